@@ -1,0 +1,232 @@
+"""Packets of the memcached binary protocol with Couchbase's alternative framing.
+
+Classic header (magic 0x80 request / 0x81 response), 24 bytes big-endian::
+
+    magic opcode keylen:2 extlen datatype vbucket|status:2 bodylen:4 opaque:4 cas:8
+
+Alternative framing (0x08 / 0x18) splits keylen into framing-extras length
+(byte 2) and a one-byte key length (byte 3). The body is
+``framing extras + extras + key + value``.
+"""
+
+from __future__ import annotations
+
+import struct
+from .opcode import Magic
+
+HEADER_LEN = 24
+MAX_BODY = 50 * 1024 * 1024
+
+_CLASSIC = struct.Struct(">BBHBBHIIQ")
+_ALT = struct.Struct(">BBBBBBHIIQ")
+_ALT_MAGICS = frozenset((Magic.ALT_REQUEST, Magic.ALT_RESPONSE))
+_KNOWN_MAGICS = frozenset(int(m) for m in Magic)
+_ALT_OF = {Magic.REQUEST: Magic.ALT_REQUEST, Magic.RESPONSE: Magic.ALT_RESPONSE}
+
+
+class ProtocolError(Exception):
+    """The peer sent bytes that are not a valid packet."""
+
+
+class Packet:
+    """One request or response.
+
+    ``vbucket`` and ``status`` share the same header field: requests carry a
+    vbucket id, responses a status. Both attributes hold the decoded value.
+    """
+
+    __slots__ = (
+        "magic",
+        "opcode",
+        "datatype",
+        "vbucket",
+        "status",
+        "opaque",
+        "cas",
+        "framing",
+        "extras",
+        "key",
+        "value",
+    )
+
+    def __init__(
+        self,
+        magic: int,
+        opcode: int,
+        *,
+        key: bytes = b"",
+        value: bytes = b"",
+        extras: bytes = b"",
+        framing: bytes = b"",
+        datatype: int = 0,
+        vbucket: int = 0,
+        status: int = 0,
+        opaque: int = 0,
+        cas: int = 0,
+    ) -> None:
+        self.magic = magic
+        self.opcode = opcode
+        self.key = key
+        self.value = value
+        self.extras = extras
+        self.framing = framing
+        self.datatype = datatype
+        self.vbucket = vbucket
+        self.status = status
+        self.opaque = opaque
+        self.cas = cas
+
+    @property
+    def is_response(self) -> bool:
+        return self.magic in (Magic.RESPONSE, Magic.ALT_RESPONSE, Magic.SERVER_RESPONSE)
+
+    def encode(self) -> bytes:
+        field = self.status if self.is_response else self.vbucket
+        return encode_packet(
+            self.magic,
+            self.opcode,
+            self.key,
+            self.value,
+            self.extras,
+            self.framing,
+            self.datatype,
+            field,
+            self.opaque,
+            self.cas,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Packet):
+            return NotImplemented
+        return all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
+
+    def __repr__(self) -> str:
+        return (
+            f"Packet(magic=0x{self.magic:02x}, opcode=0x{self.opcode:02x}, key={self.key!r}, "
+            f"vbucket={self.vbucket}, status=0x{self.status:02x}, opaque={self.opaque}, "
+            f"cas={self.cas}, datatype={self.datatype}, extras={self.extras!r}, "
+            f"framing={self.framing!r}, value={self.value[:64]!r})"
+        )
+
+
+def encode_packet(
+    magic: int,
+    opcode: int,
+    key: bytes = b"",
+    value: bytes = b"",
+    extras: bytes = b"",
+    framing: bytes = b"",
+    datatype: int = 0,
+    vbucket_or_status: int = 0,
+    opaque: int = 0,
+    cas: int = 0,
+) -> bytes:
+    """Encode one packet. Framing extras switch the magic to alternative framing."""
+    klen = len(key)
+    elen = len(extras)
+    body = elen + klen + len(value)
+    if framing:
+        flen = len(framing)
+        if klen > 0xFF or flen > 0xFF:
+            raise ValueError("key or framing extras too long for alternative framing")
+        magic = _ALT_OF.get(magic, magic)  # type: ignore[call-overload]
+        header = _ALT.pack(
+            magic, opcode, flen, klen, elen, datatype, vbucket_or_status,
+            body + flen, opaque, cas,
+        )
+        return b"".join((header, framing, extras, key, value))
+    header = _CLASSIC.pack(
+        magic, opcode, klen, elen, datatype, vbucket_or_status, body, opaque, cas
+    )
+    return b"".join((header, extras, key, value))
+
+
+def decode_packet(data: bytes) -> Packet:
+    """Decode exactly one whole packet."""
+    reader = PacketReader()
+    packets = reader.feed(data)
+    if len(packets) != 1 or reader.pending:
+        raise ProtocolError("expected exactly one packet")
+    return packets[0]
+
+
+class PacketReader:
+    """Reassembles packets from a byte stream delivered in arbitrary pieces.
+
+    ``feed`` returns every packet the data completed, in order.
+    """
+
+    __slots__ = ("_buf",)
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+
+    @property
+    def pending(self) -> int:
+        """Bytes received that do not yet form a whole packet."""
+        return len(self._buf)
+
+    def feed(self, data: bytes) -> list[Packet]:
+        buf = self._buf
+        buf += data
+        out: list[Packet] = []
+        pos = 0
+        size = len(buf)
+        unpack_classic = _CLASSIC.unpack_from
+        while size - pos >= HEADER_LEN:
+            magic = buf[pos]
+            if magic in _ALT_MAGICS:
+                (magic, opcode, flen, klen, elen, datatype, field, bodylen, opaque,
+                 cas) = _ALT.unpack_from(buf, pos)
+            elif magic in _KNOWN_MAGICS:
+                (magic, opcode, klen, elen, datatype, field, bodylen, opaque,
+                 cas) = unpack_classic(buf, pos)
+                flen = 0
+            else:
+                raise ProtocolError(f"unknown magic 0x{magic:02x}")
+            if bodylen > MAX_BODY:
+                raise ProtocolError(f"body length {bodylen} exceeds the limit")
+            if flen + elen + klen > bodylen:
+                raise ProtocolError("framing, extras and key are longer than the body")
+            end = pos + HEADER_LEN + bodylen
+            if end > size:
+                break
+            p = pos + HEADER_LEN
+            pkt = Packet.__new__(Packet)
+            pkt.magic = magic
+            pkt.opcode = opcode
+            pkt.datatype = datatype
+            pkt.vbucket = field
+            pkt.status = field
+            pkt.opaque = opaque
+            pkt.cas = cas
+            pkt.framing = bytes(buf[p : p + flen]) if flen else b""
+            p += flen
+            pkt.extras = bytes(buf[p : p + elen]) if elen else b""
+            p += elen
+            pkt.key = bytes(buf[p : p + klen]) if klen else b""
+            p += klen
+            pkt.value = bytes(buf[p:end])
+            out.append(pkt)
+            pos = end
+        if pos:
+            del buf[:pos]
+        return out
+
+
+def response_to(
+    request: Packet,
+    status: int = 0,
+    *,
+    key: bytes = b"",
+    value: bytes = b"",
+    extras: bytes = b"",
+    framing: bytes = b"",
+    datatype: int = 0,
+    cas: int = 0,
+) -> bytes:
+    """Encode the response to ``request`` (same opcode and opaque)."""
+    return encode_packet(
+        Magic.RESPONSE, request.opcode, key, value, extras, framing, datatype, status,
+        request.opaque, cas,
+    )
