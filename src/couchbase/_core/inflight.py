@@ -1,0 +1,67 @@
+"""Requests waiting for their responses, keyed by opaque."""
+
+from __future__ import annotations
+
+from typing import Generic, ItemsView, TypeVar
+
+T = TypeVar("T")
+
+_U32 = 0xFFFFFFFF
+
+
+class InflightTable(Generic[T]):
+    """Opaque allocation and lookup for one connection.
+
+    Opaques count up from 1, wrap at 2**32 and skip values still in use, so a
+    late response can never be matched to a newer request.
+
+    >>> table: InflightTable[str] = InflightTable()
+    >>> op = table.allocate(); table.add(op, "get foo")
+    >>> table.pop(op), table.pop(op)
+    ('get foo', None)
+    """
+
+    __slots__ = ("_entries", "_next")
+
+    def __init__(self, start: int = 1) -> None:
+        self._entries: dict[int, T] = {}
+        self._next = start & _U32
+
+    def allocate(self) -> int:
+        """A u32 opaque not currently in the table."""
+        entries = self._entries
+        if len(entries) > _U32:
+            raise RuntimeError("every opaque is in use")
+        opaque = self._next
+        while opaque in entries:
+            opaque = (opaque + 1) & _U32
+        self._next = (opaque + 1) & _U32
+        return opaque
+
+    def add(self, opaque: int, entry: T) -> None:
+        if opaque in self._entries:
+            raise KeyError(f"opaque {opaque} is already in flight")
+        self._entries[opaque] = entry
+
+    def pop(self, opaque: int) -> T | None:
+        """The entry for ``opaque``, removed; ``None`` when unknown (late or stray reply)."""
+        return self._entries.pop(opaque, None)
+
+    def get(self, opaque: int) -> T | None:
+        """The entry without removing it (for responses that are not the last one)."""
+        return self._entries.get(opaque)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, opaque: object) -> bool:
+        return opaque in self._entries
+
+    def items(self) -> ItemsView[int, T]:
+        return self._entries.items()
+
+    def drain(self) -> list[T]:
+        """Remove and return everything outstanding, oldest first (connection lost)."""
+        entries = list(self._entries.values())
+        self._entries.clear()
+        return entries
