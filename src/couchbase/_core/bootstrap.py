@@ -1,0 +1,151 @@
+"""The KV bootstrap of one connection, as a generator a driver runs.
+
+The generator yields bytes to write; the driver writes them, reads the next
+response packet and sends it in. It returns a :class:`Session` when the
+connection is ready, or raises one of the documented exceptions.
+
+Order (what the official clients do): HELLO, SASL_LIST_MECHS and SASL_AUTH in
+one write; SASL_STEP while the server says AUTH_CONTINUE; then SELECT_BUCKET
+and GET_CLUSTER_CONFIG in one write.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Generator, Optional
+
+from ..exceptions import AuthError, BucketNotFoundError, ProtocolError
+from . import scram
+from .feature import Feature, decode_features, encode_features
+from .opcode import Magic, Opcode
+from .packet import Packet, encode_packet
+from .status import Status
+
+WANTED_FEATURES = (
+    Feature.TCPNODELAY,
+    Feature.XERROR,
+    Feature.SELECT_BUCKET,
+    Feature.JSON,
+    Feature.ALT_REQUEST_SUPPORT,
+    Feature.COLLECTIONS,
+)
+
+# Opaques used during bootstrap; operations start above them.
+_OP_HELLO, _OP_MECHS, _OP_AUTH, _OP_STEP, _OP_SELECT, _OP_CONFIG = range(1, 7)
+FIRST_OPERATION_OPAQUE = 16
+
+
+class Session:
+    """What a bootstrapped connection negotiated."""
+
+    __slots__ = ("features", "config", "mechanism", "collections")
+
+    def __init__(self, features: frozenset[int], config: Optional[bytes], mechanism: str) -> None:
+        self.features = features
+        self.config = config  # raw cluster config JSON, None if the server has none
+        self.mechanism = mechanism
+        self.collections = Feature.COLLECTIONS in features
+
+
+def user_agent(name: str = "couchbase-pure") -> bytes:
+    return json.dumps({"a": name}, separators=(",", ":")).encode()
+
+
+def _request(opcode: int, opaque: int, key: bytes = b"", value: bytes = b"") -> bytes:
+    return encode_packet(Magic.REQUEST, opcode, key, value, opaque=opaque)
+
+
+def _auth_request(mechanism: str, username: str, password: str) -> tuple[bytes, object]:
+    if mechanism == "PLAIN":
+        payload = scram.plain_payload(username, password)
+        return _request(Opcode.SASL_AUTH, _OP_AUTH, mechanism.encode(), payload), None
+    client = scram.ScramClient(mechanism, username, password)
+    return _request(Opcode.SASL_AUTH, _OP_AUTH, mechanism.encode(), client.client_first()), client
+
+
+def bootstrap(
+    username: str,
+    password: str,
+    bucket: Optional[str],
+    *,
+    tls: bool = False,
+    features: tuple[int, ...] = WANTED_FEATURES,
+    agent: str = "couchbase-pure",
+) -> Generator[bytes, Packet, Session]:
+    """Bootstrap one KV connection. See the module docstring for the protocol."""
+    preference = ["PLAIN"] if tls else [m for m in scram.MECHANISMS if m != "PLAIN"]
+    mechanism = preference[0]
+    auth, client = _auth_request(mechanism, username, password)
+    hello = _request(Opcode.HELLO, _OP_HELLO, user_agent(agent), encode_features(features))
+    mechs = _request(Opcode.SASL_LIST_MECHS, _OP_MECHS)
+    pkt = yield hello + mechs + auth
+
+    accepted: frozenset[int] = frozenset()
+    server_mechs: Optional[list[str]] = None
+    tried = {mechanism}
+    while True:
+        if pkt.opcode == Opcode.HELLO:
+            if pkt.status == Status.SUCCESS:
+                accepted = frozenset(decode_features(pkt.value))
+        elif pkt.opcode == Opcode.SASL_LIST_MECHS:
+            if pkt.status == Status.SUCCESS:
+                server_mechs = pkt.value.decode("ascii", "replace").split()
+        elif pkt.opcode == Opcode.SASL_AUTH or pkt.opcode == Opcode.SASL_STEP:
+            if pkt.status == Status.AUTH_CONTINUE and isinstance(client, scram.ScramClient):
+                try:
+                    final = client.client_final(pkt.value)
+                except scram.SaslError as exc:
+                    raise AuthError(f"SASL {mechanism} failed: {exc}", inner_cause=exc) from exc
+                pkt = yield _request(Opcode.SASL_STEP, _OP_STEP, mechanism.encode(), final)
+                continue
+            if pkt.status == Status.SUCCESS:
+                if isinstance(client, scram.ScramClient):
+                    try:
+                        client.verify_server_final(pkt.value)
+                    except scram.SaslError as exc:
+                        raise AuthError(
+                            "the server failed to prove it knows the password", inner_cause=exc
+                        ) from exc
+                break
+            # responses arrive in order, so the server's list is known by now
+            fallback = [
+                m for m in scram.MECHANISMS
+                if m not in tried and server_mechs is not None and m in server_mechs
+            ]
+            if server_mechs is None or mechanism in server_mechs or not fallback:
+                raise AuthError(
+                    f"authentication failed for user {username!r} "
+                    f"(status 0x{pkt.status:02x}, mechanism {mechanism})",
+                    status=pkt.status,
+                )
+            mechanism = fallback[0]
+            tried.add(mechanism)
+            auth, client = _auth_request(mechanism, username, password)
+            pkt = yield auth
+            continue
+        else:
+            raise ProtocolError(f"unexpected opcode 0x{pkt.opcode:02x} during bootstrap")
+        pkt = yield b""
+
+    out = b""
+    if bucket is not None:
+        out += _request(Opcode.SELECT_BUCKET, _OP_SELECT, bucket.encode("utf-8"))
+    out += _request(Opcode.GET_CLUSTER_CONFIG, _OP_CONFIG)
+    pkt = yield out
+    config: Optional[bytes] = None
+    while True:
+        if pkt.opcode == Opcode.SELECT_BUCKET:
+            if pkt.status != Status.SUCCESS:
+                if pkt.status in (Status.EACCESS, Status.KEY_ENOENT, Status.NO_BUCKET):
+                    raise BucketNotFoundError(
+                        f"bucket {bucket!r} does not exist or this user may not use it",
+                        status=pkt.status,
+                    )
+                raise ProtocolError(f"SELECT_BUCKET failed with status 0x{pkt.status:02x}")
+        elif pkt.opcode == Opcode.GET_CLUSTER_CONFIG:
+            if pkt.status == Status.SUCCESS:
+                config = pkt.value
+            return Session(accepted, config, mechanism)
+        else:
+            raise ProtocolError(f"unexpected opcode 0x{pkt.opcode:02x} during bootstrap")
+        pkt = yield b""

@@ -1,0 +1,44 @@
+"""A key-value request as the API layer describes it, before routing.
+
+The driver adds what depends on where the request goes: the vbucket, the
+opaque, and the collection prefix the connection negotiated.
+"""
+
+from __future__ import annotations
+
+from .leb128 import prefix_key
+from .opcode import Magic
+from .packet import encode_packet
+
+
+class Request:
+    __slots__ = ("opcode", "key", "extras", "value", "cas", "datatype", "replica", "cid", "framing")
+
+    def __init__(
+        self,
+        opcode: int,
+        key: bytes,
+        extras: bytes = b"",
+        value: bytes = b"",
+        cas: int = 0,
+        datatype: int = 0,
+        replica: int = 0,
+        cid: int = 0,
+        framing: bytes = b"",
+    ) -> None:
+        self.opcode = opcode
+        self.key = key
+        self.extras = extras
+        self.value = value
+        self.cas = cas
+        self.datatype = datatype
+        self.replica = replica  # 0: the active copy; n: the n-th replica
+        self.cid = cid  # collection id
+        self.framing = framing
+
+    def encode(self, vbucket: int, opaque: int, collections: bool) -> bytes:
+        key = prefix_key(self.cid, self.key) if collections else self.key
+        return encode_packet(
+            Magic.REQUEST, self.opcode, key, self.value, self.extras, self.framing,
+            self.datatype, vbucket, opaque, self.cas,
+        )

@@ -1,0 +1,215 @@
+"""A bucket's connections for the blocking driver: bootstrap, routing, retries."""
+
+from __future__ import annotations
+
+import ssl
+import time
+from typing import Iterable, Optional
+from urllib.parse import quote
+
+from .._core.connstr import ConnectionString
+from .._core.packet import Packet
+from .._core.request import Request
+from .._core.router import Router
+from .._core.status import Status
+from ..exceptions import (
+    AuthError,
+    BucketNotFoundError,
+    CouchbaseError,
+    CouchbaseNetworkError,
+    NotMyVbucketError,
+    TimeoutError,
+)
+from .blocking import BlockingNode, wait_readable
+from .http_blocking import fetch_config
+
+_OPAQUE_LIMIT = 0xFFFFFFF0
+
+
+class BlockingCluster:
+    """Connections to every KV node of one bucket, opened lazily after bootstrap."""
+
+    def __init__(
+        self,
+        connstr: ConnectionString,
+        username: str,
+        password: str,
+        bucket: Optional[str],
+        timeout: float,
+        bootstrap_timeout: float,
+        tls: Optional[ssl.SSLContext] = None,
+    ) -> None:
+        self.connstr = connstr
+        self.username = username
+        self.password = password
+        self.bucket = bucket
+        self.timeout = timeout
+        self.bootstrap_timeout = bootstrap_timeout
+        self.tls = tls
+        self.router = Router(tls=tls is not None)
+        self.nodes: dict[tuple[str, int], BlockingNode] = {}
+        self._opaque = 16
+
+    # -- bootstrap -------------------------------------------------------
+    def connect(self) -> None:
+        """Bootstrap over KV (CCCP), falling back to HTTP; raises the first decisive error."""
+        deadline = time.monotonic() + self.bootstrap_timeout
+        errors: list[CouchbaseError] = []
+        for host, port in self.connstr.kv_hosts():
+            try:
+                self._open(host, port, deadline)
+            except (AuthError, BucketNotFoundError):
+                raise
+            except CouchbaseError as exc:
+                errors.append(exc)
+                continue
+            if self.router.config is not None:
+                return
+        for host, port in self.connstr.http_hosts():
+            try:
+                raw = fetch_config(
+                    host, port, self._http_path(), self.username, self.password, deadline,
+                    self.tls,
+                )
+            except (AuthError, BucketNotFoundError):
+                raise
+            except CouchbaseError as exc:
+                errors.append(exc)
+                continue
+            if self.router.update(raw, host):
+                return
+        if errors:
+            first = errors[0]
+            raise type(first)(
+                f"could not bootstrap from any node: {'; '.join(e.message for e in errors)}",
+                inner_cause=first.inner_cause or first,
+            )
+        raise CouchbaseNetworkError("no node to bootstrap from in the connection string")
+
+    def _http_path(self) -> str:
+        if self.bucket:
+            return f"/pools/default/bs/{quote(self.bucket, safe='')}"
+        return "/pools/default/nodeServices"
+
+    def _open(self, host: str, port: int, deadline: float) -> BlockingNode:
+        node = BlockingNode(host, port)
+        session = node.open(deadline, self.username, self.password, self.bucket, self.tls)
+        self.nodes[(host, port)] = node
+        if session.config:
+            self.router.update(session.config, host)
+        return node
+
+    def node(self, address: tuple[str, int], deadline: float) -> BlockingNode:
+        node = self.nodes.get(address)
+        if node is not None and node.sock is not None:
+            return node
+        return self._open(address[0], address[1], deadline)
+
+    def close(self) -> None:
+        for node in self.nodes.values():
+            node.close()
+        self.nodes.clear()
+
+    # -- operations ------------------------------------------------------
+    def _next_opaque(self) -> int:
+        self._opaque += 1
+        if self._opaque > _OPAQUE_LIMIT:
+            self._opaque = 17
+        return self._opaque
+
+    def _not_my_vbucket(self, pkt: Packet, node: BlockingNode, deadline: float,
+                        attempt: int) -> None:
+        """Take the config a NOT_MY_VBUCKET carries; back off if it told nothing new."""
+        if pkt.value and self.router.update(pkt.value, node.host):
+            return
+        pause = min(0.001 * (2 ** attempt), 0.1, deadline - time.monotonic())
+        if pause <= 0:
+            raise TimeoutError("timed out while the cluster map was changing")
+        time.sleep(pause)
+
+    def execute(self, req: Request, timeout: Optional[float] = None) -> Packet:
+        """Send one request and return its response (after NOT_MY_VBUCKET retries)."""
+        deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
+        attempt = 0
+        while True:
+            vb, address = self.router.route(req)
+            node = self.node(address, deadline)
+            opaque = self._next_opaque()
+            session = node.session
+            node.send(req.encode(vb, opaque, session is not None and session.collections))
+            pkt = node.wait_for(opaque, deadline)
+            if pkt.status != Status.NOT_MY_VBUCKET:
+                return pkt
+            self._not_my_vbucket(pkt, node, deadline, attempt)
+            attempt += 1
+
+    def execute_multi(
+        self, reqs: Iterable[Request], timeout: Optional[float] = None
+    ) -> list[Optional[Packet | CouchbaseError]]:
+        """Send many requests, one write per node, and collect every response.
+
+        Returns, per request in order, its response packet or the error that
+        kept it from completing (network error, timeout).
+        """
+        deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
+        todo = list(enumerate(reqs))
+        results: list[Optional[Packet | CouchbaseError]] = [None] * len(todo)
+        attempt = 0
+        while todo:
+            retry: list[tuple[int, Request]] = []
+            by_node: dict[BlockingNode, dict[int, tuple[int, Request]]] = {}
+            batches: dict[BlockingNode, list[bytes]] = {}
+            for index, req in todo:
+                try:
+                    vb, address = self.router.route(req)
+                    node = self.node(address, deadline)
+                except CouchbaseError as exc:
+                    results[index] = exc
+                    continue
+                opaque = self._next_opaque()
+                session = node.session
+                batches.setdefault(node, []).append(
+                    req.encode(vb, opaque, session is not None and session.collections))
+                by_node.setdefault(node, {})[opaque] = (index, req)
+            for node, chunks in batches.items():
+                try:
+                    node.send(b"".join(chunks))
+                except CouchbaseError as exc:
+                    for index, _ in by_node.pop(node).values():
+                        results[index] = exc
+            nmvb_from: Optional[tuple[Packet, BlockingNode]] = None
+            while by_node:
+                try:
+                    ready = wait_readable(list(by_node), deadline)
+                except TimeoutError as exc:
+                    for waiting in by_node.values():
+                        for index, _ in waiting.values():
+                            results[index] = exc
+                    break
+                for node in ready:
+                    waiting = by_node[node]
+                    try:
+                        packets = node.take_pending() or node.receive(deadline)
+                    except CouchbaseError as exc:
+                        for index, _ in by_node.pop(node).values():
+                            results[index] = exc
+                        continue
+                    for pkt in packets:
+                        entry = waiting.pop(pkt.opaque, None)
+                        if entry is None:
+                            continue  # the answer to an abandoned request
+                        if pkt.status == Status.NOT_MY_VBUCKET:
+                            retry.append(entry)
+                            nmvb_from = (pkt, node)
+                        else:
+                            results[entry[0]] = pkt
+                    if not waiting:
+                        del by_node[node]
+            if retry and nmvb_from is not None:
+                self._not_my_vbucket(nmvb_from[0], nmvb_from[1], deadline, attempt)
+                attempt += 1
+            todo = retry
+        for i, res in enumerate(results):
+            if res is None:
+                results[i] = NotMyVbucketError("no response")
+        return results

@@ -1,0 +1,256 @@
+"""Key-value semantics, written once for every front end.
+
+Functions here turn API arguments into :class:`~couchbase._core.request.Request`
+objects and response packets into results or exceptions. They never wait:
+front ends decide how to get from the request to the response.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any, Callable, Optional
+
+from ._core.opcode import Opcode
+from ._core.packet import Packet
+from ._core.request import Request
+from ._core.status import Status
+from .exceptions import (
+    ArgumentError,
+    CouchbaseError,
+    ValueFormatError,
+)
+from .formats import FMT_BYTES, FMT_JSON, FMT_UTF8, decode_value, encode_value
+from .result import OperationResult, ValueResult
+
+MAX_KEY_LEN = 250
+THIRTY_DAYS = 30 * 24 * 60 * 60
+NO_INITIAL = 0xFFFFFFFF  # counter expiry meaning "fail if the document is missing"
+
+_FLAGS_EXPIRY = struct.Struct(">II")
+_U32 = struct.Struct(">I")
+_U64 = struct.Struct(">Q")
+_COUNTER = struct.Struct(">QQI")
+_NO_TTL = _U32.pack(0)
+
+# server status -> libcouchbase error code (what Result.rc reports)
+STATUS_TO_RC = {
+    Status.SUCCESS: 0x00,
+    Status.KEY_ENOENT: 0x0D,
+    Status.KEY_EEXISTS: 0x0C,
+    Status.E2BIG: 0x04,
+    Status.EINVAL: 0x07,
+    Status.NOT_STORED: 0x12,
+    Status.DELTA_BADVAL: 0x03,
+    Status.NOT_MY_VBUCKET: 0x11,
+    Status.NO_BUCKET: 0x19,
+    Status.LOCKED: 0x0B,
+    Status.NOT_LOCKED: 0x0B,
+    Status.AUTH_STALE: 0x02,
+    Status.AUTH_ERROR: 0x02,
+    Status.ERANGE: 0x09,
+    Status.EACCESS: 0x02,
+    Status.UNKNOWN_COMMAND: 0x14,
+    Status.ENOMEM: 0x08,
+    Status.NOT_SUPPORTED: 0x13,
+    Status.EINTERNAL: 0x06,
+    Status.EBUSY: 0x05,
+    Status.ETMPFAIL: 0x0B,
+    Status.UNKNOWN_COLLECTION: 0x13,
+    Status.UNKNOWN_SCOPE: 0x13,
+    Status.SYNC_WRITE_IN_PROGRESS: 0x0B,
+}
+
+
+def rc_of(status: int) -> int:
+    return STATUS_TO_RC.get(status, 0x0A)  # type: ignore[call-overload]
+
+
+def encode_key(key: Any) -> bytes:
+    """Validate and encode a key; raises before anything reaches the wire."""
+    if isinstance(key, str):
+        data = key.encode("utf-8")
+    elif isinstance(key, (bytes, bytearray)):
+        data = bytes(key)
+    else:
+        raise ValueFormatError(
+            f"keys must be str (or bytes), not {type(key).__name__}", key=key, objextra=key
+        )
+    if not data:
+        raise ArgumentError("the key is empty: every document needs a non-empty key", key=key)
+    if len(data) > MAX_KEY_LEN:
+        raise ArgumentError(
+            f"the key is {len(data)} bytes long; the server allows at most {MAX_KEY_LEN}", key=key
+        )
+    return data
+
+
+def check_ttl(ttl: Any, key: Any = None) -> int:
+    if ttl is None:
+        return 0
+    if isinstance(ttl, bool) or not isinstance(ttl, int):
+        try:
+            ttl = int(ttl)
+        except (TypeError, ValueError):
+            raise ArgumentError(f"ttl must be a whole number of seconds, not {ttl!r}",
+                                key=key, objextra=ttl) from None
+    if ttl < 0:
+        raise ArgumentError(f"ttl must not be negative (got {ttl})", key=key, objextra=ttl)
+    if ttl > 0xFFFFFFFF:
+        raise ArgumentError(f"ttl {ttl} does not fit in 32 bits", key=key, objextra=ttl)
+    return int(ttl)
+
+
+def check_cas(cas: Any, key: Any = None) -> int:
+    if not cas:
+        return 0
+    if isinstance(cas, bool) or not isinstance(cas, int) or not 0 <= cas <= 0xFFFFFFFFFFFFFFFF:
+        raise ArgumentError(f"cas must be an unsigned 64-bit integer, not {cas!r}", key=key)
+    return cas
+
+
+Encoder = Callable[[Any, Any, int], "tuple[bytes, int]"]
+
+
+def store_request(
+    opcode: int, key: Any, value: Any, cas: Any, ttl: Any, fmt: int,
+    encoder: Optional[Encoder] = None,
+) -> Request:
+    ekey = encode_key(key)
+    expiry = check_ttl(ttl, key)
+    try:
+        if encoder is not None:
+            data, flags = encoder(key, value, fmt)
+        else:
+            data, flags = encode_value(value, fmt)
+    except CouchbaseError:
+        raise
+    except Exception as exc:
+        raise ValueFormatError(
+            f"couldn't encode value: {exc}", key=key, inner_cause=exc, objextra=value
+        ) from exc
+    return Request(opcode, ekey, _FLAGS_EXPIRY.pack(flags & 0xFFFFFFFF, expiry), data,
+                   check_cas(cas, key))
+
+
+def concat_request(opcode: int, key: Any, value: Any, cas: Any, fmt: Optional[int]) -> Request:
+    """append/prepend: only text or bytes make sense at either end of a value."""
+    if fmt is None:
+        fmt = FMT_BYTES if isinstance(value, (bytes, bytearray)) else FMT_UTF8
+    if fmt not in (FMT_UTF8, FMT_BYTES, 0x2, 0x4):
+        raise ValueFormatError(
+            "append and prepend need FMT_UTF8 or FMT_BYTES: the data is glued to the stored "
+            "bytes, which would corrupt a JSON or pickle value", key=key, objextra=value)
+    ekey = encode_key(key)
+    try:
+        data, _ = encode_value(value, fmt)
+    except Exception as exc:
+        raise ValueFormatError(f"couldn't encode value: {exc}", key=key, inner_cause=exc,
+                               objextra=value) from exc
+    return Request(opcode, ekey, b"", data, check_cas(cas, key))
+
+
+def get_request(key: Any, ttl: Any = 0, replica: int = 0) -> Request:
+    ekey = encode_key(key)
+    if replica:
+        return Request(Opcode.GET_REPLICA, ekey, replica=replica)
+    if ttl:
+        return Request(Opcode.GAT, ekey, _U32.pack(check_ttl(ttl, key)))
+    return Request(Opcode.GET, ekey)
+
+
+def lock_request(key: Any, ttl: Any) -> Request:
+    lock_time = check_ttl(ttl, key)
+    if lock_time > 30:
+        raise ArgumentError(f"a lock lasts at most 30 seconds (asked for {lock_time})", key=key)
+    return Request(Opcode.GET_LOCKED, encode_key(key), _U32.pack(lock_time))
+
+
+def remove_request(key: Any, cas: Any = 0) -> Request:
+    return Request(Opcode.DELETE, encode_key(key), cas=check_cas(cas, key))
+
+
+def unlock_request(key: Any, cas: Any) -> Request:
+    if not cas:
+        raise ArgumentError("unlock needs the CAS that lock returned", key=key)
+    return Request(Opcode.UNLOCK_KEY, encode_key(key), cas=check_cas(cas, key))
+
+
+def touch_request(key: Any, ttl: Any) -> Request:
+    return Request(Opcode.TOUCH, encode_key(key), _U32.pack(check_ttl(ttl, key)))
+
+
+def counter_request(key: Any, delta: Any, initial: Any, ttl: Any) -> Request:
+    if isinstance(delta, bool) or not isinstance(delta, int):
+        raise ArgumentError(f"delta must be an integer, not {delta!r}", key=key)
+    if delta == 0 or abs(delta) > 0xFFFFFFFFFFFFFFFF:
+        raise ArgumentError(f"delta must be a non-zero 64-bit integer (got {delta})", key=key)
+    expiry = check_ttl(ttl, key)
+    if initial is None:
+        init, expiry = 0, NO_INITIAL
+    elif isinstance(initial, bool) or not isinstance(initial, int) or \
+            not 0 <= initial <= 0xFFFFFFFFFFFFFFFF:
+        raise ArgumentError(f"initial must be an unsigned 64-bit integer, not {initial!r}",
+                            key=key)
+    else:
+        init = initial
+    opcode = Opcode.INCREMENT if delta > 0 else Opcode.DECREMENT
+    return Request(opcode, encode_key(key), _COUNTER.pack(abs(delta), init, expiry))
+
+
+# -- responses -------------------------------------------------------------
+def error_for(key: Any, pkt: Packet, what: str = "") -> CouchbaseError:
+    rc = rc_of(pkt.status)
+    cls = CouchbaseError.rc_to_exctype(rc)
+    message = what or f"operation failed (server status 0x{pkt.status:02x})"
+    return cls(message, key=key, rc=rc, status=pkt.status)
+
+
+def mutation_result(key: Any, pkt: Packet, quiet: bool = False) -> OperationResult:
+    if pkt.status:
+        if quiet:
+            return OperationResult(key, rc_of(pkt.status), 0)
+        exc = error_for(key, pkt)
+        exc.result = OperationResult(key, exc.rc, 0)
+        raise exc
+    return OperationResult(key, 0, pkt.cas)
+
+
+def value_result(
+    key: Any, pkt: Packet, quiet: bool = False, no_format: bool = False,
+    decoder: Optional[Callable[[Any, bytes, int], Any]] = None,
+) -> ValueResult:
+    if pkt.status:
+        rc = rc_of(pkt.status)
+        if quiet and pkt.status == Status.KEY_ENOENT:
+            return ValueResult(key, rc)
+        exc = error_for(key, pkt)
+        exc.result = ValueResult(key, rc)
+        raise exc
+    extras = pkt.extras
+    flags = _U32.unpack_from(extras)[0] if len(extras) >= 4 else 0
+    if no_format:
+        return ValueResult(key, 0, pkt.cas, pkt.value, flags)
+    try:
+        if decoder is not None:
+            value = decoder(key, pkt.value, flags)
+        else:
+            value = decode_value(pkt.value, flags)
+    except CouchbaseError:
+        raise
+    except Exception as exc:
+        raise ValueFormatError(
+            f"couldn't decode value: {exc}", key=key, inner_cause=exc, objextra=pkt.value
+        ) from exc
+    return ValueResult(key, 0, pkt.cas, value, flags)
+
+
+def counter_result(key: Any, pkt: Packet) -> ValueResult:
+    if pkt.status:
+        exc = error_for(key, pkt)
+        exc.result = ValueResult(key, exc.rc)
+        raise exc
+    value = _U64.unpack_from(pkt.value)[0] if len(pkt.value) >= 8 else 0
+    return ValueResult(key, 0, pkt.cas, value, 0)
+
+
+DEFAULT_FORMAT = FMT_JSON

@@ -1,0 +1,42 @@
+"""The 1.x ``Connection``, made by :meth:`couchbase.Couchbase.connect`."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional, Union
+
+from .bucket import Bucket
+from .exceptions import ArgumentError
+
+
+def _http_connstr(host: Union[str, Iterable[str]], port: int, bucket: str) -> str:
+    hosts = [host] if isinstance(host, str) else list(host)
+    if not hosts or not all(isinstance(h, str) and h for h in hosts):
+        raise ArgumentError(f"host must be a hostname or a list of them, not {host!r}")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ArgumentError(f"port must be a TCP port number, not {port!r}")
+    spec = ",".join(h if ":" in h.strip("[]") and not h.startswith("[") else f"{h}:{port}"
+                    for h in hosts)
+    return f"http://{spec}/{bucket}"
+
+
+class Connection(Bucket):
+    """A connection to one bucket, bootstrapped from the management port (8091).
+
+    Takes the 1.x arguments: ``host`` (a name or a list), ``port``,
+    ``bucket``, ``username`` (defaults to the bucket name) and ``password``;
+    every other keyword is as for :class:`~couchbase.bucket.Bucket`.
+    """
+
+    def __init__(
+        self,
+        bucket: str = "default",
+        host: Union[str, Iterable[str]] = "localhost",
+        port: int = 8091,
+        password: Optional[str] = None,
+        username: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
+        if not isinstance(bucket, str) or not bucket:
+            raise ArgumentError(f"bucket must be a non-empty name, not {bucket!r}")
+        connstr = kwargs.pop("connection_string", None) or _http_connstr(host, port, bucket)
+        super().__init__(connstr, password=password, username=username, bucket=bucket, **kwargs)

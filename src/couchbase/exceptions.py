@@ -1,0 +1,296 @@
+"""The exception hierarchy of the Couchbase Python SDK.
+
+Every class that wraps a libcouchbase error code registers that code with
+``rc=`` in its class statement; :meth:`CouchbaseError.rc_to_exctype` maps a
+code back to its class. Codes are libcouchbase's (``0xD`` is "No such key"),
+as the 1.x and 2.x SDKs reported them in ``Result.rc``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Optional
+
+_RC_TO_CLASS: dict[int, type[CouchbaseError]] = {}
+
+# libcouchbase's descriptions, used in str(exception)
+_RC_TEXT = {
+    0x00: "Success",
+    0x01: "Continue authentication",
+    0x02: "Authentication error",
+    0x03: "The value requested to be incremented is not stored as a number",
+    0x04: "Object too big",
+    0x05: "Too busy. Try again later",
+    0x06: "Internal libcouchbase error",
+    0x07: "Invalid input/arguments",
+    0x08: "The server is out of memory. Try again later",
+    0x09: "Invalid range",
+    0x0A: "Generic error",
+    0x0B: "Temporary failure received from server. Try again later",
+    0x0C: "Key exists (with a different CAS value)",
+    0x0D: "No such key",
+    0x0E: "Failed to open shared object",
+    0x0F: "Failed to locate the requested symbol",
+    0x10: "Network error",
+    0x11: "The vbucket is not located on this server",
+    0x12: "Not stored",
+    0x13: "Not supported",
+    0x14: "Unknown command",
+    0x15: "Unknown host",
+    0x16: "Protocol error",
+    0x17: "Operation timed out",
+    0x18: "Connection failure",
+    0x19: "Bucket not found",
+    0x1A: "Out of client memory",
+    0x1B: "Temporary failure on the client. Try again later",
+    0x1C: "Invalid handle type",
+    0x1D: "Unexpected usage of the server protocol",
+    0x1F: "Invalid host format",
+    0x20: "Invalid character",
+    0x21: "Durability constraints requires more nodes/replicas than the cluster has",
+    0x22: "The same key was passed multiple times in a command list",
+    0x23: "The command was scheduled for a server that does not exist",
+    0x26: "Invalid username",
+    0x3B: "HTTP error",
+}
+
+
+class CouchbaseError(Exception):
+    """Base class for errors within the Couchbase Python SDK.
+
+    Attributes: ``message`` (always a string), ``rc`` (libcouchbase error
+    code), ``key``, ``inner_cause`` (the exception that caused this one),
+    ``objextra`` (the object that likely caused it), ``all_results`` (the
+    :class:`~couchbase.result.MultiResult` of a multi operation), ``result``
+    (the failed result), ``status`` (HTTP status, where HTTP was used).
+    """
+
+    CODE: ClassVar[int] = 0
+
+    def __init_subclass__(cls, rc: Optional[int] = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if rc is not None:
+            cls.CODE = rc
+            _RC_TO_CLASS.setdefault(rc, cls)
+
+    def __init__(self, params: Any = None, **kwargs: Any) -> None:
+        if isinstance(params, dict):
+            kwargs = {**params, **kwargs}
+        elif params is not None:
+            kwargs.setdefault("message", str(params))
+        self.message: str = kwargs.pop("message", None) or ""
+        self.rc: int = kwargs.pop("rc", None) or self.CODE
+        self.key: Any = kwargs.pop("key", None)
+        self.inner_cause: Optional[BaseException] = kwargs.pop("inner_cause", None)
+        self.objextra: Any = kwargs.pop("objextra", None)
+        self.all_results: Any = kwargs.pop("all_results", None)
+        self.result: Any = kwargs.pop("result", None)
+        self.status: Optional[int] = kwargs.pop("status", None)
+        self.cas: Optional[int] = kwargs.pop("cas", None)
+        self.csrc_info: tuple[Any, ...] = ()
+        self.extra = kwargs
+        super().__init__(self.message)
+
+    @classmethod
+    def rc_to_exctype(cls, rc: int) -> type[CouchbaseError]:
+        """The exception class raised for libcouchbase error code ``rc``."""
+        return _RC_TO_CLASS.get(rc, LibcouchbaseError)
+
+    @property
+    def categories(self) -> int:
+        return 0
+
+    def __str__(self) -> str:
+        parts = []
+        if self.message:
+            parts.append(self.message)
+        if self.key is not None:
+            parts.append(f"Key={self.key!r}")
+        if self.rc:
+            parts.append(f"RC=0x{self.rc:X}[{_RC_TEXT.get(self.rc, 'Unknown error')}]")
+        if self.status is not None:
+            parts.append(f"HTTP Status={self.status}")
+        if self.all_results is not None:
+            parts.append(f"Results={len(self.all_results)}")
+        if self.inner_cause is not None:
+            parts.append(f"inner_cause={self.inner_cause}")
+        if self.objextra is not None:
+            parts.append(f"OBJ={self.objextra!r}")
+        return "<" + ", ".join(parts) + ">"
+
+
+# Semantic bases (1.2): catch a whole family of errors at once.
+class CouchbaseInputError(CouchbaseError):
+    """The application passed something the library or server can't use."""
+
+
+class CouchbaseNetworkError(CouchbaseError):
+    """A network problem: connect, read, write or name lookup failed."""
+
+
+class CouchbaseFatalError(CouchbaseError):
+    """The connection is unusable and must be created anew."""
+
+
+class CouchbaseDataError(CouchbaseError):
+    """The server could not perform the operation on this item's data."""
+
+
+class CouchbaseTransientError(CouchbaseError):
+    """A temporary condition: retrying later may succeed."""
+
+
+class CouchbaseInternalError(CouchbaseError):
+    """An error inside the library."""
+
+
+class ArgumentError(CouchbaseInputError, ValueError, rc=0x07):
+    """Invalid argument: a given argument is invalid or must be set."""
+
+
+class ValueFormatError(CouchbaseInputError, rc=0x07):
+    """Failed to decode or encode a value."""
+
+
+class AuthError(CouchbaseError, rc=0x02):
+    """Authentication failed: an invalid username/password combination."""
+
+
+class DeltaBadvalError(CouchbaseDataError, rc=0x03):
+    """The value to be incremented or decremented is not a number."""
+
+
+class TooBigError(CouchbaseDataError, rc=0x04):
+    """The server reported that this object is too big."""
+
+
+class BusyError(CouchbaseTransientError, rc=0x05):
+    """The cluster is too busy right now; back off and try again later."""
+
+
+class InternalError(CouchbaseInternalError, rc=0x06):
+    """Internal error inside the library."""
+
+
+class InvalidError(CouchbaseInputError, rc=0x07):
+    """Invalid arguments specified."""
+
+
+class NoMemoryError(CouchbaseTransientError, rc=0x08):
+    """The server ran out of memory."""
+
+
+class RangeError(CouchbaseInputError, rc=0x09):
+    """An invalid range was specified."""
+
+
+class LibcouchbaseError(CouchbaseError, rc=0x0A):
+    """A generic error."""
+
+
+class TemporaryFailError(CouchbaseTransientError, rc=0x0B):
+    """Temporary failure on the server (for example: the key is locked)."""
+
+
+class KeyExistsError(CouchbaseDataError, rc=0x0C):
+    """The key already exists (with another CAS value)."""
+
+
+class NotFoundError(CouchbaseDataError, rc=0x0D):
+    """The key does not exist."""
+
+
+class DlopenFailedError(CouchbaseInternalError, rc=0x0E):
+    """Failed to open a shared object (kept for compatibility)."""
+
+
+class DlsymFailedError(CouchbaseInternalError, rc=0x0F):
+    """Failed to locate a symbol (kept for compatibility)."""
+
+
+class NetworkError(CouchbaseNetworkError, rc=0x10):
+    """A network related problem occurred (name lookup, read/write/connect etc)."""
+
+
+class NotMyVbucketError(CouchbaseNetworkError, rc=0x11):
+    """The server that received the request is not responsible for the key."""
+
+
+class NotStoredError(CouchbaseDataError, rc=0x12):
+    """The object was not stored on the server."""
+
+
+class NotSupportedError(CouchbaseError, rc=0x13):
+    """The server knows the command but does not support it here."""
+
+
+class UnknownCommandError(CouchbaseError, rc=0x14):
+    """The server doesn't know what that command is."""
+
+
+class UnknownHostError(CouchbaseNetworkError, rc=0x15):
+    """The server failed to resolve the requested hostname."""
+
+
+class ProtocolError(CouchbaseNetworkError, rc=0x16):
+    """There is something wrong with the data stream received from the server."""
+
+
+class TimeoutError(CouchbaseTransientError, rc=0x17):  # noqa: A001 - the documented name
+    """The operation timed out."""
+
+
+class ConnectError(CouchbaseNetworkError, rc=0x18):
+    """Failed to connect to the requested server."""
+
+
+class BucketNotFoundError(CouchbaseError, rc=0x19):
+    """The requested bucket does not exist."""
+
+
+class ClientNoMemoryError(CouchbaseInternalError, rc=0x1A):
+    """The client ran out of memory."""
+
+
+class ClientTemporaryFailError(CouchbaseTransientError, rc=0x1B):
+    """Temporary failure on the client; retrying may resolve the problem."""
+
+
+class BadHandleError(CouchbaseInternalError, rc=0x1C):
+    """The requested operation isn't allowed for the given type."""
+
+
+class HTTPError(CouchbaseError, rc=0x3B):
+    """An HTTP request (views, N1QL, management) returned an error status."""
+
+
+class ObjectThreadError(CouchbaseInternalError):
+    """The object was used from several threads at once (LOCKMODE_EXC)."""
+
+
+class ObjectDestroyedError(CouchbaseInternalError):
+    """The object was closed and can no longer be used."""
+
+
+class PipelineError(CouchbaseInternalError):
+    """An operation was used in a way a pipeline does not allow."""
+
+
+class DurabilityError(CouchbaseError, rc=0x21):
+    """The durability requirements could not be satisfied."""
+
+
+class DuplicateCommandsError(CouchbaseInputError, rc=0x22):
+    """The same key was passed several times in one multi operation."""
+
+
+class NoMatchingServerError(CouchbaseNetworkError, rc=0x23):
+    """The command was scheduled for a server that does not exist."""
+
+
+class InvalidUsernameError(CouchbaseInputError, rc=0x26):
+    """The username must match the bucket name for this kind of bucket."""
+
+
+# Names used elsewhere in the documentation.
+KeyNotFoundError = NotFoundError
+TemporaryFailureError = TemporaryFailError

@@ -1,0 +1,119 @@
+"""Value formats and the flags that record them on the server.
+
+The 1.x SDK wrote the legacy flags (FMT_JSON 0x0, FMT_PICKLE 0x1, FMT_BYTES
+0x2, FMT_UTF8 0x4); SDK 2.x and later write the cross-SDK "common flags"
+in the top byte. Decoding accepts both: if any of the top eight bits are set
+the common bits decide, else the legacy ones; flags 0 read as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from typing import Any, Callable
+
+FMT_JSON = 0x02000000
+FMT_PICKLE = 0x01000001
+FMT_BYTES = 0x03000002
+FMT_UTF8 = 0x04000004
+FMT_AUTO = 0xFFFF0000
+FMT_MASK = 0xFF000007
+
+FMT_LEGACY_MASK = 0x07
+FMT_COMMON_MASK = 0xFF000000
+
+LEGACY_JSON = 0x0
+LEGACY_PICKLE = 0x1
+LEGACY_BYTES = 0x2
+LEGACY_UTF8 = 0x4
+
+# common-flags top byte -> format
+_COMMON = {0x01: FMT_PICKLE, 0x02: FMT_JSON, 0x03: FMT_BYTES, 0x04: FMT_UTF8}
+_LEGACY = {LEGACY_JSON: FMT_JSON, LEGACY_PICKLE: FMT_PICKLE, LEGACY_BYTES: FMT_BYTES,
+           LEGACY_UTF8: FMT_UTF8}
+
+_json_encode: Callable[[Any], Any] = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False
+).encode
+_json_decode: Callable[[Any], Any] = json.loads
+_pickle_encode: Callable[[Any], bytes] = lambda obj: pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+_pickle_decode: Callable[[bytes], Any] = pickle.loads
+
+
+def set_json_converters(encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> tuple:
+    """Replace the JSON encoder and decoder; returns the previous pair."""
+    global _json_encode, _json_decode
+    if not callable(encode) or not callable(decode):
+        raise TypeError("encode and decode must be callable")
+    old = (_json_encode, _json_decode)
+    _json_encode, _json_decode = encode, decode
+    return old
+
+
+def set_pickle_converters(encode: Callable[[Any], bytes], decode: Callable[[bytes], Any]) -> tuple:
+    """Replace the pickle encoder and decoder; returns the previous pair."""
+    global _pickle_encode, _pickle_decode
+    if not callable(encode) or not callable(decode):
+        raise TypeError("encode and decode must be callable")
+    old = (_pickle_encode, _pickle_decode)
+    _pickle_encode, _pickle_decode = encode, decode
+    return old
+
+
+def format_of_flags(flags: int) -> int:
+    """The FMT_* constant that ``flags`` (legacy or common) denote; -1 if unknown."""
+    if flags & FMT_COMMON_MASK:
+        return _COMMON.get(flags >> 24, -1)
+    return _LEGACY.get(flags & FMT_LEGACY_MASK, -1)
+
+
+def auto_format(value: Any) -> int:
+    """FMT_AUTO: bytes as FMT_BYTES, str as FMT_UTF8, JSON types as JSON, else pickle."""
+    if isinstance(value, (bytes, bytearray)):
+        return FMT_BYTES
+    if isinstance(value, str):
+        return FMT_UTF8
+    if isinstance(value, (list, dict, tuple, bool, int, float)) or value is None:
+        return FMT_JSON
+    return FMT_PICKLE
+
+
+def encode_value(value: Any, fmt: int) -> tuple[bytes, int]:
+    """Serialise ``value`` in format ``fmt``; returns ``(bytes, flags)``.
+
+    Raises ``ValueError``/``TypeError`` (the caller wraps them into
+    :class:`~couchbase.exceptions.ValueFormatError`).
+    """
+    if fmt == FMT_JSON:
+        encoded = _json_encode(value)
+        if isinstance(encoded, str):
+            encoded = encoded.encode("utf-8")
+        return encoded, FMT_JSON
+    if fmt == FMT_UTF8:
+        if not isinstance(value, str):
+            raise TypeError(f"FMT_UTF8 needs a str, not {type(value).__name__}")
+        return value.encode("utf-8"), FMT_UTF8
+    if fmt == FMT_BYTES:
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeError(f"FMT_BYTES needs bytes, not {type(value).__name__}")
+        return bytes(value), FMT_BYTES
+    if fmt == FMT_PICKLE:
+        return _pickle_encode(value), FMT_PICKLE
+    if fmt == FMT_AUTO:
+        return encode_value(value, auto_format(value))
+    if fmt in _LEGACY:  # a 1.x constant: store with today's common flags
+        return encode_value(value, _LEGACY[fmt])
+    raise ValueError(f"unknown format 0x{fmt:x}")
+
+
+def decode_value(data: bytes, flags: int) -> Any:
+    """Deserialise ``data`` according to the format ``flags`` record."""
+    fmt = format_of_flags(flags)
+    if fmt == FMT_JSON:
+        return _json_decode(data.decode("utf-8"))
+    if fmt == FMT_UTF8:
+        return data.decode("utf-8")
+    if fmt == FMT_PICKLE:
+        return _pickle_decode(data)
+    # FMT_BYTES, and unknown flags: hand the bytes back untouched
+    return data

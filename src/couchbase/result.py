@@ -1,0 +1,91 @@
+"""Result objects returned by every key-value operation."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+
+class Result:
+    """Base of all results: ``rc`` (0 on success), ``success`` and ``key``."""
+
+    __slots__ = ("rc", "key")
+
+    def __init__(self, key: Any = None, rc: int = 0) -> None:
+        self.key = key
+        self.rc = rc
+
+    @property
+    def success(self) -> bool:
+        return not self.rc
+
+    @property
+    def errstr(self) -> str:
+        from .exceptions import _RC_TEXT
+
+        return _RC_TEXT.get(self.rc, "Unknown error")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}<RC=0x{self.rc:X}, Key={self.key}>"
+
+    __str__ = __repr__
+
+
+class OperationResult(Result):
+    """The result of a mutation: adds ``cas``."""
+
+    __slots__ = ("cas",)
+
+    def __init__(self, key: Any = None, rc: int = 0, cas: int = 0) -> None:
+        self.key = key
+        self.rc = rc
+        self.cas = cas
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}<RC=0x{self.rc:X}, Key={self.key}, CAS=0x{self.cas:x}>"
+
+    __str__ = __repr__
+
+
+class ValueResult(OperationResult):
+    """The result of a retrieval or counter: adds ``value`` and ``flags``."""
+
+    __slots__ = ("value", "flags")
+
+    def __init__(
+        self, key: Any = None, rc: int = 0, cas: int = 0, value: Any = None, flags: int = 0
+    ) -> None:
+        self.key = key
+        self.rc = rc
+        self.cas = cas
+        self.value = value
+        self.flags = flags
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}<RC=0x{self.rc:X}, Key={self.key}, Value={self.value!r}, "
+            f"CAS=0x{self.cas:x}, Flags=0x{self.flags:x}>"
+        )
+
+    __str__ = __repr__
+
+
+class MultiResult(dict):
+    """Results of a ``*_multi`` call, keyed by the keys given.
+
+    ``all_ok`` is true when every operation succeeded.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.all_ok = True
+
+    def _add(self, key: Any, result: Result) -> None:
+        self[key] = result
+        if result.rc:
+            self.all_ok = False
+
+    def first_error(self) -> Optional[Result]:
+        for result in self.values():
+            if result.rc:
+                return result
+        return None

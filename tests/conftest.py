@@ -1,0 +1,1 @@
+pytest_plugins = ["couchbase_mock.pytest_plugin"]
