@@ -281,13 +281,18 @@ class ClusterConfig:
     def node_for_key(self, key: bytes, replica: int = 0) -> tuple[int, int | None]:
         """``(vbucket, node index)``; memcached (ketama) buckets give ``(0, index)``."""
         if self.node_locator == "ketama":
-            if replica or not self._ring:
+            if replica:
                 return 0, None
-            point = int.from_bytes(_md5(key)[:4], "little")
-            pos = bisect.bisect_left(self._ring, point)
-            return 0, self._ring_nodes[pos if pos < len(self._ring) else 0]
+            return 0, self.ketama_node_for_hash(int.from_bytes(_md5(key)[:4], "little"))
         vb = self.vbucket_for(key)
         return vb, self.node_for_vbucket(vb, replica)
+
+    def ketama_node_for_hash(self, point: int) -> int | None:
+        """The kv_nodes index owning ``point``: the first ring point at or above it, wrapping."""
+        if not self._ring:
+            return None
+        pos = bisect.bisect_left(self._ring, point)
+        return self._ring_nodes[pos if pos < len(self._ring) else 0]
 
     def __repr__(self) -> str:
         return (
