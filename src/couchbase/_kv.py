@@ -108,28 +108,31 @@ def check_cas(cas: Any, key: Any = None) -> int:
     return cas
 
 
-Encoder = Callable[[Any, Any, int], "tuple[bytes, int]"]
+Encoder = Callable[[Any, int], "tuple[bytes, int]"]
+Decoder = Callable[[bytes, int], Any]
 
 
 def store_request(
     opcode: int, key: Any, value: Any, cas: Any, ttl: Any, fmt: int,
-    encoder: Optional[Encoder] = None,
+    encoder: Encoder = encode_value,
 ) -> Request:
     ekey = encode_key(key)
     expiry = check_ttl(ttl, key)
     try:
-        if encoder is not None:
-            data, flags = encoder(key, value, fmt)
-        else:
-            data, flags = encode_value(value, fmt)
+        data, flags = encoder(value, fmt)
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"the transcoder returned {type(data).__name__}, not bytes")
+        extras = _FLAGS_EXPIRY.pack(flags, expiry)
     except CouchbaseError:
         raise
+    except (struct.error, OverflowError) as exc:
+        raise ValueFormatError(f"flags {flags!r} do not fit in 32 bits", key=key,
+                               inner_cause=exc, objextra=value) from exc
     except Exception as exc:
         raise ValueFormatError(
             f"couldn't encode value: {exc}", key=key, inner_cause=exc, objextra=value
         ) from exc
-    return Request(opcode, ekey, _FLAGS_EXPIRY.pack(flags & 0xFFFFFFFF, expiry), data,
-                   check_cas(cas, key))
+    return Request(opcode, ekey, extras, bytes(data), check_cas(cas, key))
 
 
 def concat_request(opcode: int, key: Any, value: Any, cas: Any, fmt: Optional[int]) -> Request:
@@ -217,7 +220,7 @@ def mutation_result(key: Any, pkt: Packet, quiet: bool = False) -> OperationResu
 
 def value_result(
     key: Any, pkt: Packet, quiet: bool = False, no_format: bool = False,
-    decoder: Optional[Callable[[Any, bytes, int], Any]] = None,
+    decoder: Decoder = decode_value,
 ) -> ValueResult:
     if pkt.status:
         rc = rc_of(pkt.status)
@@ -231,10 +234,7 @@ def value_result(
     if no_format:
         return ValueResult(key, 0, pkt.cas, pkt.value, flags)
     try:
-        if decoder is not None:
-            value = decoder(key, pkt.value, flags)
-        else:
-            value = decode_value(pkt.value, flags)
+        value = decoder(pkt.value, flags)
     except CouchbaseError:
         raise
     except Exception as exc:

@@ -13,8 +13,18 @@ from ._core.request import Request
 from ._io.blocking_cluster import BlockingCluster
 from ._locking import LOCKMODE_WAIT, Guard
 from .exceptions import ArgumentError, CouchbaseError, NotFoundError, ObjectDestroyedError
-from .formats import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8, format_of_flags
+from .formats import (
+    FMT_AUTO,
+    FMT_BYTES,
+    FMT_JSON,
+    FMT_PICKLE,
+    FMT_UTF8,
+    decode_value,
+    encode_value,
+    format_of_flags,
+)
 from .result import OperationResult, ValueResult
+from .transcoder import Transcoder
 
 DEFAULT_TIMEOUT = 2.5
 DEFAULT_BOOTSTRAP_TIMEOUT = 5.0
@@ -59,6 +69,8 @@ class Bucket:
         lockmode: int = LOCKMODE_WAIT,
         unlock_gil: bool = True,
         timeout: Optional[float] = None,
+        transcoder: Any = None,
+        data_passthrough: bool = False,
         **kwargs: Any,
     ) -> None:
         text = connection_string or connstr or kwargs.pop("connection_string", None) \
@@ -73,6 +85,8 @@ class Bucket:
         self.quiet = bool(quiet)
         self.unlock_gil = unlock_gil
         self.default_format = default_format
+        self.transcoder = transcoder
+        self.data_passthrough = bool(data_passthrough)
         op_timeout = _seconds(cs.options, "operation_timeout", DEFAULT_TIMEOUT)
         if timeout is not None:
             op_timeout = float(timeout)
@@ -106,6 +120,27 @@ class Bucket:
         if fmt not in _FORMATS:
             raise ArgumentError(f"unknown format {fmt!r}", objextra=fmt)
         self._default_format = fmt
+
+    @property
+    def transcoder(self) -> Optional[Transcoder]:
+        """The :class:`~couchbase.transcoder.Transcoder` in use (None: the built-in one)."""
+        return self._transcoder
+
+    @transcoder.setter
+    def transcoder(self, transcoder: Any) -> None:
+        if isinstance(transcoder, type):
+            transcoder = transcoder()
+        if transcoder is None:
+            self._encode_value: _kv.Encoder = encode_value
+            self._decode_value: _kv.Decoder = decode_value
+        elif callable(getattr(transcoder, "encode_value", None)) and \
+                callable(getattr(transcoder, "decode_value", None)):
+            self._encode_value = transcoder.encode_value
+            self._decode_value = transcoder.decode_value
+        else:
+            raise ArgumentError("a transcoder needs encode_value and decode_value methods",
+                                objextra=transcoder)
+        self._transcoder = transcoder
 
     @property
     def timeout(self) -> float:
@@ -166,20 +201,23 @@ class Bucket:
                format: Optional[int] = None, persist_to: int = 0,
                replicate_to: int = 0) -> OperationResult:
         """Store ``value`` under ``key`` whether or not it exists."""
-        req = _kv.store_request(Opcode.SET, key, value, cas, ttl, self._fmt(format))
+        req = _kv.store_request(Opcode.SET, key, value, cas, ttl, self._fmt(format),
+                                  self._encode_value)
         return _kv.mutation_result(key, self._execute(req))
 
     def insert(self, key: Any, value: Any, ttl: int = 0, format: Optional[int] = None,
                persist_to: int = 0, replicate_to: int = 0) -> OperationResult:
         """Store ``value`` only if ``key`` does not exist (else :class:`KeyExistsError`)."""
-        req = _kv.store_request(Opcode.ADD, key, value, 0, ttl, self._fmt(format))
+        req = _kv.store_request(Opcode.ADD, key, value, 0, ttl, self._fmt(format),
+                                  self._encode_value)
         return _kv.mutation_result(key, self._execute(req))
 
     def replace(self, key: Any, value: Any, cas: int = 0, ttl: int = 0,
                 format: Optional[int] = None, persist_to: int = 0,
                 replicate_to: int = 0) -> OperationResult:
         """Store ``value`` only if ``key`` exists (else :class:`NotFoundError`)."""
-        req = _kv.store_request(Opcode.REPLACE, key, value, cas, ttl, self._fmt(format))
+        req = _kv.store_request(Opcode.REPLACE, key, value, cas, ttl, self._fmt(format),
+                                  self._encode_value)
         return _kv.mutation_result(key, self._execute(req))
 
     def append(self, key: Any, value: Any, cas: int = 0, format: Optional[int] = None,
@@ -201,7 +239,8 @@ class Bucket:
         if replica:
             return self.rget(key, quiet=quiet, no_format=no_format)
         pkt = self._execute(_kv.get_request(key, ttl))
-        return _kv.value_result(key, pkt, quiet, no_format)
+        return _kv.value_result(key, pkt, quiet, no_format or self.data_passthrough,
+                                self._decode_value)
 
     def rget(self, key: Any, replica_index: Optional[int] = None,
              quiet: Optional[bool] = None, no_format: bool = False) -> ValueResult:
@@ -222,7 +261,8 @@ class Bucket:
         for index in indexes:
             try:
                 pkt = self._execute(_kv.get_request(key, replica=index))
-                return _kv.value_result(key, pkt, False, no_format)
+                return _kv.value_result(key, pkt, False, no_format or self.data_passthrough,
+                                        self._decode_value)
             except CouchbaseError as exc:
                 last = exc
         assert last is not None
@@ -233,7 +273,7 @@ class Bucket:
     def lock(self, key: Any, ttl: int = 0) -> ValueResult:
         """Fetch and lock ``key`` for ``ttl`` seconds (0: the server default, 15 s)."""
         pkt = self._execute(_kv.lock_request(key, ttl))
-        return _kv.value_result(key, pkt)
+        return _kv.value_result(key, pkt, False, self.data_passthrough, self._decode_value)
 
     def unlock(self, key: Any, cas: int) -> OperationResult:
         pkt = self._execute(_kv.unlock_request(key, cas))

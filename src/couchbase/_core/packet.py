@@ -12,6 +12,7 @@ Alternative framing (0x08 / 0x18) splits keylen into framing-extras length
 from __future__ import annotations
 
 import struct
+
 from .opcode import Magic
 
 HEADER_LEN = 24
