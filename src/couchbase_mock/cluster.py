@@ -1,0 +1,140 @@
+"""Topology of the simulated cluster: nodes, buckets, users, config revisions.
+
+:class:`Cluster` is the state every service of every node shares. It is not
+thread safe: it lives on the mock's event loop, and the in-process front end
+(:class:`couchbase_mock.MockCluster`) hops onto that loop to change it.
+Every change bumps the config revision and notifies subscribers (the
+streaming REST endpoints).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Callable, Optional
+
+from .bucket import COUCHBASE, Bucket
+from .engine import Engine
+from .storage import CasSource, Clock
+
+ADMIN_USER = "Administrator"
+ADMIN_PASSWORD = "password"
+
+
+class Node:
+    """One simulated server: its index and the ports its services listen on."""
+
+    __slots__ = ("index", "kv_port", "mgmt_port", "uuid")
+
+    def __init__(self, index: int, kv_port: int = 0, mgmt_port: int = 0) -> None:
+        self.index = index
+        self.kv_port = kv_port
+        self.mgmt_port = mgmt_port
+        self.uuid = secrets.token_hex(16)
+
+    def __repr__(self) -> str:
+        return f"Node(index={self.index}, kv_port={self.kv_port}, mgmt_port={self.mgmt_port})"
+
+
+class Cluster:
+    """The nodes, buckets and users of one mock cluster, and its config revision.
+
+    Ports are filled in by whoever starts the servers (see
+    :mod:`couchbase_mock.server`); configs are only meaningful after that.
+    """
+
+    def __init__(
+        self,
+        num_nodes: int = 4,
+        host: str = "127.0.0.1",
+        clock: Optional[Clock] = None,
+        username: str = ADMIN_USER,
+        password: str = ADMIN_PASSWORD,
+    ) -> None:
+        if num_nodes < 1:
+            raise ValueError("a cluster needs at least one node")
+        self.host = host
+        self.nodes = [Node(i) for i in range(num_nodes)]
+        self.clock = clock if clock is not None else Clock()
+        self.cas = CasSource(self.clock)
+        self.uuid = secrets.token_hex(16)
+        self.username = username
+        self.password = password
+        self.buckets: dict[str, Bucket] = {}
+        self.engines: dict[str, Engine] = {}
+        self.rev = 1
+        self.rev_epoch = 1
+        self._listeners: list[Callable[[], None]] = []
+        self._config_cache: dict[tuple[object, ...], bytes] = {}
+
+    # -- buckets ----------------------------------------------------------
+
+    def create_bucket(
+        self,
+        name: str,
+        bucket_type: str = COUCHBASE,
+        replicas: int = 1,
+        password: Optional[str] = None,
+    ) -> Bucket:
+        """Add a bucket (``ValueError`` if the name is taken or invalid)."""
+        if not name or name in self.buckets:
+            raise ValueError(f"bucket {name!r} already exists or is not a valid name")
+        bucket = Bucket(name, len(self.nodes), bucket_type, replicas, password)
+        self.buckets[name] = bucket
+        self.engines[name] = Engine(bucket, self.clock, self.cas)
+        self.bump()
+        return bucket
+
+    def delete_bucket(self, name: str) -> None:
+        """Remove a bucket and its data (``KeyError`` if it does not exist)."""
+        del self.buckets[name]
+        del self.engines[name]
+        self.bump()
+
+    # -- users ------------------------------------------------------------
+
+    def password_for(self, user: str) -> Optional[str]:
+        """The password of a user: the administrator, or a bucket name with
+        its bucket password (empty when the bucket has none), as 1.x clients
+        authenticate. ``None`` for an unknown user."""
+        if user == self.username:
+            return self.password
+        bucket = self.buckets.get(user)
+        if bucket is not None:
+            return bucket.password or ""
+        return None
+
+    def check_password(self, user: str, password: str) -> bool:
+        expected = self.password_for(user)
+        return expected is not None and secrets.compare_digest(
+            expected.encode(), password.encode()
+        )
+
+    def may_access(self, user: Optional[str], bucket: str) -> bool:
+        """Whether an authenticated user may use a bucket."""
+        if user is None or bucket not in self.buckets:
+            return False
+        return user == self.username or user == bucket
+
+    # -- revisions and subscribers -----------------------------------------
+
+    def bump(self) -> None:
+        """Record a change: new config revision, subscribers notified."""
+        self.rev += 1
+        self._config_cache.clear()
+        for listener in list(self._listeners):
+            listener()
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def cached(self, key: tuple[object, ...], build: Callable[[], bytes]) -> bytes:
+        """Memoise an encoded config until the next revision."""
+        data = self._config_cache.get(key)
+        if data is None:
+            data = build()
+            self._config_cache[key] = data
+        return data

@@ -1,0 +1,222 @@
+"""Cluster map JSON in the format of Couchbase Server 7.x.
+
+Two flavours of the same document: the one KV hands out (GET_CLUSTER_CONFIG,
+NOT_MY_VBUCKET bodies) names every host ``$HOST`` and marks ``thisNode``; the
+REST one names the real host. ``nodesExt`` alone defines the nodes for
+modern clients; ``nodes`` and ``vBucketServerMap.serverList`` are there for
+older ones, in the same order. The encoded documents are cached by the
+cluster until its next revision.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from .bucket import Bucket
+from .cluster import Cluster
+
+PLACEHOLDER = "$HOST"
+
+# What this mock honours; the official SDK reads these to decide what to use.
+COUCHBASE_CAPABILITIES = [
+    "collections",
+    "durableWrite",
+    "cbhello",
+    "touch",
+    "cccp",
+    "nodesExt",
+    "preserve_expiry",
+]
+MEMCACHED_CAPABILITIES = ["cbhello", "nodesExt"]
+CLUSTER_CAPABILITIES: dict[str, list[str]] = {"n1ql": []}
+
+
+def _encode(doc: dict[str, Any]) -> bytes:
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def _nodes_ext(cluster: Cluster, host: str, this_node: Optional[int]) -> list[dict[str, Any]]:
+    out = []
+    for node in cluster.nodes:
+        entry: dict[str, Any] = {
+            "services": {"mgmt": node.mgmt_port, "kv": node.kv_port},
+            "hostname": host,
+        }
+        if node.index == this_node:
+            entry["thisNode"] = True
+        out.append(entry)
+    return out
+
+
+def _bucket_doc(
+    cluster: Cluster, bucket: Bucket, host: str, this_node: Optional[int]
+) -> dict[str, Any]:
+    uri = f"/pools/default/buckets/{bucket.name}?bucket_uuid={bucket.uuid}"
+    nodes = []
+    for node in cluster.nodes:
+        entry: dict[str, Any] = {
+            "hostname": f"{host}:{node.mgmt_port}",
+            "ports": {"direct": node.kv_port},
+        }
+        if node.index == this_node:
+            entry["thisNode"] = True
+        nodes.append(entry)
+    doc: dict[str, Any] = {
+        "rev": cluster.rev,
+        "revEpoch": cluster.rev_epoch,
+        "name": bucket.name,
+        "uri": uri,
+        "streamingUri": uri.replace("/buckets/", "/bucketsStreaming/", 1),
+        "nodes": nodes,
+        "nodesExt": _nodes_ext(cluster, host, this_node),
+        "nodeLocator": "vbucket" if bucket.is_couchbase else "ketama",
+        "uuid": bucket.uuid,
+        "ddocs": {"uri": f"/pools/default/buckets/{bucket.name}/ddocs"},
+    }
+    if bucket.is_couchbase:
+        doc["vBucketServerMap"] = {
+            "hashAlgorithm": "CRC",
+            "numReplicas": bucket.replicas,
+            "serverList": [f"{host}:{node.kv_port}" for node in cluster.nodes],
+            "vBucketMap": bucket.vbmap,
+        }
+        doc["collectionsManifestUid"] = format(bucket.manifest.uid, "x")
+        caps = COUCHBASE_CAPABILITIES
+    else:
+        caps = MEMCACHED_CAPABILITIES
+    doc["bucketCapabilitiesVer"] = ""
+    doc["bucketCapabilities"] = list(caps)
+    doc["clusterCapabilitiesVer"] = [1, 0]
+    doc["clusterCapabilities"] = CLUSTER_CAPABILITIES
+    return doc
+
+
+def kv_bucket_config(cluster: Cluster, bucket: Bucket, this_node: int) -> bytes:
+    """The config a node's KV service returns for a bucket (``$HOST``, thisNode)."""
+    return cluster.cached(
+        ("kv", bucket.name, this_node),
+        lambda: _encode(_bucket_doc(cluster, bucket, PLACEHOLDER, this_node)),
+    )
+
+
+def kv_cluster_config(cluster: Cluster, this_node: int) -> bytes:
+    """The config KV returns before a bucket is selected: nodes, no map."""
+
+    def build() -> bytes:
+        return _encode(
+            {
+                "rev": cluster.rev,
+                "revEpoch": cluster.rev_epoch,
+                "nodesExt": _nodes_ext(cluster, PLACEHOLDER, this_node),
+                "clusterCapabilitiesVer": [1, 0],
+                "clusterCapabilities": CLUSTER_CAPABILITIES,
+            }
+        )
+
+    return cluster.cached(("kv-cluster", this_node), build)
+
+
+def rest_bucket_config(cluster: Cluster, bucket: Bucket, this_node: int) -> bytes:
+    """The terse config of ``/pools/default/b/<bucket>`` and the streaming endpoints."""
+    return cluster.cached(
+        ("rest", bucket.name, this_node),
+        lambda: _encode(_bucket_doc(cluster, bucket, cluster.host, this_node)),
+    )
+
+
+def bucket_info(cluster: Cluster, bucket: Bucket, this_node: int) -> dict[str, Any]:
+    """The verbose ``/pools/default/buckets/<bucket>`` document."""
+    doc = _bucket_doc(cluster, bucket, cluster.host, this_node)
+    now = cluster.clock()
+    for node, entry in zip(cluster.nodes, doc["nodes"]):
+        entry.update(_node_info(cluster, node.index, this_node))
+    store_items = sum(
+        bucket.stores[n.index].item_count(bucket.vbuckets_of(n.index), now) for n in cluster.nodes
+    )
+    doc.update(
+        {
+            "bucketType": "membase" if bucket.is_couchbase else "memcached",
+            "authType": "sasl",
+            "saslPassword": "",
+            "replicaNumber": bucket.replicas,
+            "threadsNumber": 3,
+            "quota": {"ram": 104857600 * len(cluster.nodes), "rawRAM": 104857600},
+            "basicStats": {
+                "quotaPercentUsed": 0.0,
+                "opsPerSec": 0,
+                "diskFetches": 0,
+                "itemCount": store_items,
+                "diskUsed": 0,
+                "dataUsed": 0,
+                "memUsed": 0,
+            },
+            "evictionPolicy": "valueOnly" if bucket.is_couchbase else "",
+            "conflictResolutionType": "seqno",
+            "stats": {"uri": f"/pools/default/buckets/{bucket.name}/stats"},
+            "controllers": {
+                "flush": f"/pools/default/buckets/{bucket.name}/controller/doFlush",
+            },
+        }
+    )
+    return doc
+
+
+def _node_info(cluster: Cluster, index: int, this_node: Optional[int]) -> dict[str, Any]:
+    node = cluster.nodes[index]
+    info: dict[str, Any] = {
+        "hostname": f"{cluster.host}:{node.mgmt_port}",
+        "ports": {"direct": node.kv_port},
+        "clusterMembership": "active",
+        "recoveryType": "none",
+        "status": "healthy",
+        "otpNode": f"ns_{index}@{cluster.host}",
+        "nodeUUID": node.uuid,
+        "clusterCompatibility": 458752,
+        "version": "7.0.0-0000-enterprise",
+        "os": "x86_64-unknown-linux-gnu",
+        "services": ["kv"],
+        "uptime": "1",
+    }
+    if index == this_node:
+        info["thisNode"] = True
+    return info
+
+
+def pools(cluster: Cluster) -> dict[str, Any]:
+    """``/pools``."""
+    return {
+        "isAdminCreds": True,
+        "isROAdminCreds": False,
+        "isEnterprise": True,
+        "allowedServices": ["kv"],
+        "pools": [
+            {"name": "default", "uri": f"/pools/default?uuid={cluster.uuid}",
+             "streamingUri": f"/poolsStreaming/default?uuid={cluster.uuid}"}
+        ],
+        "uuid": cluster.uuid,
+        "implementationVersion": "7.0.0-0000-enterprise",
+        "componentsVersion": {"ns_server": "7.0.0-0000-enterprise"},
+    }
+
+
+def pools_default(cluster: Cluster, this_node: int) -> dict[str, Any]:
+    """``/pools/default``: the nodes and where to find the buckets."""
+    return {
+        "name": "default",
+        "nodes": [_node_info(cluster, n.index, this_node) for n in cluster.nodes],
+        "buckets": {
+            "uri": f"/pools/default/buckets?v={cluster.rev}&uuid={cluster.uuid}",
+            "terseBucketsBase": "/pools/default/b/",
+            "terseStreamingBucketsBase": "/pools/default/bs/",
+        },
+        "rebalanceStatus": "none",
+        "balanced": True,
+        "clusterName": "",
+        "memoryQuota": 100 * len(cluster.nodes),
+        "rev": cluster.rev,
+        "revEpoch": cluster.rev_epoch,
+        "nodesExt": _nodes_ext(cluster, cluster.host, this_node),
+        "clusterCapabilitiesVer": [1, 0],
+        "clusterCapabilities": CLUSTER_CAPABILITIES,
+    }

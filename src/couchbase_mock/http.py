@@ -1,0 +1,293 @@
+"""The management REST service (port 8091 on a real node), driven by h11.
+
+:class:`MgmtProtocol` is an :class:`asyncio.Protocol` around a server-side
+:class:`h11.Connection`; :func:`route` maps a request to a :class:`Reply`.
+Streaming endpoints (``/pools/default/bs/<b>``,
+``/pools/default/bucketsStreaming/<b>``) send one config followed by four
+newlines whenever the cluster config changes, in one chunked response held
+open until the client goes away or the bucket is deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+from typing import Any, Iterable, Optional, Union
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import h11
+
+from . import configjson
+from .bucket import BUCKET_TYPES, COUCHBASE
+from .cluster import Cluster
+
+STREAM_SEPARATOR = b"\n\n\n\n"
+_JSON = "application/json"
+_REALM = 'Basic realm="Couchbase Server Admin / REST"'
+
+
+class Reply:
+    """A complete response: status, body and content type."""
+
+    __slots__ = ("status", "body", "content_type", "headers")
+
+    def __init__(
+        self,
+        status: int,
+        body: Union[bytes, Any] = b"",
+        content_type: str = _JSON,
+        headers: Optional[list[tuple[str, str]]] = None,
+    ) -> None:
+        self.status = status
+        if not isinstance(body, bytes):
+            body = json.dumps(body, separators=(",", ":")).encode()
+        self.body = body
+        self.content_type = content_type
+        self.headers = headers or []
+
+
+class Stream:
+    """A request to stream a bucket's config."""
+
+    __slots__ = ("bucket",)
+
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+
+
+def _not_found() -> Reply:
+    return Reply(404, {"error": "Requested resource not found."})
+
+
+def _unauthorized() -> Reply:
+    return Reply(401, b"", "text/plain", [("WWW-Authenticate", _REALM)])
+
+
+def credentials(headers: Iterable[tuple[bytes, bytes]]) -> Optional[tuple[str, str]]:
+    """``(user, password)`` from a Basic Authorization header, if any."""
+    for name, value in headers:
+        if name.lower() == b"authorization":
+            scheme, _, encoded = value.partition(b" ")
+            if scheme.lower() != b"basic":
+                return None
+            try:
+                decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+            user, sep, password = decoded.partition(":")
+            return (user, password) if sep else None
+    return None
+
+
+def route(
+    cluster: Cluster, node: int, method: str, target: str, user: Optional[str], body: bytes
+) -> Union[Reply, Stream]:
+    """Answer one request. ``user`` is the authenticated user (``None``: none)."""
+    path = unquote(urlsplit(target).path).rstrip("/") or "/"
+    parts = path.strip("/").split("/")
+    is_admin = user == cluster.username
+    if user is None:
+        return _unauthorized()
+    if parts[:2] != ["pools", "default"] or len(parts) < 2:
+        if path == "/pools" and method == "GET":
+            return Reply(200, configjson.pools(cluster))
+        return _not_found()
+    rest = parts[2:]
+    if not rest:
+        if method != "GET":
+            return Reply(405)
+        return Reply(200, configjson.pools_default(cluster, node))
+    kind = rest[0]
+    name = rest[1] if len(rest) > 1 else None
+    if kind == "buckets" and name is None:
+        if method == "POST":
+            return _create_bucket(cluster, body) if is_admin else _unauthorized()
+        if method != "GET":
+            return Reply(405)
+        visible = [b for b in cluster.buckets.values() if cluster.may_access(user, b.name)]
+        return Reply(200, [configjson.bucket_info(cluster, b, node) for b in visible])
+    if kind not in ("buckets", "b", "bs", "bucketsStreaming") or name is None or len(rest) > 2:
+        return _not_found()
+    if name not in cluster.buckets:
+        return _not_found() if is_admin else _unauthorized()
+    if not cluster.may_access(user, name):
+        return _unauthorized()
+    bucket = cluster.buckets[name]
+    if kind == "buckets" and method == "DELETE":
+        if not is_admin:
+            return _unauthorized()
+        cluster.delete_bucket(name)
+        return Reply(200)
+    if method != "GET":
+        return Reply(405)
+    if kind == "buckets":
+        return Reply(200, configjson.bucket_info(cluster, bucket, node))
+    if kind == "b":
+        return Reply(200, configjson.rest_bucket_config(cluster, bucket, node))
+    return Stream(name)
+
+
+def _create_bucket(cluster: Cluster, body: bytes) -> Reply:
+    form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    name = form.get("name", "")
+    errors: dict[str, str] = {}
+    bucket_type = form.get("bucketType", COUCHBASE)
+    if bucket_type == "membase":
+        bucket_type = COUCHBASE
+    if not name:
+        errors["name"] = "Bucket name cannot be empty"
+    elif name in cluster.buckets:
+        errors["name"] = "Bucket with given name already exists"
+    if bucket_type not in BUCKET_TYPES:
+        errors["bucketType"] = "invalid bucket type"
+    try:
+        replicas = int(form.get("replicaNumber", "1"))
+    except ValueError:
+        replicas = -1
+    if not 0 <= replicas <= 3:
+        errors["replicaNumber"] = "The replica number must be specified and must be 0-3"
+    if errors:
+        return Reply(400, {"errors": errors})
+    cluster.create_bucket(name, bucket_type, replicas, form.get("saslPassword") or None)
+    return Reply(202)
+
+
+class MgmtProtocol(asyncio.Protocol):
+    """One HTTP connection to a node's management port."""
+
+    def __init__(self, cluster: Cluster, node: int) -> None:
+        self.cluster = cluster
+        self.node = node
+        self.conn = h11.Connection(h11.SERVER)
+        self.transport: Optional[asyncio.Transport] = None
+        self._request: Optional[h11.Request] = None
+        self._body = bytearray()
+        self._streaming: Optional[str] = None
+        self._last_sent = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        self.transport = None
+        self._stop_streaming()
+
+    def data_received(self, data: bytes) -> None:
+        if self._streaming is not None:
+            return  # nothing more is expected from a streaming client
+        try:
+            self.conn.receive_data(data)
+            self._process()
+        except h11.ProtocolError:
+            self._fail()
+
+    def eof_received(self) -> Optional[bool]:
+        try:
+            self.conn.receive_data(b"")
+        except h11.ProtocolError:
+            pass
+        return None
+
+    def _process(self) -> None:
+        while self.transport is not None and self._streaming is None:
+            event = self.conn.next_event()
+            if event is h11.NEED_DATA or event is h11.PAUSED:
+                return
+            if isinstance(event, h11.Request):
+                self._request = event
+                self._body.clear()
+            elif isinstance(event, h11.Data):
+                self._body += event.data
+            elif isinstance(event, h11.EndOfMessage):
+                self._respond()
+            elif isinstance(event, h11.ConnectionClosed):
+                self.transport.close()
+                return
+
+    def _respond(self) -> None:
+        req = self._request
+        assert req is not None
+        creds = credentials(req.headers)
+        user = None
+        if creds is not None and self.cluster.check_password(*creds):
+            user = creds[0]
+        result = route(
+            self.cluster, self.node, req.method.decode(), req.target.decode("latin-1"), user,
+            bytes(self._body),
+        )
+        if isinstance(result, Stream):
+            self._start_streaming(result.bucket)
+            return
+        headers = [
+            ("Content-Type", result.content_type),
+            ("Content-Length", str(len(result.body))),
+            ("Server", "Couchbase Server"),
+            ("Cache-Control", "no-cache,no-store,must-revalidate"),
+            *result.headers,
+        ]
+        self._send(h11.Response(status_code=result.status, headers=headers))
+        if result.body:
+            self._send(h11.Data(data=result.body))
+        self._send(h11.EndOfMessage())
+        self._next_cycle()
+
+    def _next_cycle(self) -> None:
+        if self.conn.our_state is h11.MUST_CLOSE or self.conn.their_state is h11.MUST_CLOSE:
+            if self.transport is not None:
+                self.transport.close()
+            return
+        if self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE:
+            self.conn.start_next_cycle()
+
+    def _send(self, event: Any) -> None:
+        data = self.conn.send(event)
+        if data and self.transport is not None:
+            self.transport.write(data)
+
+    def _fail(self) -> None:
+        if self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+            try:
+                self._send(h11.Response(status_code=400, headers=[("Content-Length", "0")]))
+                self._send(h11.EndOfMessage())
+            except h11.ProtocolError:
+                pass
+        if self.transport is not None:
+            self.transport.close()
+
+    # -- streaming ----------------------------------------------------------
+
+    def _start_streaming(self, bucket: str) -> None:
+        self._streaming = bucket
+        headers = [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("Server", "Couchbase Server"),
+            ("Cache-Control", "no-cache,no-store,must-revalidate"),
+        ]
+        self._send(h11.Response(status_code=200, headers=headers))
+        self.cluster.subscribe(self._config_changed)
+        self._config_changed()
+
+    def _config_changed(self) -> None:
+        name = self._streaming
+        if name is None or self.transport is None:
+            return
+        bucket = self.cluster.buckets.get(name)
+        if bucket is None:
+            # The bucket is gone: end the stream, as the server does.
+            self._stop_streaming()
+            self._send(h11.EndOfMessage())
+            if self.transport is not None:
+                self.transport.close()
+            return
+        config = configjson.rest_bucket_config(self.cluster, bucket, self.node)
+        if config != self._last_sent:
+            self._last_sent = config
+            self._send(h11.Data(data=config + STREAM_SEPARATOR))
+
+    def _stop_streaming(self) -> None:
+        if self._streaming is not None:
+            self.cluster.unsubscribe(self._config_changed)
+            self._streaming = None

@@ -1,0 +1,447 @@
+"""The KV (memcached binary protocol) service of one simulated node.
+
+:class:`KVProtocol` is an :class:`asyncio.Protocol`: every ``data_received``
+feeds the packet reader, handles every complete request and answers them all
+in one ``transport.write``. :class:`KVSession` is the per-connection state
+(negotiated features, user, selected bucket, SASL exchange) with the
+connection-level commands: HELLO, SASL, GET_ERROR_MAP, SELECT_BUCKET,
+GET_CLUSTER_CONFIG, collections, STAT. Document commands live in
+:mod:`couchbase_mock.kv_handlers`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import struct
+import time
+from typing import Callable, Optional
+
+from couchbase._core.feature import Datatype, Feature, decode_features, encode_features
+from couchbase._core.frameinfo import server_duration_frame
+from couchbase._core.leb128 import split_key
+from couchbase._core.opcode import Opcode
+from couchbase._core.packet import Packet, PacketReader, ProtocolError, response_to
+from couchbase._core.scram import MECHANISMS, SaslError, ScramServer, parse_plain
+from couchbase._core.status import Status
+
+from . import configjson
+from .bucket import Bucket
+from .cluster import Cluster
+from .engine import Engine
+from .errormap import error_map
+from .kv_handlers import DOCUMENT_HANDLERS
+from .manifest import ManifestError
+from .storage import DocKey
+
+# Features this server honours; anything else a client asks for is refused.
+SUPPORTED_FEATURES = frozenset(
+    {
+        Feature.DATATYPE,
+        Feature.TCPNODELAY,
+        Feature.MUTATION_SEQNO,
+        Feature.XERROR,
+        Feature.SELECT_BUCKET,
+        Feature.JSON,
+        Feature.TRACING,
+        Feature.ALT_REQUEST_SUPPORT,
+        Feature.SYNC_REPLICATION,
+        Feature.COLLECTIONS,
+        Feature.PRESERVE_TTL,
+    }
+)
+SASL_MECHANISMS = " ".join(MECHANISMS).encode()
+SERVER_VERSION = b"7.0.0-0000-enterprise"
+# Usable before authentication.
+_UNAUTHENTICATED_OK = frozenset(
+    {
+        Opcode.HELLO,
+        Opcode.SASL_LIST_MECHS,
+        Opcode.SASL_AUTH,
+        Opcode.SASL_STEP,
+        Opcode.GET_ERROR_MAP,
+        Opcode.NOOP,
+        Opcode.VERSION,
+        Opcode.QUIT,
+        Opcode.QUITQ,
+    }
+)
+_LOCK_OPCODES = frozenset({Opcode.GET_LOCKED, Opcode.UNLOCK_KEY})
+
+Handler = Callable[["KVSession", Packet], Optional[bytes]]
+
+
+class Target:
+    """Where a document command goes: engine, node, vbucket and document key."""
+
+    __slots__ = ("engine", "node", "vb", "key")
+
+    def __init__(self, engine: Engine, node: int, vb: int, key: DocKey) -> None:
+        self.engine = engine
+        self.node = node
+        self.vb = vb
+        self.key = key
+
+
+class KVSession:
+    """State of one KV connection to one node."""
+
+    def __init__(self, cluster: Cluster, node: int) -> None:
+        self.cluster = cluster
+        self.node = node
+        self.features: frozenset[int] = frozenset()
+        self.user: Optional[str] = None
+        self.bucket: Optional[Bucket] = None
+        self.engine: Optional[Engine] = None
+        self.user_agent = ""
+        self._scram: Optional[ScramServer] = None
+        self.closing = False
+        self._started = 0.0
+
+    # -- negotiated features ----------------------------------------------
+
+    @property
+    def xerror(self) -> bool:
+        return Feature.XERROR in self.features
+
+    @property
+    def collections(self) -> bool:
+        return Feature.COLLECTIONS in self.features
+
+    @property
+    def mutation_seqno(self) -> bool:
+        return Feature.MUTATION_SEQNO in self.features
+
+    @property
+    def json(self) -> bool:
+        return Feature.JSON in self.features
+
+    # -- responses --------------------------------------------------------
+
+    def reply(
+        self,
+        req: Packet,
+        status: int = Status.SUCCESS,
+        *,
+        key: bytes = b"",
+        value: bytes = b"",
+        extras: bytes = b"",
+        datatype: int = 0,
+        cas: int = 0,
+    ) -> bytes:
+        """Encode the response to ``req`` as this client can take it."""
+        if not self.xerror:
+            status = _legacy_status(req.opcode, status)
+        if not self.json:
+            datatype &= ~Datatype.JSON
+        framing = b""
+        if Feature.TRACING in self.features:
+            micros = (time.perf_counter() - self._started) * 1e6
+            framing = server_duration_frame(micros)
+        return response_to(
+            req, status, key=key, value=value, extras=extras, framing=framing,
+            datatype=datatype, cas=cas,
+        )
+
+    def reply_json(self, req: Packet, doc: bytes, status: int = Status.SUCCESS) -> bytes:
+        return self.reply(req, status, value=doc, datatype=Datatype.JSON)
+
+    def not_my_vbucket(self, req: Packet) -> bytes:
+        """NOT_MY_VBUCKET with the current config in the body, as the server sends it."""
+        body = b""
+        if self.bucket is not None and self.bucket.name in self.cluster.buckets:
+            body = configjson.kv_bucket_config(self.cluster, self.bucket, self.node)
+        return self.reply(req, Status.NOT_MY_VBUCKET, value=body, datatype=Datatype.JSON)
+
+    # -- dispatch ---------------------------------------------------------
+
+    def handle(self, req: Packet) -> Optional[bytes]:
+        """The response bytes for one request (``None``: a quiet success)."""
+        self._started = time.perf_counter()
+        if self.user is None and req.opcode not in _UNAUTHENTICATED_OK:
+            return self.reply(req, Status.AUTH_ERROR)
+        handler = _HANDLERS.get(req.opcode)
+        if handler is None:
+            handler = DOCUMENT_HANDLERS.get(req.opcode)
+            if handler is None:
+                return self.reply(req, Status.UNKNOWN_COMMAND)
+            if self.bucket is not None and self.bucket.name not in self.cluster.buckets:
+                self.bucket = self.engine = None
+            if self.bucket is None:
+                return self.reply(req, Status.NO_BUCKET)
+        return handler(self, req)
+
+    def target(self, req: Packet, replica: bool = False) -> Target | bytes:
+        """Resolve a document command's key and vbucket, or the error reply.
+
+        Checks the collection id and that this node is active for the
+        vbucket (or a replica of it, for replica reads).
+        """
+        assert self.bucket is not None and self.engine is not None
+        bucket = self.bucket
+        cid = 0
+        key = req.key
+        if self.collections:
+            try:
+                cid, key = split_key(req.key)
+            except ValueError:
+                return self.reply(req, Status.EINVAL)
+            if not bucket.manifest.has_collection_id(cid):
+                return self.unknown_collection(req)
+        if not key or len(key) > 250:
+            return self.reply(req, Status.EINVAL)
+        vb = req.vbucket if bucket.is_couchbase else 0
+        role = bucket.node_role(self.node, vb)
+        wanted = "replica" if replica else "active"
+        if role != wanted:
+            return self.not_my_vbucket(req)
+        return Target(self.engine, self.node, vb, (cid, key))
+
+    def unknown_collection(self, req: Packet) -> bytes:
+        assert self.bucket is not None
+        body = json.dumps({"manifest_uid": format(self.bucket.manifest.uid, "x")}).encode()
+        return self.reply(req, Status.UNKNOWN_COLLECTION, value=body, datatype=Datatype.JSON)
+
+    # -- connection-level commands ------------------------------------------
+
+    def hello(self, req: Packet) -> bytes:
+        self.user_agent = req.key.decode("utf-8", "replace")
+        accepted: list[int] = []
+        for code in decode_features(req.value):
+            if code in SUPPORTED_FEATURES and code not in accepted:
+                accepted.append(code)
+        self.features = frozenset(accepted)
+        return self.reply(req, value=encode_features(accepted))
+
+    def sasl_list_mechs(self, req: Packet) -> bytes:
+        return self.reply(req, value=SASL_MECHANISMS)
+
+    def sasl_auth(self, req: Packet) -> bytes:
+        mechanism = req.key.decode("ascii", "replace")
+        self._scram = None
+        try:
+            if mechanism == "PLAIN":
+                user, password = parse_plain(req.value)
+                if not self.cluster.check_password(user, password):
+                    raise SaslError("authentication failed")
+                self._authenticated(user)
+                return self.reply(req)
+            if mechanism not in MECHANISMS:
+                raise SaslError(f"unsupported mechanism {mechanism}")
+            self._scram = ScramServer(mechanism, self.cluster.password_for)
+            first = self._scram.server_first(req.value)
+        except SaslError:
+            return self.reply(req, Status.AUTH_ERROR)
+        return self.reply(req, Status.AUTH_CONTINUE, value=first)
+
+    def sasl_step(self, req: Packet) -> bytes:
+        scram, self._scram = self._scram, None
+        if scram is None or req.key.decode("ascii", "replace") != scram.mechanism:
+            return self.reply(req, Status.AUTH_ERROR)
+        try:
+            final = scram.server_final(req.value)
+        except SaslError:
+            return self.reply(req, Status.AUTH_ERROR)
+        assert scram.username is not None
+        self._authenticated(scram.username)
+        return self.reply(req, value=final)
+
+    def _authenticated(self, user: str) -> None:
+        self.user = user
+        self.bucket = None
+        self.engine = None
+
+    def get_error_map(self, req: Packet) -> bytes:
+        if len(req.value) != 2:
+            return self.reply(req, Status.EINVAL)
+        (version,) = struct.unpack(">H", req.value)
+        if version == 0:
+            return self.reply(req, Status.EINVAL)
+        return self.reply_json(req, error_map(version))
+
+    def select_bucket(self, req: Packet) -> bytes:
+        name = req.key.decode("utf-8", "replace")
+        if not self.cluster.may_access(self.user, name):
+            return self.reply(req, Status.EACCESS)
+        self.bucket = self.cluster.buckets[name]
+        self.engine = self.cluster.engines[name]
+        return self.reply(req)
+
+    def get_cluster_config(self, req: Packet) -> bytes:
+        bucket = self.bucket
+        if bucket is not None and bucket.name in self.cluster.buckets:
+            doc = configjson.kv_bucket_config(self.cluster, bucket, self.node)
+        else:
+            doc = configjson.kv_cluster_config(self.cluster, self.node)
+        return self.reply_json(req, doc)
+
+    def get_collections_manifest(self, req: Packet) -> bytes:
+        if self.bucket is None:
+            return self.reply(req, Status.NO_BUCKET)
+        doc = json.dumps(self.bucket.manifest.to_json(), separators=(",", ":")).encode()
+        return self.reply_json(req, doc)
+
+    def get_collection_id(self, req: Packet) -> bytes:
+        if self.bucket is None:
+            return self.reply(req, Status.NO_BUCKET)
+        path = (req.key or req.value).decode("utf-8", "replace")
+        try:
+            uid, cid = self.bucket.manifest.collection_id(path)
+        except ManifestError as exc:
+            status = Status.UNKNOWN_SCOPE if exc.kind == "scope" else Status.UNKNOWN_COLLECTION
+            return self.reply(req, status)
+        return self.reply(req, extras=struct.pack(">QI", uid, cid))
+
+    def get_scope_id(self, req: Packet) -> bytes:
+        if self.bucket is None:
+            return self.reply(req, Status.NO_BUCKET)
+        try:
+            uid, sid = self.bucket.manifest.scope_id((req.key or req.value).decode())
+        except (ManifestError, UnicodeDecodeError):
+            return self.reply(req, Status.UNKNOWN_SCOPE)
+        return self.reply(req, extras=struct.pack(">QI", uid, sid))
+
+    def noop(self, req: Packet) -> bytes:
+        return self.reply(req)
+
+    def version(self, req: Packet) -> bytes:
+        return self.reply(req, value=SERVER_VERSION)
+
+    def quit(self, req: Packet) -> Optional[bytes]:
+        self.closing = True
+        return None if req.opcode == Opcode.QUITQ else self.reply(req)
+
+    def stat(self, req: Packet) -> bytes:
+        group = req.key.decode("utf-8", "replace")
+        stats = self._stats(group)
+        if stats is None:
+            return self.reply(req, Status.KEY_ENOENT)
+        out = [self.reply(req, key=k.encode(), value=str(v).encode()) for k, v in stats.items()]
+        out.append(self.reply(req))
+        return b"".join(out)
+
+    def _stats(self, group: str) -> Optional[dict[str, object]]:
+        now = self.cluster.clock()
+        bucket = self.bucket
+        if group == "":
+            stats: dict[str, object] = {
+                "pid": os.getpid(),
+                "uptime": int(time.monotonic() - _STARTED),
+                "time": int(now),
+                "version": SERVER_VERSION.decode(),
+                "pointer_size": 64,
+                "curr_connections": 1,
+            }
+            if bucket is not None:
+                store = bucket.stores[self.node]
+                active = bucket.vbuckets_of(self.node, "active")
+                replica = bucket.vbuckets_of(self.node, "replica")
+                items = store.item_count(active, now)
+                stats.update(
+                    {
+                        "curr_items": items,
+                        "curr_items_tot": items + store.item_count(replica, now),
+                        "vb_replica_curr_items": store.item_count(replica, now),
+                        "mem_used": store.mem_used(),
+                        "ep_bucket_type": "persistent" if bucket.is_couchbase else "ephemeral",
+                        "ep_max_size": 104857600,
+                        "ep_num_vbuckets": bucket.num_vbuckets,
+                        "ep_max_vbuckets": bucket.num_vbuckets,
+                        "ep_num_active_vbuckets": len(active),
+                        "ep_num_replica_vbuckets": len(replica),
+                        "ep_queue_size": 0,
+                        "ep_flusher_todo": 0,
+                    }
+                )
+            return stats
+        if group == "vbucket" and bucket is not None and bucket.is_couchbase:
+            out: dict[str, object] = {}
+            for vb in range(bucket.num_vbuckets):
+                role = bucket.node_role(self.node, vb)
+                if role is not None:
+                    out[f"vb_{vb}"] = role
+            return out
+        if group == "uuid" and bucket is not None:
+            return {"uuid": bucket.uuid}
+        return None
+
+
+_STARTED = time.monotonic()
+
+_HANDLERS: dict[int, Handler] = {
+    Opcode.HELLO: KVSession.hello,
+    Opcode.SASL_LIST_MECHS: KVSession.sasl_list_mechs,
+    Opcode.SASL_AUTH: KVSession.sasl_auth,
+    Opcode.SASL_STEP: KVSession.sasl_step,
+    Opcode.GET_ERROR_MAP: KVSession.get_error_map,
+    Opcode.SELECT_BUCKET: KVSession.select_bucket,
+    Opcode.GET_CLUSTER_CONFIG: KVSession.get_cluster_config,
+    Opcode.GET_COLLECTIONS_MANIFEST: KVSession.get_collections_manifest,
+    Opcode.GET_COLLECTION_ID: KVSession.get_collection_id,
+    Opcode.GET_SCOPE_ID: KVSession.get_scope_id,
+    Opcode.NOOP: KVSession.noop,
+    Opcode.VERSION: KVSession.version,
+    Opcode.QUIT: KVSession.quit,
+    Opcode.QUITQ: KVSession.quit,
+    Opcode.STAT: KVSession.stat,
+}
+
+
+def _legacy_status(opcode: int, status: int) -> int:
+    """What a server answers a client that did not negotiate XERROR."""
+    if status == Status.LOCKED:
+        return Status.ETMPFAIL if opcode in _LOCK_OPCODES else Status.KEY_EEXISTS
+    if status == Status.NOT_LOCKED:
+        return Status.ETMPFAIL
+    return status
+
+
+class KVProtocol(asyncio.Protocol):
+    """One client connection to a node's KV port."""
+
+    def __init__(self, cluster: Cluster, node: int) -> None:
+        self.session = KVSession(cluster, node)
+        self.reader = PacketReader()
+        self.transport: Optional[asyncio.Transport] = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+
+    def data_received(self, data: bytes) -> None:
+        transport = self.transport
+        if transport is None or self.session.closing:
+            return
+        try:
+            packets = self.reader.feed(data)
+        except ProtocolError:
+            transport.abort()
+            return
+        out = []
+        handle = self.session.handle
+        for pkt in packets:
+            if pkt.is_response:
+                continue
+            try:
+                resp = handle(pkt)
+            except Exception:  # a bug here must not kill the server
+                resp = self.session.reply(pkt, Status.EINTERNAL)
+            if resp:
+                out.append(resp)
+            if self.session.closing:
+                break
+        if out:
+            transport.write(b"".join(out))
+        if self.session.closing:
+            transport.close()
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        self.transport = None

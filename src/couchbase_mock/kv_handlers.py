@@ -1,0 +1,362 @@
+"""Document commands of the KV service: packets in, engine calls, packets out.
+
+Each handler takes the connection's :class:`~couchbase_mock.kv.KVSession`
+and the request and returns the response bytes, or ``None`` for a quiet
+command that succeeded (or, for quiet gets, missed). Request layouts follow
+kv_engine's ``docs/BinaryProtocol.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from typing import TYPE_CHECKING, Callable, Optional
+
+from couchbase._core.feature import Datatype
+from couchbase._core.frameinfo import RequestFrame, decode_frames
+from couchbase._core.leb128 import split_key
+from couchbase._core.opcode import Opcode
+from couchbase._core.packet import Packet
+from couchbase._core.status import Status
+
+from .engine import MAX_VALUE_SIZE
+from .storage import LOCKED_CAS, Document
+
+if TYPE_CHECKING:
+    from .kv import KVSession, Target
+
+Handler = Callable[["KVSession", Packet], Optional[bytes]]
+
+_FLAGS = struct.Struct(">I")
+_STORE_EXTRAS = struct.Struct(">II")
+_ARITH_EXTRAS = struct.Struct(">QQI")
+_TOKEN = struct.Struct(">QQ")
+_KNOWN_FRAMES = frozenset(int(f) for f in RequestFrame)
+_JSON_START = frozenset(b'{["-0123456789tfn \t\r\n')
+
+
+class Frames:
+    """What the framing extras of an alternative-framing request asked for."""
+
+    __slots__ = ("preserve_ttl", "durability")
+
+    def __init__(self) -> None:
+        self.preserve_ttl = False
+        self.durability = 0
+
+
+def _frames(s: KVSession, req: Packet) -> Frames | bytes:
+    frames = Frames()
+    if not req.framing:
+        return frames
+    try:
+        entries = decode_frames(req.framing)
+    except ValueError:
+        return s.reply(req, Status.EINVAL)
+    for frame_id, payload in entries:
+        if frame_id not in _KNOWN_FRAMES:
+            return s.reply(req, Status.UNKNOWN_FRAME_INFO)
+        if frame_id == RequestFrame.PRESERVE_TTL:
+            frames.preserve_ttl = True
+        elif frame_id == RequestFrame.DURABILITY:
+            if len(payload) not in (1, 3) or not 1 <= payload[0] <= 3:
+                return s.reply(req, Status.DURABILITY_INVALID_LEVEL)
+            frames.durability = payload[0]
+    if frames.durability and s.bucket is not None and s.bucket.is_couchbase:
+        # Majority of the chain must exist; a missing node makes it impossible.
+        chain = s.bucket.vbmap[req.vbucket % s.bucket.num_vbuckets]
+        if sum(1 for n in chain if n >= 0) < len(chain) // 2 + 1:
+            return s.reply(req, Status.DURABILITY_IMPOSSIBLE)
+    return frames
+
+
+def _write_datatype(s: KVSession, req: Packet) -> int | bytes:
+    """The datatype to store, or an error reply for bits we do not accept."""
+    if req.datatype & ~Datatype.JSON:
+        return s.reply(req, Status.EINVAL)
+    if s.json:
+        return req.datatype & Datatype.JSON
+    return Datatype.JSON if _looks_like_json(req.value) else Datatype.RAW
+
+
+def _looks_like_json(value: bytes) -> bool:
+    if not value or value[0] not in _JSON_START or len(value) > MAX_VALUE_SIZE:
+        return False
+    try:
+        json.loads(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _token(s: KVSession, t: Target, doc: Document) -> bytes:
+    if not s.mutation_seqno:
+        return b""
+    return _TOKEN.pack(t.engine.vbucket(t.node, t.vb).uuid, doc.seqno)
+
+
+def _doc_reply(s: KVSession, req: Packet, doc: Document, cas: int, key: bytes = b"") -> bytes:
+    return s.reply(
+        req, key=key, value=doc.value, extras=_FLAGS.pack(doc.flags), datatype=doc.datatype,
+        cas=cas,
+    )
+
+
+# -- reads -------------------------------------------------------------------
+
+
+def _get(s: KVSession, req: Packet, with_key: bool, quiet: bool) -> Optional[bytes]:
+    t = s.target(req)
+    if isinstance(t, bytes):
+        return t
+    status, doc = t.engine.get(t.node, t.vb, t.key)
+    if doc is None:
+        return None if quiet else s.reply(req, status, key=req.key if with_key else b"")
+    cas = LOCKED_CAS if doc.is_locked(t.engine.clock()) else doc.cas
+    return _doc_reply(s, req, doc, cas, req.key if with_key else b"")
+
+
+def get(s: KVSession, req: Packet) -> Optional[bytes]:
+    return _get(s, req, False, False)
+
+
+def getq(s: KVSession, req: Packet) -> Optional[bytes]:
+    return _get(s, req, False, True)
+
+
+def getk(s: KVSession, req: Packet) -> Optional[bytes]:
+    return _get(s, req, True, False)
+
+
+def getkq(s: KVSession, req: Packet) -> Optional[bytes]:
+    return _get(s, req, True, True)
+
+
+def get_replica(s: KVSession, req: Packet) -> Optional[bytes]:
+    t = s.target(req, replica=True)
+    if isinstance(t, bytes):
+        return t
+    status, doc = t.engine.get_replica(t.node, t.vb, t.key)
+    if doc is None:
+        return s.reply(req, status)
+    return _doc_reply(s, req, doc, doc.cas)
+
+
+def get_locked(s: KVSession, req: Packet) -> Optional[bytes]:
+    if len(req.extras) not in (0, 4):
+        return s.reply(req, Status.EINVAL)
+    lock_time = _FLAGS.unpack(req.extras)[0] if req.extras else 0
+    t = s.target(req)
+    if isinstance(t, bytes):
+        return t
+    status, doc = t.engine.get_locked(t.node, t.vb, t.key, lock_time)
+    if doc is None:
+        return s.reply(req, status)
+    return _doc_reply(s, req, doc, doc.cas)
+
+
+def unlock(s: KVSession, req: Packet) -> Optional[bytes]:
+    t = s.target(req)
+    if isinstance(t, bytes):
+        return t
+    status, doc = t.engine.unlock(t.node, t.vb, t.key, req.cas)
+    return s.reply(req, status, cas=doc.cas if doc is not None else 0)
+
+
+def get_meta(s: KVSession, req: Packet) -> Optional[bytes]:
+    if len(req.extras) > 1:
+        return s.reply(req, Status.EINVAL)
+    version = req.extras[0] if req.extras else 1
+    t = s.target(req)
+    if isinstance(t, bytes):
+        return t
+    status, doc = t.engine.get_meta(t.node, t.vb, t.key)
+    if doc is None:
+        return s.reply(req, status)
+    extras = struct.pack(">IIIQ", int(doc.deleted), doc.flags, doc.expiry, doc.revno)
+    if version >= 2:
+        extras += bytes((doc.datatype & 0xFF,))
+    return s.reply(req, extras=extras, cas=doc.cas)
+
+
+# -- mutations ---------------------------------------------------------------
+
+
+def _store(s: KVSession, req: Packet, mode: str, quiet: bool) -> Optional[bytes]:
+    if len(req.extras) != 8:
+        return s.reply(req, Status.EINVAL)
+    frames = _frames(s, req)
+    if isinstance(frames, bytes):
+        return frames
+    datatype = _write_datatype(s, req)
+    if isinstance(datatype, bytes):
+        return datatype
+    t = s.target(req)
+    if isinstance(t, bytes):
+        return t
+    flags, exptime = _STORE_EXTRAS.unpack(req.extras)
+    status, doc = t.engine.store(
+        t.node, t.vb, t.key, mode, req.value, flags, exptime, req.cas, datatype,
+        frames.preserve_ttl,
+    )
+    if doc is None:
+        return s.reply(req, status)
+    if quiet:
+        return None
+    return s.reply(req, extras=_token(s, t, doc), cas=doc.cas)
+
+
+def _delete(s: KVSession, req: Packet, quiet: bool) -> Optional[bytes]:
+    frames = _frames(s, req)
+    if isinstance(frames, bytes):
+        return frames
+    t = s.target(req)
+    if isinstance(t, bytes):
+        return t
+    status, doc = t.engine.delete(t.node, t.vb, t.key, req.cas)
+    if doc is None:
+        return s.reply(req, status)
+    if quiet:
+        return None
+    return s.reply(req, extras=_token(s, t, doc), cas=doc.cas)
+
+
+def _concat(s: KVSession, req: Packet, append: bool, quiet: bool) -> Optional[bytes]:
+    if req.extras:
+        return s.reply(req, Status.EINVAL)
+    frames = _frames(s, req)
+    if isinstance(frames, bytes):
+        return frames
+    datatype = _write_datatype(s, req)
+    if isinstance(datatype, bytes):
+        return datatype
+    t = s.target(req)
+    if isinstance(t, bytes):
+        return t
+    status, doc = t.engine.concat(t.node, t.vb, t.key, req.value, req.cas, append)
+    if doc is None:
+        return s.reply(req, status)
+    if quiet:
+        return None
+    return s.reply(req, extras=_token(s, t, doc), cas=doc.cas)
+
+
+def _arith(s: KVSession, req: Packet, incr: bool, quiet: bool) -> Optional[bytes]:
+    if len(req.extras) != _ARITH_EXTRAS.size or req.value:
+        return s.reply(req, Status.EINVAL)
+    frames = _frames(s, req)
+    if isinstance(frames, bytes):
+        return frames
+    t = s.target(req)
+    if isinstance(t, bytes):
+        return t
+    delta, initial, exptime = _ARITH_EXTRAS.unpack(req.extras)
+    status, doc, number = t.engine.arithmetic(
+        t.node, t.vb, t.key, incr, delta, initial, exptime, req.cas, frames.preserve_ttl
+    )
+    if doc is None:
+        return s.reply(req, status)
+    if quiet:
+        return None
+    return s.reply(req, value=struct.pack(">Q", number), extras=_token(s, t, doc), cas=doc.cas)
+
+
+def _touch(s: KVSession, req: Packet, with_value: bool, quiet: bool) -> Optional[bytes]:
+    if len(req.extras) != 4:
+        return s.reply(req, Status.EINVAL)
+    t = s.target(req)
+    if isinstance(t, bytes):
+        return t
+    (exptime,) = _FLAGS.unpack(req.extras)
+    status, doc = t.engine.touch(t.node, t.vb, t.key, exptime)
+    if doc is None:
+        return None if quiet and status == Status.KEY_ENOENT else s.reply(req, status)
+    if with_value:
+        return _doc_reply(s, req, doc, doc.cas)
+    return s.reply(req, cas=doc.cas)
+
+
+# -- observe -----------------------------------------------------------------
+
+
+def observe(s: KVSession, req: Packet) -> Optional[bytes]:
+    assert s.bucket is not None and s.engine is not None
+    bucket, engine = s.bucket, s.engine
+    value = req.value
+    pos = 0
+    out = bytearray()
+    while pos < len(value):
+        if pos + 4 > len(value):
+            return s.reply(req, Status.EINVAL)
+        vb, klen = struct.unpack_from(">HH", value, pos)
+        pos += 4
+        raw = value[pos : pos + klen]
+        pos += klen
+        if len(raw) != klen or (bucket.is_couchbase and vb >= bucket.num_vbuckets):
+            return s.reply(req, Status.EINVAL)
+        cid, key = 0, raw
+        if s.collections:
+            try:
+                cid, key = split_key(raw)
+            except ValueError:
+                return s.reply(req, Status.EINVAL)
+        vb = vb if bucket.is_couchbase else 0
+        if bucket.node_role(s.node, vb) is None:
+            return s.not_my_vbucket(req)
+        doc = engine.peek(s.node, vb, (cid, key))
+        if doc is None:
+            state, cas = 0x80, 0
+        elif doc.deleted:
+            state, cas = 0x81, doc.cas
+        else:
+            state, cas = 0x01, doc.cas
+        out += struct.pack(">HH", vb, klen) + raw + struct.pack(">BQ", state, cas)
+    return s.reply(req, value=bytes(out))
+
+
+def observe_seqno(s: KVSession, req: Packet) -> Optional[bytes]:
+    assert s.bucket is not None and s.engine is not None
+    if len(req.value) != 8:
+        return s.reply(req, Status.EINVAL)
+    vb = req.vbucket
+    if not s.bucket.is_couchbase or vb >= s.bucket.num_vbuckets:
+        return s.not_my_vbucket(req)
+    if s.bucket.node_role(s.node, vb) is None:
+        return s.not_my_vbucket(req)
+    vbucket = s.engine.vbucket(s.node, vb)
+    # Everything is persisted the moment it is written.
+    body = struct.pack(">BHQQQ", 0, vb, vbucket.uuid, vbucket.seqno, vbucket.seqno)
+    return s.reply(req, value=body)
+
+
+DOCUMENT_HANDLERS: dict[int, Handler] = {
+    Opcode.GET: get,
+    Opcode.GETQ: getq,
+    Opcode.GETK: getk,
+    Opcode.GETKQ: getkq,
+    Opcode.SET: lambda s, r: _store(s, r, "set", False),
+    Opcode.SETQ: lambda s, r: _store(s, r, "set", True),
+    Opcode.ADD: lambda s, r: _store(s, r, "add", False),
+    Opcode.ADDQ: lambda s, r: _store(s, r, "add", True),
+    Opcode.REPLACE: lambda s, r: _store(s, r, "replace", False),
+    Opcode.REPLACEQ: lambda s, r: _store(s, r, "replace", True),
+    Opcode.DELETE: lambda s, r: _delete(s, r, False),
+    Opcode.DELETEQ: lambda s, r: _delete(s, r, True),
+    Opcode.APPEND: lambda s, r: _concat(s, r, True, False),
+    Opcode.APPENDQ: lambda s, r: _concat(s, r, True, True),
+    Opcode.PREPEND: lambda s, r: _concat(s, r, False, False),
+    Opcode.PREPENDQ: lambda s, r: _concat(s, r, False, True),
+    Opcode.INCREMENT: lambda s, r: _arith(s, r, True, False),
+    Opcode.INCREMENTQ: lambda s, r: _arith(s, r, True, True),
+    Opcode.DECREMENT: lambda s, r: _arith(s, r, False, False),
+    Opcode.DECREMENTQ: lambda s, r: _arith(s, r, False, True),
+    Opcode.TOUCH: lambda s, r: _touch(s, r, False, False),
+    Opcode.GAT: lambda s, r: _touch(s, r, True, False),
+    Opcode.GATQ: lambda s, r: _touch(s, r, True, True),
+    Opcode.GET_LOCKED: get_locked,
+    Opcode.UNLOCK_KEY: unlock,
+    Opcode.GET_REPLICA: get_replica,
+    Opcode.GET_META: get_meta,
+    Opcode.OBSERVE: observe,
+    Opcode.OBSERVE_SEQNO: observe_seqno,
+}

@@ -1,0 +1,231 @@
+"""In-process front end: a mock cluster on a background event loop thread.
+
+>>> with MockCluster(nodes=2) as mock:            # doctest: +SKIP
+...     mock.connstr
+'couchbase://127.0.0.1:40001,127.0.0.1:40003'
+
+All servers run on one asyncio loop in a daemon thread. The inspection and
+control helpers are safe to call from any other thread: they run on the loop
+and wait for the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import Future
+from typing import Any, Callable, Mapping, Optional, TypeVar, Union
+
+from .bucket import COUCHBASE
+from .cluster import ADMIN_PASSWORD, ADMIN_USER, Cluster, Node
+from .server import start_servers, stop_servers
+from .storage import Clock
+
+T = TypeVar("T")
+BucketSpec = Mapping[str, Any]
+
+
+def _key_bytes(key: Union[str, bytes]) -> bytes:
+    return key.encode() if isinstance(key, str) else key
+
+
+class MockCluster:
+    """A Couchbase-compatible cluster of ``nodes`` simulated nodes.
+
+    ``buckets`` maps names to specs ``{"type": "couchbase"|"memcached",
+    "replicas": int, "password": str}`` (all optional; ``None`` means one
+    bucket, ``"default"``). ``port_base`` fixes the ports (see
+    :mod:`couchbase_mock.server`); by default they are ephemeral.
+
+    Use as a context manager, or call :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        nodes: int = 4,
+        replicas: int = 1,
+        buckets: Optional[Mapping[str, BucketSpec]] = None,
+        host: str = "127.0.0.1",
+        port_base: Optional[int] = None,
+        username: str = ADMIN_USER,
+        password: str = ADMIN_PASSWORD,
+        clock: Optional[Clock] = None,
+    ) -> None:
+        self.cluster = Cluster(nodes, host, clock, username, password)
+        self.replicas = replicas
+        self.port_base = port_base
+        specs = dict(buckets) if buckets is not None else {"default": {}}
+        for name, spec in specs.items():
+            self.cluster.create_bucket(
+                name,
+                spec.get("type", COUCHBASE),
+                spec.get("replicas", replicas),
+                spec.get("password"),
+            )
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._thread: Optional[threading.Thread] = None
+        self._servers: list[asyncio.AbstractServer] = []
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def start(self) -> MockCluster:
+        """Bind every node's ports and start serving; returns ``self``."""
+        if self._thread is not None:
+            raise RuntimeError("the mock cluster is already running")
+        loop = asyncio.new_event_loop()
+        ready: Future[None] = Future()
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                self._servers = loop.run_until_complete(
+                    start_servers(self.cluster, self.port_base)
+                )
+            except BaseException as exc:
+                ready.set_exception(exc)
+                loop.close()
+                return
+            ready.set_result(None)
+            try:
+                loop.run_forever()
+            finally:
+                loop.run_until_complete(stop_servers(self._servers))
+                _cancel_tasks(loop)
+                loop.close()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=run, name="couchbase-mock", daemon=True)
+        self._thread.start()
+        try:
+            ready.result(timeout=30)
+        except BaseException:
+            self._thread.join(5)
+            self._thread = self._loop = None
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Close every port and stop the loop thread (idempotent)."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        self._loop = self._thread = None
+
+    def __enter__(self) -> MockCluster:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def call(self, fn: Callable[[Cluster], T]) -> T:
+        """Run ``fn(cluster)`` on the mock's loop and return its result."""
+        loop = self._loop
+        if loop is None:
+            return fn(self.cluster)
+        future: Future[T] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(fn(self.cluster))
+            except BaseException as exc:
+                future.set_exception(exc)
+
+        loop.call_soon_threadsafe(run)
+        return future.result(timeout=30)
+
+    # -- where to connect -----------------------------------------------------
+
+    @property
+    def nodes(self) -> list[Node]:
+        """The simulated nodes, with their ``kv_port`` and ``mgmt_port``."""
+        return list(self.cluster.nodes)
+
+    @property
+    def host(self) -> str:
+        return self.cluster.host
+
+    @property
+    def connstr(self) -> str:
+        """``couchbase://host:kv1,host:kv2,...`` (KV ports)."""
+        hosts = ",".join(f"{self.host}:{n.kv_port}" for n in self.cluster.nodes)
+        return f"couchbase://{hosts}"
+
+    @property
+    def mgmt_url(self) -> str:
+        """``http://host:port`` of node 0's management service."""
+        return f"http://{self.host}:{self.cluster.nodes[0].mgmt_port}"
+
+    @property
+    def username(self) -> str:
+        return self.cluster.username
+
+    @property
+    def password(self) -> str:
+        return self.cluster.password
+
+    @property
+    def bucket_names(self) -> list[str]:
+        return self.call(lambda c: list(c.buckets))
+
+    # -- inspection and control -------------------------------------------------
+
+    def locate(self, bucket: str, key: Union[str, bytes]) -> tuple[int, int, list[int]]:
+        """``(vbucket, active node, replica nodes)`` of a key, by the map."""
+
+        def find(c: Cluster) -> tuple[int, int, list[int]]:
+            b = c.buckets[bucket]
+            if not b.is_couchbase:
+                raise ValueError("memcached buckets have no vbucket map")
+            vb = b.vbucket_of(_key_bytes(key))
+            return vb, b.active_node(vb), b.replica_nodes(vb)
+
+        return self.call(find)
+
+    def stored_on(
+        self, bucket: str, key: Union[str, bytes], collection_id: int = 0
+    ) -> dict[int, str]:
+        """Which nodes' stores hold a live copy of a key: ``{node: "active"|"replica"}``."""
+
+        def find(c: Cluster) -> dict[int, str]:
+            b = c.buckets[bucket]
+            raw = _key_bytes(key)
+            vb = b.vbucket_of(raw)
+            now = c.clock()
+            out: dict[int, str] = {}
+            for node in c.nodes:
+                if b.stores[node.index].vbuckets[vb].live((collection_id, raw), now) is not None:
+                    out[node.index] = b.node_role(node.index, vb) or "stray"
+            return out
+
+        return self.call(find)
+
+    def advance_time(self, seconds: float) -> None:
+        """Move the server clock forward (expiry, locks) without sleeping."""
+        self.call(lambda c: c.clock.advance(seconds))
+
+    def create_bucket(
+        self,
+        name: str,
+        bucket_type: str = COUCHBASE,
+        replicas: int = 1,
+        password: Optional[str] = None,
+    ) -> None:
+        """Add a bucket; the config revision goes up and streams are told."""
+        self.call(lambda c: c.create_bucket(name, bucket_type, replicas, password))
+
+    def delete_bucket(self, name: str) -> None:
+        self.call(lambda c: c.delete_bucket(name))
+
+    def __repr__(self) -> str:
+        state = "running" if self._thread is not None else "stopped"
+        return f"<MockCluster {state} nodes={len(self.cluster.nodes)} {self.connstr}>"
+
+
+def _cancel_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))

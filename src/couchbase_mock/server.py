@@ -1,0 +1,66 @@
+"""Start the services of every node of a :class:`~couchbase_mock.cluster.Cluster`.
+
+Each node listens on two ports: KV (memcached binary protocol) and
+management (REST). Ports are ephemeral unless ``port_base`` is given; then
+node ``i`` uses ``port_base + 2*i`` for management and ``port_base + 2*i + 1``
+for KV.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Optional
+
+from .cluster import Cluster
+from .http import MgmtProtocol
+from .kv import KVProtocol
+
+
+def ports_for(node: int, port_base: Optional[int]) -> tuple[int, int]:
+    """``(mgmt port, kv port)`` a node binds (0: ephemeral)."""
+    if port_base is None:
+        return 0, 0
+    return port_base + 2 * node, port_base + 2 * node + 1
+
+
+async def start_servers(
+    cluster: Cluster, port_base: Optional[int] = None
+) -> list[asyncio.AbstractServer]:
+    """Listen on every node's ports and record them in ``cluster.nodes``."""
+    loop = asyncio.get_running_loop()
+    servers: list[asyncio.AbstractServer] = []
+    try:
+        for node in cluster.nodes:
+            mgmt_port, kv_port = ports_for(node.index, port_base)
+            index = node.index
+            kv = await loop.create_server(
+                lambda i=index: KVProtocol(cluster, i),  # type: ignore[misc]
+                cluster.host, kv_port, reuse_address=True,
+            )
+            servers.append(kv)
+            mgmt = await loop.create_server(
+                lambda i=index: MgmtProtocol(cluster, i),  # type: ignore[misc]
+                cluster.host, mgmt_port, reuse_address=True,
+            )
+            servers.append(mgmt)
+            node.kv_port = _bound_port(kv)
+            node.mgmt_port = _bound_port(mgmt)
+    except BaseException:
+        await stop_servers(servers)
+        raise
+    cluster.bump()  # the ports are part of the config
+    return servers
+
+
+async def stop_servers(servers: list[asyncio.AbstractServer]) -> None:
+    for server in servers:
+        server.close()
+    for server in servers:
+        await server.wait_closed()
+
+
+def _bound_port(server: asyncio.AbstractServer) -> int:
+    sockets = getattr(server, "sockets", None) or ()
+    for sock in sockets:
+        return int(sock.getsockname()[1])
+    raise RuntimeError("server has no listening socket")
