@@ -1,0 +1,107 @@
+"""``couchbase-mock``: run a mock cluster as its own process.
+
+When every port is listening it prints one JSON line to stdout::
+
+    {"connstr": "couchbase://127.0.0.1:<kv1>,...", "mgmt": "http://127.0.0.1:<port>",
+     "username": "Administrator", "password": "password", "buckets": ["default"]}
+
+and serves until SIGINT or SIGTERM, then exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from typing import Optional, Sequence
+
+from .bucket import COUCHBASE, MEMCACHED
+from .cluster import Cluster
+from .server import start_servers, stop_servers
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="couchbase-mock", description="Run a local Couchbase-compatible mock cluster."
+    )
+    parser.add_argument("--nodes", type=int, default=4, help="number of nodes (default 4)")
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="replicas per couchbase bucket (default 1)"
+    )
+    parser.add_argument(
+        "--bucket", action="append", default=[], metavar="NAME[:PASSWORD]",
+        help="a couchbase bucket, optionally with a bucket password; repeatable "
+        "(default: one bucket named 'default')",
+    )
+    parser.add_argument(
+        "--memcached-bucket", action="append", default=[], metavar="NAME[:PASSWORD]",
+        help="a memcached bucket; repeatable",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument(
+        "--port-base", type=int, default=None,
+        help="fixed ports: node i listens on BASE+2i (management) and BASE+2i+1 (KV); "
+        "default: ephemeral ports",
+    )
+    args = parser.parse_args(argv)
+    if args.nodes < 1:
+        parser.error("--nodes must be at least 1")
+    if not 0 <= args.replicas <= 3:
+        parser.error("--replicas must be between 0 and 3")
+    return args
+
+
+def build_cluster(args: argparse.Namespace) -> Cluster:
+    cluster = Cluster(args.nodes, args.host)
+    specs = [(s, COUCHBASE) for s in args.bucket]
+    specs += [(s, MEMCACHED) for s in args.memcached_bucket]
+    if not specs:
+        specs = [("default", COUCHBASE)]
+    for spec, bucket_type in specs:
+        name, _, password = spec.partition(":")
+        cluster.create_bucket(name, bucket_type, args.replicas, password or None)
+    return cluster
+
+
+def ready_line(cluster: Cluster) -> str:
+    hosts = ",".join(f"{cluster.host}:{n.kv_port}" for n in cluster.nodes)
+    return json.dumps(
+        {
+            "connstr": f"couchbase://{hosts}",
+            "mgmt": f"http://{cluster.host}:{cluster.nodes[0].mgmt_port}",
+            "username": cluster.username,
+            "password": cluster.password,
+            "buckets": list(cluster.buckets),
+        }
+    )
+
+
+async def serve(cluster: Cluster, port_base: Optional[int]) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    servers = await start_servers(cluster, port_base)
+    sys.stdout.write(ready_line(cluster) + "\n")
+    sys.stdout.flush()
+    try:
+        await stop.wait()
+    finally:
+        await stop_servers(servers)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    try:
+        cluster = build_cluster(args)
+        asyncio.run(serve(cluster, args.port_base))
+    except (OSError, ValueError) as exc:
+        print(f"couchbase-mock: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
