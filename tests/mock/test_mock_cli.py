@@ -1,0 +1,107 @@
+"""``python -m couchbase_mock``: the ready line, serving, clean exit; start-up time."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mock_kvclient import KV
+
+from couchbase._core.status import Status
+from couchbase_mock import MockCluster
+
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+
+
+def _spawn(*args: str) -> subprocess.Popen[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.Popen(
+        [sys.executable, "-m", "couchbase_mock", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+
+
+def _read_line(proc: subprocess.Popen[str], timeout: float = 10.0) -> str:
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        assert sel.select(timeout), "no ready line before the deadline"
+    return proc.stdout.readline()
+
+
+def test_cli_prints_ready_line_serves_and_exits_on_sigterm():
+    started = time.perf_counter()
+    proc = _spawn("--nodes", "3", "--replicas", "1", "--bucket", "default",
+                  "--bucket", "secure:pw")
+    try:
+        info = json.loads(_read_line(proc))
+        elapsed = time.perf_counter() - started
+        assert set(info) == {"connstr", "mgmt", "username", "password", "buckets"}
+        assert info["buckets"] == ["default", "secure"]
+        assert info["username"] == "Administrator" and info["password"] == "password"
+        hosts = info["connstr"].removeprefix("couchbase://").split(",")
+        assert len(hosts) == 3 and info["mgmt"].startswith("http://127.0.0.1:")
+        kv_port = int(hosts[0].rsplit(":", 1)[1])
+        with KV(kv_port) as kv:
+            assert kv.auth("secure", "pw") == Status.SUCCESS
+            assert kv.select("secure") == Status.SUCCESS
+        # Interpreter start included.
+        assert elapsed < 1.0, elapsed
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_cli_exits_zero_on_sigint():
+    proc = _spawn("--nodes", "1")
+    try:
+        json.loads(_read_line(proc))
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_cli_fixed_ports():
+    # A free range cannot be reserved without racing; if this one is taken the
+    # CLI must fail cleanly (exit 1).
+    base = 20000 + os.getpid() % 20000
+    proc = _spawn("--nodes", "2", "--port-base", str(base))
+    try:
+        line = _read_line(proc)
+        if not line:
+            assert proc.wait(timeout=10) == 1
+            return
+        info = json.loads(line)
+        assert info["mgmt"] == f"http://127.0.0.1:{base}"
+        assert info["connstr"] == f"couchbase://127.0.0.1:{base + 1},127.0.0.1:{base + 3}"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_in_process_startup_is_well_under_a_second():
+    started = time.perf_counter()
+    mock = MockCluster(nodes=4, replicas=1, buckets={"default": {}, "b2": {}}).start()
+    try:
+        elapsed = time.perf_counter() - started
+        assert elapsed < 1.0, elapsed
+        with KV(mock.nodes[3].kv_port) as kv:
+            assert kv.auth("Administrator", "password") == Status.SUCCESS
+    finally:
+        mock.stop()
