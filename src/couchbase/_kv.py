@@ -218,6 +218,11 @@ def mutation_result(key: Any, pkt: Packet, quiet: bool = False) -> OperationResu
     return OperationResult(key, 0, pkt.cas)
 
 
+def removal_result(key: Any, pkt: Packet, quiet: bool = False) -> OperationResult:
+    """Like :func:`mutation_result`; ``quiet`` only forgives a missing key."""
+    return mutation_result(key, pkt, quiet and pkt.status == Status.KEY_ENOENT)
+
+
 def value_result(
     key: Any, pkt: Packet, quiet: bool = False, no_format: bool = False,
     decoder: Decoder = decode_value,

@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import ssl
-from typing import Any, Optional
+import time
+from typing import Any, Callable, Optional
 
 from . import _kv
 from ._core.connstr import ConnectionString, parse_connection_string, parse_duration
 from ._core.opcode import Opcode
 from ._core.packet import Packet
 from ._core.request import Request
+from ._durability import (
+    DurabilityCheck,
+    ObserveInfo,
+    check_requirements,
+    observe_request,
+    parse_observe,
+)
 from ._io.blocking_cluster import BlockingCluster
 from ._locking import LOCKMODE_WAIT, Guard
-from .exceptions import ArgumentError, CouchbaseError, NotFoundError, ObjectDestroyedError
+from ._multi import MultiOperations
+from ._pipeline import Pipeline
+from .exceptions import (
+    ArgumentError,
+    CouchbaseError,
+    DurabilityError,
+    NotFoundError,
+    ObjectDestroyedError,
+)
 from .formats import (
     FMT_AUTO,
     FMT_BYTES,
@@ -23,7 +39,8 @@ from .formats import (
     encode_value,
     format_of_flags,
 )
-from .result import OperationResult, ValueResult
+from .items import Item
+from .result import MultiResult, OperationResult, Result, ValueResult
 from .transcoder import Transcoder
 
 DEFAULT_TIMEOUT = 2.5
@@ -50,7 +67,7 @@ def _seconds(options: dict[str, str], name: str, default: float) -> float:
         raise ArgumentError(f"bad value for {name}: {raw!r}", inner_cause=exc) from None
 
 
-class Bucket:
+class Bucket(MultiOperations):
     """A connection to one bucket of a cluster.
 
     >>> cb = Bucket("couchbase://127.0.0.1/default")
@@ -82,6 +99,8 @@ class Bucket:
         self._connstr = cs
         self._bucket = bucket
         self._guard = Guard(lockmode)
+        self._cid = 0  # collection id: 0 is the default collection
+        self._pipeline: Optional[Pipeline] = None
         self.quiet = bool(quiet)
         self.unlock_gil = unlock_gil
         self.default_format = default_format
@@ -185,9 +204,75 @@ class Bucket:
             pass
 
     # -- the one way to the wire -----------------------------------------------
-    def _execute(self, req: Request) -> Packet:
+    def _run(self, req: Request, finish: Callable[..., Any], key: Any, *args: Any) -> Any:
+        """Execute one request and turn its response into a result (or defer it)."""
+        if self._cid:
+            req.cid = self._cid
+        pipeline = self._pipeline
+        if pipeline is not None:
+            return pipeline.add(req, finish, key, args)
         with self._guard:
-            return self._live().execute(req)
+            pkt = self._live().execute(req)
+        return finish(key, pkt, *args)
+
+    def _complete(self, entries: list[Any]) -> tuple[list[Result], Optional[CouchbaseError]]:
+        """Execute ``(key, request, finish, args, item)`` entries in one pipelined batch.
+
+        Returns every result in order and the first error a non-quiet
+        operation raised (results of failed operations carry their ``rc``).
+        """
+        cid = self._cid
+        reqs = []
+        for entry in entries:
+            req = entry[1]
+            if cid:
+                req.cid = cid
+            reqs.append(req)
+        with self._guard:
+            packets = self._live().execute_multi(reqs)
+        results: list[Result] = []
+        first: Optional[CouchbaseError] = None
+        for (key, _, finish, args, item), pkt in zip(entries, packets):
+            if isinstance(pkt, CouchbaseError):
+                exc: Optional[CouchbaseError] = pkt
+                result: Result = ValueResult(key, pkt.rc)
+            else:
+                try:
+                    result = finish(key, pkt, *args)
+                    exc = None
+                except CouchbaseError as err:
+                    exc = err
+                    result = err.result if err.result is not None else ValueResult(key, err.rc)
+            if exc is not None and first is None:
+                first = type(exc)(exc.message, key=key, rc=exc.rc, status=exc.status,
+                                  inner_cause=exc.inner_cause, objextra=exc.objextra)
+            if item is not None:
+                result = _into_item(item, result)
+            results.append(result)
+        return results, first
+
+    def _run_multi(self, entries: list[Any], quiet: bool = False) -> MultiResult:
+        pipeline = self._pipeline
+        if pipeline is not None:
+            return pipeline.add_multi(entries, quiet)
+        results, error = self._complete(entries)
+        out = MultiResult()
+        for entry, result in zip(entries, results):
+            out._add(entry[0], result)
+        if error is not None:
+            error.all_results = out
+            raise error
+        return out
+
+    def pipeline(self) -> Pipeline:
+        """Batch the operations of a ``with`` block into one round of writes.
+
+        >>> with cb.pipeline() as pipe:
+        ...     cb.upsert("a", 1)
+        ...     cb.get("b")
+        >>> pipe.results
+        """
+        return Pipeline(self)
 
     def _fmt(self, fmt: Optional[int]) -> int:
         if fmt is None:
@@ -196,39 +281,48 @@ class Bucket:
             raise ArgumentError(f"unknown format {fmt!r}", objextra=fmt)
         return fmt
 
+    def _durable(self, result: Any, persist_to: int, replicate_to: int,
+                 check_removed: bool = False) -> Any:
+        if (persist_to or replicate_to) and self._pipeline is None:
+            self.endure(result.key, persist_to, replicate_to, cas=result.cas,
+                        check_removed=check_removed)
+        return result
+
     # -- storing -----------------------------------------------------------------
     def upsert(self, key: Any, value: Any, cas: int = 0, ttl: int = 0,
                format: Optional[int] = None, persist_to: int = 0,
                replicate_to: int = 0) -> OperationResult:
         """Store ``value`` under ``key`` whether or not it exists."""
         req = _kv.store_request(Opcode.SET, key, value, cas, ttl, self._fmt(format),
-                                  self._encode_value)
-        return _kv.mutation_result(key, self._execute(req))
+                                self._encode_value)
+        return self._durable(self._run(req, _kv.mutation_result, key), persist_to, replicate_to)
 
     def insert(self, key: Any, value: Any, ttl: int = 0, format: Optional[int] = None,
                persist_to: int = 0, replicate_to: int = 0) -> OperationResult:
         """Store ``value`` only if ``key`` does not exist (else :class:`KeyExistsError`)."""
         req = _kv.store_request(Opcode.ADD, key, value, 0, ttl, self._fmt(format),
-                                  self._encode_value)
-        return _kv.mutation_result(key, self._execute(req))
+                                self._encode_value)
+        return self._durable(self._run(req, _kv.mutation_result, key), persist_to, replicate_to)
 
     def replace(self, key: Any, value: Any, cas: int = 0, ttl: int = 0,
                 format: Optional[int] = None, persist_to: int = 0,
                 replicate_to: int = 0) -> OperationResult:
         """Store ``value`` only if ``key`` exists (else :class:`NotFoundError`)."""
         req = _kv.store_request(Opcode.REPLACE, key, value, cas, ttl, self._fmt(format),
-                                  self._encode_value)
-        return _kv.mutation_result(key, self._execute(req))
+                                self._encode_value)
+        return self._durable(self._run(req, _kv.mutation_result, key), persist_to, replicate_to)
 
     def append(self, key: Any, value: Any, cas: int = 0, format: Optional[int] = None,
                persist_to: int = 0, replicate_to: int = 0) -> OperationResult:
+        """Add ``value`` at the end of a stored FMT_UTF8 or FMT_BYTES value."""
         req = _kv.concat_request(Opcode.APPEND, key, value, cas, format)
-        return _kv.mutation_result(key, self._execute(req))
+        return self._durable(self._run(req, _kv.mutation_result, key), persist_to, replicate_to)
 
     def prepend(self, key: Any, value: Any, cas: int = 0, format: Optional[int] = None,
                 persist_to: int = 0, replicate_to: int = 0) -> OperationResult:
+        """Add ``value`` at the start of a stored FMT_UTF8 or FMT_BYTES value."""
         req = _kv.concat_request(Opcode.PREPEND, key, value, cas, format)
-        return _kv.mutation_result(key, self._execute(req))
+        return self._durable(self._run(req, _kv.mutation_result, key), persist_to, replicate_to)
 
     # -- retrieving --------------------------------------------------------------
     def get(self, key: Any, ttl: int = 0, quiet: Optional[bool] = None,
@@ -238,27 +332,28 @@ class Bucket:
             quiet = self.quiet
         if replica:
             return self.rget(key, quiet=quiet, no_format=no_format)
-        pkt = self._execute(_kv.get_request(key, ttl))
-        return _kv.value_result(key, pkt, quiet, no_format or self.data_passthrough,
-                                self._decode_value)
+        return self._run(_kv.get_request(key, ttl), _kv.value_result, key, quiet,
+                         no_format or self.data_passthrough, self._decode_value)
+
+    def _replica_indexes(self, key: Any, replica_index: Optional[int]) -> list[int]:
+        replicas = self._live().router.replica_count()
+        if replica_index is not None:
+            if isinstance(replica_index, bool) or not isinstance(replica_index, int) or \
+                    not 0 <= replica_index < replicas:
+                raise ArgumentError(
+                    f"replica_index must be between 0 and {replicas - 1}", key=key)
+            return [replica_index + 1]
+        if not replicas:
+            raise ArgumentError("this bucket has no replicas to read from", key=key)
+        return list(range(1, replicas + 1))
 
     def rget(self, key: Any, replica_index: Optional[int] = None,
              quiet: Optional[bool] = None, no_format: bool = False) -> ValueResult:
         """Fetch ``key`` from a replica: the given one, or the first that has it."""
         if quiet is None:
             quiet = self.quiet
-        replicas = self._live().router.replica_count()
-        if replica_index is not None:
-            if not isinstance(replica_index, int) or not 0 <= replica_index < replicas:
-                raise ArgumentError(
-                    f"replica_index must be between 0 and {replicas - 1}", key=key)
-            indexes = [replica_index + 1]
-        else:
-            indexes = list(range(1, replicas + 1))
-        if not indexes:
-            raise ArgumentError("this bucket has no replicas to read from", key=key)
         last: Optional[CouchbaseError] = None
-        for index in indexes:
+        for index in self._replica_indexes(key, replica_index):
             try:
                 pkt = self._execute(_kv.get_request(key, replica=index))
                 return _kv.value_result(key, pkt, False, no_format or self.data_passthrough,
@@ -270,46 +365,112 @@ class Bucket:
             return ValueResult(key, last.rc)
         raise last
 
+    def _execute(self, req: Request) -> Packet:
+        if self._cid:
+            req.cid = self._cid
+        with self._guard:
+            return self._live().execute(req)
+
     def lock(self, key: Any, ttl: int = 0) -> ValueResult:
         """Fetch and lock ``key`` for ``ttl`` seconds (0: the server default, 15 s)."""
-        pkt = self._execute(_kv.lock_request(key, ttl))
-        return _kv.value_result(key, pkt, False, self.data_passthrough, self._decode_value)
+        return self._run(_kv.lock_request(key, ttl), _kv.value_result, key, False,
+                         self.data_passthrough, self._decode_value)
 
     def unlock(self, key: Any, cas: int) -> OperationResult:
-        pkt = self._execute(_kv.unlock_request(key, cas))
-        return _kv.mutation_result(key, pkt)
+        """Release a lock taken by :meth:`lock`, with the CAS it returned."""
+        return self._run(_kv.unlock_request(key, cas), _kv.mutation_result, key)
 
     def touch(self, key: Any, ttl: int = 0) -> OperationResult:
-        pkt = self._execute(_kv.touch_request(key, ttl))
-        return _kv.mutation_result(key, pkt)
+        """Set a new expiry on ``key`` (0: never expire)."""
+        return self._run(_kv.touch_request(key, ttl), _kv.mutation_result, key)
 
     def exists(self, key: Any) -> bool:
+        """True if ``key`` holds a document."""
         return self.get(key, quiet=True, no_format=True).success
 
     # -- removing ----------------------------------------------------------------
     def remove(self, key: Any, cas: int = 0, quiet: Optional[bool] = None,
                persist_to: int = 0, replicate_to: int = 0) -> OperationResult:
+        """Remove ``key`` (only at ``cas`` if given); ``quiet`` ignores a missing key."""
         if quiet is None:
             quiet = self.quiet
-        pkt = self._execute(_kv.remove_request(key, cas))
-        return _kv.mutation_result(key, pkt, quiet=quiet and pkt.status == 0x01)
+        result = self._run(_kv.remove_request(key, cas), _kv.removal_result, key, quiet)
+        if result.success:
+            self._durable(result, persist_to, replicate_to, check_removed=True)
+        return result
 
     # -- counters ------------------------------------------------------------------
     def counter(self, key: Any, delta: int = 1, initial: Optional[int] = None,
                 ttl: int = 0) -> ValueResult:
         """Add ``delta`` (negative to subtract) to a counter, creating it with ``initial``."""
-        pkt = self._execute(_kv.counter_request(key, delta, initial, ttl))
-        return _kv.counter_result(key, pkt)
+        return self._run(_kv.counter_request(key, delta, initial, ttl), _kv.counter_result, key)
 
     def incr(self, key: Any, amount: int = 1, initial: Optional[int] = None,
              ttl: int = 0) -> ValueResult:
+        """Increment a counter by ``amount`` (1.x name)."""
         return self.counter(key, amount, initial, ttl)
 
     def decr(self, key: Any, amount: int = 1, initial: Optional[int] = None,
              ttl: int = 0) -> ValueResult:
+        """Decrement a counter by ``amount``; it never goes below zero (1.x name)."""
         if isinstance(amount, int) and not isinstance(amount, bool):
             amount = -amount
         return self.counter(key, amount, initial, ttl)
+
+    # -- durability and observation -------------------------------------------------
+    def observe(self, key: Any, master_only: bool = False) -> ValueResult:
+        """What each node holding ``key`` knows of it: a ValueResult of ObserveInfo."""
+        replicas = 0 if master_only else self._live().router.replica_count()
+        entries = [
+            (key, observe_request(key, i), _observe_finish, (i == 0,), None)
+            for i in range(replicas + 1)
+        ]
+        results, _ = self._complete(entries)
+        infos = [r for r in results if isinstance(r, ObserveInfo)]
+        if not infos:
+            raise results[0] if isinstance(results[0], CouchbaseError) else \
+                CouchbaseError.rc_to_exctype(results[0].rc)("observe failed", key=key)
+        master = next((i for i in infos if i.from_master), infos[0])
+        return ValueResult(key, 0, master.cas, infos, 0)
+
+    def endure(self, key: Any, persist_to: int = -1, replicate_to: int = -1, cas: int = 0,
+               check_removed: bool = False, timeout: float = 5.0,
+               interval: float = 0.010) -> OperationResult:
+        """Wait until ``key`` is persisted/replicated as asked, polling with OBSERVE."""
+        replicas = self._live().router.replica_count()
+        persist_to, replicate_to = check_requirements(persist_to, replicate_to, replicas)
+        check = DurabilityCheck(cas, persist_to, replicate_to, check_removed)
+        deadline = time.monotonic() + timeout
+        while True:
+            check.reset()
+            entries = [
+                (key, observe_request(key, i), _observe_finish, (i == 0,), None)
+                for i in range(replicas + 1)
+            ]
+            results, _ = self._complete(entries)
+            for result in results:
+                check.add(result if isinstance(result, ObserveInfo) else None)
+            if check.satisfied:
+                return OperationResult(key, 0, cas)
+            if time.monotonic() + interval > deadline:
+                raise DurabilityError(
+                    f"durability not reached in {timeout}s: persisted on {check.persisted}/"
+                    f"{persist_to}, replicated to {check.replicated}/{replicate_to}", key=key)
+            time.sleep(interval)
+
+    # -- statistics ------------------------------------------------------------------
+    def stats(self, keys: Any = None) -> dict[str, dict[str, Any]]:
+        """Server statistics: ``{stat name: {"host:port": value}}`` over every node."""
+        groups = [""] if keys is None else [keys] if isinstance(keys, str) else list(keys)
+        out: dict[str, dict[str, Any]] = {}
+        with self._guard:
+            cluster = self._live()
+            for group in groups:
+                for (host, port), pairs in cluster.stats(group.encode()).items():
+                    server = f"{host}:{port}"
+                    for name, value in pairs:
+                        out.setdefault(name, {})[server] = _stat_value(value)
+        return out
 
     # 1.x names for the same operations
     set = upsert
@@ -318,6 +479,31 @@ class Bucket:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} bucket={self._bucket!r} closed={self.closed}>"
+
+
+def _observe_finish(key: Any, pkt: Packet, from_master: bool) -> Result:
+    info = parse_observe(key, pkt, from_master)
+    if info is None:
+        raise _kv.error_for(key, pkt)
+    return info
+
+
+def _stat_value(raw: str) -> Any:
+    try:
+        return int(raw)
+    except ValueError:
+        return raw
+
+
+def _into_item(item: Item, result: Result) -> Item:
+    """Write an operation's outcome into the application's item."""
+    item.rc = result.rc
+    if isinstance(result, OperationResult) and result.cas:
+        item.cas = result.cas
+    if type(result) is ValueResult and result.rc == 0:  # a retrieval: the item gets the value
+        item.value = result.value
+        item.flags = result.flags
+    return item
 
 
 __all__ = ["Bucket", "format_of_flags"]

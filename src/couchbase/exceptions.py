@@ -279,7 +279,7 @@ class DurabilityError(CouchbaseError, rc=0x21):
     """The durability requirements could not be satisfied."""
 
 
-class DuplicateCommandsError(CouchbaseInputError, rc=0x22):
+class DuplicateCommandsError(ArgumentError, rc=0x22):
     """The same key was passed several times in one multi operation."""
 
 

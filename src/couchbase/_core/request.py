@@ -6,9 +6,13 @@ opaque, and the collection prefix the connection negotiated.
 
 from __future__ import annotations
 
+import struct
+
 from .leb128 import prefix_key
-from .opcode import Magic
+from .opcode import Magic, Opcode
 from .packet import encode_packet
+
+_OBSERVE_HEAD = struct.Struct(">HH")
 
 
 class Request:
@@ -38,6 +42,11 @@ class Request:
 
     def encode(self, vbucket: int, opaque: int, collections: bool) -> bytes:
         key = prefix_key(self.cid, self.key) if collections else self.key
+        if self.opcode == Opcode.OBSERVE:  # the key travels in the value, with its vbucket
+            return encode_packet(
+                Magic.REQUEST, self.opcode, b"", _OBSERVE_HEAD.pack(vbucket, len(key)) + key,
+                opaque=opaque,
+            )
         return encode_packet(
             Magic.REQUEST, self.opcode, key, self.value, self.extras, self.framing,
             self.datatype, vbucket, opaque, self.cas,

@@ -8,7 +8,8 @@ from typing import Iterable, Optional
 from urllib.parse import quote
 
 from .._core.connstr import ConnectionString
-from .._core.packet import Packet
+from .._core.opcode import Magic, Opcode
+from .._core.packet import Packet, encode_packet
 from .._core.request import Request
 from .._core.router import Router
 from .._core.status import Status
@@ -17,6 +18,7 @@ from ..exceptions import (
     BucketNotFoundError,
     CouchbaseError,
     CouchbaseNetworkError,
+    LibcouchbaseError,
     NotMyVbucketError,
     TimeoutError,
 )
@@ -142,6 +144,29 @@ class BlockingCluster:
                 return pkt
             self._not_my_vbucket(pkt, node, deadline, attempt)
             attempt += 1
+
+    def stats(self, group: bytes) -> dict[tuple[str, int], list[tuple[str, str]]]:
+        """STAT ``group`` on every KV node: the name/value pairs each one answered."""
+        deadline = time.monotonic() + self.timeout
+        out: dict[tuple[str, int], list[tuple[str, str]]] = {}
+        for address in self.router.addresses():
+            node = self.node(address, deadline)
+            opaque = self._next_opaque()
+            node.send(encode_packet(Magic.REQUEST, Opcode.STAT, group, opaque=opaque))
+            pairs: list[tuple[str, str]] = []
+            while True:
+                pkt = node.wait_for(opaque, deadline)
+                if pkt.status:
+                    raise LibcouchbaseError(
+                        f"STAT {group.decode(errors='replace')!r} failed on "
+                        f"{address[0]}:{address[1]} (status 0x{pkt.status:02x})",
+                        status=pkt.status)
+                if not pkt.key:
+                    break
+                pairs.append((pkt.key.decode("utf-8", "replace"),
+                              pkt.value.decode("utf-8", "replace")))
+            out[address] = pairs
+        return out
 
     def execute_multi(
         self, reqs: Iterable[Request], timeout: Optional[float] = None

@@ -1,0 +1,281 @@
+"""The ``*_multi`` twins of the key-value operations, pipelined per node.
+
+Every method validates all of its input before anything is sent, then hands
+``(key, request, finish, args, item)`` entries to ``_run_multi``, which
+writes each node's requests at once and matches responses by opaque.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Iterator, Optional
+
+from . import _kv
+from ._core.opcode import Opcode
+from .exceptions import ArgumentError, DuplicateCommandsError
+from .items import Item, ItemCollection
+from .result import MultiResult, Result
+
+Entry = tuple[Any, Any, Callable[..., Any], tuple[Any, ...], Optional[Item]]
+
+
+def _iter_keys(keys: Any, what: str) -> Iterator[tuple[Any, Any, Optional[Item], dict[str, Any]]]:
+    """``(key, per-key value, item, item options)`` for every key, in order."""
+    if isinstance(keys, (str, bytes)):
+        raise ArgumentError(f"{what} takes an iterable of keys, not a single key: {keys!r}",
+                            objextra=keys)
+    if isinstance(keys, ItemCollection):
+        for item, options in keys.iter_items():
+            if not isinstance(item, Item):
+                raise ArgumentError(f"expected an Item, got {type(item).__name__}",
+                                    objextra=item)
+            yield item.key, item.value, item, options
+    elif isinstance(keys, dict):
+        for key, value in keys.items():
+            yield key, value, None, {}
+    else:
+        try:
+            iterator = iter(keys)
+        except TypeError:
+            raise ArgumentError(f"{what} takes an iterable of keys, not {type(keys).__name__}",
+                                objextra=keys) from None
+        for key in iterator:
+            yield key, None, None, {}
+
+
+def _entries(keys: Any, what: str, build: Callable[..., Entry]) -> list[Entry]:
+    out = [build(key, value, item, options) for key, value, item, options in _iter_keys(keys, what)]
+    if not out:
+        return out
+    seen = set()
+    for entry in out:
+        key = entry[0]
+        if key in seen:
+            raise DuplicateCommandsError(
+                f"the key {key!r} appears more than once in one {what} call", key=key)
+        seen.add(key)
+    return out
+
+
+def _cas_of(value: Any) -> int:
+    """A CAS given directly, or as a result object that has one."""
+    if isinstance(value, Result):
+        return int(getattr(value, "cas", 0) or 0)
+    return value or 0
+
+
+class MultiOperations:
+    """Mixed into :class:`~couchbase.bucket.Bucket`."""
+
+    quiet: bool
+    data_passthrough: bool
+    _encode_value: _kv.Encoder
+    _decode_value: _kv.Decoder
+
+    def _run_multi(self, entries: list[Any], quiet: bool = False) -> MultiResult:
+        raise NotImplementedError  # provided by Bucket
+
+    def _fmt(self, fmt: Optional[int]) -> int:
+        raise NotImplementedError  # provided by Bucket
+
+    # -- storing --------------------------------------------------------------
+    def _store_multi(self, opcode: int, keys: Any, ttl: int, format: Optional[int],
+                     what: str) -> MultiResult:
+        fmt = self._fmt(format)
+        encoder = self._encode_value
+
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+            req = _kv.store_request(opcode, key, value, opt.get("cas", 0), opt.get("ttl", ttl),
+                                    self._fmt(opt["format"]) if "format" in opt else fmt, encoder)
+            return key, req, _kv.mutation_result, (), item
+
+        if not isinstance(keys, (dict, ItemCollection)):
+            raise ArgumentError(f"{what} takes a dict of key -> value (or Items)", objextra=keys)
+        return self._run_multi(_entries(keys, what, build))
+
+    def upsert_multi(self, keys: Any, ttl: int = 0, format: Optional[int] = None,
+                     persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> MultiResult:
+        """Store every ``key -> value`` of a dict (or Items) in one pipelined batch."""
+        _no_cas(cas, "upsert_multi")
+        return self._durable_multi(self._store_multi(Opcode.SET, keys, ttl, format,
+                                                     "upsert_multi"), persist_to, replicate_to)
+
+    def insert_multi(self, keys: Any, ttl: int = 0, format: Optional[int] = None,
+                     persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> MultiResult:
+        _no_cas(cas, "insert_multi")
+        return self._durable_multi(self._store_multi(Opcode.ADD, keys, ttl, format,
+                                                     "insert_multi"), persist_to, replicate_to)
+
+    def replace_multi(self, keys: Any, ttl: int = 0, format: Optional[int] = None,
+                      persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> MultiResult:
+        _no_cas(cas, "replace_multi")
+        return self._durable_multi(self._store_multi(Opcode.REPLACE, keys, ttl, format,
+                                                     "replace_multi"), persist_to, replicate_to)
+
+    def _concat_multi(self, opcode: int, keys: Any, format: Optional[int],
+                      what: str) -> MultiResult:
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+            if item is not None:
+                if "fragment" not in opt:
+                    raise ArgumentError(f"{what} needs a 'fragment' option for every item",
+                                        key=key)
+                value = opt["fragment"]
+            req = _kv.concat_request(opcode, key, value, opt.get("cas", 0),
+                                     opt.get("format", format))
+            return key, req, _kv.mutation_result, (), item
+
+        if not isinstance(keys, (dict, ItemCollection)):
+            raise ArgumentError(f"{what} takes a dict of key -> fragment", objextra=keys)
+        return self._run_multi(_entries(keys, what, build))
+
+    def append_multi(self, keys: Any, format: Optional[int] = None, persist_to: int = 0,
+                     replicate_to: int = 0) -> MultiResult:
+        return self._durable_multi(self._concat_multi(Opcode.APPEND, keys, format,
+                                                      "append_multi"), persist_to, replicate_to)
+
+    def prepend_multi(self, keys: Any, format: Optional[int] = None, persist_to: int = 0,
+                      replicate_to: int = 0) -> MultiResult:
+        return self._durable_multi(self._concat_multi(Opcode.PREPEND, keys, format,
+                                                      "prepend_multi"), persist_to, replicate_to)
+
+    def append_items(self, items: ItemCollection, format: Optional[int] = None) -> MultiResult:
+        """Append each item's ``fragment`` option to its stored value."""
+        return self._concat_multi(Opcode.APPEND, items, format, "append_items")
+
+    def prepend_items(self, items: ItemCollection, format: Optional[int] = None) -> MultiResult:
+        """Prepend each item's ``fragment`` option to its stored value."""
+        return self._concat_multi(Opcode.PREPEND, items, format, "prepend_items")
+
+    # -- retrieving -------------------------------------------------------------
+    def get_multi(self, keys: Iterable[Any], ttl: int = 0, quiet: Optional[bool] = None,
+                  replica: bool = False, no_format: bool = False) -> MultiResult:
+        """Fetch many keys in one pipelined batch; ``quiet`` leaves missing keys unraised."""
+        if quiet is None:
+            quiet = self.quiet
+        no_format = no_format or self.data_passthrough
+        decoder = self._decode_value
+        replica_index = 1 if replica else 0
+
+        def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+            req = _kv.get_request(key, opt.get("ttl", ttl), replica_index)
+            return key, req, _kv.value_result, (quiet, no_format, decoder), item
+
+        return self._run_multi(_entries(keys, "get_multi", build), quiet)
+
+    def rget_multi(self, keys: Iterable[Any], replica_index: Optional[int] = None,
+                   quiet: Optional[bool] = None) -> MultiResult:
+        """Fetch many keys from a replica (the first one unless ``replica_index``)."""
+        if quiet is None:
+            quiet = self.quiet
+        decoder = self._decode_value
+        index = 1 if replica_index is None else replica_index + 1
+
+        def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+            req = _kv.get_request(key, 0, index)
+            return key, req, _kv.value_result, (quiet, self.data_passthrough, decoder), item
+
+        return self._run_multi(_entries(keys, "rget_multi", build), quiet)
+
+    def touch_multi(self, keys: Any, ttl: int = 0) -> MultiResult:
+        """Set the expiry of many keys: an iterable (all get ``ttl``) or key -> ttl."""
+        per_key = isinstance(keys, dict)
+
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+            req = _kv.touch_request(key, value if per_key else opt.get("ttl", ttl))
+            return key, req, _kv.mutation_result, (), item
+
+        return self._run_multi(_entries(keys, "touch_multi", build))
+
+    def lock_multi(self, keys: Iterable[Any], ttl: int = 0) -> MultiResult:
+        """Lock many keys for ``ttl`` seconds."""
+        decoder = self._decode_value
+
+        def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+            req = _kv.lock_request(key, opt.get("ttl", ttl))
+            return key, req, _kv.value_result, (False, self.data_passthrough, decoder), item
+
+        return self._run_multi(_entries(keys, "lock_multi", build))
+
+    def unlock_multi(self, keys: Any) -> MultiResult:
+        """Unlock many keys: a dict key -> cas, or the MultiResult of ``lock_multi``."""
+        if not isinstance(keys, (dict, ItemCollection)):
+            raise ArgumentError("unlock_multi takes a dict of key -> cas (or lock results)",
+                                objextra=keys)
+
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+            cas = opt.get("cas", item.cas if item is not None else _cas_of(value))
+            return key, _kv.unlock_request(key, cas), _kv.mutation_result, (), item
+
+        return self._run_multi(_entries(keys, "unlock_multi", build))
+
+    # -- removing ----------------------------------------------------------------
+    def remove_multi(self, keys: Any, quiet: Optional[bool] = None, persist_to: int = 0,
+                     replicate_to: int = 0) -> MultiResult:
+        """Remove many keys: an iterable, or key -> cas (a MultiResult works too)."""
+        if quiet is None:
+            quiet = self.quiet
+
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+            cas = opt.get("cas", _cas_of(value))
+            return key, _kv.remove_request(key, cas), _kv.removal_result, (quiet,), item
+
+        result = self._run_multi(_entries(keys, "remove_multi", build), quiet)
+        return self._durable_multi(result, persist_to, replicate_to, check_removed=True)
+
+    # -- counters ------------------------------------------------------------------
+    def counter_multi(self, keys: Iterable[Any], delta: int = 1, initial: Optional[int] = None,
+                      ttl: int = 0) -> MultiResult:
+        """Apply ``delta`` to many counters (an iterable, or key -> options dict)."""
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+            if isinstance(value, dict):
+                opt = {**opt, **value}
+            req = _kv.counter_request(key, opt.get("delta", delta), opt.get("initial", initial),
+                                      opt.get("ttl", ttl))
+            return key, req, _kv.counter_result, (), item
+
+        return self._run_multi(_entries(keys, "counter_multi", build))
+
+    def incr_multi(self, keys: Iterable[Any], amount: int = 1, initial: Optional[int] = None,
+                   ttl: int = 0) -> MultiResult:
+        return self.counter_multi(keys, amount, initial, ttl)
+
+    def decr_multi(self, keys: Iterable[Any], amount: int = 1, initial: Optional[int] = None,
+                   ttl: int = 0) -> MultiResult:
+        return self.counter_multi(keys, -amount, initial, ttl)
+
+    # -- observation -----------------------------------------------------------------
+    def observe_multi(self, keys: Iterable[Any], master_only: bool = False) -> MultiResult:
+        out = MultiResult()
+        for key, _, _, _ in _unique(keys, "observe_multi"):
+            out._add(key, self.observe(key, master_only))  # type: ignore[attr-defined]
+        return out
+
+    def endure_multi(self, keys: Any, persist_to: int = -1, replicate_to: int = -1,
+                     timeout: float = 5.0, interval: float = 0.010,
+                     check_removed: bool = False) -> MultiResult:
+        """Wait for durability of many keys; a MultiResult of mutations gives their CAS."""
+        out = MultiResult()
+        for key, value, item, _ in _unique(keys, "endure_multi"):
+            cas = item.cas if item is not None else _cas_of(value)
+            out._add(key, self.endure(key, persist_to, replicate_to, cas,  # type: ignore[attr-defined]
+                                      check_removed, timeout, interval))
+        return out
+
+    def _durable_multi(self, result: MultiResult, persist_to: int, replicate_to: int,
+                       check_removed: bool = False) -> MultiResult:
+        if (persist_to or replicate_to) and getattr(self, "_pipeline", None) is None:
+            ok = MultiResult({k: r for k, r in result.items() if r.success})
+            self.endure_multi(ok, persist_to, replicate_to, check_removed=check_removed)
+        return result
+
+
+def _no_cas(cas: Any, what: str) -> None:
+    if cas is not None:
+        raise ArgumentError(f"{what} does not take a cas: use replace with cas for each key, "
+                            "or an ItemOptionDict with a cas option per item")
+
+
+def _unique(keys: Any, what: str) -> list[tuple[Any, Any, Optional[Item], dict[str, Any]]]:
+    out = list(_iter_keys(keys, what))
+    if len({k for k, _, _, _ in out}) != len(out):
+        raise DuplicateCommandsError(f"a key appears more than once in one {what} call")
+    return out

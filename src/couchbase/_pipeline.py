@@ -1,0 +1,87 @@
+"""``Bucket.pipeline()``: batch operations of different kinds into one round of writes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+
+from .exceptions import CouchbaseError, PipelineError
+from .result import MultiResult, Result
+
+if TYPE_CHECKING:
+    from ._core.request import Request
+    from .bucket import Bucket
+
+
+class PendingResult:
+    """Stands for a result until the pipeline has run, then behaves like it."""
+
+    __slots__ = ("_result",)
+
+    def __init__(self) -> None:
+        self._result: Optional[Result] = None
+
+    def __getattr__(self, name: str) -> Any:
+        result = object.__getattribute__(self, "_result")
+        if result is None:
+            raise PipelineError(f"the pipeline has not run yet: {name} is not known")
+        return getattr(result, name)
+
+    def __repr__(self) -> str:
+        return repr(self._result) if self._result is not None else "PendingResult<not run>"
+
+
+class Pipeline:
+    """Collects operations issued inside ``with bucket.pipeline():`` and runs them at exit.
+
+    Operations inside the block return placeholders that become their results
+    when the block ends; ``results`` lists them in order. At exit the first
+    failure is raised (its ``all_results`` is this pipeline's results), unless
+    the operation was quiet.
+    """
+
+    def __init__(self, bucket: Bucket) -> None:
+        self._bucket = bucket
+        self._entries: list[Any] = []
+        self.results: list[Any] = []
+
+    def add(self, req: Request, finish: Callable[..., Result], key: Any,
+            args: tuple[Any, ...]) -> PendingResult:
+        pending = PendingResult()
+        self._entries.append((key, req, finish, args, None, pending))
+        return pending
+
+    def add_multi(self, entries: list[Any], quiet: bool) -> MultiResult:
+        out = MultiResult()
+        for key, req, finish, args, item in entries:
+            self._entries.append((key, req, finish, args, item, out))
+        return out
+
+    def __enter__(self) -> Pipeline:
+        if self._bucket._pipeline is not None:
+            raise PipelineError("a pipeline is already active on this bucket")
+        self._bucket._pipeline = self
+        return self
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        self._bucket._pipeline = None
+        if exc_type is not None or not self._entries:
+            return
+        entries, self._entries = self._entries, []
+        results, error = self._bucket._complete([e[:5] for e in entries])
+        for (key, _, _, _, _, target), result in zip(entries, results):
+            if isinstance(target, PendingResult):
+                target._result = result
+                self.results.append(result)
+            else:
+                target._add(key, result)
+                if target not in self.results:
+                    self.results.append(target)
+        if error is not None:
+            error.all_results = self.results
+            raise error
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.results)
+
+
+__all__ = ["Pipeline", "PendingResult", "CouchbaseError"]
