@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Optional, TypeVar, Union
 
 from .bucket import COUCHBASE
 from .cluster import ADMIN_PASSWORD, ADMIN_USER, Cluster, Node
-from .server import start_servers, stop_servers
+from .server import Servers, start_servers, stop_servers
 from .storage import Clock
 
 T = TypeVar("T")
@@ -64,7 +64,7 @@ class MockCluster:
             )
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
-        self._servers: list[asyncio.AbstractServer] = []
+        self._servers: Optional[Servers] = None
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -89,7 +89,8 @@ class MockCluster:
             try:
                 loop.run_forever()
             finally:
-                loop.run_until_complete(stop_servers(self._servers))
+                if self._servers is not None:
+                    loop.run_until_complete(stop_servers(self._servers))
                 _cancel_tasks(loop)
                 loop.close()
 

@@ -9,7 +9,8 @@ for KV.
 from __future__ import annotations
 
 import asyncio
-from typing import Optional
+import weakref
+from typing import Any, Callable, Optional, Union
 
 from .cluster import Cluster
 from .http import MgmtProtocol
@@ -23,40 +24,64 @@ def ports_for(node: int, port_base: Optional[int]) -> tuple[int, int]:
     return port_base + 2 * node, port_base + 2 * node + 1
 
 
-async def start_servers(
-    cluster: Cluster, port_base: Optional[int] = None
-) -> list[asyncio.AbstractServer]:
+Proto = Union[KVProtocol, MgmtProtocol]
+
+
+class Servers:
+    """The listening sockets of a cluster and the connections they accepted."""
+
+    def __init__(self) -> None:
+        self.listeners: list[asyncio.AbstractServer] = []
+        self.connections: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def factory(self, make: Callable[[], Proto]) -> Callable[[], Proto]:
+        def build() -> Proto:
+            proto = make()
+            self.connections.add(proto)
+            return proto
+
+        return build
+
+    async def close(self) -> None:
+        """Stop listening and drop every open connection."""
+        for server in self.listeners:
+            server.close()
+        for proto in list(self.connections):
+            if proto.transport is not None:
+                proto.transport.abort()
+        for server in self.listeners:
+            await server.wait_closed()
+
+
+async def start_servers(cluster: Cluster, port_base: Optional[int] = None) -> Servers:
     """Listen on every node's ports and record them in ``cluster.nodes``."""
     loop = asyncio.get_running_loop()
-    servers: list[asyncio.AbstractServer] = []
+    servers = Servers()
     try:
         for node in cluster.nodes:
             mgmt_port, kv_port = ports_for(node.index, port_base)
             index = node.index
             kv = await loop.create_server(
-                lambda i=index: KVProtocol(cluster, i),  # type: ignore[misc]
+                servers.factory(lambda i=index: KVProtocol(cluster, i)),  # type: ignore[misc]
                 cluster.host, kv_port, reuse_address=True,
             )
-            servers.append(kv)
+            servers.listeners.append(kv)
             mgmt = await loop.create_server(
-                lambda i=index: MgmtProtocol(cluster, i),  # type: ignore[misc]
+                servers.factory(lambda i=index: MgmtProtocol(cluster, i)),  # type: ignore[misc]
                 cluster.host, mgmt_port, reuse_address=True,
             )
-            servers.append(mgmt)
+            servers.listeners.append(mgmt)
             node.kv_port = _bound_port(kv)
             node.mgmt_port = _bound_port(mgmt)
     except BaseException:
-        await stop_servers(servers)
+        await servers.close()
         raise
     cluster.bump()  # the ports are part of the config
     return servers
 
 
-async def stop_servers(servers: list[asyncio.AbstractServer]) -> None:
-    for server in servers:
-        server.close()
-    for server in servers:
-        await server.wait_closed()
+async def stop_servers(servers: Servers) -> None:
+    await servers.close()
 
 
 def _bound_port(server: asyncio.AbstractServer) -> int:
