@@ -55,8 +55,8 @@ STATUS_TO_RC = {
     Status.EINTERNAL: 0x06,
     Status.EBUSY: 0x05,
     Status.ETMPFAIL: 0x0B,
-    Status.UNKNOWN_COLLECTION: 0x13,
-    Status.UNKNOWN_SCOPE: 0x13,
+    Status.UNKNOWN_COLLECTION: 0xD3,
+    Status.UNKNOWN_SCOPE: 0xD9,
     Status.SYNC_WRITE_IN_PROGRESS: 0x0B,
 }
 

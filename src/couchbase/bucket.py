@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ssl
 import time
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import _kv
 from ._core.connstr import ConnectionString, parse_connection_string, parse_duration
 from ._core.opcode import Opcode
 from ._core.packet import Packet
 from ._core.request import Request
+from ._core.status import Status
 from ._durability import (
     DurabilityCheck,
     ObserveInfo,
@@ -24,10 +25,13 @@ from ._multi import MultiOperations
 from ._pipeline import Pipeline
 from .exceptions import (
     ArgumentError,
+    CollectionNotFoundError,
     CouchbaseError,
     DurabilityError,
     NotFoundError,
+    NotSupportedError,
     ObjectDestroyedError,
+    ScopeNotFoundError,
 )
 from .formats import (
     FMT_AUTO,
@@ -43,6 +47,10 @@ from .items import Item
 from .result import MultiResult, OperationResult, Result, ValueResult
 from .transcoder import Transcoder
 
+if TYPE_CHECKING:
+    from .collection import Collection, Scope
+
+DEFAULT = "_default"
 DEFAULT_TIMEOUT = 2.5
 DEFAULT_BOOTSTRAP_TIMEOUT = 5.0
 _FORMATS = frozenset((FMT_JSON, FMT_PICKLE, FMT_BYTES, FMT_UTF8, FMT_AUTO, 0x0, 0x1, 0x2, 0x4))
@@ -88,6 +96,7 @@ class Bucket(MultiOperations):
         timeout: Optional[float] = None,
         transcoder: Any = None,
         data_passthrough: bool = False,
+        bootstrap_timeout: Optional[float] = None,
         **kwargs: Any,
     ) -> None:
         text = connection_string or connstr or kwargs.pop("connection_string", None) \
@@ -107,10 +116,14 @@ class Bucket(MultiOperations):
         self.transcoder = transcoder
         self.data_passthrough = bool(data_passthrough)
         op_timeout = _seconds(cs.options, "operation_timeout", DEFAULT_TIMEOUT)
+        op_timeout = _seconds(cs.options, "kv_timeout", op_timeout)
         if timeout is not None:
             op_timeout = float(timeout)
         boot_timeout = _seconds(cs.options, "config_total_timeout", DEFAULT_BOOTSTRAP_TIMEOUT)
         boot_timeout = _seconds(cs.options, "bootstrap_timeout", boot_timeout)
+        boot_timeout = _seconds(cs.options, "connect_timeout", boot_timeout)
+        if bootstrap_timeout is not None:
+            boot_timeout = float(bootstrap_timeout)
         tls = None
         if cs.tls:
             tls = ssl.create_default_context(cafile=cs.options.get("certpath"))
@@ -471,6 +484,41 @@ class Bucket(MultiOperations):
                     for name, value in pairs:
                         out.setdefault(name, {})[server] = _stat_value(value)
         return out
+
+    # -- scopes and collections (3.x) -------------------------------------------------
+    def default_collection(self) -> Collection:
+        """The default collection: the same documents the Bucket methods reach."""
+        return self.collection(DEFAULT, DEFAULT)
+
+    def scope(self, name: str) -> Scope:
+        from .collection import Scope
+
+        return Scope(self, name)
+
+    def collection(self, name: str, scope: str = DEFAULT) -> Collection:
+        """Collection ``name`` of ``scope``; its key-value methods use the collection id."""
+        from .collection import Collection
+
+        cid = 0 if name == DEFAULT and scope == DEFAULT else self._collection_id(scope, name)
+        return Collection(self, scope, name, cid)
+
+    def _collection_id(self, scope: str, name: str) -> int:
+        path = f"{scope}.{name}"
+        req = Request(Opcode.GET_COLLECTION_ID, b"", value=path.encode("utf-8"))
+        with self._guard:
+            cluster = self._live()
+            if not cluster.collections_enabled():
+                raise NotSupportedError(
+                    "the server does not support collections; only the default one exists")
+            pkt = cluster.execute(req)
+        if pkt.status == Status.UNKNOWN_SCOPE:
+            raise ScopeNotFoundError(f"scope {scope!r} does not exist", status=pkt.status)
+        if pkt.status == Status.UNKNOWN_COLLECTION:
+            raise CollectionNotFoundError(f"collection {path!r} does not exist",
+                                          status=pkt.status)
+        if pkt.status or len(pkt.extras) < 12:
+            raise _kv.error_for(path, pkt, f"GET_COLLECTION_ID {path!r} failed")
+        return int.from_bytes(pkt.extras[8:12], "big")
 
     # 1.x names for the same operations
     set = upsert

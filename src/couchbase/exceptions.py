@@ -291,6 +291,14 @@ class InvalidUsernameError(CouchbaseInputError, rc=0x26):
     """The username must match the bucket name for this kind of bucket."""
 
 
+class CollectionNotFoundError(CouchbaseError, rc=0xD3):
+    """The collection does not exist (or was dropped)."""
+
+
+class ScopeNotFoundError(CouchbaseError, rc=0xD9):
+    """The scope does not exist."""
+
+
 # Names used elsewhere in the documentation.
 KeyNotFoundError = NotFoundError
 TemporaryFailureError = TemporaryFailError

@@ -41,7 +41,8 @@ class Request:
         self.framing = framing
 
     def encode(self, vbucket: int, opaque: int, collections: bool) -> bytes:
-        key = prefix_key(self.cid, self.key) if collections else self.key
+        # document keys are never empty; an empty key (GET_COLLECTION_ID...) gets no prefix
+        key = prefix_key(self.cid, self.key) if collections and self.key else self.key
         if self.opcode == Opcode.OBSERVE:  # the key travels in the value, with its vbucket
             return encode_packet(
                 Magic.REQUEST, self.opcode, b"", _OBSERVE_HEAD.pack(vbucket, len(key)) + key,

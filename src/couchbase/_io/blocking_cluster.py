@@ -107,6 +107,10 @@ class BlockingCluster:
             return node
         return self._open(address[0], address[1], deadline)
 
+    def collections_enabled(self) -> bool:
+        """Whether the bootstrap connection negotiated collections."""
+        return any(n.session is not None and n.session.collections for n in self.nodes.values())
+
     def close(self) -> None:
         for node in self.nodes.values():
             node.close()

@@ -1,0 +1,69 @@
+"""The 3.x entry point: ``Cluster.connect(connstr, ClusterOptions(...))``.
+
+>>> cluster = Cluster.connect("couchbase://127.0.0.1",
+...                           ClusterOptions(PasswordAuthenticator("Administrator", "password")))
+>>> collection = cluster.bucket("default").default_collection()
+>>> collection.upsert("key", {"a": 1})
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+from urllib.parse import urlsplit, urlunsplit
+
+from .bucket import Bucket
+from .exceptions import ArgumentError, ObjectDestroyedError
+from .options import ClusterOptions
+
+
+class Cluster:
+    """A cluster connection; buckets opened from it share its credentials and options."""
+
+    def __init__(self, connection_string: str, options: Optional[ClusterOptions] = None,
+                 **kwargs: Any) -> None:
+        if options is None:
+            options = kwargs.pop("cluster_options", None)
+        if not isinstance(options, ClusterOptions):
+            raise ArgumentError("Cluster needs ClusterOptions(PasswordAuthenticator(...))")
+        if not isinstance(connection_string, str) or not connection_string:
+            raise ArgumentError(f"bad connection string {connection_string!r}")
+        self._connstr = connection_string
+        self._options = options
+        self._buckets: dict[str, Bucket] = {}
+        self._closed = False
+
+    @classmethod
+    def connect(cls, connection_string: str, options: Optional[ClusterOptions] = None,
+                **kwargs: Any) -> Cluster:
+        return cls(connection_string, options, **kwargs)
+
+    def _bucket_connstr(self, name: str) -> str:
+        parts = urlsplit(self._connstr if "://" in self._connstr
+                         else f"couchbase://{self._connstr}")
+        return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+
+    def bucket(self, name: str) -> Bucket:
+        """Open (once) and return bucket ``name``."""
+        if self._closed:
+            raise ObjectDestroyedError("this cluster connection is closed")
+        bucket = self._buckets.get(name)
+        if bucket is None or bucket.closed:
+            auth = self._options.authenticator
+            timeouts = self._options.timeout_options
+            bucket = Bucket(self._bucket_connstr(name), username=auth.username,
+                            password=auth.password, timeout=timeouts.kv_timeout,
+                            bootstrap_timeout=timeouts.connect_timeout)
+            self._buckets[name] = bucket
+        return bucket
+
+    def close(self) -> None:
+        self._closed = True
+        for bucket in self._buckets.values():
+            bucket.close()
+        self._buckets.clear()
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

@@ -1,0 +1,56 @@
+"""Scopes and collections (SDK 3.x) over the Bucket's key-value methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .bucket import Bucket
+from .exceptions import ArgumentError
+
+DEFAULT = "_default"
+
+
+def _check_name(name: Any, what: str) -> str:
+    if not isinstance(name, str) or not name or len(name) > 251:
+        raise ArgumentError(f"{what} name must be a non-empty string, not {name!r}")
+    return name
+
+
+class Scope:
+    """A scope of a bucket: ``bucket.scope("inventory").collection("airline")``."""
+
+    def __init__(self, bucket: Bucket, name: str) -> None:
+        self._bucket = bucket
+        self.name = _check_name(name, "scope")
+
+    @property
+    def bucket_name(self) -> str:
+        return self._bucket.bucket
+
+    def collection(self, name: str) -> Collection:
+        """The collection ``name`` of this scope."""
+        return self._bucket.collection(_check_name(name, "collection"), self.name)
+
+    def __repr__(self) -> str:
+        return f"Scope({self._bucket.bucket!r}, {self.name!r})"
+
+
+
+class Collection(Bucket):
+    """A collection: the Bucket's key-value methods, with keys in this collection.
+
+    It shares the bucket's connections; closing the bucket closes it.
+    """
+
+    def __init__(self, bucket: Bucket, scope: str, name: str, cid: int) -> None:
+        self.__dict__.update(bucket.__dict__)
+        self._cid = cid
+        self._pipeline = None
+        self.scope_name = scope
+        self.name = name
+
+    def close(self) -> None:
+        """Collections own no connections: close the bucket instead."""
+
+    def __repr__(self) -> str:
+        return f"Collection({self.bucket!r}, {self.scope_name!r}, {self.name!r})"

@@ -1,0 +1,70 @@
+"""The 3.x entry points: Cluster, ClusterOptions, buckets, scopes and collections."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from couchbase.auth import PasswordAuthenticator
+from couchbase.cluster import Cluster
+from couchbase.exceptions import (
+    ArgumentError,
+    AuthError,
+    CollectionNotFoundError,
+    NotFoundError,
+    ScopeNotFoundError,
+)
+from couchbase.options import ClusterOptions, ClusterTimeoutOptions
+
+
+def _options(password="password"):
+    return ClusterOptions(PasswordAuthenticator("Administrator", password),
+                          ClusterTimeoutOptions(kv_timeout=timedelta(seconds=2)))
+
+
+def _add_collection(mock, scope, name):
+    def create(cluster):
+        manifest = cluster.buckets["default"].manifest
+        if scope not in manifest.scopes:
+            manifest.create_scope(scope)
+        manifest.create_collection(scope, name)
+        cluster.bump()
+
+    mock.call(create)
+
+
+def test_default_collection_is_the_bucket(mock_cluster, key):
+    cluster = Cluster.connect(mock_cluster.connstr, _options())
+    bucket = cluster.bucket("default")
+    coll = bucket.default_collection()
+    coll.upsert(key, {"from": "collection"})
+    assert bucket.get(key).value == {"from": "collection"}
+    assert cluster.bucket("default") is bucket
+    assert bucket.timeout == 2
+    cluster.close()
+    assert bucket.closed
+
+
+def test_named_collection_keeps_its_own_documents(mock_cluster, key):
+    _add_collection(mock_cluster, "inventory", f"airline{key[-6:]}")
+    with Cluster(mock_cluster.connstr, _options()) as cluster:
+        bucket = cluster.bucket("default")
+        coll = bucket.scope("inventory").collection(f"airline{key[-6:]}")
+        coll.upsert(key, "in the collection")
+        assert coll.get(key).value == "in the collection"
+        with pytest.raises(NotFoundError):
+            bucket.get(key)  # not in the default collection
+        multi = coll.get_multi([key])
+        assert multi[key].value == "in the collection"
+        with pytest.raises(CollectionNotFoundError):
+            bucket.scope("inventory").collection("nope")
+        with pytest.raises(ScopeNotFoundError):
+            bucket.scope("nope").collection("nope")
+
+
+def test_cluster_needs_options_and_good_credentials(mock_cluster):
+    with pytest.raises(ArgumentError):
+        Cluster(mock_cluster.connstr)
+    with pytest.raises(AuthError):
+        Cluster.connect(mock_cluster.connstr, _options("wrong")).bucket("default")
