@@ -105,3 +105,20 @@ def test_in_process_startup_is_well_under_a_second():
             assert kv.auth("Administrator", "password") == Status.SUCCESS
     finally:
         mock.stop()
+
+
+def test_stop_drops_open_connections_and_is_idempotent():
+    mock = MockCluster(nodes=1).start()
+    kv = KV(mock.nodes[0].kv_port)
+    try:
+        assert kv.auth("Administrator", "password") == Status.SUCCESS
+        mock.stop()
+        try:
+            kv.recv()
+        except (ConnectionError, OSError):
+            pass
+        else:
+            raise AssertionError("the connection outlived the cluster")
+        mock.stop()
+    finally:
+        kv.close()
