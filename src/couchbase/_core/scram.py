@@ -128,8 +128,11 @@ def unescape_username(saslname: bytes) -> str:
 
 
 def _check_nonce(nonce: bytes) -> None:
-    if not nonce or any(c < 0x21 or c > 0x7E or c == 0x2C for c in nonce):
-        raise SaslError("SCRAM nonce must be printable ASCII without ','")
+    # RFC 5802 asks for printable characters, but the official C++ client sends
+    # nonces with spaces (and real servers take them): refuse only what breaks
+    # the message syntax.
+    if not nonce or any(c < 0x20 or c == 0x2C for c in nonce):
+        raise SaslError("SCRAM nonce must not be empty or contain ',' or control bytes")
 
 
 def _new_nonce() -> str:
