@@ -260,6 +260,11 @@ class MultiOperations:
                                       check_removed, timeout, interval))
         return out
 
+    # 1.x names for the same operations
+    set_multi = upsert_multi
+    add_multi = insert_multi
+    delete_multi = remove_multi
+
     def _durable_multi(self, result: MultiResult, persist_to: int, replicate_to: int,
                        check_removed: bool = False) -> MultiResult:
         if (persist_to or replicate_to) and getattr(self, "_pipeline", None) is None:

@@ -46,9 +46,9 @@ def test_default_collection_is_the_bucket(mock_cluster, key):
     assert bucket.closed
 
 
-def test_named_collection_keeps_its_own_documents(mock_cluster, key):
-    _add_collection(mock_cluster, "inventory", f"airline{key[-6:]}")
-    with Cluster(mock_cluster.connstr, _options()) as cluster:
+def test_named_collection_keeps_its_own_documents(fresh_mock, key):
+    _add_collection(fresh_mock, "inventory", f"airline{key[-6:]}")
+    with Cluster(fresh_mock.connstr, _options()) as cluster:
         bucket = cluster.bucket("default")
         coll = bucket.scope("inventory").collection(f"airline{key[-6:]}")
         coll.upsert(key, "in the collection")
