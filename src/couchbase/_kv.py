@@ -205,7 +205,7 @@ def error_for(key: Any, pkt: Packet, what: str = "") -> CouchbaseError:
     rc = rc_of(pkt.status)
     cls = CouchbaseError.rc_to_exctype(rc)
     message = what or f"operation failed (server status 0x{pkt.status:02x})"
-    return cls(message, key=key, rc=rc, status=pkt.status)
+    return cls(message, key=key, rc=rc, server_status=pkt.status)
 
 
 def mutation_result(key: Any, pkt: Packet, quiet: bool = False) -> OperationResult:

@@ -102,6 +102,9 @@ class Bucket(MultiOperations):
         text = connection_string or connstr or kwargs.pop("connection_string", None) \
             or "couchbase://localhost/default"
         cs = _parse(text)
+        if cs.options.get("network", "default") not in ("default", "external", "auto"):
+            raise ArgumentError(f"network must be default, external or auto, "
+                                f"not {cs.options['network']!r}")
         bucket = kwargs.pop("bucket", None) or cs.bucket or "default"
         if kwargs:
             raise ArgumentError(f"unknown arguments: {', '.join(sorted(kwargs))}")
@@ -258,6 +261,7 @@ class Bucket(MultiOperations):
                     result = err.result if err.result is not None else ValueResult(key, err.rc)
             if exc is not None and first is None:
                 first = type(exc)(exc.message, key=key, rc=exc.rc, status=exc.status,
+                                  server_status=exc.server_status,
                                   inner_cause=exc.inner_cause, objextra=exc.objextra)
             if item is not None:
                 result = _into_item(item, result)
@@ -290,7 +294,8 @@ class Bucket(MultiOperations):
     def _fmt(self, fmt: Optional[int]) -> int:
         if fmt is None:
             return self._default_format
-        if fmt not in _FORMATS:
+        if fmt not in _FORMATS and self._transcoder is None:
+            # a custom transcoder may define formats of its own (the guide's FMT_ZLIB)
             raise ArgumentError(f"unknown format {fmt!r}", objextra=fmt)
         return fmt
 
@@ -512,10 +517,10 @@ class Bucket(MultiOperations):
                     "the server does not support collections; only the default one exists")
             pkt = cluster.execute(req)
         if pkt.status == Status.UNKNOWN_SCOPE:
-            raise ScopeNotFoundError(f"scope {scope!r} does not exist", status=pkt.status)
+            raise ScopeNotFoundError(f"scope {scope!r} does not exist", server_status=pkt.status)
         if pkt.status == Status.UNKNOWN_COLLECTION:
             raise CollectionNotFoundError(f"collection {path!r} does not exist",
-                                          status=pkt.status)
+                                          server_status=pkt.status)
         if pkt.status or len(pkt.extras) < 12:
             raise _kv.error_for(path, pkt, f"GET_COLLECTION_ID {path!r} failed")
         return int.from_bytes(pkt.extras[8:12], "big")

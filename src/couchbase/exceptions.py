@@ -61,7 +61,8 @@ class CouchbaseError(Exception):
     code), ``key``, ``inner_cause`` (the exception that caused this one),
     ``objextra`` (the object that likely caused it), ``all_results`` (the
     :class:`~couchbase.result.MultiResult` of a multi operation), ``result``
-    (the failed result), ``status`` (HTTP status, where HTTP was used).
+    (the failed result), ``status`` (HTTP status, where HTTP was used),
+    ``server_status`` (the key-value status code the server answered).
     """
 
     CODE: ClassVar[int] = 0
@@ -85,6 +86,7 @@ class CouchbaseError(Exception):
         self.all_results: Any = kwargs.pop("all_results", None)
         self.result: Any = kwargs.pop("result", None)
         self.status: Optional[int] = kwargs.pop("status", None)
+        self.server_status: Optional[int] = kwargs.pop("server_status", None)
         self.cas: Optional[int] = kwargs.pop("cas", None)
         self.csrc_info: tuple[Any, ...] = ()
         self.extra = kwargs

@@ -199,10 +199,12 @@ class KVSession:
             return self.not_my_vbucket(req)
         return Target(self.engine, self.node, vb, (cid, key))
 
-    def unknown_collection(self, req: Packet) -> bytes:
+    def unknown_collection(self, req: Packet, status: int = Status.UNKNOWN_COLLECTION) -> bytes:
+        """0x88 (or 0x8c, unknown scope) with the manifest uid the answer is based
+        on, as kv_engine's docs/Collections.md specifies: ``{"manifest_uid":"1f"}``."""
         assert self.bucket is not None
         body = json.dumps({"manifest_uid": format(self.bucket.manifest.uid, "x")}).encode()
-        return self.reply(req, Status.UNKNOWN_COLLECTION, value=body, datatype=Datatype.JSON)
+        return self.reply(req, status, value=body, datatype=Datatype.JSON)
 
     # -- connection-level commands ------------------------------------------
 
@@ -291,7 +293,7 @@ class KVSession:
             uid, cid = self.bucket.manifest.collection_id(path)
         except ManifestError as exc:
             status = Status.UNKNOWN_SCOPE if exc.kind == "scope" else Status.UNKNOWN_COLLECTION
-            return self.reply(req, status)
+            return self.unknown_collection(req, status)
         return self.reply(req, extras=struct.pack(">QI", uid, cid))
 
     def get_scope_id(self, req: Packet) -> bytes:
@@ -300,7 +302,7 @@ class KVSession:
         try:
             uid, sid = self.bucket.manifest.scope_id((req.key or req.value).decode())
         except (ManifestError, UnicodeDecodeError):
-            return self.reply(req, Status.UNKNOWN_SCOPE)
+            return self.unknown_collection(req, Status.UNKNOWN_SCOPE)
         return self.reply(req, extras=struct.pack(">QI", uid, sid))
 
     def noop(self, req: Packet) -> bytes:
@@ -342,6 +344,7 @@ class KVSession:
                 stats.update(
                     {
                         "curr_items": items,
+                        "total_items": items,
                         "curr_items_tot": items + store.item_count(replica, now),
                         "vb_replica_curr_items": store.item_count(replica, now),
                         "mem_used": store.mem_used(),
@@ -356,6 +359,16 @@ class KVSession:
                     }
                 )
             return stats
+        if group == "memory" and bucket is not None:
+            used = bucket.stores[self.node].mem_used()
+            return {
+                "mem_used": used,
+                "bytes": used,
+                "ep_max_size": 104857600,
+                "ep_mem_high_wat": 89128960,
+                "ep_mem_low_wat": 78643200,
+                "ep_kv_size": used,
+            }
         if group == "vbucket" and bucket is not None and bucket.is_couchbase:
             out: dict[str, object] = {}
             for vb in range(bucket.num_vbuckets):

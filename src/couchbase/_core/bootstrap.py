@@ -116,7 +116,7 @@ def bootstrap(
                 raise AuthError(
                     f"authentication failed for user {username!r} "
                     f"(status 0x{pkt.status:02x}, mechanism {mechanism})",
-                    status=pkt.status,
+                    server_status=pkt.status,
                 )
             mechanism = fallback[0]
             tried.add(mechanism)
@@ -139,7 +139,7 @@ def bootstrap(
                 if pkt.status in (Status.EACCESS, Status.KEY_ENOENT, Status.NO_BUCKET):
                     raise BucketNotFoundError(
                         f"bucket {bucket!r} does not exist or this user may not use it",
-                        status=pkt.status,
+                        server_status=pkt.status,
                     )
                 raise ProtocolError(f"SELECT_BUCKET failed with status 0x{pkt.status:02x}")
         elif pkt.opcode == Opcode.GET_CLUSTER_CONFIG:

@@ -12,11 +12,12 @@ from .request import Request
 class Router:
     """Holds the newest cluster configuration and routes requests by it."""
 
-    __slots__ = ("config", "tls")
+    __slots__ = ("config", "tls", "network")
 
-    def __init__(self, tls: bool = False) -> None:
+    def __init__(self, tls: bool = False, network: str = "default") -> None:
         self.config: Optional[ClusterConfig] = None
         self.tls = tls
+        self.network = network  # which addresses to use: default, external or auto
 
     def update(self, raw: Union[bytes, str, dict], origin_host: str) -> bool:
         """Take ``raw`` if it is newer than the current config; True if taken.

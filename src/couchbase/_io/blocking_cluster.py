@@ -48,7 +48,8 @@ class BlockingCluster:
         self.timeout = timeout
         self.bootstrap_timeout = bootstrap_timeout
         self.tls = tls
-        self.router = Router(tls=tls is not None)
+        self.router = Router(tls=tls is not None,
+                             network=connstr.options.get("network", "default"))
         self.nodes: dict[tuple[str, int], BlockingNode] = {}
         self._opaque = 16
 
@@ -164,7 +165,7 @@ class BlockingCluster:
                     raise LibcouchbaseError(
                         f"STAT {group.decode(errors='replace')!r} failed on "
                         f"{address[0]}:{address[1]} (status 0x{pkt.status:02x})",
-                        status=pkt.status)
+                        server_status=pkt.status)
                 if not pkt.key:
                     break
                 pairs.append((pkt.key.decode("utf-8", "replace"),
