@@ -14,6 +14,7 @@ from typing import Callable, Optional
 
 from .bucket import COUCHBASE, Bucket
 from .engine import Engine
+from .manifest import Collection, Scope
 from .storage import CasSource, Clock
 
 ADMIN_USER = "Administrator"
@@ -49,10 +50,13 @@ class Cluster:
         clock: Optional[Clock] = None,
         username: str = ADMIN_USER,
         password: str = ADMIN_PASSWORD,
+        alternate_hostname: Optional[str] = None,
     ) -> None:
         if num_nodes < 1:
             raise ValueError("a cluster needs at least one node")
         self.host = host
+        # Advertised as every node's "external" alternate address (same ports).
+        self.alternate_hostname = alternate_hostname
         self.nodes = [Node(i) for i in range(num_nodes)]
         self.clock = clock if clock is not None else Clock()
         self.cas = CasSource(self.clock)
@@ -89,6 +93,43 @@ class Cluster:
         del self.buckets[name]
         del self.engines[name]
         self.bump()
+
+    # -- scopes and collections -------------------------------------------
+    #
+    # Each change goes through the bucket's manifest (which raises
+    # ManifestError) and is a new config revision: the config carries the
+    # manifest uid. Dropped collections lose their documents on every node.
+
+    def create_scope(self, bucket: str, name: str) -> Scope:
+        scope = self.buckets[bucket].manifest.create_scope(name)
+        self.bump()
+        return scope
+
+    def drop_scope(self, bucket: str, name: str) -> None:
+        b = self.buckets[bucket]
+        dropped = b.manifest.drop_scope(name)
+        self._purge(b, dropped)
+        self.bump()
+
+    def create_collection(
+        self, bucket: str, scope: str, name: str, max_ttl: int = 0
+    ) -> Collection:
+        coll = self.buckets[bucket].manifest.create_collection(scope, name, max_ttl)
+        self.bump()
+        return coll
+
+    def drop_collection(self, bucket: str, scope: str, name: str) -> None:
+        b = self.buckets[bucket]
+        dropped = b.manifest.drop_collection(scope, name)
+        self._purge(b, [dropped])
+        self.bump()
+
+    @staticmethod
+    def _purge(bucket: Bucket, collections: list[Collection]) -> None:
+        cids = {c.uid for c in collections}
+        if cids:
+            for store in bucket.stores:
+                store.purge_collections(cids)
 
     # -- users ------------------------------------------------------------
 

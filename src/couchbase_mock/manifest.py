@@ -7,22 +7,53 @@ and every change bumps the manifest uid. On the wire uids are hex strings.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 DEFAULT_SCOPE = "_default"
 DEFAULT_COLLECTION = "_default"
 FIRST_USER_ID = 8
+MAX_NAME_LENGTH = 30
+_NAME_CHARS = re.compile(r"[0-9A-Za-z_%-]+")
+
+# Why a change was refused (ManifestError.reason).
+MISSING = "missing"
+EXISTS = "exists"
+FORBIDDEN = "forbidden"
 
 
 class ManifestError(Exception):
-    """A scope or collection does not exist, or already exists.
+    """A scope or collection does not exist, already exists, or may not be dropped.
 
-    ``kind`` is ``"scope"`` or ``"collection"``.
+    ``kind`` is ``"scope"`` or ``"collection"``; ``reason`` is :data:`MISSING`,
+    :data:`EXISTS` or :data:`FORBIDDEN` (dropping the ``_default`` scope).
     """
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, reason: str = MISSING) -> None:
         super().__init__(message)
         self.kind = kind
+        self.reason = reason
+
+
+def name_error(name: str) -> Optional[str]:
+    """Why ``name`` cannot name a new scope or collection, or ``None``.
+
+    The rules and messages of the server's REST validators, checked in the
+    same order: length 1-30, the character set, then the first character.
+    """
+    if not 1 <= len(name) <= MAX_NAME_LENGTH:
+        return (
+            f"Name length ({len(name)}) must be in the range from 1 to "
+            f"{MAX_NAME_LENGTH}, inclusive"
+        )
+    if not _NAME_CHARS.fullmatch(name):
+        return (
+            f'Invalid value "{name}" : "Can only contain characters A-Z, a-z, 0-9 '
+            'and the following symbols _ - %"'
+        )
+    if name[0] in "_%":
+        return "First character must not be _ or %"
+    return None
 
 
 class Collection:
@@ -91,27 +122,33 @@ class Manifest:
 
     def create_scope(self, name: str) -> Scope:
         if name in self.scopes:
-            raise ManifestError("scope", f"scope {name!r} already exists")
+            raise ManifestError("scope", f"scope {name!r} already exists", EXISTS)
         scope = Scope(name, self._take_id())
         self.scopes[name] = scope
         self.uid += 1
         return scope
 
-    def drop_scope(self, name: str) -> None:
+    def drop_scope(self, name: str) -> list[Collection]:
+        """Remove a scope; returns the collections that went with it."""
+        if name == DEFAULT_SCOPE:
+            raise ManifestError("scope", "the _default scope cannot be dropped", FORBIDDEN)
         scope = self.scopes.get(name)
-        if scope is None or name == DEFAULT_SCOPE:
-            raise ManifestError("scope", f"cannot drop scope {name!r}")
+        if scope is None:
+            raise ManifestError("scope", f"unknown scope {name!r}")
         for coll in scope.collections.values():
             del self._by_cid[coll.uid]
         del self.scopes[name]
         self.uid += 1
+        return list(scope.collections.values())
 
     def create_collection(self, scope_name: str, name: str, max_ttl: int = 0) -> Collection:
         scope = self.scopes.get(scope_name)
         if scope is None:
             raise ManifestError("scope", f"unknown scope {scope_name!r}")
         if name in scope.collections:
-            raise ManifestError("collection", f"collection {name!r} already exists")
+            raise ManifestError(
+                "collection", f"collection {name!r} already exists in {scope_name!r}", EXISTS
+            )
         coll = Collection(name, self._take_id(), max_ttl)
         scope.collections[name] = coll
         self._by_cid[coll.uid] = (scope, coll)

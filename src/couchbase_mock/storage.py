@@ -168,6 +168,16 @@ class NodeStore:
         ids = range(len(self.vbuckets)) if vbids is None else vbids
         return sum(self.vbuckets[i].item_count(now) for i in ids)
 
+    def purge_collections(self, cids: set[int]) -> int:
+        """Forget every document (and tombstone) of the given collections."""
+        purged = 0
+        for vb in self.vbuckets:
+            doomed = [key for key in vb.docs if key[0] in cids]
+            for key in doomed:
+                del vb.docs[key]
+            purged += len(doomed)
+        return purged
+
     def mem_used(self) -> int:
         """A rough figure for memory used by values and keys."""
         total = 0
