@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import h11
 
-from . import configjson
+from . import collections_rest, configjson
 from .bucket import BUCKET_TYPES, COUCHBASE
 from .cluster import Cluster
 
@@ -108,12 +108,22 @@ def route(
             return Reply(405)
         visible = [b for b in cluster.buckets.values() if cluster.may_access(user, b.name)]
         return Reply(200, [configjson.bucket_info(cluster, b, node) for b in visible])
-    if kind not in ("buckets", "b", "bs", "bucketsStreaming") or name is None or len(rest) > 2:
+    scopes = kind == "buckets" and len(rest) > 2 and rest[2] == "scopes"
+    if kind not in ("buckets", "b", "bs", "bucketsStreaming") or name is None:
+        return _not_found()
+    if len(rest) > 2 and not scopes:
         return _not_found()
     if name not in cluster.buckets:
         return _not_found() if is_admin else _unauthorized()
     if not cluster.may_access(user, name):
         return _unauthorized()
+    if scopes:
+        status, answer = collections_rest.handle(
+            cluster, name, method, rest[3:], body, is_admin
+        )
+        if isinstance(answer, str):
+            return Reply(status, answer.encode(), "text/plain")
+        return Reply(status, answer)
     bucket = cluster.buckets[name]
     if kind == "buckets" and method == "DELETE":
         if not is_admin:
