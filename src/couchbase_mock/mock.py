@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping, Optional, TypeVar, Union
 
 from .bucket import COUCHBASE
 from .cluster import ADMIN_PASSWORD, ADMIN_USER, Cluster, Node
+from .manifest import name_error
 from .server import Servers, start_servers, stop_servers
 from .storage import Clock
 
@@ -36,6 +37,8 @@ class MockCluster:
     "replicas": int, "password": str}`` (all optional; ``None`` means one
     bucket, ``"default"``). ``port_base`` fixes the ports (see
     :mod:`couchbase_mock.server`); by default they are ephemeral.
+    ``alternate_hostname`` is advertised as each node's ``external``
+    alternate address (same ports), as for clients behind NAT.
 
     Use as a context manager, or call :meth:`start` and :meth:`stop`.
     """
@@ -50,8 +53,9 @@ class MockCluster:
         username: str = ADMIN_USER,
         password: str = ADMIN_PASSWORD,
         clock: Optional[Clock] = None,
+        alternate_hostname: Optional[str] = None,
     ) -> None:
-        self.cluster = Cluster(nodes, host, clock, username, password)
+        self.cluster = Cluster(nodes, host, clock, username, password, alternate_hostname)
         self.replicas = replicas
         self.port_base = port_base
         specs = dict(buckets) if buckets is not None else {"default": {}}
@@ -219,9 +223,39 @@ class MockCluster:
     def delete_bucket(self, name: str) -> None:
         self.call(lambda c: c.delete_bucket(name))
 
+    # Scopes and collections: each raises couchbase_mock.manifest.ManifestError
+    # when the scope or collection is missing or already there, ValueError for
+    # a name the server would refuse, KeyError for an unknown bucket.
+
+    def create_scope(self, bucket: str, scope: str) -> None:
+        _check_name(scope)
+        self.call(lambda c: c.create_scope(bucket, scope))
+
+    def create_collection(self, bucket: str, scope: str, name: str, max_ttl: int = 0) -> None:
+        _check_name(name)
+        if max_ttl < 0:
+            raise ValueError("max_ttl must not be negative")
+        self.call(lambda c: c.create_collection(bucket, scope, name, max_ttl))
+
+    def drop_collection(self, bucket: str, scope: str, name: str) -> None:
+        self.call(lambda c: c.drop_collection(bucket, scope, name))
+
+    def drop_scope(self, bucket: str, scope: str) -> None:
+        self.call(lambda c: c.drop_scope(bucket, scope))
+
+    def manifest(self, bucket: str) -> dict[str, Any]:
+        """The bucket's collections manifest, as ``GET .../scopes`` returns it."""
+        return self.call(lambda c: c.buckets[bucket].manifest.to_json())
+
     def __repr__(self) -> str:
         state = "running" if self._thread is not None else "stopped"
         return f"<MockCluster {state} nodes={len(self.cluster.nodes)} {self.connstr}>"
+
+
+def _check_name(name: str) -> None:
+    problem = name_error(name)
+    if problem is not None:
+        raise ValueError(f"{name!r}: {problem}")
 
 
 def _cancel_tasks(loop: asyncio.AbstractEventLoop) -> None:
