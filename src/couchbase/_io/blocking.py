@@ -5,6 +5,7 @@ from __future__ import annotations
 import selectors
 import socket
 import ssl
+import struct
 import time
 from typing import Generator, Optional
 
@@ -20,6 +21,11 @@ from ..exceptions import (
 )
 
 _RECV_SIZE = 256 * 1024
+# Sockets stay in blocking mode (Python's own timeouts poll() before every
+# send and recv); the kernel wakes a blocked call after this slice so the
+# driver can check its deadline. It bounds how late a timeout can fire.
+_SLICE = struct.pack("ll", 0, 20_000)  # 20 ms as struct timeval
+_WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 
 
 class BlockingNode:
@@ -63,6 +69,9 @@ class BlockingNode:
                 sock.close()
                 raise ConnectError(f"TLS handshake with {self.host}:{self.port} failed: {exc}",
                                    inner_cause=exc) from None
+        sock.settimeout(None)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _SLICE)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _SLICE)
         self.sock = sock
         try:
             self.session = self.run(bootstrap(username, password, bucket, tls=tls is not None),
@@ -99,12 +108,30 @@ class BlockingNode:
     def alive(self) -> bool:
         return self.sock is not None
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes, deadline: float = 0.0) -> None:
+        """Write all of ``data``; a kernel buffer that stays full past ``deadline`` times out."""
         sock = self.sock
         if sock is None:
             raise NetworkError(f"connection to {self.host}:{self.port} is closed")
         try:
-            sock.sendall(data)
+            try:
+                sent = sock.send(data)
+            except _WOULD_BLOCK:
+                sent = 0
+            if sent == len(data):
+                return
+            view = memoryview(data)[sent:]
+            limit = deadline or time.monotonic() + 2.5
+            while view:
+                try:
+                    sent = sock.send(view)
+                except _WOULD_BLOCK:
+                    if time.monotonic() > limit:
+                        self.close()  # part of a request is on the wire: the stream is lost
+                        raise TimeoutError(
+                            f"timed out writing to {self.host}:{self.port}") from None
+                    continue
+                view = view[sent:]
         except OSError as exc:
             self.close()
             raise NetworkError(f"write to {self.host}:{self.port} failed: {exc}",
@@ -135,19 +162,18 @@ class BlockingNode:
         sock = self.sock
         if sock is None:
             raise NetworkError(f"connection to {self.host}:{self.port} is closed")
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError(f"operation timed out waiting for {self.host}:{self.port}")
-        try:
-            sock.settimeout(remaining)
-            data = sock.recv(_RECV_SIZE)
-        except socket.timeout:
-            raise TimeoutError(
-                f"operation timed out waiting for {self.host}:{self.port}") from None
-        except OSError as exc:
-            self.close()
-            raise NetworkError(f"read from {self.host}:{self.port} failed: {exc}",
-                               inner_cause=exc) from None
+        while True:
+            try:
+                data = sock.recv(_RECV_SIZE)
+                break
+            except _WOULD_BLOCK:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(
+                        f"operation timed out waiting for {self.host}:{self.port}") from None
+            except OSError as exc:
+                self.close()
+                raise NetworkError(f"read from {self.host}:{self.port} failed: {exc}",
+                                   inner_cause=exc) from None
         if not data:
             self.close()
             raise NetworkError(f"{self.host}:{self.port} closed the connection")
