@@ -129,7 +129,12 @@ class Bucket(MultiOperations):
             boot_timeout = float(bootstrap_timeout)
         tls = None
         if cs.tls:
-            tls = ssl.create_default_context(cafile=cs.options.get("certpath"))
+            cafile = cs.options.get("cert_path") or cs.options.get("certpath") or \
+                cs.options.get("truststorepath")
+            tls = ssl.create_default_context(cafile=cafile)
+            if cs.options.get("ssl") == "no_verify" or cs.options.get("tls_verify") == "none":
+                tls.check_hostname = False
+                tls.verify_mode = ssl.CERT_NONE
         self._cluster: Optional[BlockingCluster] = BlockingCluster(
             cs,
             username if username is not None else bucket,
