@@ -1,0 +1,349 @@
+"""One benchmark worker: measures one client and prints one JSON result line.
+
+``kv.py`` runs it as ``python _worker.py '<json config>'`` under the interpreter
+of the client being measured, one worker at a time, so every client is timed
+the same way and the mock server's CPU is never counted. Only the standard
+library is imported at module level: this file runs under our SDK and under the
+official one, and both packages are named ``couchbase``.
+
+Config keys: ``client`` ("ours", "official", "raw" or "ours-profile"),
+``connstr``, ``kv`` ([host, port] of one KV node, for "raw"), ``username``,
+``password``, ``bucket``, ``ops``, ``warmup``, ``multi_keys``, ``multi_rounds``,
+``mock_pid`` (whose CPU is sampled around each phase, if given), ``repeat``
+(measured runs per phase; the medians are reported).
+
+Output: one line ``BENCH-RESULT {json}`` on stdout; each phase is either
+``{"ops", "wall_s", "cpu_s", "mock_cpu_s", "runs"}`` or ``{"error": "..."}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import sys
+import time
+import traceback
+from typing import Any, Callable, Optional
+
+RESULT_MARK = "BENCH-RESULT "
+_NOOP = 0x0A
+_SASL_AUTH = 0x21
+_SELECT_BUCKET = 0x89
+
+
+def make_doc(i: int) -> dict[str, Any]:
+    """A JSON document of about 100 bytes."""
+    return {
+        "name": f"user-{i:07d}",
+        "email": f"user{i:07d}@example.com",
+        "age": 20 + i % 60,
+        "active": i % 2 == 0,
+        "tags": ["bench", "kv"],
+    }
+
+
+def process_cpu(pid: Optional[int]) -> Optional[float]:
+    """CPU seconds (user + system) another process has used, from /proc (Linux)."""
+    if not pid:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Phases:
+    """Runs and times the phases of one worker; a failing phase is recorded, not fatal.
+
+    Each phase runs ``repeat`` times; the result holds every run and, as
+    ``wall_s``/``cpu_s``/``mock_cpu_s``, the median of each.
+    """
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.mock_pid = cfg.get("mock_pid")
+        self.repeat = max(1, int(cfg.get("repeat", 1)))
+        self.results: dict[str, dict[str, Any]] = {}
+
+    def run(self, name: str, ops: int, body: Callable[[], None]) -> None:
+        runs = []
+        for _ in range(self.repeat):
+            mock0 = process_cpu(self.mock_pid)
+            cpu0 = time.process_time()
+            t0 = time.perf_counter()
+            try:
+                body()
+            except Exception as exc:  # report any failure as this phase's result
+                self.results[name] = {"error": f"{type(exc).__name__}: {exc}",
+                                      "traceback": traceback.format_exc(limit=6)}
+                return
+            wall = time.perf_counter() - t0
+            cpu = time.process_time() - cpu0
+            mock1 = process_cpu(self.mock_pid)
+            mock = None if mock0 is None or mock1 is None else mock1 - mock0
+            runs.append({"wall_s": wall, "cpu_s": cpu, "mock_cpu_s": mock})
+        mocks = [r["mock_cpu_s"] for r in runs if r["mock_cpu_s"] is not None]
+        self.results[name] = {
+            "ops": ops,
+            "wall_s": statistics.median(r["wall_s"] for r in runs),
+            "cpu_s": statistics.median(r["cpu_s"] for r in runs),
+            "mock_cpu_s": statistics.median(mocks) if len(mocks) == len(runs) else None,
+            "runs": runs,
+        }
+
+    def skip(self, name: str, why: str) -> None:
+        self.results[name] = {"error": why}
+
+
+def _keys(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{i:07d}" for i in range(n)]
+
+
+def _batches(prefix: str, cfg: dict[str, Any]) -> list[list[str]]:
+    m = cfg["multi_keys"]
+    return [_keys(f"{prefix}m{r:03d}-", m) for r in range(cfg["multi_rounds"])]
+
+
+def _check(ok: bool, what: str) -> None:
+    if not ok:
+        raise AssertionError(what)
+
+
+# -- this project's SDK ---------------------------------------------------------
+
+def _open_ours(cfg: dict[str, Any]) -> Any:
+    from couchbase.bucket import Bucket
+
+    return Bucket(f"{cfg['connstr']}/{cfg['bucket']}", username=cfg["username"],
+                  password=cfg["password"])
+
+
+def run_ours(cfg: dict[str, Any]) -> dict[str, Any]:
+    cb = _open_ours(cfg)
+    phases = Phases(cfg)
+    n, doc = cfg["ops"], make_doc(1)
+    keys = _keys("ours-", n)
+    warm = _keys("ours-warm-", cfg["warmup"])
+    for k in warm:
+        cb.upsert(k, doc)
+    for k in warm:
+        cb.get(k)
+
+    def upserts() -> None:
+        upsert = cb.upsert
+        for k in keys:
+            upsert(k, doc)
+
+    def gets() -> None:
+        get = cb.get
+        value = None
+        for k in keys:
+            value = get(k).value
+        _check(value == doc, "get returned another document")
+
+    phases.run("upsert", n, upserts)
+    phases.run("get", n, gets)
+
+    batches = _batches("ours-", cfg)
+    m = cfg["multi_keys"]
+    if not callable(getattr(cb, "upsert_multi", None)):
+        phases.skip("upsert_multi", "n/a: Bucket has no upsert_multi")
+    else:
+        def upsert_multis() -> None:
+            upsert_multi = cb.upsert_multi
+            for batch in batches:
+                res = upsert_multi({k: doc for k in batch})
+                _check(len(res) == m and all(r.success for r in res.values()),
+                       "upsert_multi missed keys")
+
+        try:
+            cb.upsert_multi({k: doc for k in warm[:m]})  # warm-up
+        except Exception as exc:
+            phases.skip("upsert_multi", f"n/a: warm-up failed: {type(exc).__name__}: {exc}")
+        else:
+            phases.run("upsert_multi", m * len(batches), upsert_multis)
+    if "error" in phases.results["upsert_multi"]:
+        for batch in batches:  # get_multi still needs the documents
+            for k in batch:
+                cb.upsert(k, doc)
+    if not callable(getattr(cb, "get_multi", None)):
+        phases.skip("get_multi", "n/a: Bucket has no get_multi")
+    else:
+        def get_multis() -> None:
+            get_multi = cb.get_multi
+            for batch in batches:
+                res = get_multi(batch)
+                values = [r.value for r in res.values()]
+                _check(len(values) == m and values[-1] == doc, "get_multi missed keys")
+
+        try:
+            cb.get_multi(warm[:m])  # warm-up
+        except Exception as exc:
+            phases.skip("get_multi", f"n/a: warm-up failed: {type(exc).__name__}: {exc}")
+        else:
+            phases.run("get_multi", m * len(batches), get_multis)
+    cb.close()
+    return phases.results
+
+
+def run_ours_profile(cfg: dict[str, Any]) -> dict[str, Any]:
+    """CPU-time cProfile of our single-document get loop, top 25 by tottime.
+
+    The profiler's own overhead inflates every entry (each call now costs a
+    clock read); the ranking, not the absolute numbers, is the point.
+    """
+    import cProfile
+    import io
+    import pstats
+
+    cb = _open_ours(cfg)
+    doc = make_doc(1)
+    keys = _keys("ours-", cfg["ops"])
+    for k in keys[: cfg["warmup"]]:
+        cb.upsert(k, doc)
+        cb.get(k)
+    for k in keys:
+        cb.upsert(k, doc)
+    get = cb.get
+    prof = cProfile.Profile(time.process_time)  # CPU time: recv's waiting is not counted
+    prof.enable()
+    for k in keys:
+        get(k).value  # noqa: B018 - the attribute access is what a caller does
+    prof.disable()
+    cb.close()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).strip_dirs().sort_stats("tottime").print_stats(25)
+    return {"profile": out.getvalue(), "ops": len(keys)}
+
+
+# -- the official SDK (4.x, C++ core) ---------------------------------------------
+
+def run_official(cfg: dict[str, Any]) -> dict[str, Any]:
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.options import ClusterOptions
+
+    phases = Phases(cfg)
+    user, password = cfg["username"], cfg["password"]
+    try:
+        cluster = Cluster(cfg["connstr"], ClusterOptions(PasswordAuthenticator(user, password)))
+    except Exception as exc:
+        if type(exc).__name__ != "AuthenticationException":  # couchbase.exceptions'
+            raise
+        # SASL only decides how the connection is opened, not what an operation costs:
+        # if the default SCRAM exchange is refused, measure over PLAIN and say so.
+        phases.results["note"] = {"error": "SCRAM bootstrap refused, measured over SASL "
+                                           f"PLAIN instead ({exc})"}
+        cluster = Cluster(cfg["connstr"], ClusterOptions(
+            PasswordAuthenticator(user, password, allowed_sasl_mechanisms=["PLAIN"])))
+    coll = cluster.bucket(cfg["bucket"]).default_collection()
+    n, doc = cfg["ops"], make_doc(1)
+    keys = _keys("offi-", n)
+    warm = _keys("offi-warm-", cfg["warmup"])
+    for k in warm:
+        coll.upsert(k, doc)
+    for k in warm:
+        coll.get(k).content_as[dict]  # noqa: B018
+
+    def upserts() -> None:
+        upsert = coll.upsert
+        for k in keys:
+            upsert(k, doc)
+
+    def gets() -> None:
+        get = coll.get
+        value = None
+        for k in keys:
+            value = get(k).content_as[dict]
+        _check(value == doc, "get returned another document")
+
+    phases.run("upsert", n, upserts)
+    phases.run("get", n, gets)
+
+    batches = _batches("offi-", cfg)
+    m = cfg["multi_keys"]
+
+    def upsert_multis() -> None:
+        upsert_multi = coll.upsert_multi
+        for batch in batches:
+            res = upsert_multi({k: doc for k in batch})
+            _check(res.all_ok and len(res.results) == m, "upsert_multi missed keys")
+
+    def get_multis() -> None:
+        get_multi = coll.get_multi
+        for batch in batches:
+            res = get_multi(batch)
+            values = [r.content_as[dict] for r in res.results.values()]
+            _check(res.all_ok and len(values) == m and values[-1] == doc,
+                   "get_multi missed keys")
+
+    coll.upsert_multi({k: doc for k in warm[:m]})
+    phases.run("upsert_multi", m * len(batches), upsert_multis)
+    coll.get_multi(warm[:m])
+    phases.run("get_multi", m * len(batches), get_multis)
+    cluster.close()
+    return phases.results
+
+
+# -- the floor: NOOP ping-pong on one plain socket --------------------------------
+
+def run_raw(cfg: dict[str, Any]) -> dict[str, Any]:
+    """NOOPs one at a time over one socket, with our packet codec: Python's floor."""
+    from couchbase._core.packet import PacketReader, encode_packet
+    from couchbase._core.scram import plain_payload
+
+    host, port = cfg["kv"]
+    sock = socket.create_connection((host, port), timeout=10)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    reader = PacketReader()
+    recv, feed, sendall = sock.recv, reader.feed, sock.sendall
+
+    def call(opcode: int, key: bytes = b"", value: bytes = b"") -> Any:
+        sendall(encode_packet(0x80, opcode, key, value, opaque=1))
+        pkts = feed(recv(65536))
+        while not pkts:
+            pkts = feed(recv(65536))
+        return pkts[0]
+
+    # A real session, as a client would have (NOOP itself needs no authentication).
+    pkt = call(_SASL_AUTH, b"PLAIN", plain_payload(cfg["username"], cfg["password"]))
+    _check(pkt.status == 0, f"SASL PLAIN failed: status 0x{pkt.status:02x}")
+    pkt = call(_SELECT_BUCKET, cfg["bucket"].encode())
+    _check(pkt.status == 0, f"SELECT_BUCKET failed: status 0x{pkt.status:02x}")
+
+    def noops(start: int, n: int) -> None:
+        last = None
+        for opaque in range(start, start + n):
+            sendall(encode_packet(0x80, _NOOP, opaque=opaque))
+            pkts = feed(recv(65536))
+            while not pkts:
+                pkts = feed(recv(65536))
+            last = pkts[0]
+        _check(last is not None and last.opaque == start + n - 1 and last.status == 0,
+               "NOOP answered out of order")
+
+    noops(10, cfg["warmup"])
+    phases = Phases(cfg)
+    n = cfg["ops"]
+    phases.run("noop", n, lambda: noops(100_000, n))
+    sock.close()
+    return phases.results
+
+
+RUNNERS = {"ours": run_ours, "official": run_official, "raw": run_raw,
+           "ours-profile": run_ours_profile}
+
+
+def main() -> int:
+    cfg = json.loads(sys.argv[1])
+    results = RUNNERS[cfg["client"]](cfg)
+    sys.stdout.write(RESULT_MARK + json.dumps(results) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
