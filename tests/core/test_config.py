@@ -295,3 +295,119 @@ def test_ketama_collision_later_node_wins() -> None:
 def test_ketama_without_nodes() -> None:
     cfg = ClusterConfig.from_json({"name": "c", "nodeLocator": "ketama", "nodesExt": []}, "h")
     assert cfg.node_for_key(b"k") == (0, None)
+
+
+# -- alternate addresses (network=default|external|auto) -------------------------
+
+# Three nodes as a server behind NAT reports them: node 0 maps every port, node 1
+# gives only a hostname (no ports object), node 2 has no alternate address.
+ALT_CONFIG = {
+    "rev": 20, "name": "b", "nodeLocator": "vbucket",
+    "nodesExt": [
+        {"services": {"mgmt": 8091, "mgmtSSL": 18091, "kv": 11210, "kvSSL": 11207},
+         "hostname": "10.0.0.1", "thisNode": True,
+         "alternateAddresses": {"external": {"hostname": "db1.example.com",
+                                             "ports": {"mgmt": 30091, "kv": 30210}}}},
+        {"services": {"mgmt": 8091, "kv": 11210}, "hostname": "10.0.0.2",
+         "alternateAddresses": {"external": {"hostname": "db2.example.com"}}},
+        {"services": {"mgmt": 8091, "kv": 11210}, "hostname": "10.0.0.3"},
+    ],
+    "vBucketServerMap": {"numReplicas": 0, "vBucketMap": [[0], [1], [2], [0]]},
+}
+
+
+def _addresses(cfg: ClusterConfig) -> list[tuple[str, int | None, int | None]]:
+    return [(n.hostname, n.kv_port, n.mgmt_port) for n in cfg.kv_nodes]
+
+
+def test_default_network_ignores_alternate_addresses():
+    cfg = ClusterConfig.from_json(ALT_CONFIG, "10.0.0.1")
+    assert cfg.network == "default"
+    assert _addresses(cfg) == [("10.0.0.1", 11210, 8091), ("10.0.0.2", 11210, 8091),
+                               ("10.0.0.3", 11210, 8091)]
+
+
+def test_external_network_uses_alternate_hostnames_and_ports():
+    cfg = ClusterConfig.from_json(ALT_CONFIG, "db1.example.com", network="external")
+    assert cfg.network == "external"
+    assert _addresses(cfg) == [
+        ("db1.example.com", 30210, 30091),  # the mapped ports
+        ("db2.example.com", 11210, 8091),   # no ports object: the node's own ports
+        ("10.0.0.3", 11210, 8091),          # no external address: the default one
+    ]
+    # A ports object replaces the ports whole: TLS ports it does not map are gone.
+    assert cfg.kv_nodes[0].kv_tls_port is None and cfg.kv_nodes[0].mgmt_tls_port is None
+    assert cfg.kv_nodes[0].this_node
+    # Routing indices are unchanged.
+    assert [cfg.node_for_vbucket(vb) for vb in range(4)] == [0, 1, 2, 0]
+
+
+def test_a_node_whose_external_ports_lack_kv_stays_in_the_map_without_a_port():
+    data = json.loads(json.dumps(ALT_CONFIG))
+    data["nodesExt"][0]["alternateAddresses"]["external"]["ports"] = {"mgmt": 30091}
+    cfg = ClusterConfig.from_json(data, "x", network="external")
+    assert len(cfg.kv_nodes) == 3 and cfg.kv_nodes[0].kv_port is None
+    assert cfg.kv_nodes[1].hostname == "db2.example.com"
+
+
+@pytest.mark.parametrize("origin, expected", [
+    ("10.0.0.2", "default"),          # a node's own hostname
+    ("db1.example.com", "external"),  # only an external hostname
+    ("db2.example.com", "external"),
+    ("elsewhere", "default"),         # neither
+])
+def test_auto_network(origin, expected):
+    cfg = ClusterConfig.from_json(ALT_CONFIG, origin, network="auto")
+    assert cfg.network == expected
+    assert cfg.kv_nodes[1].hostname == ("db2.example.com" if expected == "external"
+                                        else "10.0.0.2")
+
+
+def test_auto_prefers_default_when_a_hostname_is_both():
+    data = json.loads(json.dumps(ALT_CONFIG))
+    data["nodesExt"][2]["hostname"] = "db1.example.com"  # node 2's own name is node 0's external
+    assert ClusterConfig.from_json(data, "db1.example.com", network="auto").network == "default"
+
+
+def test_auto_on_a_kv_config_with_host_placeholder_is_default():
+    data = json.loads(json.dumps(ALT_CONFIG))
+    data["nodesExt"][0]["hostname"] = "$HOST"
+    cfg = ClusterConfig.from_json(data, "db1.example.com", network="auto")
+    assert cfg.network == "default" and cfg.kv_nodes[0].hostname == "db1.example.com"
+
+
+def test_alternate_ipv6_hostnames_lose_their_brackets():
+    data = {"rev": 1, "nodesExt": [{"services": {"kv": 11210}, "hostname": "fd00::1",
+                                    "alternateAddresses": {"external": {"hostname": "[2001:db8::7]",
+                                                                        "ports": {"kv": 31210}}}}]}
+    cfg = ClusterConfig.from_json(data, "2001:db8::7", network="auto")
+    assert cfg.network == "external"
+    assert cfg.kv_nodes[0].authority() == "[2001:db8::7]:31210"
+
+
+def test_malformed_alternate_addresses_are_ignored():
+    data = {"rev": 1, "nodesExt": [
+        {"services": {"kv": 1}, "hostname": "a", "alternateAddresses": ["external"]},
+        {"services": {"kv": 2}, "hostname": "b", "alternateAddresses": {"external": {"ports": {}}}},
+        {"services": {"kv": 3}, "hostname": "c",
+         "alternateAddresses": {"external": {"hostname": "C", "ports": "kv"}}},
+    ]}
+    cfg = ClusterConfig.from_json(data, "x", network="external")
+    assert _addresses(cfg) == [("a", 1, None), ("b", 2, None), ("C", 3, None)]
+
+
+def test_other_network_names_and_legacy_configs():
+    data = json.loads(json.dumps(ALT_CONFIG))
+    data["nodesExt"][0]["alternateAddresses"]["internal2"] = {"hostname": "n1.internal2"}
+    cfg = ClusterConfig.from_json(data, "n1.internal2", network="auto")
+    assert cfg.network == "internal2" and cfg.kv_nodes[0].hostname == "n1.internal2"
+    legacy = {"rev": 1, "nodes": [{"hostname": "10.0.0.1:8091", "ports": {"direct": 11210}}],
+              "vBucketServerMap": {"serverList": ["10.0.0.1:11210"], "vBucketMap": [[0]]}}
+    cfg = ClusterConfig.from_json(legacy, "db1.example.com", network="external")
+    assert cfg.network == "default" and _addresses(cfg) == [("10.0.0.1", 11210, 8091)]
+
+
+@pytest.mark.parametrize("network", ["", None, 3])
+def test_bad_network_is_a_config_error(network):
+    with pytest.raises(ConfigError):
+        ClusterConfig.from_json(ALT_CONFIG, "h", network=network)

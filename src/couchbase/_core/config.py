@@ -9,6 +9,18 @@ the older ``nodes[]`` paired with ``vBucketServerMap.serverList``. vBucketMap
 entries index :attr:`ClusterConfig.kv_nodes`, the nodes with a data service in
 that order. Unknown fields are ignored.
 
+Alternate addresses (``network``): a server set up for clients outside its
+network (NAT, Kubernetes) adds to each ``nodesExt`` entry
+``"alternateAddresses": {"external": {"hostname": h, "ports": {"kv": p, ...}}}``.
+With ``network="external"`` each node is addressed by that hostname; a
+``ports`` object replaces the node's ports whole (a service it leaves out is
+not reachable on that network, as in the C++ and Go clients), and without
+one the node's own ports apply. A node without the requested network keeps
+its default address, as the C++ client does, so vBucketMap indices stay
+valid. ``network="auto"`` (the SDK rule): "default" if the bootstrap host is
+some node's own hostname, else the alternate network whose hostname it is,
+else "default".
+
 >>> cfg = ClusterConfig.from_json(
 ...     '{"rev": 3, "name": "b", "nodesExt": [{"services": {"kv": 11210}}],'
 ...     ' "vBucketServerMap": {"numReplicas": 0, "vBucketMap": [[0], [0]]}}', "10.0.0.1")
@@ -28,6 +40,8 @@ from .connstr import split_host_port
 from .vbucket import vbucket_for_key
 
 _HOST = "$HOST"
+DEFAULT_NETWORK = "default"
+AUTO_NETWORK = "auto"
 
 
 class ConfigError(ValueError):
@@ -73,17 +87,56 @@ def _host(text: str, origin: str) -> str:
     return text[1:-1] if text.startswith("[") and text.endswith("]") else text
 
 
-def _node_from_ext(entry: dict[str, Any], origin: str) -> NodeInfo:
+def _alternates(entry: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A nodesExt entry's well-formed ``alternateAddresses`` (those with a hostname)."""
+    alt = entry.get("alternateAddresses")
+    if not isinstance(alt, dict):
+        return {}
+    return {
+        name: addr for name, addr in alt.items()
+        if isinstance(addr, dict) and isinstance(addr.get("hostname"), str) and addr["hostname"]
+    }
+
+
+def _node_from_ext(entry: dict[str, Any], origin: str, network: str) -> tuple[NodeInfo, bool]:
+    """The node as seen on ``network``, and whether it has a data service.
+
+    Data-service membership comes from the node's own ports whatever the
+    network, because vBucketMap indices count those nodes.
+    """
     services = entry.get("services")
     if not isinstance(services, dict):
         raise ConfigError("nodesExt entry without a services object")
     hostname = entry.get("hostname")
+    host = _host(hostname if isinstance(hostname, str) and hostname else _HOST, origin)
+    has_kv = _port(services.get("kv")) is not None or _port(services.get("kvSSL")) is not None
+    alt = _alternates(entry).get(network) if network != DEFAULT_NETWORK else None
+    if alt is not None:
+        host = _host(alt["hostname"], origin)
+        if isinstance(alt.get("ports"), dict):
+            services = alt["ports"]
     ports = {attr: _port(services.get(key)) for attr, key in _SERVICES}
-    return NodeInfo(
-        _host(hostname if isinstance(hostname, str) and hostname else _HOST, origin),
-        this_node=entry.get("thisNode") is True,
-        **ports,
-    )
+    return NodeInfo(host, this_node=entry.get("thisNode") is True, **ports), has_kv
+
+
+def select_network(nodes_ext: list[Any], origin_host: str) -> str:
+    """The network ``"auto"`` means for a config reached through ``origin_host``.
+
+    "default" when ``origin_host`` is some node's own hostname (``$HOST`` and
+    a missing hostname count as ``origin_host``); otherwise the alternate
+    network whose hostname it is; otherwise "default".
+    """
+    origin = _host(origin_host, origin_host)
+    entries = [e for e in nodes_ext if isinstance(e, dict)]
+    for entry in entries:
+        hostname = entry.get("hostname")
+        if _host(hostname if isinstance(hostname, str) and hostname else _HOST, origin) == origin:
+            return DEFAULT_NETWORK
+    for entry in entries:
+        for name, addr in _alternates(entry).items():
+            if _host(addr["hostname"], origin) == origin:
+                return name
+    return DEFAULT_NETWORK
 
 
 def _address(text: str, origin: str) -> tuple[str, int | None]:
@@ -176,13 +229,23 @@ class ClusterConfig:
         self.bucket_capabilities: set[str] = set()
         self.cluster_capabilities: dict[str, Any] = {}
         self.collections_manifest_uid: int | None = None
+        self.network = DEFAULT_NETWORK
         self.raw: dict[str, Any] = {}
         self._ring: list[int] = []
         self._ring_nodes: list[int] = []
 
     @classmethod
-    def from_json(cls, data: bytes | str | dict[str, Any], origin_host: str) -> ClusterConfig:
-        """Parse ``data``, replacing ``$HOST`` with ``origin_host``; raises :class:`ConfigError`."""
+    def from_json(
+        cls, data: bytes | str | dict[str, Any], origin_host: str, network: str = DEFAULT_NETWORK
+    ) -> ClusterConfig:
+        """Parse ``data``, replacing ``$HOST`` with ``origin_host``; raises :class:`ConfigError`.
+
+        ``network`` is ``"default"``, ``"auto"`` or an alternate network name
+        (``"external"``); node addresses are the ones of that network and
+        :attr:`network` says which one was used.
+        """
+        if not isinstance(network, str) or not network:
+            raise ConfigError(f"network must be a non-empty string, not {network!r}")
         if isinstance(data, (bytes, str)):
             try:
                 data = json.loads(data)
@@ -203,8 +266,12 @@ class ClusterConfig:
         vbmap = vbmap if isinstance(vbmap, dict) else {}
         nodes_ext = data.get("nodesExt")
         if isinstance(nodes_ext, list):
-            self.nodes = [_node_from_ext(e, origin) for e in nodes_ext if isinstance(e, dict)]
-            self.kv_nodes = [n for n in self.nodes if n.kv_port or n.kv_tls_port]
+            if network == AUTO_NETWORK:
+                network = select_network(nodes_ext, origin_host)
+            self.network = network
+            parsed = [_node_from_ext(e, origin, network) for e in nodes_ext if isinstance(e, dict)]
+            self.nodes = [node for node, _ in parsed]
+            self.kv_nodes = [node for node, has_kv in parsed if has_kv]
         else:
             legacy = data.get("nodes")
             legacy = legacy if isinstance(legacy, list) else []
