@@ -41,6 +41,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
+        "--alternate-hostname", default=None, metavar="HOST",
+        help="advertise HOST as every node's 'external' alternate address "
+        "(same ports), for clients using network=external",
+    )
+    parser.add_argument(
         "--port-base", type=int, default=None,
         help="fixed ports: node i listens on BASE+2i (management) and BASE+2i+1 (KV); "
         "default: ephemeral ports",
@@ -54,7 +59,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 
 def build_cluster(args: argparse.Namespace) -> Cluster:
-    cluster = Cluster(args.nodes, args.host)
+    cluster = Cluster(args.nodes, args.host, alternate_hostname=args.alternate_hostname)
     specs = [(s, COUCHBASE) for s in args.bucket]
     specs += [(s, MEMCACHED) for s in args.memcached_bucket]
     if not specs:

@@ -14,7 +14,7 @@ import json
 from typing import Any, Optional
 
 from .bucket import Bucket
-from .cluster import Cluster
+from .cluster import Cluster, Node
 
 PLACEHOLDER = "$HOST"
 
@@ -36,6 +36,16 @@ def _encode(doc: dict[str, Any]) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
+def _alternate(cluster: Cluster, node: Node) -> Optional[dict[str, Any]]:
+    """``alternateAddresses`` of a node, as a server with an external address
+    configured (``couchbase-cli setting-alternate-address``) reports it; the
+    mock's services answer on the same ports under either name."""
+    if cluster.alternate_hostname is None:
+        return None
+    ports = {"mgmt": node.mgmt_port, "kv": node.kv_port}
+    return {"external": {"hostname": cluster.alternate_hostname, "ports": ports}}
+
+
 def _nodes_ext(cluster: Cluster, host: str, this_node: Optional[int]) -> list[dict[str, Any]]:
     out = []
     for node in cluster.nodes:
@@ -45,6 +55,9 @@ def _nodes_ext(cluster: Cluster, host: str, this_node: Optional[int]) -> list[di
         }
         if node.index == this_node:
             entry["thisNode"] = True
+        alternate = _alternate(cluster, node)
+        if alternate is not None:
+            entry["alternateAddresses"] = alternate
         out.append(entry)
     return out
 
@@ -180,6 +193,9 @@ def _node_info(cluster: Cluster, index: int, this_node: Optional[int]) -> dict[s
     }
     if index == this_node:
         info["thisNode"] = True
+    alternate = _alternate(cluster, node)
+    if alternate is not None:
+        info["alternateAddresses"] = alternate
     return info
 
 
