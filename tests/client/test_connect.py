@@ -120,3 +120,19 @@ def test_not_my_vbucket_updates_the_map_and_retries(cb, mock_cluster):
         cb.upsert(f"nmvb-{i}", i)
         assert cb.get(f"nmvb-{i}").value == i
     assert cb._cluster.router.config.rev >= 0
+
+
+def test_network_external_uses_alternate_addresses():
+    from couchbase_mock import MockCluster
+
+    with MockCluster(nodes=2, replicas=1, alternate_hostname="localhost") as mock:
+        ports = ",".join(f"localhost:{n.kv_port}" for n in mock.nodes)
+        for network in ("external", "auto"):
+            cb = Bucket(f"couchbase://{ports}/default?network={network}",
+                        username="Administrator", password="password")
+            cb.upsert("alt", network)
+            assert cb.get("alt").value == network
+            assert all(node.startswith("localhost:") for node in cb.server_nodes)
+            cb.close()
+    with pytest.raises(ArgumentError):
+        Bucket("couchbase://127.0.0.1/default?network=moon")

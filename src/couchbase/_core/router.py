@@ -25,7 +25,7 @@ class Router:
         A config that does not parse is ignored: the current one stays.
         """
         try:
-            config = ClusterConfig.from_json(raw, origin_host)
+            config = ClusterConfig.from_json(raw, origin_host, self.network)
         except (ValueError, KeyError, TypeError):
             return False
         current = self.config
