@@ -47,3 +47,15 @@ class Guard:
     def run(self, fn: Callable[..., T], *args: Any) -> T:
         with self:
             return fn(*args)
+
+
+def make_guard(mode: int) -> Any:
+    """A context manager serialising use of an object by ``mode``.
+
+    LOCKMODE_WAIT is a plain ``threading.Lock`` (its ``with`` runs in C: this
+    is on every operation's path). LOCKMODE_NONE promises single-threaded use,
+    so an uncontended lock costs it the same and keeps it safe regardless.
+    """
+    if mode in (LOCKMODE_WAIT, LOCKMODE_NONE):
+        return threading.Lock()
+    return Guard(mode)

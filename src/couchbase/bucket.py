@@ -20,7 +20,7 @@ from ._durability import (
     parse_observe,
 )
 from ._io.blocking_cluster import BlockingCluster
-from ._locking import LOCKMODE_WAIT, Guard
+from ._locking import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT, make_guard
 from ._multi import MultiOperations
 from ._pipeline import Pipeline
 from .exceptions import (
@@ -110,7 +110,9 @@ class Bucket(MultiOperations):
             raise ArgumentError(f"unknown arguments: {', '.join(sorted(kwargs))}")
         self._connstr = cs
         self._bucket = bucket
-        self._guard = Guard(lockmode)
+        if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
+            raise ArgumentError(f"unknown lockmode {lockmode!r}", objextra=lockmode)
+        self._guard = make_guard(lockmode)
         self._cid = 0  # collection id: 0 is the default collection
         self._pipeline: Optional[Pipeline] = None
         self.quiet = bool(quiet)

@@ -22,6 +22,7 @@ _CLASSIC = struct.Struct(">BBHBBHIIQ")
 _ALT = struct.Struct(">BBBBBBHIIQ")
 _ALT_MAGICS = frozenset((Magic.ALT_REQUEST, Magic.ALT_RESPONSE))
 _KNOWN_MAGICS = frozenset(int(m) for m in Magic)
+_RESPONSE = int(Magic.RESPONSE)
 _ALT_OF = {Magic.REQUEST: Magic.ALT_REQUEST, Magic.RESPONSE: Magic.ALT_RESPONSE}
 
 
@@ -169,6 +170,25 @@ class PacketReader:
 
     def feed(self, data: bytes) -> list[Packet]:
         buf = self._buf
+        if not buf and type(data) is bytes and len(data) >= HEADER_LEN and data[0] == _RESPONSE:
+            # the common case: exactly one classic response, nothing buffered
+            (magic, opcode, klen, elen, datatype, field, bodylen, opaque,
+             cas) = _CLASSIC.unpack_from(data)
+            if HEADER_LEN + bodylen == len(data) and elen + klen <= bodylen:
+                pkt = Packet.__new__(Packet)
+                pkt.magic = magic
+                pkt.opcode = opcode
+                pkt.datatype = datatype
+                pkt.vbucket = field
+                pkt.status = field
+                pkt.opaque = opaque
+                pkt.cas = cas
+                pkt.framing = b""
+                p = HEADER_LEN + elen
+                pkt.extras = data[HEADER_LEN:p]
+                pkt.key = data[p : p + klen]
+                pkt.value = data[p + klen :]
+                return [pkt]
         buf += data
         out: list[Packet] = []
         pos = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Optional, Union
+from zlib import crc32
 
 from ..exceptions import NoMatchingServerError
 from .config import ClusterConfig
@@ -12,12 +13,14 @@ from .request import Request
 class Router:
     """Holds the newest cluster configuration and routes requests by it."""
 
-    __slots__ = ("config", "tls", "network")
+    __slots__ = ("config", "tls", "network", "_vbmap", "_nvb")
 
     def __init__(self, tls: bool = False, network: str = "default") -> None:
         self.config: Optional[ClusterConfig] = None
         self.tls = tls
         self.network = network  # which addresses to use: default, external or auto
+        self._vbmap: list[list[int]] = []  # empty unless routing is by vbucket
+        self._nvb = 0
 
     def update(self, raw: Union[bytes, str, dict], origin_host: str) -> bool:
         """Take ``raw`` if it is newer than the current config; True if taken.
@@ -31,8 +34,33 @@ class Router:
         current = self.config
         if current is None or config.newer_than(current):
             self.config = config
+            vbucket = config.node_locator != "ketama"
+            self._vbmap = config.vbucket_map if vbucket else []
+            self._nvb = len(self._vbmap)
             return True
         return False
+
+    def route_index(self, key: bytes, replica: int = 0) -> tuple[int, int]:
+        """``(vbucket, index into the config's kv_nodes)`` for ``key``.
+
+        The vbucket path is inlined: it runs for every operation.
+        """
+        vbmap = self._vbmap
+        if vbmap:
+            vb = ((crc32(key) >> 16) & 0x7FFF) % self._nvb
+            row = vbmap[vb]
+            index = row[replica] if replica < len(row) else -1
+            if index >= 0:
+                return vb, index
+        else:
+            config = self.config
+            if config is None:
+                raise NoMatchingServerError("no cluster configuration yet")
+            vb, found = config.node_for_key(key, replica)
+            if found is not None and found >= 0:
+                return vb, found
+        what = f"replica {replica}" if replica else "active copy"
+        raise NoMatchingServerError(f"no node holds the {what} of vbucket {vb}", key=key)
 
     def address(self, index: int) -> tuple[str, int]:
         assert self.config is not None

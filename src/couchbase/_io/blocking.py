@@ -31,7 +31,7 @@ _WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 class BlockingNode:
     """One KV connection to one node."""
 
-    __slots__ = ("host", "port", "sock", "reader", "session", "_pending")
+    __slots__ = ("host", "port", "sock", "reader", "session", "collections", "_pending")
 
     def __init__(self, host: str, port: int) -> None:
         self.host = host
@@ -39,6 +39,7 @@ class BlockingNode:
         self.sock: Optional[socket.socket] = None
         self.reader = PacketReader()
         self.session: Optional[Session] = None
+        self.collections = False  # whether keys carry a collection-id prefix
         self._pending: list[Packet] = []
 
     def __repr__(self) -> str:
@@ -79,6 +80,7 @@ class BlockingNode:
         except BaseException:
             self.close()
             raise
+        self.collections = self.session.collections
         return self.session
 
     def run(self, gen: Generator[bytes, Packet, Session], deadline: float) -> Session:
@@ -146,6 +148,11 @@ class BlockingNode:
     def wait_for(self, opaque: int, deadline: float) -> Packet:
         """The response with ``opaque``; responses to abandoned requests are dropped."""
         pending = self._pending
+        if not pending:
+            packets = self.receive(deadline)
+            if len(packets) == 1 and packets[0].opaque == opaque:
+                return packets[0]
+            pending.extend(packets)
         while True:
             while pending:
                 pkt = pending.pop(0)

@@ -52,6 +52,8 @@ class BlockingCluster:
                              network=connstr.options.get("network", "default"))
         self.nodes: dict[tuple[str, int], BlockingNode] = {}
         self._opaque = 16
+        self._slots: list[Optional[BlockingNode]] = []
+        self._slots_config: Optional[object] = None
 
     # -- bootstrap -------------------------------------------------------
     def connect(self) -> None:
@@ -134,16 +136,29 @@ class BlockingCluster:
             raise TimeoutError("timed out while the cluster map was changing")
         time.sleep(pause)
 
+    def _node_at(self, index: int, deadline: float) -> BlockingNode:
+        """The connection to kv node ``index`` of the current config (cached per config)."""
+        config = self.router.config
+        if config is not self._slots_config:
+            self._slots = [None] * len(config.kv_nodes) if config is not None else []
+            self._slots_config = config
+        node = self._slots[index]
+        if node is None or node.sock is None:
+            node = self.node(self.router.address(index), deadline)
+            if self.router.config is config:  # opening it may have brought a new config
+                self._slots[index] = node
+        return node
+
     def execute(self, req: Request, timeout: Optional[float] = None) -> Packet:
         """Send one request and return its response (after NOT_MY_VBUCKET retries)."""
         deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
         attempt = 0
+        route = self.router.route_index
         while True:
-            vb, address = self.router.route(req)
-            node = self.node(address, deadline)
-            opaque = self._next_opaque()
-            session = node.session
-            node.send(req.encode(vb, opaque, session is not None and session.collections))
+            vb, index = route(req.key, req.replica)
+            node = self._node_at(index, deadline)
+            self._opaque = opaque = self._opaque + 1 if self._opaque < _OPAQUE_LIMIT else 17
+            node.send(req.encode(vb, opaque, node.collections))
             pkt = node.wait_for(opaque, deadline)
             if pkt.status != Status.NOT_MY_VBUCKET:
                 return pkt
@@ -191,15 +206,13 @@ class BlockingCluster:
             batches: dict[BlockingNode, list[bytes]] = {}
             for index, req in todo:
                 try:
-                    vb, address = self.router.route(req)
-                    node = self.node(address, deadline)
+                    vb, node_index = self.router.route_index(req.key, req.replica)
+                    node = self._node_at(node_index, deadline)
                 except CouchbaseError as exc:
                     results[index] = exc
                     continue
                 opaque = self._next_opaque()
-                session = node.session
-                batches.setdefault(node, []).append(
-                    req.encode(vb, opaque, session is not None and session.collections))
+                batches.setdefault(node, []).append(req.encode(vb, opaque, node.collections))
                 by_node.setdefault(node, {})[opaque] = (index, req)
             for node, chunks in batches.items():
                 try:
