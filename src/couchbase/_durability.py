@@ -15,7 +15,7 @@ from ._core.packet import Packet
 from ._core.request import Request
 from ._kv import encode_key
 from .exceptions import ArgumentError
-from .result import Result
+from .result import ObserveInfo
 
 FOUND_NOT_PERSISTED = 0x00
 FOUND_PERSISTED = 0x01
@@ -24,27 +24,6 @@ LOGICALLY_DELETED = 0x81
 
 _HEAD = struct.Struct(">HH")
 _CAS = struct.Struct(">Q")
-
-
-class ObserveInfo(Result):
-    """One node's view of a key: ``flags`` (the state), ``cas``, ``from_master``."""
-
-    __slots__ = ("flags", "cas", "from_master", "ttp", "ttr")
-
-    def __init__(self, key: Any, flags: int, cas: int, from_master: bool) -> None:
-        self.key = key
-        self.rc = 0
-        self.flags = flags
-        self.cas = cas
-        self.from_master = from_master
-        self.ttp = 0
-        self.ttr = 0
-
-    def __repr__(self) -> str:
-        return (f"ObserveInfo<Status=[{self.flags}], Master={self.from_master}, "
-                f"CAS=0x{self.cas:x}>")
-
-    __str__ = __repr__
 
 
 def observe_request(key: Any, replica: int) -> Request:

@@ -14,7 +14,6 @@ from ._core.request import Request
 from ._core.status import Status
 from ._durability import (
     DurabilityCheck,
-    ObserveInfo,
     check_requirements,
     observe_request,
     parse_observe,
@@ -44,7 +43,7 @@ from .formats import (
     format_of_flags,
 )
 from .items import Item
-from .result import MultiResult, OperationResult, Result, ValueResult
+from .result import MultiResult, ObserveInfo, OperationResult, Result, ValueResult
 from .transcoder import Transcoder
 
 if TYPE_CHECKING:

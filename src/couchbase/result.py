@@ -69,6 +69,27 @@ class ValueResult(OperationResult):
     __str__ = __repr__
 
 
+class ObserveInfo(Result):
+    """One node's view of a key: ``flags`` (the state), ``cas``, ``from_master``."""
+
+    __slots__ = ("flags", "cas", "from_master", "ttp", "ttr")
+
+    def __init__(self, key: Any, flags: int, cas: int, from_master: bool) -> None:
+        self.key = key
+        self.rc = 0
+        self.flags = flags
+        self.cas = cas
+        self.from_master = from_master
+        self.ttp = 0
+        self.ttr = 0
+
+    def __repr__(self) -> str:
+        return (f"ObserveInfo<Status=[{self.flags}], Master={self.from_master}, "
+                f"CAS=0x{self.cas:x}>")
+
+    __str__ = __repr__
+
+
 class MultiResult(dict):
     """Results of a ``*_multi`` call, keyed by the keys given.
 
