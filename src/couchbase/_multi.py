@@ -66,16 +66,13 @@ def _cas_of(value: Any) -> int:
 class MultiOperations:
     """Mixed into :class:`~couchbase.bucket.Bucket`."""
 
+    # provided by Bucket
     quiet: bool
     data_passthrough: bool
     _encode_value: _kv.Encoder
     _decode_value: _kv.Decoder
-
-    def _run_multi(self, entries: list[Any], quiet: bool = False) -> MultiResult:
-        raise NotImplementedError  # provided by Bucket
-
-    def _fmt(self, fmt: Optional[int]) -> int:
-        raise NotImplementedError  # provided by Bucket
+    _run_multi: Callable[..., MultiResult]
+    _fmt: Callable[[Optional[int]], int]
 
     # -- storing --------------------------------------------------------------
     def _store_multi(self, opcode: int, keys: Any, ttl: int, format: Optional[int],

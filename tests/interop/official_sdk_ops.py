@@ -8,6 +8,8 @@ import sys
 import uuid
 from datetime import timedelta
 
+from official_checks import check, expect  # beside this script
+
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.exceptions import (
@@ -23,24 +25,6 @@ from couchbase.options import (
     ReplaceOptions,
     SignedInt64,
 )
-
-
-def check(name, ok):
-    print(f"{'ok' if ok else 'FAIL'} {name}", flush=True)
-    if not ok:
-        sys.exit(1)
-
-
-def expect(name, exc_type, fn):
-    try:
-        fn()
-    except exc_type:
-        check(name, True)
-        return
-    except Exception as exc:  # noqa: BLE001 - report what came instead
-        print(f"FAIL {name}: got {type(exc).__name__}: {exc}", flush=True)
-        sys.exit(1)
-    check(name + " (no exception raised)", False)
 
 
 def main():
