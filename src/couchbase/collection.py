@@ -44,6 +44,7 @@ class Collection(Bucket):
 
     def __init__(self, bucket: Bucket, scope: str, name: str, cid: int) -> None:
         self.__dict__.update(bucket.__dict__)
+        self._parent = bucket  # keeps the bucket, which owns the connections, alive
         self._cid = cid
         self._pipeline = None
         self.scope_name = scope

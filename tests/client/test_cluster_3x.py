@@ -68,3 +68,15 @@ def test_cluster_needs_options_and_good_credentials(mock_cluster):
         Cluster(mock_cluster.connstr)
     with pytest.raises(AuthError):
         Cluster.connect(mock_cluster.connstr, _options("wrong")).bucket("default")
+
+
+def test_collection_keeps_its_bucket_open(mock_cluster, key):
+    from couchbase.bucket import Bucket
+
+    coll = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
+                  password="password").default_collection()
+    import gc
+
+    gc.collect()
+    coll.upsert(key, 1)
+    assert coll.get(key).value == 1

@@ -249,7 +249,12 @@ class BlockingCluster:
                     if not waiting:
                         del by_node[node]
             if retry and nmvb_from is not None:
-                self._not_my_vbucket(nmvb_from[0], nmvb_from[1], deadline, attempt)
+                try:
+                    self._not_my_vbucket(nmvb_from[0], nmvb_from[1], deadline, attempt)
+                except CouchbaseError as exc:
+                    for index, _ in retry:
+                        results[index] = exc
+                    break
                 attempt += 1
             todo = retry
         for i, res in enumerate(results):
