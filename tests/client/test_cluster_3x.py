@@ -71,12 +71,17 @@ def test_cluster_needs_options_and_good_credentials(mock_cluster):
 
 
 def test_collection_keeps_its_bucket_open(mock_cluster, key):
+    import gc
+    import weakref
+
     from couchbase.bucket import Bucket
 
-    coll = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
-                  password="password").default_collection()
-    import gc
-
+    bucket = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
+                    password="password")
+    ref = weakref.ref(bucket)
+    coll = bucket.default_collection()
+    del bucket
     gc.collect()
+    assert ref() is not None and not ref().closed
     coll.upsert(key, 1)
     assert coll.get(key).value == 1
