@@ -11,9 +11,10 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 from . import _kv
 from ._core.opcode import Opcode
+from ._durability import check_requirements
 from .exceptions import ArgumentError, DuplicateCommandsError
 from .items import Item, ItemCollection
-from .result import MultiResult, Result
+from .result import Result
 
 Entry = tuple[Any, Any, Callable[..., Any], tuple[Any, ...], Optional[Item]]
 
@@ -71,12 +72,18 @@ class MultiOperations:
     data_passthrough: bool
     _encode_value: _kv.Encoder
     _decode_value: _kv.Decoder
-    _run_multi: Callable[..., MultiResult]
+    _run_multi: Callable[..., Any]
+    _drive: Callable[..., Any]
     _fmt: Callable[[Optional[int]], int]
+    _replica_count: Callable[[], int]
+    _durable_multi: Callable[..., Any]  # (entries, quiet, persist_to, replicate_to, removed)
+    _each_flow: Callable[..., Any]
+    _observe_flow: Callable[..., Any]
+    _endure_flow: Callable[..., Any]
 
     # -- storing --------------------------------------------------------------
     def _store_multi(self, opcode: int, keys: Any, ttl: int, format: Optional[int],
-                     what: str) -> MultiResult:
+                     what: str) -> list[Entry]:
         fmt = self._fmt(format)
         encoder = self._encode_value
 
@@ -87,29 +94,29 @@ class MultiOperations:
 
         if not isinstance(keys, (dict, ItemCollection)):
             raise ArgumentError(f"{what} takes a dict of key -> value (or Items)", objextra=keys)
-        return self._run_multi(_entries(keys, what, build))
+        return _entries(keys, what, build)
 
     def upsert_multi(self, keys: Any, ttl: int = 0, format: Optional[int] = None,
-                     persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> MultiResult:
+                     persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> Any:
         """Store every ``key -> value`` of a dict (or Items) in one pipelined batch."""
         _no_cas(cas, "upsert_multi")
-        return self._durable_multi(self._store_multi(Opcode.SET, keys, ttl, format,
-                                                     "upsert_multi"), persist_to, replicate_to)
+        entries = self._store_multi(Opcode.SET, keys, ttl, format, "upsert_multi")
+        return self._durable_multi(entries, False, persist_to, replicate_to)
 
     def insert_multi(self, keys: Any, ttl: int = 0, format: Optional[int] = None,
-                     persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> MultiResult:
+                     persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> Any:
         _no_cas(cas, "insert_multi")
-        return self._durable_multi(self._store_multi(Opcode.ADD, keys, ttl, format,
-                                                     "insert_multi"), persist_to, replicate_to)
+        entries = self._store_multi(Opcode.ADD, keys, ttl, format, "insert_multi")
+        return self._durable_multi(entries, False, persist_to, replicate_to)
 
     def replace_multi(self, keys: Any, ttl: int = 0, format: Optional[int] = None,
-                      persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> MultiResult:
+                      persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> Any:
         _no_cas(cas, "replace_multi")
-        return self._durable_multi(self._store_multi(Opcode.REPLACE, keys, ttl, format,
-                                                     "replace_multi"), persist_to, replicate_to)
+        entries = self._store_multi(Opcode.REPLACE, keys, ttl, format, "replace_multi")
+        return self._durable_multi(entries, False, persist_to, replicate_to)
 
     def _concat_multi(self, opcode: int, keys: Any, format: Optional[int],
-                      what: str) -> MultiResult:
+                      what: str) -> list[Entry]:
         def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
             if item is not None:
                 if "fragment" not in opt:
@@ -122,29 +129,29 @@ class MultiOperations:
 
         if not isinstance(keys, (dict, ItemCollection)):
             raise ArgumentError(f"{what} takes a dict of key -> fragment", objextra=keys)
-        return self._run_multi(_entries(keys, what, build))
+        return _entries(keys, what, build)
 
     def append_multi(self, keys: Any, format: Optional[int] = None, persist_to: int = 0,
-                     replicate_to: int = 0) -> MultiResult:
-        return self._durable_multi(self._concat_multi(Opcode.APPEND, keys, format,
-                                                      "append_multi"), persist_to, replicate_to)
+                     replicate_to: int = 0) -> Any:
+        entries = self._concat_multi(Opcode.APPEND, keys, format, "append_multi")
+        return self._durable_multi(entries, False, persist_to, replicate_to)
 
     def prepend_multi(self, keys: Any, format: Optional[int] = None, persist_to: int = 0,
-                      replicate_to: int = 0) -> MultiResult:
-        return self._durable_multi(self._concat_multi(Opcode.PREPEND, keys, format,
-                                                      "prepend_multi"), persist_to, replicate_to)
+                      replicate_to: int = 0) -> Any:
+        entries = self._concat_multi(Opcode.PREPEND, keys, format, "prepend_multi")
+        return self._durable_multi(entries, False, persist_to, replicate_to)
 
-    def append_items(self, items: ItemCollection, format: Optional[int] = None) -> MultiResult:
+    def append_items(self, items: ItemCollection, format: Optional[int] = None) -> Any:
         """Append each item's ``fragment`` option to its stored value."""
-        return self._concat_multi(Opcode.APPEND, items, format, "append_items")
+        return self._run_multi(self._concat_multi(Opcode.APPEND, items, format, "append_items"))
 
-    def prepend_items(self, items: ItemCollection, format: Optional[int] = None) -> MultiResult:
+    def prepend_items(self, items: ItemCollection, format: Optional[int] = None) -> Any:
         """Prepend each item's ``fragment`` option to its stored value."""
-        return self._concat_multi(Opcode.PREPEND, items, format, "prepend_items")
+        return self._run_multi(self._concat_multi(Opcode.PREPEND, items, format, "prepend_items"))
 
     # -- retrieving -------------------------------------------------------------
     def get_multi(self, keys: Iterable[Any], ttl: int = 0, quiet: Optional[bool] = None,
-                  replica: bool = False, no_format: bool = False) -> MultiResult:
+                  replica: bool = False, no_format: bool = False) -> Any:
         """Fetch many keys in one pipelined batch; ``quiet`` leaves missing keys unraised."""
         if quiet is None:
             quiet = self.quiet
@@ -159,7 +166,7 @@ class MultiOperations:
         return self._run_multi(_entries(keys, "get_multi", build), quiet)
 
     def rget_multi(self, keys: Iterable[Any], replica_index: Optional[int] = None,
-                   quiet: Optional[bool] = None) -> MultiResult:
+                   quiet: Optional[bool] = None) -> Any:
         """Fetch many keys from a replica (the first one unless ``replica_index``)."""
         if quiet is None:
             quiet = self.quiet
@@ -172,7 +179,7 @@ class MultiOperations:
 
         return self._run_multi(_entries(keys, "rget_multi", build), quiet)
 
-    def touch_multi(self, keys: Any, ttl: int = 0) -> MultiResult:
+    def touch_multi(self, keys: Any, ttl: int = 0) -> Any:
         """Set the expiry of many keys: an iterable (all get ``ttl``) or key -> ttl."""
         per_key = isinstance(keys, dict)
 
@@ -182,7 +189,7 @@ class MultiOperations:
 
         return self._run_multi(_entries(keys, "touch_multi", build))
 
-    def lock_multi(self, keys: Iterable[Any], ttl: int = 0) -> MultiResult:
+    def lock_multi(self, keys: Iterable[Any], ttl: int = 0) -> Any:
         """Lock many keys for ``ttl`` seconds."""
         decoder = self._decode_value
 
@@ -192,7 +199,7 @@ class MultiOperations:
 
         return self._run_multi(_entries(keys, "lock_multi", build))
 
-    def unlock_multi(self, keys: Any) -> MultiResult:
+    def unlock_multi(self, keys: Any) -> Any:
         """Unlock many keys: a dict key -> cas, or the MultiResult of ``lock_multi``."""
         if not isinstance(keys, (dict, ItemCollection)):
             raise ArgumentError("unlock_multi takes a dict of key -> cas (or lock results)",
@@ -206,7 +213,7 @@ class MultiOperations:
 
     # -- removing ----------------------------------------------------------------
     def remove_multi(self, keys: Any, quiet: Optional[bool] = None, persist_to: int = 0,
-                     replicate_to: int = 0) -> MultiResult:
+                     replicate_to: int = 0) -> Any:
         """Remove many keys: an iterable, or key -> cas (a MultiResult works too)."""
         if quiet is None:
             quiet = self.quiet
@@ -215,12 +222,12 @@ class MultiOperations:
             cas = opt.get("cas", _cas_of(value))
             return key, _kv.remove_request(key, cas), _kv.removal_result, (quiet,), item
 
-        result = self._run_multi(_entries(keys, "remove_multi", build), quiet)
-        return self._durable_multi(result, persist_to, replicate_to, check_removed=True)
+        return self._durable_multi(_entries(keys, "remove_multi", build), quiet, persist_to,
+                                   replicate_to, removed=True)
 
     # -- counters ------------------------------------------------------------------
     def counter_multi(self, keys: Iterable[Any], delta: int = 1, initial: Optional[int] = None,
-                      ttl: int = 0) -> MultiResult:
+                      ttl: int = 0) -> Any:
         """Apply ``delta`` to many counters (an iterable, or key -> options dict)."""
         def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
             if isinstance(value, dict):
@@ -232,42 +239,38 @@ class MultiOperations:
         return self._run_multi(_entries(keys, "counter_multi", build))
 
     def incr_multi(self, keys: Iterable[Any], amount: int = 1, initial: Optional[int] = None,
-                   ttl: int = 0) -> MultiResult:
+                   ttl: int = 0) -> Any:
         return self.counter_multi(keys, amount, initial, ttl)
 
     def decr_multi(self, keys: Iterable[Any], amount: int = 1, initial: Optional[int] = None,
-                   ttl: int = 0) -> MultiResult:
+                   ttl: int = 0) -> Any:
         return self.counter_multi(keys, -amount, initial, ttl)
 
     # -- observation -----------------------------------------------------------------
-    def observe_multi(self, keys: Iterable[Any], master_only: bool = False) -> MultiResult:
-        out = MultiResult()
-        for key, _, _, _ in _unique(keys, "observe_multi"):
-            out._add(key, self.observe(key, master_only))  # type: ignore[attr-defined]
-        return out
+    def observe_multi(self, keys: Iterable[Any], master_only: bool = False) -> Any:
+        """:meth:`observe` for many keys: a MultiResult of their ValueResults."""
+        pairs = [(key, None) for key, _, _, _ in _unique(keys, "observe_multi")]
+        for key, _ in pairs:
+            _kv.encode_key(key)
+        return self._drive(self._each_flow(
+            pairs, lambda key, _: self._observe_flow(key, master_only)))
 
     def endure_multi(self, keys: Any, persist_to: int = -1, replicate_to: int = -1,
                      timeout: float = 5.0, interval: float = 0.010,
-                     check_removed: bool = False) -> MultiResult:
+                     check_removed: bool = False) -> Any:
         """Wait for durability of many keys; a MultiResult of mutations gives their CAS."""
-        out = MultiResult()
-        for key, value, item, _ in _unique(keys, "endure_multi"):
-            cas = item.cas if item is not None else _cas_of(value)
-            out._add(key, self.endure(key, persist_to, replicate_to, cas,  # type: ignore[attr-defined]
-                                      check_removed, timeout, interval))
-        return out
+        pairs = [(key, item.cas if item is not None else _cas_of(value))
+                 for key, value, item, _ in _unique(keys, "endure_multi")]
+        for key, _ in pairs:
+            _kv.encode_key(key)
+        check_requirements(persist_to, replicate_to, self._replica_count())
+        return self._drive(self._each_flow(pairs, lambda key, cas: self._endure_flow(
+            key, persist_to, replicate_to, cas, check_removed, timeout, interval)))
 
     # 1.x names for the same operations
     set_multi = upsert_multi
     add_multi = insert_multi
     delete_multi = remove_multi
-
-    def _durable_multi(self, result: MultiResult, persist_to: int, replicate_to: int,
-                       check_removed: bool = False) -> MultiResult:
-        if (persist_to or replicate_to) and getattr(self, "_pipeline", None) is None:
-            ok = MultiResult({k: r for k, r in result.items() if r.success})
-            self.endure_multi(ok, persist_to, replicate_to, check_removed=check_removed)
-        return result
 
 
 def _no_cas(cas: Any, what: str) -> None:

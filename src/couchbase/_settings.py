@@ -1,0 +1,89 @@
+"""Connection settings of a Bucket, read once from its arguments and connection string."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from ._core.connstr import ConnectionString, parse_connection_string, parse_duration
+from .exceptions import ArgumentError
+
+DEFAULT_TIMEOUT = 2.5
+DEFAULT_BOOTSTRAP_TIMEOUT = 5.0
+NETWORKS = ("default", "external", "auto")
+
+
+@dataclass
+class Settings:
+    connstr: ConnectionString
+    bucket: str
+    username: str
+    password: str
+    timeout: float
+    bootstrap_timeout: float
+    tls: Optional[ssl.SSLContext]
+
+
+def _parse(text: Any) -> ConnectionString:
+    if not isinstance(text, str):
+        raise ArgumentError(f"the connection string must be a str, not {type(text).__name__}")
+    try:
+        return parse_connection_string(text)
+    except ValueError as exc:
+        raise ArgumentError(f"bad connection string {text!r}: {exc}", inner_cause=exc) from None
+
+
+def _seconds(options: dict[str, str], names: tuple[str, ...], default: float) -> float:
+    """The last of ``names`` given in the connection string wins."""
+    value = default
+    for name in names:
+        raw = options.get(name)
+        if raw is None:
+            continue
+        try:
+            value = parse_duration(raw)
+        except ValueError as exc:
+            raise ArgumentError(f"bad value for {name}: {raw!r}", inner_cause=exc) from None
+    return value
+
+
+def _tls_context(cs: ConnectionString) -> Optional[ssl.SSLContext]:
+    if not cs.tls:
+        return None
+    options = cs.options
+    cafile = options.get("cert_path") or options.get("certpath") or options.get("truststorepath")
+    context = ssl.create_default_context(cafile=cafile)
+    if options.get("ssl") == "no_verify" or options.get("tls_verify") == "none":
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def read_settings(
+    connection_string: Optional[str],
+    password: Optional[str],
+    username: Optional[str],
+    timeout: Optional[float],
+    bootstrap_timeout: Optional[float],
+    bucket: Optional[str] = None,
+) -> Settings:
+    """Everything a front end needs to connect, validated before any I/O."""
+    cs = _parse(connection_string or "couchbase://localhost/default")
+    if cs.options.get("network", "default") not in NETWORKS:
+        raise ArgumentError(f"network must be default, external or auto, "
+                            f"not {cs.options['network']!r}")
+    name = bucket or cs.bucket or "default"
+    op_timeout = _seconds(cs.options, ("operation_timeout", "kv_timeout"), DEFAULT_TIMEOUT)
+    if timeout is not None:
+        op_timeout = float(timeout)
+    boot_timeout = _seconds(
+        cs.options, ("config_total_timeout", "bootstrap_timeout", "connect_timeout"),
+        DEFAULT_BOOTSTRAP_TIMEOUT,
+    )
+    if bootstrap_timeout is not None:
+        boot_timeout = float(bootstrap_timeout)
+    return Settings(
+        cs, name, username if username is not None else name, password or "", op_timeout,
+        boot_timeout, _tls_context(cs),
+    )
