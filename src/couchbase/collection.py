@@ -19,7 +19,7 @@ def _check_name(name: Any, what: str) -> str:
 class Scope:
     """A scope of a bucket: ``bucket.scope("inventory").collection("airline")``."""
 
-    def __init__(self, bucket: Bucket, name: str) -> None:
+    def __init__(self, bucket: Any, name: str) -> None:
         self._bucket = bucket
         self.name = _check_name(name, "scope")
 
@@ -27,8 +27,8 @@ class Scope:
     def bucket_name(self) -> str:
         return self._bucket.bucket
 
-    def collection(self, name: str) -> Collection:
-        """The collection ``name`` of this scope."""
+    def collection(self, name: str) -> Any:
+        """The collection ``name`` of this scope (front ends may return an awaitable)."""
         return self._bucket.collection(_check_name(name, "collection"), self.name)
 
     def __repr__(self) -> str:
@@ -36,13 +36,18 @@ class Scope:
 
 
 
-class Collection(Bucket):
-    """A collection: the Bucket's key-value methods, with keys in this collection.
+class CollectionMixin:
+    """A collection: a bucket's key-value methods, with keys in this collection.
 
-    It shares the bucket's connections; closing the bucket closes it.
+    It shares the bucket's connections (front ends mix this into their Bucket
+    class); closing the bucket closes it.
     """
 
-    def __init__(self, bucket: Bucket, scope: str, name: str, cid: int) -> None:
+    _cid: int
+    _pipeline: Any
+    bucket: str
+
+    def __init__(self, bucket: Any, scope: str, name: str, cid: int) -> None:
         self.__dict__.update(bucket.__dict__)
         self._parent = bucket  # keeps the bucket, which owns the connections, alive
         self._cid = cid
@@ -54,4 +59,8 @@ class Collection(Bucket):
         """Collections own no connections: close the bucket instead."""
 
     def __repr__(self) -> str:
-        return f"Collection({self.bucket!r}, {self.scope_name!r}, {self.name!r})"
+        return f"{type(self).__name__}({self.bucket!r}, {self.scope_name!r}, {self.name!r})"
+
+
+class Collection(CollectionMixin, Bucket):
+    """A collection of a synchronous :class:`~couchbase.bucket.Bucket`."""
