@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from typing import Iterator
 
 import pytest
@@ -14,9 +13,3 @@ def cb(mock_cluster) -> Iterator[Bucket]:
                     password="password")
     yield bucket
     bucket.close()
-
-
-@pytest.fixture
-def key() -> str:
-    """A key no other test uses."""
-    return f"k-{uuid.uuid4().hex}"

@@ -106,19 +106,6 @@ def test_item_api_example(cb, key):
     assert fresh.upper() == "HELLO WORLD ..AGAIN"
 
 
-def test_pipeline_mixes_operations(cb, key):
-    with cb.pipeline() as pipe:
-        stored = cb.upsert(key, {"p": 1})
-        got = cb.get(key)
-        many = cb.get_multi([key])
-    assert stored.success and got.value == {"p": 1}
-    assert many[key].value == {"p": 1}
-    assert len(pipe.results) == 3
-    with pytest.raises(NotFoundError):
-        with cb.pipeline():
-            cb.get(key + "-missing")
-
-
 def test_observe_and_endure(cb, key):
     res = cb.upsert(key, "durable", persist_to=1, replicate_to=1)
     assert res.success

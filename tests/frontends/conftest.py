@@ -1,0 +1,95 @@
+"""One set of key-value tests, run against every front end.
+
+Each front end is reached through a blocking proxy: the test calls
+``cb.get(key)`` and gets the Result (or the exception) the front end's own
+way of waiting produced: the sync client returns it, asyncio resolves a
+future on a loop thread, gevent blocks only its greenlet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any, Callable, Iterator
+
+import pytest
+
+FRONT_ENDS = ["sync", "asyncio"]
+
+
+class Proxy:
+    """Calls a bucket's methods and waits for their results with ``resolve``."""
+
+    def __init__(self, target: Any, resolve: Callable[[Callable[[], Any]], Any]) -> None:
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_resolve", resolve)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+        return lambda *args, **kwargs: self._resolve(lambda: attr(*args, **kwargs))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._target, name, value)
+
+
+class LoopThread:
+    """An asyncio loop running in a daemon thread for the whole session."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, make: Callable[[], Any]) -> Any:
+        async def call() -> Any:
+            result = make()
+            if asyncio.isfuture(result) or asyncio.iscoroutine(result):
+                result = await result
+            return result
+
+        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(30)
+
+
+@pytest.fixture(scope="session")
+def loop_thread() -> Iterator[LoopThread]:
+    runner = LoopThread()
+    yield runner
+    runner.loop.call_soon_threadsafe(runner.loop.stop)
+
+
+@pytest.fixture(params=FRONT_ENDS)
+def front_end(request: pytest.FixtureRequest) -> str:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def connect(front_end: str, request: pytest.FixtureRequest) -> Iterator[Callable[..., Proxy]]:
+    """``connect(connstr, **kwargs)`` -> a blocking proxy of that front end's Bucket."""
+    opened: list[Any] = []
+
+    def make(connstr: str, **kwargs: Any) -> Proxy:
+        if front_end == "sync":
+            from couchbase.bucket import Bucket
+
+            bucket = Bucket(connstr, **kwargs)
+            opened.append(bucket)
+            return Proxy(bucket, lambda call: call())
+        loop_thread: LoopThread = request.getfixturevalue("loop_thread")
+        from acouchbase.bucket import Bucket as AsyncBucket
+
+        abucket = loop_thread.run(lambda: AsyncBucket(connstr, **kwargs))
+        loop_thread.run(abucket.connect)
+        opened.append(abucket)
+        return Proxy(abucket, loop_thread.run)
+
+    yield make
+    for bucket in opened:
+        bucket.close()
+
+
+@pytest.fixture
+def cb(connect: Callable[..., Proxy], mock_cluster: Any) -> Proxy:
+    return connect(f"{mock_cluster.connstr}/default", username="Administrator",
+                   password="password")
