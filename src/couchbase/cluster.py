@@ -16,6 +16,12 @@ from .exceptions import ArgumentError, ObjectDestroyedError
 from .options import ClusterOptions
 
 
+def bucket_connection_string(connstr: str, bucket: str) -> str:
+    """``connstr`` with its path naming ``bucket``."""
+    parts = urlsplit(connstr if "://" in connstr else f"couchbase://{connstr}")
+    return urlunsplit((parts.scheme, parts.netloc, "/" + bucket, parts.query, ""))
+
+
 class Cluster:
     """A cluster connection; buckets opened from it share its credentials and options."""
 
@@ -37,11 +43,6 @@ class Cluster:
                 **kwargs: Any) -> Cluster:
         return cls(connection_string, options, **kwargs)
 
-    def _bucket_connstr(self, name: str) -> str:
-        parts = urlsplit(self._connstr if "://" in self._connstr
-                         else f"couchbase://{self._connstr}")
-        return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
-
     def bucket(self, name: str) -> Bucket:
         """Open (once) and return bucket ``name``."""
         if self._closed:
@@ -50,7 +51,7 @@ class Cluster:
         if bucket is None or bucket.closed:
             auth = self._options.authenticator
             timeouts = self._options.timeout_options
-            bucket = Bucket(self._bucket_connstr(name), username=auth.username,
+            bucket = Bucket(bucket_connection_string(self._connstr, name), username=auth.username,
                             password=auth.password, timeout=timeouts.kv_timeout,
                             bootstrap_timeout=timeouts.connect_timeout)
             self._buckets[name] = bucket

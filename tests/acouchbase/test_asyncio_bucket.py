@@ -84,3 +84,23 @@ def test_context_manager_and_errors(mock_cluster):
         assert cb.closed
 
     asyncio.run(main())
+
+
+def test_3x_cluster_entry_point(mock_cluster):
+    from acouchbase.cluster import Cluster
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.options import ClusterOptions
+
+    async def main():
+        cluster = await Cluster.connect(
+            mock_cluster.connstr,
+            ClusterOptions(PasswordAuthenticator("Administrator", "password")))
+        bucket = cluster.bucket("default")
+        await bucket.on_connect()
+        coll = bucket.default_collection()
+        await coll.upsert("async-3x", {"ok": True})
+        got = await coll.get("async-3x")
+        await cluster.close()
+        return got.value
+
+    assert asyncio.run(main()) == {"ok": True}
