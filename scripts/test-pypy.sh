@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Runs the key-value test suites under PyPy 3 (part of `make test`).
+#
+#   scripts/test-pypy.sh [pytest args...]     (default: the key-value suites)
+#
+# - installs Debian's pypy3 (+ pypy3-venv for ensurepip) when `pypy3` is not on
+#   PATH: as root with apt-get, quietly; otherwise it says what to install;
+# - keeps a PyPy virtualenv in .venv-pypy with the project (editable) and the
+#   test extra, less gevent (no PyPy wheel on PyPI: a C build that needs
+#   pypy3-dev and minutes; the key-value suites don't import it); reinstalls
+#   only when pyproject.toml or pypy3 changes;
+# - runs pytest under it and exits with pytest's status.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv-pypy
+PY=$VENV/bin/python
+STAMP=$VENV/.installed
+# Test-extra packages that don't install from wheels under PyPy (Twisted does).
+SKIP_RE='^(gevent|greenlet)$'
+
+say() { echo "[pypy] $*" >&2; }
+
+install_pypy() {
+    if [ "$(id -u)" != 0 ]; then
+        say "pypy3 not found; install it (Debian: apt-get install pypy3 pypy3-venv)"
+        return 1
+    fi
+    say "pypy3 not found: installing Debian's pypy3 and pypy3-venv"
+    local log
+    log=$(mktemp)
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+           && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                  --no-install-recommends -o Dpkg::Use-Pty=0 pypy3 pypy3-venv; } \
+           >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        rm -f "$log"
+        say "apt-get could not install pypy3"
+        return 1
+    fi
+    rm -f "$log"
+}
+
+command -v pypy3 >/dev/null 2>&1 || install_pypy
+
+# The test extra, as pip requirements, without the packages in SKIP_RE. Read with
+# pypy3 itself (Python 3.9: no tomllib), so a line-based read of the one table.
+test_requirements() {
+    pypy3 - "$SKIP_RE" <<'EOF'
+import re, sys
+text = open("pyproject.toml", encoding="utf-8").read()
+m = re.search(r"^\[project\.optional-dependencies\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
+block = m.group(1) if m else ""
+t = re.search(r"^test\s*=\s*\[(.*?)\]", block, re.M | re.S)
+reqs = re.findall(r"\"([^\"]+)\"|'([^']+)'", t.group(1)) if t else []
+skip = re.compile(sys.argv[1], re.I)
+for pair in reqs:
+    req = (pair[0] or pair[1]).strip()
+    name = re.split(r"[\s\[<>=!~;]", req, maxsplit=1)[0]
+    if not skip.match(name):
+        print(req)
+EOF
+}
+
+if ! "$PY" -c pass >/dev/null 2>&1; then  # missing, or its pypy3 was replaced
+    say "creating $VENV"
+    rm -rf "$VENV"
+    pypy3 -m venv "$VENV"
+fi
+
+mapfile -t reqs < <(test_requirements)
+# Without a test extra in pyproject.toml, the least the suites need.
+[ ${#reqs[@]} -gt 0 ] || reqs=(pytest hypothesis pytest-timeout)
+want="$(sha256sum pyproject.toml | cut -d' ' -f1) $(pypy3 -VV 2>&1 | tr '\n' ' ') ${reqs[*]}"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
+    say "installing the project and ${reqs[*]} into $VENV"
+    rm -f "$STAMP"
+    "$PY" -m pip install -q --disable-pip-version-check --upgrade pip
+    "$PY" -m pip install -q --disable-pip-version-check -e . "${reqs[@]}"
+    printf '%s' "$want" >"$STAMP"
+fi
+
+if [ $# -eq 0 ]; then
+    set -- tests/client tests/guide tests/core
+    [ -d tests/frontends ] && set -- "$@" tests/frontends
+    # CPython-specific, deselected here (the CPython run still has them): the sans-IO
+    # check fails any core module that pulls in socket/threading, and PyPy's own
+    # hashlib (_hashlib over cffi) imports threading and socket, so under PyPy
+    # every core module that imports hashlib "imports" them.
+    for t in tests/core/test_sans_io.py::test_no_io_imports \
+             tests/core/test_sans_io.py::test_all_core_modules_together; do
+        if [ -f "${t%%::*}" ]; then
+            say "deselected (CPython-specific): $t"
+            set -- "$@" --deselect "$t"
+        fi
+    done
+fi
+say "$("$PY" -c 'import sys; print(sys.version.replace(chr(10), " "))')"
+say "pytest $*"
+exec "$PY" -m pytest -q -p no:cacheprovider "$@"
