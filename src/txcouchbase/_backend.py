@@ -1,0 +1,139 @@
+"""The Twisted backend of the multiplexing core: connections, timers, HTTP bootstrap."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Optional
+
+from twisted.internet import error as twisted_errors
+from twisted.internet.interfaces import IAddress
+from twisted.internet.protocol import ClientFactory, Protocol
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.failure import Failure
+
+from couchbase._core.connstr import ConnectionString
+from couchbase._io.http_blocking import fetch_config
+from couchbase._io.mux import MuxNode
+from couchbase.exceptions import ConnectError, CouchbaseError, NetworkError
+
+_CLEAN = Failure(twisted_errors.ConnectionDone())
+
+
+class _Link:
+    """What :class:`MuxNode` writes to: the Twisted transport's own methods, unwrapped."""
+
+    __slots__ = ("write", "close")
+
+    def __init__(self, transport: Any) -> None:
+        self.write: Callable[[bytes], None] = transport.write
+        self.close: Callable[[], Any] = transport.loseConnection
+
+
+class _NodeProtocol(Protocol):
+    def __init__(self, node: MuxNode) -> None:
+        self.node = node
+
+    def connectionMade(self) -> None:
+        transport: Any = self.transport
+        try:
+            transport.setTcpNoDelay(True)  # requests are small and latency-bound
+        except (AttributeError, OSError):
+            pass
+        self.node.connection_made(_Link(transport))
+
+    def dataReceived(self, data: bytes) -> None:
+        self.node.data_received(data)
+
+    def connectionLost(self, reason: Failure = _CLEAN) -> None:
+        clean = reason.check(twisted_errors.ConnectionDone) is not None
+        self.node.connection_lost(None if clean else _exception(reason))
+
+
+class _NodeFactory(ClientFactory):
+    def __init__(self, node: MuxNode) -> None:
+        self.node = node
+
+    def buildProtocol(self, addr: Optional[IAddress]) -> _NodeProtocol:
+        return _NodeProtocol(self.node)
+
+    def clientConnectionFailed(self, connector: Any, reason: Failure) -> None:
+        self.node.connection_lost(_exception(reason))
+
+
+def _exception(reason: Any) -> BaseException:
+    if isinstance(reason, Failure):
+        value = reason.value
+        return value if isinstance(value, BaseException) else NetworkError(str(value))
+    return reason if isinstance(reason, BaseException) else NetworkError(str(reason))
+
+
+class _Timer:
+    """A DelayedCall that may be cancelled after it fired (MuxCluster does that)."""
+
+    __slots__ = ("call",)
+
+    def __init__(self, call: Any) -> None:
+        self.call = call
+
+    def cancel(self) -> None:
+        if self.call.active():
+            self.call.cancel()
+
+
+class TwistedBackend:
+    """Opens KV connections with ``connectTCP``/``connectSSL`` on ``reactor``."""
+
+    def __init__(self, reactor: Any, connstr: ConnectionString, connect_timeout: float) -> None:
+        self.reactor = reactor
+        self.options = connstr.options
+        self.connect_timeout = connect_timeout
+
+    def connect(self, host: str, port: int, tls: Any, node: MuxNode) -> None:
+        factory = _NodeFactory(node)
+        if tls is None:
+            self.reactor.connectTCP(host, port, factory, timeout=self.connect_timeout)
+            return
+        try:
+            creator = self._tls_options(host)
+        except CouchbaseError as exc:
+            node.connection_lost(exc)
+            return
+        self.reactor.connectSSL(host, port, factory, creator, timeout=self.connect_timeout)
+
+    def _tls_options(self, host: str) -> Any:
+        """Twisted's TLS (pyOpenSSL) options, read from the same connection string options
+        as the stdlib context the other front ends use."""
+        try:
+            from twisted.internet import ssl
+        except ImportError as exc:  # pragma: no cover - depends on pyOpenSSL being present
+            raise ConnectError("TLS with Twisted needs pyOpenSSL: pip install 'twisted[tls]'",
+                               inner_cause=exc) from None
+        if self.options.get("ssl") == "no_verify" or self.options.get("tls_verify") == "none":
+            return ssl.CertificateOptions(verify=False)
+        cafile = (self.options.get("cert_path") or self.options.get("certpath")
+                  or self.options.get("truststorepath"))
+        if cafile:
+            with open(cafile, "rb") as f:
+                trust = ssl.Certificate.loadPEM(f.read())
+            return ssl.optionsForClientTLS(host, trustRoot=trust)
+        return ssl.optionsForClientTLS(host)
+
+    def call_later(self, delay: float, fn: Callable[[], None]) -> _Timer:
+        return _Timer(self.reactor.callLater(delay, fn))
+
+    def fetch_config(self, host: str, port: int, path: str, username: str, password: str,
+                     timeout: float, tls: Any,
+                     done: Callable[[Optional[bytes], Optional[CouchbaseError]], None]) -> None:
+        # HTTP bootstrap is rare (1.x-style connections): a pool thread keeps it simple
+        d = deferToThreadPool(self.reactor, self.reactor.getThreadPool(), fetch_config,
+                              host, port, path, username, password,
+                              time.monotonic() + timeout, tls)
+
+        def failed(failure: Failure) -> None:
+            exc = failure.value
+            if isinstance(exc, CouchbaseError):
+                done(None, exc)
+            else:
+                done(None, NetworkError(str(exc), inner_cause=exc))
+
+        d.addCallbacks(lambda raw: done(raw, None), failed)

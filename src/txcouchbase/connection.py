@@ -1,0 +1,50 @@
+"""The 1.x Twisted names: ``Connection`` (Deferreds) over ``TxAsyncConnection`` (raw).
+
+>>> from txcouchbase.connection import Connection as TxCouchbase
+>>> client = TxCouchbase(bucket="default")
+>>> client.set("foo", "bar").addCallback(print)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional, Union
+
+from couchbase.connection import _http_connstr
+from couchbase.exceptions import ArgumentError
+
+from ._deferred import DeferredOps
+from .bucket import RawBucket
+
+
+class TxAsyncConnection(RawBucket):
+    """A 1.x connection whose operations return :class:`~txcouchbase.asyncresult.AsyncResult`
+    handles: set their ``callback``/``errback`` right after the call.
+
+    Takes the 1.x arguments: ``bucket``, ``host`` (a name or a list),
+    ``port`` (the management port, 8091), ``username`` (defaults to the
+    bucket name), ``password``; or ``connection_string=``. Every other
+    keyword is as for :class:`~txcouchbase.bucket.Bucket` (``reactor``,
+    ``timeout``, ``quiet``, ...).
+    """
+
+    def __init__(
+        self,
+        bucket: str = "default",
+        host: Union[str, Iterable[str]] = "localhost",
+        port: int = 8091,
+        password: Optional[str] = None,
+        username: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
+        if not isinstance(bucket, str) or not bucket:
+            raise ArgumentError(f"bucket must be a non-empty name, not {bucket!r}")
+        connstr = kwargs.pop("connection_string", None) or _http_connstr(host, port, bucket)
+        super().__init__(connstr, password=password, username=username, bucket=bucket,
+                         **kwargs)
+
+
+class Connection(DeferredOps, TxAsyncConnection):
+    """A 1.x connection whose operations return Deferreds firing with Result objects."""
+
+
+__all__ = ["Connection", "TxAsyncConnection"]
