@@ -219,17 +219,18 @@ class GeventBackend:
                      timeout: float, tls: Any,
                      done: Callable[[Optional[bytes], Optional[CouchbaseError]], None]) -> None:
         # http_blocking uses the standard library's blocking sockets: run it in a thread
-        result = self.hub.threadpool.spawn(fetch_config, host, port, path, username,
-                                           password, time.monotonic() + timeout, tls)
+        result = self.hub.threadpool.spawn(_fetch, host, port, path, username, password,
+                                           time.monotonic() + timeout, tls)
+        result.rawlink(lambda res: done(*res.value))
 
-        def finished(res: Any) -> None:
-            if res.successful():
-                done(res.value, None)
-                return
-            exc = res.exception
-            if isinstance(exc, CouchbaseError):
-                done(None, exc)
-            else:
-                done(None, NetworkError(str(exc), inner_cause=exc))
 
-        result.rawlink(finished)
+def _fetch(host: str, port: int, path: str, username: str, password: str, deadline: float,
+           tls: Any) -> tuple[Optional[bytes], Optional[CouchbaseError]]:
+    """``fetch_config`` with its error returned, not raised (the pool would log it)."""
+    try:
+        return fetch_config(host, port, path, username, password, deadline, tls), None
+    except CouchbaseError as exc:
+        return None, exc
+    except Exception as exc:
+        return None, NetworkError(f"HTTP request to {host}:{port} failed: {exc}",
+                                  inner_cause=exc)

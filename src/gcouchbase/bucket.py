@@ -88,12 +88,12 @@ class Bucket(BucketBase):
         self._init_api(s.bucket, quiet, default_format, transcoder, data_passthrough)
         self._thread = threading.get_ident()
         self._hub = get_hub()
-        self._schedule = self._hub.loop.run_callback
+        self._schedule = schedule = self._hub.loop.run_callback
         cluster = MuxCluster(s.connstr, s.username, s.password, s.bucket, s.timeout,
                              s.bootstrap_timeout, s.tls,
                              GeventBackend(self._hub, s.bootstrap_timeout))
         waiter = Waiter(self._hub)
-        cluster.connect(lambda error: self._schedule(waiter.switch, error))
+        cluster.connect(lambda error: schedule(waiter.switch, error))  # no ref to self
         try:
             error = waiter.get()
         except BaseException:
