@@ -1,0 +1,362 @@
+"""One worker of ``async.py``: gets with many requests in flight, one client.
+
+``async.py`` runs it as ``python _async_worker.py '<json config>'`` under the
+interpreter of the client being measured. Only the standard library (and
+``_worker``, which is standard-library only) is imported at module level: this
+file runs under our SDK and under the official one, and both packages are
+named ``couchbase``.
+
+Config keys: ``client`` (one of ``RUNNERS``), ``connstr``, ``username``,
+``password``, ``bucket``, ``ops`` (gets per run), ``inflight`` (requests kept
+in flight), ``warmup`` (gets before the measured runs), ``repeat`` (measured
+runs; medians are reported), ``mock_pid`` (whose CPU is sampled per run).
+
+Every client runs the same pattern: ``inflight`` lanes, each issuing its share
+of the keys one after another (the next get as soon as its previous one
+completed), so ``inflight`` requests are outstanding until the lanes drain.
+Every get decodes its JSON document.
+
+Output: one line ``BENCH-RESULT {json}`` on stdout, either
+``{"ops", "wall_s", "cpu_s", "mock_cpu_s", "runs", "api"}``, ``{"unavailable":
+"..."}`` (the client's module cannot be imported) or ``{"error": "..."}``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+import traceback
+from typing import Any, Callable, Optional
+
+from _worker import RESULT_MARK, make_doc, process_cpu
+
+
+class Unavailable(Exception):
+    """The client to measure cannot be imported here."""
+
+
+class Runs:
+    """Wall time, this process's CPU time and the mock's CPU time of each measured run."""
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.mock_pid = cfg.get("mock_pid")
+        self.runs: list[dict[str, Any]] = []
+        self._start: Optional[tuple[float, float, Optional[float]]] = None
+
+    def start(self) -> None:
+        self._start = (time.perf_counter(), time.process_time(), process_cpu(self.mock_pid))
+
+    def stop(self) -> None:
+        assert self._start is not None
+        wall0, cpu0, mock0 = self._start
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        mock1 = process_cpu(self.mock_pid)
+        self.runs.append({"wall_s": wall, "cpu_s": cpu,
+                          "mock_cpu_s": None if mock0 is None or mock1 is None
+                          else mock1 - mock0})
+        self._start = None
+
+    def result(self, ops: int, api: str) -> dict[str, Any]:
+        mocks = [r["mock_cpu_s"] for r in self.runs if r["mock_cpu_s"] is not None]
+        return {
+            "ops": ops, "api": api,
+            "wall_s": statistics.median(r["wall_s"] for r in self.runs),
+            "cpu_s": statistics.median(r["cpu_s"] for r in self.runs),
+            "mock_cpu_s": statistics.median(mocks) if len(mocks) == len(self.runs) else None,
+            "runs": self.runs,
+        }
+
+
+def _keys(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{i:07d}" for i in range(n)]
+
+
+def _lanes(keys: list[str], width: int) -> list[list[str]]:
+    return [keys[i::width] for i in range(min(width, len(keys)))]
+
+
+def _import(what: str, names: Callable[[], Any]) -> Any:
+    try:
+        return names()
+    except ImportError as exc:
+        raise Unavailable(f"{what} not importable: {exc}") from exc
+
+
+def _check(ok: bool, what: str) -> None:
+    if not ok:
+        raise AssertionError(what)
+
+
+# -- asyncio --------------------------------------------------------------------------
+
+async def _asyncio_batch(keys: list[str], width: int, get: Callable[[str], Any],
+                         decode: Callable[[Any], Any]) -> Any:
+    """``width`` coroutines, each awaiting ``get(key)`` for its share of ``keys``."""
+    import asyncio
+
+    async def lane(ks: list[str]) -> Any:
+        value = None
+        for k in ks:
+            value = decode(await get(k))
+        return value
+
+    values = await asyncio.gather(*(lane(ks) for ks in _lanes(keys, width)))
+    return values[-1]
+
+
+async def _asyncio_measure(cfg: dict[str, Any], prefix: str, upsert: Callable[..., Any],
+                           get: Callable[[str], Any], decode: Callable[[Any], Any],
+                           api: str) -> dict[str, Any]:
+    import asyncio
+
+    width, doc = cfg["inflight"], make_doc(1)
+    keys = _keys(prefix, cfg["ops"])
+
+    async def load(ks: list[str]) -> None:
+        for k in ks:
+            await upsert(k, doc)
+
+    await asyncio.gather(*(load(ks) for ks in _lanes(keys, width)))
+    await _asyncio_batch(keys[: cfg["warmup"]], width, get, decode)
+    runs = Runs(cfg)
+    for _ in range(cfg["repeat"]):
+        runs.start()
+        last = await _asyncio_batch(keys, width, get, decode)
+        runs.stop()
+        _check(last == doc, "get returned another document")
+    return runs.result(len(keys), api)
+
+
+def run_asyncio_ours(cfg: dict[str, Any]) -> dict[str, Any]:
+    import asyncio
+
+    Bucket = _import("acouchbase.bucket", lambda: __import__(
+        "acouchbase.bucket", fromlist=["Bucket"]).Bucket)
+
+    async def main() -> dict[str, Any]:
+        cb = Bucket(f"{cfg['connstr']}/{cfg['bucket']}", username=cfg["username"],
+                    password=cfg["password"])
+        await cb.connect()
+        try:
+            return await _asyncio_measure(cfg, "aio-ours-", cb.upsert, cb.get,
+                                          lambda r: r.value, "acouchbase.bucket.Bucket.get")
+        finally:
+            cb.close()
+
+    return asyncio.run(main())
+
+
+def run_asyncio_official(cfg: dict[str, Any]) -> dict[str, Any]:
+    import asyncio
+
+    def names() -> Any:
+        from acouchbase.cluster import Cluster
+        from couchbase.auth import PasswordAuthenticator
+        from couchbase.options import ClusterOptions
+
+        return Cluster, PasswordAuthenticator, ClusterOptions
+
+    Cluster, PasswordAuthenticator, ClusterOptions = _import("official acouchbase", names)
+    user, password = cfg["username"], cfg["password"]
+
+    async def main() -> dict[str, Any]:
+        api = "acouchbase.cluster.Cluster -> default_collection().get"
+        try:
+            cluster = await Cluster.connect(
+                cfg["connstr"], ClusterOptions(PasswordAuthenticator(user, password)))
+        except Exception as exc:
+            if type(exc).__name__ != "AuthenticationException":
+                raise
+            # as in _worker.py: SASL only decides how connections open, not op costs
+            cluster = await Cluster.connect(cfg["connstr"], ClusterOptions(
+                PasswordAuthenticator(user, password, allowed_sasl_mechanisms=["PLAIN"])))
+            api += " (SASL PLAIN: SCRAM refused)"
+        bucket = cluster.bucket(cfg["bucket"])
+        await bucket.on_connect()
+        coll = bucket.default_collection()
+        try:
+            return await _asyncio_measure(cfg, "aio-offi-", coll.upsert, coll.get,
+                                          lambda r: r.content_as[dict], api)
+        finally:
+            await cluster.close()
+
+    return asyncio.run(main())
+
+
+# -- Twisted --------------------------------------------------------------------------
+
+def _twisted_batch(keys: list[str], width: int, issue: Callable[[str, Callable[[Any], None],
+                                                                 Callable[..., None]], None],
+                   decode: Callable[[Any], Any]) -> Any:
+    """A Deferred firing with the last lane's last value once every lane drained.
+
+    ``issue(key, ok, fail)`` starts one get whose completion calls ``ok(result)`` or
+    ``fail(...)``; each lane issues its next get from its previous one's ``ok``.
+    """
+    from twisted.internet import defer
+
+    done: Any = defer.Deferred()
+    lanes = _lanes(keys, width)
+    state = {"left": len(lanes), "value": None, "failed": False}
+
+    def fail(*args: Any) -> None:
+        if not state["failed"]:
+            state["failed"] = True
+            err = args[0] if args else "get failed"
+            if hasattr(err, "value") and isinstance(err.value, BaseException):  # a Failure
+                err = err.value
+            if len(args) >= 3 and isinstance(args[2], BaseException):  # (res, type, value, tb)
+                err = args[2]
+            done.errback(err if isinstance(err, BaseException) else RuntimeError(str(err)))
+
+    def lane(ks: list[str]) -> None:
+        it = iter(ks)
+
+        def step(result: Any = None, first: bool = False) -> None:
+            if state["failed"]:
+                return
+            try:
+                if not first:
+                    state["value"] = decode(result)
+                for k in it:
+                    issue(k, step, fail)
+                    return
+            except Exception as exc:  # a Deferred would swallow it and hang the batch
+                fail(exc)
+                return
+            state["left"] -= 1
+            if state["left"] == 0:
+                done.callback(state["value"])
+
+        step(first=True)
+
+    if not lanes:
+        done.callback(None)
+    for ks in lanes:
+        lane(ks)
+    return done
+
+
+def _twisted_measure(cfg: dict[str, Any], connect: Callable[[], Any],
+                     issue_for: Callable[[Any, str], Callable[..., None]],
+                     upsert_for: Callable[[Any, Any], Callable[..., None]],
+                     decode: Callable[[Any], Any], api: str) -> dict[str, Any]:
+    from twisted.internet import defer, task
+
+    out: dict[str, Any] = {}
+
+    async def main(reactor: Any) -> None:
+        cb = await connect()
+        try:
+            width, doc = cfg["inflight"], make_doc(1)
+            keys = _keys(f"tx-{api.split('.')[-1][:12]}-", cfg["ops"])
+            await _twisted_batch(keys, width, upsert_for(cb, doc), lambda r: None)
+            get = issue_for(cb, "get")
+            await _twisted_batch(keys[: cfg["warmup"]], width, get, decode)
+            runs = Runs(cfg)
+            for _ in range(cfg["repeat"]):
+                runs.start()
+                last = await _twisted_batch(keys, width, get, decode)
+                runs.stop()
+                _check(last == doc, "get returned another document")
+            out.update(runs.result(len(keys), api))
+        finally:
+            cb.close()
+
+    try:
+        task.react(lambda reactor: defer.ensureDeferred(main(reactor)))
+    except SystemExit as exc:  # react() always exits; the result is in ``out``
+        if exc.code not in (0, None) and not out:
+            raise RuntimeError(f"the reactor stopped with {exc.code}") from None
+    return out
+
+
+def _conn_kwargs(cfg: dict[str, Any]) -> dict[str, Any]:
+    return {"connection_string": f"{cfg['connstr']}/{cfg['bucket']}",
+            "username": cfg["username"], "password": cfg["password"]}
+
+
+def run_twisted_deferred(cfg: dict[str, Any]) -> dict[str, Any]:
+    def names() -> Any:
+        import twisted  # noqa: F401  (a clearer reason when Twisted itself is missing)
+
+        try:
+            from txcouchbase.bucket import Bucket
+            return Bucket, "txcouchbase.bucket.Bucket"
+        except ImportError:
+            from txcouchbase.connection import Connection
+            return Connection, "txcouchbase.connection.Connection"
+
+    cls, api = _import("txcouchbase (Deferreds)", names)
+
+    def issue_for(cb: Any, method: str) -> Callable[..., None]:
+        call = getattr(cb, method)
+        return lambda k, ok, fail: call(k).addCallbacks(ok, fail)
+
+    def upsert_for(cb: Any, doc: Any) -> Callable[..., None]:
+        return lambda k, ok, fail: cb.upsert(k, doc).addCallbacks(ok, fail)
+
+    def connect() -> Any:
+        cb = cls(**_conn_kwargs(cfg))
+        return cb.connect()  # fires with the bucket
+
+    return _twisted_measure(cfg, connect, issue_for, upsert_for, lambda r: r.value,
+                            f"{api}.get -> Deferred")
+
+
+def run_twisted_raw(cfg: dict[str, Any]) -> dict[str, Any]:
+    def names() -> Any:
+        import twisted  # noqa: F401
+
+        from txcouchbase.connection import TxAsyncConnection
+
+        return TxAsyncConnection
+
+    cls = _import("txcouchbase.connection.TxAsyncConnection", names)
+
+    def wire(res: Any, ok: Callable[[Any], None], fail: Callable[..., None]) -> None:
+        res.callback = ok
+        res.errback = fail
+
+    def issue_for(cb: Any, method: str) -> Callable[..., None]:
+        call = getattr(cb, method)
+        return lambda k, ok, fail: wire(call(k), ok, fail)
+
+    def upsert_for(cb: Any, doc: Any) -> Callable[..., None]:
+        return lambda k, ok, fail: wire(cb.upsert(k, doc), ok, fail)
+
+    def connect() -> Any:
+        cb = cls(**_conn_kwargs(cfg))
+        d = cb.connect()
+        return d.addCallback(lambda _: cb)
+
+    return _twisted_measure(cfg, connect, issue_for, upsert_for, lambda r: r.value,
+                            "TxAsyncConnection.get -> AsyncResult.callback/.errback")
+
+
+RUNNERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "asyncio-ours": run_asyncio_ours,
+    "asyncio-official": run_asyncio_official,
+    "twisted-deferred": run_twisted_deferred,
+    "twisted-raw": run_twisted_raw,
+}
+
+
+def main() -> int:
+    cfg = json.loads(sys.argv[1])
+    try:
+        result = RUNNERS[cfg["client"]](cfg)
+    except Unavailable as exc:
+        result = {"unavailable": str(exc)}
+    except Exception as exc:
+        result = {"error": f"{type(exc).__name__}: {exc}",
+                  "traceback": traceback.format_exc(limit=8)}
+    sys.stdout.write(RESULT_MARK + json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
