@@ -180,3 +180,16 @@ def test_experimental_enable_is_a_no_op():
     assert enable_experimental() is None
     experimental.enable()
     assert experimental.enabled()
+
+
+def test_tls_connection_failure_is_reported(reactor):
+    """``couchbases://`` goes through connectSSL (pyOpenSSL); either way a failed
+    connection is a ConnectError, not a hang."""
+    port = _free_port()
+    cb = reactor(Bucket, f"couchbases://127.0.0.1:{port}/default", bootstrap_timeout=5)
+    failure = reactor.failure(cb.connect)
+    assert failure.check(ConnectError)
+    try:
+        import OpenSSL  # noqa: F401
+    except ImportError:
+        assert "pyOpenSSL" in str(failure.value)
