@@ -218,10 +218,11 @@ class GeventBackend:
     def fetch_config(self, host: str, port: int, path: str, username: str, password: str,
                      timeout: float, tls: Any,
                      done: Callable[[Optional[bytes], Optional[CouchbaseError]], None]) -> None:
-        # http_blocking uses the standard library's blocking sockets: run it in a thread
-        result = self.hub.threadpool.spawn(_fetch, host, port, path, username, password,
-                                           time.monotonic() + timeout, tls)
-        result.rawlink(lambda res: done(*res.value))
+        # http_blocking uses the standard library's blocking sockets: run it in a thread.
+        # A greenlet waits for it, since this may be called from the hub (a timer), which
+        # must not block even when the pool is full.
+        args = (host, port, path, username, password, time.monotonic() + timeout, tls)
+        gevent.spawn(lambda: done(*self.hub.threadpool.apply(_fetch, args)))
 
 
 def _fetch(host: str, port: int, path: str, username: str, password: str, deadline: float,
