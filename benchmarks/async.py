@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -198,6 +200,9 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     if args.ops < 1 or args.inflight < 1 or args.repeat < 1 or args.warmup < 0:
         p.error("--ops, --inflight and --repeat must be positive, --warmup not negative")
     args.warmup = min(args.warmup, args.ops)
+    if args.python:  # workers run in benchmarks/: make a relative path absolute
+        found = shutil.which(args.python) if os.sep not in args.python else None
+        args.python = found or os.path.abspath(args.python)
     return args
 
 
