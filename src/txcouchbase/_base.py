@@ -150,6 +150,8 @@ class TxBucketBase(BucketBase):
         self._cluster.close()
         if self._state == _CONNECTING:
             self._bootstrapped(ObjectDestroyedError("the connection was closed"))
+        elif self._state == _UP:
+            self._state, self._error = _FAILED, ObjectDestroyedError("this connection is closed")
 
     _close = close  # the name the 1.x guide recommends after a connection error
 

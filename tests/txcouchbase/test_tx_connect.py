@@ -167,6 +167,9 @@ def test_operations_after_close_fail(reactor, open_bucket):
     reactor(cb.close)
     with pytest.raises(ObjectDestroyedError):
         reactor(cb.get, "k")
+    with pytest.raises(ObjectDestroyedError):
+        reactor(cb.rget, "k")
+    assert reactor.failure(cb.connect).check(ObjectDestroyedError)
     raw = open_bucket(RawBucket)
     reactor(raw.close)
     kind, (opres, exc_type, exc, _tb) = reactor.raw(raw.get, "k")
