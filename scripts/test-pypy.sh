@@ -83,17 +83,6 @@ fi
 if [ $# -eq 0 ]; then
     set -- tests/client tests/guide tests/core
     [ -d tests/frontends ] && set -- "$@" tests/frontends
-    # CPython-specific, deselected here (the CPython run still has them): the sans-IO
-    # check fails any core module that pulls in socket/threading, and PyPy's own
-    # hashlib (_hashlib over cffi) imports threading and socket, so under PyPy
-    # every core module that imports hashlib "imports" them.
-    for t in tests/core/test_sans_io.py::test_no_io_imports \
-             tests/core/test_sans_io.py::test_all_core_modules_together; do
-        if [ -f "${t%%::*}" ]; then
-            say "deselected (CPython-specific): $t"
-            set -- "$@" --deselect "$t"
-        fi
-    done
 fi
 say "$("$PY" -c 'import sys; print(sys.version.replace(chr(10), " "))')"
 say "pytest $*"

@@ -8,7 +8,14 @@ from .bucket import Bucket
 from .exceptions import ArgumentError
 
 
-def _http_connstr(host: Union[str, Iterable[str]], port: int, bucket: str) -> str:
+def http_connection_string(host: Union[str, Iterable[str]], port: int, bucket: str,
+                           connection_string: Optional[str] = None) -> str:
+    """The connection string of the 1.x arguments: ``http://host:port/bucket``
+    (or ``connection_string`` when one is given)."""
+    if not isinstance(bucket, str) or not bucket:
+        raise ArgumentError(f"bucket must be a non-empty name, not {bucket!r}")
+    if connection_string:
+        return connection_string
     hosts = [host] if isinstance(host, str) else list(host)
     if not hosts or not all(isinstance(h, str) and h for h in hosts):
         raise ArgumentError(f"host must be a hostname or a list of them, not {host!r}")
@@ -36,7 +43,5 @@ class Connection(Bucket):
         username: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(bucket, str) or not bucket:
-            raise ArgumentError(f"bucket must be a non-empty name, not {bucket!r}")
-        connstr = kwargs.pop("connection_string", None) or _http_connstr(host, port, bucket)
+        connstr = http_connection_string(host, port, bucket, kwargs.pop("connection_string", None))
         super().__init__(connstr, password=password, username=username, bucket=bucket, **kwargs)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional, Union
 
-from couchbase.connection import _http_connstr
-from couchbase.exceptions import ArgumentError
+from couchbase.connection import http_connection_string
 
 from ._deferred import DeferredOps
 from .bucket import RawBucket
@@ -36,9 +35,7 @@ class TxAsyncConnection(RawBucket):
         username: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(bucket, str) or not bucket:
-            raise ArgumentError(f"bucket must be a non-empty name, not {bucket!r}")
-        connstr = kwargs.pop("connection_string", None) or _http_connstr(host, port, bucket)
+        connstr = http_connection_string(host, port, bucket, kwargs.pop("connection_string", None))
         super().__init__(connstr, password=password, username=username, bucket=bucket,
                          **kwargs)
 

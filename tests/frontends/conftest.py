@@ -3,7 +3,8 @@
 Each front end is reached through a blocking proxy: the test calls
 ``cb.get(key)`` and gets the Result (or the exception) the front end's own
 way of waiting produced: the sync client returns it, asyncio resolves a
-future on a loop thread, gevent blocks only its greenlet.
+future on a loop thread, Twisted fires a Deferred in the reactor thread,
+gevent blocks only its greenlet.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-FRONT_ENDS = ["sync", "asyncio"]
+FRONT_ENDS = ["sync", "asyncio", "twisted", "gevent"]
 
 
 class Proxy:
@@ -61,7 +62,10 @@ def loop_thread() -> Iterator[LoopThread]:
 
 @pytest.fixture(params=FRONT_ENDS)
 def front_end(request: pytest.FixtureRequest) -> str:
-    return request.param  # type: ignore[no-any-return]
+    name = request.param
+    if name in ("twisted", "gevent"):
+        pytest.importorskip(name)  # optional extras (gevent has no PyPy wheel)
+    return name  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -76,6 +80,20 @@ def connect(front_end: str, request: pytest.FixtureRequest) -> Iterator[Callable
             bucket = Bucket(connstr, **kwargs)
             opened.append(bucket)
             return Proxy(bucket, lambda call: call())
+        if front_end == "gevent":
+            from gcouchbase.bucket import Bucket as GBucket
+
+            gbucket = GBucket(connstr, **kwargs)
+            opened.append(gbucket)
+            return Proxy(gbucket, lambda call: call())  # this greenlet waits on the hub
+        if front_end == "twisted":
+            reactor = request.getfixturevalue("reactor")
+            from txcouchbase.bucket import Bucket as TxBucket
+
+            txbucket = reactor(TxBucket, connstr, **kwargs)
+            reactor(txbucket.connect)
+            opened.append(txbucket)
+            return Proxy(txbucket, reactor)
         loop_thread: LoopThread = request.getfixturevalue("loop_thread")
         from acouchbase.bucket import Bucket as AsyncBucket
 
@@ -86,7 +104,10 @@ def connect(front_end: str, request: pytest.FixtureRequest) -> Iterator[Callable
 
     yield make
     for bucket in opened:
-        bucket.close()
+        if front_end == "twisted":
+            request.getfixturevalue("reactor")(bucket.close)
+        else:
+            bucket.close()
 
 
 @pytest.fixture

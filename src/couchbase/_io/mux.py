@@ -296,6 +296,9 @@ class MuxCluster:
         def next_seed() -> None:
             if finished[0]:
                 return
+            if self.closed:
+                give_up(ObjectDestroyedError("the connection was closed while connecting"))
+                return
             if not seeds:
                 if errors:
                     first = errors[0]
