@@ -10,6 +10,7 @@ greenlet wake-ups.
 from __future__ import annotations
 
 import time
+from collections import deque
 from typing import Any, Callable, Optional, Protocol, Union
 from urllib.parse import quote
 
@@ -264,6 +265,9 @@ class MuxCluster:
         self._slots: list[Optional[MuxNode]] = []
         self._slots_config: Optional[object] = None
         self._opaque = 16
+        self._waiting: deque[_Op] = deque()  # operations on the shared timeout, oldest first
+        self._sweep: Optional[Timer] = None
+        self._sweep_at = 0.0
         self.closed = False
 
     # -- bootstrap ---------------------------------------------------------------------
@@ -383,6 +387,9 @@ class MuxCluster:
 
     def close(self) -> None:
         self.closed = True
+        if self._sweep is not None:
+            self._sweep.cancel()
+            self._sweep = None
         for node in list(self.nodes.values()):
             node.close()
         self.nodes.clear()
@@ -399,10 +406,38 @@ class MuxCluster:
         if self.closed:
             done(None, ObjectDestroyedError("this connection is closed"))
             return
-        limit = timeout if timeout is not None else self.timeout
-        op = _Op(self, req, done, time.monotonic() + limit)
-        op.timer = self.backend.call_later(limit, op.expire)
+        now = time.monotonic()
+        if timeout is None or timeout == self.timeout:
+            # Operations with the cluster's timeout expire in the order they started:
+            # one sweep timer for all of them instead of a timer each.
+            op = _Op(self, req, done, now + self.timeout)
+            waiting = self._waiting
+            while waiting and waiting[0].finished:
+                waiting.popleft()
+            waiting.append(op)
+            if self._sweep is None or op.deadline < self._sweep_at:  # (the timeout shrank)
+                if self._sweep is not None:
+                    self._sweep.cancel()
+                self._sweep_at = op.deadline
+                self._sweep = self.backend.call_later(self.timeout, self._expire_due)
+        else:
+            op = _Op(self, req, done, now + timeout)
+            op.timer = self.backend.call_later(timeout, op.expire)
         self._dispatch(op)
+
+    def _expire_due(self) -> None:
+        """Time out every operation past its deadline; sleep until the next one's."""
+        self._sweep = None
+        waiting = self._waiting
+        now = time.monotonic()
+        for op in [op for op in waiting if not op.finished and op.deadline <= now]:
+            op.expire()  # (a scan, not just the head: the timeout may have changed)
+        while waiting and waiting[0].finished:
+            waiting.popleft()
+        if waiting and not self.closed:
+            self._sweep_at = min(op.deadline for op in waiting)
+            self._sweep = self.backend.call_later(max(self._sweep_at - now, 0.001),
+                                                  self._expire_due)
 
     def _dispatch(self, op: _Op) -> None:
         try:
