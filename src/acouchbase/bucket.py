@@ -22,16 +22,16 @@ from couchbase._bucketbase import (
     Flow,
     Sleep,
     Stats,
+    check_timeout,
     finish_entries,
     multi_result,
 )
 from couchbase._core.packet import Packet
 from couchbase._core.request import Request
 from couchbase._io.mux import MuxCluster
-from couchbase._settings import read_settings
+from couchbase._settings import read_settings, take_bucket_kwargs
 from couchbase.collection import CollectionMixin, Scope
 from couchbase.exceptions import (
-    ArgumentError,
     CouchbaseError,
     NotSupportedError,
     ObjectDestroyedError,
@@ -58,11 +58,9 @@ class Bucket(BucketBase):
         bootstrap_timeout: Optional[float] = None,
         **kwargs: Any,
     ) -> None:
-        bucket = kwargs.pop("bucket", None)
-        kwargs.pop("lockmode", None)  # one event loop thread: nothing to lock
         kwargs.pop("unlock_gil", None)
-        if kwargs:
-            raise ArgumentError(f"unknown arguments: {', '.join(sorted(kwargs))}")
+        # one event loop thread: nothing to lock
+        bucket = take_bucket_kwargs(kwargs, kwargs.pop("lockmode", None))
         self._settings = read_settings(connection_string or connstr, password, username,
                                        timeout, bootstrap_timeout, bucket)
         self._init_api(self._settings.bucket, quiet, default_format, transcoder,
@@ -107,11 +105,9 @@ class Bucket(BucketBase):
 
     @timeout.setter
     def timeout(self, value: float) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ArgumentError(f"timeout must be a positive number of seconds, not {value!r}")
-        self._settings.timeout = float(value)
+        self._settings.timeout = check_timeout(value)
         if self._cluster is not None:
-            self._cluster.timeout = float(value)
+            self._cluster.timeout = self._settings.timeout
 
     @property
     def connected(self) -> bool:
@@ -128,9 +124,6 @@ class Bucket(BucketBase):
         if cluster.closed:
             raise ObjectDestroyedError("this connection is closed")
         return cluster
-
-    def _replica_count(self) -> int:
-        return self._live().router.replica_count()
 
     def close(self) -> None:
         if self._cluster is not None:

@@ -62,6 +62,12 @@ class Stats:
         self.group = group
 
 
+def check_timeout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ArgumentError(f"timeout must be a positive number of seconds, not {value!r}")
+    return float(value)
+
+
 def finish_entries(
     entries: list[Any], packets: list[Any]
 ) -> tuple[list[Result], Optional[CouchbaseError]]:
@@ -140,7 +146,7 @@ class BucketBase(MultiOperations):
     _run: Callable[..., Any]
     _run_multi: Callable[..., Any]
     _drive: Callable[[Flow], Any]
-    _replica_count: Callable[[], int]  # from the front end's cluster map
+    _live: Callable[[], Any]  # the front end's cluster object (BlockingCluster, MuxCluster)
 
     def _init_api(self, bucket: str, quiet: bool, default_format: int, transcoder: Any,
                   data_passthrough: bool) -> None:
@@ -156,6 +162,23 @@ class BucketBase(MultiOperations):
     @property
     def bucket(self) -> str:
         return self._bucket
+
+    @property
+    def timeout(self) -> float:
+        """The operation timeout in seconds (default 2.5)."""
+        return self._live().timeout
+
+    @timeout.setter
+    def timeout(self, value: float) -> None:
+        self._live().timeout = check_timeout(value)
+
+    @property
+    def server_nodes(self) -> list[str]:
+        """``host:port`` of every KV node in the cluster map."""
+        return [f"{h}:{p}" for h, p in self._live().router.addresses()]
+
+    def _replica_count(self) -> int:
+        return self._live().router.replica_count()
 
     @property
     def default_format(self) -> int:

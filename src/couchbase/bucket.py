@@ -13,11 +13,10 @@ from ._bucketbase import DEFAULT, BucketBase, Flow, Sleep, Stats, finish_entries
 from ._core.packet import Packet
 from ._core.request import Request
 from ._io.blocking_cluster import BlockingCluster
-from ._locking import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT, make_guard
+from ._locking import LOCKMODE_WAIT, make_guard
 from ._pipeline import Pipeline
-from ._settings import read_settings
+from ._settings import read_settings, take_bucket_kwargs
 from .exceptions import (
-    ArgumentError,
     CouchbaseError,
     NotSupportedError,
     ObjectDestroyedError,
@@ -53,13 +52,9 @@ class Bucket(BucketBase):
         bootstrap_timeout: Optional[float] = None,
         **kwargs: Any,
     ) -> None:
-        bucket = kwargs.pop("bucket", None)
-        if kwargs:
-            raise ArgumentError(f"unknown arguments: {', '.join(sorted(kwargs))}")
+        bucket = take_bucket_kwargs(kwargs, lockmode)
         settings = read_settings(connection_string or connstr, password, username, timeout,
                                  bootstrap_timeout, bucket)
-        if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
-            raise ArgumentError(f"unknown lockmode {lockmode!r}", objextra=lockmode)
         self._guard = make_guard(lockmode)
         self.unlock_gil = unlock_gil
         self._init_api(settings.bucket, quiet, default_format, transcoder, data_passthrough)
@@ -72,32 +67,14 @@ class Bucket(BucketBase):
 
     # -- connection ----------------------------------------------------------------
     @property
-    def timeout(self) -> float:
-        """The operation timeout in seconds (default 2.5)."""
-        return self._live().timeout
-
-    @timeout.setter
-    def timeout(self, value: float) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ArgumentError(f"timeout must be a positive number of seconds, not {value!r}")
-        self._live().timeout = float(value)
-
-    @property
     def closed(self) -> bool:
         return self._cluster is None
-
-    @property
-    def server_nodes(self) -> list[str]:
-        return [f"{h}:{p}" for h, p in self._live().router.addresses()]
 
     def _live(self) -> BlockingCluster:
         cluster = self._cluster
         if cluster is None:
             raise ObjectDestroyedError("this connection is closed")
         return cluster
-
-    def _replica_count(self) -> int:
-        return self._live().router.replica_count()
 
     def close(self) -> None:
         cluster, self._cluster = self._cluster, None

@@ -35,12 +35,11 @@ from couchbase._bucketbase import (
 from couchbase._core.packet import Packet
 from couchbase._core.request import Request
 from couchbase._io.mux import MuxCluster
-from couchbase._locking import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT
+from couchbase._locking import LOCKMODE_WAIT
 from couchbase._pipeline import Pipeline
-from couchbase._settings import read_settings
+from couchbase._settings import read_settings, take_bucket_kwargs
 from couchbase.collection import CollectionMixin, Scope
 from couchbase.exceptions import (
-    ArgumentError,
     CouchbaseError,
     NotSupportedError,
     ObjectDestroyedError,
@@ -77,11 +76,7 @@ class Bucket(BucketBase):
         bootstrap_timeout: Optional[float] = None,
         **kwargs: Any,
     ) -> None:
-        bucket = kwargs.pop("bucket", None)
-        if kwargs:
-            raise ArgumentError(f"unknown arguments: {', '.join(sorted(kwargs))}")
-        if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
-            raise ArgumentError(f"unknown lockmode {lockmode!r}", objextra=lockmode)
+        bucket = take_bucket_kwargs(kwargs, lockmode)
         s = read_settings(connection_string or connstr, password, username, timeout,
                           bootstrap_timeout, bucket)
         self.unlock_gil = unlock_gil
@@ -106,23 +101,8 @@ class Bucket(BucketBase):
 
     # -- connection ----------------------------------------------------------------
     @property
-    def timeout(self) -> float:
-        """The operation timeout in seconds (default 2.5)."""
-        return self._live().timeout
-
-    @timeout.setter
-    def timeout(self, value: float) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ArgumentError(f"timeout must be a positive number of seconds, not {value!r}")
-        self._live().timeout = float(value)
-
-    @property
     def closed(self) -> bool:
         return self._cluster is None or self._cluster.closed
-
-    @property
-    def server_nodes(self) -> list[str]:
-        return [f"{h}:{p}" for h, p in self._live().router.addresses()]
 
     def _live(self) -> MuxCluster:
         cluster = self._cluster
@@ -132,9 +112,6 @@ class Bucket(BucketBase):
             raise ObjectThreadError(
                 "a gcouchbase Bucket belongs to the thread (and gevent hub) that made it")
         return cluster
-
-    def _replica_count(self) -> int:
-        return self._live().router.replica_count()
 
     def close(self) -> None:
         """Close the connections; operations still waiting raise ObjectDestroyedError."""

@@ -16,8 +16,8 @@ from couchbase._bucketbase import BucketBase, Flow, Sleep, Stats, finish_entries
 from couchbase._core.packet import Packet
 from couchbase._core.request import Request
 from couchbase._io.mux import MuxCluster
-from couchbase._settings import read_settings
-from couchbase.exceptions import ArgumentError, CouchbaseError, ObjectDestroyedError
+from couchbase._settings import read_settings, take_bucket_kwargs
+from couchbase.exceptions import CouchbaseError, ObjectDestroyedError
 from couchbase.formats import FMT_JSON
 
 from ._backend import TwistedBackend
@@ -52,11 +52,9 @@ class TxBucketBase(BucketBase):
         reactor: Any = None,
         **kwargs: Any,
     ) -> None:
-        bucket = kwargs.pop("bucket", None)
-        kwargs.pop("lockmode", None)  # one reactor thread: nothing to lock
         kwargs.pop("unlock_gil", None)
-        if kwargs:
-            raise ArgumentError(f"unknown arguments: {', '.join(sorted(kwargs))}")
+        # one reactor thread: nothing to lock
+        bucket = take_bucket_kwargs(kwargs, kwargs.pop("lockmode", None))
         if reactor is None:
             from twisted.internet import reactor as default_reactor
 
@@ -125,20 +123,9 @@ class TxBucketBase(BucketBase):
     def reactor(self) -> Any:
         return self._reactor
 
-    @property
-    def timeout(self) -> float:
-        """The operation timeout in seconds (default 2.5)."""
-        return self._cluster.timeout
-
-    @timeout.setter
-    def timeout(self, value: float) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ArgumentError(f"timeout must be a positive number of seconds, not {value!r}")
-        self._cluster.timeout = float(value)
-
-    @property
-    def server_nodes(self) -> list[str]:
-        return [f"{h}:{p}" for h, p in self._cluster.router.addresses()]
+    def _live(self) -> MuxCluster:
+        """The cluster, connected or not (timeout and nodes are readable before connect)."""
+        return self._cluster
 
     def _replica_count(self) -> int:
         if self._state != _UP:
@@ -159,9 +146,9 @@ class TxBucketBase(BucketBase):
         return f"<{type(self).__name__} bucket={self._bucket!r} connected={self.connected}>"
 
     # -- what each front end supplies -------------------------------------------------
-    def _later(self, call: Callable[[], Any], key: Any = None) -> Any:
-        """This front end's result for ``call()``, made once the bucket is connected."""
-        raise NotImplementedError
+    # _later(call, key=None): this front end's result for ``call()``, made once the
+    # bucket is connected (a Deferred, or an AsyncResult on the raw path)
+    _later: Callable[..., Any]
 
     # -- callback-driven I/O shared by the front ends --------------------------------------
     def _submit(self, req: Request, finish: Callable[..., Any], key: Any, args: tuple[Any, ...],
