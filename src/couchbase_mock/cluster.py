@@ -22,18 +22,25 @@ ADMIN_PASSWORD = "password"
 
 
 class Node:
-    """One simulated server: its index and the ports its services listen on."""
+    """One simulated server: its index and the ports its services listen on
+    (``capi_port``: views; 0 when the node does not serve them)."""
 
-    __slots__ = ("index", "kv_port", "mgmt_port", "uuid")
+    __slots__ = ("index", "kv_port", "mgmt_port", "capi_port", "uuid")
 
-    def __init__(self, index: int, kv_port: int = 0, mgmt_port: int = 0) -> None:
+    def __init__(
+        self, index: int, kv_port: int = 0, mgmt_port: int = 0, capi_port: int = 0
+    ) -> None:
         self.index = index
         self.kv_port = kv_port
         self.mgmt_port = mgmt_port
+        self.capi_port = capi_port
         self.uuid = secrets.token_hex(16)
 
     def __repr__(self) -> str:
-        return f"Node(index={self.index}, kv_port={self.kv_port}, mgmt_port={self.mgmt_port})"
+        return (
+            f"Node(index={self.index}, kv_port={self.kv_port}, mgmt_port={self.mgmt_port}, "
+            f"capi_port={self.capi_port})"
+        )
 
 
 class Cluster:

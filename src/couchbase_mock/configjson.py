@@ -27,6 +27,7 @@ COUCHBASE_CAPABILITIES = [
     "cccp",
     "nodesExt",
     "preserve_expiry",
+    "couchapi",
 ]
 MEMCACHED_CAPABILITIES = ["cbhello", "nodesExt"]
 CLUSTER_CAPABILITIES: dict[str, list[str]] = {"n1ql": []}
@@ -46,11 +47,18 @@ def _alternate(cluster: Cluster, node: Node) -> Optional[dict[str, Any]]:
     return {"external": {"hostname": cluster.alternate_hostname, "ports": ports}}
 
 
+def _services(node: Node) -> dict[str, int]:
+    services = {"mgmt": node.mgmt_port, "kv": node.kv_port}
+    if node.capi_port:
+        services["capi"] = node.capi_port
+    return services
+
+
 def _nodes_ext(cluster: Cluster, host: str, this_node: Optional[int]) -> list[dict[str, Any]]:
     out = []
     for node in cluster.nodes:
         entry: dict[str, Any] = {
-            "services": {"mgmt": node.mgmt_port, "kv": node.kv_port},
+            "services": _services(node),
             "hostname": host,
         }
         if node.index == this_node:
@@ -72,6 +80,8 @@ def _bucket_doc(
             "hostname": f"{host}:{node.mgmt_port}",
             "ports": {"direct": node.kv_port},
         }
+        if node.capi_port and bucket.is_couchbase:
+            entry["couchApiBase"] = f"http://{host}:{node.capi_port}/{bucket.name}"
         if node.index == this_node:
             entry["thisNode"] = True
         nodes.append(entry)

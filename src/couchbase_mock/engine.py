@@ -82,6 +82,9 @@ class Engine:
         doc.cas = self.cas.next()
         doc.seqno = vbucket.next_seqno()
         doc.revno = old.revno + 1 if old is not None else 1
+        # Re-insert, so the active vbucket's documents stay in seqno order: the
+        # view indexes catch up by reading only its newest entries.
+        vbucket.docs.pop(key, None)
         vbucket.docs[key] = doc
         self._replicate(vb, key, doc)
         return doc

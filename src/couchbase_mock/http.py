@@ -109,14 +109,21 @@ def route(
         visible = [b for b in cluster.buckets.values() if cluster.may_access(user, b.name)]
         return Reply(200, [configjson.bucket_info(cluster, b, node) for b in visible])
     scopes = kind == "buckets" and len(rest) > 2 and rest[2] == "scopes"
+    ddocs = kind == "buckets" and rest[2:] == ["ddocs"]
     if kind not in ("buckets", "b", "bs", "bucketsStreaming") or name is None:
         return _not_found()
-    if len(rest) > 2 and not scopes:
+    if len(rest) > 2 and not (scopes or ddocs):
         return _not_found()
     if name not in cluster.buckets:
         return _not_found() if is_admin else _unauthorized()
     if not cluster.may_access(user, name):
         return _unauthorized()
+    if ddocs:
+        if method != "GET":
+            return Reply(405)
+        from .views.service import ddoc_listing  # views import this module
+
+        return Reply(200, ddoc_listing(cluster, name))
     if scopes:
         status, answer = collections_rest.handle(
             cluster, name, method, rest[3:], body, is_admin

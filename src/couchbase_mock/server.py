@@ -1,9 +1,10 @@
 """Start the services of every node of a :class:`~couchbase_mock.cluster.Cluster`.
 
-Each node listens on two ports: KV (memcached binary protocol) and
-management (REST). Ports are ephemeral unless ``port_base`` is given; then
-node ``i`` uses ``port_base + 2*i`` for management and ``port_base + 2*i + 1``
-for KV.
+Each node listens on three ports: KV (memcached binary protocol),
+management (REST) and views (``capi``). Ports are ephemeral unless
+``port_base`` is given; then node ``i`` of ``n`` uses ``port_base + 2*i`` for
+management, ``port_base + 2*i + 1`` for KV and ``port_base + 2*n + i`` for
+views.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Callable, Optional, Union
 from .cluster import Cluster
 from .http import MgmtProtocol
 from .kv import KVProtocol
+from .views.service import CapiProtocol
 
 
 def ports_for(node: int, port_base: Optional[int]) -> tuple[int, int]:
@@ -24,7 +26,14 @@ def ports_for(node: int, port_base: Optional[int]) -> tuple[int, int]:
     return port_base + 2 * node, port_base + 2 * node + 1
 
 
-Proto = Union[KVProtocol, MgmtProtocol]
+def capi_port_for(node: int, num_nodes: int, port_base: Optional[int]) -> int:
+    """The views port a node binds (0: ephemeral), after every node's pair."""
+    if port_base is None:
+        return 0
+    return port_base + 2 * num_nodes + node
+
+
+Proto = Union[KVProtocol, MgmtProtocol, CapiProtocol]
 
 
 class Servers:
@@ -71,8 +80,15 @@ async def start_servers(cluster: Cluster, port_base: Optional[int] = None) -> Se
                 cluster.host, mgmt_port, reuse_address=True,
             )
             servers.listeners.append(mgmt)
+            capi = await loop.create_server(
+                servers.factory(lambda i=index: CapiProtocol(cluster, i)),  # type: ignore[misc]
+                cluster.host, capi_port_for(index, len(cluster.nodes), port_base),
+                reuse_address=True,
+            )
+            servers.listeners.append(capi)
             node.kv_port = _bound_port(kv)
             node.mgmt_port = _bound_port(mgmt)
+            node.capi_port = _bound_port(capi)
     except BaseException:
         await servers.close()
         raise
