@@ -1,0 +1,162 @@
+"""What the query engine needs from a document store, and an in-memory one.
+
+The engine reads and writes documents only through :class:`Datastore`, so it
+runs over the local cluster's buckets (through an adapter) or over
+:class:`MemoryDatastore` in unit tests and benchmarks. Keyspaces are named by
+a :data:`Path` ``(bucket, scope, collection)``; a bare bucket is
+``(bucket, "_default", "_default")``.
+
+Index maintenance relies on :meth:`Datastore.subscribe`: the store calls every
+listener after each change with the path, the key and the new record (``None``
+when the document was deleted or expired).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Callable, Iterable, NamedTuple, Optional
+
+try:
+    from typing import Protocol
+except ImportError:  # pragma: no cover
+    Protocol = object  # type: ignore
+
+Path = tuple[str, str, str]
+DEFAULT = "_default"
+JSON_FLAGS = 0x02000000
+
+
+class DocRecord(NamedTuple):
+    """One live document: the body as stored (JSON text for JSON documents)."""
+
+    key: str
+    value: bytes
+    cas: int
+    flags: int = JSON_FLAGS
+    expiration: int = 0
+
+
+Listener = Callable[[Path, str, Optional[DocRecord]], None]
+
+
+class DatastoreError(Exception):
+    pass
+
+
+class DocumentExists(DatastoreError):
+    pass
+
+
+class DocumentNotFound(DatastoreError):
+    pass
+
+
+class CasMismatch(DatastoreError):
+    pass
+
+
+class Datastore(Protocol):
+    """The engine's view of a document store."""
+
+    def buckets(self) -> list[str]:
+        """Names of the buckets (for error texts and ``system:keyspaces``)."""
+
+    def keyspaces(self) -> list[Path]:
+        """Every collection of every bucket (the default collection included)."""
+
+    def scan(self, path: Path) -> Iterable[DocRecord]:
+        """Every live document of a collection, in any order."""
+
+    def get(self, path: Path, key: str) -> Optional[DocRecord]:
+        """A live document, or ``None``."""
+
+    def insert(self, path: Path, key: str, value: bytes, flags: int, expiry: int) -> DocRecord:
+        """Create; :class:`DocumentExists` if the key is taken."""
+
+    def upsert(self, path: Path, key: str, value: bytes, flags: int, expiry: int) -> DocRecord:
+        """Create or replace."""
+
+    def replace(self, path: Path, key: str, value: bytes, flags: int, expiry: int,
+                cas: int = 0) -> DocRecord:
+        """Replace (``cas`` 0: any revision); :class:`DocumentNotFound`, :class:`CasMismatch`."""
+
+    def remove(self, path: Path, key: str, cas: int = 0) -> None:
+        """Delete; :class:`DocumentNotFound`, :class:`CasMismatch`."""
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(path, key, record_or_None)`` after every change."""
+
+
+class MemoryDatastore:
+    """A :class:`Datastore` in dictionaries, for tests and benchmarks.
+
+    >>> ds = MemoryDatastore()
+    >>> ds.create_bucket("beer")
+    >>> _ = ds.upsert(("beer", "_default", "_default"), "k", b'{"a":1}', 0, 0)
+    >>> ds.get(("beer", "_default", "_default"), "k").value
+    b'{"a":1}'
+    """
+
+    def __init__(self) -> None:
+        self._data: dict[Path, dict[str, DocRecord]] = {}
+        self._listeners: list[Listener] = []
+        self._cas = itertools.count(1_600_000_000_000_000_000, 65536)
+
+    def create_bucket(self, name: str) -> None:
+        self._data.setdefault((name, DEFAULT, DEFAULT), {})
+
+    def create_collection(self, bucket: str, scope: str, collection: str) -> None:
+        self.create_bucket(bucket)
+        self._data.setdefault((bucket, scope, collection), {})
+
+    def buckets(self) -> list[str]:
+        return sorted({p[0] for p in self._data})
+
+    def keyspaces(self) -> list[Path]:
+        return sorted(self._data)
+
+    def scan(self, path: Path) -> Iterable[DocRecord]:
+        return list(self._data[path].values())
+
+    def get(self, path: Path, key: str) -> Optional[DocRecord]:
+        coll = self._data.get(path)
+        return coll.get(key) if coll is not None else None
+
+    def _store(self, path: Path, key: str, value: bytes, flags: int, expiry: int) -> DocRecord:
+        rec = DocRecord(key, value, next(self._cas), flags, expiry)
+        self._data[path][key] = rec
+        for listener in self._listeners:
+            listener(path, key, rec)
+        return rec
+
+    def insert(self, path: Path, key: str, value: bytes, flags: int = JSON_FLAGS,
+               expiry: int = 0) -> DocRecord:
+        if key in self._data[path]:
+            raise DocumentExists(key)
+        return self._store(path, key, value, flags, expiry)
+
+    def upsert(self, path: Path, key: str, value: bytes, flags: int = JSON_FLAGS,
+               expiry: int = 0) -> DocRecord:
+        return self._store(path, key, value, flags, expiry)
+
+    def replace(self, path: Path, key: str, value: bytes, flags: int = JSON_FLAGS,
+                expiry: int = 0, cas: int = 0) -> DocRecord:
+        old = self._data[path].get(key)
+        if old is None:
+            raise DocumentNotFound(key)
+        if cas and cas != old.cas:
+            raise CasMismatch(key)
+        return self._store(path, key, value, flags, expiry)
+
+    def remove(self, path: Path, key: str, cas: int = 0) -> None:
+        old = self._data[path].get(key)
+        if old is None:
+            raise DocumentNotFound(key)
+        if cas and cas != old.cas:
+            raise CasMismatch(key)
+        del self._data[path][key]
+        for listener in self._listeners:
+            listener(path, key, None)
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)

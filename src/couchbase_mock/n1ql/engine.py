@@ -1,0 +1,243 @@
+"""The query engine: statements in, rows out, over a :class:`~.datastore.Datastore`.
+
+>>> from couchbase_mock.n1ql import MemoryDatastore, QueryEngine
+>>> ds = MemoryDatastore(); ds.create_bucket("b")
+>>> q = QueryEngine(ds)
+>>> q.query('INSERT INTO b (KEY, VALUE) VALUES ("k", {"n": 1})').metrics["mutationCount"]
+1
+>>> q.query("SELECT RAW n FROM b USE KEYS 'k'").results
+[1]
+
+The engine keeps its index catalog current from the datastore's change
+notifications, so an index always reflects every write (``request_plus``
+and ``not_bounded`` both see all writes made before the request).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from collections import Counter
+from typing import Any, Optional
+
+from . import ast as A
+from .datastore import Datastore, DocRecord, Path
+from .dml import run_delete, run_insert, run_update
+from .errors import (
+    N1QLError,
+    index_exists,
+    index_not_found,
+    internal,
+    no_such_prepared,
+)
+from .evaluator import CTX, Compiler, Context, Scope
+from .executor import SelectPlan
+from .indexes import IndexCatalog, PrimaryIndex, SecondaryIndex, decode, meta_of
+from .parser import parse
+from .planner import require_keyspace
+
+
+class QueryResult:
+    """``results``, ``signature``, ``metrics`` (resultCount, mutationCount...)."""
+
+    def __init__(self, results: list, signature: Any = None, mutations: Optional[int] = None,
+                 elapsed: float = 0.0) -> None:
+        self.results = results
+        self.signature = signature
+        self.status = "success"
+        self.metrics: dict[str, Any] = {"resultCount": len(results)}
+        if mutations is not None:
+            self.metrics["mutationCount"] = mutations
+        self.elapsed = elapsed
+
+    def __repr__(self) -> str:
+        return f"QueryResult({self.results!r})"
+
+
+class QueryEngine:
+    """N1QL over one datastore: parse, plan, run; indexes and prepared statements."""
+
+    def __init__(self, datastore: Datastore, datastore_id: str = "http://127.0.0.1:8091") -> None:
+        self.datastore = datastore
+        self.datastore_id = datastore_id
+        self.catalog = IndexCatalog()
+        self.prepared: dict[str, tuple[A.Node, str]] = {}
+        self.stats: Counter = Counter()
+        datastore.subscribe(self._on_change)
+
+    # -- datastore plumbing ----------------------------------------------
+
+    def _on_change(self, path: Path, key: str, rec: Optional[DocRecord]) -> None:
+        self.catalog.on_change(path, key, rec)
+
+    def fetch(self, path: Path, key: str) -> Optional[tuple[Any, dict]]:
+        rec = self.datastore.get(path, key)
+        self.stats["fetches"] += 1
+        if rec is None:
+            return None
+        value = decode(rec)
+        return value, meta_of(rec, value)
+
+    def system_rows(self, name: str) -> list:
+        if name == "indexes":
+            return [ix.system_row(self.datastore_id) for ix in self.catalog.all()]
+        rows = []
+        for bucket, scope, coll in self.datastore.keyspaces():
+            if (scope, coll) == ("_default", "_default"):
+                rows.append({"datastore_id": self.datastore_id, "id": bucket, "name": bucket,
+                             "namespace_id": "default"})
+            else:
+                rows.append({"bucket": bucket, "datastore_id": self.datastore_id, "id": coll,
+                             "name": coll, "namespace_id": "default", "scope": scope})
+        return rows
+
+    # -- requests ---------------------------------------------------------
+
+    def query(self, statement: Optional[str] = None, positional: Optional[list] = None,
+              named: Optional[dict] = None, prepared: Optional[str] = None,
+              now: Optional[float] = None) -> QueryResult:
+        """Run one statement (or a prepared one by name); raises :class:`N1QLError`."""
+        start = time.perf_counter()
+        ctx = Context(named, positional, self, now)
+        try:
+            if prepared is not None:
+                stmt, text = self._prepared(prepared)
+            else:
+                if statement is None:
+                    raise N1QLError(1050, "No statement or prepared value")
+                stmt, text = parse(statement), statement
+            results, signature, mutations = self.run(stmt, ctx, text)
+        except N1QLError:
+            raise
+        except RecursionError:
+            raise internal("Statement too deeply nested") from None
+        except Exception as exc:  # an engine bug must still answer like a server
+            raise internal(f"{type(exc).__name__}: {exc}") from exc
+        return QueryResult(results, signature, mutations, time.perf_counter() - start)
+
+    def _prepared(self, name: str) -> tuple[A.Node, str]:
+        entry = self.prepared.get(name)
+        if entry is None:
+            raise no_such_prepared(name)
+        return entry
+
+    def run(self, stmt: A.Node, ctx: Context, text: str) -> tuple[list, Any, Optional[int]]:
+        if isinstance(stmt, A.Select):
+            plan = SelectPlan(self, stmt)
+            base = {CTX: ctx}
+            return plan.run(base), plan.signature(), None
+        if isinstance(stmt, A.Insert):
+            results, n = run_insert(self, stmt, ctx)
+            return results, None, n
+        if isinstance(stmt, A.Update):
+            results, n = run_update(self, stmt, ctx)
+            return results, None, n
+        if isinstance(stmt, A.Delete):
+            results, n = run_delete(self, stmt, ctx)
+            return results, None, n
+        if isinstance(stmt, A.Explain):
+            return [{"plan": self.explain(stmt.stmt), "text": text}], {"plan": "json"}, None
+        if isinstance(stmt, A.Prepare):
+            return [self.prepare(stmt)], {"*": "*"}, None
+        if isinstance(stmt, A.Execute):
+            name = Compiler(Scope()).compile(stmt.name)({CTX: ctx})
+            if not isinstance(name, str):
+                raise N1QLError(4040, f"No such prepared statement: {name}")
+            inner, inner_text = self._prepared(name)
+            if stmt.using is not None:
+                using = Compiler(Scope()).compile(stmt.using)({CTX: ctx})
+                if type(using) is list:
+                    ctx.positional = using
+                elif type(using) is dict:
+                    ctx.named.update({k.lstrip("$"): v for k, v in using.items()})
+            return self.run(inner, ctx, inner_text)
+        if isinstance(stmt, A.CreateIndex):
+            self.create_index(stmt, ctx)
+            return [], None, None
+        if isinstance(stmt, A.DropIndex):
+            self.drop_index(stmt)
+            return [], None, None
+        if isinstance(stmt, A.BuildIndex):
+            self.build_index(stmt, ctx)
+            return [], None, None
+        raise internal(f"unsupported statement {type(stmt).__name__}")
+
+    def explain(self, stmt: A.Node) -> dict:
+        if isinstance(stmt, A.Select):
+            return SelectPlan(self, stmt).explain()
+        if isinstance(stmt, (A.Update, A.Delete)):
+            from .executor import Source
+
+            source = Source(self, stmt.term, stmt.where, set(), Scope())
+            verb = "SendUpdate" if isinstance(stmt, A.Update) else "SendDelete"
+            return {"#operator": "Sequence",
+                    "~children": source.explain() + [{"#operator": verb}]}
+        if isinstance(stmt, A.Insert):
+            return {"#operator": "Sequence", "~children": [
+                {"#operator": "ValueScan"},
+                {"#operator": "SendUpsert" if stmt.upsert else "SendInsert"}]}
+        return {"#operator": type(stmt).__name__}
+
+    def prepare(self, stmt: A.Prepare) -> dict:
+        name = stmt.name or str(uuid.uuid4())
+        operator = self.explain(stmt.stmt)
+        signature: Any = None
+        if isinstance(stmt.stmt, A.Select):
+            signature = SelectPlan(self, stmt.stmt).signature()
+        self.prepared[name] = (stmt.stmt, stmt.text)
+        encoded = base64.b64encode(json.dumps({"name": name, "text": stmt.text}).encode())
+        return {"encoded_plan": encoded.decode(), "name": name, "namespace": "default",
+                "operator": operator, "signature": signature, "text": stmt.text}
+
+    # -- indexes ----------------------------------------------------------
+
+    def create_index(self, stmt: A.CreateIndex, ctx: Context) -> None:
+        path = require_keyspace(self.datastore, stmt.ref)
+        name = stmt.name or "#primary"
+        if self.catalog.get(path, name) is not None:
+            if stmt.if_not_exists:
+                return
+            raise index_exists(name)
+        with_ = Compiler(Scope()).compile(stmt.with_)({CTX: ctx}) if stmt.with_ else None
+        deferred = type(with_) is dict and with_.get("defer_build") is True
+        if stmt.primary:
+            index: Any = PrimaryIndex(name, path, stmt.ref.namespace)
+        else:
+            index = SecondaryIndex(name, path, stmt.keys, stmt.where, stmt.ref.namespace)
+        if deferred:
+            index.state = "deferred"
+        else:
+            index.build(self.datastore.scan(path))
+        self.catalog.add(index)
+
+    def drop_index(self, stmt: A.DropIndex) -> None:
+        path = require_keyspace(self.datastore, stmt.ref)
+        if stmt.primary:
+            names = [ix.name for ix in self.catalog.of(path) if ix.primary]
+            name = names[0] if names else "#primary"
+        else:
+            name = stmt.name or ""
+        if self.catalog.get(path, name) is None:
+            if stmt.if_exists:
+                return
+            raise index_not_found(name)
+        self.catalog.drop(path, name)
+
+    def build_index(self, stmt: A.BuildIndex, ctx: Context) -> None:
+        path = require_keyspace(self.datastore, stmt.ref)
+        names: list[str] = []
+        for node in stmt.names:
+            if isinstance(node, A.Ident):
+                names.append(node.name)
+                continue
+            v = Compiler(Scope()).compile(node)({CTX: ctx})
+            names.extend(v if type(v) is list else [v])
+        for name in names:
+            index = self.catalog.get(path, name) if isinstance(name, str) else None
+            if index is None:
+                raise index_not_found(str(name))
+            if index.state != "online":
+                index.build(self.datastore.scan(path))  # type: ignore[attr-defined]
+                index.state = "online"

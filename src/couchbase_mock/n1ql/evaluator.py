@@ -1,0 +1,625 @@
+"""Expressions compiled to Python closures.
+
+:func:`Compiler.compile` turns an expression tree into ``fn(env) -> value``
+once per statement, so evaluating a row is a chain of direct calls rather than
+a walk over the tree. ``env`` maps names (keyspace aliases, LET and range
+variables) to values; ``env[CTX]`` is the request :class:`Context`
+(parameters, clock, the executor for subqueries) and ``env[META + alias]``
+the metadata (id, cas, ...) of the document bound to ``alias``.
+
+N1QL rules kept here: an operator over MISSING gives MISSING and over NULL
+gives NULL (MISSING winning); arithmetic over non-numbers gives NULL; AND is
+FALSE if any operand is false, else MISSING/NULL if any is, else TRUE; an
+unqualified name is a field of the only keyspace in FROM.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any, Callable, Optional
+
+from . import ast as A
+from .errors import N1QLError
+from .functions import AGGREGATES, FUNCTIONS
+from .values import MISSING, collation_key, equal, is_number, truth
+
+CTX = "\x00ctx"
+META = "\x00meta:"
+
+Fn = Callable[[dict], Any]
+
+
+class Context:
+    """Per-request state: parameters, the statement time, the executor."""
+
+    def __init__(self, named: Optional[dict] = None, positional: Optional[list] = None,
+                 executor: Any = None, now: Optional[float] = None) -> None:
+        self.named = {k.lstrip("$"): v for k, v in (named or {}).items()}
+        self.positional = list(positional or [])
+        self.executor = executor
+        self.now = time.time() if now is None else now
+
+    def param(self, key: Any) -> Any:
+        if isinstance(key, int):
+            if 1 <= key <= len(self.positional):
+                return self.positional[key - 1]
+            raise N1QLError(5010, f"No value for positional parameter ${key}.")
+        if key in self.named:
+            return self.named[key]
+        raise N1QLError(5010, f"No value for named parameter ${key}.")
+
+
+class Scope:
+    """What names mean while compiling: bound variables, the implicit keyspace,
+    and (after GROUP BY) where each aggregate's value is found."""
+
+    def __init__(self, bound: Optional[set] = None, default_alias: Optional[str] = None,
+                 aggregates: Optional[dict] = None, parent: Optional[Scope] = None) -> None:
+        self.bound = set(bound or ())
+        self.default_alias = default_alias
+        self.aggregates = aggregates
+        self.parent = parent
+
+    def child(self, names: list) -> Scope:
+        s = Scope(self.bound | set(names), self.default_alias, self.aggregates, self.parent)
+        return s
+
+
+def get_field(v: Any, name: str) -> Any:
+    if type(v) is dict:
+        return v.get(name, MISSING)
+    return MISSING
+
+
+def _like_regex(pattern: str) -> re.Pattern:
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+_LIKE_CACHE: dict[str, re.Pattern] = {}
+
+
+def like(value: Any, pattern: Any) -> Any:
+    if value is MISSING or pattern is MISSING:
+        return MISSING
+    if type(value) is not str or type(pattern) is not str:
+        return None
+    rx = _LIKE_CACHE.get(pattern)
+    if rx is None:
+        rx = _LIKE_CACHE[pattern] = _like_regex(pattern)
+    return rx.fullmatch(value) is not None
+
+
+def _cmp(op: str) -> Callable[[Any, Any], Any]:
+    import operator
+
+    pyop = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
+
+    def compare(a: Any, b: Any) -> Any:
+        if a is MISSING or b is MISSING:
+            return MISSING
+        if a is None or b is None:
+            return None
+        ta, tb = type(a), type(b)
+        if ta is tb and (ta is str or ta is int or ta is float):
+            return pyop(a, b)
+        if is_number(a) and is_number(b):
+            return pyop(a, b)
+        return pyop(collation_key(a), collation_key(b))
+
+    return compare
+
+
+def _eq(a: Any, b: Any) -> Any:
+    if a is MISSING or b is MISSING:
+        return MISSING
+    if a is None or b is None:
+        return None
+    ta = type(a)
+    if ta is type(b) and (ta is str or ta is int):
+        return a == b
+    return equal(a, b)
+
+
+def _arith(op: str) -> Callable[[Any, Any], Any]:
+    def arith(a: Any, b: Any) -> Any:
+        if a is MISSING or b is MISSING:
+            return MISSING
+        if not is_number(a) or not is_number(b):
+            return None
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if b == 0:
+            return None
+        if op == "/":
+            r = a / b
+            return int(r) if r == int(r) and abs(r) < 2**53 else r
+        return a % b if type(a) is int and type(b) is int else float(a % b)
+
+    return arith
+
+
+def _concat(a: Any, b: Any) -> Any:
+    if a is MISSING or b is MISSING:
+        return MISSING
+    if type(a) is not str or type(b) is not str:
+        return None
+    return a + b
+
+
+def _in(a: Any, b: Any) -> Any:
+    if a is MISSING or b is MISSING:
+        return MISSING
+    if a is None or b is None:
+        return None
+    if type(b) is not list:
+        return None
+    return any(equal(a, x) for x in b)
+
+
+def _descendants(v: Any) -> list:
+    out: list = []
+    stack = list(reversed(v)) if type(v) is list else list(reversed(list(v.values())))
+    while stack:
+        x = stack.pop()
+        out.append(x)
+        if type(x) is list:
+            stack.extend(reversed(x))
+        elif type(x) is dict:
+            stack.extend(reversed(list(x.values())))
+    return out
+
+
+def _within(a: Any, b: Any) -> Any:
+    if a is MISSING or b is MISSING:
+        return MISSING
+    if type(b) not in (list, dict):
+        return None
+    return any(equal(a, x) for x in _descendants(b))
+
+
+def _and(fns: list) -> Fn:
+    def and_(env: dict) -> Any:
+        result: Any = True
+        for f in fns:
+            v = f(env)
+            if v is MISSING:
+                if result is True or result is None:
+                    result = MISSING
+            elif v is None:
+                if result is True:
+                    result = None
+            elif not truth(v):
+                return False
+        return result
+
+    return and_
+
+
+def _or(fns: list) -> Fn:
+    def or_(env: dict) -> Any:
+        result: Any = False
+        for f in fns:
+            v = f(env)
+            if v is None:
+                result = None
+            elif v is MISSING:
+                if result is False:
+                    result = MISSING
+            elif truth(v):
+                return True
+        return result
+
+    return or_
+
+
+def flatten_op(node: A.Node, op: str) -> list:
+    """The operands of a chain of one associative operator (``a AND b AND c``)."""
+    if isinstance(node, A.Binary) and node.op == op:
+        return flatten_op(node.left, op) + flatten_op(node.right, op)
+    return [node]
+
+
+class Compiler:
+    """Compiles expressions within a :class:`Scope`."""
+
+    subquery_hook: Optional[Callable[[Any, Scope], Fn]] = None
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    def with_scope(self, scope: Scope) -> Compiler:
+        return Compiler(scope)
+
+    def compile(self, node: A.Node) -> Fn:
+        method = getattr(self, "c_" + type(node).__name__)
+        return method(node)
+
+    def c_Literal(self, node: A.Literal) -> Fn:
+        value = node.value
+        return lambda env: value
+
+    def c_Ident(self, node: A.Ident) -> Fn:
+        name = node.name
+        scope = self.scope
+        if name in scope.bound or scope.default_alias is None:
+            return lambda env: env.get(name, MISSING)
+        alias = scope.default_alias
+
+        def implicit(env: dict) -> Any:
+            doc = env.get(alias, MISSING)
+            if type(doc) is dict:
+                return doc.get(name, MISSING)
+            return MISSING
+
+        return implicit
+
+    def c_Field(self, node: A.Field) -> Fn:
+        name = node.name
+        if isinstance(node.base, A.Ident) and node.base.name in self.scope.bound:
+            base_name = node.base.name
+
+            def field_of_var(env: dict) -> Any:
+                v = env.get(base_name, MISSING)
+                if type(v) is dict:
+                    return v.get(name, MISSING)
+                return MISSING
+
+            return field_of_var
+        base = self.compile(node.base)
+
+        def field(env: dict) -> Any:
+            v = base(env)
+            if type(v) is dict:
+                return v.get(name, MISSING)
+            return MISSING
+
+        return field
+
+    def c_DynField(self, node: A.DynField) -> Fn:
+        base, name = self.compile(node.base), self.compile(node.name)
+
+        def dyn(env: dict) -> Any:
+            v, n = base(env), name(env)
+            if type(v) is dict and type(n) is str:
+                return v.get(n, MISSING)
+            return MISSING
+
+        return dyn
+
+    def c_Element(self, node: A.Element) -> Fn:
+        base, index = self.compile(node.base), self.compile(node.index)
+
+        def element(env: dict) -> Any:
+            v, i = base(env), index(env)
+            if type(v) is list:
+                if type(i) is float and i == int(i):
+                    i = int(i)
+                if type(i) is int:
+                    if -len(v) <= i < len(v):
+                        return v[i]
+                    return MISSING
+                return MISSING if i is MISSING else None
+            if type(v) is dict and type(i) is str:
+                return v.get(i, MISSING)
+            return MISSING
+
+        return element
+
+    def c_Slice(self, node: A.Slice) -> Fn:
+        base, start = self.compile(node.base), self.compile(node.start)
+        end = self.compile(node.end) if node.end is not None else None
+
+        def slice_(env: dict) -> Any:
+            v, s = base(env), start(env)
+            e = end(env) if end is not None else len(v) if type(v) is list else None
+            if type(v) is not list:
+                return MISSING if v is MISSING else None
+            if not is_number(s) or not is_number(e):
+                return None
+            s, e = int(s), int(e)
+            n = len(v)
+            s = s + n if s < 0 else s
+            e = e + n if e < 0 else e
+            if s < 0 or e > n or s > e:
+                return None
+            return v[s:e]
+
+        return slice_
+
+    def c_Param(self, node: A.Param) -> Fn:
+        key = node.key
+        return lambda env: env[CTX].param(key)
+
+    def c_Unary(self, node: A.Unary) -> Fn:
+        operand = self.compile(node.operand)
+        if node.op == "-":
+            def neg(env: dict) -> Any:
+                v = operand(env)
+                if v is MISSING:
+                    return MISSING
+                return -v if is_number(v) else None
+            return neg
+        if node.op == "NOT":
+            def not_(env: dict) -> Any:
+                v = operand(env)
+                if v is MISSING or v is None:
+                    return v
+                return not truth(v)
+            return not_
+
+        def exists(env: dict) -> Any:
+            v = operand(env)
+            return type(v) is list and len(v) > 0
+
+        return exists
+
+    def c_Binary(self, node: A.Binary) -> Fn:
+        op = node.op
+        if op == "AND":
+            return _and([self.compile(x) for x in flatten_op(node, "AND")])
+        if op == "OR":
+            return _or([self.compile(x) for x in flatten_op(node, "OR")])
+        left, right = self.compile(node.left), self.compile(node.right)
+        if op in ("LIKE", "NOT LIKE"):
+            if op == "LIKE":
+                return lambda env: like(left(env), right(env))
+
+            def not_like(env: dict) -> Any:
+                v = like(left(env), right(env))
+                return v if v is MISSING or v is None else not v
+
+            return not_like
+        func: Callable[[Any, Any], Any]
+        negate = op.startswith("NOT ")
+        base_op = op[4:] if negate else op
+        if base_op == "=":
+            func = _eq
+        elif base_op == "!=":
+            def func(a: Any, b: Any) -> Any:
+                v = _eq(a, b)
+                return v if v is MISSING or v is None else not v
+        elif base_op in ("<", "<=", ">", ">="):
+            func = _cmp(base_op)
+        elif base_op in ("+", "-", "*", "/", "%"):
+            func = _arith(base_op)
+        elif base_op == "||":
+            func = _concat
+        elif base_op == "IN":
+            func = _in
+        elif base_op == "WITHIN":
+            func = _within
+        else:
+            raise N1QLError(5000, f"unknown operator {op}")
+        if negate:
+            inner = func
+
+            def func(a: Any, b: Any) -> Any:
+                v = inner(a, b)
+                return v if v is MISSING or v is None else not v
+
+        return lambda env: func(left(env), right(env))
+
+    def c_Between(self, node: A.Between) -> Fn:
+        expr, low, high = (self.compile(x) for x in (node.expr, node.low, node.high))
+        ge, le = _cmp(">="), _cmp("<=")
+        negated = node.negated
+
+        def between(env: dict) -> Any:
+            v = expr(env)
+            r = _and([lambda e: ge(v, low(e)), lambda e: le(v, high(e))])(env)
+            if negated and r is not MISSING and r is not None:
+                return not r
+            return r
+
+        return between
+
+    def c_IsCheck(self, node: A.IsCheck) -> Fn:
+        expr = self.compile(node.expr)
+        what, negated = node.what, node.negated
+        if what == "MISSING":
+            return lambda env: (expr(env) is MISSING) != negated
+        if what == "VALUED":
+            def valued(env: dict) -> Any:
+                v = expr(env)
+                return (v is not MISSING and v is not None) != negated
+            return valued
+
+        def is_null(env: dict) -> Any:
+            v = expr(env)
+            if v is MISSING:
+                return MISSING
+            return (v is None) != negated
+
+        return is_null
+
+    def c_Case(self, node: A.Case) -> Fn:
+        whens = [(self.compile(c), self.compile(r)) for c, r in node.whens]
+        default = self.compile(node.default) if node.default is not None else None
+        subject = self.compile(node.subject) if node.subject is not None else None
+
+        def case(env: dict) -> Any:
+            if subject is not None:
+                s = subject(env)
+                for cond, result in whens:
+                    if _eq(s, cond(env)) is True:
+                        return result(env)
+            else:
+                for cond, result in whens:
+                    if truth(cond(env)):
+                        return result(env)
+            return default(env) if default is not None else (None if subject is None else
+                                                             None)
+
+        return case
+
+    def c_Call(self, node: A.Call) -> Fn:
+        name = node.name
+        if name in AGGREGATES:
+            aggs = self.scope.aggregates
+            if aggs is None or id(node) not in aggs:
+                raise N1QLError(4210, f"Aggregate {A.to_n1ql(node)} is not allowed here.")
+            slot = aggs[id(node)]
+            return lambda env: env["\x00agg"][slot]
+        if name == "META":
+            return self.meta(node)
+        if name in ("NOW_STR", "NOW_MILLIS", "NOW_UTC", "NOW_LOCAL", "NOW_TZ"):
+            impl = FUNCTIONS[name]
+            args = [self.compile(a) for a in node.args]
+            return lambda env: impl(env[CTX].now, *[a(env) for a in args])
+        impl = FUNCTIONS.get(name)
+        if impl is None:
+            raise N1QLError(10101 if False else 3000,
+                            f"Invalid function {name.lower()} - at {name.lower()}")
+        args = [self.compile(a) for a in node.args]
+        if len(args) == 1:
+            a0 = args[0]
+            return lambda env: impl(a0(env))
+        if len(args) == 2:
+            a0, a1 = args
+            return lambda env: impl(a0(env), a1(env))
+        return lambda env: impl(*[a(env) for a in args])
+
+    def meta(self, node: A.Call) -> Fn:
+        if node.args:
+            arg = node.args[0]
+            if not isinstance(arg, A.Ident):
+                raise N1QLError(3000, "META() takes a keyspace alias")
+            key = META + arg.name
+        else:
+            if self.scope.default_alias is None:
+                return lambda env: MISSING
+            key = META + self.scope.default_alias
+        return lambda env: env.get(key, MISSING)
+
+    def c_ArrayCons(self, node: A.ArrayCons) -> Fn:
+        items = [self.compile(x) for x in node.items]
+        return lambda env: [v if v is not MISSING else None for v in (f(env) for f in items)]
+
+    def c_ObjectCons(self, node: A.ObjectCons) -> Fn:
+        pairs = [(self.compile(k), self.compile(v)) for k, v in node.pairs]
+
+        def obj(env: dict) -> Any:
+            out = {}
+            for k, v in pairs:
+                name = k(env)
+                if type(name) is not str:
+                    continue
+                value = v(env)
+                if value is not MISSING:
+                    out[name] = value
+            return out
+
+        return obj
+
+    def _ranges(self, bindings: list) -> tuple[Callable[[dict], list], Compiler]:
+        """An iterator over bound environments, and a compiler for the body."""
+        names = []
+        sources = []
+        for b in bindings:
+            sources.append((b.var, b.pos, self.compile(b.expr), b.within))
+            names.append(b.var)
+            if b.pos:
+                names.append(b.pos)
+        inner = self.with_scope(self.scope.child(names))
+
+        def envs(env: dict) -> list:
+            arrays = []
+            for _var, _pos, fn, within in sources:
+                v = fn(env)
+                if within:
+                    v = _descendants(v) if type(v) in (list, dict) else None
+                if type(v) is not list:
+                    return [] if v is MISSING or v is None else []
+                arrays.append(v)
+            out = []
+            for i in range(min(len(a) for a in arrays)):
+                e = dict(env)
+                for (var, pos, _fn, _w), arr in zip(sources, arrays):
+                    e[var] = arr[i]
+                    if pos:
+                        e[pos] = i
+                out.append(e)
+            return out
+
+        return envs, inner
+
+    def c_Quantified(self, node: A.Quantified) -> Fn:
+        envs, inner = self._ranges(node.bindings)
+        cond = inner.compile(node.cond)
+        kind = node.kind
+        sources = [self.compile(b.expr) for b in node.bindings]
+
+        def quantified(env: dict) -> Any:
+            for src in sources:
+                v = src(env)
+                if v is MISSING:
+                    return MISSING
+                if type(v) not in (list, dict):
+                    return None
+            rows = envs(env)
+            if kind == "ANY":
+                return any(truth(cond(e)) for e in rows)
+            if kind == "EVERY":
+                return all(truth(cond(e)) for e in rows)
+            return bool(rows) and all(truth(cond(e)) for e in rows)
+
+        return quantified
+
+    def c_Comprehension(self, node: A.Comprehension) -> Fn:
+        envs, inner = self._ranges(node.bindings)
+        value = inner.compile(node.value)
+        name = inner.compile(node.name) if node.name is not None else None
+        when = inner.compile(node.when) if node.when is not None else None
+        kind = node.kind
+        sources = [self.compile(b.expr) for b in node.bindings]
+
+        def comprehension(env: dict) -> Any:
+            for src in sources:
+                v = src(env)
+                if v is MISSING:
+                    return MISSING
+                if type(v) not in (list, dict):
+                    return None
+            rows = [e for e in envs(env) if when is None or truth(when(e))]
+            if kind == "FIRST":
+                for e in rows:
+                    v = value(e)
+                    if v is not MISSING:
+                        return v
+                return MISSING
+            if kind == "OBJECT":
+                out = {}
+                for e in rows:
+                    k = name(e) if name is not None else None
+                    if type(k) is str:
+                        v = value(e)
+                        if v is not MISSING:
+                            out[k] = v
+                return out
+            return [v for v in (value(e) for e in rows) if v is not MISSING]
+
+        return comprehension
+
+    def c_Subquery(self, node: A.Subquery) -> Fn:
+        if Compiler.subquery_hook is None:
+            raise N1QLError(5000, "subqueries are not available")
+        return Compiler.subquery_hook(node.query, self.scope)
+
+
+def contains_aggregate(node: Any) -> bool:
+    return any(isinstance(n, A.Call) and n.name in AGGREGATES for n in A.walk(node))

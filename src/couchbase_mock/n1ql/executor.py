@@ -1,0 +1,553 @@
+"""The SELECT pipeline: scan, joins, LET, WHERE, GROUP BY, projection, ORDER BY.
+
+A statement is compiled once into a :class:`SelectPlan` (expressions as
+closures, access paths chosen), then run as a chain of generators over row
+environments (see :mod:`.evaluator`)::
+
+    scan (keys | index | primary) -> fetch -> JOIN/NEST/UNNEST -> LET -> WHERE
+      -> GROUP BY/aggregates -> LETTING -> HAVING -> projection -> DISTINCT
+      -> ORDER BY -> OFFSET -> LIMIT
+
+Without ORDER BY the rows stream, so LIMIT stops the scan early.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable, Iterator, Optional
+
+from . import ast as A
+from .errors import N1QLError
+from .evaluator import CTX, META, Compiler, Scope, flatten_op
+from .functions import AGGREGATES, Aggregate
+from .planner import Access, choose_access, is_constant, require_keyspace
+from .values import MISSING, collation_key, hashable, truth
+
+AGG = "\x00agg"
+Fn = Callable[[dict], Any]
+
+
+def collect_aggregates(nodes: list) -> list:
+    out = []
+    for node in nodes:
+        if node is None:
+            continue
+        for n in A.walk(node):
+            if isinstance(n, A.Call) and n.name in AGGREGATES:
+                out.append(n)
+    return out
+
+
+class Projector:
+    """Builds result rows from environments (SELECT list or RETURNING)."""
+
+    def __init__(self, terms: list, raw: bool, compiler: Compiler, aliases: list) -> None:
+        self.raw = raw
+        self.aliases = aliases
+        self.items: list[tuple[str, Optional[str], Optional[Fn]]] = []
+        counter = 1
+        for t in terms:
+            if t.star and t.expr is None:
+                self.items.append(("all", None, None))
+            elif t.star:
+                self.items.append(("merge", None, compiler.compile(t.expr)))
+            else:
+                name = t.alias or A.implicit_name(t.expr)
+                if not name:
+                    name = f"${counter}"
+                    counter += 1
+                self.items.append(("one", name, compiler.compile(t.expr)))
+        self.names = [] if raw else [n for kind, n, _ in self.items if kind == "one" and n]
+
+    def signature(self) -> Any:
+        if self.raw:
+            return "json"
+        sig: dict[str, str] = {}
+        for kind, name, _ in self.items:
+            if kind == "one" and name:
+                sig[name] = "json"
+            else:
+                sig["*"] = "*"
+        return sig
+
+    def project(self, env: dict) -> Any:
+        if self.raw:
+            fn = self.items[0][2]
+            assert fn is not None
+            return fn(env)
+        out: dict[str, Any] = {}
+        for kind, name, fn in self.items:
+            if kind == "one":
+                v = fn(env)  # type: ignore[misc]
+                if v is not MISSING:
+                    out[name] = v  # type: ignore[index]
+            elif kind == "all":
+                for alias in self.aliases:
+                    v = env.get(alias, MISSING)
+                    if v is not MISSING:
+                        out[alias] = v
+            else:
+                v = fn(env)  # type: ignore[misc]
+                if type(v) is dict:
+                    out.update(v)
+        return out
+
+
+class Source:
+    """The FROM term's rows (before joins)."""
+
+    def __init__(self, engine: Any, term: Any, where: Optional[A.Node], others: set,
+                 outer: Scope) -> None:
+        self.engine = engine
+        self.term = term
+        self.alias = term.alias if term is not None else None
+        self.access: Optional[Access] = None
+        self.system: Optional[str] = None
+        self.expr_fn: Optional[Fn] = None
+        self.path: Optional[tuple] = None
+        if term is None:
+            return
+        if isinstance(term, A.ExprTerm):
+            self.expr_fn = Compiler(outer).compile(term.expr)
+            return
+        ref = term.ref
+        if ref.namespace == "system":
+            if ref.bucket not in ("indexes", "keyspaces") or ref.scope:
+                raise N1QLError(12003, f"Keyspace not found in CB datastore: {ref.path}")
+            self.system = ref.bucket
+            return
+        self.path = require_keyspace(engine.datastore, ref)
+        self.access = choose_access(engine.catalog, term, self.path, where, others, outer)
+
+    def rows(self, base: dict) -> Iterator[dict]:
+        alias = self.alias
+        if self.term is None:
+            yield dict(base)
+            return
+        if self.expr_fn is not None:
+            v = self.expr_fn(base)
+            items = v if type(v) is list else ([] if v is MISSING or v is None else [v])
+            for item in items:
+                env = dict(base)
+                env[alias] = item
+                yield env
+            return
+        if self.system is not None:
+            for value in self.engine.system_rows(self.system):
+                env = dict(base)
+                env[alias] = value
+                yield env
+            return
+        assert self.access is not None and self.path is not None
+        fetch = self.engine.fetch
+        path = self.path
+        meta_key = META + alias
+        for key in self.access.keys(base):
+            got = fetch(path, key)
+            if got is None:
+                continue
+            env = dict(base)
+            env[alias] = got[0]
+            env[meta_key] = got[1]
+            yield env
+
+    def explain(self) -> list:
+        if self.access is not None:
+            ops = [self.access.explain()]
+            ops.append({"#operator": "Fetch", "as": self.alias, "keyspace": self.access.keyspace,
+                        "namespace": "default"})
+            return ops
+        if self.system is not None:
+            return [{"#operator": "PrimaryScan", "index": "#primary", "keyspace": self.system,
+                     "namespace": "system"}]
+        if self.expr_fn is not None:
+            return [{"#operator": "ExpressionScan", "alias": self.alias}]
+        return [{"#operator": "DummyScan"}]
+
+
+class JoinStep:
+    def __init__(self, engine: Any, join: A.Join, compiler: Compiler, others: set) -> None:
+        self.engine = engine
+        self.join = join
+        self.kind = join.kind
+        self.outer = join.outer
+        self.alias = join.alias
+        self.on_fn: Optional[Fn] = None
+        self.keys_fn: Optional[Fn] = None
+        self.expr_fn: Optional[Fn] = None
+        self.path: Optional[tuple] = None
+        self.scan_all = False
+        if join.kind == "UNNEST":
+            self.expr_fn = compiler.compile(join.term)
+            return
+        term: A.KeyspaceTerm = join.term
+        self.path = require_keyspace(engine.datastore, term.ref)
+        inner = compiler.with_scope(compiler.scope.child([join.alias]))
+        if join.on_keys is not None:
+            self.keys_fn = compiler.compile(join.on_keys)
+            return
+        assert join.on is not None
+        rest = []
+        for c in flatten_op(join.on, "AND"):
+            side = self._meta_id_match(c, join.alias) if self.keys_fn is None else None
+            if side is not None:
+                self.keys_fn = compiler.compile(side)
+            else:
+                rest.append(c)
+        if rest:
+            cond = rest[0]
+            for c in rest[1:]:
+                cond = A.Binary("AND", cond, c)
+            self.on_fn = inner.compile(cond)
+        if self.keys_fn is None:
+            if engine.catalog.primary(self.path) is None:
+                raise N1QLError(4330, f"No index available for ANSI {join.kind.lower()} term "
+                                      f"{join.alias}")
+            self.scan_all = True
+
+    @staticmethod
+    def _meta_id_match(c: A.Node, alias: str) -> Optional[A.Node]:
+        if not (isinstance(c, A.Binary) and c.op == "="):
+            return None
+        for a, b in ((c.left, c.right), (c.right, c.left)):
+            if (isinstance(a, A.Field) and a.name == "id" and isinstance(a.base, A.Call)
+                    and a.base.name == "META" and len(a.base.args) == 1
+                    and isinstance(a.base.args[0], A.Ident) and a.base.args[0].name == alias):
+                if not any(isinstance(n, A.Ident) and n.name == alias for n in A.walk(b)):
+                    return b
+        return None
+
+    def _docs(self, env: dict, cache: dict) -> list:
+        assert self.path is not None
+        if self.scan_all:
+            if "all" not in cache:
+                cache["all"] = [self.engine.fetch(self.path, r.key)
+                                for r in self.engine.datastore.scan(self.path)]
+            found = [g for g in cache["all"] if g is not None]
+        else:
+            assert self.keys_fn is not None
+            keys = self.keys_fn(env)
+            if type(keys) is str:
+                keys = [keys]
+            elif type(keys) is not list:
+                keys = []
+            found = []
+            for k in keys:
+                if type(k) is str:
+                    got = self.engine.fetch(self.path, k)
+                    if got is not None:
+                        found.append(got)
+        if self.on_fn is None:
+            return found
+        out = []
+        for value, meta in found:
+            e = dict(env)
+            e[self.alias] = value
+            e[META + self.alias] = meta
+            if truth(self.on_fn(e)):
+                out.append((value, meta))
+        return out
+
+    def apply(self, rows: Iterator[dict]) -> Iterator[dict]:
+        alias = self.alias
+        cache: dict = {}
+        for env in rows:
+            if self.kind == "UNNEST":
+                assert self.expr_fn is not None
+                arr = self.expr_fn(env)
+                if type(arr) is list and arr:
+                    for item in arr:
+                        e = dict(env)
+                        e[alias] = item
+                        yield e
+                elif self.outer:
+                    e = dict(env)
+                    e[alias] = MISSING
+                    yield e
+                continue
+            docs = self._docs(env, cache)
+            if self.kind == "NEST":
+                if docs:
+                    e = dict(env)
+                    e[alias] = [v for v, _m in docs]
+                    yield e
+                elif self.outer:
+                    e = dict(env)
+                    e[alias] = MISSING
+                    yield e
+                continue
+            if docs:
+                for value, meta in docs:
+                    e = dict(env)
+                    e[alias] = value
+                    e[META + alias] = meta
+                    yield e
+            elif self.outer:
+                e = dict(env)
+                e[alias] = MISSING
+                yield e
+
+
+class BlockPlan:
+    """One SELECT block compiled against an engine."""
+
+    def __init__(self, engine: Any, block: A.SelectBlock, outer: Scope,
+                 order: Optional[list] = None) -> None:
+        self.block = block
+        aliases = []
+        if block.from_ is not None:
+            aliases.append(block.from_.alias)
+        aliases += [j.alias for j in block.joins]
+        self.aliases = aliases
+        let_names = [n for n, _ in block.let]
+        letting_names = [n for n, _ in block.letting]
+        default = aliases[0] if aliases else outer.default_alias
+        scope = Scope(outer.bound | set(aliases) | set(let_names), default)
+        compiler = Compiler(scope)
+        others = (outer.bound | set(aliases) | set(let_names)) - {default}
+        self.source = Source(engine, block.from_, block.where, others, outer)
+        self.joins = []
+        for i, j in enumerate(block.joins):
+            partial = Scope(outer.bound | set(aliases[: i + 1]), default)
+            self.joins.append(JoinStep(engine, j, Compiler(partial), others))
+        self.lets = [(n, compiler.compile(e)) for n, e in block.let]
+        self.where = compiler.compile(block.where) if block.where is not None else None
+        post_nodes = [t.expr for t in block.terms] + [block.having] + [
+            e for _, e in block.letting] + [o.expr for o in (order or [])]
+        agg_nodes = collect_aggregates(post_nodes)
+        self.grouped = block.group_by is not None or bool(agg_nodes)
+        self.group_fns = [compiler.compile(g) for g in block.group_by or []]
+        self.aggs = []
+        slots = {}
+        for i, node in enumerate(agg_nodes):
+            slots[id(node)] = i
+            name = "COUNT_STAR" if node.star else node.name
+            arg = compiler.compile(node.args[0]) if node.args else None
+            if collect_aggregates(node.args):
+                raise N1QLError(5010, "Aggregates cannot be nested.")
+            self.aggs.append((name, node.distinct, arg))
+        post_scope = Scope(scope.bound | set(letting_names), default,
+                           slots if self.grouped else None)
+        post = Compiler(post_scope)
+        self.lettings = [(n, post.compile(e)) for n, e in block.letting]
+        self.having = post.compile(block.having) if block.having is not None else None
+        self.projector = Projector(block.terms, block.raw, post, aliases)
+        order_scope = Scope(post_scope.bound | set(self.projector.names), default,
+                            post_scope.aggregates)
+        self.order_fns = [(Compiler(order_scope).compile(o.expr), o.desc, o.nulls_first)
+                          for o in (order or [])]
+        self.distinct = block.distinct
+        self.engine = engine
+
+    def envs(self, base: dict) -> Iterator[dict]:
+        rows = self.source.rows(base)
+        for j in self.joins:
+            rows = j.apply(rows)
+        lets, where = self.lets, self.where
+        for env in rows:
+            for name, fn in lets:
+                env[name] = fn(env)
+            if where is None or truth(where(env)):
+                yield env
+
+    def grouped_envs(self, base: dict) -> Iterator[dict]:
+        groups: dict = {}
+        aggs = self.aggs
+        group_fns = self.group_fns
+        for env in self.envs(base):
+            key = tuple(hashable(f(env)) for f in group_fns)
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = (env, [Aggregate(n, d) for n, d, _ in aggs])
+            for acc, (_n, _d, arg) in zip(g[1], aggs):
+                acc.add(arg(env) if arg is not None else None)
+        if not groups and not group_fns:
+            groups[()] = (dict(base), [Aggregate(n, d) for n, d, _ in aggs])
+        for env, accs in groups.values():
+            e = dict(env)
+            e[AGG] = [a.result() for a in accs]
+            for name, fn in self.lettings:
+                e[name] = fn(e)
+            if self.having is None or truth(self.having(e)):
+                yield e
+
+    def rows(self, base: dict) -> Iterator[tuple]:
+        """``(order environment, result)`` pairs."""
+        envs = self.grouped_envs(base) if self.grouped else self.envs(base)
+        project = self.projector.project
+        names = self.projector.names if self.order_fns else []
+        seen: Optional[set] = set() if self.distinct else None
+        raw = self.projector.raw
+        for env in envs:
+            result = project(env)
+            if raw and result is MISSING:
+                continue
+            if seen is not None:
+                h = hashable(result)
+                if h in seen:
+                    continue
+                seen.add(h)
+            if names and type(result) is dict:
+                for n in names:
+                    if n in result:
+                        env[n] = result[n]
+            yield env, result
+
+    def explain(self) -> list:
+        ops = self.source.explain()
+        for j in self.joins:
+            ops.append({"#operator": j.kind.capitalize() if j.kind != "JOIN" else "Join",
+                        "as": j.alias, "outer": j.outer})
+        if self.where is not None:
+            ops.append({"#operator": "Filter",
+                        "condition": A.to_n1ql(self.block.where)})
+        if self.grouped:
+            ops.append({"#operator": "Group"})
+        ops.append({"#operator": "InitialProject"})
+        return ops
+
+
+def sort_pairs(pairs: list, order_fns: list) -> list:
+    """Results ordered by the ORDER BY terms (stable sorts, last term first)."""
+    keyed = [([fn(env) for fn, _d, _n in order_fns], result) for env, result in pairs]
+    for i in range(len(order_fns) - 1, -1, -1):
+        _fn, desc, nulls_first = order_fns[i]
+        keyed.sort(key=lambda kr: collation_key(kr[0][i]), reverse=desc)
+        if nulls_first is not None:
+            def unknown_last(kr: tuple, i: int = i, first: bool = nulls_first) -> int:
+                v = kr[0][i]
+                return 0 if (v is None or v is MISSING) == first else 1
+
+            keyed.sort(key=unknown_last)
+    return [r for _k, r in keyed]
+
+
+class SelectPlan:
+    """A whole SELECT (one block or a set operation) with ORDER BY/OFFSET/LIMIT."""
+
+    def __init__(self, engine: Any, query: A.Select, outer: Optional[Scope] = None) -> None:
+        outer = outer or Scope()
+        self.query = query
+        body = query.body
+        self.block: Optional[BlockPlan] = None
+        self.setop: Optional[tuple] = None
+        if isinstance(body, A.SelectBlock):
+            self.block = BlockPlan(engine, body, outer, query.order)
+            self.order_fns = self.block.order_fns
+        else:
+            self.setop = self._setop(engine, body, outer)
+            names = self._first_names(engine, body, outer)
+            scope = Scope(outer.bound | set(names))
+            self.order_fns = [(Compiler(scope).compile(o.expr), o.desc, o.nulls_first)
+                              for o in (query.order or [])]
+        const = Compiler(outer)
+        for clause in (query.limit, query.offset):
+            if clause is not None and not is_constant(clause):
+                raise N1QLError(3000, "LIMIT and OFFSET must be constants or parameters")
+        self.limit = const.compile(query.limit) if query.limit is not None else None
+        self.offset = const.compile(query.offset) if query.offset is not None else None
+
+    def _setop(self, engine: Any, body: Any, outer: Scope) -> Any:
+        if isinstance(body, A.SetOp):
+            return (body.op, body.all, self._setop(engine, body.left, outer),
+                    self._setop(engine, body.right, outer))
+        if isinstance(body, A.Select):
+            return SelectPlan(engine, body, outer)
+        return SelectPlan(engine, A.Select(body), outer)
+
+    def _first_names(self, engine: Any, body: Any, outer: Scope) -> list:
+        while isinstance(body, A.SetOp):
+            body = body.left
+        if isinstance(body, A.Select):
+            body = body.body
+            return self._first_names(engine, body, outer)
+        return [t.alias or A.implicit_name(t.expr) for t in body.terms if not t.star]
+
+    def signature(self) -> Any:
+        if self.block is not None:
+            return self.block.projector.signature()
+        return {"*": "*"}
+
+    def _set_results(self, node: Any, base: dict) -> list:
+        if isinstance(node, SelectPlan):
+            return node.run(base)
+        op, all_, left, right = node
+        lres, rres = self._set_results(left, base), self._set_results(right, base)
+        if op == "UNION":
+            out = lres + rres
+        else:
+            rkeys = {hashable(r) for r in rres}
+            if op == "INTERSECT":
+                out = [r for r in lres if hashable(r) in rkeys]
+            else:
+                out = [r for r in lres if hashable(r) not in rkeys]
+        if not all_:
+            seen: set = set()
+            uniq = []
+            for r in out:
+                h = hashable(r)
+                if h not in seen:
+                    seen.add(h)
+                    uniq.append(r)
+            out = uniq
+        return out
+
+    def _int(self, fn: Optional[Fn], base: dict, what: str) -> Optional[int]:
+        if fn is None:
+            return None
+        v = fn(base)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise N1QLError(5030, f"Invalid {what} value {v}.")
+        return max(0, int(v))
+
+    def run(self, base: dict) -> list:
+        limit = self._int(self.limit, base, "LIMIT")
+        offset = self._int(self.offset, base, "OFFSET") or 0
+        if self.block is not None:
+            pairs: Iterator = self.block.rows(base)
+        else:
+            results = self._set_results(self.setop, base)
+            pairs = ((self._env(base, r), r) for r in results)
+        if self.order_fns:
+            ordered = sort_pairs(list(pairs), self.order_fns)
+            end = None if limit is None else offset + limit
+            return ordered[offset:end]
+        results_iter = (r for _e, r in pairs)
+        end = None if limit is None else offset + limit
+        return list(itertools.islice(results_iter, offset, end))
+
+    @staticmethod
+    def _env(base: dict, result: Any) -> dict:
+        e = dict(base)
+        if type(result) is dict:
+            e.update(result)
+        return e
+
+    def explain(self) -> dict:
+        if self.block is not None:
+            ops = self.block.explain()
+            if self.order_fns:
+                ops.append({"#operator": "Order"})
+            if self.offset is not None:
+                ops.append({"#operator": "Offset"})
+            if self.limit is not None:
+                ops.append({"#operator": "Limit"})
+            ops.append({"#operator": "FinalProject"})
+            return {"#operator": "Sequence", "~children": ops}
+        return {"#operator": "UnionAll"}
+
+
+def _subquery(query: A.Select, scope: Scope) -> Fn:
+    cache: dict = {}
+
+    def run(env: dict) -> Any:
+        engine = env[CTX].executor
+        plan = cache.get(id(engine))
+        if plan is None:
+            plan = cache[id(engine)] = SelectPlan(engine, query, scope)
+        return plan.run(env)
+
+    return run
+
+
+Compiler.subquery_hook = staticmethod(_subquery)  # type: ignore[assignment]

@@ -1,0 +1,661 @@
+"""Scalar functions and aggregates.
+
+Scalar functions take evaluated arguments. The usual rule: a MISSING argument
+gives MISSING, a NULL or wrongly typed one gives NULL (:func:`_strict` wraps
+the functions that follow it). Dates are read and written in UTC: the local
+cluster's server time zone.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import json
+import math
+import re
+import uuid
+from typing import Any, Callable, Optional
+
+from .values import (
+    MISSING,
+    Binary,
+    collation_key,
+    equal,
+    hashable,
+    is_number,
+    to_json_value,
+    type_name,
+)
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {}
+
+
+def num(x: Any) -> Any:
+    """Whole floats as ints, as the service prints them (3.0 -> 3)."""
+    if type(x) is float and x.is_integer() and abs(x) < 2**53:
+        return int(x)
+    return x
+
+
+def register(*names: str, strict: Optional[tuple] = None) -> Callable:
+    """Register under ``names``; ``strict`` = the argument types required
+    (MISSING in -> MISSING out; NULL or another type -> NULL)."""
+
+    def deco(fn: Callable) -> Callable:
+        impl = _strict(fn, strict) if strict is not None else fn
+        for n in names:
+            FUNCTIONS[n] = impl
+        return fn
+
+    return deco
+
+
+_CHECKS = {
+    "s": lambda v: type(v) is str,
+    "n": is_number,
+    "a": lambda v: type(v) is list,
+    "o": lambda v: type(v) is dict,
+    "*": lambda v: True,
+}
+
+
+def _strict(fn: Callable, kinds: tuple) -> Callable:
+    checks = [_CHECKS[k] for k in kinds]
+
+    def wrapper(*args: Any) -> Any:
+        for a in args:
+            if a is MISSING:
+                return MISSING
+        for i, a in enumerate(args):
+            check = checks[i] if i < len(checks) else checks[-1]
+            if a is None and kinds[min(i, len(kinds) - 1)] != "*":
+                return None
+            if not check(a):
+                return None
+        return fn(*args)
+
+    return wrapper
+
+
+# -- strings ------------------------------------------------------------------
+
+register("LOWER", strict=("s",))(str.lower)
+register("UPPER", strict=("s",))(str.upper)
+register("LENGTH", strict=("s",))(len)
+register("REVERSE", strict=("s",))(lambda s: s[::-1])
+register("INITCAP", "TITLE", strict=("s",))(lambda s: s.title())
+
+
+@register("SUBSTR", "SUBSTR0", strict=("s", "n", "n"))
+def substr(s: str, pos: Any, length: Any = None) -> Any:
+    pos = int(pos)
+    if pos < 0:
+        pos += len(s)
+    if pos < 0 or pos > len(s):
+        return None
+    if length is None:
+        return s[pos:]
+    if length < 0:
+        return None
+    return s[pos:pos + int(length)]
+
+
+@register("SUBSTR1", strict=("s", "n", "n"))
+def substr1(s: str, pos: Any, length: Any = None) -> Any:
+    return substr(s, pos - 1 if pos > 0 else pos, length)
+
+
+register("CONTAINS", strict=("s", "s"))(lambda s, sub: sub in s)
+register("POSITION", "POSITION0", strict=("s", "s"))(lambda s, sub: s.find(sub))
+register("POSITION1", strict=("s", "s"))(lambda s, sub: s.find(sub) + 1)
+register("REPEAT", strict=("s", "n"))(lambda s, n: s * int(n) if n >= 0 else None)
+
+
+@register("TRIM", strict=("s", "s"))
+def trim(s: str, chars: Optional[str] = None) -> str:
+    return s.strip(chars if chars is not None else " \t\n\r\f\v")
+
+
+register("LTRIM", strict=("s", "s"))(lambda s, c=None: s.lstrip(c if c is not None else " \t\n\r"))
+register("RTRIM", strict=("s", "s"))(lambda s, c=None: s.rstrip(c if c is not None else " \t\n\r"))
+
+
+@register("SPLIT", strict=("s", "s"))
+def split(s: str, sep: Optional[str] = None) -> list:
+    if sep is None:
+        return s.split()
+    if sep == "":
+        return list(s)
+    return s.split(sep)
+
+
+@register("CONCAT", strict=("s",))
+def concat(*parts: str) -> str:
+    return "".join(parts)
+
+
+@register("REPLACE", strict=("s", "s", "s", "n"))
+def replace(s: str, old: str, new: str, n: Any = None) -> str:
+    return s.replace(old, new, int(n) if n is not None and n >= 0 else -1)
+
+
+register("REGEXP_CONTAINS", "REGEX_CONTAINS", strict=("s", "s"))(
+    lambda s, p: re.search(p, s) is not None)
+register("REGEXP_LIKE", "REGEX_LIKE", strict=("s", "s"))(
+    lambda s, p: re.fullmatch(p, s) is not None)
+register("REGEXP_REPLACE", "REGEX_REPLACE", strict=("s", "s", "s", "n"))(
+    lambda s, p, r, n=None: re.sub(p, r.replace("$", "\\"), s, count=int(n or 0)))
+register("REGEXP_POSITION", strict=("s", "s"))(
+    lambda s, p: (lambda m: m.start() if m else -1)(re.search(p, s)))
+
+# -- numbers ------------------------------------------------------------------
+
+
+def _round_half_away(x: float, digits: int = 0) -> Any:
+    factor = 10 ** digits
+    v = math.floor(abs(x) * factor + 0.5) / factor
+    return num(math.copysign(v, x) if v else 0)
+
+
+register("ROUND", strict=("n", "n"))(lambda x, d=0: _round_half_away(x, int(d)))
+register("TRUNC", strict=("n", "n"))(
+    lambda x, d=0: num(math.trunc(x * 10 ** int(d)) / 10 ** int(d)))
+register("FLOOR", strict=("n",))(lambda x: num(math.floor(x)))
+register("CEIL", strict=("n",))(lambda x: num(math.ceil(x)))
+register("ABS", strict=("n",))(lambda x: abs(x))
+register("SIGN", strict=("n",))(lambda x: (x > 0) - (x < 0))
+register("SQRT", strict=("n",))(lambda x: num(math.sqrt(x)) if x >= 0 else None)
+register("POWER", strict=("n", "n"))(lambda x, y: num(float(x) ** y))
+register("EXP", strict=("n",))(lambda x: math.exp(x))
+register("LN", strict=("n",))(lambda x: math.log(x) if x > 0 else None)
+register("LOG", strict=("n",))(lambda x: math.log10(x) if x > 0 else None)
+register("PI", strict=("n",))(lambda: math.pi)
+register("DEGREES", strict=("n",))(lambda x: math.degrees(x))
+register("RADIANS", strict=("n",))(lambda x: math.radians(x))
+register("IDIV", strict=("n", "n"))(lambda x, y: int(x / y) if y else None)
+register("IMOD", strict=("n", "n"))(lambda x, y: int(math.fmod(x, y)) if y else None)
+
+# -- arrays -------------------------------------------------------------------
+
+register("ARRAY_LENGTH", strict=("a",))(len)
+register("ARRAY_CONTAINS", strict=("a", "*"))(lambda a, v: any(equal(x, v) for x in a))
+register("ARRAY_POSITION", strict=("a", "*"))(
+    lambda a, v: next((i for i, x in enumerate(a) if equal(x, v)), -1))
+register("ARRAY_APPEND", strict=("a", "*"))(lambda a, *vs: a + list(vs))
+register("ARRAY_PREPEND", strict=("*", "a"))(lambda *args: list(args[:-1]) + args[-1])
+register("ARRAY_CONCAT", strict=("a",))(lambda *arrays: [x for a in arrays for x in a])
+register("ARRAY_REVERSE", strict=("a",))(lambda a: a[::-1])
+register("ARRAY_SORT", strict=("a",))(lambda a: sorted(a, key=collation_key))
+register("ARRAY_COUNT", strict=("a",))(lambda a: sum(1 for x in a if x is not None))
+register("ARRAY_SUM", strict=("a",))(lambda a: num(sum(x for x in a if is_number(x))))
+register("ARRAY_REMOVE", strict=("a", "*"))(
+    lambda a, *vs: [x for x in a if not any(equal(x, v) for v in vs)])
+
+
+@register("ARRAY_DISTINCT", strict=("a",))
+def array_distinct(a: list) -> list:
+    seen = set()
+    out = []
+    for x in a:
+        h = hashable(x)
+        if h not in seen:
+            seen.add(h)
+            out.append(x)
+    return out
+
+
+@register("ARRAY_AVG", strict=("a",))
+def array_avg(a: list) -> Any:
+    nums = [x for x in a if is_number(x)]
+    return num(sum(nums) / len(nums)) if nums else None
+
+
+def _array_extreme(a: list, pick: Callable) -> Any:
+    vals = [x for x in a if x is not None and x is not MISSING]
+    return pick(vals, key=collation_key) if vals else None
+
+
+register("ARRAY_MIN", strict=("a",))(lambda a: _array_extreme(a, min))
+register("ARRAY_MAX", strict=("a",))(lambda a: _array_extreme(a, max))
+
+
+@register("ARRAY_FLATTEN", strict=("a", "n"))
+def array_flatten(a: list, depth: Any) -> list:
+    out: list = []
+    for x in a:
+        if type(x) is list and depth != 0:
+            out.extend(array_flatten(x, depth - 1))
+        else:
+            out.append(x)
+    return out
+
+
+@register("ARRAY_RANGE", strict=("n", "n", "n"))
+def array_range(start: Any, end: Any, step: Any = 1) -> Any:
+    if step == 0:
+        return None
+    out = []
+    v = start
+    while (v < end) if step > 0 else (v > end):
+        out.append(v)
+        v += step
+    return out
+
+
+register("ARRAY_INTERSECT", strict=("a",))(
+    lambda first, *rest: array_distinct([x for x in first if all(
+        any(equal(x, y) for y in r) for r in rest)]))
+register("ARRAY_UNION", strict=("a",))(lambda *arrays: array_distinct(
+    [x for a in arrays for x in a]))
+
+# -- objects ------------------------------------------------------------------
+
+register("OBJECT_NAMES", strict=("o",))(lambda o: sorted(o))
+register("OBJECT_VALUES", strict=("o",))(lambda o: [o[k] for k in sorted(o)])
+register("OBJECT_LENGTH", strict=("o",))(len)
+register("OBJECT_PAIRS", strict=("o",))(
+    lambda o: [{"name": k, "val": o[k]} for k in sorted(o)])
+register("OBJECT_REMOVE", strict=("o", "s"))(
+    lambda o, *names: {k: v for k, v in o.items() if k not in names})
+register("OBJECT_PUT", strict=("o", "s", "*"))(lambda o, k, v: {**o, k: v})
+register("OBJECT_ADD", strict=("o", "s", "*"))(lambda o, k, v: o if k in o else {**o, k: v})
+
+# -- types --------------------------------------------------------------------
+
+
+def _type(v: Any) -> Any:
+    return type_name(v)
+
+
+register("TYPE", "TYPENAME")(_type)
+
+
+def _is(check: Callable[[Any], bool]) -> Callable[[Any], Any]:
+    def is_(v: Any) -> Any:
+        if v is MISSING:
+            return MISSING
+        if v is None:
+            return None
+        return check(v)
+
+    return is_
+
+
+register("IS_STRING", "ISSTRING", "ISSTR")(_is(lambda v: type(v) is str))
+register("IS_NUMBER", "ISNUMBER", "ISNUM")(_is(is_number))
+register("IS_ARRAY", "ISARRAY")(_is(lambda v: type(v) is list))
+register("IS_OBJECT", "ISOBJECT", "ISOBJ")(_is(lambda v: type(v) is dict))
+register("IS_BOOLEAN", "ISBOOLEAN", "ISBOOL")(_is(lambda v: type(v) is bool))
+register("IS_ATOM", "ISATOM")(_is(lambda v: type(v) in (str, bool, int, float)))
+register("IS_BINARY", "ISBINARY")(_is(lambda v: isinstance(v, Binary)))
+
+
+def format_number(v: Any) -> str:
+    if type(v) is float:
+        if v.is_integer() and abs(v) < 1e21:
+            return str(int(v))
+        return repr(v)
+    return str(v)
+
+
+@register("TOSTRING", "TOSTR", "TO_STRING", "TO_STR")
+def tostring(v: Any) -> Any:
+    if v is MISSING or v is None:
+        return v
+    if type(v) is str:
+        return v
+    if type(v) is bool:
+        return "true" if v else "false"
+    if is_number(v):
+        return format_number(v)
+    return json.dumps(to_json_value(v), separators=(",", ":"))
+
+
+@register("TONUMBER", "TONUM", "TO_NUMBER", "TO_NUM")
+def tonumber(v: Any) -> Any:
+    if v is MISSING or v is None:
+        return v
+    if type(v) is bool:
+        return 1 if v else 0
+    if is_number(v):
+        return v
+    if type(v) is str:
+        try:
+            return num(float(v)) if any(c in v for c in ".eE") else int(v.strip())
+        except ValueError:
+            return None
+    return None
+
+
+@register("TOBOOLEAN", "TOBOOL", "TO_BOOLEAN", "TO_BOOL")
+def toboolean(v: Any) -> Any:
+    if v is MISSING or v is None:
+        return v
+    if type(v) is str:
+        return v not in ("", "false")
+    return bool(v)
+
+
+register("TOARRAY", "TO_ARRAY")(
+    lambda v: v if v is MISSING or v is None or type(v) is list else [v])
+register("TOOBJECT", "TO_OBJECT")(
+    lambda v: v if v is MISSING or v is None or type(v) is dict else {})
+
+# -- conditionals -------------------------------------------------------------
+
+
+def _first(pred: Callable[[Any], bool]) -> Callable[..., Any]:
+    def first(*args: Any) -> Any:
+        for a in args:
+            if pred(a):
+                return a
+        return None
+
+    return first
+
+
+register("IFMISSING")(lambda *a: next((x for x in a if x is not MISSING), None))
+register("IFNULL")(_first(lambda x: x is not None))
+register("IFMISSINGORNULL", "COALESCE", "NVL")(
+    _first(lambda x: x is not None and x is not MISSING))
+register("MISSINGIF")(lambda a, b: MISSING if equal(a, b) else a)
+register("NULLIF")(lambda a, b: None if equal(a, b) else a)
+
+
+@register("GREATEST")
+def greatest(*args: Any) -> Any:
+    vals = [a for a in args if a is not None and a is not MISSING]
+    return max(vals, key=collation_key) if vals else None
+
+
+@register("LEAST")
+def least(*args: Any) -> Any:
+    vals = [a for a in args if a is not None and a is not MISSING]
+    return min(vals, key=collation_key) if vals else None
+
+
+register("UUID")(lambda: str(uuid.uuid4()))
+register("ENCODE_JSON")(lambda v: json.dumps(to_json_value(v), separators=(",", ":"))
+                        if v is not MISSING else MISSING)
+
+
+@register("DECODE_JSON", strict=("s",))
+def decode_json(s: str) -> Any:
+    try:
+        return json.loads(s)
+    except ValueError:
+        return None
+
+
+# -- dates --------------------------------------------------------------------
+
+UTC = _dt.timezone.utc
+_DATE_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def parse_date(s: Any) -> Optional[_dt.datetime]:
+    if type(s) is not str:
+        return None
+    m = _DATE_RE.match(s.strip())
+    if m is None:
+        return None
+    y, mo, d, h, mi, sec, frac, zone = m.groups()
+    tz = UTC
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        tz = _dt.timezone(sign * _dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    micro = int((frac or "0")[:6].ljust(6, "0"))
+    try:
+        return _dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0),
+                            micro, tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def to_millis(d: _dt.datetime) -> Any:
+    return num(calendar.timegm(d.utctimetuple()) * 1000 + d.microsecond // 1000)
+
+
+def from_millis(ms: float) -> _dt.datetime:
+    return _dt.datetime(1970, 1, 1, tzinfo=UTC) + _dt.timedelta(milliseconds=ms)
+
+
+DEFAULT_FORMAT = "2006-01-02T15:04:05.999Z07:00"
+
+
+def format_date(d: _dt.datetime, fmt: Optional[str] = None) -> str:
+    """Format like the example ``fmt`` (a Go layout or any sample date string):
+    its date part, time part, fraction and zone decide what is printed."""
+    fmt = fmt or DEFAULT_FORMAT
+    has_date = re.match(r"^\d{4}-\d{2}-\d{2}", fmt) is not None
+    tm = re.search(r"\d{2}:\d{2}(:\d{2})?(\.\d+)?", fmt)
+    out = ""
+    if has_date:
+        out = f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+    if tm is not None:
+        sep = fmt[10] if has_date and len(fmt) > 10 and fmt[10] in "T " else ("T" if has_date
+                                                                                else "")
+        out += f"{sep}{d.hour:02d}:{d.minute:02d}"
+        if tm.group(1):
+            out += f":{d.second:02d}"
+        if tm.group(2):
+            ms = d.microsecond // 1000
+            digits = len(tm.group(2)) - 1
+            if tm.group(2).strip(".").strip("9") == "":  # .999: trailing zeros dropped
+                if ms:
+                    out += "." + f"{ms:03d}".rstrip("0")
+            else:
+                out += "." + f"{ms:03d}"[:digits].ljust(digits, "0")
+        rest = fmt[tm.end():]
+        if rest.startswith("Z") or re.match(r"^[+-]\d{2}:?\d{2}", rest):
+            offset = d.utcoffset() or _dt.timedelta(0)
+            if not offset and rest.startswith("Z"):
+                out += "Z"
+            else:
+                total = int(offset.total_seconds() // 60)
+                sign = "+" if total >= 0 else "-"
+                out += f"{sign}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
+    return out
+
+
+def _now_str(now: float, fmt: Any = None) -> Any:
+    return format_date(from_millis(now * 1000), fmt if type(fmt) is str else None)
+
+
+FUNCTIONS["NOW_STR"] = _now_str
+FUNCTIONS["NOW_UTC"] = _now_str
+FUNCTIONS["NOW_LOCAL"] = _now_str
+FUNCTIONS["NOW_MILLIS"] = lambda now: num(now * 1000)
+FUNCTIONS["CLOCK_MILLIS"] = lambda: num(__import__("time").time() * 1000)
+FUNCTIONS["CLOCK_STR"] = lambda fmt=None: _now_str(__import__("time").time(), fmt)
+
+
+@register("STR_TO_MILLIS", "DATE_TO_MILLIS", strict=("s",))
+def str_to_millis(s: str) -> Any:
+    d = parse_date(s)
+    return to_millis(d) if d is not None else None
+
+
+@register("MILLIS_TO_STR", "MILLIS_TO_UTC", "MILLIS_TO_LOCAL", strict=("n", "s"))
+def millis_to_str(ms: Any, fmt: Optional[str] = None) -> Any:
+    return format_date(from_millis(ms), fmt)
+
+
+@register("STR_TO_UTC", strict=("s",))
+def str_to_utc(s: str) -> Any:
+    d = parse_date(s)
+    return format_date(d.astimezone(UTC), s) if d is not None else None
+
+
+def date_part(d: _dt.datetime, part: str) -> Any:
+    part = part.lower()
+    iso = d.isocalendar()
+    parts = {
+        "millennium": (d.year + 999) // 1000,
+        "century": (d.year + 99) // 100,
+        "decade": d.year // 10,
+        "year": d.year,
+        "quarter": (d.month - 1) // 3 + 1,
+        "month": d.month,
+        "day": d.day,
+        "hour": d.hour,
+        "minute": d.minute,
+        "second": d.second,
+        "millisecond": d.microsecond // 1000,
+        "week": (d.timetuple().tm_yday - 1) // 7 + 1,
+        "day_of_year": d.timetuple().tm_yday,
+        "doy": d.timetuple().tm_yday,
+        "day_of_week": (d.weekday() + 1) % 7,
+        "dow": (d.weekday() + 1) % 7,
+        "iso_week": iso[1],
+        "iso_year": iso[0],
+        "iso_dow": iso[2],
+        "timezone": int((d.utcoffset() or _dt.timedelta(0)).total_seconds()),
+        "timezone_hour": int((d.utcoffset() or _dt.timedelta(0)).total_seconds() // 3600),
+        "timezone_minute": int((d.utcoffset() or _dt.timedelta(0)).total_seconds() % 3600 // 60),
+    }
+    return parts.get(part)
+
+
+register("DATE_PART_STR", strict=("s", "s"))(
+    lambda s, part: (lambda d: date_part(d, part) if d else None)(parse_date(s)))
+register("DATE_PART_MILLIS", strict=("n", "s"))(
+    lambda ms, part, *_: date_part(from_millis(ms), part))
+
+
+def _add(d: _dt.datetime, n: int, part: str) -> Optional[_dt.datetime]:
+    part = part.lower()
+    if part in ("year", "quarter", "month", "decade", "century", "millennium"):
+        months = n * {"year": 12, "quarter": 3, "month": 1, "decade": 120, "century": 1200,
+                      "millennium": 12000}[part]
+        total = d.year * 12 + d.month - 1 + months
+        y, m = divmod(total, 12)
+        day = min(d.day, calendar.monthrange(y, m + 1)[1])
+        return d.replace(year=y, month=m + 1, day=day)
+    unit = {"week": 604800000, "day": 86400000, "hour": 3600000, "minute": 60000,
+            "second": 1000, "millisecond": 1}.get(part)
+    if unit is None:
+        return None
+    return d + _dt.timedelta(milliseconds=n * unit)
+
+
+@register("DATE_ADD_STR", strict=("s", "n", "s"))
+def date_add_str(s: str, n: Any, part: str) -> Any:
+    d = parse_date(s)
+    r = _add(d, int(n), part) if d is not None else None
+    return format_date(r, s) if r is not None else None
+
+
+@register("DATE_ADD_MILLIS", strict=("n", "n", "s"))
+def date_add_millis(ms: Any, n: Any, part: str) -> Any:
+    r = _add(from_millis(ms), int(n), part)
+    return to_millis(r) if r is not None else None
+
+
+def _diff(a: _dt.datetime, b: _dt.datetime, part: str) -> Any:
+    part = part.lower()
+    if part in ("year", "quarter", "month", "decade", "century", "millennium"):
+        months = (a.year - b.year) * 12 + a.month - b.month
+        div = {"year": 12, "quarter": 3, "month": 1, "decade": 120, "century": 1200,
+               "millennium": 12000}[part]
+        return int(months / div)
+    unit = {"week": 604800000, "day": 86400000, "hour": 3600000, "minute": 60000,
+            "second": 1000, "millisecond": 1}.get(part)
+    if unit is None:
+        return None
+    return int((to_millis(a) - to_millis(b)) / unit)
+
+
+register("DATE_DIFF_STR", strict=("s", "s", "s"))(
+    lambda a, b, part: (lambda x, y: _diff(x, y, part) if x and y else None)(
+        parse_date(a), parse_date(b)))
+register("DATE_DIFF_MILLIS", strict=("n", "n", "s"))(
+    lambda a, b, part: _diff(from_millis(a), from_millis(b), part))
+
+
+@register("DATE_TRUNC_STR", strict=("s", "s"))
+def date_trunc_str(s: str, part: str) -> Any:
+    d = parse_date(s)
+    if d is None:
+        return None
+    order = ["year", "month", "day", "hour", "minute", "second", "millisecond"]
+    part = part.lower()
+    if part not in order:
+        return None
+    keep = order.index(part)
+    fields = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+    names = ["month", "day", "hour", "minute", "second", "microsecond"]
+    d = d.replace(**{n: fields[n] for n in names[keep:]})
+    return format_date(d, s)
+
+
+# -- aggregates ---------------------------------------------------------------
+
+
+class Aggregate:
+    """Accumulates one aggregate over a group (``distinct``: each value once)."""
+
+    __slots__ = ("name", "distinct", "seen", "count", "total", "best", "items", "numeric")
+
+    def __init__(self, name: str, distinct: bool) -> None:
+        self.name = name
+        self.distinct = distinct
+        self.seen: Optional[set] = set() if distinct else None
+        self.count = 0
+        self.total: Any = 0
+        self.best: Any = MISSING
+        self.items: list = []
+        self.numeric = False
+
+    def add(self, v: Any) -> None:
+        name = self.name
+        if name == "COUNT_STAR":
+            self.count += 1
+            return
+        if v is MISSING or (v is None and name != "ARRAY_AGG"):
+            return
+        if self.seen is not None:
+            h = hashable(v)
+            if h in self.seen:
+                return
+            self.seen.add(h)
+        if name == "COUNT":
+            self.count += 1
+        elif name in ("SUM", "AVG"):
+            if is_number(v):
+                self.total += v
+                self.count += 1
+                self.numeric = True
+        elif name == "MIN":
+            if self.best is MISSING or collation_key(v) < collation_key(self.best):
+                self.best = v
+        elif name == "MAX":
+            if self.best is MISSING or collation_key(v) > collation_key(self.best):
+                self.best = v
+        elif name == "ARRAY_AGG":
+            self.items.append(v)
+        elif name == "COUNTN":
+            if is_number(v):
+                self.count += 1
+
+    def result(self) -> Any:
+        name = self.name
+        if name in ("COUNT_STAR", "COUNT", "COUNTN"):
+            return self.count
+        if name == "SUM":
+            return num(self.total) if self.numeric else None
+        if name == "AVG":
+            return num(self.total / self.count) if self.count else None
+        if name in ("MIN", "MAX"):
+            return None if self.best is MISSING else self.best
+        if name == "ARRAY_AGG":
+            return self.items if self.items else None
+        return None
+
+
+AGGREGATES = frozenset(["COUNT", "SUM", "AVG", "MIN", "MAX", "ARRAY_AGG", "COUNTN"])

@@ -1,0 +1,219 @@
+"""Primary and secondary (GSI-like) indexes, kept current by change notifications.
+
+A secondary index holds one entry per indexed document, sorted by the N1QL
+collation of its keys: ``(leading key, (other keys...), document id)``, each
+key as a :func:`~.values.collation_key`. A document whose leading key is
+MISSING, or that fails the index's WHERE, has no entry. A range scan on the
+leading key is two bisections, so a selective query reads only the documents
+it needs. The primary index is the sorted list of document ids.
+
+Indexes created ``WITH {"defer_build": true}`` stay ``deferred`` (unusable,
+not maintained) until ``BUILD INDEX``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from bisect import bisect_left, insort
+from typing import Any, Iterator, Optional
+
+from . import ast as A
+from .datastore import DocRecord, Path
+from .evaluator import CTX, META, Compiler, Scope
+from .values import MISSING, TOP, Binary, collation_key, truth
+
+DOC = "\x00doc"
+INDEX_STRIP = "\x00"
+
+
+def decode(rec: DocRecord) -> Any:
+    """The JSON value of a stored document (a :class:`Binary` if it is not JSON)."""
+    try:
+        return json.loads(rec.value)
+    except (ValueError, UnicodeDecodeError):
+        return Binary(rec.value)
+
+
+def meta_of(rec: DocRecord, value: Any = None) -> dict:
+    return {
+        "id": rec.key,
+        "cas": rec.cas,
+        "flags": rec.flags,
+        "expiration": rec.expiration,
+        "type": "base64" if isinstance(value, Binary) else "json",
+    }
+
+
+def key_text(expr: A.Node, alias: Optional[str] = None) -> str:
+    """The text by which a query expression is matched to an index key."""
+    return A.to_n1ql(expr, alias if alias is not None else INDEX_STRIP)
+
+
+class Index:
+    """Common state: name, keyspace, state and the definition as N1QL text."""
+
+    primary = False
+
+    def __init__(self, name: str, path: Path, namespace: str = "default") -> None:
+        self.name = name
+        self.path = path
+        self.namespace = namespace
+        self.id = secrets.token_hex(8)
+        self.state = "online"
+        self.scans = 0
+
+    @property
+    def online(self) -> bool:
+        return self.state == "online"
+
+    def system_row(self, datastore_id: str) -> dict:
+        bucket, scope, coll = self.path
+        row: dict[str, Any] = {"datastore_id": datastore_id, "id": self.id}
+        if not self.primary:
+            row["index_key"] = [k for k in self.key_texts]  # type: ignore[attr-defined]
+            if self.where is not None:  # type: ignore[attr-defined]
+                row["condition"] = A.to_n1ql(self.where, INDEX_STRIP)  # type: ignore
+        else:
+            row["index_key"] = []
+            row["is_primary"] = True
+        if (scope, coll) == ("_default", "_default"):
+            row["keyspace_id"] = bucket
+        else:
+            row["bucket_id"], row["scope_id"], row["keyspace_id"] = bucket, scope, coll
+        row.update({"name": self.name, "namespace_id": self.namespace, "state": self.state,
+                    "using": "gsi"})
+        return row
+
+
+class PrimaryIndex(Index):
+    primary = True
+
+    def __init__(self, name: str, path: Path, namespace: str = "default") -> None:
+        super().__init__(name, path, namespace)
+        self.keys: list[str] = []
+
+    def build(self, records: Any) -> None:
+        self.keys = sorted(r.key for r in records)
+
+    def update(self, key: str, rec: Optional[DocRecord], existed: Optional[bool] = None) -> None:
+        i = bisect_left(self.keys, key)
+        present = i < len(self.keys) and self.keys[i] == key
+        if rec is None:
+            if present:
+                del self.keys[i]
+        elif not present:
+            self.keys.insert(i, key)
+
+    def scan(self) -> Iterator[str]:
+        self.scans += 1
+        return iter(list(self.keys))
+
+
+class SecondaryIndex(Index):
+    def __init__(self, name: str, path: Path, keys: list, where: Optional[A.Node],
+                 namespace: str = "default") -> None:
+        super().__init__(name, path, namespace)
+        self.key_exprs = keys
+        self.key_texts = [key_text(k) for k in keys]
+        self.where = where
+        scope = Scope({DOC}, DOC)
+        compiler = Compiler(scope)
+        self._key_fns = [compiler.compile(k) for k in keys]
+        self._where_fn = compiler.compile(where) if where is not None else None
+        self.entries: list[tuple] = []
+        self.by_doc: dict[str, tuple] = {}
+
+    def _entry(self, rec: DocRecord) -> Optional[tuple]:
+        value = decode(rec)
+        env = {DOC: value, META + DOC: meta_of(rec, value), CTX: None}
+        if self._where_fn is not None and not truth(self._where_fn(env)):
+            return None
+        lead = self._key_fns[0](env)
+        if lead is MISSING:
+            return None
+        rest = tuple(collation_key(f(env)) for f in self._key_fns[1:])
+        return (collation_key(lead), rest, rec.key)
+
+    def build(self, records: Any) -> None:
+        entries = []
+        by_doc = {}
+        for rec in records:
+            e = self._entry(rec)
+            if e is not None:
+                entries.append(e)
+                by_doc[rec.key] = e
+        entries.sort()
+        self.entries = entries
+        self.by_doc = by_doc
+
+    def update(self, key: str, rec: Optional[DocRecord]) -> None:
+        old = self.by_doc.pop(key, None)
+        if old is not None:
+            i = bisect_left(self.entries, old)
+            if i < len(self.entries) and self.entries[i] == old:
+                del self.entries[i]
+        if rec is not None:
+            new = self._entry(rec)
+            if new is not None:
+                insort(self.entries, new)
+                self.by_doc[key] = new
+
+    def scan(self, spans: list) -> Iterator[str]:
+        """Document ids whose leading key is in any of ``spans``:
+        ``(low, low_inclusive, high, high_inclusive)``; MISSING as ``low`` and
+        :data:`~.values.TOP` as ``high`` leave that end open."""
+        self.scans += 1
+        entries = self.entries
+        seen: set = set()
+        out = []
+        for low, low_inc, high, high_inc in spans:
+            if low is MISSING:
+                start = 0
+            else:
+                lk = collation_key(low)
+                start = bisect_left(entries, (lk,) if low_inc else (lk, TOP))
+            if high is TOP:
+                end = len(entries)
+            else:
+                hk = collation_key(high)
+                end = bisect_left(entries, (hk, TOP) if high_inc else (hk,))
+            for i in range(start, end):
+                k = entries[i][2]
+                if k not in seen:
+                    seen.add(k)
+                    out.append(k)
+        return iter(out)
+
+
+class IndexCatalog:
+    """All indexes of one engine, by keyspace path then name."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[Path, dict[str, Index]] = {}
+
+    def of(self, path: Path) -> list[Index]:
+        return list(self.by_path.get(path, {}).values())
+
+    def get(self, path: Path, name: str) -> Optional[Index]:
+        return self.by_path.get(path, {}).get(name)
+
+    def add(self, index: Index) -> None:
+        self.by_path.setdefault(index.path, {})[index.name] = index
+
+    def drop(self, path: Path, name: str) -> None:
+        del self.by_path[path][name]
+
+    def primary(self, path: Path) -> Optional[PrimaryIndex]:
+        for ix in self.by_path.get(path, {}).values():
+            if isinstance(ix, PrimaryIndex) and ix.online:
+                return ix
+        return None
+
+    def all(self) -> list[Index]:
+        return [ix for p in sorted(self.by_path) for ix in self.by_path[p].values()]
+
+    def on_change(self, path: Path, key: str, rec: Optional[DocRecord]) -> None:
+        for ix in self.by_path.get(path, {}).values():
+            if ix.online:
+                ix.update(key, rec)  # type: ignore[attr-defined]

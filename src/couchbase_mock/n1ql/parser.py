@@ -1,0 +1,822 @@
+"""Recursive-descent parser for N1QL statements, Pratt parsing for expressions.
+
+``parse(text)`` returns a statement node of :mod:`.ast`; a syntax error is a
+:class:`~.errors.N1QLError` with code 3000 and the position of the offending
+token (``syntax error - line 1, column 8, near 'SELECT', at: FROM``).
+Operator precedence, lowest first: OR, AND, NOT, comparisons (``= != < <=
+> >= LIKE IN BETWEEN IS``), ``||``, ``+ -``, ``* / %``, unary minus, then
+the postfix path operators ``.`` and ``[ ]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import ast as A
+from .errors import syntax_error
+from .lexer import (
+    EOF,
+    IDENT,
+    NAMED_PARAM,
+    NEXT_PARAM,
+    NUMBER,
+    OP,
+    POS_PARAM,
+    QIDENT,
+    STRING,
+    Token,
+    tokenize,
+)
+
+RESERVED = frozenset("""
+ALL AND ANY ARRAY AS ASC BETWEEN BUILD BY CASE CREATE DELETE DESC DISTINCT DROP EACH ELEMENT
+ELSE END EVERY EXCEPT EXECUTE EXISTS EXPLAIN FALSE FIRST FLATTEN FOR FROM GROUP HAVING IN INDEX
+INNER INSERT INTERSECT INTO IS JOIN KEY KEYS LEFT LET LETTING LIKE LIMIT MISSING NEST NOT NULL
+OFFSET ON OR ORDER OUTER PREPARE PRIMARY RAW RETURNING RIGHT SATISFIES SELECT SET SOME THEN TRUE
+UNION UNNEST UNSET UPDATE UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WITH WITHIN
+""".split())
+
+OR_BP, AND_BP, NOT_BP, CMP_BP, CONCAT_BP, ADD_BP, MUL_BP, UNARY_BP = 10, 20, 30, 40, 50, 60, 70, 80
+
+COMPARISONS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">",
+               ">=": ">="}
+
+
+class Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.next_positional = 0
+
+    # -- token helpers ----------------------------------------------------
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+
+    def error(self, tok: Optional[Token] = None) -> Exception:
+        tok = tok or self.tok
+        if tok.kind == EOF:
+            return syntax_error(self.text, tok.offset, None)
+        return syntax_error(self.text, tok.offset, tok.text)
+
+    def is_kw(self, *words: str, tok: Optional[Token] = None) -> bool:
+        t = tok or self.tok
+        return t.kind == IDENT and t.text.upper() in words
+
+    def accept_kw(self, *words: str) -> Optional[str]:
+        if self.is_kw(*words):
+            word = self.tok.text.upper()
+            self.i += 1
+            return word
+        return None
+
+    def expect_kw(self, *words: str) -> str:
+        word = self.accept_kw(*words)
+        if word is None:
+            raise self.error()
+        return word
+
+    def is_op(self, *ops: str, tok: Optional[Token] = None) -> bool:
+        t = tok or self.tok
+        return t.kind == OP and t.value in ops
+
+    def accept_op(self, op: str) -> bool:
+        if self.is_op(op):
+            self.i += 1
+            return True
+        return False
+
+    def expect_op(self, op: str) -> None:
+        if not self.accept_op(op):
+            raise self.error()
+
+    def ident(self) -> str:
+        """An identifier: a quoted name or a word that is not reserved."""
+        t = self.tok
+        if t.kind == QIDENT or (t.kind == IDENT and t.text.upper() not in RESERVED):
+            self.i += 1
+            return str(t.value)
+        raise self.error()
+
+    def is_ident(self) -> bool:
+        t = self.tok
+        return t.kind == QIDENT or (t.kind == IDENT and t.text.upper() not in RESERVED)
+
+    # -- statements -------------------------------------------------------
+
+    def parse(self) -> A.Node:
+        stmt = self.statement()
+        self.accept_op(";")
+        if self.tok.kind != EOF:
+            raise self.error()
+        return stmt
+
+    def statement(self) -> A.Node:
+        t = self.tok
+        if self.is_kw("SELECT") or self.is_op("("):
+            return self.select()
+        word = t.text.upper() if t.kind == IDENT else ""
+        if word == "EXPLAIN":
+            self.i += 1
+            return A.Explain(self.statement())
+        if word == "PREPARE":
+            self.i += 1
+            name = None
+            if not self.is_kw("SELECT", "INSERT", "UPSERT", "UPDATE", "DELETE") and not \
+                    self.is_op("("):
+                name = self.name_token()
+                self.expect_kw("FROM", "AS")
+            start = self.tok.offset
+            stmt = self.statement()
+            return A.Prepare(name, stmt, self.text[start:].strip().rstrip(";").strip())
+        if word == "EXECUTE":
+            self.i += 1
+            if self.tok.kind in (STRING, QIDENT, IDENT):
+                name: A.Node = A.Literal(self.tok.value)
+                self.i += 1
+            else:
+                name = self.expr()
+            using = self.expr() if self.accept_kw("USING") else None
+            return A.Execute(name, using)
+        if word in ("INSERT", "UPSERT"):
+            return self.insert()
+        if word == "UPDATE":
+            return self.update()
+        if word == "DELETE":
+            return self.delete()
+        if word == "CREATE":
+            return self.create_index()
+        if word == "DROP":
+            return self.drop_index()
+        if word == "BUILD":
+            return self.build_index()
+        raise self.error()
+
+    def name_token(self) -> str:
+        t = self.tok
+        if t.kind in (IDENT, QIDENT, STRING):
+            self.i += 1
+            return str(t.value)
+        raise self.error()
+
+    def select(self) -> A.Select:
+        body = self.select_operand()
+        while self.is_kw("UNION", "INTERSECT", "EXCEPT"):
+            op = self.accept_kw("UNION", "INTERSECT", "EXCEPT")
+            all_ = self.accept_kw("ALL") is not None
+            if not all_:
+                self.accept_kw("DISTINCT")
+            body = A.SetOp(op or "", all_, body, self.select_operand())
+        order = limit = offset = None
+        if self.accept_kw("ORDER"):
+            self.expect_kw("BY")
+            order = [self.order_term()]
+            while self.accept_op(","):
+                order.append(self.order_term())
+        for _ in range(2):
+            if limit is None and self.accept_kw("LIMIT"):
+                limit = self.expr()
+            elif offset is None and self.accept_kw("OFFSET"):
+                offset = self.expr()
+        if isinstance(body, A.Select) and order is None and limit is None and offset is None:
+            return body
+        return A.Select(body, order, limit, offset)
+
+    def select_operand(self) -> Any:
+        if self.accept_op("("):
+            inner = self.select()
+            self.expect_op(")")
+            return inner
+        return self.select_block()
+
+    def order_term(self) -> A.OrderTerm:
+        expr = self.expr()
+        desc = self.accept_kw("ASC", "DESC") == "DESC"
+        nulls = None
+        if self.is_kw("NULLS"):
+            self.i += 1
+            nulls = self.expect_kw("FIRST", "LAST") == "FIRST"
+        return A.OrderTerm(expr, desc, nulls)
+
+    def select_block(self) -> A.SelectBlock:
+        self.expect_kw("SELECT")
+        b = A.SelectBlock()
+        word = self.accept_kw("ALL", "DISTINCT")
+        b.distinct = word == "DISTINCT"
+        if self.accept_kw("RAW", "ELEMENT", "VALUE"):
+            b.raw = True
+            b.terms = [A.ResultTerm(self.expr(), None, False)]
+            if self.accept_kw("AS"):
+                self.ident()
+        else:
+            b.terms = [self.result_term()]
+            while self.accept_op(","):
+                b.terms.append(self.result_term())
+        if self.accept_kw("FROM"):
+            b.from_ = self.from_term()
+            while True:
+                join = self.join_clause()
+                if join is None:
+                    break
+                b.joins.append(join)
+        if self.accept_kw("LET"):
+            b.let = self.bindings_list()
+        if self.accept_kw("WHERE"):
+            b.where = self.expr()
+        if self.accept_kw("GROUP"):
+            self.expect_kw("BY")
+            b.group_by = [self.expr()]
+            while self.accept_op(","):
+                b.group_by.append(self.expr())
+            if self.accept_kw("LETTING"):
+                b.letting = self.bindings_list()
+        if self.accept_kw("HAVING"):
+            b.having = self.expr()
+        return b
+
+    def bindings_list(self) -> list:
+        out = []
+        while True:
+            name = self.ident()
+            self.expect_op("=")
+            out.append((name, self.expr()))
+            if not self.accept_op(","):
+                return out
+
+    def result_term(self) -> A.ResultTerm:
+        if self.accept_op("*"):
+            return A.ResultTerm(None, None, True)
+        expr = self.expr()
+        if self.is_op(".") and self.is_op("*", tok=self.peek()):
+            self.i += 2
+            return A.ResultTerm(expr, None, True)
+        alias = self.alias()
+        return A.ResultTerm(expr, alias, False)
+
+    def alias(self) -> Optional[str]:
+        if self.accept_kw("AS"):
+            return self.ident()
+        if self.is_ident():
+            return self.ident()
+        return None
+
+    def keyspace_ref(self) -> A.KeyspaceRef:
+        """``[namespace:]name[.scope.collection]``."""
+        namespace = "default"
+        first = self.ident_or_word()
+        if self.is_op(":"):
+            self.i += 1
+            namespace = first
+            first = self.ident_or_word()
+        parts = [first]
+        while self.is_op(".") and len(parts) < 3 and self.peek().kind in (IDENT, QIDENT):
+            self.i += 1
+            parts.append(self.ident_or_word())
+        if len(parts) == 2:
+            raise self.error()
+        if len(parts) == 3:
+            return A.KeyspaceRef(namespace, parts[0], parts[1], parts[2])
+        return A.KeyspaceRef(namespace, parts[0])
+
+    def ident_or_word(self) -> str:
+        t = self.tok
+        if t.kind in (IDENT, QIDENT):
+            if t.kind == IDENT and t.text.upper() in RESERVED:
+                raise self.error()
+            self.i += 1
+            return str(t.value)
+        raise self.error()
+
+    def keyspace_term(self) -> A.KeyspaceTerm:
+        ref = self.keyspace_ref()
+        alias = self.alias() or ref.default_alias
+        term = A.KeyspaceTerm(ref, alias)
+        self.use_clause(term)
+        return term
+
+    def use_clause(self, term: A.KeyspaceTerm) -> None:
+        while self.is_kw("USE"):
+            self.i += 1
+            if self.accept_kw("INDEX"):
+                self.expect_op("(")
+                names = []
+                while True:
+                    names.append(self.name_token())
+                    if self.accept_kw("USING"):
+                        self.name_token()
+                    if not self.accept_op(","):
+                        break
+                self.expect_op(")")
+                term.use_index = names
+            else:
+                self.accept_kw("PRIMARY")
+                self.expect_kw("KEYS")
+                term.use_keys = self.expr()
+
+    def from_term(self) -> Any:
+        if self.is_op("(") and self.is_kw("SELECT", tok=self.peek()):
+            self.i += 1
+            query = self.select()
+            self.expect_op(")")
+            alias = self.alias()
+            if alias is None:
+                raise self.error()
+            return A.ExprTerm(A.Subquery(query), alias)
+        if self.tok.kind in (IDENT, QIDENT) and not self.is_kw(*RESERVED):
+            return self.keyspace_term()
+        expr = self.expr()
+        alias = self.alias()
+        if alias is None:
+            raise self.error()
+        return A.ExprTerm(expr, alias)
+
+    def join_clause(self) -> Optional[A.Join]:
+        save = self.i
+        outer = False
+        if self.accept_kw("LEFT"):
+            outer = True
+            self.accept_kw("OUTER")
+        elif self.accept_kw("INNER"):
+            pass
+        kind = self.accept_kw("JOIN", "NEST", "UNNEST", "FLATTEN")
+        if kind is None:
+            self.i = save
+            return None
+        if kind in ("UNNEST", "FLATTEN"):
+            expr = self.expr()
+            alias = self.alias() or A.implicit_name(expr)
+            return A.Join("UNNEST", outer, expr, alias)
+        term = self.keyspace_term()
+        self.expect_kw("ON")
+        if self.accept_kw("PRIMARY"):
+            self.expect_kw("KEYS")
+            return A.Join(kind, outer, term, term.alias, on_keys=self.expr())
+        if self.accept_kw("KEYS", "KEY"):
+            return A.Join(kind, outer, term, term.alias, on_keys=self.expr())
+        return A.Join(kind, outer, term, term.alias, on=self.expr())
+
+    def returning(self) -> Optional[A.Returning]:
+        if not self.accept_kw("RETURNING"):
+            return None
+        if self.accept_kw("RAW", "ELEMENT", "VALUE"):
+            return A.Returning([A.ResultTerm(self.expr(), None, False)], True)
+        terms = [self.result_term()]
+        while self.accept_op(","):
+            terms.append(self.result_term())
+        return A.Returning(terms, False)
+
+    def insert(self) -> A.Insert:
+        upsert = self.expect_kw("INSERT", "UPSERT") == "UPSERT"
+        self.expect_kw("INTO")
+        ref = self.keyspace_ref()
+        alias = ref.default_alias
+        if self.accept_kw("AS"):
+            alias = self.ident()
+        stmt = A.Insert(upsert, ref, alias)
+        self.expect_op("(")
+        if self.accept_kw("PRIMARY"):
+            pass
+        self.expect_kw("KEY")
+        if self.accept_op(","):  # (KEY, VALUE [, OPTIONS]) VALUES (...), ...
+            self.expect_kw("VALUE")
+            with_options = False
+            if self.accept_op(","):
+                if not self.is_kw("OPTIONS"):
+                    raise self.error()
+                self.i += 1
+                with_options = True
+            self.expect_op(")")
+            self.expect_kw("VALUES")
+            while True:
+                self.expect_op("(")
+                key = self.expr()
+                self.expect_op(",")
+                value = self.expr()
+                options = None
+                if with_options and self.accept_op(","):
+                    options = self.expr()
+                self.expect_op(")")
+                stmt.values.append((key, value, options))
+                if not self.accept_op(","):
+                    break
+                self.accept_kw("VALUES")
+        else:  # (KEY expr [, VALUE expr [, OPTIONS expr]]) SELECT ...
+            stmt.key_expr = self.expr()
+            if self.accept_op(","):
+                self.expect_kw("VALUE")
+                stmt.value_expr = self.expr()
+                if self.accept_op(","):
+                    if not self.is_kw("OPTIONS"):
+                        raise self.error()
+                    self.i += 1
+                    stmt.options_expr = self.expr()
+            self.expect_op(")")
+            stmt.query = self.select()
+        stmt.returning = self.returning()
+        return stmt
+
+    def update(self) -> A.Update:
+        self.expect_kw("UPDATE")
+        stmt = A.Update(self.keyspace_term())
+        while True:
+            if self.accept_kw("SET"):
+                while True:
+                    path = self.expr(CMP_BP + 1)
+                    self.expect_op("=")
+                    stmt.set.append((path, self.expr()))
+                    if not self.accept_op(","):
+                        break
+            elif self.accept_kw("UNSET"):
+                while True:
+                    stmt.unset.append(self.expr(CMP_BP + 1))
+                    if not self.accept_op(","):
+                        break
+            else:
+                break
+        if not stmt.set and not stmt.unset:
+            raise self.error()
+        if self.accept_kw("WHERE"):
+            stmt.where = self.expr()
+        if self.accept_kw("LIMIT"):
+            stmt.limit = self.expr()
+        stmt.returning = self.returning()
+        return stmt
+
+    def delete(self) -> A.Delete:
+        self.expect_kw("DELETE")
+        self.expect_kw("FROM")
+        stmt = A.Delete(self.keyspace_term())
+        if self.accept_kw("WHERE"):
+            stmt.where = self.expr()
+        if self.accept_kw("LIMIT"):
+            stmt.limit = self.expr()
+        stmt.returning = self.returning()
+        return stmt
+
+    def if_clause(self, negated: bool) -> bool:
+        if self.accept_kw("IF"):
+            if negated:
+                self.expect_kw("NOT")
+            self.expect_kw("EXISTS")
+            return True
+        return False
+
+    def create_index(self) -> A.CreateIndex:
+        self.expect_kw("CREATE")
+        primary = self.accept_kw("PRIMARY") is not None
+        self.expect_kw("INDEX")
+        name = None
+        if not self.is_kw("ON", "IF"):
+            name = self.name_token()
+        if_not_exists = self.if_clause(True)
+        self.expect_kw("ON")
+        ref = self.keyspace_ref()
+        keys: list = []
+        where = None
+        if not primary:
+            if name is None:
+                raise self.error()
+            self.expect_op("(")
+            while True:
+                key = self.expr()
+                self.accept_kw("ASC", "DESC")
+                keys.append(key)
+                if not self.accept_op(","):
+                    break
+            self.expect_op(")")
+            if self.accept_kw("WHERE"):
+                where = self.expr()
+        using = "gsi"
+        if self.accept_kw("USING"):
+            using = self.name_token().lower()
+        with_ = self.expr() if self.accept_kw("WITH") else None
+        return A.CreateIndex(name, ref, primary, keys, where, with_, if_not_exists, using)
+
+    def drop_index(self) -> A.DropIndex:
+        self.expect_kw("DROP")
+        primary = self.accept_kw("PRIMARY") is not None
+        self.expect_kw("INDEX")
+        if primary:
+            if_exists = self.if_clause(False)
+            self.expect_kw("ON")
+            ref = self.keyspace_ref()
+        else:
+            parts = [self.name_token()]
+            namespace = "default"
+            if self.accept_op(":"):
+                namespace = parts.pop()
+                parts.append(self.name_token())
+            while self.accept_op("."):
+                parts.append(self.name_token())
+            if_exists = self.if_clause(False)
+            if len(parts) == 1:
+                self.expect_kw("ON")
+                ref = self.keyspace_ref()
+                name = parts[0]
+            elif len(parts) == 2:
+                ref, name = A.KeyspaceRef(namespace, parts[0]), parts[1]
+            elif len(parts) == 4:
+                ref, name = A.KeyspaceRef(namespace, *parts[:3]), parts[3]
+            else:
+                raise self.error()
+            if_exists = if_exists or self.if_clause(False)
+            self.accept_kw("USING") and self.name_token()
+            return A.DropIndex(ref, name, False, if_exists)
+        self.accept_kw("USING") and self.name_token()
+        return A.DropIndex(ref, None, True, if_exists)
+
+    def build_index(self) -> A.BuildIndex:
+        self.expect_kw("BUILD")
+        self.expect_kw("INDEX")
+        self.expect_kw("ON")
+        ref = self.keyspace_ref()
+        self.expect_op("(")
+        names = [self.expr()]
+        while self.accept_op(","):
+            names.append(self.expr())
+        self.expect_op(")")
+        self.accept_kw("USING") and self.name_token()
+        return A.BuildIndex(ref, names)
+
+    # -- expressions ------------------------------------------------------
+
+    def expr(self, min_bp: int = 0) -> A.Node:
+        left = self.prefix()
+        while True:
+            t = self.tok
+            if t.kind == OP:
+                op = t.value
+                if op in (".", "["):
+                    if op == "." and self.is_op("*", tok=self.peek()):
+                        break  # path.* in a projection
+                    left = self.postfix(left)
+                    continue
+                if op in COMPARISONS:
+                    bp = CMP_BP
+                    if bp <= min_bp:
+                        break
+                    self.i += 1
+                    left = A.Binary(COMPARISONS[op], left, self.expr(bp))
+                    continue
+                if op == "||":
+                    bp = CONCAT_BP
+                elif op in ("+", "-"):
+                    bp = ADD_BP
+                elif op in ("*", "/", "%"):
+                    bp = MUL_BP
+                else:
+                    break
+                if bp <= min_bp:
+                    break
+                self.i += 1
+                left = A.Binary(op, left, self.expr(bp))
+                continue
+            if t.kind != IDENT:
+                break
+            word = t.text.upper()
+            if word == "OR" and OR_BP > min_bp:
+                self.i += 1
+                left = A.Binary("OR", left, self.expr(OR_BP))
+            elif word == "AND" and AND_BP > min_bp:
+                self.i += 1
+                left = A.Binary("AND", left, self.expr(AND_BP))
+            elif CMP_BP > min_bp and (
+                word in ("LIKE", "IN", "WITHIN", "BETWEEN", "IS")
+                or (word == "NOT" and self.is_kw("LIKE", "IN", "WITHIN", "BETWEEN",
+                                                 tok=self.peek()))
+            ):
+                left = self.comparison(left)
+            else:
+                break
+        return left
+
+    def comparison(self, left: A.Node) -> A.Node:
+        negated = self.accept_kw("NOT") is not None
+        word = self.expect_kw("LIKE", "IN", "WITHIN", "BETWEEN", "IS")
+        if word == "IS":
+            neg = self.accept_kw("NOT") is not None
+            what = self.expect_kw("NULL", "MISSING", "VALUED")
+            return A.IsCheck(left, what, neg)
+        if word == "BETWEEN":
+            low = self.expr(CMP_BP)
+            self.expect_kw("AND")
+            high = self.expr(CMP_BP)
+            return A.Between(left, low, high, negated)
+        right = self.expr(CMP_BP)
+        return A.Binary(("NOT " if negated else "") + word, left, right)
+
+    def postfix(self, left: A.Node) -> A.Node:
+        if self.accept_op("."):
+            t = self.tok
+            if t.kind in (IDENT, QIDENT):
+                self.i += 1
+                return A.Field(left, str(t.value))
+            if self.accept_op("["):
+                name = self.expr()
+                self.expect_op("]")
+                return A.DynField(left, name)
+            raise self.error()
+        self.expect_op("[")
+        start = self.expr()
+        if self.accept_op(":"):
+            end = None if self.is_op("]") else self.expr()
+            self.expect_op("]")
+            return A.Slice(left, start, end)
+        self.expect_op("]")
+        return A.Element(left, start)
+
+    def prefix(self) -> A.Node:
+        t = self.tok
+        kind = t.kind
+        if kind == NUMBER or kind == STRING:
+            self.i += 1
+            return A.Literal(t.value)
+        if kind == QIDENT:
+            self.i += 1
+            return A.Ident(str(t.value))
+        if kind == NAMED_PARAM:
+            self.i += 1
+            return A.Param(t.value)
+        if kind == POS_PARAM:
+            self.i += 1
+            return A.Param(t.value)
+        if kind == NEXT_PARAM:
+            self.i += 1
+            self.next_positional += 1
+            return A.Param(self.next_positional)
+        if kind == OP:
+            if t.value == "(":
+                self.i += 1
+                if self.is_kw("SELECT"):
+                    query = self.select()
+                    self.expect_op(")")
+                    return A.Subquery(query)
+                inner = self.expr()
+                self.expect_op(")")
+                return inner
+            if t.value == "-":
+                self.i += 1
+                operand = self.expr(UNARY_BP)
+                if isinstance(operand, A.Literal) and isinstance(operand.value, (int, float)) \
+                        and not isinstance(operand.value, bool):
+                    return A.Literal(-operand.value)
+                return A.Unary("-", operand)
+            if t.value == "+":
+                self.i += 1
+                return self.expr(UNARY_BP)
+            if t.value == "[":
+                self.i += 1
+                items = []
+                if not self.is_op("]"):
+                    items.append(self.expr())
+                    while self.accept_op(","):
+                        items.append(self.expr())
+                self.expect_op("]")
+                return A.ArrayCons(items)
+            if t.value == "{":
+                return self.object_cons()
+            raise self.error()
+        if kind != IDENT:
+            raise self.error()
+        word = t.text.upper()
+        if word == "TRUE":
+            self.i += 1
+            return A.Literal(True)
+        if word == "FALSE":
+            self.i += 1
+            return A.Literal(False)
+        if word == "NULL":
+            self.i += 1
+            return A.Literal(None)
+        if word == "MISSING":
+            self.i += 1
+            from .values import MISSING
+            return A.Literal(MISSING)
+        if word == "NOT":
+            self.i += 1
+            return A.Unary("NOT", self.expr(NOT_BP))
+        if word == "EXISTS":
+            self.i += 1
+            return A.Unary("EXISTS", self.expr(CMP_BP))
+        if word == "CASE":
+            return self.case()
+        if word in ("ANY", "SOME", "EVERY"):
+            return self.quantified()
+        if word in ("ARRAY", "FIRST", "OBJECT") and not self.is_op("(", tok=self.peek()):
+            return self.comprehension()
+        if self.is_op("(", tok=self.peek()):
+            return self.call()
+        if word in RESERVED:
+            raise self.error()
+        self.i += 1
+        return A.Ident(str(t.value))
+
+    def call(self) -> A.Call:
+        name = self.tok.text.upper()
+        self.i += 2
+        if self.accept_op("*"):
+            self.expect_op(")")
+            return A.Call(name, [], star=True)
+        distinct = False
+        if self.accept_kw("DISTINCT"):
+            distinct = True
+        else:
+            self.accept_kw("ALL")
+        args = []
+        if not self.is_op(")"):
+            args.append(self.expr())
+            while self.accept_op(","):
+                args.append(self.expr())
+        self.expect_op(")")
+        return A.Call(name, args, distinct)
+
+    def object_cons(self) -> A.ObjectCons:
+        self.expect_op("{")
+        pairs = []
+        if not self.is_op("}"):
+            while True:
+                if self.tok.kind == IDENT and self.is_op(":", tok=self.peek()):
+                    name: A.Node = A.Literal(self.tok.value)
+                    self.i += 1
+                else:
+                    name = self.expr()
+                if self.accept_op(":"):
+                    pairs.append((name, self.expr()))
+                else:
+                    implicit = A.implicit_name(name)
+                    if not implicit:
+                        raise self.error()
+                    pairs.append((A.Literal(implicit), name))
+                if not self.accept_op(","):
+                    break
+        self.expect_op("}")
+        return A.ObjectCons(pairs)
+
+    def case(self) -> A.Case:
+        self.expect_kw("CASE")
+        subject = None if self.is_kw("WHEN") else self.expr()
+        whens = []
+        while self.accept_kw("WHEN"):
+            cond = self.expr()
+            self.expect_kw("THEN")
+            whens.append((cond, self.expr()))
+        if not whens:
+            raise self.error()
+        default = self.expr() if self.accept_kw("ELSE") else None
+        self.expect_kw("END")
+        return A.Case(subject, whens, default)
+
+    def range_bindings(self) -> list:
+        out = []
+        while True:
+            var = self.ident()
+            pos = None
+            if self.accept_op(":"):
+                pos, var = var, self.ident()
+            within = self.expect_kw("IN", "WITHIN") == "WITHIN"
+            out.append(A.Binding(var, pos, self.expr(CMP_BP), within))
+            if not self.accept_op(","):
+                return out
+
+    def quantified(self) -> A.Quantified:
+        word = self.expect_kw("ANY", "SOME", "EVERY")
+        kind = "EVERY" if word == "EVERY" else "ANY"
+        if kind == "ANY" and self.is_kw("AND") and self.is_kw("EVERY", tok=self.peek()):
+            self.i += 2
+            kind = "ANY AND EVERY"
+        bindings = self.range_bindings()
+        self.expect_kw("SATISFIES")
+        cond = self.expr()
+        self.expect_kw("END")
+        return A.Quantified(kind, bindings, cond)
+
+    def comprehension(self) -> A.Comprehension:
+        kind = self.expect_kw("ARRAY", "FIRST", "OBJECT")
+        name = None
+        value = self.expr()
+        if kind == "OBJECT":
+            self.expect_op(":")
+            name, value = value, self.expr()
+        self.expect_kw("FOR")
+        bindings = self.range_bindings()
+        when = self.expr() if self.accept_kw("WHEN") else None
+        self.expect_kw("END")
+        return A.Comprehension(kind, value, name, bindings, when)
+
+
+def parse(text: str) -> A.Node:
+    """Parse one statement (``N1QLError`` 3000 on a syntax error)."""
+    return Parser(text).parse()
+
+
+def parse_expression(text: str) -> A.Node:
+    p = Parser(text)
+    expr = p.expr()
+    if p.tok.kind != EOF:
+        raise p.error()
+    return expr
