@@ -470,10 +470,11 @@ class Parser:
         self.expect_kw("CREATE")
         primary = self.accept_kw("PRIMARY") is not None
         self.expect_kw("INDEX")
+        if_not_exists = self.if_clause(True)
         name = None
         if not self.is_kw("ON", "IF"):
             name = self.name_token()
-        if_not_exists = self.if_clause(True)
+        if_not_exists = self.if_clause(True) or if_not_exists
         self.expect_kw("ON")
         ref = self.keyspace_ref()
         keys: list = []
