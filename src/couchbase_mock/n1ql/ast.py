@@ -259,7 +259,9 @@ class KeyspaceRef(Node):
 
     @property
     def path(self) -> str:
-        parts = [self.bucket] + ([self.scope, self.collection] if self.scope else [])
+        parts = [self.bucket]
+        if self.scope and self.collection:
+            parts += [self.scope, self.collection]
         return f"{self.namespace}:" + ".".join(parts)
 
     @property

@@ -326,9 +326,9 @@ class Compiler:
 
         def slice_(env: dict) -> Any:
             v, s = base(env), start(env)
-            e = end(env) if end is not None else len(v) if type(v) is list else None
             if type(v) is not list:
                 return MISSING if v is MISSING else None
+            e = end(env) if end is not None else len(v)
             if not is_number(s) or not is_number(e):
                 return None
             s, e = int(s), int(e)
@@ -481,10 +481,10 @@ class Compiler:
             impl = FUNCTIONS[name]
             args = [self.compile(a) for a in node.args]
             return lambda env: impl(env[CTX].now, *[a(env) for a in args])
-        impl = FUNCTIONS.get(name)
-        if impl is None:
-            raise N1QLError(10101 if False else 3000,
-                            f"Invalid function {name.lower()} - at {name.lower()}")
+        found = FUNCTIONS.get(name)
+        if found is None:
+            raise N1QLError(3000, f"Invalid function {name.lower()}")
+        impl = found
         args = [self.compile(a) for a in node.args]
         if len(args) == 1:
             a0 = args[0]

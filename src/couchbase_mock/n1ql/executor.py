@@ -141,7 +141,7 @@ class Source:
         assert self.access is not None and self.path is not None
         fetch = self.engine.fetch
         path = self.path
-        meta_key = META + alias
+        meta_key = META + str(alias)
         for key in self.access.keys(base):
             got = fetch(path, key)
             if got is None:
@@ -550,4 +550,4 @@ def _subquery(query: A.Select, scope: Scope) -> Fn:
     return run
 
 
-Compiler.subquery_hook = staticmethod(_subquery)  # type: ignore[assignment]
+Compiler.subquery_hook = staticmethod(_subquery)

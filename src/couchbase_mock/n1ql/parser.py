@@ -126,14 +126,14 @@ class Parser:
             return A.Explain(self.statement())
         if word == "PREPARE":
             self.i += 1
-            name = None
+            pname = None
             if not self.is_kw("SELECT", "INSERT", "UPSERT", "UPDATE", "DELETE") and not \
                     self.is_op("("):
-                name = self.name_token()
+                pname = self.name_token()
                 self.expect_kw("FROM", "AS")
             start = self.tok.offset
             stmt = self.statement()
-            return A.Prepare(name, stmt, self.text[start:].strip().rstrip(";").strip())
+            return A.Prepare(pname, stmt, self.text[start:].strip().rstrip(";").strip())
         if word == "EXECUTE":
             self.i += 1
             if self.tok.kind in (STRING, QIDENT, IDENT):

@@ -90,6 +90,10 @@ class RangeSpec:
         return [(low, low_inc, high, high_inc)]
 
 
+def _constant(value: Any) -> Fn:
+    return lambda env: value
+
+
 def _const_fn(node: A.Node) -> Fn:
     return Compiler(Scope()).compile(node)
 
@@ -156,8 +160,8 @@ def range_for(conjs: list, lead: str, alias: str, others: set) -> RangeSpec:
                     spec.points = lambda env, v=value: [v]
             elif prefix:
                 upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-                spec.lows.append((lambda env, p=prefix: p, True))
-                spec.highs.append((lambda env, u=upper: u, False))
+                spec.lows.append((_constant(prefix), True))
+                spec.highs.append((_constant(upper), False))
             else:
                 spec.lows.append((lambda env: "", True))
                 spec.highs.append((lambda env: [], False))
