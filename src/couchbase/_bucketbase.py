@@ -37,6 +37,7 @@ from .formats import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8, decode
 from .items import Item
 from .result import MultiResult, ObserveInfo, OperationResult, Result, ValueResult
 from .transcoder import Transcoder
+from .views.api import ViewAPI
 
 DEFAULT = "_default"
 _FORMATS = frozenset((FMT_JSON, FMT_PICKLE, FMT_BYTES, FMT_UTF8, FMT_AUTO, 0x0, 0x1, 0x2, 0x4))
@@ -137,7 +138,7 @@ def _stat_value(raw: str) -> Any:
         return raw
 
 
-class BucketBase(MultiOperations):
+class BucketBase(MultiOperations, ViewAPI):
     """The key-value API of a bucket, independent of how a front end waits."""
 
     _bucket: str

@@ -110,3 +110,29 @@ class MultiResult(dict):
             if result.rc:
                 return result
         return None
+
+
+class HttpResult(Result):
+    """The answer to an HTTP request (design documents): ``value`` holds the decoded
+    JSON body, ``http_status`` the status code, ``url`` the path asked for."""
+
+    __slots__ = ("value", "http_status", "url", "headers")
+
+    def __init__(self, url: str, http_status: int, value: Any = None,
+                 headers: Optional[dict[str, str]] = None) -> None:
+        self.key = None
+        self.url = url
+        self.http_status = http_status
+        self.value = value
+        self.headers = headers or {}
+        self.rc = 0 if 200 <= http_status < 300 else 0x3B  # libcouchbase's HTTP error
+
+    @property
+    def success(self) -> bool:
+        return 200 <= self.http_status < 300
+
+    def __repr__(self) -> str:
+        return (f"HttpResult<rc=0x{self.rc:X}, http_status={self.http_status}, "
+                f"url={self.url}, value={self.value!r}>")
+
+    __str__ = __repr__

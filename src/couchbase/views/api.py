@@ -1,0 +1,136 @@
+"""The view and design document methods every bucket class has, written once.
+
+The methods build flows (:mod:`couchbase._http.flows`); a front end says how
+to run them. The defaults here block the calling thread (the sync
+``Bucket`` and ``Connection``); gevent swaps in its sockets with
+:meth:`ViewAPI._http_io`, asyncio and Twisted replace the drivers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Generator, Iterator
+
+from .._http.blocking import BlockingIO, drive, drive_rows
+from .._http.commands import Endpoint
+from .._http.flows import (
+    design_create_flow,
+    design_delete_flow,
+    design_get_flow,
+    design_name,
+    design_publish_flow,
+    view_flow,
+)
+from ..exceptions import ArgumentError, NoMatchingServerError, NotSupportedError
+from .iterator import View
+
+Flow = Generator[Any, Any, Any]
+
+_BLOCKING = BlockingIO()
+
+
+def _check_syncwait(syncwait: Any) -> float:
+    if isinstance(syncwait, bool) or not isinstance(syncwait, (int, float)) or syncwait < 0:
+        raise ArgumentError(f"syncwait must be a number of seconds, not {syncwait!r}")
+    return float(syncwait)
+
+
+class ViewAPI:
+    """View queries and design document management (mixed into ``BucketBase``)."""
+
+    views_timeout: float = 75.0
+    """Seconds to wait for bytes from the views service before giving up."""
+
+    _view_class: Any = View
+    _live: Callable[[], Any]
+
+    @property
+    def bucket(self) -> str:  # (the bucket classes' own property)
+        raise NotImplementedError
+
+    # -- querying ----------------------------------------------------------------------
+    def query(self, design: str, view: str, use_devmode: bool = False, **params: Any) -> Any:
+        """Query view ``view`` of design document ``design``: a :class:`~couchbase.views.
+        iterator.View` to iterate over (the request goes out when iteration starts).
+
+        Keywords: view options (``limit``, ``startkey``, ``mapkey_range``,
+        ``stale``... see :class:`~couchbase.views.params.Query`) or
+        ``query=`` a Query or a raw query string; ``include_docs``,
+        ``streaming``, ``row_processor``; ``use_devmode`` for the ``dev_``
+        design document.
+
+        >>> for row in cb.query("beer", "by_name", limit=5):
+        ...     print(row.key, row.docid)
+        """
+        return self._view_class(self, design, view, use_devmode=use_devmode, **params)
+
+    def _view_flow(self, view: View) -> Flow:
+        return view_flow(view, self._views_endpoint())
+
+    def _view_rows(self, flow: Flow) -> Iterator[Any]:
+        """The rows of a view flow, as the application iterates (sync: blocking)."""
+        return drive_rows(flow, self, self._http_io())
+
+    def _http_drive(self, flow: Flow) -> Any:
+        """Run a design document flow to its result (sync: blocking)."""
+        return drive(flow, self, self._http_io())
+
+    def _http_io(self) -> BlockingIO:
+        return _BLOCKING
+
+    def _views_endpoint(self) -> Endpoint:
+        """A node's views service (round robin over the nodes that run one)."""
+        cluster = self._live()
+        config = cluster.router.config
+        if config is None:
+            raise NoMatchingServerError("no cluster configuration yet")
+        caps = config.bucket_capabilities
+        if caps and "couchapi" not in caps:
+            raise NotSupportedError(f"bucket {self.bucket!r} has no views "
+                                    f"(its capabilities lack couchapi)")
+        tls = cluster.tls
+        nodes = [(n.hostname, n.views_tls_port if tls is not None else n.views_port)
+                 for n in config.nodes]
+        nodes = [(host, port) for host, port in nodes if port]
+        if not nodes:
+            raise NotSupportedError("no node of the cluster runs the views service")
+        turn = getattr(self, "_views_turn", 0)
+        self._views_turn = turn + 1
+        host, port = nodes[turn % len(nodes)]
+        return Endpoint(host, port, tls, cluster.username, cluster.password,
+                        self.views_timeout)
+
+    def _design_flow(self, make: Callable[..., Flow], *args: Any) -> Flow:
+        # the endpoint is looked up when the flow starts: after an async bootstrap
+        return (yield from make(self._views_endpoint(), self.bucket, *args))
+
+    # -- design documents ---------------------------------------------------------------------
+    def design_create(self, name: str, design: Any, use_devmode: bool = True,
+                      syncwait: float = 0) -> Any:
+        """Store design document ``name`` (``dev_name`` with ``use_devmode``).
+
+        ``design`` is a dict or its JSON text, e.g. ``{"views": {"by_name":
+        {"map": "function (doc, meta) { emit(doc.name, null); }"}}}``.
+        ``syncwait`` seconds: wait until its first view answers, else raise
+        TimeoutError. Returns an :class:`~couchbase.result.HttpResult`.
+        """
+        return self._http_drive(self._design_flow(
+            design_create_flow, design_name(name, use_devmode), design,
+            _check_syncwait(syncwait)))
+
+    def design_get(self, name: str, use_devmode: bool = True) -> Any:
+        """The design document ``name`` (``dev_name`` with ``use_devmode``) in
+        an HttpResult's ``value``; HTTPError (status 404) if there is none."""
+        return self._http_drive(self._design_flow(design_get_flow,
+                                                  design_name(name, use_devmode)))
+
+    def design_publish(self, name: str, syncwait: float = 0) -> Any:
+        """Copy development document ``dev_name`` to production ``name`` (the
+        development document stays), as the web console's Publish button."""
+        return self._http_drive(self._design_flow(design_publish_flow, name,
+                                                  _check_syncwait(syncwait)))
+
+    def design_delete(self, name: str, use_devmode: bool = True, syncwait: float = 0) -> Any:
+        """Delete design document ``name`` (``dev_name`` with ``use_devmode``);
+        ``syncwait`` seconds: wait until it is gone, else raise TimeoutError."""
+        return self._http_drive(self._design_flow(
+            design_delete_flow, design_name(name, use_devmode), _check_syncwait(syncwait)))
