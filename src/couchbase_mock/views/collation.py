@@ -16,14 +16,15 @@ applies it, which is what CouchDB and Couchbase view engines use:
 This is an approximation of ICU (no contractions or expansions, scripts
 other than Latin ordered by code point), exact for ASCII.
 
-:func:`sort_key` turns a decoded JSON value into a Python object whose
-natural order is the collation order, so rows are compared as tuples and
-sorted by C code; weights are characters of a string built with
+:func:`sort_key` turns a decoded JSON value into a string whose order is
+the collation order (a type tag, then the value's weights), so rows sort by
+plain string comparison in C; string weights are built with
 :meth:`str.translate`, which keeps the per-string cost low.
 """
 
 from __future__ import annotations
 
+import struct
 import unicodedata
 from typing import Any
 
@@ -94,47 +95,68 @@ class _Table(dict):  # type: ignore[type-arg]
 _PRIMARY = _Table(_primary_weight)
 _SECONDARY = _Table(_secondary_weight)
 _TERTIARY = _Table(_tertiary_weight)
+# Last, the code points themselves (shifted above the level separator).
+_IDENTICAL = _Table(lambda ch: chr(min(ord(ch) + 1, 0x10FFFF)))
 
 
-def string_key(s: str) -> tuple[str, str, str, str]:
-    """A key whose order is the collation order of strings."""
+def string_weights(s: str) -> str:
+    """The level weights of a string, levels separated by ``"\\x00"`` (every
+    weight is above it), ending with ``"\\x00"``: comparing these compares
+    the strings level by level, and no string's weights are a prefix of
+    another's."""
     if not s.isascii():
         s = unicodedata.normalize("NFD", s)
-    return (s.translate(_PRIMARY), s.translate(_SECONDARY), s.translate(_TERTIARY), s)
+    return (
+        s.translate(_PRIMARY) + "\x00" + s.translate(_SECONDARY) + "\x00"
+        + s.translate(_TERTIARY) + "\x00" + s.translate(_IDENTICAL) + "\x00"
+    )
 
 
-# Type ranks.
-NULL, FALSE, TRUE, NUMBER, STRING, ARRAY, OBJECT = range(7)
-_NULL_KEY = (NULL,)
-_FALSE_KEY = (FALSE,)
-_TRUE_KEY = (TRUE,)
+# Type tags: the first character of every key.
+NULL, FALSE, TRUE, NUMBER, STRING, ARRAY, OBJECT = "\x01", "\x02", "\x03", "\x04", "\x05", \
+    "\x06", "\x07"
+END = "\x00"
+"""Ends an array or object: below every type tag, so a prefix sorts first."""
+_pack = struct.Struct(">d").pack
 
 
-def sort_key(value: Any) -> tuple[Any, ...]:
-    """The collation key of a decoded JSON value."""
-    if value is None:
-        return _NULL_KEY
-    if value is True:
-        return _TRUE_KEY
-    if value is False:
-        return _FALSE_KEY
-    if isinstance(value, (int, float)):
-        return (NUMBER, value)
+def _number(value: float) -> str:
+    """Four characters whose order is the order of the doubles (as JS numbers)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        number = float("inf") if value > 0 else float("-inf")
+    if number == 0:
+        number = 0.0  # -0 == 0
+    bits = int.from_bytes(_pack(number), "big")
+    bits = bits ^ 0xFFFFFFFFFFFFFFFF if bits >> 63 else bits | (1 << 63)
+    return (
+        chr(0x100 + (bits >> 48)) + chr(0x100 + ((bits >> 32) & 0xFFFF))
+        + chr(0x100 + ((bits >> 16) & 0xFFFF)) + chr(0x100 + (bits & 0xFFFF))
+    )
+
+
+def sort_key(value: Any) -> str:
+    """The collation key of a decoded JSON value: a string that compares
+    (with ``<``) as the values collate. Keys are prefix-free, so an array's
+    key is its elements' keys one after another, then :data:`END`."""
     if isinstance(value, str):
-        return (STRING, string_key(value))
+        return STRING + string_weights(value)
+    if value is None:
+        return NULL
+    if value is True:
+        return TRUE
+    if value is False:
+        return FALSE
+    if isinstance(value, (int, float)):
+        return NUMBER + _number(value)
     if isinstance(value, (list, tuple)):
-        return (ARRAY, tuple([sort_key(v) for v in value]))
+        return ARRAY + "".join([sort_key(v) for v in value]) + END
     if isinstance(value, dict):
-        return (OBJECT, tuple([(string_key(k), sort_key(v)) for k, v in value.items()]))
+        return OBJECT + "".join(
+            [STRING + string_weights(k) + sort_key(v) for k, v in value.items()]
+        ) + END
     raise TypeError(f"not a JSON value: {value!r}")
-
-
-def prefix_key(key: tuple[Any, ...], level: int) -> tuple[Any, ...]:
-    """The sort key of ``value[:level]`` given the sort key of ``value``
-    (for ``group_level``); keys of non-arrays are returned as they are."""
-    if key[0] != ARRAY:
-        return key
-    return (ARRAY, key[1][:level])
 
 
 def compare(a: Any, b: Any) -> int:

@@ -11,8 +11,13 @@ Deletions are tombstones and so arrive the same way; documents that expire
 without being touched are found through a heap of the expiry times of the
 indexed documents.
 
-A row is a tuple (see the ``R_*`` indexes); the first three members are
-unique together, so rows compare without ever reaching the decoded values.
+A row is a tuple (see the ``R_*`` indexes): the collation key (a string),
+the document id and a unique number, so rows compare in C without reaching
+the rest; then the id, key and value as JSON text, and the key and value
+themselves when they are scalars (:data:`LAZY` otherwise: they are decoded
+when a reduce or ``group_level`` needs them). Rows hold no containers, so
+the garbage collector soon stops scanning them: a large index costs it
+nothing.
 Updates build new row lists and swap them in, so a response being streamed
 keeps reading the list it started with.
 """
@@ -21,11 +26,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import gc
 import heapq
 import itertools
 import json
 from bisect import bisect_left
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from ..bucket import Bucket
 from ..storage import Document
@@ -35,6 +42,23 @@ from .jsengine import JSError, MapRunner
 
 R_CK, R_ID, R_SEQ, R_VB, R_IDJ, R_KEYJ, R_VALJ, R_KEY, R_VAL = range(9)
 Row = tuple[Any, ...]
+LAZY: Any = object()
+"""In a row: this key or value is a container; decode it from its JSON."""
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _scalar(value: Any) -> Any:
+    return value if isinstance(value, _SCALARS) else LAZY
+
+
+def row_key(row: Row) -> Any:
+    key = row[R_KEY]
+    return json.loads(row[R_KEYJ]) if key is LAZY else key
+
+
+def row_value(row: Row) -> Any:
+    value = row[R_VAL]
+    return json.loads(row[R_VALJ]) if value is LAZY else value
 
 BATCH = 2000
 """Documents sent to the JavaScript engine per call (the loop runs between)."""
@@ -42,21 +66,32 @@ SMALL_CHANGE = 256
 """Up to this many row changes a view is patched by bisection, else rebuilt by merging."""
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
-def doc_json(value: bytes) -> Optional[str]:
-    """The document as JSON text if it is JSON (what the map function gets as
-    ``doc``), else ``None`` (it gets the value in base64)."""
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building rows: the decoded
+    batch holds many containers for a moment, and the collections they would
+    trigger scan every document of the bucket again and again (half the
+    time of a large build). Nothing here makes cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        text = value.decode("utf-8")
-        json.loads(text, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return text
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def doc_text(value: bytes) -> tuple[str, str]:
+    """``(JSON string literal, type)`` of a document for the map functions:
+    its text, which the engine parses (``"json"``; if it is not JSON the
+    engine sends it in base64), or base64 of a value that is not UTF-8."""
+    try:
+        return _quote(value.decode("utf-8")), "json"
+    except UnicodeDecodeError:
+        return '"' + base64.b64encode(value).decode() + '"', "base64"
 
 
 def meta_rev(doc: Document) -> str:
@@ -77,7 +112,7 @@ class DdocIndex:
         self.runner = MapRunner([v.map for v in ddoc.views.values()], reduces)  # type: ignore
         self.rows: list[list[Row]] = [[] for _ in self.view_names]
         # docid -> (vbucket, seqno indexed, rows emitted per view)
-        self.by_doc: dict[bytes, tuple[int, int, list[list[Row]]]] = {}
+        self.by_doc: dict[bytes, tuple[int, int, tuple[tuple[Row, ...], ...]]] = {}
         self.seqnos = [0] * max(1, bucket.num_vbuckets)
         self.expiries: list[tuple[int, bytes, int]] = []
         self.lock: Optional[asyncio.Lock] = None
@@ -150,7 +185,8 @@ class DdocIndex:
             mapped = 0
             for start in range(0, len(changes), BATCH):
                 mapped += await self._map_batch(changes[start:start + BATCH], removed, added)
-            self._apply(removed, added)
+            with _gc_paused():
+                self._apply(removed, added)
             self.seqnos = seqnos
             self.updates += 1
             return mapped
@@ -171,14 +207,10 @@ class DdocIndex:
                     view_rows.extend(gone)
             if doc is None or doc.deleted or doc.is_expired(now):
                 continue
-            body = doc_json(doc.value)
-            kind = "json"
-            if body is None:
-                body = '"' + base64.b64encode(doc.value).decode() + '"'
-                kind = "base64"
+            body, kind = doc_text(doc.value)
             meta = (
                 '{"id":%s,"rev":"%s","seq":%d,"vb":%d,"expiration":%d,"flags":%d,"type":"%s"}'
-                % (_dumps(docid.decode("utf-8", "replace")), meta_rev(doc), doc.seqno, vb,
+                % (_quote(docid.decode("utf-8", "replace")), meta_rev(doc), doc.seqno, vb,
                    doc.expiry, doc.flags, kind)
             )
             items.append(f"[{body},{meta}]")
@@ -186,32 +218,39 @@ class DdocIndex:
         if not targets:
             return 0
         try:
-            results = await self.runner.map_batch("[" + ",".join(items) + "]")
+            text = await self.runner.map_batch("[" + ",".join(items) + "]")
+            with _gc_paused():
+                results = json.loads(text)
         except JSError as exc:  # a timeout or a broken engine: skip the batch
             self.last_error = str(exc)
             self.map_errors += len(targets)
             results = [[str(exc)] * len(self.view_names) for _ in targets]
+        with _gc_paused():
+            self._add_rows(targets, results, added)
+        self.mapped += len(targets)
+        return len(targets)
+
+    def _add_rows(self, targets: list[tuple[bytes, int, Document]], results: list[Any],
+                  added: list[list[Row]]) -> None:
         seq = self._seq
         for (docid, vb, doc), per_view in zip(targets, results):
-            id_json = _dumps(docid.decode("utf-8", "replace"))
-            emitted: list[list[Row]] = []
+            id_json = _quote(docid.decode("utf-8", "replace"))
+            emitted: list[tuple[Row, ...]] = []
             for v, pairs in enumerate(per_view):
                 if isinstance(pairs, str):
                     self.map_errors += 1
                     self.last_error = pairs
-                    emitted.append([])
+                    emitted.append(())
                     continue
-                view_rows = [
-                    (sort_key(k), docid, next(seq), vb, id_json, _dumps(k), _dumps(val), k, val)
-                    for k, val in pairs
-                ]
+                view_rows = tuple([
+                    (sort_key(k), docid, next(seq), vb, id_json, kj, vj, _scalar(k), _scalar(val))
+                    for k, val, kj, vj in pairs
+                ])
                 added[v].extend(view_rows)
                 emitted.append(view_rows)
-            self.by_doc[docid] = (vb, doc.seqno, emitted)
+            self.by_doc[docid] = (vb, doc.seqno, tuple(emitted))
             if doc.expiry:
                 heapq.heappush(self.expiries, (doc.expiry, docid, doc.seqno))
-        self.mapped += len(targets)
-        return len(targets)
 
     def _apply(self, removed: list[list[Row]], added: list[list[Row]]) -> None:
         for v, (gone, new) in enumerate(zip(removed, added)):
@@ -233,8 +272,11 @@ class DdocIndex:
                 else:
                     out = rows[:]
                 new.sort()
-                out.extend(new)
-                out.sort()  # two sorted runs: a linear merge
+                if out:
+                    out.extend(new)
+                    out.sort()  # two sorted runs: a linear merge
+                else:
+                    out = new
             self.rows[v] = out
 
     # -- reading -----------------------------------------------------------------

@@ -77,15 +77,36 @@ function __setMaps(sources) {
   return __maps.length;
 }
 function __setReduce(name, src) { __reduces[name] = __compile(src); return 1; }
+function __utf8Base64(text) {
+  var bytes = unescape(encodeURIComponent(text)), out = [];
+  for (var i = 0; i < bytes.length; i += 3) {
+    var n = (bytes.charCodeAt(i) << 16) | ((i + 1 < bytes.length ? bytes.charCodeAt(i + 1) : 0) << 8)
+            | (i + 2 < bytes.length ? bytes.charCodeAt(i + 2) : 0);
+    out.push(__B64.charAt((n >> 18) & 63), __B64.charAt((n >> 12) & 63),
+             i + 1 < bytes.length ? __B64.charAt((n >> 6) & 63) : "=",
+             i + 2 < bytes.length ? __B64.charAt(n & 63) : "=");
+  }
+  return out.join("");
+}
 function __mapBatch(text) {
   var items = JSON.parse(text), result = new Array(items.length);
   for (var i = 0; i < items.length; i++) {
+    var doc = items[i][0], meta = items[i][1];
+    if (meta.type === "json") {
+      try { doc = JSON.parse(doc); } catch (e) { doc = __utf8Base64(doc); meta.type = "base64"; }
+    }
     var perView = new Array(__maps.length);
     for (var v = 0; v < __maps.length; v++) {
       __out = [];
       try {
-        __maps[v](items[i][0], items[i][1]);
-        perView[v] = __out;
+        __maps[v](doc, meta);
+        var rows = __out;
+        for (var r = 0; r < rows.length; r++) {
+          var kj = JSON.stringify(rows[r][0]), vj = JSON.stringify(rows[r][1]);
+          rows[r] = [rows[r][0], rows[r][1], kj === undefined ? "null" : kj,
+                     vj === undefined ? "null" : vj];
+        }
+        perView[v] = rows;
       } catch (e) {
         perView[v] = String(e);
       }
@@ -195,13 +216,17 @@ class MapRunner(Runtime):
         for name, source in reduces.items():
             self._call("__setReduce", name, source)
 
-    async def map_batch(self, items_json: str) -> list[list[Any]]:
+    async def map_batch(self, items_json: str) -> str:
         """Run every map on each ``[doc, meta]`` of a JSON array.
 
-        One entry per document, one per view in it: the emitted ``[key,
-        value]`` pairs, or a string, the error the map function threw.
+        ``doc`` is the document's text; when ``meta.type`` is ``"json"`` the
+        engine parses it, and if it is not JSON passes it in base64 with
+        type ``"base64"`` (a value that is not UTF-8 comes in base64 already).
+        Returns JSON: one entry per document, one per view in it: the emitted rows as
+        ``[key, value, key as JSON, value as JSON]``, or a string, the error
+        the map function threw.
         """
-        return json.loads(await self._acall("__mapBatch", items_json))  # type: ignore
+        return await self._acall("__mapBatch", items_json)  # type: ignore[no-any-return]
 
     async def reduce_batch(self, view: str, groups_json: str, chunk: int) -> list[Any]:
         """Reduce each group of ``[key, docid, value]`` rows: the function runs

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Optional
 
-from .collation import prefix_key
-from .index import R_CK, R_IDJ, R_KEY, R_KEYJ, R_VAL, R_VALJ, DdocIndex, Row
+from .collation import sort_key
+from .index import R_CK, R_IDJ, R_KEYJ, R_VALJ, DdocIndex, Row, row_key, row_value
 from .jsengine import JSError
 
 JS_CHUNK = 100
@@ -71,7 +71,7 @@ def _stats(values: list[Any]) -> dict[str, Any]:
 def builtin(name: str, rows: list[Row]) -> Any:
     if name == "_count":
         return len(rows)
-    values = [row[R_VAL] for row in rows]
+    values = [row_value(row) for row in rows]
     if name == "_sum":
         return _sum(values)
     return _stats(values)
@@ -86,7 +86,11 @@ def group_rows(rows: Iterable[Row], level: Optional[int]) -> list[tuple[Any, lis
     current: Any = None
     members: list[Row] = []
     for row in rows:
-        gk = row[R_CK] if level == EXACT else prefix_key(row[R_CK], level)
+        if level == EXACT:
+            gk = row[R_CK]
+        else:
+            key = row_key(row)
+            gk = sort_key(key[:level]) if isinstance(key, list) else row[R_CK]
         if members and gk == current:
             members.append(row)
             continue
@@ -99,7 +103,7 @@ def group_rows(rows: Iterable[Row], level: Optional[int]) -> list[tuple[Any, lis
 
 
 def _group_key(row: Row, level: int) -> Any:
-    key = row[R_KEY]
+    key = row_key(row)
     if level != EXACT and isinstance(key, list):
         return key[:level]
     return key
