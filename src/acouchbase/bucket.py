@@ -28,6 +28,8 @@ from couchbase._bucketbase import (
 )
 from couchbase._core.packet import Packet
 from couchbase._core.request import Request
+from couchbase._http.aio import AsyncioView
+from couchbase._http.aio import drive as drive_http
 from couchbase._io.mux import MuxCluster
 from couchbase._settings import read_settings, take_bucket_kwargs
 from couchbase.collection import CollectionMixin, Scope
@@ -225,6 +227,12 @@ class Bucket(BucketBase):
                     raise TypeError(f"unknown flow command {command!r}")
             except CouchbaseError as exc:
                 error = exc
+
+    # -- views: query() returns an AsyncioView (async for); design_* return awaitables ----
+    _view_class = AsyncioView
+
+    def _http_drive(self, flow: Flow) -> Any:
+        return asyncio.ensure_future(drive_http(flow, self))
 
     # -- scopes and collections (3.x) -------------------------------------------------
     def default_collection(self) -> Collection:

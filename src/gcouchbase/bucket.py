@@ -49,6 +49,7 @@ from couchbase.formats import FMT_JSON
 from couchbase.result import MultiResult, Result
 
 from ._backend import GeventBackend
+from ._views import GEVENT_IO, GeventIO
 
 
 class Bucket(BucketBase):
@@ -225,6 +226,10 @@ class Bucket(BucketBase):
         >>> pipe.results
         """
         return Pipeline(cast(Any, self))
+
+    def _http_io(self) -> GeventIO:
+        """Views and design documents: the sync API over gevent's sockets."""
+        return GEVENT_IO
 
     # -- scopes and collections (3.x) -------------------------------------------------
     def default_collection(self) -> Collection:
