@@ -36,7 +36,8 @@ _OTHER_SYMBOL_BASE = 0x1000  # other punctuation and symbols, by code point
 _DIGIT_BASE = 0x20000
 _LATIN_BASE = 0x20100
 _OTHER_LETTER_BASE = 0x30000
-_MAX_OTHER = 0x10FFFF - _OTHER_LETTER_BASE
+_MAX_OTHER = 0xCFFFF  # other letters stay below the implicit weights
+_IMPLICIT_BASE = 0x100000
 
 _LOWER, _UPPER = "\x01", "\x02"
 _BASE_SECONDARY = "\x01"
@@ -58,6 +59,10 @@ def _primary_weight(ch: str) -> str:
     category = unicodedata.category(ch)
     if category.startswith("M"):
         return ""
+    if category in ("Cn", "Co", "Cs"):
+        # Unassigned and private-use code points: implicit weights, after every
+        # letter (so "abc\u0fff" ends the range of strings starting "abc").
+        return chr(_IMPLICIT_BASE + (code & 0xFFFF))
     if category == "Nd":
         return chr(_DIGIT_BASE + unicodedata.decimal(ch, 0))
     if category.startswith("L") or category.startswith("N"):
@@ -77,7 +82,7 @@ def _tertiary_weight(ch: str) -> str:
     return _UPPER if ch.isupper() else _LOWER
 
 
-class _Table(dict):  # type: ignore[type-arg]
+class _Table(dict[int, str]):
     """A :meth:`str.translate` table that computes and remembers weights."""
 
     def __init__(self, weight: Any) -> None:

@@ -66,7 +66,7 @@ SMALL_CHANGE = 256
 """Up to this many row changes a view is patched by bisection, else rebuilt by merging."""
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_quote = json.encoder.encode_basestring_ascii
 
 
 @contextlib.contextmanager
@@ -209,9 +209,9 @@ class DdocIndex:
                 continue
             body, kind = doc_text(doc.value)
             meta = (
-                '{"id":%s,"rev":"%s","seq":%d,"vb":%d,"expiration":%d,"flags":%d,"type":"%s"}'
-                % (_quote(docid.decode("utf-8", "replace")), meta_rev(doc), doc.seqno, vb,
-                   doc.expiry, doc.flags, kind)
+                f'{{"id":{_quote(docid.decode("utf-8", "replace"))},"rev":"{meta_rev(doc)}",'
+                f'"seq":{doc.seqno},"vb":{vb},"expiration":{doc.expiry},"flags":{doc.flags},'
+                f'"type":"{kind}"}}'
             )
             items.append(f"[{body},{meta}]")
             targets.append((docid, vb, doc))

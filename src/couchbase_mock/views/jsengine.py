@@ -22,6 +22,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
+MiniRacer: Any
 try:  # the optional ``views`` extra
     from py_mini_racer import MiniRacer
 except ImportError:  # pragma: no cover - depends on the environment
@@ -78,10 +79,12 @@ function __setMaps(sources) {
 }
 function __setReduce(name, src) { __reduces[name] = __compile(src); return 1; }
 function __utf8Base64(text) {
-  var bytes = unescape(encodeURIComponent(text)), out = [];
+  var bytes, out = [];
+  try { bytes = unescape(encodeURIComponent(text)); } catch (e) { return ""; }
   for (var i = 0; i < bytes.length; i += 3) {
-    var n = (bytes.charCodeAt(i) << 16) | ((i + 1 < bytes.length ? bytes.charCodeAt(i + 1) : 0) << 8)
-            | (i + 2 < bytes.length ? bytes.charCodeAt(i + 2) : 0);
+    var b1 = i + 1 < bytes.length ? bytes.charCodeAt(i + 1) : 0;
+    var b2 = i + 2 < bytes.length ? bytes.charCodeAt(i + 2) : 0;
+    var n = (bytes.charCodeAt(i) << 16) | (b1 << 8) | b2;
     out.push(__B64.charAt((n >> 18) & 63), __B64.charAt((n >> 12) & 63),
              i + 1 < bytes.length ? __B64.charAt((n >> 6) & 63) : "=",
              i + 2 < bytes.length ? __B64.charAt(n & 63) : "=");
@@ -226,12 +229,12 @@ class MapRunner(Runtime):
         ``[key, value, key as JSON, value as JSON]``, or a string, the error
         the map function threw.
         """
-        return await self._acall("__mapBatch", items_json)  # type: ignore[no-any-return]
+        return await self._acall("__mapBatch", items_json)
 
     async def reduce_batch(self, view: str, groups_json: str, chunk: int) -> list[Any]:
         """Reduce each group of ``[key, docid, value]`` rows: the function runs
         on chunks of ``chunk`` rows, then re-reduces the partial results."""
-        return json.loads(  # type: ignore[no-any-return]
+        return json.loads(
             await self._acall("__reduceBatch", view, groups_json, chunk)
         )
 

@@ -243,7 +243,7 @@ def page(rows: Iterator[Any], q: ViewQuery) -> Iterator[Any]:
 
 
 def map_row(row: Row) -> str:
-    return '{"id":%s,"key":%s,"value":%s}' % (row[R_IDJ], row[R_KEYJ], row[R_VALJ])
+    return f'{{"id":{row[R_IDJ]},"key":{row[R_KEYJ]},"value":{row[R_VALJ]}}}'
 
 
 def body_chunks(head: str, rows: Iterator[str], tail: str = "") -> Iterator[bytes]:

@@ -32,7 +32,6 @@ from .ddocs import DesignDoc, DesignError, DesignStore
 from .index import DdocIndex
 from .query import (
     QueryError,
-    ViewQuery,
     body_chunks,
     check_for_view,
     check_range,
@@ -218,11 +217,11 @@ async def _view(cluster: Cluster, node: int, state: BucketViews, ddoc_name: str,
         vbuckets = set(state.bucket.vbuckets_of(node))
     head = ""
     if q.debug:
-        head = '"debug_info":%s,' % encode({"local": index.stats()})
+        head = f'"debug_info":{encode({"local": index.stats()})},'
     if level is None:
         total = len(rows) if vbuckets is None else sum(1 for r in rows if r[3] in vbuckets)
         chunks = body_chunks(
-            '{"total_rows":%d,' % total + head,
+            f'{{"total_rows":{total},' + head,
             (map_row(r) for r in page(select(rows, q, vbuckets), q)),
         )
     else:
@@ -235,7 +234,7 @@ async def _view(cluster: Cluster, node: int, state: BucketViews, ddoc_name: str,
             return _error(500, "error", str(exc))
         chunks = body_chunks(
             "{" + head,
-            ('{"key":%s,"value":%s}' % (encode(key), encode(value))
+            (f'{{"key":{encode(key)},"value":{encode(value)}}}'
              for (key, _rows), value in zip(groups, values)),
         )
     reply = Reply(200, chunks=chunks)
