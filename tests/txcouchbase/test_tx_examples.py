@@ -67,7 +67,9 @@ def test_example_prints_what_the_guide_shows(mock_process, script):
 
 
 def test_every_twisted_example_is_checked():
-    assert sorted(p.name for p in EXAMPLES.glob("twisted_*.py")) == sorted(EXPECTED)
+    # (the view examples need a beer-sample bucket: tests/views/test_twisted_view_examples.py)
+    assert sorted(p.name for p in EXAMPLES.glob("twisted_*.py")
+                  if not p.name.startswith("twisted_views_")) == sorted(EXPECTED)
 
 
 def test_connect_example_reports_a_connection_error():
