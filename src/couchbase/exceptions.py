@@ -265,6 +265,89 @@ class HTTPError(CouchbaseError, rc=0x3B):
     """An HTTP request (views, N1QL, management) returned an error status."""
 
 
+_N1QL_CODE_TO_CLASS: dict[int, type[N1QLError]] = {}
+
+
+class N1QLError(HTTPError):
+    """A N1QL query failed: the query service answered with ``errors``.
+
+    ``code`` and ``msg`` are the first error's (``n1ql_errcode`` is ``code``,
+    as in SDK 2.x), ``errors`` every ``{"code", "msg"}`` the service sent,
+    ``status`` the HTTP status and ``objextra`` the first error. Subclasses
+    register the service codes they stand for; :meth:`for_errors` picks the
+    class for a response.
+    """
+
+    CODES: ClassVar[tuple[int, ...]] = ()
+
+    def __init_subclass__(cls, codes: tuple[int, ...] = (), **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if codes:
+            cls.CODES = codes
+            for code in codes:
+                _N1QL_CODE_TO_CLASS.setdefault(code, cls)
+
+    def __init__(self, params: Any = None, **kwargs: Any) -> None:
+        errors = kwargs.pop("errors", None)
+        super().__init__(params, **kwargs)
+        if errors is None:
+            errors = [self.objextra] if isinstance(self.objextra, dict) else []
+        self.errors: list[Any] = list(errors)
+        first = self.errors[0] if self.errors and isinstance(self.errors[0], dict) else {}
+        if self.objextra is None and first:
+            self.objextra = first
+        self.code: Optional[int] = first.get("code")
+        self.msg: str = str(first.get("msg", ""))
+
+    @property
+    def n1ql_errcode(self) -> Optional[int]:
+        """The service's code for the (first) error."""
+        return self.code
+
+    @classmethod
+    def for_errors(cls, errors: list[Any]) -> type[N1QLError]:
+        """The class for a response whose ``errors`` these are (its first error decides)."""
+        first = errors[0] if errors and isinstance(errors[0], dict) else {}
+        code = first.get("code")
+        found = _N1QL_CODE_TO_CLASS.get(code) if isinstance(code, int) else None
+        if found is not None:
+            return found
+        text = str(first.get("msg", "")).lower()
+        if "index" in text and "already exist" in text:  # GSI's answer, code 5000 on some servers
+            return N1QLIndexExistsError
+        if "index" in text and "not found" in text:
+            return N1QLIndexNotFoundError
+        return N1QLError
+
+
+class N1QLSyntaxError(N1QLError, codes=(3000,)):
+    """The statement does not parse (code 3000, with the position in ``msg``)."""
+
+
+class N1QLNoIndexError(N1QLError, codes=(4000,)):
+    """No index can serve the query (code 4000, "No index available on keyspace ...")."""
+
+
+class N1QLPreparedStatementError(N1QLError, codes=(4040, 4050, 4070)):
+    """The prepared statement is unknown to the query node, or its plan is stale."""
+
+
+class N1QLIndexExistsError(N1QLError, KeyExistsError, codes=(4300,)):
+    """CREATE INDEX of an index that exists (also a KeyExistsError, as SDK 2.x raised)."""
+
+
+class N1QLIndexNotFoundError(N1QLError, NotFoundError, codes=(12004, 12016)):
+    """DROP INDEX of an index that does not exist (also a NotFoundError, as SDK 2.x raised)."""
+
+
+class N1QLKeyspaceNotFoundError(N1QLError, codes=(12003,)):
+    """The statement names a bucket or collection that does not exist."""
+
+
+class N1QLTimeoutError(N1QLError, TimeoutError, codes=(1080,)):
+    """The query service stopped the request at its timeout (code 1080)."""
+
+
 class ObjectThreadError(CouchbaseInternalError):
     """The object was used from several threads at once (LOCKMODE_EXC)."""
 

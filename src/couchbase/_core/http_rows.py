@@ -5,7 +5,8 @@ takes the body in chunks of any size and returns each row of the ``rows``
 array as soon as its closing bracket arrived, decoding only that row's JSON.
 It keeps the bytes of one unfinished row, plus whatever surrounds the array
 (``total_rows``, ``errors``, ``debug_info``), which it decodes at the end as
-:attr:`meta`.
+:attr:`meta`. A query response streams its rows in ``results`` instead:
+``RowParser("results")``.
 
 Inside a row one regular expression jumps over everything but brackets
 (whole strings included), so a row costs a few steps of Python work
@@ -43,13 +44,15 @@ _CLOSE = (0x5D, 0x7D)  # ] }
 
 
 class RowParseError(ValueError):
-    """The body is not the JSON object of a view response."""
+    """The body is not the JSON object of a view (or query) response."""
 
 
 class RowParser:
-    """Incremental splitter of a view response body into decoded rows."""
+    """Incremental splitter of a response body into the decoded rows of its array
+    member ``field`` (``rows`` for views, ``results`` for N1QL)."""
 
-    def __init__(self) -> None:
+    def __init__(self, field: str = "rows") -> None:
+        self._field = field
         self._phase = _HEAD
         self._buf = bytearray()
         self._pos = 0  # next byte of _buf to scan
@@ -102,7 +105,7 @@ class RowParser:
 
     # -- before the rows ---------------------------------------------------------------------
     def _scan_head(self) -> None:
-        """Walk the object's start byte by byte (it is short) up to ``"rows": [``."""
+        """Walk the object's start byte by byte (it is short) up to ``"<field>": [``."""
         buf = self._buf
         pos = self._pos
         end = len(buf)
@@ -127,7 +130,7 @@ class RowParser:
             elif c == _COMMA and self._depth == 1:
                 self._key = None
             elif c in _OPEN:
-                if c == 0x5B and self._depth == 1 and self._key == "rows":
+                if c == 0x5B and self._depth == 1 and self._key == self._field:
                     self._head = bytes(buf[:pos - 1])
                     self._peek_total_rows()
                     del buf[:pos]
