@@ -31,6 +31,7 @@ from couchbase._core.request import Request
 from couchbase._http.aio import AsyncioView
 from couchbase._http.aio import drive as drive_http
 from couchbase._io.mux import MuxCluster
+from couchbase.n1ql.aio import AsyncioN1QLRequest
 from couchbase._settings import read_settings, take_bucket_kwargs
 from couchbase.collection import CollectionMixin, Scope
 from couchbase.exceptions import (
@@ -230,6 +231,9 @@ class Bucket(BucketBase):
 
     # -- views: query() returns an AsyncioView (async for); design_* return awaitables ----
     _view_class = AsyncioView
+    # N1QL: n1ql_query() returns an AsyncioN1QLRequest (async for); the bucket manager's
+    # methods return awaitables, through _http_drive
+    _n1ql_class = AsyncioN1QLRequest
 
     def _http_drive(self, flow: Flow) -> Any:
         return asyncio.ensure_future(drive_http(flow, self))

@@ -37,6 +37,7 @@ from .formats import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8, decode
 from .items import Item
 from .result import MultiResult, ObserveInfo, OperationResult, Result, ValueResult
 from .transcoder import Transcoder
+from .n1ql.api import N1QLAPI
 from .views.api import ViewAPI
 
 DEFAULT = "_default"
@@ -138,7 +139,7 @@ def _stat_value(raw: str) -> Any:
         return raw
 
 
-class BucketBase(MultiOperations, ViewAPI):
+class BucketBase(MultiOperations, ViewAPI, N1QLAPI):
     """The key-value API of a bucket, independent of how a front end waits."""
 
     _bucket: str

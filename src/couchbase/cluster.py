@@ -12,7 +12,7 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from .bucket import Bucket
-from .exceptions import ArgumentError, ObjectDestroyedError
+from .exceptions import ArgumentError, NoMatchingServerError, ObjectDestroyedError
 from .options import ClusterOptions
 
 B = TypeVar("B")
@@ -52,6 +52,48 @@ class ClusterBase(Generic[B]):
                           timeout=timeouts.kv_timeout, bootstrap_timeout=timeouts.connect_timeout)
             self._buckets[name] = bucket
         return bucket
+
+    def query(self, statement: str, *positional: Any, **kwargs: Any) -> Any:
+        """Run a N1QL statement: a :class:`~couchbase.n1ql.N1QLRequest` (3.x's
+        QueryResult) to iterate for the rows (``async for`` on asyncio).
+
+        ``positional`` values fill ``$1, $2...``; a
+        :class:`~couchbase.n1ql.QueryOptions` among them gives options. Keywords
+        are options when QueryOptions knows them (``positional_parameters``,
+        ``named_parameters``, ``scan_consistency``, ``adhoc``, ``timeout``...),
+        else named parameters (``city="Reno"`` for ``$city``). The request goes
+        through an opened bucket's connection: open one first.
+
+        >>> cluster.bucket("beer-sample")
+        >>> rows = list(cluster.query("SELECT name FROM `beer-sample` WHERE city = $city",
+        ...                           city="Reno", scan_consistency="request_plus"))
+        """
+        from .n1ql.query import _OPTION_NAMES, QueryOptions, query_from_options
+
+        options: dict[str, Any] = {}
+        args = []
+        for value in positional:
+            if isinstance(value, QueryOptions):
+                options.update(value)
+            else:
+                args.append(value)
+        named = {}
+        for name, value in kwargs.items():
+            if name in _OPTION_NAMES:
+                options[name] = value
+            else:
+                named[name] = value
+        query = query_from_options(statement, tuple(args), options, named)
+        return self._query_bucket().n1ql_query(query)
+
+    def _query_bucket(self) -> Any:
+        if self._closed:
+            raise ObjectDestroyedError("this cluster connection is closed")
+        for bucket in self._buckets.values():
+            if not bucket.closed:  # type: ignore[attr-defined]
+                return bucket
+        raise NoMatchingServerError("Cluster.query needs an open bucket for its connection: "
+                                    "call cluster.bucket(name) first")
 
     def _close_buckets(self) -> None:
         self._closed = True

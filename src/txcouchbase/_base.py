@@ -21,6 +21,7 @@ from couchbase.exceptions import CouchbaseError, ObjectDestroyedError
 from couchbase.formats import FMT_JSON
 
 from ._backend import TwistedBackend
+from ._n1ql import TxN1QL
 from ._views import TxViews
 
 Ok = Callable[[Any], Any]
@@ -31,7 +32,7 @@ _UP = 1
 _FAILED = 2
 
 
-class TxBucketBase(TxViews, BucketBase):
+class TxBucketBase(TxN1QL, TxViews, BucketBase):
     """A bucket on a Twisted reactor. Bootstrapping starts in the constructor.
 
     Operations issued before the bootstrap finished wait for it; if it fails,

@@ -1,0 +1,99 @@
+"""The N1QL methods every bucket class has, written once (mixed into ``BucketBase``).
+
+``n1ql_query`` builds a request object of the front end's class
+(``_n1ql_class``); its flow (:mod:`.flow`) is driven as the view flows are:
+blocking for the sync API and gevent, ``async for`` on asyncio, reactor
+callbacks on Twisted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Generator, Optional
+
+from .._http.commands import Endpoint
+from ..exceptions import ArgumentError, NoMatchingServerError, NotSupportedError
+from .flow import query_flow
+from .query import DEFAULT_TIMEOUT, N1QLQuery, parse_duration
+from .request import N1QLRequest
+
+Flow = Generator[Any, Any, Any]
+
+
+class N1QLAPI:
+    """N1QL queries and the bucket manager."""
+
+    n1ql_timeout: float = DEFAULT_TIMEOUT
+    """Seconds to wait for bytes from the query service when the query sets no timeout."""
+
+    _n1ql_class: Any = N1QLRequest
+    _live: Callable[[], Any]
+
+    def n1ql_query(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a N1QL query: a :class:`~couchbase.n1ql.N1QLRequest` to iterate over
+        for the rows (the request goes out when iteration starts).
+
+        :param query: a :class:`~couchbase.n1ql.N1QLQuery`, or a statement
+        :param args: values of ``$1``, ``$2``... (added to the query's own)
+        :param kwargs: values of named placeholders (``type="beer"`` for
+            ``$type``), except ``row_factory`` (called on each row) and
+            ``itercls`` (the N1QLRequest subclass to make)
+
+        >>> for row in cb.n1ql_query("SELECT name FROM `beer-sample` "
+        ...                          "WHERE brewery_id = $1", "21st_amendment_brewery_cafe"):
+        ...     print(row["name"])
+        """
+        itercls = kwargs.pop("itercls", None) or self._n1ql_class
+        request_options = {name: kwargs.pop(name) for name in ("row_factory", "meta_lookahead")
+                           if name in kwargs}
+        return itercls(with_params(query, args, kwargs), self, **request_options)
+
+    def _n1ql_flow(self, request: N1QLRequest) -> Flow:
+        timeout = parse_duration(request.params.get_option("timeout"))
+        return query_flow(request, self._query_endpoint(timeout), self._n1ql_prepared())
+
+    def _n1ql_prepared(self) -> dict[str, str]:
+        """Statement -> prepared name, per bucket object (collections share it)."""
+        cache = self.__dict__.get("_n1ql_prepared_names")
+        if cache is None:
+            cache = self.__dict__["_n1ql_prepared_names"] = {}
+        return cache
+
+    def _query_endpoint(self, timeout: Optional[float] = None) -> Endpoint:
+        """A node's query service (round robin over the nodes that run one)."""
+        cluster = self._live()
+        config = cluster.router.config
+        if config is None:
+            raise NoMatchingServerError("no cluster configuration yet")
+        tls = cluster.tls
+        nodes = [(n.hostname, n.query_tls_port if tls is not None else n.query_port)
+                 for n in config.nodes]
+        nodes = [(host, port) for host, port in nodes if port]
+        if not nodes:
+            raise NotSupportedError("no node of the cluster runs the query service (n1ql)")
+        turn = self.__dict__.get("_n1ql_turn", 0)
+        self.__dict__["_n1ql_turn"] = turn + 1
+        host, port = nodes[turn % len(nodes)]
+        # the service answers at the request's timeout: wait a little longer for that
+        wait = (timeout or self.n1ql_timeout) + 1.0
+        return Endpoint(host, port, tls, cluster.username, cluster.password, wait)
+
+    def bucket_manager(self) -> Any:
+        """The :class:`~couchbase.bucketmanager.BucketManager` of this bucket (N1QL
+        indexes, design documents)."""
+        from ..bucketmanager import BucketManager
+
+        return BucketManager(self)
+
+
+def with_params(query: Any, args: tuple[Any, ...], named: dict[str, Any]) -> N1QLQuery:
+    """``query`` as a N1QLQuery, with ``args`` and ``named`` added (on a copy)."""
+    if isinstance(query, str):
+        return N1QLQuery(query, *args, **named)
+    if not isinstance(query, N1QLQuery):
+        raise ArgumentError(f"a query must be a N1QLQuery or a statement, not {query!r}",
+                            objextra=query)
+    if args or named:
+        query = query._copy()
+        query.add_args(*args)
+        query.set_named_args(**named)
+    return query

@@ -1,0 +1,257 @@
+"""The rows and metadata of one N1QL request: :class:`N1QLRequest`.
+
+:meth:`Bucket.n1ql_query <couchbase.bucket.Bucket.n1ql_query>` returns one;
+the request goes out when iteration starts, and rows are decoded as they
+arrive from the response's ``results`` array::
+
+    for row in cb.n1ql_query("SELECT name, abv FROM `beer-sample` WHERE abv > $1", 9):
+        print(row["name"], row["abv"])
+
+Everything but the rows (``status``, ``metrics``, ``errors``...) is in
+:attr:`N1QLRequest.meta` once the last row was read. A failed request raises
+:class:`~couchbase.exceptions.N1QLError` (or its subclass for the code) from
+the iteration, after any rows that came before the error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any, Callable, Iterator, Optional
+
+from ..exceptions import ArgumentError
+from ..views.iterator import AlreadyQueriedError
+from .query import N1QLQuery, go_duration, parse_duration
+
+
+def _identity(row: Any) -> Any:
+    return row
+
+
+class N1QLRequest:
+    """One execution of a N1QL query, iterated for its rows (once).
+
+    :param params: a :class:`~couchbase.n1ql.N1QLQuery` or a statement
+    :param parent: the bucket to run it on
+    :param row_factory: called on each decoded row; what it returns is yielded
+    """
+
+    def __init__(self, params: Any, parent: Any,
+                 row_factory: Callable[[Any], Any] = _identity, **kwargs: Any) -> None:
+        kwargs.pop("meta_lookahead", None)  # (2.x option: meta always looks ahead here)
+        if kwargs:
+            raise ArgumentError(f"unknown N1QLRequest options {sorted(kwargs)}",
+                                objextra=kwargs)
+        if isinstance(params, str):
+            params = N1QLQuery(params)
+        if not isinstance(params, N1QLQuery):
+            raise ArgumentError(f"a query must be a N1QLQuery or a statement, not {params!r}",
+                                objextra=params)
+        self._params = params
+        self._parent = parent
+        self.row_factory = row_factory
+        self._client_context_id = params.client_context_id or str(uuid.uuid4())
+        self.rows_returned = 0
+        self._meta: Optional[dict[str, Any]] = None
+        self._buffer: Optional[list[Any]] = None
+        self._started = False
+        self._done = False
+
+    # -- what was asked --------------------------------------------------------------
+    @property
+    def params(self) -> N1QLQuery:
+        return self._params
+
+    @property
+    def client_context_id(self) -> str:
+        """The id sent with the request (the service echoes it as clientContextID)."""
+        return self._client_context_id
+
+    def _body(self) -> dict[str, Any]:
+        """The request body to send (the query's, with this request's context id)."""
+        body = dict(self._params._body)
+        body["client_context_id"] = self._client_context_id
+        body.setdefault("timeout", go_duration(self._parent.n1ql_timeout))
+        return body
+
+    # -- iteration ---------------------------------------------------------------------
+    def _start(self) -> Any:
+        """The flow of this request (once)."""
+        if self._started:
+            raise AlreadyQueriedError("this N1QLRequest was already iterated over; "
+                                      "make a new one to run the query again")
+        self._started = True
+        return self._parent._n1ql_flow(self)
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._buffer is not None:  # read ahead by .meta
+            rows, self._buffer = self._buffer, None
+            return iter(rows)
+        return self._parent._view_rows(self._start())
+
+    def execute(self) -> N1QLRequest:
+        """Run the query, discarding its rows (for statements that return none)."""
+        for _ in self:
+            pass
+        return self
+
+    def get_single_result(self) -> Any:
+        """The first row (None if there is none); the others are read and dropped."""
+        first = None
+        for i, row in enumerate(self):
+            if i == 0:
+                first = row
+        return first
+
+    def rows(self) -> Iterator[Any]:
+        """The rows (SDK 3.x's ``QueryResult.rows()``)."""
+        return iter(self)
+
+    # -- used by the flow -----------------------------------------------------------------
+    def _handle_rows(self, rows: list[Any]) -> list[Any]:
+        self.rows_returned += len(rows)
+        factory = self.row_factory
+        return rows if factory is _identity else [factory(row) for row in rows]
+
+    def _finish(self, meta: dict[str, Any]) -> None:
+        meta.pop("results", None)
+        self._meta = meta
+        self._done = True
+
+    # -- what came back ----------------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        """Whether the whole response arrived."""
+        return self._done
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Everything in the response but the rows: ``requestID``,
+        ``clientContextID``, ``signature``, ``status``, ``metrics``, ``errors``...
+
+        Read before the rows were, it runs the query and keeps the rows for the
+        iteration that follows.
+        """
+        if self._meta is None and not self._started:
+            self._buffer = list(self._parent._view_rows(self._start()))
+        return self._meta or {}
+
+    raw = meta
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The service's metrics: ``elapsedTime``, ``executionTime``, ``resultCount``,
+        ``resultSize``, ``mutationCount``... (durations as Go-style strings)."""
+        return self.meta.get("metrics") or {}
+
+    @property
+    def errors(self) -> list[Any]:
+        return list(self.meta.get("errors") or [])
+
+    @property
+    def warnings(self) -> list[Any]:
+        return list(self.meta.get("warnings") or [])
+
+    @property
+    def status(self) -> Optional[str]:
+        """``"success"``, or the service's word for how it failed."""
+        return self.meta.get("status")
+
+    @property
+    def request_id(self) -> Optional[str]:
+        return self.meta.get("requestID")
+
+    @property
+    def signature(self) -> Any:
+        return self.meta.get("signature")
+
+    @property
+    def profile(self) -> Any:
+        return self.meta.get("profile")
+
+    def metadata(self) -> QueryMetaData:
+        """The metadata, SDK 3.x style (``metadata().metrics().result_count()``)."""
+        return QueryMetaData(self.meta)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}<statement={self._params.statement!r}, "
+                f"rows={self.rows_returned}, done={self._done}>")
+
+
+class QueryMetrics:
+    """The ``metrics`` of a response, with durations as timedeltas."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
+
+    def _duration(self, name: str) -> datetime.timedelta:
+        seconds = parse_duration(self._raw.get(name))
+        return datetime.timedelta(seconds=seconds or 0.0)
+
+    def elapsed_time(self) -> datetime.timedelta:
+        return self._duration("elapsedTime")
+
+    def execution_time(self) -> datetime.timedelta:
+        return self._duration("executionTime")
+
+    def _count(self, name: str) -> int:
+        value = self._raw.get(name)
+        return value if isinstance(value, int) else 0
+
+    def result_count(self) -> int:
+        return self._count("resultCount")
+
+    def result_size(self) -> int:
+        return self._count("resultSize")
+
+    def mutation_count(self) -> int:
+        return self._count("mutationCount")
+
+    def sort_count(self) -> int:
+        return self._count("sortCount")
+
+    def error_count(self) -> int:
+        return self._count("errorCount")
+
+    def warning_count(self) -> int:
+        return self._count("warningCount")
+
+    def __repr__(self) -> str:
+        return f"QueryMetrics({self._raw!r})"
+
+
+class QueryMetaData:
+    """Everything in a response but the rows, SDK 3.x style."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
+
+    def request_id(self) -> Optional[str]:
+        return self._raw.get("requestID")
+
+    def client_context_id(self) -> Optional[str]:
+        return self._raw.get("clientContextID")
+
+    def status(self) -> Optional[str]:
+        return self._raw.get("status")
+
+    def signature(self) -> Any:
+        return self._raw.get("signature")
+
+    def warnings(self) -> list[Any]:
+        return list(self._raw.get("warnings") or [])
+
+    def profile(self) -> Any:
+        return self._raw.get("profile")
+
+    def metrics(self) -> Optional[QueryMetrics]:
+        raw = self._raw.get("metrics")
+        return QueryMetrics(raw) if isinstance(raw, dict) else None
+
+    def __repr__(self) -> str:
+        return f"QueryMetaData({self._raw!r})"
+
+
+QueryResult = N1QLRequest  # what SDK 3.x's Cluster.query returns, by its name
+
+__all__ = ["N1QLRequest", "QueryMetaData", "QueryMetrics", "QueryResult"]

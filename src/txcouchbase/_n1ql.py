@@ -1,0 +1,68 @@
+"""N1QL on Twisted: ``n1qlQueryAll`` (a Deferred of every row) and ``n1qlQueryEx``
+(rows streamed into an :class:`~couchbase.asynchronous.n1ql.AsyncN1QLRequest`).
+
+The flows are the sync API's, run by the views' :class:`~._views.FlowRunner`;
+the bucket manager's methods return Deferreds through ``_http_drive``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from twisted.internet import defer
+
+from couchbase.asynchronous.n1ql import BatchedN1QLRequest
+from couchbase.n1ql.api import N1QLAPI
+
+from ._views import FlowRunner
+
+
+class TxN1QL:
+    """The N1QL methods of the Twisted buckets (mixed in before ``BucketBase``)."""
+
+    _when_up: Callable[..., Any]
+
+    def n1qlQueryAll(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        """A Deferred firing, once every row arrived, with a
+        :class:`~couchbase.asynchronous.n1ql.BatchedN1QLRequest`: iterate it for the
+        rows; ``meta``, ``metrics``... as on the sync N1QLRequest. Arguments as for
+        the sync ``n1ql_query``; a failed query fails the Deferred (N1QLError...).
+
+        >>> d = cb.n1qlQueryAll("SELECT name FROM `beer-sample` WHERE abv > $1", 9)
+        >>> d.addCallback(lambda rows: [row["name"] for row in rows])
+        """
+        kwargs["itercls"] = BatchedN1QLRequest
+        try:
+            request = N1QLAPI.n1ql_query(self, query, *args, **kwargs)  # type: ignore[arg-type]
+        except Exception:
+            return defer.fail()
+        d: defer.Deferred[Any] = defer.Deferred()
+        request.on_done = lambda: d.callback(request)
+        request.on_error = d.errback
+        request.start()
+        return d
+
+    def n1ql_query(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        """As :meth:`n1qlQueryAll`: on Twisted a query gives its rows at once."""
+        return self.n1qlQueryAll(query, *args, **kwargs)
+
+    def n1qlQueryEx(self, cls: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        """Stream the rows of a N1QL query into a new ``cls`` (an
+        :class:`~couchbase.asynchronous.n1ql.AsyncN1QLRequest` subclass): its
+        on_rows, then on_done or on_error. Returns that object."""
+        kwargs["itercls"] = cls
+        handler = N1QLAPI.n1ql_query(self, query, *args, **kwargs)  # type: ignore[arg-type]
+        handler.start()
+        return handler
+
+    def _start_async_n1ql(self, handler: Any) -> None:
+        def run() -> None:
+            try:
+                flow = handler._start()
+            except Exception as exc:
+                handler.on_error(exc)
+                return
+            FlowRunner(self, flow, handler.on_rows, lambda _: handler.on_done(),
+                       handler.on_error).start()
+
+        self._when_up(run, handler.on_error)
