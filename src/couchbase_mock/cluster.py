@@ -10,10 +10,10 @@ streaming REST endpoints).
 from __future__ import annotations
 
 import secrets
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from .bucket import COUCHBASE, Bucket
-from .engine import Engine
+from .engine import Engine, Observer
 from .manifest import Collection, Scope
 from .storage import CasSource, Clock
 
@@ -23,23 +23,26 @@ ADMIN_PASSWORD = "password"
 
 class Node:
     """One simulated server: its index and the ports its services listen on
-    (``capi_port``: views; 0 when the node does not serve them)."""
+    (``capi_port``: views, ``query_port``: N1QL; 0 when the node does not
+    serve them)."""
 
-    __slots__ = ("index", "kv_port", "mgmt_port", "capi_port", "uuid")
+    __slots__ = ("index", "kv_port", "mgmt_port", "capi_port", "query_port", "uuid")
 
     def __init__(
-        self, index: int, kv_port: int = 0, mgmt_port: int = 0, capi_port: int = 0
+        self, index: int, kv_port: int = 0, mgmt_port: int = 0, capi_port: int = 0,
+        query_port: int = 0,
     ) -> None:
         self.index = index
         self.kv_port = kv_port
         self.mgmt_port = mgmt_port
         self.capi_port = capi_port
+        self.query_port = query_port
         self.uuid = secrets.token_hex(16)
 
     def __repr__(self) -> str:
         return (
             f"Node(index={self.index}, kv_port={self.kv_port}, mgmt_port={self.mgmt_port}, "
-            f"capi_port={self.capi_port})"
+            f"capi_port={self.capi_port}, query_port={self.query_port})"
         )
 
 
@@ -72,6 +75,10 @@ class Cluster:
         self.password = password
         self.buckets: dict[str, Bucket] = {}
         self.engines: dict[str, Engine] = {}
+        # Shared by every bucket's engine: called after each document commit.
+        self.commit_observers: list[Observer] = []
+        # The N1QL engine all query ports share (see couchbase_mock.n1ql_adapter).
+        self.query_engine: Optional[Any] = None
         self.rev = 1
         self.rev_epoch = 1
         self._listeners: list[Callable[[], None]] = []
@@ -91,7 +98,7 @@ class Cluster:
             raise ValueError(f"bucket {name!r} already exists or is not a valid name")
         bucket = Bucket(name, len(self.nodes), bucket_type, replicas, password)
         self.buckets[name] = bucket
-        self.engines[name] = Engine(bucket, self.clock, self.cas)
+        self.engines[name] = Engine(bucket, self.clock, self.cas, self.commit_observers)
         self.bump()
         return bucket
 

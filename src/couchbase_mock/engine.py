@@ -26,6 +26,8 @@ NO_INITIAL = 0xFFFFFFFF
 U64 = 1 << 64
 
 Outcome = tuple[Status, Optional[Document]]
+Observer = Callable[[Bucket, DocKey, Document], None]
+"""Told ``(bucket, (collection id, key), new document or tombstone)`` after a commit."""
 
 
 def absolute_expiry(exptime: int, now: float) -> int:
@@ -52,10 +54,20 @@ def parse_counter(value: bytes) -> Optional[int]:
 class Engine:
     """The document operations of one bucket."""
 
-    def __init__(self, bucket: Bucket, clock: Callable[[], float], cas: CasSource) -> None:
+    def __init__(
+        self,
+        bucket: Bucket,
+        clock: Callable[[], float],
+        cas: CasSource,
+        observers: Optional[list[Observer]] = None,
+    ) -> None:
         self.bucket = bucket
         self.clock = clock
         self.cas = cas
+        # Called after every commit (the cluster shares one list between its
+        # buckets' engines); empty unless something, like the query
+        # service's indexes, has to follow every change.
+        self.observers: list[Observer] = observers if observers is not None else []
 
     # -- plumbing ---------------------------------------------------------
 
@@ -87,6 +99,9 @@ class Engine:
         vbucket.docs.pop(key, None)
         vbucket.docs[key] = doc
         self._replicate(vb, key, doc)
+        if self.observers:
+            for observer in self.observers:
+                observer(self.bucket, key, doc)
         return doc
 
     def _replicate(self, vb: int, key: DocKey, doc: Document) -> None:

@@ -1,0 +1,232 @@
+"""The query engine's :class:`~.n1ql.datastore.Datastore` over the local cluster.
+
+:class:`ClusterDatastore` reads and writes the documents the KV service
+serves: every couchbase bucket's collections are keyspaces
+``(bucket, scope, collection)``; reads go to each vbucket's active copy and
+writes go through the bucket's :class:`~.engine.Engine`, so a N1QL mutation
+gets a CAS and a sequence number and reaches the replicas like a KV one.
+
+Index maintenance: the adapter joins the cluster's commit observers and
+tells the engine's listeners about every change to a keyspace that has an
+index (the ``interested`` test keeps the KV path free of work otherwise).
+Lifecycle: on every config change it checks which keyspaces are gone (a
+bucket deleted, or deleted and created again; a collection dropped) and
+forgets their indexes.
+
+One :class:`~.n1ql.engine.QueryEngine` serves every node's query port of a
+cluster: :func:`query_engine_for` makes it on first use, on the mock's loop.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Optional
+
+from couchbase._core.feature import Datatype
+from couchbase._core.status import Status
+
+from .bucket import Bucket
+from .cluster import Cluster
+from .n1ql.datastore import (
+    CasMismatch,
+    DatastoreError,
+    DocRecord,
+    DocumentExists,
+    DocumentNotFound,
+    Listener,
+    Path,
+)
+from .n1ql.engine import QueryEngine
+from .storage import DocKey, Document
+
+JSON_FLAGS = 0x02000000
+
+
+def _record(key: str, doc: Document) -> DocRecord:
+    return DocRecord(key, doc.value, doc.cas, doc.flags, doc.expiry)
+
+
+class ClusterDatastore:
+    """The cluster's couchbase buckets as a N1QL datastore."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self._listeners: list[Listener] = []
+        # (bucket name, collection id) -> keyspace path, rebuilt after config changes.
+        self._paths: dict[tuple[str, int], Optional[Path]] = {}
+        # What each keyspace was when last seen: (bucket object, collection id).
+        self._known = self._snapshot()
+        self.interested: Optional[Callable[[Path], bool]] = None
+        """If set, changes to keyspaces it rejects are not reported."""
+        self.on_dropped: list[Callable[[Path], None]] = []
+        """Called with each keyspace that stopped existing."""
+        cluster.commit_observers.append(self._committed)
+        cluster.subscribe(self._config_changed)
+
+    def close(self) -> None:
+        if self._committed in self.cluster.commit_observers:
+            self.cluster.commit_observers.remove(self._committed)
+        self.cluster.unsubscribe(self._config_changed)
+
+    # -- keyspaces ----------------------------------------------------------
+
+    def _buckets(self) -> Iterable[Bucket]:
+        return (b for b in self.cluster.buckets.values() if b.is_couchbase)
+
+    def _snapshot(self) -> dict[Path, tuple[Bucket, int]]:
+        out = {}
+        for bucket in self._buckets():
+            for scope_name, scope in bucket.manifest.scopes.items():
+                for coll_name, coll in scope.collections.items():
+                    out[(bucket.name, scope_name, coll_name)] = (bucket, coll.uid)
+        return out
+
+    def buckets(self) -> list[str]:
+        return sorted(b.name for b in self._buckets())
+
+    def keyspaces(self) -> list[Path]:
+        return sorted(self._known)
+
+    def _locate(self, path: Path) -> tuple[Bucket, int]:
+        """``(bucket, collection id)``; :class:`DatastoreError` if gone."""
+        bucket = self.cluster.buckets.get(path[0])
+        if bucket is None or not bucket.is_couchbase:
+            raise DatastoreError(f"no bucket {path[0]}")
+        scope = bucket.manifest.scopes.get(path[1])
+        coll = scope.collections.get(path[2]) if scope is not None else None
+        if coll is None:
+            raise DatastoreError(f"no collection {path[1]}.{path[2]}")
+        return bucket, coll.uid
+
+    def _config_changed(self) -> None:
+        self._paths.clear()
+        now = self._snapshot()
+        gone = [p for p, (b, cid) in self._known.items()
+                if p not in now or now[p][0] is not b or now[p][1] != cid]
+        self._known = now
+        for path in gone:
+            for callback in self.on_dropped:
+                callback(path)
+
+    # -- reads ----------------------------------------------------------------
+
+    def scan(self, path: Path) -> list[DocRecord]:
+        bucket, cid = self._locate(path)
+        now = self.cluster.clock()
+        out = []
+        for vb in range(bucket.num_vbuckets):
+            docs = bucket.stores[bucket.active_node(vb)].vbuckets[vb].docs
+            for (kcid, key), doc in docs.items():
+                if kcid != cid or doc.deleted or (doc.expiry and now >= doc.expiry):
+                    continue
+                out.append(_record(key.decode("utf-8", "surrogateescape"), doc))
+        return out
+
+    def get(self, path: Path, key: str) -> Optional[DocRecord]:
+        try:
+            bucket, cid = self._locate(path)
+        except DatastoreError:
+            return None
+        raw = key.encode("utf-8", "surrogateescape")
+        vb = bucket.vbucket_of(raw)
+        engine = self.cluster.engines[bucket.name]
+        status, doc = engine.get(bucket.active_node(vb), vb, (cid, raw))
+        if status != Status.SUCCESS or doc is None:
+            return None
+        return _record(key, doc)
+
+    # -- writes ---------------------------------------------------------------
+
+    def _store(self, path: Path, key: str, mode: str, value: bytes, flags: int,
+               expiry: int, cas: int = 0) -> DocRecord:
+        bucket, cid = self._locate(path)
+        raw = key.encode("utf-8", "surrogateescape")
+        vb = bucket.vbucket_of(raw)
+        engine = self.cluster.engines[bucket.name]
+        status, doc = engine.store(bucket.active_node(vb), vb, (cid, raw), mode, value, flags,
+                                   expiry, cas, Datatype.JSON)
+        if status == Status.SUCCESS and doc is not None:
+            return _record(key, doc)
+        if status == Status.KEY_EEXISTS:
+            raise DocumentExists(key) if mode == "add" else CasMismatch(key)
+        if status == Status.KEY_ENOENT:
+            raise DocumentNotFound(key)
+        if status == Status.LOCKED:
+            raise CasMismatch(key)  # the lock changed the CAS the statement read
+        raise DatastoreError(f"{key}: {status.name}")
+
+    def insert(self, path: Path, key: str, value: bytes, flags: int = JSON_FLAGS,
+               expiry: int = 0) -> DocRecord:
+        return self._store(path, key, "add", value, flags, expiry)
+
+    def upsert(self, path: Path, key: str, value: bytes, flags: int = JSON_FLAGS,
+               expiry: int = 0) -> DocRecord:
+        return self._store(path, key, "set", value, flags, expiry)
+
+    def replace(self, path: Path, key: str, value: bytes, flags: int = JSON_FLAGS,
+                expiry: int = 0, cas: int = 0) -> DocRecord:
+        return self._store(path, key, "replace", value, flags, expiry, cas)
+
+    def remove(self, path: Path, key: str, cas: int = 0) -> None:
+        bucket, cid = self._locate(path)
+        raw = key.encode("utf-8", "surrogateescape")
+        vb = bucket.vbucket_of(raw)
+        engine = self.cluster.engines[bucket.name]
+        status, _ = engine.delete(bucket.active_node(vb), vb, (cid, raw), cas)
+        if status == Status.SUCCESS:
+            return
+        if status == Status.KEY_ENOENT:
+            raise DocumentNotFound(key)
+        if status in (Status.KEY_EEXISTS, Status.LOCKED):
+            raise CasMismatch(key)
+        raise DatastoreError(f"{key}: {status.name}")
+
+    # -- change notifications --------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _path_of(self, bucket: Bucket, cid: int) -> Optional[Path]:
+        try:
+            return self._paths[(bucket.name, cid)]
+        except KeyError:
+            pass
+        path = None
+        for scope_name, scope in bucket.manifest.scopes.items():
+            for coll_name, coll in scope.collections.items():
+                if coll.uid == cid:
+                    path = (bucket.name, scope_name, coll_name)
+        self._paths[(bucket.name, cid)] = path
+        return path
+
+    def _committed(self, bucket: Bucket, key: DocKey, doc: Document) -> None:
+        if not bucket.is_couchbase:
+            return
+        path = self._path_of(bucket, key[0])
+        if path is None:
+            return
+        interested = self.interested
+        if interested is not None and not interested(path):
+            return
+        name = key[1].decode("utf-8", "surrogateescape")
+        rec = None if doc.deleted else _record(name, doc)
+        for listener in self._listeners:
+            listener(path, name, rec)
+
+
+def query_engine_for(cluster: Cluster) -> QueryEngine:
+    """The cluster's query engine, made on first use (call on the mock's loop)."""
+    engine = cluster.query_engine
+    if engine is None:
+        store = ClusterDatastore(cluster)
+        first = cluster.nodes[0]
+        engine = QueryEngine(store, datastore_id=f"http://{cluster.host}:{first.mgmt_port}")
+        catalog = engine.catalog
+        store.interested = lambda path: bool(catalog.by_path.get(path))
+
+        def forget(path: Path) -> None:
+            catalog.by_path.pop(path, None)
+
+        store.on_dropped.append(forget)
+        cluster.query_engine = engine
+    assert isinstance(engine, QueryEngine)
+    return engine
