@@ -30,7 +30,9 @@ COUCHBASE_CAPABILITIES = [
     "couchapi",
 ]
 MEMCACHED_CAPABILITIES = ["cbhello", "nodesExt"]
-CLUSTER_CAPABILITIES: dict[str, list[str]] = {"n1ql": []}
+# As a 7.x server with the query service reports it: with
+# enhancedPreparedStatements, SDKs prepare with PREPARE ... and auto_execute.
+CLUSTER_CAPABILITIES: dict[str, list[str]] = {"n1ql": ["enhancedPreparedStatements"]}
 
 
 def _encode(doc: dict[str, Any]) -> bytes:
@@ -51,6 +53,8 @@ def _services(node: Node) -> dict[str, int]:
     services = {"mgmt": node.mgmt_port, "kv": node.kv_port}
     if node.capi_port:
         services["capi"] = node.capi_port
+    if node.query_port:
+        services["n1ql"] = node.query_port
     return services
 
 
@@ -198,7 +202,7 @@ def _node_info(cluster: Cluster, index: int, this_node: Optional[int]) -> dict[s
         "clusterCompatibility": 458752,
         "version": "7.0.0-0000-enterprise",
         "os": "x86_64-unknown-linux-gnu",
-        "services": ["kv"],
+        "services": ["kv", "n1ql"] if node.query_port else ["kv"],
         "uptime": "1",
     }
     if index == this_node:

@@ -163,6 +163,11 @@ class MockCluster:
         return f"http://{self.host}:{self.cluster.nodes[0].mgmt_port}"
 
     @property
+    def query_url(self) -> str:
+        """``http://host:port`` of node 0's query (N1QL) service."""
+        return f"http://{self.host}:{self.cluster.nodes[0].query_port}"
+
+    @property
     def username(self) -> str:
         return self.cluster.username
 

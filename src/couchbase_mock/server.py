@@ -1,10 +1,10 @@
 """Start the services of every node of a :class:`~couchbase_mock.cluster.Cluster`.
 
-Each node listens on three ports: KV (memcached binary protocol),
-management (REST) and views (``capi``). Ports are ephemeral unless
-``port_base`` is given; then node ``i`` of ``n`` uses ``port_base + 2*i`` for
-management, ``port_base + 2*i + 1`` for KV and ``port_base + 2*n + i`` for
-views.
+Each node listens on four ports: KV (memcached binary protocol),
+management (REST), views (``capi``) and query (N1QL). Ports are ephemeral
+unless ``port_base`` is given; then node ``i`` of ``n`` uses
+``port_base + 2*i`` for management, ``port_base + 2*i + 1`` for KV,
+``port_base + 2*n + i`` for views and ``port_base + 3*n + i`` for query.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional, Union
 from .cluster import Cluster
 from .http import MgmtProtocol
 from .kv import KVProtocol
+from .query_service import QueryProtocol
 from .views.service import CapiProtocol
 
 
@@ -33,7 +34,14 @@ def capi_port_for(node: int, num_nodes: int, port_base: Optional[int]) -> int:
     return port_base + 2 * num_nodes + node
 
 
-Proto = Union[KVProtocol, MgmtProtocol, CapiProtocol]
+def query_port_for(node: int, num_nodes: int, port_base: Optional[int]) -> int:
+    """The query port a node binds (0: ephemeral), after every node's views port."""
+    if port_base is None:
+        return 0
+    return port_base + 3 * num_nodes + node
+
+
+Proto = Union[KVProtocol, MgmtProtocol, CapiProtocol, QueryProtocol]
 
 
 class Servers:
@@ -86,9 +94,16 @@ async def start_servers(cluster: Cluster, port_base: Optional[int] = None) -> Se
                 reuse_address=True,
             )
             servers.listeners.append(capi)
+            query = await loop.create_server(
+                servers.factory(lambda i=index: QueryProtocol(cluster, i)),  # type: ignore[misc]
+                cluster.host, query_port_for(index, len(cluster.nodes), port_base),
+                reuse_address=True,
+            )
+            servers.listeners.append(query)
             node.kv_port = _bound_port(kv)
             node.mgmt_port = _bound_port(mgmt)
             node.capi_port = _bound_port(capi)
+            node.query_port = _bound_port(query)
     except BaseException:
         await servers.close()
         raise

@@ -1,0 +1,675 @@
+"""The query service (N1QL, port 8093 on a real node), driven by h11.
+
+Routes, on every node's query port:
+
+- ``POST /query/service`` (also ``/query``): a JSON body
+  (``{"statement": ..., "args": [...], "$name": ..., "timeout": "75000ms",
+  "scan_consistency": ..., "client_context_id": ..., "metrics": ...}``, as
+  today's SDKs send it) or a form (``statement=...&args=[...]``, as older
+  clients do; parameter values other than strings are JSON text);
+- ``GET /query/service?statement=...``: the same parameters in the query
+  string; GET requests are read-only (DML and DDL fail with 1000);
+- ``GET /admin/ping`` and ``GET /admin/vitals``: liveness and a few figures.
+
+Requests need Basic auth (the administrator, or a bucket name and its bucket
+password; a bucket user may only query its own bucket). Every node's port
+serves the same :class:`~.n1ql.engine.QueryEngine` (see
+:mod:`couchbase_mock.n1ql_adapter`), run on the mock's loop.
+
+Responses follow the real service's layout, field by field::
+
+    {
+    "requestID": "...",
+    "clientContextID": "...",
+    "signature": {...},
+    "results": [
+    {...},
+    {...}
+    ],
+    "status": "success",
+    "metrics": {"elapsedTime": "1.2ms","executionTime": "1.1ms","resultCount": 2,"resultSize": 40}
+    }
+
+A failed request has ``errors`` (``[{"code": ..., "msg": ...}]``) and status
+``fatal`` instead of a signature and results, and the HTTP status the real
+service gives the error's code (400 for a syntax error, 404 when no index
+can serve the query, ...). Large result sets are sent in chunks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import time
+import uuid
+from typing import Any, Iterator, Optional
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import h11
+
+from .cluster import Cluster
+from .http import credentials
+from .n1ql import ast as A
+from .n1ql.errors import N1QLError
+from .n1ql.parser import parse
+from .n1ql_adapter import query_engine_for
+
+_CONTENT_TYPE = "application/json; version=7.0.0-N1QL"
+_CHUNK = 64 * 1024
+SERVICE_PATHS = ("/query/service", "/query")
+MAX_CLIENT_ID = 64
+
+# Every parameter the service accepts (names compare case-insensitively);
+# ``$name`` parameters are named arguments. Most only tune a real server.
+KNOWN_PARAMETERS = frozenset("""
+statement prepared encoded_plan creds args timeout scan_consistency scan_wait
+scan_vector scan_vectors max_parallelism scan_cap pipeline_cap pipeline_batch
+readonly metrics namespace format encoding compression signature pretty
+client_context_id profile controls query_context auto_execute auto_prepare
+use_fts use_cbo preserve_expiry memory_quota txid tximplicit txdata txstmtnum
+txtimeout durability_level durability_timeout kvtimeout atrcollection numatrs
+sort_projection use_replica errorlimit
+""".split())
+SCAN_CONSISTENCIES = ("not_bounded", "request_plus", "statement_plus", "at_plus")
+READ_ONLY_STATEMENTS = (A.Select, A.Explain, A.Prepare, A.Execute)
+
+
+# -- Go's time.Duration, as text ------------------------------------------------
+
+_UNITS_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000,
+             "s": 1_000_000_000, "m": 60_000_000_000, "h": 3_600_000_000_000}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+
+
+def _fraction(value: int, unit: int) -> str:
+    whole, frac = divmod(value, unit)
+    if not frac:
+        return str(whole)
+    digits = str(frac).rjust(len(str(unit)) - 1, "0").rstrip("0")
+    return f"{whole}.{digits}"
+
+
+def go_duration(seconds: float) -> str:
+    """``seconds`` as Go prints a ``time.Duration``.
+
+    >>> [go_duration(x) for x in (0, 0.0000005, 0.0012345, 1.5, 62.25, 3600)]
+    ['0s', '500ns', '1.2345ms', '1.5s', '1m2.25s', '1h0m0s']
+    """
+    ns = int(round(seconds * 1e9))
+    sign = "-" if ns < 0 else ""
+    ns = abs(ns)
+    if ns == 0:
+        return "0s"
+    if ns < 1_000:
+        return f"{sign}{ns}ns"
+    if ns < 1_000_000:
+        return f"{sign}{_fraction(ns, 1_000)}µs"
+    if ns < 1_000_000_000:
+        return f"{sign}{_fraction(ns, 1_000_000)}ms"
+    hours, rest = divmod(ns, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    out = sign
+    if hours:
+        out += f"{hours}h"
+    if hours or minutes:
+        out += f"{minutes}m"
+    return out + f"{_fraction(rest, 1_000_000_000)}s"
+
+
+def parse_go_duration(text: str) -> float:
+    """Seconds in a Go duration string (``"75000ms"``, ``"1m30s"``); ``ValueError``."""
+    s = text.strip()
+    sign = 1.0
+    if s[:1] in "+-" and s:
+        sign = -1.0 if s[0] == "-" else 1.0
+        s = s[1:]
+    if s == "0":
+        return 0.0
+    pos = 0
+    total = 0.0
+    for m in _DURATION_PART.finditer(s):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNITS_NS[m.group(2)]
+        pos = m.end()
+    if not s or pos != len(s):
+        raise ValueError(f"invalid duration {text!r}")
+    return sign * total / 1e9
+
+
+# -- errors and HTTP status ---------------------------------------------------------
+
+
+def http_status(code: int, default: int = 500) -> int:
+    """The HTTP status the query service answers a failed request with."""
+    if code == 1000:
+        return 403
+    if code == 1010:
+        return 405
+    if code in (1020, 1030, 1040, 1050, 1060, 1065, 1070):
+        return 400
+    if code == 1120:
+        return 406
+    if code == 3000:
+        return 400
+    if code in (4000, 4040):
+        return 404
+    if code == 4300:
+        return 409
+    if code == 5000:
+        return 500
+    if code in (10000, 13014):
+        return 401
+    return default
+
+
+def _bad_request(code: int, msg: str) -> N1QLError:
+    return N1QLError(code, msg)
+
+
+# -- request parameters ----------------------------------------------------------------
+
+
+class QueryRequest:
+    """The parameters of one request, checked."""
+
+    def __init__(self) -> None:
+        self.statement: Optional[str] = None
+        self.prepared: Optional[str] = None
+        self.encoded_plan: Optional[str] = None
+        self.positional: Optional[list] = None
+        self.named: dict[str, Any] = {}
+        self.timeout: Optional[float] = None
+        self.scan_consistency = "not_bounded"
+        self.client_context_id = ""
+        self.metrics = True
+        self.signature = True
+        self.readonly = False
+        self.auto_execute = False
+
+
+def _tristate(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise _bad_request(1070, f"{name} has to be of type boolean")
+
+
+def _string(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _bad_request(1070, f"{name} has to be of type string")
+    return value
+
+
+def raw_parameters(method: str, target: str, headers: list[tuple[bytes, bytes]],
+                   body: bytes) -> tuple[dict[str, Any], bool]:
+    """The request's parameters, and whether values are typed (JSON body) or
+    text (query string, form)."""
+    content_type = ""
+    for name, value in headers:
+        if name.lower() == b"content-type":
+            content_type = value.decode("latin-1").lower()
+    query = urlsplit(target).query
+    params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+    if method != "POST" or not body.strip():
+        return params, False
+    if "json" in content_type or (
+            "form" not in content_type and body.lstrip().startswith(b"{")):
+        try:
+            doc = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise _bad_request(1060, "Error processing JSON request body") from None
+        if not isinstance(doc, dict):
+            raise _bad_request(1060, "Error processing JSON request body: not an object")
+        if params:
+            raise _bad_request(1030, "Multiple values for request: URL and JSON body")
+        return doc, True
+    try:
+        form = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise _bad_request(1060, "Error processing request form") from None
+    params.update(form)
+    return params, False
+
+
+def read_request(method: str, target: str, headers: list[tuple[bytes, bytes]],
+                 body: bytes) -> QueryRequest:
+    """Check and decode the parameters (:class:`N1QLError` 1xxx if they are wrong)."""
+    params, typed = raw_parameters(method, target, headers, body)
+    req = QueryRequest()
+    req.readonly = method == "GET"
+    for key, value in params.items():
+        name = key.strip()
+        if not name:
+            continue
+        if name.startswith("$"):
+            if not typed:
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    raise _bad_request(1060, f"Error processing named parameter {name}: "
+                                             "invalid JSON value") from None
+            req.named[name[1:]] = value
+            continue
+        lname = name.lower()
+        if lname not in KNOWN_PARAMETERS:
+            raise _bad_request(1065, f"Unrecognized parameter in request: {name}")
+        if lname == "statement":
+            req.statement = _string(name, value)
+        elif lname == "prepared":
+            if typed and isinstance(value, dict):
+                value = value.get("name")
+            req.prepared = _string(name, value)
+        elif lname == "encoded_plan":
+            req.encoded_plan = _string(name, value)
+        elif lname == "args":
+            if not typed:
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    raise _bad_request(1060, "Error processing args: invalid JSON value") \
+                        from None
+            if not isinstance(value, list):
+                raise _bad_request(1070, "args has to be of type array")
+            req.positional = value
+        elif lname == "timeout":
+            try:
+                req.timeout = parse_go_duration(_string(name, value))
+            except ValueError:
+                raise _bad_request(1060, f"Error processing timeout: {value}") from None
+            if req.timeout <= 0:
+                req.timeout = None  # 0 or negative: no limit
+        elif lname == "scan_consistency":
+            level = _string(name, value).lower()
+            if level not in SCAN_CONSISTENCIES:
+                raise _bad_request(1040, f"Unknown scan_consistency value: {value}")
+            if level == "at_plus" and not ({"scan_vector", "scan_vectors"}
+                                           & {k.lower() for k in params}):
+                raise _bad_request(1050, "No value for scan_vector")
+            req.scan_consistency = level
+        elif lname == "client_context_id":
+            ccid = _string(name, value)[:MAX_CLIENT_ID]
+            if '"' in ccid or "\\" in ccid:
+                raise _bad_request(1110, "forbidden character (\\ or \") in "
+                                         "client_context_id")
+            req.client_context_id = ccid
+        elif lname == "metrics":
+            req.metrics = _tristate(name, value)
+        elif lname == "signature":
+            req.signature = _tristate(name, value)
+        elif lname == "readonly":
+            readonly = _tristate(name, value)
+            if method == "GET" and not readonly:
+                raise _bad_request(1000, "readonly=false cannot be used with HTTP GET method.")
+            req.readonly = readonly
+        elif lname == "auto_execute":
+            req.auto_execute = _tristate(name, value)
+    if not req.statement and not req.prepared:
+        raise _bad_request(1050, "No statement or prepared value")
+    return req
+
+
+# -- running a request ------------------------------------------------------------------
+
+
+class Outcome:
+    """What to send: rows (with signature, mutation count, prepared name) or errors."""
+
+    def __init__(self) -> None:
+        self.results: list = []
+        self.signature: Any = None
+        self.mutations = 0
+        self.prepared_name: Optional[str] = None
+        self.errors: list[N1QLError] = []
+        self.status = "success"
+        self.http_status = 200
+        self.execution = 0.0
+
+    def fail(self, err: N1QLError, status: str = "fatal",
+             http: Optional[int] = None) -> Outcome:
+        self.errors = [err]
+        self.status = status
+        self.http_status = http if http is not None else http_status(err.code)
+        self.results = []
+        return self
+
+
+def _keyspaces(node: Any, prepared: dict) -> Iterator[A.KeyspaceRef]:
+    """Every keyspace a statement names, in subqueries and prepared statements too."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, A.KeyspaceRef):
+            yield n
+        elif isinstance(n, A.Subquery):
+            stack.append(n.query)
+        elif isinstance(n, A.Execute) and isinstance(n.name, A.Literal):
+            entry = prepared.get(n.name.value)
+            if entry is not None:
+                stack.append(entry[0])
+        if isinstance(n, A.Node):
+            stack.extend(n.children())
+
+
+def _authorize(cluster: Cluster, user: str, stmt: A.Node, prepared: dict) -> None:
+    """A bucket user may use only its own bucket (and ``system:``)."""
+    if user == cluster.username:
+        return
+    for ref in _keyspaces(stmt, prepared):
+        if ref.namespace == "system":
+            continue
+        if not cluster.may_access(user, ref.bucket):
+            path = ref.path
+            raise N1QLError(13014, f"User does not have credentials to run queries "
+                                   f"accessing {path}. Add role query_select on {path} "
+                                   "to allow the statement to run.")
+
+
+def execute(cluster: Cluster, user: str, req: QueryRequest) -> Outcome:
+    """Run one checked request against the cluster's query engine."""
+    engine = query_engine_for(cluster)
+    engine.stats["requests"] += 1
+    out = Outcome()
+    start = time.perf_counter()
+    try:
+        prepared = req.prepared
+        if prepared is not None and prepared not in engine.prepared and req.encoded_plan:
+            _reprepare(engine, prepared, req.encoded_plan)
+        if req.readonly or user != cluster.username:
+            if prepared is not None:
+                entry = engine.prepared.get(prepared)
+                stmt = entry[0] if entry is not None else None
+            else:
+                stmt = parse(req.statement or "")
+            if stmt is not None:
+                if req.readonly and not isinstance(stmt, READ_ONLY_STATEMENTS):
+                    raise N1QLError(1000, "The server or request is read-only and cannot "
+                                          "accept this write statement.")
+                _authorize(cluster, user, stmt, engine.prepared)
+        if prepared is None and req.auto_execute and _is_prepare(req.statement or ""):
+            made = engine.query(req.statement)
+            prepared = made.results[0]["name"]
+            out.prepared_name = prepared
+        if prepared is not None:
+            result = engine.query(None, req.positional, req.named, prepared)
+        else:
+            result = engine.query(req.statement, req.positional, req.named)
+    except N1QLError as err:
+        out.execution = time.perf_counter() - start
+        return out.fail(err)
+    out.execution = time.perf_counter() - start
+    if req.timeout is not None and out.execution > req.timeout:
+        return out.fail(N1QLError(1080, f"Timeout {go_duration(req.timeout)} exceeded"),
+                        "timeout", 200)
+    out.results = result.results
+    out.signature = result.signature
+    out.mutations = int(result.metrics.get("mutationCount", 0))
+    return out
+
+
+def _is_prepare(statement: str) -> bool:
+    return statement.lstrip()[:7].upper() == "PREPARE"
+
+
+def _reprepare(engine: Any, name: str, encoded_plan: str) -> None:
+    """Prepare again from an ``encoded_plan`` this service handed out (another
+    node, or before a restart, as the real service decodes plans)."""
+    try:
+        plan = json.loads(base64.b64decode(encoded_plan, validate=True))
+        text = plan["text"]
+        if plan["name"] != name or not isinstance(text, str):
+            raise ValueError
+    except (ValueError, TypeError, KeyError):
+        raise N1QLError(4070, f"Unable to decode prepared statement {name}") from None
+    quoted = name.replace("`", "``")
+    engine.query(f"PREPARE `{quoted}` AS {text}")
+
+
+# -- the response body ----------------------------------------------------------------------
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _metrics(out: Outcome, elapsed: float, count: int, size: int) -> str:
+    text = (f',\n"metrics": {{"elapsedTime": "{go_duration(elapsed)}",'
+            f'"executionTime": "{go_duration(out.execution)}",'
+            f'"resultCount": {count},"resultSize": {size}')
+    if out.mutations:
+        text += f',"mutationCount": {out.mutations}'
+    if out.errors:
+        text += f',"errorCount": {len(out.errors)}'
+    return text + "}"
+
+
+def body_chunks(req: Optional[QueryRequest], out: Outcome, request_id: str,
+                received: float, chunk_size: int = _CHUNK) -> Iterator[bytes]:
+    """The response body in pieces of about ``chunk_size`` bytes."""
+    head = f'{{\n"requestID": "{request_id}"'
+    if req is not None and req.client_context_id:
+        head += f',\n"clientContextID": {_json(req.client_context_id)}'
+    count = size = 0
+    buf: list[str] = [head]
+    pending = len(head)
+    if not out.errors:
+        if req is None or req.signature:
+            buf.append(f',\n"signature": {_json(out.signature)}')
+        if out.prepared_name is not None:
+            buf.append(f',\n"prepared": {_json(out.prepared_name)}')
+        buf.append(',\n"results": [')
+        for row in out.results:
+            text = _json(row)
+            buf.append(("\n" if count == 0 else ",\n") + text)
+            count += 1
+            size += len(text.encode()) if not text.isascii() else len(text)
+            pending += len(text) + 2
+            if pending >= chunk_size:
+                yield "".join(buf).encode()
+                buf = []
+                pending = 0
+        buf.append("\n]")
+    else:
+        errors = ",".join(_json(e.to_json()) for e in out.errors)
+        buf.append(f',\n"errors": [{errors}]')
+    buf.append(f',\n"status": "{out.status}"')
+    if req is None or req.metrics:
+        buf.append(_metrics(out, time.perf_counter() - received, count, size))
+    buf.append("\n}\n")
+    yield "".join(buf).encode()
+
+
+def handle(cluster: Cluster, method: str, target: str, headers: list[tuple[bytes, bytes]],
+           body: bytes, received: float) -> tuple[int, Iterator[bytes], str]:
+    """Answer one request on a query port: ``(HTTP status, body chunks, content type)``."""
+    path = unquote(urlsplit(target).path).rstrip("/") or "/"
+    if path == "/admin/ping":
+        return 200, iter([b"{}"]), _CONTENT_TYPE
+    if path == "/admin/vitals":
+        return 200, iter([_json(_vitals(cluster)).encode()]), _CONTENT_TYPE
+    if path not in SERVICE_PATHS:
+        return 404, iter([b"404 page not found\n"]), "text/plain; charset=utf-8"
+    status, chunks = _service(cluster, method, target, headers, body, received)
+    return status, chunks, _CONTENT_TYPE
+
+
+def _service(cluster: Cluster, method: str, target: str, headers: list[tuple[bytes, bytes]],
+             body: bytes, received: float) -> tuple[int, Iterator[bytes]]:
+    request_id = str(uuid.uuid4())
+    req: Optional[QueryRequest] = None
+    if method not in ("GET", "POST"):
+        out = Outcome().fail(N1QLError(1010, f"Unsupported http method: {method}"))
+        return out.http_status, body_chunks(req, out, request_id, received)
+    try:
+        req = read_request(method, target, headers, body)
+    except N1QLError as err:
+        out = Outcome().fail(err)
+        return out.http_status, body_chunks(req, out, request_id, received)
+    creds = credentials(headers)
+    if creds is None or not cluster.check_password(*creds):
+        out = Outcome().fail(N1QLError(10000, "Authentication Failed"))
+        return out.http_status, body_chunks(req, out, request_id, received)
+    out = execute(cluster, creds[0], req)
+    return out.http_status, body_chunks(req, out, request_id, received)
+
+
+_STARTED = time.time()
+
+
+def _vitals(cluster: Cluster) -> dict[str, Any]:
+    engine = cluster.query_engine
+    requests = int(engine.stats.get("requests", 0)) if engine is not None else 0
+    return {"uptime": go_duration(time.time() - _STARTED), "version": "7.0.0-N1QL",
+            "total.requests": requests, "cores": 1, "local.time": time.strftime(
+                "%Y-%m-%d %H:%M:%S", time.localtime())}
+
+
+# -- the protocol ------------------------------------------------------------------------------
+
+
+class QueryProtocol(asyncio.Protocol):
+    """One HTTP connection to a node's query port: one request at a time,
+    large responses chunked with flow control."""
+
+    def __init__(self, cluster: Cluster, node: int) -> None:
+        self.cluster = cluster
+        self.node = node
+        self.conn = h11.Connection(h11.SERVER)
+        self.transport: Optional[asyncio.Transport] = None
+        self._request: Optional[h11.Request] = None
+        self._received = 0.0
+        self._body = bytearray()
+        self._busy = False
+        self._writable = asyncio.Event()
+        self._writable.set()
+        self._task: Optional[asyncio.Task[None]] = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        self.transport = None
+        self._writable.set()
+
+    def pause_writing(self) -> None:
+        self._writable.clear()
+
+    def resume_writing(self) -> None:
+        self._writable.set()
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.conn.receive_data(data)
+        except h11.ProtocolError:
+            self._fail()
+            return
+        if not self._busy:
+            self._process()
+
+    def eof_received(self) -> Optional[bool]:
+        try:
+            self.conn.receive_data(b"")
+        except h11.ProtocolError:
+            pass
+        if not self._busy:
+            self._process()
+        return None
+
+    def _process(self) -> None:
+        while self.transport is not None and not self._busy:
+            try:
+                event = self.conn.next_event()
+            except h11.ProtocolError:
+                self._fail()
+                return
+            if event is h11.NEED_DATA or event is h11.PAUSED:
+                return
+            if isinstance(event, h11.Request):
+                self._request = event
+                self._received = time.perf_counter()
+                self._body.clear()
+            elif isinstance(event, h11.Data):
+                self._body += event.data
+            elif isinstance(event, h11.EndOfMessage):
+                self._busy = True
+                self._task = asyncio.ensure_future(self._respond())
+            elif isinstance(event, h11.ConnectionClosed):
+                self.transport.close()
+                return
+
+    async def _respond(self) -> None:
+        req = self._request
+        assert req is not None
+        try:
+            status, chunks, content_type = handle(
+                self.cluster, req.method.decode(), req.target.decode("latin-1"),
+                list(req.headers), bytes(self._body), self._received,
+            )
+            await self._write(status, chunks, req, content_type)
+        except Exception as exc:  # keep the server up; say what went wrong
+            if self.conn.our_state is h11.SEND_RESPONSE:
+                err = N1QLError(5000, f"{type(exc).__name__}: {exc}")
+                out = Outcome().fail(err)
+                await self._write(500, body_chunks(None, out, str(uuid.uuid4()),
+                                                   self._received), req)
+            elif self.transport is not None:
+                self.transport.close()
+            return
+        self._busy = False
+        if self.conn.our_state is h11.MUST_CLOSE or self.conn.their_state is h11.MUST_CLOSE:
+            if self.transport is not None:
+                self.transport.close()
+            return
+        if self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE:
+            self.conn.start_next_cycle()
+            self._process()
+
+    async def _write(self, status: int, chunks: Iterator[bytes], req: h11.Request,
+                     content_type: str = _CONTENT_TYPE) -> None:
+        headers = [("Content-Type", content_type)]
+        first = next(chunks, b"")
+        second = next(chunks, None)
+        if second is None:  # small: all in one piece
+            headers.append(("Content-Length", str(len(first))))
+            self._send(h11.Response(status_code=status, headers=headers))
+            if req.method != b"HEAD" and first:
+                self._send(h11.Data(data=first))
+            self._send(h11.EndOfMessage())
+            return
+        if req.http_version == b"1.1":
+            headers.append(("Transfer-Encoding", "chunked"))
+        self._send(h11.Response(status_code=status, headers=headers))
+        for chunk in _chain(first, second, chunks):
+            if self.transport is None:
+                return
+            self._send(h11.Data(data=chunk))
+            if not self._writable.is_set():
+                await self._writable.wait()
+            else:
+                await asyncio.sleep(0)
+        self._send(h11.EndOfMessage())
+
+    def _send(self, event: Any) -> None:
+        data = self.conn.send(event)
+        if data and self.transport is not None:
+            self.transport.write(data)
+
+    def _fail(self) -> None:
+        if self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+            try:
+                self._send(h11.Response(status_code=400, headers=[("Content-Length", "0")]))
+                self._send(h11.EndOfMessage())
+            except h11.ProtocolError:
+                pass
+        if self.transport is not None:
+            self.transport.close()
+
+
+def _chain(first: bytes, second: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield second
+    yield from rest
