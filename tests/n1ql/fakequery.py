@@ -106,8 +106,13 @@ class FakeQuery:
             head["clientContextID"] = body["client_context_id"]
         try:
             with self._lock:
-                result = self.engine.query(body.get("statement"), body.get("args"), named,
-                                           prepared=body.get("prepared"))
+                statement, prepared = body.get("statement"), body.get("prepared")
+                if body.get("auto_execute") and statement.upper().startswith("PREPARE "):
+                    made = self.engine.query(statement)
+                    statement, prepared = None, made.results[0]["name"]
+                    head["prepared"] = prepared
+                result = self.engine.query(statement, body.get("args"), named,
+                                           prepared=prepared)
         except N1QLError as exc:
             out = {**head, "errors": [exc.to_json()], "status": "fatal",
                    "metrics": {"elapsedTime": "1.1ms", "executionTime": "1ms",
@@ -134,9 +139,11 @@ class FakeQuery:
 
 
 def point_at(bucket: Any, fake: FakeQuery, username: str = "Administrator",
-             password: str = "password") -> None:
-    """Send ``bucket``'s N1QL requests to the fake service."""
+             password: str = "password", enhanced: bool = False) -> None:
+    """Send ``bucket``'s N1QL requests to the fake service (``enhanced``: prepare
+    with auto_execute, whatever the cluster map says)."""
     from couchbase._http.commands import Endpoint
 
+    bucket._n1ql_enhanced = lambda: enhanced
     bucket._query_endpoint = lambda timeout=None: Endpoint(
         "127.0.0.1", fake.port, None, username, password, timeout or 10.0)

@@ -286,6 +286,23 @@ def test_prepared_statement_unknown_to_the_service_is_prepared_again(
     assert info.value.code == 4040
 
 
+def test_enhanced_prepared_statements_take_one_request(cb: Bucket, fakeq: FakeQuery) -> None:
+    point_at(cb, fakeq, enhanced=True)
+    q = N1QLQuery("SELECT RAW name FROM default WHERE type = 'brewery' AND name = $1",
+                  "brewery 2")
+    q.adhoc = False
+    assert list(cb.n1ql_query(q)) == ["brewery 2"]
+    first = fakeq.bodies()[0]
+    assert first["statement"] == "PREPARE " + q.statement and first["auto_execute"] is True
+    assert first["args"] == ["brewery 2"] and len(fakeq.requests) == 1
+    assert list(cb.n1ql_query(q)) == ["brewery 2"]
+    assert fakeq.bodies()[1]["prepared"] in fakeq.engine.prepared
+    fakeq.engine.prepared.clear()
+    assert list(cb.n1ql_query(q)) == ["brewery 2"]
+    assert [("prepared" in b, "auto_execute" in b) for b in fakeq.bodies()] == [
+        (False, True), (True, False), (True, False), (False, True)]
+
+
 # -- index management ---------------------------------------------------------------------------
 def test_bucket_manager_indexes(cb: Bucket, fakeq: FakeQuery) -> None:
     mgr = cb.bucket_manager()

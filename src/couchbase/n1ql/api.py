@@ -49,7 +49,14 @@ class N1QLAPI:
 
     def _n1ql_flow(self, request: N1QLRequest) -> Flow:
         timeout = parse_duration(request.params.get_option("timeout"))
-        return query_flow(request, self._query_endpoint(timeout), self._n1ql_prepared())
+        endpoint = self._query_endpoint(timeout)
+        return query_flow(request, endpoint, self._n1ql_prepared(), self._n1ql_enhanced())
+
+    def _n1ql_enhanced(self) -> bool:
+        """Whether the cluster prepares and executes in one request (7.x and later)."""
+        config = self._live().router.config
+        caps = config.cluster_capabilities.get("n1ql") if config is not None else None
+        return isinstance(caps, list) and "enhancedPreparedStatements" in caps
 
     def _n1ql_prepared(self) -> dict[str, str]:
         """Statement -> prepared name, per bucket object (collections share it)."""

@@ -110,11 +110,15 @@ def statement_flow(endpoint: Endpoint, statement: str, *args: Any,
     return rows
 
 
-def query_flow(request: N1QLRequest, endpoint: Endpoint, prepared: dict[str, str]) -> Flow:
+def query_flow(request: N1QLRequest, endpoint: Endpoint, prepared: dict[str, str],
+               enhanced: bool = False) -> Flow:
     """Run ``request``, its rows going out in Emit commands.
 
     ``prepared`` maps statements to the names the service prepared them as
-    (the bucket's cache, shared by its requests).
+    (the bucket's cache, shared by its requests). With ``enhanced`` (the
+    cluster's n1ql capability enhancedPreparedStatements) the first run
+    prepares and executes in one request (``auto_execute``), and the response
+    names the prepared statement.
     """
     body = request._body()
     if request.params.adhoc:
@@ -123,6 +127,13 @@ def query_flow(request: N1QLRequest, endpoint: Endpoint, prepared: dict[str, str
     statement = body.pop("statement")
     for attempt in (1, 2):
         name = prepared.get(statement)
+        if name is None and enhanced:
+            _, meta = yield from exchange_flow(
+                endpoint, {**body, "statement": "PREPARE " + statement, "auto_execute": True},
+                request)
+            if isinstance(meta.get("prepared"), str):
+                prepared[statement] = meta["prepared"]
+            return
         if name is None:
             rows = yield from statement_flow(endpoint, "PREPARE " + statement,
                                              timeout=body["timeout"])
