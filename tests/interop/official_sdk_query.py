@@ -2,8 +2,9 @@
 
 Usage: python official_sdk_query.py CONNSTR USERNAME PASSWORD
 N1QL through cluster.query() against couchbase_mock's query service. Prints
-one line per check, then ``ROWS <json>`` with the rows of the parameterised
-queries (the pytest side compares them with its own requests), then ALL OK.
+one line per check, then ``ROWS <json>`` with the rows of two parameterised
+queries on the final data (the pytest side runs them with this project's
+client and over plain HTTP, and compares), then ALL OK.
 Exits non-zero at the first failed check.
 """
 
@@ -30,6 +31,10 @@ BEERS = {
     "beer-3": {"type": "beer", "name": "Lager", "abv": 4.8, "brewery": "b2"},
     "brewery-b1": {"type": "brewery", "name": "First Brewery"},
 }
+
+POSITIONAL = ("SELECT META(d).id, d.name, d.abv FROM `default` d "
+              "WHERE d.type = $1 AND d.abv > $2 ORDER BY d.abv")
+NAMED = "SELECT RAW d.name FROM `default` d WHERE d.brewery = $brewery ORDER BY d.name"
 
 
 def count_of(value):
@@ -63,8 +68,7 @@ def main():
         coll.upsert(key, doc)
 
     positional = cluster.query(
-        "SELECT META(d).id, d.name, d.abv FROM `default` d "
-        "WHERE d.type = $1 AND d.abv > $2 ORDER BY d.abv",
+        POSITIONAL,
         QueryOptions(positional_parameters=["beer", 5], metrics=True,
                      scan_consistency=QueryScanConsistency.REQUEST_PLUS))
     rows_positional = positional.execute()
@@ -87,7 +91,7 @@ def main():
 
     ccid = f"interop-{uuid.uuid4().hex[:8]}"
     named = cluster.query(
-        "SELECT RAW d.name FROM `default` d WHERE d.brewery = $brewery ORDER BY d.name",
+        NAMED,
         QueryOptions(named_parameters={"brewery": "b1"}, client_context_id=ccid))
     rows_named = named.execute()
     check("named parameters", rows_named == ["Pale Ale", "Stout"])
@@ -130,7 +134,12 @@ def main():
     check("3000 rows streamed", count == 3000
           and count_of(streamed.metadata().metrics().result_count()) == 3000)
 
-    print("ROWS " + json.dumps({"positional": rows_positional, "named": rows_named}),
+    # The comparison queries (the pytest side runs them with our client too).
+    final_positional = cluster.query(POSITIONAL, QueryOptions(
+        positional_parameters=["beer", 5])).execute()
+    final_named = cluster.query(NAMED, QueryOptions(
+        named_parameters={"brewery": "b1"})).execute()
+    print("ROWS " + json.dumps({"positional": final_positional, "named": final_named}),
           flush=True)
     cluster.close()
     print("ALL OK", flush=True)
