@@ -8,7 +8,8 @@ gets a CAS and a sequence number and reaches the replicas like a KV one.
 
 Index maintenance: the adapter joins the cluster's commit observers and
 tells the engine's listeners about every change to a keyspace that has an
-index (the ``interested`` test keeps the KV path free of work otherwise).
+index (``watched``, the engine's catalog, keeps the KV path free of work
+otherwise: one emptiness check while there is no index at all).
 Lifecycle: on every config change it checks which keyspaces are gone (a
 bucket deleted, or deleted and created again; a collection dropped) and
 forgets their indexes.
@@ -19,7 +20,7 @@ cluster: :func:`query_engine_for` makes it on first use, on the mock's loop.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 from couchbase._core.feature import Datatype
 from couchbase._core.status import Status
@@ -55,8 +56,8 @@ class ClusterDatastore:
         self._paths: dict[tuple[str, int], Optional[Path]] = {}
         # What each keyspace was when last seen: (bucket object, collection id).
         self._known = self._snapshot()
-        self.interested: Optional[Callable[[Path], bool]] = None
-        """If set, changes to keyspaces it rejects are not reported."""
+        self.watched: Optional[Mapping[Path, Any]] = None
+        """If set, only changes to keyspaces with a non-empty entry are reported."""
         self.on_dropped: list[Callable[[Path], None]] = []
         """Called with each keyspace that stopped existing."""
         cluster.commit_observers.append(self._committed)
@@ -199,13 +200,11 @@ class ClusterDatastore:
         return path
 
     def _committed(self, bucket: Bucket, key: DocKey, doc: Document) -> None:
-        if not bucket.is_couchbase:
+        watched = self.watched
+        if (watched is not None and not watched) or not bucket.is_couchbase:
             return
         path = self._path_of(bucket, key[0])
-        if path is None:
-            return
-        interested = self.interested
-        if interested is not None and not interested(path):
+        if path is None or (watched is not None and not watched.get(path)):
             return
         name = key[1].decode("utf-8", "surrogateescape")
         rec = None if doc.deleted else _record(name, doc)
@@ -221,7 +220,7 @@ def query_engine_for(cluster: Cluster) -> QueryEngine:
         first = cluster.nodes[0]
         engine = QueryEngine(store, datastore_id=f"http://{cluster.host}:{first.mgmt_port}")
         catalog = engine.catalog
-        store.interested = lambda path: bool(catalog.by_path.get(path))
+        store.watched = catalog.by_path  # the same dict for the engine's lifetime
 
         def forget(path: Path) -> None:
             catalog.by_path.pop(path, None)
