@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 from fakequery import FakeQuery, point_at
+from loopthread import LoopThread
 
 from couchbase.asynchronous.n1ql import AsyncN1QLRequest, BatchedN1QLRequest
 from couchbase.exceptions import N1QLIndexExistsError, N1QLSyntaxError
@@ -23,27 +23,6 @@ def loaded(fakeq: FakeQuery) -> FakeQuery:
     fakeq.engine.query("CREATE PRIMARY INDEX ON default")
     fakeq.rows_per_write = 200
     return fakeq
-
-
-class LoopThread:
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, make: Callable[[], Any]) -> Any:
-        async def call() -> Any:
-            result = make()
-            if asyncio.isfuture(result) or asyncio.iscoroutine(result):
-                result = await result
-            return result
-
-        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(30)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        self.loop.close()
 
 
 @pytest.fixture
