@@ -31,7 +31,6 @@ from couchbase._core.request import Request
 from couchbase._http.aio import AsyncioView
 from couchbase._http.aio import drive as drive_http
 from couchbase._io.mux import MuxCluster
-from couchbase.n1ql.aio import AsyncioN1QLRequest
 from couchbase._settings import read_settings, take_bucket_kwargs
 from couchbase.collection import CollectionMixin, Scope
 from couchbase.exceptions import (
@@ -40,6 +39,7 @@ from couchbase.exceptions import (
     ObjectDestroyedError,
 )
 from couchbase.formats import FMT_JSON
+from couchbase.n1ql.aio import AsyncioN1QLRequest
 
 from ._backend import AsyncioBackend
 

@@ -35,9 +35,9 @@ from .exceptions import (
 )
 from .formats import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8, decode_value, encode_value
 from .items import Item
+from .n1ql.api import N1QLAPI
 from .result import MultiResult, ObserveInfo, OperationResult, Result, ValueResult
 from .transcoder import Transcoder
-from .n1ql.api import N1QLAPI
 from .views.api import ViewAPI
 
 DEFAULT = "_default"
