@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import pathlib
-import time
 
 spec = importlib.util.spec_from_file_location(
     "bench_index_scan", pathlib.Path(__file__).with_name("bench_index_scan.py"))
@@ -13,18 +12,14 @@ bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
 
 
-def test_index_scan_fetches_only_matches_and_beats_a_primary_scan() -> None:
+def test_index_scan_fetches_only_matches() -> None:
+    # (how much faster it is: benchmarks/n1ql_index.py, not a timed assertion)
     engine = bench.build(10_000)
     where = "WHERE brewery_id = 'brewery_7'"
     fetches = engine.stats["fetches"]
-    start = time.perf_counter()
     rows = engine.query(f"SELECT RAW name FROM beer {where}").results
-    indexed = time.perf_counter() - start
     assert len(rows) == 100
     assert engine.stats["fetches"] - fetches == 100
-    start = time.perf_counter()
     full = engine.query(f"SELECT RAW name FROM beer USE INDEX (`#primary`) {where}").results
-    primary = time.perf_counter() - start
     assert sorted(full) == sorted(rows)
     assert engine.stats["fetches"] - fetches == 100 + 10_000
-    assert primary > 20 * indexed, (primary, indexed)
