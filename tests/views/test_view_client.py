@@ -324,7 +324,7 @@ class _Cluster:
 
 
 class _Stub(ViewAPI):
-    bucket = "b"
+    _bucket = "b"
 
     def __init__(self, cluster: _Cluster) -> None:
         self._cluster = cluster

@@ -42,10 +42,7 @@ class ViewAPI:
 
     _view_class: Any = View
     _live: Callable[[], Any]
-
-    @property
-    def bucket(self) -> str:  # (the bucket classes' own property)
-        raise NotImplementedError
+    _bucket: str  # the bucket's name (set by BucketBase)
 
     # -- querying ----------------------------------------------------------------------
     def query(self, design: str, view: str, use_devmode: bool = False, **params: Any) -> Any:
@@ -85,7 +82,7 @@ class ViewAPI:
             raise NoMatchingServerError("no cluster configuration yet")
         caps = config.bucket_capabilities
         if caps and "couchapi" not in caps:
-            raise NotSupportedError(f"bucket {self.bucket!r} has no views "
+            raise NotSupportedError(f"bucket {self._bucket!r} has no views "
                                     f"(its capabilities lack couchapi)")
         tls = cluster.tls
         nodes = [(n.hostname, n.views_tls_port if tls is not None else n.views_port)
@@ -101,7 +98,7 @@ class ViewAPI:
 
     def _design_flow(self, make: Callable[..., Flow], *args: Any) -> Flow:
         # the endpoint is looked up when the flow starts: after an async bootstrap
-        return (yield from make(self._views_endpoint(), self.bucket, *args))
+        return (yield from make(self._views_endpoint(), self._bucket, *args))
 
     # -- design documents ---------------------------------------------------------------------
     def design_create(self, name: str, design: Any, use_devmode: bool = True,
