@@ -10,11 +10,8 @@ open until the client goes away or the bucket is deleted.
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
 import json
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Optional, Union
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import h11
@@ -22,6 +19,7 @@ import h11
 from . import collections_rest, configjson
 from .bucket import BUCKET_TYPES, COUCHBASE
 from .cluster import Cluster
+from .httpserver import HTTPProtocol, credentials
 
 STREAM_SEPARATOR = b"\n\n\n\n"
 _JSON = "application/json"
@@ -63,22 +61,6 @@ def _not_found() -> Reply:
 
 def _unauthorized() -> Reply:
     return Reply(401, b"", "text/plain", [("WWW-Authenticate", _REALM)])
-
-
-def credentials(headers: Iterable[tuple[bytes, bytes]]) -> Optional[tuple[str, str]]:
-    """``(user, password)`` from a Basic Authorization header, if any."""
-    for name, value in headers:
-        if name.lower() == b"authorization":
-            scheme, _, encoded = value.partition(b" ")
-            if scheme.lower() != b"basic":
-                return None
-            try:
-                decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-            except (binascii.Error, UnicodeDecodeError):
-                return None
-            user, sep, password = decoded.partition(":")
-            return (user, password) if sep else None
-    return None
 
 
 def route(
@@ -171,60 +153,35 @@ def _create_bucket(cluster: Cluster, body: bytes) -> Reply:
     return Reply(202)
 
 
-class MgmtProtocol(asyncio.Protocol):
+class MgmtProtocol(HTTPProtocol):
     """One HTTP connection to a node's management port."""
 
     def __init__(self, cluster: Cluster, node: int) -> None:
+        super().__init__()
         self.cluster = cluster
         self.node = node
-        self.conn = h11.Connection(h11.SERVER)
-        self.transport: Optional[asyncio.Transport] = None
-        self._request: Optional[h11.Request] = None
-        self._body = bytearray()
         self._streaming: Optional[str] = None
         self._last_sent = b""
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
     def connection_lost(self, exc: Optional[Exception]) -> None:
-        self.transport = None
+        super().connection_lost(exc)
         self._stop_streaming()
 
     def data_received(self, data: bytes) -> None:
         if self._streaming is not None:
             return  # nothing more is expected from a streaming client
-        try:
-            self.conn.receive_data(data)
-            self._process()
-        except h11.ProtocolError:
-            self._fail()
+        HTTPProtocol.data_received(self, data)
 
     def eof_received(self) -> Optional[bool]:
+        # Unlike the views and query ports, a half-sent request is not answered
+        # here: the connection just closes.
         try:
             self.conn.receive_data(b"")
         except h11.ProtocolError:
             pass
         return None
 
-    def _process(self) -> None:
-        while self.transport is not None and self._streaming is None:
-            event = self.conn.next_event()
-            if event is h11.NEED_DATA or event is h11.PAUSED:
-                return
-            if isinstance(event, h11.Request):
-                self._request = event
-                self._body.clear()
-            elif isinstance(event, h11.Data):
-                self._body += event.data
-            elif isinstance(event, h11.EndOfMessage):
-                self._respond()
-            elif isinstance(event, h11.ConnectionClosed):
-                self.transport.close()
-                return
-
-    def _respond(self) -> None:
+    def request_complete(self) -> None:
         req = self._request
         assert req is not None
         creds = credentials(req.headers)
@@ -236,7 +193,7 @@ class MgmtProtocol(asyncio.Protocol):
             bytes(self._body),
         )
         if isinstance(result, Stream):
-            self._start_streaming(result.bucket)
+            self._start_streaming(result.bucket)  # the connection stays busy
             return
         headers = [
             ("Content-Type", result.content_type),
@@ -245,34 +202,8 @@ class MgmtProtocol(asyncio.Protocol):
             ("Cache-Control", "no-cache,no-store,must-revalidate"),
             *result.headers,
         ]
-        self._send(h11.Response(status_code=result.status, headers=headers))
-        if result.body:
-            self._send(h11.Data(data=result.body))
-        self._send(h11.EndOfMessage())
-        self._next_cycle()
-
-    def _next_cycle(self) -> None:
-        if self.conn.our_state is h11.MUST_CLOSE or self.conn.their_state is h11.MUST_CLOSE:
-            if self.transport is not None:
-                self.transport.close()
-            return
-        if self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE:
-            self.conn.start_next_cycle()
-
-    def _send(self, event: Any) -> None:
-        data = self.conn.send(event)
-        if data and self.transport is not None:
-            self.transport.write(data)
-
-    def _fail(self) -> None:
-        if self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-            try:
-                self._send(h11.Response(status_code=400, headers=[("Content-Length", "0")]))
-                self._send(h11.EndOfMessage())
-            except h11.ProtocolError:
-                pass
-        if self.transport is not None:
-            self.transport.close()
+        self.send_whole(result.status, headers, result.body)
+        self.next_cycle()
 
     # -- streaming ----------------------------------------------------------
 

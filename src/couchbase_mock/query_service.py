@@ -38,7 +38,6 @@ can serve the query, ...). Large result sets are sent in chunks.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import re
@@ -50,7 +49,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import h11
 
 from .cluster import Cluster
-from .http import credentials
+from .httpserver import HTTPProtocol, credentials
 from .n1ql import ast as A
 from .n1ql.errors import N1QLError
 from .n1ql.parser import parse
@@ -530,103 +529,27 @@ def _vitals(cluster: Cluster) -> dict[str, Any]:
 # -- the protocol ------------------------------------------------------------------------------
 
 
-class QueryProtocol(asyncio.Protocol):
+class QueryProtocol(HTTPProtocol):
     """One HTTP connection to a node's query port: one request at a time,
     large responses chunked with flow control."""
 
     def __init__(self, cluster: Cluster, node: int) -> None:
+        super().__init__()
         self.cluster = cluster
         self.node = node
-        self.conn = h11.Connection(h11.SERVER)
-        self.transport: Optional[asyncio.Transport] = None
-        self._request: Optional[h11.Request] = None
-        self._received = 0.0
-        self._body = bytearray()
-        self._busy = False
-        self._writable = asyncio.Event()
-        self._writable.set()
-        self._task: Optional[asyncio.Task[None]] = None
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+    async def respond(self, request: h11.Request, body: bytes) -> None:
+        status, chunks, content_type = handle(
+            self.cluster, request.method.decode(), request.target.decode("latin-1"),
+            list(request.headers), body, self._received,
+        )
+        await self._write(status, chunks, request, content_type)
 
-    def connection_lost(self, exc: Optional[Exception]) -> None:
-        self.transport = None
-        self._writable.set()
-
-    def pause_writing(self) -> None:
-        self._writable.clear()
-
-    def resume_writing(self) -> None:
-        self._writable.set()
-
-    def data_received(self, data: bytes) -> None:
-        try:
-            self.conn.receive_data(data)
-        except h11.ProtocolError:
-            self._fail()
-            return
-        if not self._busy:
-            self._process()
-
-    def eof_received(self) -> Optional[bool]:
-        try:
-            self.conn.receive_data(b"")
-        except h11.ProtocolError:
-            pass
-        if not self._busy:
-            self._process()
-        return None
-
-    def _process(self) -> None:
-        while self.transport is not None and not self._busy:
-            try:
-                event = self.conn.next_event()
-            except h11.ProtocolError:
-                self._fail()
-                return
-            if event is h11.NEED_DATA or event is h11.PAUSED:
-                return
-            if isinstance(event, h11.Request):
-                self._request = event
-                self._received = time.perf_counter()
-                self._body.clear()
-            elif isinstance(event, h11.Data):
-                self._body += event.data
-            elif isinstance(event, h11.EndOfMessage):
-                self._busy = True
-                self._task = asyncio.ensure_future(self._respond())
-            elif isinstance(event, h11.ConnectionClosed):
-                self.transport.close()
-                return
-
-    async def _respond(self) -> None:
-        req = self._request
-        assert req is not None
-        try:
-            status, chunks, content_type = handle(
-                self.cluster, req.method.decode(), req.target.decode("latin-1"),
-                list(req.headers), bytes(self._body), self._received,
-            )
-            await self._write(status, chunks, req, content_type)
-        except Exception as exc:  # keep the server up; say what went wrong
-            if self.conn.our_state is h11.SEND_RESPONSE:
-                err = N1QLError(5000, f"{type(exc).__name__}: {exc}")
-                out = Outcome().fail(err)
-                await self._write(500, body_chunks(None, out, str(uuid.uuid4()),
-                                                   self._received), req)
-            elif self.transport is not None:
-                self.transport.close()
-            return
-        self._busy = False
-        if self.conn.our_state is h11.MUST_CLOSE or self.conn.their_state is h11.MUST_CLOSE:
-            if self.transport is not None:
-                self.transport.close()
-            return
-        if self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE:
-            self.conn.start_next_cycle()
-            self._process()
+    async def respond_error(self, request: h11.Request, exc: Exception) -> None:
+        err = N1QLError(5000, f"{type(exc).__name__}: {exc}")
+        out = Outcome().fail(err)
+        await self._write(500, body_chunks(None, out, str(uuid.uuid4()), self._received),
+                          request)
 
     async def _write(self, status: int, chunks: Iterator[bytes], req: h11.Request,
                      content_type: str = _CONTENT_TYPE) -> None:
@@ -635,38 +558,9 @@ class QueryProtocol(asyncio.Protocol):
         second = next(chunks, None)
         if second is None:  # small: all in one piece
             headers.append(("Content-Length", str(len(first))))
-            self._send(h11.Response(status_code=status, headers=headers))
-            if req.method != b"HEAD" and first:
-                self._send(h11.Data(data=first))
-            self._send(h11.EndOfMessage())
+            self.send_whole(status, headers, first, req.method == b"HEAD")
             return
-        if req.http_version == b"1.1":
-            headers.append(("Transfer-Encoding", "chunked"))
-        self._send(h11.Response(status_code=status, headers=headers))
-        for chunk in _chain(first, second, chunks):
-            if self.transport is None:
-                return
-            self._send(h11.Data(data=chunk))
-            if not self._writable.is_set():
-                await self._writable.wait()
-            else:
-                await asyncio.sleep(0)
-        self._send(h11.EndOfMessage())
-
-    def _send(self, event: Any) -> None:
-        data = self.conn.send(event)
-        if data and self.transport is not None:
-            self.transport.write(data)
-
-    def _fail(self) -> None:
-        if self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-            try:
-                self._send(h11.Response(status_code=400, headers=[("Content-Length", "0")]))
-                self._send(h11.EndOfMessage())
-            except h11.ProtocolError:
-                pass
-        if self.transport is not None:
-            self.transport.close()
+        await self.send_chunked(status, headers, _chain(first, second, chunks))
 
 
 def _chain(first: bytes, second: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:

@@ -26,7 +26,7 @@ import h11
 
 from ..bucket import Bucket
 from ..cluster import Cluster
-from ..http import credentials
+from ..httpserver import HTTPProtocol, credentials
 from . import jsengine
 from .ddocs import DesignDoc, DesignError, DesignStore
 from .index import DdocIndex
@@ -246,108 +246,30 @@ async def _view(cluster: Cluster, node: int, state: BucketViews, ddoc_name: str,
 # -- the protocol -----------------------------------------------------------------
 
 
-class CapiProtocol(asyncio.Protocol):
+class CapiProtocol(HTTPProtocol):
     """One HTTP connection to a node's views port: one request at a time,
     responses streamed with chunked encoding and flow control."""
 
     def __init__(self, cluster: Cluster, node: int) -> None:
+        super().__init__()
         self.cluster = cluster
         self.node = node
-        self.conn = h11.Connection(h11.SERVER)
-        self.transport: Optional[asyncio.Transport] = None
-        self._request: Optional[h11.Request] = None
-        self._body = bytearray()
-        self._busy = False
-        self._writable = asyncio.Event()
-        self._writable.set()
-        self._task: Optional[asyncio.Task[None]] = None
 
-    # asyncio callbacks
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
-    def connection_lost(self, exc: Optional[Exception]) -> None:
-        self.transport = None
-        self._writable.set()
-
-    def pause_writing(self) -> None:
-        self._writable.clear()
-
-    def resume_writing(self) -> None:
-        self._writable.set()
-
-    def data_received(self, data: bytes) -> None:
-        try:
-            self.conn.receive_data(data)
-        except h11.ProtocolError:
-            self._fail()
-            return
-        if not self._busy:
-            self._process()
-
-    def eof_received(self) -> Optional[bool]:
-        try:
-            self.conn.receive_data(b"")
-        except h11.ProtocolError:
-            pass
-        if not self._busy:
-            self._process()
-        return None
-
-    # requests
-
-    def _process(self) -> None:
-        while self.transport is not None and not self._busy:
-            try:
-                event = self.conn.next_event()
-            except h11.ProtocolError:
-                self._fail()
-                return
-            if event is h11.NEED_DATA or event is h11.PAUSED:
-                return
-            if isinstance(event, h11.Request):
-                self._request = event
-                self._body.clear()
-            elif isinstance(event, h11.Data):
-                self._body += event.data
-            elif isinstance(event, h11.EndOfMessage):
-                self._busy = True
-                self._task = asyncio.ensure_future(self._respond())
-            elif isinstance(event, h11.ConnectionClosed):
-                self.transport.close()
-                return
-
-    async def _respond(self) -> None:
-        req = self._request
-        assert req is not None
-        creds = credentials(req.headers)
+    async def respond(self, request: h11.Request, body: bytes) -> None:
+        creds = credentials(request.headers)
         user = None
         if creds is not None and self.cluster.check_password(*creds):
             user = creds[0]
-        try:
-            reply = await handle(
-                self.cluster, self.node, req.method.decode(), req.target.decode("latin-1"),
-                user, bytes(self._body),
-            )
-            await self._write(reply, req.method == b"HEAD")
-        except Exception as exc:  # keep the server up; say what went wrong
-            if self.conn.our_state is h11.SEND_RESPONSE:
-                await self._write(_error(500, "error", f"{type(exc).__name__}: {exc}"), False)
-            elif self.transport is not None:
-                self.transport.close()
-            return
+        reply = await handle(
+            self.cluster, self.node, request.method.decode(), request.target.decode("latin-1"),
+            user, body,
+        )
+        await self._write(reply, request.method == b"HEAD")
         if reply.after is not None:
             _background(reply.after.update())
-        self._busy = False
-        if self.conn.our_state is h11.MUST_CLOSE or self.conn.their_state is h11.MUST_CLOSE:
-            if self.transport is not None:
-                self.transport.close()
-            return
-        if self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE:
-            self.conn.start_next_cycle()
-            self._process()
+
+    async def respond_error(self, request: h11.Request, exc: Exception) -> None:
+        await self._write(_error(500, "error", f"{type(exc).__name__}: {exc}"), False)
 
     async def _write(self, reply: Reply, head_only: bool) -> None:
         headers = [
@@ -358,39 +280,9 @@ class CapiProtocol(asyncio.Protocol):
         ]
         if reply.chunks is None:
             headers.append(("Content-Length", str(len(reply.body))))
-            self._send(h11.Response(status_code=reply.status, headers=headers))
-            if reply.body and not head_only:
-                self._send(h11.Data(data=reply.body))
-            self._send(h11.EndOfMessage())
-            return
-        if self._request is not None and self._request.http_version == b"1.1":
-            headers.append(("Transfer-Encoding", "chunked"))
-        self._send(h11.Response(status_code=reply.status, headers=headers))
-        if not head_only:
-            for chunk in reply.chunks:
-                if self.transport is None:
-                    return
-                self._send(h11.Data(data=chunk))
-                if not self._writable.is_set():
-                    await self._writable.wait()
-                else:
-                    await asyncio.sleep(0)
-        self._send(h11.EndOfMessage())
-
-    def _send(self, event: Any) -> None:
-        data = self.conn.send(event)
-        if data and self.transport is not None:
-            self.transport.write(data)
-
-    def _fail(self) -> None:
-        if self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-            try:
-                self._send(h11.Response(status_code=400, headers=[("Content-Length", "0")]))
-                self._send(h11.EndOfMessage())
-            except h11.ProtocolError:
-                pass
-        if self.transport is not None:
-            self.transport.close()
+            self.send_whole(reply.status, headers, reply.body, head_only)
+        else:
+            await self.send_chunked(reply.status, headers, reply.chunks, head_only)
 
 
 _TASKS: set[asyncio.Future[Any]] = set()
