@@ -25,7 +25,7 @@ import asyncio
 import base64
 import binascii
 import time
-from typing import Any, Iterable, Optional
+from typing import Any, Awaitable, Callable, Iterable, Optional
 
 import h11
 
@@ -125,9 +125,8 @@ class HTTPProtocol(asyncio.Protocol):
         connection is busy. By default, run :meth:`respond` as a task."""
         self._task = asyncio.ensure_future(self._respond())
 
-    async def respond(self, request: h11.Request, body: bytes) -> None:
-        """Answer ``request`` (asynchronous services implement this)."""
-        raise NotImplementedError
+    # respond(request, body): answer ``request``; asynchronous services define it
+    respond: Callable[[h11.Request, bytes], Awaitable[None]]
 
     async def respond_error(self, request: h11.Request, exc: Exception) -> None:
         """Answer ``request`` after :meth:`respond` raised ``exc`` before

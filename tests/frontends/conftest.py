@@ -9,11 +9,11 @@ gevent blocks only its greenlet.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from typing import Any, Callable, Iterator
 
 import pytest
+
+from loop_thread import LoopThread  # tests/, shared
 
 FRONT_ENDS = ["sync", "asyncio", "twisted", "gevent"]
 
@@ -35,29 +35,11 @@ class Proxy:
         setattr(self._target, name, value)
 
 
-class LoopThread:
-    """An asyncio loop running in a daemon thread for the whole session."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, make: Callable[[], Any]) -> Any:
-        async def call() -> Any:
-            result = make()
-            if asyncio.isfuture(result) or asyncio.iscoroutine(result):
-                result = await result
-            return result
-
-        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(30)
-
-
 @pytest.fixture(scope="session")
 def loop_thread() -> Iterator[LoopThread]:
     runner = LoopThread()
     yield runner
-    runner.loop.call_soon_threadsafe(runner.loop.stop)
+    runner.close()
 
 
 @pytest.fixture(params=FRONT_ENDS)

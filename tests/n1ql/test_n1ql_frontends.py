@@ -7,11 +7,11 @@ from typing import Any, Iterator
 
 import pytest
 from fakequery import FakeQuery, point_at
-from loopthread import LoopThread
 
 from couchbase.asynchronous.n1ql import AsyncN1QLRequest, BatchedN1QLRequest
 from couchbase.exceptions import N1QLIndexExistsError, N1QLSyntaxError
 from couchbase.n1ql import N1QLQuery
+from loop_thread import LoopThread
 
 ADMIN = {"username": "Administrator", "password": "password"}
 DOCS = {f"n-{i:04d}": {"type": "n", "i": i, "even": i % 2 == 0} for i in range(2000)}

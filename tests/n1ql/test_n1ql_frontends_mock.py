@@ -6,13 +6,13 @@ import threading
 from typing import Any, Iterator
 
 import pytest
-from loopthread import LoopThread
 
 from couchbase.asynchronous.n1ql import AsyncN1QLRequest
 from couchbase.bucket import Bucket
 from couchbase.exceptions import N1QLSyntaxError
 from couchbase.n1ql import REQUEST_PLUS, N1QLQuery
 from couchbase_mock.mock import MockCluster
+from loop_thread import LoopThread
 
 DOCS = {f"f-{i:04d}": {"type": "f", "i": i, "odd": i % 2 == 1} for i in range(3000)}
 ORDERED = "SELECT RAW i FROM default WHERE type = 'f' AND i >= $1 ORDER BY i"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import uuid
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 from fakeviews import FakeViews, point_at
@@ -14,6 +13,7 @@ from couchbase.asynchronous.view import AsyncViewBase
 from couchbase.exceptions import HTTPError
 from couchbase.result import HttpResult
 from couchbase.views.iterator import ViewRow
+from loop_thread import LoopThread  # tests/, shared
 
 ADMIN = {"username": "Administrator", "password": "password"}
 DESIGN = {"views": {"v": {"map": "function (doc) { emit(doc.n, null); }"}}}
@@ -23,27 +23,6 @@ def _rows(fake: FakeViews, prefix: str, count: int = 30) -> list[dict[str, Any]]
     rows = [{"id": f"{prefix}-{i:03d}", "key": i, "value": i * 2} for i in range(count)]
     fake.rows[("d", "v")] = rows
     return rows
-
-
-class LoopThread:
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, make: Callable[[], Any]) -> Any:
-        async def call() -> Any:
-            result = make()
-            if asyncio.isfuture(result) or asyncio.iscoroutine(result):
-                result = await result
-            return result
-
-        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(30)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        self.loop.close()
 
 
 @pytest.fixture
