@@ -10,21 +10,20 @@ from __future__ import annotations
 import struct
 from typing import Any, Callable, Optional
 
+from ._core.document import COUNTER_NO_INITIAL, MAX_EXPIRY, MAX_KEY_LENGTH, MAX_LOCK_TIME
 from ._core.opcode import Opcode
 from ._core.packet import Packet
 from ._core.request import Request
 from ._core.status import Status
 from .exceptions import (
     ArgumentError,
+    CollectionNotFoundError,
     CouchbaseError,
+    ScopeNotFoundError,
     ValueFormatError,
 )
 from .formats import FMT_BYTES, FMT_JSON, FMT_UTF8, decode_value, encode_value
 from .result import OperationResult, ValueResult
-
-MAX_KEY_LEN = 250
-THIRTY_DAYS = 30 * 24 * 60 * 60
-NO_INITIAL = 0xFFFFFFFF  # counter expiry meaning "fail if the document is missing"
 
 _FLAGS_EXPIRY = struct.Struct(">II")
 _U32 = struct.Struct(">I")
@@ -77,10 +76,10 @@ def encode_key(key: Any) -> bytes:
         )
     if not data:
         raise ArgumentError("the key is empty: every document needs a non-empty key", key=key)
-    if len(data) > MAX_KEY_LEN:
+    if len(data) > MAX_KEY_LENGTH:
         raise ArgumentError(
-            f"the key is {len(data)} bytes long; the server allows at most {MAX_KEY_LEN}", key=key
-        )
+            f"the key is {len(data)} bytes long; the server allows at most {MAX_KEY_LENGTH}",
+            key=key)
     return data
 
 
@@ -95,7 +94,7 @@ def check_ttl(ttl: Any, key: Any = None) -> int:
                                 key=key, objextra=ttl) from None
     if ttl < 0:
         raise ArgumentError(f"ttl must not be negative (got {ttl})", key=key, objextra=ttl)
-    if ttl > 0xFFFFFFFF:
+    if ttl > MAX_EXPIRY:
         raise ArgumentError(f"ttl {ttl} does not fit in 32 bits", key=key, objextra=ttl)
     return int(ttl)
 
@@ -163,8 +162,9 @@ def get_request(key: Any, ttl: Any = 0, replica: int = 0) -> Request:
 
 def lock_request(key: Any, ttl: Any) -> Request:
     lock_time = check_ttl(ttl, key)
-    if lock_time > 30:
-        raise ArgumentError(f"a lock lasts at most 30 seconds (asked for {lock_time})", key=key)
+    if lock_time > MAX_LOCK_TIME:
+        raise ArgumentError(f"a lock lasts at most {MAX_LOCK_TIME} seconds (asked for "
+                            f"{lock_time})", key=key)
     return Request(Opcode.GET_LOCKED, encode_key(key), _U32.pack(lock_time))
 
 
@@ -189,7 +189,7 @@ def counter_request(key: Any, delta: Any, initial: Any, ttl: Any) -> Request:
         raise ArgumentError(f"delta must be a non-zero 64-bit integer (got {delta})", key=key)
     expiry = check_ttl(ttl, key)
     if initial is None:
-        init, expiry = 0, NO_INITIAL
+        init, expiry = 0, COUNTER_NO_INITIAL
     elif isinstance(initial, bool) or not isinstance(initial, int) or \
             not 0 <= initial <= 0xFFFFFFFFFFFFFFFF:
         raise ArgumentError(f"initial must be an unsigned 64-bit integer, not {initial!r}",
@@ -256,6 +256,30 @@ def counter_result(key: Any, pkt: Packet) -> ValueResult:
         raise exc
     value = _U64.unpack_from(pkt.value)[0] if len(pkt.value) >= 8 else 0
     return ValueResult(key, 0, pkt.cas, value, 0)
+
+
+def exists_result(key: Any, pkt: Packet) -> bool:
+    """A GET's answer to "does ``key`` hold a document?"."""
+    if pkt.status and pkt.status != Status.KEY_ENOENT:
+        raise error_for(key, pkt)
+    return not pkt.status
+
+
+def collection_id_request(scope: str, name: str) -> Request:
+    return Request(Opcode.GET_COLLECTION_ID, b"", value=f"{scope}.{name}".encode())
+
+
+def collection_id_result(path: str, pkt: Packet) -> int:
+    """The collection id in a GET_COLLECTION_ID answer for ``scope.collection``."""
+    if pkt.status == Status.UNKNOWN_SCOPE:
+        raise ScopeNotFoundError(f"scope {path.split('.')[0]!r} does not exist",
+                                 server_status=pkt.status)
+    if pkt.status == Status.UNKNOWN_COLLECTION:
+        raise CollectionNotFoundError(f"collection {path!r} does not exist",
+                                      server_status=pkt.status)
+    if pkt.status or len(pkt.extras) < 12:
+        raise error_for(path, pkt, f"GET_COLLECTION_ID {path!r} failed")
+    return int(_U32.unpack_from(pkt.extras, 8)[0])
 
 
 DEFAULT_FORMAT = FMT_JSON

@@ -1,22 +1,25 @@
 """The ``*_multi`` twins of the key-value operations, pipelined per node.
 
 Every method validates all of its input before anything is sent, then hands
-``(key, request, finish, args, item)`` entries to ``_run_multi``, which
+its :class:`~couchbase._operation.Operation` objects to ``_run_multi``, which
 writes each node's requests at once and matches responses by opaque.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from . import _kv
 from ._core.opcode import Opcode
-from ._durability import check_requirements
+from ._operation import Operation
 from .exceptions import ArgumentError, DuplicateCommandsError
 from .items import Item, ItemCollection
 from .result import Result
 
-Entry = tuple[Any, Any, Callable[..., Any], tuple[Any, ...], Optional[Item]]
+if TYPE_CHECKING:
+    from ._kvapi import ApiOptions
+
+Build = Callable[[Any, Any, Optional[Item], dict[str, Any]], Operation]
 
 
 def _iter_keys(keys: Any, what: str) -> Iterator[tuple[Any, Any, Optional[Item], dict[str, Any]]]:
@@ -43,13 +46,13 @@ def _iter_keys(keys: Any, what: str) -> Iterator[tuple[Any, Any, Optional[Item],
             yield key, None, None, {}
 
 
-def _entries(keys: Any, what: str, build: Callable[..., Entry]) -> list[Entry]:
+def _ops(keys: Any, what: str, build: Build) -> list[Operation]:
     out = [build(key, value, item, options) for key, value, item, options in _iter_keys(keys, what)]
     if not out:
         return out
     seen = set()
-    for entry in out:
-        key = entry[0]
+    for op in out:
+        key = op.key
         if key in seen:
             raise DuplicateCommandsError(
                 f"the key {key!r} appears more than once in one {what} call", key=key)
@@ -67,57 +70,57 @@ def _cas_of(value: Any) -> int:
 class MultiOperations:
     """Mixed into :class:`~couchbase.bucket.Bucket`."""
 
-    # provided by Bucket
+    # provided by KeyValueAPI
     quiet: bool
     data_passthrough: bool
-    _encode_value: _kv.Encoder
-    _decode_value: _kv.Decoder
+    _opts: ApiOptions
     _run_multi: Callable[..., Any]
     _drive: Callable[..., Any]
     _fmt: Callable[[Optional[int]], int]
     _replica_count: Callable[[], int]
-    _durable_multi: Callable[..., Any]  # (entries, quiet, persist_to, replicate_to, removed)
+    _durable_multi: Callable[..., Any]  # (ops, quiet, persist_to, replicate_to, removed)
     _each_flow: Callable[..., Any]
     _observe_flow: Callable[..., Any]
     _endure_flow: Callable[..., Any]
+    _op: Callable[..., Operation]  # (key, request, finish, *args, item=None)
 
     # -- storing --------------------------------------------------------------
     def _store_multi(self, opcode: int, keys: Any, ttl: int, format: Optional[int],
-                     what: str) -> list[Entry]:
+                     what: str) -> list[Operation]:
         fmt = self._fmt(format)
-        encoder = self._encode_value
+        encoder = self._opts.encode_value
 
-        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             req = _kv.store_request(opcode, key, value, opt.get("cas", 0), opt.get("ttl", ttl),
                                     self._fmt(opt["format"]) if "format" in opt else fmt, encoder)
-            return key, req, _kv.mutation_result, (), item
+            return self._op(key, req, _kv.mutation_result, item=item)
 
         if not isinstance(keys, (dict, ItemCollection)):
             raise ArgumentError(f"{what} takes a dict of key -> value (or Items)", objextra=keys)
-        return _entries(keys, what, build)
+        return _ops(keys, what, build)
 
     def upsert_multi(self, keys: Any, ttl: int = 0, format: Optional[int] = None,
                      persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> Any:
         """Store every ``key -> value`` of a dict (or Items) in one pipelined batch."""
         _no_cas(cas, "upsert_multi")
-        entries = self._store_multi(Opcode.SET, keys, ttl, format, "upsert_multi")
-        return self._durable_multi(entries, False, persist_to, replicate_to)
+        ops = self._store_multi(Opcode.SET, keys, ttl, format, "upsert_multi")
+        return self._durable_multi(ops, False, persist_to, replicate_to)
 
     def insert_multi(self, keys: Any, ttl: int = 0, format: Optional[int] = None,
                      persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> Any:
         _no_cas(cas, "insert_multi")
-        entries = self._store_multi(Opcode.ADD, keys, ttl, format, "insert_multi")
-        return self._durable_multi(entries, False, persist_to, replicate_to)
+        ops = self._store_multi(Opcode.ADD, keys, ttl, format, "insert_multi")
+        return self._durable_multi(ops, False, persist_to, replicate_to)
 
     def replace_multi(self, keys: Any, ttl: int = 0, format: Optional[int] = None,
                       persist_to: int = 0, replicate_to: int = 0, cas: Any = None) -> Any:
         _no_cas(cas, "replace_multi")
-        entries = self._store_multi(Opcode.REPLACE, keys, ttl, format, "replace_multi")
-        return self._durable_multi(entries, False, persist_to, replicate_to)
+        ops = self._store_multi(Opcode.REPLACE, keys, ttl, format, "replace_multi")
+        return self._durable_multi(ops, False, persist_to, replicate_to)
 
     def _concat_multi(self, opcode: int, keys: Any, format: Optional[int],
-                      what: str) -> list[Entry]:
-        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+                      what: str) -> list[Operation]:
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             if item is not None:
                 if "fragment" not in opt:
                     raise ArgumentError(f"{what} needs a 'fragment' option for every item",
@@ -125,29 +128,31 @@ class MultiOperations:
                 value = opt["fragment"]
             req = _kv.concat_request(opcode, key, value, opt.get("cas", 0),
                                      opt.get("format", format))
-            return key, req, _kv.mutation_result, (), item
+            return self._op(key, req, _kv.mutation_result, item=item)
 
         if not isinstance(keys, (dict, ItemCollection)):
             raise ArgumentError(f"{what} takes a dict of key -> fragment", objextra=keys)
-        return _entries(keys, what, build)
+        return _ops(keys, what, build)
 
     def append_multi(self, keys: Any, format: Optional[int] = None, persist_to: int = 0,
                      replicate_to: int = 0) -> Any:
-        entries = self._concat_multi(Opcode.APPEND, keys, format, "append_multi")
-        return self._durable_multi(entries, False, persist_to, replicate_to)
+        ops = self._concat_multi(Opcode.APPEND, keys, format, "append_multi")
+        return self._durable_multi(ops, False, persist_to, replicate_to)
 
     def prepend_multi(self, keys: Any, format: Optional[int] = None, persist_to: int = 0,
                       replicate_to: int = 0) -> Any:
-        entries = self._concat_multi(Opcode.PREPEND, keys, format, "prepend_multi")
-        return self._durable_multi(entries, False, persist_to, replicate_to)
+        ops = self._concat_multi(Opcode.PREPEND, keys, format, "prepend_multi")
+        return self._durable_multi(ops, False, persist_to, replicate_to)
 
     def append_items(self, items: ItemCollection, format: Optional[int] = None) -> Any:
         """Append each item's ``fragment`` option to its stored value."""
-        return self._run_multi(self._concat_multi(Opcode.APPEND, items, format, "append_items"))
+        return self._run_multi(self._concat_multi(Opcode.APPEND, items, format, "append_items"),
+                               False)
 
     def prepend_items(self, items: ItemCollection, format: Optional[int] = None) -> Any:
         """Prepend each item's ``fragment`` option to its stored value."""
-        return self._run_multi(self._concat_multi(Opcode.PREPEND, items, format, "prepend_items"))
+        return self._run_multi(
+            self._concat_multi(Opcode.PREPEND, items, format, "prepend_items"), False)
 
     # -- retrieving -------------------------------------------------------------
     def get_multi(self, keys: Iterable[Any], ttl: int = 0, quiet: Optional[bool] = None,
@@ -156,48 +161,50 @@ class MultiOperations:
         if quiet is None:
             quiet = self.quiet
         no_format = no_format or self.data_passthrough
-        decoder = self._decode_value
+        decoder = self._opts.decode_value
         replica_index = 1 if replica else 0
 
-        def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+        def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             req = _kv.get_request(key, opt.get("ttl", ttl), replica_index)
-            return key, req, _kv.value_result, (quiet, no_format, decoder), item
+            return self._op(key, req, _kv.value_result, quiet, no_format, decoder, item=item)
 
-        return self._run_multi(_entries(keys, "get_multi", build), quiet)
+        return self._run_multi(_ops(keys, "get_multi", build), quiet)
 
     def rget_multi(self, keys: Iterable[Any], replica_index: Optional[int] = None,
                    quiet: Optional[bool] = None) -> Any:
         """Fetch many keys from a replica (the first one unless ``replica_index``)."""
         if quiet is None:
             quiet = self.quiet
-        decoder = self._decode_value
+        decoder = self._opts.decode_value
         index = 1 if replica_index is None else replica_index + 1
 
-        def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+        def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             req = _kv.get_request(key, 0, index)
-            return key, req, _kv.value_result, (quiet, self.data_passthrough, decoder), item
+            return self._op(key, req, _kv.value_result, quiet, passthrough, decoder, item=item)
 
-        return self._run_multi(_entries(keys, "rget_multi", build), quiet)
+        passthrough = self.data_passthrough
+        return self._run_multi(_ops(keys, "rget_multi", build), quiet)
 
     def touch_multi(self, keys: Any, ttl: int = 0) -> Any:
         """Set the expiry of many keys: an iterable (all get ``ttl``) or key -> ttl."""
         per_key = isinstance(keys, dict)
 
-        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             req = _kv.touch_request(key, value if per_key else opt.get("ttl", ttl))
-            return key, req, _kv.mutation_result, (), item
+            return self._op(key, req, _kv.mutation_result, item=item)
 
-        return self._run_multi(_entries(keys, "touch_multi", build))
+        return self._run_multi(_ops(keys, "touch_multi", build), False)
 
     def lock_multi(self, keys: Iterable[Any], ttl: int = 0) -> Any:
         """Lock many keys for ``ttl`` seconds."""
-        decoder = self._decode_value
+        decoder = self._opts.decode_value
 
-        def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+        def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             req = _kv.lock_request(key, opt.get("ttl", ttl))
-            return key, req, _kv.value_result, (False, self.data_passthrough, decoder), item
+            return self._op(key, req, _kv.value_result, False, passthrough, decoder, item=item)
 
-        return self._run_multi(_entries(keys, "lock_multi", build))
+        passthrough = self.data_passthrough
+        return self._run_multi(_ops(keys, "lock_multi", build), False)
 
     def unlock_multi(self, keys: Any) -> Any:
         """Unlock many keys: a dict key -> cas, or the MultiResult of ``lock_multi``."""
@@ -205,11 +212,11 @@ class MultiOperations:
             raise ArgumentError("unlock_multi takes a dict of key -> cas (or lock results)",
                                 objextra=keys)
 
-        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             cas = opt.get("cas", item.cas if item is not None else _cas_of(value))
-            return key, _kv.unlock_request(key, cas), _kv.mutation_result, (), item
+            return self._op(key, _kv.unlock_request(key, cas), _kv.mutation_result, item=item)
 
-        return self._run_multi(_entries(keys, "unlock_multi", build))
+        return self._run_multi(_ops(keys, "unlock_multi", build), False)
 
     # -- removing ----------------------------------------------------------------
     def remove_multi(self, keys: Any, quiet: Optional[bool] = None, persist_to: int = 0,
@@ -218,25 +225,26 @@ class MultiOperations:
         if quiet is None:
             quiet = self.quiet
 
-        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             cas = opt.get("cas", _cas_of(value))
-            return key, _kv.remove_request(key, cas), _kv.removal_result, (quiet,), item
+            return self._op(key, _kv.remove_request(key, cas), _kv.removal_result, quiet,
+                            item=item)
 
-        return self._durable_multi(_entries(keys, "remove_multi", build), quiet, persist_to,
+        return self._durable_multi(_ops(keys, "remove_multi", build), quiet, persist_to,
                                    replicate_to, removed=True)
 
     # -- counters ------------------------------------------------------------------
     def counter_multi(self, keys: Iterable[Any], delta: int = 1, initial: Optional[int] = None,
                       ttl: int = 0) -> Any:
         """Apply ``delta`` to many counters (an iterable, or key -> options dict)."""
-        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Entry:
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             if isinstance(value, dict):
                 opt = {**opt, **value}
             req = _kv.counter_request(key, opt.get("delta", delta), opt.get("initial", initial),
                                       opt.get("ttl", ttl))
-            return key, req, _kv.counter_result, (), item
+            return self._op(key, req, _kv.counter_result, item=item)
 
-        return self._run_multi(_entries(keys, "counter_multi", build))
+        return self._run_multi(_ops(keys, "counter_multi", build), False)
 
     def incr_multi(self, keys: Iterable[Any], amount: int = 1, initial: Optional[int] = None,
                    ttl: int = 0) -> Any:
@@ -263,7 +271,7 @@ class MultiOperations:
                  for key, value, item, _ in _unique(keys, "endure_multi")]
         for key, _ in pairs:
             _kv.encode_key(key)
-        check_requirements(persist_to, replicate_to, self._replica_count())
+        # (the flow checks the requirements against the cluster map when it starts)
         return self._drive(self._each_flow(pairs, lambda key, cas: self._endure_flow(
             key, persist_to, replicate_to, cas, check_removed, timeout, interval)))
 

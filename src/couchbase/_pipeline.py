@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 
+from ._operation import Operation
 from .exceptions import CouchbaseError, PipelineError
 from .result import MultiResult, Result
 
 if TYPE_CHECKING:
-    from ._core.request import Request
-    from .bucket import Bucket
+    from ._blocking_frontend import BlockingFrontEnd
 
 
 class PendingResult:
@@ -30,30 +30,32 @@ class PendingResult:
         return repr(self._result) if self._result is not None else "PendingResult<not run>"
 
 
+Target = Union[PendingResult, MultiResult]
+
+
 class Pipeline:
     """Collects operations issued inside ``with bucket.pipeline():`` and runs them at exit.
 
     Operations inside the block return placeholders that become their results
     when the block ends; ``results`` lists them in order. At exit the first
     failure is raised (its ``all_results`` is this pipeline's results), unless
-    the operation was quiet.
+    the operation was quiet. Multi-step operations (durability, replica reads,
+    observe, stats) are not batched: they run at once.
     """
 
-    def __init__(self, bucket: Bucket) -> None:
+    def __init__(self, bucket: BlockingFrontEnd) -> None:
         self._bucket = bucket
-        self._entries: list[Any] = []
+        self._queued: list[tuple[Operation, Target]] = []
         self.results: list[Any] = []
 
-    def add(self, req: Request, finish: Callable[..., Result], key: Any,
-            args: tuple[Any, ...]) -> PendingResult:
+    def add(self, op: Operation) -> PendingResult:
         pending = PendingResult()
-        self._entries.append((key, req, finish, args, None, pending))
+        self._queued.append((op, pending))
         return pending
 
-    def add_multi(self, entries: list[Any], quiet: bool) -> MultiResult:
+    def add_multi(self, ops: list[Operation]) -> MultiResult:
         out = MultiResult()
-        for key, req, finish, args, item in entries:
-            self._entries.append((key, req, finish, args, item, out))
+        self._queued.extend((op, out) for op in ops)
         return out
 
     def __enter__(self) -> Pipeline:
@@ -64,16 +66,16 @@ class Pipeline:
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
         self._bucket._pipeline = None
-        if exc_type is not None or not self._entries:
+        if exc_type is not None or not self._queued:
             return
-        entries, self._entries = self._entries, []
-        results, error = self._bucket._complete([e[:5] for e in entries])
-        for (key, _, _, _, _, target), result in zip(entries, results):
+        queued, self._queued = self._queued, []
+        results, error = self._bucket._complete([op for op, _ in queued])
+        for (op, target), result in zip(queued, results):
             if isinstance(target, PendingResult):
                 target._result = result
                 self.results.append(result)
             else:
-                target._add(key, result)
+                target._add(op.key, result)
                 if target not in self.results:
                     self.results.append(target)
         if error is not None:

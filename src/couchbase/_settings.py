@@ -11,6 +11,11 @@ from .exceptions import ArgumentError
 
 DEFAULT_TIMEOUT = 2.5
 DEFAULT_BOOTSTRAP_TIMEOUT = 5.0
+# Per node: connect + HELLO + auth + bucket + config must finish within this
+# (libcouchbase's config_node_timeout, 2 s by default), else the node is
+# given up: the bootstrap walks on to the next seed, an operation gets a new
+# connection on its next attempt.
+DEFAULT_NODE_TIMEOUT = 2.0
 NETWORKS = ("default", "external", "auto")
 
 
@@ -23,6 +28,7 @@ class Settings:
     timeout: float
     bootstrap_timeout: float
     tls: Optional[ssl.SSLContext]
+    node_timeout: float = DEFAULT_NODE_TIMEOUT
 
 
 def _parse(text: Any) -> ConnectionString:
@@ -95,7 +101,10 @@ def read_settings(
     )
     if bootstrap_timeout is not None:
         boot_timeout = float(bootstrap_timeout)
+    node_timeout = _seconds(cs.options, ("config_node_timeout",), DEFAULT_NODE_TIMEOUT)
+    if node_timeout <= 0:
+        raise ArgumentError(f"config_node_timeout must be positive, not {node_timeout}")
     return Settings(
         cs, name, username if username is not None else name, password or "", op_timeout,
-        boot_timeout, _tls_context(cs),
+        boot_timeout, _tls_context(cs), node_timeout,
     )

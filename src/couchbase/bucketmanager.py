@@ -36,7 +36,7 @@ class BucketManager:
             # the endpoint is looked up when the flow starts (after an async bootstrap)
             return (yield from make(cb._query_endpoint(), cb.bucket, *args))
 
-        return cb._http_drive(flow())
+        return cb._drive(flow())
 
     # -- N1QL indexes -------------------------------------------------------------------
     def n1ql_index_create(self, ix: str, fields: Optional[Iterable[str]] = None,

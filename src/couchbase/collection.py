@@ -1,11 +1,24 @@
-"""Scopes and collections (SDK 3.x) over the Bucket's key-value methods."""
+"""Scopes and collections (SDK 3.x) over the Bucket's key-value methods.
+
+A :class:`Collection` holds its bucket and a collection id, nothing else of
+its own: it reads the bucket's settings (``quiet``, formats, ``timeout``...)
+and uses its connections, so a change made on either is seen by both, and a
+closed bucket's collections raise ObjectDestroyedError. The same class
+serves every front end: its methods return what the bucket's would (values,
+awaitables, Deferreds).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .bucket import Bucket
+from ._kvapi import KeyValueAPI
 from .exceptions import ArgumentError
+
+if TYPE_CHECKING:
+    from ._bucketbase import BucketBase, Flow
+    from ._io.cluster import ClusterBase
+    from ._operation import Operation
 
 DEFAULT = "_default"
 
@@ -19,7 +32,7 @@ def _check_name(name: Any, what: str) -> str:
 class Scope:
     """A scope of a bucket: ``bucket.scope("inventory").collection("airline")``."""
 
-    def __init__(self, bucket: Any, name: str) -> None:
+    def __init__(self, bucket: BucketBase, name: str) -> None:
         self._bucket = bucket
         self.name = _check_name(name, "scope")
 
@@ -28,32 +41,46 @@ class Scope:
         return self._bucket.bucket
 
     def collection(self, name: str) -> Any:
-        """The collection ``name`` of this scope (front ends may return an awaitable)."""
+        """The collection ``name`` of this scope (on asyncio: an awaitable of it)."""
         return self._bucket.collection(_check_name(name, "collection"), self.name)
 
     def __repr__(self) -> str:
         return f"Scope({self._bucket.bucket!r}, {self.name!r})"
 
 
+class Collection(KeyValueAPI):
+    """A collection: the bucket's key-value methods, with keys in this collection."""
 
-class CollectionMixin:
-    """A collection: a bucket's key-value methods, with keys in this collection.
-
-    It shares the bucket's connections (front ends mix this into their Bucket
-    class); closing the bucket closes it.
-    """
-
-    _cid: int
-    _pipeline: Any
-    bucket: str
-
-    def __init__(self, bucket: Any, scope: str, name: str, cid: int) -> None:
-        self.__dict__.update(bucket.__dict__)
+    def __init__(self, bucket: BucketBase, scope: str, name: str, cid: int) -> None:
         self._parent = bucket  # keeps the bucket, which owns the connections, alive
+        self._opts = bucket._opts  # shared, not copied
+        self._settings = bucket._settings
         self._cid = cid
-        self._pipeline = None
         self.scope_name = scope
         self.name = name
+
+    # -- the bucket's hooks: collections wait the bucket's way ----------------------------
+    def _run(self, op: Operation) -> Any:
+        return self._parent._run(op)
+
+    def _run_multi(self, ops: list[Operation], quiet: bool) -> Any:
+        return self._parent._run_multi(ops, quiet)
+
+    def _drive(self, flow: Flow) -> Any:
+        return self._parent._drive(flow)
+
+    def _live(self) -> ClusterBase[Any]:
+        return self._parent._live()
+
+    # -- what it is -------------------------------------------------------------------------
+    @property
+    def bucket(self) -> str:
+        """The bucket's name."""
+        return self._parent.bucket
+
+    @property
+    def closed(self) -> bool:
+        return self._parent.closed
 
     def close(self) -> None:
         """Collections own no connections: close the bucket instead."""
@@ -62,5 +89,4 @@ class CollectionMixin:
         return f"{type(self).__name__}({self.bucket!r}, {self.scope_name!r}, {self.name!r})"
 
 
-class Collection(CollectionMixin, Bucket):
-    """A collection of a synchronous :class:`~couchbase.bucket.Bucket`."""
+__all__ = ["Collection", "Scope"]

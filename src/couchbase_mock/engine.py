@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from couchbase._core.document import (
+    COUNTER_NO_INITIAL,
+    DEFAULT_LOCK_TIME,
+    MAX_LOCK_TIME,
+    RELATIVE_EXPIRY_LIMIT,
+)
 from couchbase._core.feature import Datatype
 from couchbase._core.status import Status
 
 from .bucket import Bucket
 from .storage import CasSource, DocKey, Document, VBucket
 
-RELATIVE_EXPIRY_LIMIT = 30 * 24 * 3600
-DEFAULT_LOCK_TIME = 15
-MAX_LOCK_TIME = 30
 MAX_VALUE_SIZE = 20 * 1024 * 1024
-NO_INITIAL = 0xFFFFFFFF
 U64 = 1 << 64
 
 Outcome = tuple[Status, Optional[Document]]
@@ -249,7 +251,7 @@ class Engine:
         old = self._current(node, vb, key, now)
         live = old if old is not None and not old.deleted else None
         if live is None:
-            if exptime == NO_INITIAL:
+            if exptime == COUNTER_NO_INITIAL:
                 return Status.KEY_ENOENT, None, 0
             if cas:
                 return Status.KEY_ENOENT, None, 0
@@ -268,7 +270,7 @@ class Engine:
             return Status.DELTA_BADVAL, None, 0
         number = (current + delta) % U64 if incr else max(0, current - delta)
         expiry = live.expiry
-        if not preserve_ttl and exptime not in (0, NO_INITIAL):
+        if not preserve_ttl and exptime not in (0, COUNTER_NO_INITIAL):
             expiry = self._expiry_for(key, exptime, now)
         doc = Document(str(number).encode(), live.flags, expiry, datatype=Datatype.JSON)
         return Status.SUCCESS, self._commit(node, vb, key, doc, old), number

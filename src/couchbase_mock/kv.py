@@ -19,11 +19,13 @@ import struct
 import time
 from typing import Callable, Optional
 
+from couchbase._core.document import MAX_KEY_LENGTH
+from couchbase._core.errors import RemoteProtocolError
 from couchbase._core.feature import Datatype, Feature, decode_features, encode_features
 from couchbase._core.frameinfo import server_duration_frame
 from couchbase._core.leb128 import split_key
 from couchbase._core.opcode import Opcode
-from couchbase._core.packet import Packet, PacketReader, ProtocolError, response_to
+from couchbase._core.packet import Packet, PacketReader, response_to
 from couchbase._core.scram import MECHANISMS, SaslError, ScramServer, parse_plain
 from couchbase._core.status import Status
 
@@ -190,7 +192,7 @@ class KVSession:
                 return self.reply(req, Status.EINVAL)
             if not bucket.manifest.has_collection_id(cid):
                 return self.unknown_collection(req)
-        if not key or len(key) > 250:
+        if not key or len(key) > MAX_KEY_LENGTH:
             return self.reply(req, Status.EINVAL)
         vb = req.vbucket if bucket.is_couchbase else 0
         role = bucket.node_role(self.node, vb)
@@ -435,7 +437,7 @@ class KVProtocol(asyncio.Protocol):
             return
         try:
             packets = self.reader.feed(data)
-        except ProtocolError:
+        except RemoteProtocolError:
             transport.abort()
             return
         out = []

@@ -12,6 +12,7 @@ import json
 import struct
 from typing import TYPE_CHECKING, Callable, Optional
 
+from couchbase._core.document import LOCKED_CAS
 from couchbase._core.feature import Datatype
 from couchbase._core.frameinfo import RequestFrame, decode_frames
 from couchbase._core.leb128 import split_key
@@ -20,7 +21,7 @@ from couchbase._core.packet import Packet
 from couchbase._core.status import Status
 
 from .engine import MAX_VALUE_SIZE
-from .storage import LOCKED_CAS, Document
+from .storage import Document
 
 if TYPE_CHECKING:
     from .kv import KVSession, Target

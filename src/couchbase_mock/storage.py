@@ -17,7 +17,6 @@ import secrets
 import time
 from typing import Callable, Optional
 
-LOCKED_CAS = 0xFFFFFFFFFFFFFFFF
 """The CAS a plain GET reports for a locked document."""
 
 

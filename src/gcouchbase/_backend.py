@@ -1,19 +1,19 @@
-"""The gevent backend of the multiplexing core: sockets, timers, HTTP bootstrap.
+"""The gevent backend of the multiplexing core: sockets and timers.
 
-Each KV connection has two greenlets: a reader that feeds
-``MuxNode.data_received`` and a writer that drains what any greenlet queued
-with :meth:`_Connection.write`. Writing never blocks the caller, so many
-greenlets (and hub callbacks such as timers) may submit requests on one
-connection while the reader is busy; their bytes leave in one ``sendall``.
+Each connection (a KV node, or a flow's HTTP link) has two greenlets: a
+reader that feeds the protocol's ``data_received`` and a writer that drains
+what any greenlet queued with :meth:`_Connection.write`. Writing never blocks
+the caller, so many greenlets (and hub callbacks such as timers) may submit
+requests on one connection while the reader is busy; their bytes leave in
+one ``sendall``.
 
-Nothing here monkey-patches: only gevent's own sockets, timers and thread
-pool are used, all bound to the hub of the thread that made the backend.
+Nothing here monkey-patches: only gevent's own sockets and timers are used,
+all bound to the hub of the thread that made the backend.
 """
 
 from __future__ import annotations
 
 import ssl
-import time
 from socket import IPPROTO_TCP, TCP_NODELAY
 from typing import Any, Callable, Optional
 
@@ -22,9 +22,7 @@ from gevent import socket as gsocket
 from gevent.event import Event
 from gevent.hub import Hub
 
-from couchbase._io.http_blocking import fetch_config
-from couchbase._io.mux import MuxNode
-from couchbase.exceptions import CouchbaseError, NetworkError
+from couchbase._io.mux import StreamProtocol
 
 _READ_SIZE = 256 * 1024
 
@@ -84,17 +82,25 @@ class _Tls:
 
 
 class _Connection:
-    """The transport a :class:`MuxNode` writes to; owns one gevent socket."""
+    """The transport a protocol writes to; owns one gevent socket."""
 
-    __slots__ = ("sock", "node", "tls", "closed", "_out", "_wake")
+    __slots__ = ("sock", "node", "tls", "closed", "_out", "_wake", "_reading")
 
-    def __init__(self, sock: Any, node: MuxNode, tls: Optional[_Tls]) -> None:
+    def __init__(self, sock: Any, node: StreamProtocol, tls: Optional[_Tls]) -> None:
         self.sock = sock
         self.node = node
         self.tls = tls
         self.closed = False
         self._out: list[bytes] = []
         self._wake = Event()
+        self._reading = Event()  # cleared while the protocol asked for a pause
+        self._reading.set()
+
+    def pause_reading(self) -> None:
+        self._reading.clear()
+
+    def resume_reading(self) -> None:
+        self._reading.set()
 
     def write(self, data: bytes) -> None:
         if self.closed:
@@ -109,6 +115,7 @@ class _Connection:
             return
         self.closed = True
         self._wake.set()
+        self._reading.set()
         self.sock.close()
 
     def write_loop(self) -> None:
@@ -132,8 +139,13 @@ class _Connection:
         recv = self.sock.recv
         tls = self.tls
         error: Optional[BaseException] = None
+        reading = self._reading
         try:
             while not self.closed:
+                if not reading.is_set():
+                    reading.wait()
+                    if self.closed:
+                        break
                 data = recv(_READ_SIZE)
                 if not data:
                     break
@@ -169,10 +181,10 @@ class _Timer:
 
 
 class GeventBackend:
-    """Connections, timers and HTTP config fetches for :class:`~couchbase._io.mux.MuxCluster`.
+    """Connections and timers for :class:`~couchbase._io.mux.MuxCluster`.
 
-    Timer and thread-pool callbacks run in the hub greenlet; everything they
-    call in the core only queues writes or spawns greenlets, never blocks.
+    Timer callbacks run in the hub greenlet; everything they call in the core
+    only queues writes or spawns greenlets, never blocks.
     """
 
     def __init__(self, hub: Hub, connect_timeout: float) -> None:
@@ -180,11 +192,11 @@ class GeventBackend:
         self.loop = hub.loop
         self.connect_timeout = connect_timeout
 
-    def connect(self, host: str, port: int, tls: Any, node: MuxNode) -> None:
+    def connect(self, host: str, port: int, tls: Any, node: StreamProtocol) -> None:
         gevent.spawn(self._connect, host, port, tls, node)
 
     def _connect(self, host: str, port: int, context: Optional[ssl.SSLContext],
-                 node: MuxNode) -> None:
+                 node: StreamProtocol) -> None:
         try:
             sock = gsocket.create_connection((host, port), timeout=self.connect_timeout)
         except OSError as exc:
@@ -201,9 +213,6 @@ class GeventBackend:
             sock.close()
             node.connection_lost(exc)
             return
-        if node.closed:  # bootstrap gave up (or the bucket was closed) meanwhile
-            sock.close()
-            return
         conn = _Connection(sock, node, tls)
         gevent.spawn(conn.write_loop)
         node.connection_made(conn)
@@ -214,24 +223,3 @@ class GeventBackend:
         # the loop's clock may be stale after a greenlet ran a while: refresh it
         watcher.start(fn, update=True)
         return _Timer(watcher)
-
-    def fetch_config(self, host: str, port: int, path: str, username: str, password: str,
-                     timeout: float, tls: Any,
-                     done: Callable[[Optional[bytes], Optional[CouchbaseError]], None]) -> None:
-        # http_blocking uses the standard library's blocking sockets: run it in a thread.
-        # A greenlet waits for it, since this may be called from the hub (a timer), which
-        # must not block even when the pool is full.
-        args = (host, port, path, username, password, time.monotonic() + timeout, tls)
-        gevent.spawn(lambda: done(*self.hub.threadpool.apply(_fetch, args)))
-
-
-def _fetch(host: str, port: int, path: str, username: str, password: str, deadline: float,
-           tls: Any) -> tuple[Optional[bytes], Optional[CouchbaseError]]:
-    """``fetch_config`` with its error returned, not raised (the pool would log it)."""
-    try:
-        return fetch_config(host, port, path, username, password, deadline, tls), None
-    except CouchbaseError as exc:
-        return None, exc
-    except Exception as exc:
-        return None, NetworkError(f"HTTP request to {host}:{port} failed: {exc}",
-                                  inner_cause=exc)

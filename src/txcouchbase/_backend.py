@@ -1,36 +1,37 @@
-"""The Twisted backend of the multiplexing core: connections, timers, HTTP bootstrap."""
+"""The Twisted backend of the multiplexing core: connections and timers."""
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable, Optional
 
 from twisted.internet import error as twisted_errors
 from twisted.internet.interfaces import IAddress
 from twisted.internet.protocol import ClientFactory, Protocol
-from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
 
 from couchbase._core.connstr import ConnectionString
-from couchbase._io.http_blocking import fetch_config
-from couchbase._io.mux import MuxNode
+from couchbase._io.mux import StreamProtocol
 from couchbase.exceptions import ConnectError, CouchbaseError, NetworkError
 
 _CLEAN = Failure(twisted_errors.ConnectionDone())
 
 
 class _Link:
-    """What :class:`MuxNode` writes to: the Twisted transport's own methods, unwrapped."""
+    """What a core protocol writes to: the Twisted transport's own methods, unwrapped."""
 
-    __slots__ = ("write", "close")
+    __slots__ = ("write", "close", "pause_reading", "resume_reading")
 
     def __init__(self, transport: Any) -> None:
         self.write: Callable[[bytes], None] = transport.write
         self.close: Callable[[], Any] = transport.loseConnection
+        self.pause_reading: Callable[[], Any] = transport.pauseProducing
+        self.resume_reading: Callable[[], Any] = transport.resumeProducing
 
 
 class _NodeProtocol(Protocol):
-    def __init__(self, node: MuxNode) -> None:
+    """Feeds a core protocol (a KV node or an HTTP link) from a Twisted connection."""
+
+    def __init__(self, node: StreamProtocol) -> None:
         self.node = node
 
     def connectionMade(self) -> None:
@@ -50,7 +51,7 @@ class _NodeProtocol(Protocol):
 
 
 class _NodeFactory(ClientFactory):
-    def __init__(self, node: MuxNode) -> None:
+    def __init__(self, node: StreamProtocol) -> None:
         self.node = node
 
     def buildProtocol(self, addr: Optional[IAddress]) -> _NodeProtocol:
@@ -81,14 +82,14 @@ class _Timer:
 
 
 class TwistedBackend:
-    """Opens KV connections with ``connectTCP``/``connectSSL`` on ``reactor``."""
+    """Opens connections with ``connectTCP``/``connectSSL`` on ``reactor``."""
 
     def __init__(self, reactor: Any, connstr: ConnectionString, connect_timeout: float) -> None:
         self.reactor = reactor
         self.options = connstr.options
         self.connect_timeout = connect_timeout
 
-    def connect(self, host: str, port: int, tls: Any, node: MuxNode) -> None:
+    def connect(self, host: str, port: int, tls: Any, node: StreamProtocol) -> None:
         factory = _NodeFactory(node)
         if tls is None:
             self.reactor.connectTCP(host, port, factory, timeout=self.connect_timeout)
@@ -120,20 +121,3 @@ class TwistedBackend:
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> _Timer:
         return _Timer(self.reactor.callLater(delay, fn))
-
-    def fetch_config(self, host: str, port: int, path: str, username: str, password: str,
-                     timeout: float, tls: Any,
-                     done: Callable[[Optional[bytes], Optional[CouchbaseError]], None]) -> None:
-        # HTTP bootstrap is rare (1.x-style connections): a pool thread keeps it simple
-        d = deferToThreadPool(self.reactor, self.reactor.getThreadPool(), fetch_config,
-                              host, port, path, username, password,
-                              time.monotonic() + timeout, tls)
-
-        def failed(failure: Failure) -> None:
-            exc = failure.value
-            if isinstance(exc, CouchbaseError):
-                done(None, exc)
-            else:
-                done(None, NetworkError(str(exc), inner_cause=exc))
-
-        d.addCallbacks(lambda raw: done(raw, None), failed)

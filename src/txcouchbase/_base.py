@@ -1,9 +1,9 @@
 """What the Twisted front ends share: bootstrap, the pending queue, callback-driven I/O.
 
-Everything here completes through plain ``ok(result)`` / ``fail(exception)``
-callbacks. The Deferred front end passes ``d.callback``/``d.errback``; the
-raw front end passes an :class:`~txcouchbase.asyncresult.AsyncResult`'s, so
-its per-operation path makes no Deferred at all.
+Everything here completes through one ``done(result, error)`` callback. The
+Deferred front end makes it fire a Deferred; the raw front end an
+:class:`~txcouchbase.asyncresult.AsyncResult`, so its per-operation path
+makes no Deferred at all. Flows run on :func:`couchbase._waiting.drive_callbacks`.
 """
 
 from __future__ import annotations
@@ -12,19 +12,17 @@ from typing import Any, Callable, Optional
 
 from twisted.internet import defer
 
-from couchbase._bucketbase import BucketBase, Flow, Sleep, Stats, finish_entries, multi_result
-from couchbase._core.packet import Packet
-from couchbase._core.request import Request
+from couchbase._bucketbase import BucketBase, Flow
 from couchbase._io.mux import MuxCluster
-from couchbase._settings import read_settings, take_bucket_kwargs
-from couchbase.exceptions import CouchbaseError, ObjectDestroyedError
-from couchbase.formats import FMT_JSON
+from couchbase._operation import Done, Operation, complete, finish_batch, multi_result
+from couchbase._settings import Settings
+from couchbase._waiting import drive_callbacks
+from couchbase.exceptions import ObjectDestroyedError
 
 from ._backend import TwistedBackend
 from ._n1ql import TxN1QL
 from ._views import TxViews
 
-Ok = Callable[[Any], Any]
 Fail = Callable[[BaseException], Any]
 
 _CONNECTING = 0
@@ -37,43 +35,27 @@ class TxBucketBase(TxN1QL, TxViews, BucketBase):
 
     Operations issued before the bootstrap finished wait for it; if it fails,
     they fail with its error. Create and use it in the reactor's thread.
+    Takes the arguments of :class:`couchbase.bucket.Bucket` and ``reactor``
+    (default: the global one).
     """
 
-    def __init__(
-        self,
-        connection_string: Optional[str] = None,
-        connstr: Optional[str] = None,
-        password: Optional[str] = None,
-        username: Optional[str] = None,
-        quiet: bool = False,
-        default_format: int = FMT_JSON,
-        timeout: Optional[float] = None,
-        transcoder: Any = None,
-        data_passthrough: bool = False,
-        bootstrap_timeout: Optional[float] = None,
-        reactor: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        kwargs.pop("unlock_gil", None)
-        # one reactor thread: nothing to lock
-        bucket = take_bucket_kwargs(kwargs, kwargs.pop("lockmode", None))
+    _extra_arguments = ("reactor",)
+    _cluster: MuxCluster
+
+    def _open(self, settings: Settings, reactor: Any = None, **extra: Any) -> None:
         if reactor is None:
             from twisted.internet import reactor as default_reactor
 
             reactor = default_reactor
         self._reactor = reactor
-        s = self._settings = read_settings(connection_string or connstr, password, username,
-                                           timeout, bootstrap_timeout, bucket)
-        self._init_api(s.bucket, quiet, default_format, transcoder, data_passthrough)
         self._state = _CONNECTING
-        self._error: Optional[CouchbaseError] = None
+        self._error: Optional[BaseException] = None
         self._pending: list[tuple[Callable[[], Any], Fail]] = []
-        self._cluster = MuxCluster(s.connstr, s.username, s.password, s.bucket, s.timeout,
-                                   s.bootstrap_timeout, s.tls,
-                                   TwistedBackend(reactor, s.connstr, s.bootstrap_timeout))
+        self._cluster = MuxCluster(settings, TwistedBackend(reactor, settings.connstr,
+                                                            settings.bootstrap_timeout))
         self._cluster.connect(self._bootstrapped)
 
-    def _bootstrapped(self, error: Optional[CouchbaseError]) -> None:
+    def _bootstrapped(self, error: Optional[BaseException]) -> None:
         if self._cluster.closed:
             # closed while connecting: the bootstrap may have opened connections since
             self._cluster.close()
@@ -118,21 +100,8 @@ class TxBucketBase(TxN1QL, TxViews, BucketBase):
         return self._state == _UP and not self._cluster.closed
 
     @property
-    def closed(self) -> bool:
-        return self._cluster.closed
-
-    @property
     def reactor(self) -> Any:
         return self._reactor
-
-    def _live(self) -> MuxCluster:
-        """The cluster, connected or not (timeout and nodes are readable before connect)."""
-        return self._cluster
-
-    def _replica_count(self) -> int:
-        if self._state != _UP:
-            raise ObjectDestroyedError("not connected yet: wait for connect()'s Deferred")
-        return self._cluster.router.replica_count()
 
     def close(self) -> None:
         """Close every connection; operations still waiting fail with ObjectDestroyedError."""
@@ -148,112 +117,77 @@ class TxBucketBase(TxN1QL, TxViews, BucketBase):
         return f"<{type(self).__name__} bucket={self._bucket!r} connected={self.connected}>"
 
     # -- what each front end supplies -------------------------------------------------
-    # _later(call, key=None): this front end's result for ``call()``, made once the
-    # bucket is connected (a Deferred, or an AsyncResult on the raw path)
-    _later: Callable[..., Any]
+    # _handle(key): a (result handle, done callback) pair: a Deferred, or an AsyncResult
+    # on the raw path
+    def _handle(self, key: Any = None) -> tuple[Any, Done]:
+        raise NotImplementedError
 
-    # -- callback-driven I/O shared by the front ends --------------------------------------
-    def _submit(self, req: Request, finish: Callable[..., Any], key: Any, args: tuple[Any, ...],
-                ok: Ok, fail: Fail) -> None:
-        if self._cid:
-            req.cid = self._cid
+    # -- the hooks (couchbase._bucketbase.FrontEnd), once connected --------------------------
+    def _run(self, op: Operation) -> Any:
+        if self._state != _UP:
+            return self._later(lambda: self._run(op), op.key)
+        handle, done = self._handle(op.key)
+        self._cluster.execute(op.req, lambda pkt, error: complete(op, pkt, error, done))
+        return self._deliver(handle)
 
-        def done(pkt: Optional[Packet], error: Optional[CouchbaseError]) -> None:
-            if error is None:
-                try:
-                    result = finish(key, pkt, *args)
-                except CouchbaseError as exc:
-                    fail(exc)
-                    return
-                ok(result)
-            else:
-                fail(error)
+    def _run_multi(self, ops: list[Operation], quiet: bool = False) -> Any:
+        if self._state != _UP:
+            return self._later(lambda: self._run_multi(ops, quiet))
+        handle, done = self._handle()
 
-        self._cluster.execute(req, done)
-
-    def _submit_batch(self, entries: list[Any], done: Callable[[Any], Any]) -> None:
-        """Run entries as one pipelined batch; ``done((results, first error))``."""
-        cid = self._cid
-        reqs = []
-        for entry in entries:
-            if cid:
-                entry[1].cid = cid
-            reqs.append(entry[1])
-        self._cluster.execute_multi(reqs, lambda packets: done(finish_entries(entries, packets)))
-
-    def _submit_multi(self, entries: list[Any], ok: Ok, fail: Fail) -> None:
-        def done(outcome: tuple[list[Any], Optional[CouchbaseError]]) -> None:
+        def finished(answers: list[Any]) -> None:
             try:
-                result = multi_result(entries, *outcome)
-            except CouchbaseError as exc:
-                fail(exc)
+                result = multi_result(ops, *finish_batch(ops, answers))
+            except Exception as exc:
+                done(None, exc)
                 return
-            ok(result)
+            done(result, None)
 
-        self._submit_batch(entries, done)
+        self._cluster.execute_multi([op.req for op in ops], finished)
+        return self._deliver(handle)
 
-    def _submit_flow(self, flow: Flow, ok: Ok, fail: Fail) -> None:
-        """Run a multi-step flow: each command it yields is answered by a callback."""
+    def _drive(self, flow: Flow) -> Any:
+        if self._state != _UP:
+            return self._later(lambda: self._drive(flow))
+        handle, done = self._handle()
+        drive_callbacks(flow, self._cluster, lambda result: done(result, None),
+                        lambda error: done(None, error))
+        return self._deliver(handle)
 
-        def step(reply: Any, error: Optional[BaseException]) -> None:
+    def _push_rows(self, start: Callable[[], Flow], on_rows: Callable[[Any], Any],
+                   ok: Callable[[Any], Any], fail: Fail) -> None:
+        """Once connected, run the flow ``start()`` makes, pushing its rows to ``on_rows``."""
+        def run() -> None:
             try:
-                command = flow.throw(error) if error is not None else flow.send(reply)
-            except StopIteration as stop:
-                ok(stop.value)
-                return
+                flow = start()
             except Exception as exc:
                 fail(exc)
                 return
-            if isinstance(command, Request):
-                self._submit(command, _packet, command.key, (), answer, throw)
-            elif isinstance(command, list):
-                self._submit_batch(command, answer)
-            elif isinstance(command, Sleep):
-                self._reactor.callLater(command.seconds, answer, None)
-            elif isinstance(command, Stats):
-                self._cluster.stats(command.group,
-                                    lambda out, err: throw(err) if err else answer(out))
-            else:
-                throw(TypeError(f"unknown flow command {command!r}"))
+            drive_callbacks(flow, self._cluster, ok, fail, on_rows)
 
-        def answer(reply: Any) -> None:
-            step(reply, None)
+        self._when_up(run, fail)
 
-        def throw(error: BaseException) -> None:
-            step(None, error)
+    def _deliver(self, handle: Any) -> Any:
+        """The handle, once the call that made it is over (AsyncResult holds early outcomes)."""
+        return handle
 
-        step(None, None)
+    def _later(self, call: Callable[[], Any], key: Any = None) -> Any:
+        """This front end's handle for ``call()``'s outcome, made once connected."""
+        handle, done = self._handle(key)
 
-    # -- operations that read the cluster map before sending: wait for it ------------------
-    def rget(self, key: Any, replica_index: Optional[int] = None,
-             quiet: Optional[bool] = None, no_format: bool = False) -> Any:
-        if self._state != _UP:
-            return self._later(lambda: BucketBase.rget(self, key, replica_index, quiet,
-                                                       no_format))
-        return BucketBase.rget(self, key, replica_index, quiet, no_format)
+        def run() -> None:
+            try:
+                inner = call()
+            except Exception as exc:
+                done(None, exc)
+                return
+            self._chain(inner, done)
 
-    def endure(self, key: Any, persist_to: int = -1, replicate_to: int = -1, cas: int = 0,
-               check_removed: bool = False, timeout: float = 5.0,
-               interval: float = 0.010) -> Any:
-        args = (key, persist_to, replicate_to, cas, check_removed, timeout, interval)
-        if self._state != _UP:
-            return self._later(lambda: BucketBase.endure(self, *args))
-        return BucketBase.endure(self, *args)
+        self._when_up(run, lambda error: done(None, error))
+        return self._deliver(handle)
 
-    def endure_multi(self, keys: Any, persist_to: int = -1, replicate_to: int = -1,
-                     timeout: float = 5.0, interval: float = 0.010,
-                     check_removed: bool = False) -> Any:
-        args = (keys, persist_to, replicate_to, timeout, interval, check_removed)
-        if self._state != _UP:
-            return self._later(lambda: BucketBase.endure_multi(self, *args))
-        return BucketBase.endure_multi(self, *args)
-
-    def _durable_multi(self, entries: list[Any], quiet: bool, persist_to: int,
-                       replicate_to: int, removed: bool = False) -> Any:
-        args = (entries, quiet, persist_to, replicate_to, removed)
-        if (persist_to or replicate_to) and self._state != _UP:
-            return self._later(lambda: BucketBase._durable_multi(self, *args))
-        return BucketBase._durable_multi(self, *args)
+    def _chain(self, inner: Any, done: Done) -> None:
+        raise NotImplementedError
 
     # camelCase names of the multi operations, conventional in Twisted code
     getMulti = BucketBase.get_multi
@@ -273,9 +207,5 @@ class TxBucketBase(TxN1QL, TxViews, BucketBase):
     appendMulti = BucketBase.append_multi
     prependMulti = BucketBase.prepend_multi
     observeMulti = BucketBase.observe_multi
-    endureMulti = endure_multi
+    endureMulti = BucketBase.endure_multi
     rgetMulti = BucketBase.rget_multi
-
-
-def _packet(_key: Any, pkt: Packet) -> Packet:
-    return pkt

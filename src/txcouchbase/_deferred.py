@@ -2,51 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Optional
 
 from twisted.internet.defer import Deferred
 
-from couchbase._bucketbase import Flow
-from couchbase._core.request import Request
+from couchbase._operation import Done
 
-from ._base import _UP, TxBucketBase
+from ._base import TxBucketBase
+
+
+def _firing(d: Deferred[Any]) -> Done:
+    def done(result: Any, error: Optional[BaseException]) -> None:
+        if error is not None:
+            d.errback(error)
+        else:
+            d.callback(result)
+    return done
 
 
 class DeferredOps(TxBucketBase):
     """Every key-value method returns a Deferred firing with the same Result objects as
     the synchronous API; failures carry the same exception classes (NotFoundError, ...)."""
 
-    def _run(self, req: Request, finish: Callable[..., Any], key: Any, *args: Any) -> Any:
-        if self._state != _UP:
-            return self._later(lambda: self._run(req, finish, key, *args))
+    def _handle(self, key: Any = None) -> tuple[Any, Done]:
         d: Deferred[Any] = Deferred()
-        self._submit(req, finish, key, args, d.callback, d.errback)
-        return d
+        return d, _firing(d)
 
-    def _run_multi(self, entries: list[Any], quiet: bool = False) -> Any:
-        if self._state != _UP:
-            return self._later(lambda: self._run_multi(entries, quiet))
-        d: Deferred[Any] = Deferred()
-        self._submit_multi(entries, d.callback, d.errback)
-        return d
+    def _deliver(self, handle: Any) -> Any:
+        return handle
 
-    def _drive(self, flow: Flow) -> Any:
-        if self._state != _UP:
-            return self._later(lambda: self._drive(flow))
-        d: Deferred[Any] = Deferred()
-        self._submit_flow(flow, d.callback, d.errback)
-        return d
-
-    def _later(self, call: Callable[[], Any], key: Any = None) -> Any:
-        d: Deferred[Any] = Deferred()
-
-        def run() -> None:
-            try:
-                inner = call()
-            except Exception:
-                d.errback()
-                return
-            inner.chainDeferred(d)
-
-        self._when_up(run, d.errback)
-        return d
+    def _chain(self, inner: Any, done: Done) -> None:
+        inner.addCallbacks(lambda result: done(result, None),
+                           lambda failure: done(None, failure.value))

@@ -1,8 +1,8 @@
 """N1QL on Twisted: ``n1qlQueryAll`` (a Deferred of every row) and ``n1qlQueryEx``
 (rows streamed into an :class:`~couchbase.asynchronous.n1ql.AsyncN1QLRequest`).
 
-The flows are the sync API's, run by the views' :class:`~._views.FlowRunner`;
-the bucket manager's methods return Deferreds through ``_http_drive``.
+The flows are the sync API's, driven by reactor callbacks; the bucket
+manager's methods return Deferreds through the bucket's ``_drive``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from twisted.internet import defer
 from couchbase.asynchronous.n1ql import BatchedN1QLRequest
 from couchbase.n1ql.api import N1QLAPI
 
-from ._views import FlowRunner
-
 
 class TxN1QL:
     """The N1QL methods of the Twisted buckets (mixed in before ``BucketBase``)."""
 
-    _when_up: Callable[..., Any]
+    _push_rows: Callable[..., None]
 
     def n1qlQueryAll(self, query: Any, *args: Any, **kwargs: Any) -> Any:
         """A Deferred firing, once every row arrived, with a
@@ -56,13 +54,5 @@ class TxN1QL:
         return handler
 
     def _start_async_n1ql(self, handler: Any) -> None:
-        def run() -> None:
-            try:
-                flow = handler._start()
-            except Exception as exc:
-                handler.on_error(exc)
-                return
-            FlowRunner(self, flow, handler.on_rows, lambda _: handler.on_done(),
-                       handler.on_error).start()
-
-        self._when_up(run, handler.on_error)
+        self._push_rows(handler._start, handler.on_rows, lambda _: handler.on_done(),
+                        handler.on_error)

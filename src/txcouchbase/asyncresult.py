@@ -73,6 +73,12 @@ class AsyncResult:
         except Exception:
             _log.failure("an AsyncResult errback raised")
 
+    def _done(self, result: Any, error: Optional[BaseException]) -> None:
+        if error is not None:
+            self._fail(error)
+        else:
+            self._ok(result)
+
     def _opres(self, exc: BaseException) -> Any:
         if isinstance(exc, CouchbaseError):
             if exc.all_results is not None:
@@ -89,9 +95,3 @@ class AsyncResult:
             reactor.callLater(0, *held)
         return self
 
-    def _chain(self, inner: Optional[AsyncResult]) -> None:
-        """Deliver ``inner``'s outcome as this one's."""
-        if inner is None:
-            return
-        inner.callback = self._ok
-        inner.errback = lambda _opres, _t, exc, _tb: self._fail(exc)

@@ -16,12 +16,11 @@ handles instead: cheaper, for code that needs no callback chain.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
-from couchbase._bucketbase import Flow
-from couchbase._core.request import Request
+from couchbase._operation import Done
 
-from ._base import _UP, TxBucketBase
+from ._base import TxBucketBase
 from ._deferred import DeferredOps
 from .asyncresult import AsyncResult
 
@@ -29,40 +28,16 @@ from .asyncresult import AsyncResult
 class RawBucket(TxBucketBase):
     """A bucket whose key-value methods return :class:`AsyncResult` handles."""
 
-    def _run(self, req: Request, finish: Callable[..., Any], key: Any, *args: Any) -> Any:
-        if self._state != _UP:
-            return self._later(lambda: self._run(req, finish, key, *args), key)
+    def _handle(self, key: Any = None) -> tuple[Any, Done]:
         res = AsyncResult(key)
-        self._submit(req, finish, key, args, res._ok, res._fail)
-        return res._release(self._reactor)
+        return res, res._done
 
-    def _run_multi(self, entries: list[Any], quiet: bool = False) -> Any:
-        if self._state != _UP:
-            return self._later(lambda: self._run_multi(entries, quiet))
-        res = AsyncResult()
-        self._submit_multi(entries, res._ok, res._fail)
-        return res._release(self._reactor)
+    def _deliver(self, handle: Any) -> Any:
+        return handle._release(self._reactor)
 
-    def _drive(self, flow: Flow) -> Any:
-        if self._state != _UP:
-            return self._later(lambda: self._drive(flow))
-        res = AsyncResult()
-        self._submit_flow(flow, res._ok, res._fail)
-        return res._release(self._reactor)
-
-    def _later(self, call: Callable[[], Any], key: Any = None) -> Any:
-        res = AsyncResult(key)
-
-        def run() -> None:
-            try:
-                inner = call()
-            except Exception as exc:
-                res._fail(exc)
-                return
-            res._chain(inner)
-
-        self._when_up(run, res._fail)
-        return res._release(self._reactor)
+    def _chain(self, inner: Any, done: Done) -> None:
+        inner.callback = lambda result: done(result, None)
+        inner.errback = lambda _opres, _type, exc, _tb: done(None, exc)
 
 
 class Bucket(DeferredOps, RawBucket):

@@ -63,10 +63,10 @@ def test_lockmode_exc_refuses_concurrent_use(mock_cluster):
     release = threading.Event()
     original = cb._cluster.execute
 
-    def slow_execute(req, timeout=None):
+    def slow_execute(req):
         inside.set()
         release.wait(10)
-        return original(req, timeout)
+        return original(req)
 
     cb._cluster.execute = slow_execute
     worker = threading.Thread(target=cb.get, args=("exc-key",))

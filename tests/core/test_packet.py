@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from couchbase._core.errors import RemoteProtocolError
 from couchbase._core.feature import Feature, decode_features, encode_features
 from couchbase._core.frameinfo import (
     DurabilityLevel,
@@ -26,7 +27,6 @@ from couchbase._core.packet import (
     HEADER_LEN,
     Packet,
     PacketReader,
-    ProtocolError,
     decode_packet,
     encode_packet,
 )
@@ -110,24 +110,24 @@ def test_alt_framing_limits() -> None:
     ],
 )
 def test_bad_magic(wire: bytes) -> None:
-    with pytest.raises(ProtocolError):
+    with pytest.raises(RemoteProtocolError):
         decode_packet(wire)
-    with pytest.raises(ProtocolError):
+    with pytest.raises(RemoteProtocolError):
         PacketReader().feed(wire)
 
 
 def test_lengths_inconsistent() -> None:
     # key length 5 but body length 2
     wire = H("80 00 0005 00 00 0000 00000002 00000000 0000000000000000") + b"ab"
-    with pytest.raises(ProtocolError):
+    with pytest.raises(RemoteProtocolError):
         decode_packet(wire)
 
 
 def test_decode_packet_wants_exactly_one() -> None:
     one = Packet(Magic.REQUEST, Opcode.NOOP).encode()
-    with pytest.raises(ProtocolError):
+    with pytest.raises(RemoteProtocolError):
         decode_packet(one + one)
-    with pytest.raises(ProtocolError):
+    with pytest.raises(RemoteProtocolError):
         decode_packet(one[:-1] if len(one) > HEADER_LEN else one[:10])
 
 

@@ -131,13 +131,10 @@ def test_timers_fire_and_cancel():
     assert fired == ["now", "late"]
 
 
-def test_fetch_config_errors_arrive_as_couchbase_errors():
-    backend = GeventBackend(get_hub(), 5.0)
-    got: list[Any] = []
-    backend.fetch_config("127.0.0.1", 1, "/pools", "u", "p", 1.0, None,
-                         lambda raw, err: got.append((raw, err)))
-    _wait_for(lambda: got)
-    assert got[0][0] is None and isinstance(got[0][1], CouchbaseNetworkError)
+def test_http_bootstrap_errors_arrive_as_couchbase_errors():
+    # the HTTP config fetch runs on the hub's sockets (no thread), as every flow does
+    with pytest.raises(CouchbaseNetworkError):
+        Bucket("http://127.0.0.1:1/default", bootstrap_timeout=1)
 
 
 def test_cluster_going_away_fails_operations_with_network_errors(fresh_mock):

@@ -142,7 +142,7 @@ def point_at(bucket: Any, fake: FakeQuery, username: str = "Administrator",
              password: str = "password", enhanced: bool = False) -> None:
     """Send ``bucket``'s N1QL requests to the fake service (``enhanced``: prepare
     with auto_execute, whatever the cluster map says)."""
-    from couchbase._http.commands import Endpoint
+    from couchbase._core.commands import Endpoint
 
     bucket._n1ql_enhanced = lambda: enhanced
     bucket._query_endpoint = lambda timeout=None: Endpoint(

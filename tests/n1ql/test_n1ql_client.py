@@ -237,7 +237,7 @@ def test_errors_after_rows_and_bodies_that_are_not_query_responses(
 
 
 def test_timeout_waiting_for_the_service(cb: Bucket, fakeq: FakeQuery) -> None:
-    from couchbase._http.commands import Endpoint
+    from couchbase._core.commands import Endpoint
 
     hang = threading.Event()
     fakeq._stream = lambda *a: iter([hang.wait(5) and b""])  # type: ignore

@@ -186,7 +186,7 @@ def rows_of(docs: dict[str, dict[str, Any]], emit: Callable[[dict[str, Any]], Op
 def point_at(bucket: Any, fake: FakeViews, username: str = "default",
              password: str = "") -> None:
     """Send ``bucket``'s view requests to the fake service."""
-    from couchbase._http.commands import Endpoint
+    from couchbase._core.commands import Endpoint
 
     bucket._views_endpoint = lambda: Endpoint("127.0.0.1", fake.port, None, username,
                                               password, 10.0)

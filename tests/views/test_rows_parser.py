@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from couchbase._core.errors import ConnectionClosed, RemoteProtocolError
 from couchbase._core.http import HttpExchange
 from couchbase._core.http_rows import RowParseError, RowParser
-from couchbase.exceptions import NetworkError, ProtocolError
 
 TRICKY_ROWS = [
     {"id": "a", "key": "plain", "value": None},
@@ -184,7 +184,7 @@ def test_response_until_close() -> None:
 def test_early_close_and_garbage() -> None:
     ex = HttpExchange("GET", "h", 1, "/x", "u", "p")
     ex.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
-    with pytest.raises(NetworkError, match="before answering"):
+    with pytest.raises(ConnectionClosed, match="before answering"):
         ex.feed(b"")
-    with pytest.raises(ProtocolError):
+    with pytest.raises(RemoteProtocolError):
         HttpExchange("GET", "h", 1, "/", "u", "p").feed(b"NOT HTTP AT ALL\r\n\r\n")

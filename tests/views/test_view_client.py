@@ -114,13 +114,13 @@ def test_keys_are_posted(cb: Bucket, fake: FakeViews, beers: dict) -> None:
 def test_include_docs_uses_one_batched_get(cb: Bucket, fake: FakeViews, beers: dict,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     batches: list[int] = []
-    complete = cb._complete
+    execute_multi = cb._cluster.execute_multi
 
-    def counting(entries: list) -> Any:
-        batches.append(len(entries))
-        return complete(entries)
+    def counting(reqs: list) -> Any:
+        batches.append(len(reqs))
+        return execute_multi(reqs)
 
-    monkeypatch.setattr(cb, "_complete", counting)
+    monkeypatch.setattr(cb._cluster, "execute_multi", counting)
     rows = list(cb.query("beer", "by_name", include_docs=True, limit=12))
     assert batches == [12]
     for row in rows:

@@ -2,7 +2,8 @@
 
 The generator yields bytes to write; the driver writes them, reads the next
 response packet and sends it in. It returns a :class:`Session` when the
-connection is ready, or raises one of the documented exceptions.
+connection is ready, or raises a :mod:`~couchbase._core.errors` error
+(refused credentials, a missing bucket, a server breaking the protocol).
 
 Order (what the official clients do): HELLO, SASL_LIST_MECHS and SASL_AUTH in
 one write; SASL_STEP while the server says AUTH_CONTINUE; then SELECT_BUCKET
@@ -14,8 +15,8 @@ from __future__ import annotations
 import json
 from typing import Generator, Optional
 
-from ..exceptions import AuthError, BucketNotFoundError, ProtocolError
 from . import scram
+from .errors import AuthenticationFailed, BucketUnavailable, RemoteProtocolError
 from .feature import Feature, decode_features, encode_features
 from .opcode import Magic, Opcode
 from .packet import Packet, encode_packet
@@ -95,7 +96,7 @@ def bootstrap(
                 try:
                     final = client.client_final(pkt.value)
                 except scram.SaslError as exc:
-                    raise AuthError(f"SASL {mechanism} failed: {exc}", inner_cause=exc) from exc
+                    raise AuthenticationFailed(f"SASL {mechanism} failed: {exc}") from exc
                 pkt = yield _request(Opcode.SASL_STEP, _OP_STEP, mechanism.encode(), final)
                 continue
             if pkt.status == Status.SUCCESS:
@@ -103,9 +104,8 @@ def bootstrap(
                     try:
                         client.verify_server_final(pkt.value)
                     except scram.SaslError as exc:
-                        raise AuthError(
-                            "the server failed to prove it knows the password", inner_cause=exc
-                        ) from exc
+                        raise AuthenticationFailed(
+                            "the server failed to prove it knows the password") from exc
                 break
             # responses arrive in order, so the server's list is known by now
             fallback = [
@@ -113,18 +113,16 @@ def bootstrap(
                 if m not in tried and server_mechs is not None and m in server_mechs
             ]
             if server_mechs is None or mechanism in server_mechs or not fallback:
-                raise AuthError(
+                raise AuthenticationFailed(
                     f"authentication failed for user {username!r} "
-                    f"(status 0x{pkt.status:02x}, mechanism {mechanism})",
-                    server_status=pkt.status,
-                )
+                    f"(status 0x{pkt.status:02x}, mechanism {mechanism})", pkt.status)
             mechanism = fallback[0]
             tried.add(mechanism)
             auth, client = _auth_request(mechanism, username, password)
             pkt = yield auth
             continue
         else:
-            raise ProtocolError(f"unexpected opcode 0x{pkt.opcode:02x} during bootstrap")
+            raise RemoteProtocolError(f"unexpected opcode 0x{pkt.opcode:02x} during bootstrap")
         pkt = yield b""
 
     out = b""
@@ -137,15 +135,15 @@ def bootstrap(
         if pkt.opcode == Opcode.SELECT_BUCKET:
             if pkt.status != Status.SUCCESS:
                 if pkt.status in (Status.EACCESS, Status.KEY_ENOENT, Status.NO_BUCKET):
-                    raise BucketNotFoundError(
+                    raise BucketUnavailable(
                         f"bucket {bucket!r} does not exist or this user may not use it",
-                        server_status=pkt.status,
-                    )
-                raise ProtocolError(f"SELECT_BUCKET failed with status 0x{pkt.status:02x}")
+                        pkt.status)
+                raise RemoteProtocolError(
+                    f"SELECT_BUCKET failed with status 0x{pkt.status:02x}", pkt.status)
         elif pkt.opcode == Opcode.GET_CLUSTER_CONFIG:
             if pkt.status == Status.SUCCESS:
                 config = pkt.value
             return Session(accepted, config, mechanism)
         else:
-            raise ProtocolError(f"unexpected opcode 0x{pkt.opcode:02x} during bootstrap")
+            raise RemoteProtocolError(f"unexpected opcode 0x{pkt.opcode:02x} during bootstrap")
         pkt = yield b""

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .connstr import split_host_port
+from .errors import RemoteProtocolError
 from .vbucket import vbucket_for_key
 
 _HOST = "$HOST"
@@ -44,7 +45,7 @@ DEFAULT_NETWORK = "default"
 AUTO_NETWORK = "auto"
 
 
-class ConfigError(ValueError):
+class ConfigError(RemoteProtocolError, ValueError):
     """The configuration JSON is malformed."""
 
 

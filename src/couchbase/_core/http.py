@@ -22,7 +22,7 @@ from typing import Optional
 
 import h11
 
-from ..exceptions import NetworkError, ProtocolError
+from .errors import ConnectionClosed, RemoteProtocolError
 
 USER_AGENT = "couchbase-pure"
 
@@ -84,10 +84,11 @@ class HttpExchange:
                 event = conn.next_event()
             except h11.RemoteProtocolError as exc:
                 if not data:  # closed mid-body
-                    raise NetworkError(f"the server closed the connection before answering "
-                                       f"{self.method} {self.target} in full: {exc}") from None
-                raise ProtocolError(f"bad HTTP response to {self.method} {self.target}: {exc}",
-                                    inner_cause=exc) from None
+                    raise ConnectionClosed(f"the server closed the connection before "
+                                           f"answering {self.method} {self.target} in full: "
+                                           f"{exc}") from None
+                raise RemoteProtocolError(
+                    f"bad HTTP response to {self.method} {self.target}: {exc}") from exc
             if event is h11.NEED_DATA or event is h11.PAUSED:
                 break
             if isinstance(event, h11.Response):
@@ -103,6 +104,6 @@ class HttpExchange:
             elif isinstance(event, h11.ConnectionClosed):
                 break
         if not data and not self.complete:
-            raise NetworkError(f"the server closed the connection before answering "
-                               f"{self.method} {self.target} in full")
+            raise ConnectionClosed(f"the server closed the connection before answering "
+                                   f"{self.method} {self.target} in full")
         return body

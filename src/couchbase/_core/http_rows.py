@@ -30,6 +30,8 @@ import json
 import re
 from typing import Any, Optional
 
+from .errors import RemoteProtocolError
+
 # outside strings, the bytes that change the nesting or open a string
 _STRUCTURE = re.compile(rb'[\[\]{}",]')
 # inside a row: a run of anything but brackets, whole strings included
@@ -43,7 +45,7 @@ _OPEN = (0x5B, 0x7B)  # [ {
 _CLOSE = (0x5D, 0x7D)  # ] }
 
 
-class RowParseError(ValueError):
+class RowParseError(RemoteProtocolError, ValueError):
     """The body is not the JSON object of a view (or query) response."""
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import struct
 
+from .errors import RemoteProtocolError
 from .opcode import Magic
 
 HEADER_LEN = 24
@@ -24,10 +25,6 @@ _ALT_MAGICS = frozenset((Magic.ALT_REQUEST, Magic.ALT_RESPONSE))
 _KNOWN_MAGICS = frozenset(int(m) for m in Magic)
 _RESPONSE = int(Magic.RESPONSE)
 _ALT_OF = {Magic.REQUEST: Magic.ALT_REQUEST, Magic.RESPONSE: Magic.ALT_RESPONSE}
-
-
-class ProtocolError(Exception):
-    """The peer sent bytes that are not a valid packet."""
 
 
 class Packet:
@@ -148,7 +145,7 @@ def decode_packet(data: bytes) -> Packet:
     reader = PacketReader()
     packets = reader.feed(data)
     if len(packets) != 1 or reader.pending:
-        raise ProtocolError("expected exactly one packet")
+        raise RemoteProtocolError("expected exactly one packet")
     return packets[0]
 
 
@@ -204,11 +201,11 @@ class PacketReader:
                  cas) = unpack_classic(buf, pos)
                 flen = 0
             else:
-                raise ProtocolError(f"unknown magic 0x{magic:02x}")
+                raise RemoteProtocolError(f"unknown magic 0x{magic:02x}")
             if bodylen > MAX_BODY:
-                raise ProtocolError(f"body length {bodylen} exceeds the limit")
+                raise RemoteProtocolError(f"body length {bodylen} exceeds the limit")
             if flen + elen + klen > bodylen:
-                raise ProtocolError("framing, extras and key are longer than the body")
+                raise RemoteProtocolError("framing, extras and key are longer than the body")
             end = pos + HEADER_LEN + bodylen
             if end > size:
                 break

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from typing import Optional, Union
-from zlib import crc32
 
-from ..exceptions import NoMatchingServerError
 from .config import ClusterConfig
-from .request import Request
+from .errors import NoRoute
+from .vbucket import vbucket_for_key
 
 
 class Router:
-    """Holds the newest cluster configuration and routes requests by it."""
+    """Holds the newest cluster configuration and routes keys by it."""
 
     __slots__ = ("config", "tls", "network", "_vbmap", "_nvb")
 
@@ -41,13 +40,11 @@ class Router:
         return False
 
     def route_index(self, key: bytes, replica: int = 0) -> tuple[int, int]:
-        """``(vbucket, index into the config's kv_nodes)`` for ``key``.
-
-        The vbucket path is inlined: it runs for every operation.
-        """
+        """``(vbucket, index into the config's kv_nodes)`` for ``key``; it runs for
+        every operation. Raises :class:`~couchbase._core.errors.NoRoute`."""
         vbmap = self._vbmap
         if vbmap:
-            vb = ((crc32(key) >> 16) & 0x7FFF) % self._nvb
+            vb = vbucket_for_key(key, self._nvb)
             row = vbmap[vb]
             index = row[replica] if replica < len(row) else -1
             if index >= 0:
@@ -55,19 +52,20 @@ class Router:
         else:
             config = self.config
             if config is None:
-                raise NoMatchingServerError("no cluster configuration yet")
+                raise NoRoute("no cluster configuration yet", key)
             vb, found = config.node_for_key(key, replica)
             if found is not None and found >= 0:
                 return vb, found
         what = f"replica {replica}" if replica else "active copy"
-        raise NoMatchingServerError(f"no node holds the {what} of vbucket {vb}", key=key)
+        raise NoRoute(f"no node holds the {what} of vbucket {vb}", key)
 
     def address(self, index: int) -> tuple[str, int]:
+        """``(host, KV port)`` of kv node ``index`` (the TLS port over TLS)."""
         assert self.config is not None
         node = self.config.kv_nodes[index]
         port = node.kv_tls_port if self.tls else node.kv_port
         if port is None:
-            raise NoMatchingServerError(f"node {node.hostname} offers no KV port")
+            raise NoRoute(f"node {node.hostname} offers no KV port")
         return node.hostname, port
 
     def addresses(self) -> list[tuple[str, int]]:
@@ -75,20 +73,5 @@ class Router:
             return []
         return [self.address(i) for i in range(len(self.config.kv_nodes))]
 
-    def route(self, req: Request) -> tuple[int, tuple[str, int]]:
-        """``(vbucket, (host, port))`` for ``req``."""
-        config = self.config
-        if config is None:
-            raise NoMatchingServerError("no cluster configuration yet")
-        vb, index = config.node_for_key(req.key, req.replica)
-        if index is None or index < 0:
-            what = f"replica {req.replica}" if req.replica else "active copy"
-            raise NoMatchingServerError(
-                f"no node holds the {what} of vbucket {vb}", key=req.key
-            )
-        return vb, self.address(index)
-
     def replica_count(self) -> int:
         return self.config.num_replicas if self.config is not None else 0
-
-

@@ -1,9 +1,8 @@
-"""HTTP requests of the API layer (views, design documents) as flows, and their drivers.
+"""HTTP requests of the API layer (views, design documents) as flows.
 
 A flow (:mod:`.flows`) is a generator yielding the commands of
-:mod:`.commands`; a driver answers them. :mod:`.blocking` drives flows in
-the caller's thread (sync, and gevent with its own sockets), :mod:`.aio`
-on asyncio; the Twisted driver lives in ``txcouchbase``. The bytes are
-parsed by the sans-IO :mod:`couchbase._core.http` and
-:mod:`couchbase._core.http_rows`, whatever the driver.
+:mod:`couchbase._core.commands`; the drivers of :mod:`couchbase._waiting`
+answer them, the front end's way. The bytes are parsed by the sans-IO
+:mod:`couchbase._core.http` and :mod:`couchbase._core.http_rows`, whatever
+the driver.
 """

@@ -1,7 +1,7 @@
 """The HTTP flows of the API: a view query, and design document management.
 
 Written once for every front end: each is a generator of the commands in
-:mod:`.commands`, its driver only moves bytes.
+:mod:`couchbase._core.commands`, its driver only moves bytes.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import time
 from typing import TYPE_CHECKING, Any, Generator, Optional
 from urllib.parse import quote
 
+from .._core.commands import RECEIVE, Connect, Emit, Endpoint, Sleep
 from .._core.http import HttpExchange
 from .._core.http_rows import RowParseError, RowParser
 from ..exceptions import ArgumentError, HTTPError, ProtocolError, TimeoutError
 from ..result import HttpResult
-from .commands import RECEIVE, Connect, Emit, Endpoint, Wait
 
 if TYPE_CHECKING:
     from ..views.iterator import View
@@ -110,9 +110,9 @@ def view_flow(view: View, endpoint: Endpoint) -> Flow:
 
 def _emit(view: View, rows: list[Any]) -> Flow:
     if view.include_docs:
-        entries = view._doc_entries(rows)
-        if entries:
-            results, _ = yield entries  # quiet: a missing document is a result, not an error
+        ops = view._doc_ops(rows)
+        if ops:
+            results, _ = yield ops  # quiet: a missing document is a result, not an error
             view._attach_docs(rows, results)
     view.rows_returned += len(rows)
     yield Emit(view.row_processor.handle_rows(rows, view._parent, view.include_docs))
@@ -221,5 +221,5 @@ def _pause(pause: float, deadline: float, message: str) -> Flow:
     left = deadline - time.monotonic()
     if left <= 0:
         raise TimeoutError(message)
-    yield Wait(min(pause, left))
+    yield Sleep(min(pause, left))
     return min(pause * 2, 0.5)

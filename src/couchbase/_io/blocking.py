@@ -1,4 +1,12 @@
-"""The blocking driver: sockets read in the caller's thread, no background thread."""
+"""The blocking driver's I/O: sockets read in the caller's thread, no background thread.
+
+:class:`SocketNetwork` opens streams and waits for them (tests give a
+scripted in-memory one instead); :class:`BlockingNode` is one KV connection,
+:class:`BlockingHttpLink` one HTTP connection of a flow. Errors of their own
+(connect, timeout, connection lost) are the documented classes; errors of
+the core (a server breaking the protocol, refused credentials) pass through
+as they are, for the cluster to translate where they leave it.
+"""
 
 from __future__ import annotations
 
@@ -7,88 +15,132 @@ import socket
 import ssl
 import struct
 import time
-from typing import Generator, Optional
+from typing import Any, Generator, Optional, Protocol
 
 from .._core.bootstrap import FIRST_OPERATION_OPAQUE, Session, bootstrap
+from .._core.commands import Endpoint
+from .._core.errors import RemoteProtocolError
+from .._core.inflight import InflightTable
 from .._core.packet import Packet, PacketReader
-from .._core.packet import ProtocolError as CodecError
-from ..exceptions import (
-    ConnectError,
-    CouchbaseError,
-    NetworkError,
-    ProtocolError,
-    TimeoutError,
-)
+from ..exceptions import ConnectError, NetworkError, TimeoutError
 
 _RECV_SIZE = 256 * 1024
-# Sockets stay in blocking mode (Python's own timeouts poll() before every
+_HTTP_READ_SIZE = 65536
+# KV sockets stay in blocking mode (Python's own timeouts poll() before every
 # send and recv); the kernel wakes a blocked call after this slice so the
 # driver can check its deadline. It bounds how late a timeout can fire.
 _SLICE = struct.pack("ll", 0, 20_000)  # 20 ms as struct timeval
 _WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 
 
+class Stream(Protocol):
+    """What the driver uses of a socket (a scripted stream in tests)."""
+
+    def send(self, data: bytes) -> int: ...
+
+    def sendall(self, data: bytes) -> None: ...
+
+    def recv(self, size: int) -> bytes: ...
+
+    def settimeout(self, timeout: Optional[float]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SocketNetwork:
+    """TCP (and TLS) streams, and waiting for any of several to be readable."""
+
+    def connect(self, host: str, port: int, tls: Optional[ssl.SSLContext],
+                timeout: float, kv: bool = False) -> Stream:
+        """A connected stream in blocking mode; KV streams wake every 20 ms (see _SLICE)."""
+        try:
+            sock = socket.create_connection((host, port), timeout=max(timeout, 0.001))
+        except socket.timeout as exc:
+            raise TimeoutError(f"timed out connecting to {host}:{port}",
+                               inner_cause=exc) from None
+        except OSError as exc:
+            raise ConnectError(f"could not connect to {host}:{port}: {exc}",
+                               inner_cause=exc) from None
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if tls is not None:
+                sock = tls.wrap_socket(sock, server_hostname=host)
+        except (OSError, ssl.SSLError) as exc:
+            sock.close()
+            raise ConnectError(f"TLS handshake with {host}:{port} failed: {exc}",
+                               inner_cause=exc) from None
+        if kv:
+            sock.settimeout(None)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _SLICE)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _SLICE)
+        return sock
+
+    def wait_readable(self, nodes: list[BlockingNode], deadline: float) -> list[BlockingNode]:
+        """The nodes whose streams have data, waiting until ``deadline``."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("operation timed out")
+        with selectors.DefaultSelector() as sel:
+            for node in nodes:
+                if node.sock is not None:
+                    sel.register(node, selectors.EVENT_READ, node)  # by node.fileno()
+            events = sel.select(remaining)
+        if not events:
+            raise TimeoutError("operation timed out")
+        return [key.data for key, _ in events]
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
 class BlockingNode:
-    """One KV connection to one node."""
+    """One KV connection to one node: opaques from its in-flight table."""
 
-    __slots__ = ("host", "port", "sock", "reader", "session", "collections", "_pending")
+    __slots__ = ("host", "port", "sock", "reader", "session", "collections", "inflight",
+                 "_pending", "_network")
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, network: Optional[SocketNetwork] = None) -> None:
         self.host = host
         self.port = port
-        self.sock: Optional[socket.socket] = None
+        self.sock: Optional[Stream] = None
         self.reader = PacketReader()
         self.session: Optional[Session] = None
         self.collections = False  # whether keys carry a collection-id prefix
+        # the blocking driver waits for each batch before the next, so the table only
+        # holds a batch's requests; single requests just take an opaque from it
+        self.inflight: InflightTable[Any] = InflightTable(FIRST_OPERATION_OPAQUE)
         self._pending: list[Packet] = []
+        self._network = network if network is not None else SocketNetwork()
 
     def __repr__(self) -> str:
-        return f"BlockingNode({self.host}:{self.port})"
+        state = "ready" if self.usable else "closed" if self.sock is None else "bootstrapping"
+        return f"BlockingNode({self.host}:{self.port}, {state})"
 
-    def open(
-        self,
-        deadline: float,
-        username: str,
-        password: str,
-        bucket: Optional[str],
-        tls: Optional[ssl.SSLContext] = None,
-    ) -> Session:
-        remaining = deadline - time.monotonic()
+    @property
+    def usable(self) -> bool:
+        return self.sock is not None and self.session is not None
+
+    def open(self, deadline: float, username: str, password: str, bucket: Optional[str],
+             tls: Optional[ssl.SSLContext] = None) -> Session:
+        """Connect and bootstrap by ``deadline`` (else TimeoutError, and closed)."""
+        self.sock = self._network.connect(self.host, self.port, tls,
+                                          deadline - time.monotonic(), kv=True)
         try:
-            sock = socket.create_connection((self.host, self.port), timeout=max(remaining, 0.001))
-        except socket.timeout as exc:
-            raise ConnectError(f"timed out connecting to {self.host}:{self.port}",
-                               inner_cause=exc) from None
-        except OSError as exc:
-            raise ConnectError(f"could not connect to {self.host}:{self.port}: {exc}",
-                               inner_cause=exc) from None
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if tls is not None:
-            try:
-                sock = tls.wrap_socket(sock, server_hostname=self.host)
-            except (OSError, ssl.SSLError) as exc:
-                sock.close()
-                raise ConnectError(f"TLS handshake with {self.host}:{self.port} failed: {exc}",
-                                   inner_cause=exc) from None
-        sock.settimeout(None)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _SLICE)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _SLICE)
-        self.sock = sock
-        try:
-            self.session = self.run(bootstrap(username, password, bucket, tls=tls is not None),
-                                    deadline)
+            session = self.run(bootstrap(username, password, bucket, tls=tls is not None),
+                               deadline)
         except BaseException:
             self.close()
             raise
-        self.collections = self.session.collections
-        return self.session
+        self.session = session
+        self.collections = session.collections
+        return session
 
     def run(self, gen: Generator[bytes, Packet, Session], deadline: float) -> Session:
         """Drive a core generator: write what it yields, feed it responses."""
         out = next(gen)
         while True:
             if out:
-                self.send(out)
+                self.send(out, deadline)
             pkt = self.next_packet(deadline)
             try:
                 out = gen.send(pkt)
@@ -99,6 +151,7 @@ class BlockingNode:
         sock, self.sock = self.sock, None
         self.session = None
         self._pending.clear()
+        self.inflight.drain()
         self.reader = PacketReader()
         if sock is not None:
             try:
@@ -106,11 +159,7 @@ class BlockingNode:
             except OSError:
                 pass
 
-    @property
-    def alive(self) -> bool:
-        return self.sock is not None
-
-    def send(self, data: bytes, deadline: float = 0.0) -> None:
+    def send(self, data: bytes, deadline: float) -> None:
         """Write all of ``data``; a kernel buffer that stays full past ``deadline`` times out."""
         sock = self.sock
         if sock is None:
@@ -123,12 +172,11 @@ class BlockingNode:
             if sent == len(data):
                 return
             view = memoryview(data)[sent:]
-            limit = deadline or time.monotonic() + 2.5
             while view:
                 try:
-                    sent = sock.send(view)
+                    sent = sock.send(view)  # type: ignore[arg-type]
                 except _WOULD_BLOCK:
-                    if time.monotonic() > limit:
+                    if time.monotonic() > deadline:
                         self.close()  # part of a request is on the wire: the stream is lost
                         raise TimeoutError(
                             f"timed out writing to {self.host}:{self.port}") from None
@@ -164,6 +212,10 @@ class BlockingNode:
         out, self._pending = self._pending, []
         return out
 
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
     def receive(self, deadline: float) -> list[Packet]:
         """Read once from the socket (waiting until ``deadline``); the packets it completed."""
         sock = self.sock
@@ -186,30 +238,48 @@ class BlockingNode:
             raise NetworkError(f"{self.host}:{self.port} closed the connection")
         try:
             return self.reader.feed(data)
-        except CodecError as exc:
-            self.close()
-            raise ProtocolError(str(exc), inner_cause=exc) from None
+        except RemoteProtocolError:
+            self.close()  # the byte stream cannot be resynchronised
+            raise
 
     def fileno(self) -> int:
-        return self.sock.fileno() if self.sock is not None else -1
+        sock: Any = self.sock
+        return sock.fileno() if sock is not None else -1
 
 
-def wait_readable(nodes: list[BlockingNode], deadline: float) -> list[BlockingNode]:
-    """The nodes whose sockets have data (or pending packets), waiting until ``deadline``."""
-    ready = [n for n in nodes if n._pending]
-    if ready:
-        return ready
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise TimeoutError("operation timed out")
-    with selectors.DefaultSelector() as sel:
-        for node in nodes:
-            if node.sock is not None:
-                sel.register(node.sock, selectors.EVENT_READ, node)
-        events = sel.select(remaining)
-    if not events:
-        raise TimeoutError("operation timed out")
-    return [key.data for key, _ in events]
+class BlockingHttpLink:
+    """A flow's HTTP connection: ``receive`` blocks up to the endpoint's timeout."""
+
+    __slots__ = ("sock", "where")
+
+    def __init__(self, network: SocketNetwork, endpoint: Endpoint, data: bytes) -> None:
+        self.where = f"{endpoint.host}:{endpoint.port}"
+        self.sock = network.connect(endpoint.host, endpoint.port, endpoint.tls, endpoint.timeout)
+        try:
+            self.sock.settimeout(endpoint.timeout)
+            self.sock.sendall(data)
+        except socket.timeout:
+            self.close()
+            raise TimeoutError(f"timed out sending to {self.where}") from None
+        except OSError as exc:
+            self.close()
+            raise NetworkError(f"sending to {self.where} failed: {exc}",
+                               inner_cause=exc) from None
+
+    def receive(self) -> bytes:
+        try:
+            return self.sock.recv(_HTTP_READ_SIZE)
+        except socket.timeout:
+            raise TimeoutError(f"no response from {self.where} in time") from None
+        except OSError as exc:
+            raise NetworkError(f"HTTP connection to {self.where} failed: {exc}",
+                               inner_cause=exc) from None
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
 
 
-__all__ = ["BlockingNode", "wait_readable", "FIRST_OPERATION_OPAQUE", "CouchbaseError"]
+__all__ = ["BlockingHttpLink", "BlockingNode", "SocketNetwork", "Stream"]

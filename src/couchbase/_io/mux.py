@@ -1,41 +1,47 @@
 """Connections that multiplex many requests, for the event-loop front ends.
 
 Nothing here waits or knows an event loop: a front end supplies a
-:class:`Backend` (open a connection, schedule a timer, fetch an HTTP config)
-and gets completion callbacks. asyncio, Twisted and gevent differ only in
-their backend and in how they turn callbacks into awaitables, Deferreds or
-greenlet wake-ups.
+:class:`Backend` (open a connection, schedule a timer) and gets completion
+callbacks. asyncio, Twisted and gevent differ only in their backend and in
+how they turn callbacks into awaitables, Deferreds or greenlet wake-ups.
+
+:class:`MuxCluster` is also the :class:`~couchbase._waiting.CallbackIO` of
+those front ends: flows' commands are answered by its methods, HTTP ones
+over the same backend (:mod:`couchbase._io.mux_http`), so no front end needs
+a thread. Policy (routing, the node cache, retries, the bootstrap walk) is
+:class:`~couchbase._io.cluster.ClusterBase`'s.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from typing import Any, Callable, Optional, Protocol, Union
-from urllib.parse import quote
+from typing import Any, Callable, Optional, Protocol
 
-from .._core.bootstrap import Session, bootstrap
-from .._core.connstr import ConnectionString
-from .._core.opcode import Magic, Opcode
-from .._core.packet import Packet, PacketReader, encode_packet
-from .._core.packet import ProtocolError as CodecError
+from .._core.bootstrap import FIRST_OPERATION_OPAQUE, Session, bootstrap
+from .._core.commands import Endpoint
+from .._core.errors import CoreError
+from .._core.inflight import InflightTable
+from .._core.packet import Packet, PacketReader
 from .._core.request import Request
-from .._core.router import Router
+from .._core.retry import RetryPolicy
+from .._core.stats import StatsCollector
 from .._core.status import Status
+from .._operation import Answer
+from .._public_errors import to_public
+from .._settings import Settings
+from .._waiting import Done, drive_callbacks
 from ..exceptions import (
-    AuthError,
-    BucketNotFoundError,
+    ConnectError,
     CouchbaseError,
-    CouchbaseNetworkError,
-    LibcouchbaseError,
     NetworkError,
     ObjectDestroyedError,
-    ProtocolError,
     TimeoutError,
 )
+from .cluster import ClusterBase
+from .mux_http import MuxHttpLink
 
-PacketCallback = Callable[[Optional[Packet], Optional[CouchbaseError]], None]
-_OPAQUE_LIMIT = 0xFFFFFFF0
+PacketCallback = Callable[[Optional[Packet], Optional[BaseException]], None]
 
 
 class Transport(Protocol):
@@ -43,81 +49,137 @@ class Transport(Protocol):
 
     def close(self) -> None: ...
 
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
 
 class Timer(Protocol):
     def cancel(self) -> Any: ...
 
 
+class StreamProtocol(Protocol):
+    """What a backend feeds: a KV node (:class:`MuxNode`) or an HTTP link."""
+
+    def connection_made(self, transport: Transport) -> None: ...
+
+    def data_received(self, data: bytes) -> None: ...
+
+    def connection_lost(self, exc: Optional[BaseException]) -> None: ...
+
+
 class Backend(Protocol):
     """What a front end provides to the multiplexing core."""
 
-    def connect(self, host: str, port: int, tls: Any, node: MuxNode) -> None:
-        """Open a connection; call ``node.connection_made(transport)``, then feed it
-        ``node.data_received(bytes)`` and finally ``node.connection_lost(exc or None)``
-        (also when the connection could not be made)."""
+    def connect(self, host: str, port: int, tls: Any, protocol: StreamProtocol) -> None:
+        """Open a connection; call ``protocol.connection_made(transport)``, then feed it
+        ``data_received(bytes)`` and finally ``connection_lost(exc or None)`` (also
+        when the connection could not be made)."""
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> Timer: ...
 
-    def fetch_config(self, host: str, port: int, path: str, username: str, password: str,
-                     timeout: float, tls: Any,
-                     done: Callable[[Optional[bytes], Optional[CouchbaseError]], None]) -> None:
-        """GET the first config of ``path`` over HTTP, without blocking the loop."""
+
+class Pending(Protocol):
+    """What a :class:`MuxNode` carries for the cluster: a request, then its answer."""
+
+    opaque: int
+
+    def encode(self, opaque: int, collections: bool) -> bytes: ...
+
+    def answer(self, pkt: Packet) -> None:
+        """A response with this entry's opaque arrived (STAT entries expect several)."""
+
+    def fail(self, error: BaseException) -> None: ...
 
 
 class MuxNode:
-    """One KV connection: bootstrap, then requests matched to responses by opaque."""
+    """One KV connection: bootstrap by a deadline, then requests matched by opaque."""
 
-    def __init__(self, host: str, port: int, username: str, password: str,
-                 bucket: Optional[str], tls: bool,
-                 on_ready: Callable[[MuxNode, Optional[CouchbaseError]], None]) -> None:
+    def __init__(self, host: str, port: int, settings: Settings, backend: Backend,
+                 deadline: float, on_ready: Callable[[MuxNode, Optional[BaseException]], None],
+                 ) -> None:
         self.host = host
         self.port = port
         self.reader = PacketReader()
         self.transport: Optional[Transport] = None
         self.session: Optional[Session] = None
         self.collections = False
-        self.inflight: dict[int, PacketCallback] = {}
-        self.queue: list[tuple[bytes, int, PacketCallback, Request, int]] = []
+        self.inflight: InflightTable[Pending] = InflightTable(FIRST_OPERATION_OPAQUE)
+        self.queue: list[Pending] = []  # submitted before the bootstrap finished
         self.closed = False
-        self._on_ready: Optional[Callable[[MuxNode, Optional[CouchbaseError]], None]] = on_ready
-        self._boot = bootstrap(username, password, bucket, tls=tls)
+        self.failure: Optional[BaseException] = None  # why it closed
+        self._waiters: list[Callable[[MuxNode, Optional[BaseException]], None]] = [on_ready]
+        self._boot = bootstrap(settings.username, settings.password, settings.bucket,
+                               tls=settings.tls is not None)
+        # connect, HELLO, auth, bucket and config must be done by the deadline
+        delay = max(deadline - time.monotonic(), 0.0)
+        self._boot_timer: Optional[Timer] = backend.call_later(delay, self._boot_expired)
+        self._boot_seconds = delay
 
     def __repr__(self) -> str:
-        return f"MuxNode({self.host}:{self.port})"
+        state = "closed" if self.closed else "ready" if self.ready else "bootstrapping"
+        return f"MuxNode({self.host}:{self.port}, {state}, {len(self.inflight)} in flight)"
 
     @property
     def ready(self) -> bool:
         return self.session is not None and not self.closed
 
+    @property
+    def usable(self) -> bool:
+        """Ready, or still within its bootstrap deadline."""
+        return not self.closed
+
+    def when_ready(self, callback: Callable[[MuxNode, Optional[BaseException]], None]) -> None:
+        """``callback(node, None)`` once bootstrapped (now, if it is), or ``(node, error)``."""
+        if self.ready:
+            callback(self, None)
+        elif self.closed:
+            callback(self, self.failure or NetworkError(
+                f"connection to {self.host}:{self.port} is closed"))
+        else:
+            self._waiters.append(callback)
+
     # -- events from the backend ---------------------------------------------------
     def connection_made(self, transport: Transport) -> None:
+        if self.closed:  # given up (deadline, bucket closed) while connecting
+            transport.close()
+            return
         self.transport = transport
         transport.write(next(self._boot))
 
     def data_received(self, data: bytes) -> None:
+        if self.closed:
+            return
         try:
             packets = self.reader.feed(data)
-        except CodecError as exc:
-            self.fail(ProtocolError(str(exc), inner_cause=exc))
+        except CoreError as exc:  # bad framing: the stream cannot be resynchronised
+            self.fail(exc)
             return
         inflight = self.inflight
         for pkt in packets:
             if self.session is None:
                 self._bootstrap_step(pkt)
+                if self.closed:
+                    return
                 continue
-            callback = inflight.pop(pkt.opaque, None)
-            if callback is not None:
-                callback(pkt, None)
+            entry = inflight.pop(pkt.opaque)
+            if entry is None:
+                continue  # the answer to a request that timed out
+            try:
+                entry.answer(pkt)
+            except Exception as exc:  # one bad answer fails its operation, not the node
+                entry.fail(exc)
 
     def connection_lost(self, exc: Optional[BaseException]) -> None:
         if self.closed:
             return
-        if isinstance(exc, CouchbaseError):
-            error = exc
+        if isinstance(exc, (CouchbaseError, CoreError)):
+            error: BaseException = exc
         elif exc is None:
             error = NetworkError(f"{self.host}:{self.port} closed the connection")
         elif self.transport is None:
-            error = _connect_error(self.host, self.port, exc)
+            error = ConnectError(f"could not connect to {self.host}:{self.port}: {exc}",
+                                 inner_cause=exc)
         else:
             error = NetworkError(f"connection to {self.host}:{self.port} lost: {exc}",
                                  inner_cause=exc)
@@ -129,86 +191,93 @@ class MuxNode:
             out = self._boot.send(pkt)
         except StopIteration as stop:
             self.session = stop.value
-            self.collections = self.session.collections if self.session else False
+            self.collections = stop.value.collections
             self._ready(None)
             return
-        except CouchbaseError as exc:
+        except CoreError as exc:
             self.fail(exc)
             return
         if out and self.transport is not None:
             self.transport.write(out)
 
-    def _ready(self, error: Optional[CouchbaseError]) -> None:
-        on_ready, self._on_ready = self._on_ready, None
+    def _boot_expired(self) -> None:
+        self._boot_timer = None
+        if self.session is None and not self.closed:
+            self.fail(TimeoutError(
+                f"{self.host}:{self.port} did not finish connect, HELLO and authentication "
+                f"within {self._boot_seconds:.3g}s"))
+
+    def _ready(self, error: Optional[BaseException]) -> None:
+        if self._boot_timer is not None:
+            self._boot_timer.cancel()
+            self._boot_timer = None
         if error is None:
             queue, self.queue = self.queue, []
-            for data, opaque, callback, req, vb in queue:
-                self.inflight[opaque] = callback
-                self._write(req.encode(vb, opaque, self.collections) if not data else data)
-        if on_ready is not None:
-            on_ready(self, error)
+            for entry in queue:
+                self._send(entry)
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            waiter(self, error)
 
     # -- requests ----------------------------------------------------------------------
-    def submit(self, req: Request, vb: int, opaque: int, callback: PacketCallback) -> None:
+    def submit(self, entry: Pending) -> None:
         if self.closed:
-            callback(None, NetworkError(f"connection to {self.host}:{self.port} is closed"))
+            entry.fail(NetworkError(f"connection to {self.host}:{self.port} is closed"))
         elif self.session is None:
-            self.queue.append((b"", opaque, callback, req, vb))
+            entry.opaque = 0
+            self.queue.append(entry)
         else:
-            self.inflight[opaque] = callback
-            self._write(req.encode(vb, opaque, self.collections))
+            self._send(entry)
 
-    def submit_raw(self, data: bytes, opaque: int, callback: PacketCallback) -> None:
-        if self.closed:
-            callback(None, NetworkError(f"connection to {self.host}:{self.port} is closed"))
-        elif self.session is None:
-            self.queue.append((data, opaque, callback, Request(0, b""), 0))
-        else:
-            self.inflight[opaque] = callback
-            self._write(data)
-
-    def forget(self, opaque: int) -> None:
-        """Stop waiting for ``opaque`` (its request timed out)."""
-        self.inflight.pop(opaque, None)
-
-    def _write(self, data: bytes) -> None:
+    def _send(self, entry: Pending) -> None:
+        inflight = self.inflight
+        opaque = inflight.allocate()
+        inflight.add(opaque, entry)
+        entry.opaque = opaque
         if self.transport is not None:
-            self.transport.write(data)
+            self.transport.write(entry.encode(opaque, self.collections))
 
-    def fail(self, error: CouchbaseError) -> None:
+    def forget(self, entry: Pending) -> None:
+        """Stop waiting for ``entry`` (it timed out); a late answer is dropped."""
+        if entry.opaque:
+            if self.inflight.get(entry.opaque) is entry:
+                self.inflight.pop(entry.opaque)
+        else:
+            try:
+                self.queue.remove(entry)
+            except ValueError:
+                pass
+
+    def fail(self, error: BaseException) -> None:
         """Close the connection and fail everything waiting on it."""
         if self.closed:
             return
         self.closed = True
+        self.failure = error
         transport, self.transport = self.transport, None
         if transport is not None:
             try:
                 transport.close()
             except Exception:
                 pass
-        waiting = list(self.inflight.values()) + [entry[2] for entry in self.queue]
-        self.inflight.clear()
-        self.queue.clear()
+        waiting = self.inflight.drain() + self.queue
+        self.queue = []
         if self.session is None:
             self._ready(error)
-        for callback in waiting:
-            callback(None, error)
+        elif self._boot_timer is not None:
+            self._boot_timer.cancel()
+        for entry in waiting:
+            entry.fail(error)
 
     def close(self) -> None:
         self.fail(ObjectDestroyedError("the connection was closed"))
 
 
-def _connect_error(host: str, port: int, exc: BaseException) -> CouchbaseError:
-    from ..exceptions import ConnectError
-
-    return ConnectError(f"could not connect to {host}:{port}: {exc}", inner_cause=exc)
-
-
 class _Op:
     """One request on its way: retries on NOT_MY_VBUCKET, expires at its deadline."""
 
-    __slots__ = ("cluster", "req", "done", "deadline", "timer", "node", "opaque", "attempt",
-                 "finished")
+    __slots__ = ("cluster", "req", "done", "deadline", "timer", "node", "opaque", "vb",
+                 "attempt", "finished")
 
     def __init__(self, cluster: MuxCluster, req: Request, done: PacketCallback,
                  deadline: float) -> None:
@@ -219,187 +288,115 @@ class _Op:
         self.timer: Optional[Timer] = None
         self.node: Optional[MuxNode] = None
         self.opaque = 0
+        self.vb = 0
         self.attempt = 0
         self.finished = False
 
-    def on_packet(self, pkt: Optional[Packet], error: Optional[CouchbaseError]) -> None:
+    def encode(self, opaque: int, collections: bool) -> bytes:
+        return self.req.encode(self.vb, opaque, collections)
+
+    def answer(self, pkt: Packet) -> None:
         if self.finished:
             return
-        if pkt is not None and pkt.status == Status.NOT_MY_VBUCKET:
+        if pkt.status == Status.NOT_MY_VBUCKET:
             self.cluster._not_my_vbucket(self, pkt)
             return
-        self.finish(pkt, error)
+        self.finish(pkt, None)
+
+    def fail(self, error: BaseException) -> None:
+        if not self.finished:
+            self.finish(None, error)
 
     def expire(self) -> None:
         if self.finished:
             return
         if self.node is not None:
-            self.node.forget(self.opaque)
+            self.node.forget(self)
         self.finish(None, TimeoutError(
             f"operation timed out (no response within {self.cluster.timeout}s)"))
 
-    def finish(self, pkt: Optional[Packet], error: Optional[CouchbaseError]) -> None:
+    def finish(self, pkt: Optional[Packet], error: Optional[BaseException]) -> None:
         self.finished = True
         if self.timer is not None:
             self.timer.cancel()
+        if error is not None:
+            error = to_public(error)  # errors leave the cluster as documented exceptions
         self.done(pkt, error)
 
 
-class MuxCluster:
-    """A bucket's connections for an event loop: bootstrap, routing, retries, timeouts."""
+class _StatsEntry:
+    """STAT on one node; answers arrive as several packets with one opaque."""
 
-    def __init__(self, connstr: ConnectionString, username: str, password: str,
-                 bucket: Optional[str], timeout: float, bootstrap_timeout: float,
-                 tls: Any, backend: Backend) -> None:
-        self.connstr = connstr
-        self.username = username
-        self.password = password
-        self.bucket = bucket
-        self.timeout = timeout
-        self.bootstrap_timeout = bootstrap_timeout
-        self.tls = tls
+    __slots__ = ("node", "collector", "done", "opaque")
+
+    def __init__(self, node: MuxNode, collector: StatsCollector,
+                 done: Callable[[Optional[BaseException]], None]) -> None:
+        self.node = node
+        self.collector = collector
+        self.done = done
+        self.opaque = 0
+
+    def encode(self, opaque: int, collections: bool) -> bytes:
+        return self.collector.request(opaque)
+
+    def answer(self, pkt: Packet) -> None:
+        if self.collector.feed(pkt):
+            self.done(None)
+        else:
+            self.node.inflight.add(self.opaque, self)  # more packets share this opaque
+
+    def fail(self, error: BaseException) -> None:
+        self.done(error)
+
+
+class MuxCluster(ClusterBase[MuxNode]):
+    """A bucket's connections for an event loop: many requests in flight, callbacks."""
+
+    def __init__(self, settings: Settings, backend: Backend,
+                 retry: Optional[RetryPolicy] = None) -> None:
+        super().__init__(settings, retry)
         self.backend = backend
-        self.router = Router(tls=tls is not None,
-                             network=connstr.options.get("network", "default"))
-        self.nodes: dict[tuple[str, int], MuxNode] = {}
-        self._slots: list[Optional[MuxNode]] = []
-        self._slots_config: Optional[object] = None
-        self._opaque = 16
         self._waiting: deque[_Op] = deque()  # operations on the shared timeout, oldest first
         self._sweep: Optional[Timer] = None
         self._sweep_at = 0.0
-        self.closed = False
 
     # -- bootstrap ---------------------------------------------------------------------
-    def connect(self, done: Callable[[Optional[CouchbaseError]], None]) -> None:
-        """Bootstrap over KV (CCCP), then HTTP; ``done(None)`` or ``done(error)``."""
-        seeds: list[tuple[str, str, int]] = [("kv", h, p) for h, p in self.connstr.kv_hosts()]
-        seeds += [("http", h, p) for h, p in self.connstr.http_hosts()]
-        errors: list[CouchbaseError] = []
-        deadline = time.monotonic() + self.bootstrap_timeout
-        finished = [False]
-        timer = self.backend.call_later(self.bootstrap_timeout, lambda: give_up(
-            TimeoutError(f"bootstrap did not finish in {self.bootstrap_timeout}s")))
+    def connect(self, done: Callable[[Optional[BaseException]], None]) -> None:
+        """Walk the seeds (see :mod:`couchbase._core.walk`); ``done(None)`` or ``done(error)``."""
+        def ok(_: Any) -> None:
+            done(ObjectDestroyedError("the connection was closed while connecting")
+                 if self.closed else None)
 
-        def give_up(error: CouchbaseError) -> None:
-            if finished[0]:
-                return
-            finished[0] = True
-            timer.cancel()
-            for node in list(self.nodes.values()):
-                if not node.ready:
-                    node.fail(error)
-            done(error)
+        def fail(error: BaseException) -> None:
+            done(ObjectDestroyedError("the connection was closed while connecting")
+                 if self.closed else error)
 
-        def succeed() -> None:
-            if not finished[0]:
-                finished[0] = True
-                timer.cancel()
-                done(None)
+        drive_callbacks(self.bootstrap_flow(), self, ok, fail)
 
-        def next_seed() -> None:
-            if finished[0]:
-                return
-            if self.closed:
-                give_up(ObjectDestroyedError("the connection was closed while connecting"))
-                return
-            if not seeds:
-                if errors:
-                    first = errors[0]
-                    give_up(type(first)(
-                        "could not bootstrap from any node: "
-                        + "; ".join(e.message for e in errors),
-                        inner_cause=first.inner_cause or first))
-                else:
-                    give_up(CouchbaseNetworkError("no node to bootstrap from"))
-                return
-            kind, host, port = seeds.pop(0)
-            if kind == "kv":
-                self._open(host, port, on_kv)
-            else:
-                remaining = max(deadline - time.monotonic(), 0.001)
-                self.backend.fetch_config(host, port, self._http_path(), self.username,
-                                          self.password, remaining, self.tls,
-                                          lambda raw, err: on_http(host, raw, err))
+    def open_node(self, host: str, port: int, deadline: float, done: Done) -> None:
+        if self.closed:
+            done(None, ObjectDestroyedError("the connection was closed while connecting"))
+            return
+        node = self._replace((host, port), deadline)
+        node.when_ready(lambda n, error: done(n.session, None) if error is None
+                        else done(None, error))
 
-        def on_kv(node: MuxNode, error: Optional[CouchbaseError]) -> None:
-            if error is not None:
-                if isinstance(error, (AuthError, BucketNotFoundError)):
-                    give_up(error)
-                    return
-                errors.append(error)
-                next_seed()
-            elif self.router.config is not None:
-                succeed()
-            else:
-                next_seed()
-
-        def on_http(host: str, raw: Optional[bytes], error: Optional[CouchbaseError]) -> None:
-            if error is not None:
-                if isinstance(error, (AuthError, BucketNotFoundError)):
-                    give_up(error)
-                    return
-                errors.append(error)
-                next_seed()
-            elif raw is not None and self.router.update(raw, host):
-                succeed()
-            else:
-                next_seed()
-
-        next_seed()
-
-    def _http_path(self) -> str:
-        if self.bucket:
-            return f"/pools/default/bs/{quote(self.bucket, safe='')}"
-        return "/pools/default/nodeServices"
-
-    def _open(self, host: str, port: int,
-              on_ready: Optional[Callable[[MuxNode, Optional[CouchbaseError]], None]] = None,
-              ) -> MuxNode:
-        def ready(node: MuxNode, error: Optional[CouchbaseError]) -> None:
-            if error is None and node.session is not None and node.session.config:
-                self.router.update(node.session.config, node.host)
-            if on_ready is not None:
-                on_ready(node, error)
-
-        node = MuxNode(host, port, self.username, self.password, self.bucket,
-                       self.tls is not None, ready)
-        self.nodes[(host, port)] = node
+    def _open(self, host: str, port: int, deadline: float) -> MuxNode:
+        node = MuxNode(host, port, self.settings, self.backend, deadline, self._node_ready)
         self.backend.connect(host, port, self.tls, node)
         return node
 
-    def _node_at(self, index: int) -> MuxNode:
-        config = self.router.config
-        if config is not self._slots_config:
-            self._slots = [None] * len(config.kv_nodes) if config is not None else []
-            self._slots_config = config
-        node = self._slots[index]
-        if node is None or node.closed:
-            address = self.router.address(index)
-            node = self.nodes.get(address)
-            if node is None or node.closed:
-                node = self._open(*address)
-            self._slots[index] = node
-        return node
-
-    def collections_enabled(self) -> bool:
-        return any(n.collections for n in self.nodes.values())
+    def _node_ready(self, node: MuxNode, error: Optional[BaseException]) -> None:
+        if error is None and node.session is not None:
+            self._adopt_config(node, node.session.config)
 
     def close(self) -> None:
-        self.closed = True
         if self._sweep is not None:
             self._sweep.cancel()
             self._sweep = None
-        for node in list(self.nodes.values()):
-            node.close()
-        self.nodes.clear()
-        self._slots = []
+        super().close()
 
-    # -- operations ------------------------------------------------------------------------
-    def _next_opaque(self) -> int:
-        self._opaque = self._opaque + 1 if self._opaque < _OPAQUE_LIMIT else 17
-        return self._opaque
-
+    # -- key-value requests ------------------------------------------------------------
     def execute(self, req: Request, done: PacketCallback, timeout: Optional[float] = None,
                 ) -> None:
         """Send ``req``; ``done(packet, None)`` or ``done(None, error)`` exactly once."""
@@ -407,10 +404,11 @@ class MuxCluster:
             done(None, ObjectDestroyedError("this connection is closed"))
             return
         now = time.monotonic()
-        if timeout is None or timeout == self.timeout:
+        cluster_timeout = self.settings.timeout
+        if timeout is None or timeout == cluster_timeout:
             # Operations with the cluster's timeout expire in the order they started:
             # one sweep timer for all of them instead of a timer each.
-            op = _Op(self, req, done, now + self.timeout)
+            op = _Op(self, req, done, now + cluster_timeout)
             waiting = self._waiting
             while waiting and waiting[0].finished:
                 waiting.popleft()
@@ -419,7 +417,7 @@ class MuxCluster:
                 if self._sweep is not None:
                     self._sweep.cancel()
                 self._sweep_at = op.deadline
-                self._sweep = self.backend.call_later(self.timeout, self._expire_due)
+                self._sweep = self.backend.call_later(cluster_timeout, self._expire_due)
         else:
             op = _Op(self, req, done, now + timeout)
             op.timer = self.backend.call_later(timeout, op.expire)
@@ -441,28 +439,27 @@ class MuxCluster:
 
     def _dispatch(self, op: _Op) -> None:
         try:
-            vb, index = self.router.route_index(op.req.key, op.req.replica)
-            node = self._node_at(index)
-        except CouchbaseError as exc:
+            op.vb, index = self.router.route_index(op.req.key, op.req.replica)
+            node = self.node_at(index)
+        except (CoreError, CouchbaseError) as exc:
             op.finish(None, exc)
             return
         op.node = node
-        op.opaque = self._next_opaque()
-        node.submit(op.req, vb, op.opaque, op.on_packet)
+        node.submit(op)
 
     def _not_my_vbucket(self, op: _Op, pkt: Packet) -> None:
-        if op.node is not None and pkt.value and self.router.update(pkt.value, op.node.host):
-            self._dispatch(op)
-            return
-        pause = min(0.001 * (2 ** op.attempt), 0.1)
+        new = bool(pkt.value) and op.node is not None and \
+            self.router.update(pkt.value, op.node.host)
+        pause = self.retry.not_my_vbucket(op.attempt, new, op.deadline - time.monotonic())
         op.attempt += 1
-        if time.monotonic() + pause >= op.deadline:
+        if pause is None:
             op.finish(None, TimeoutError("timed out while the cluster map was changing"))
-            return
-        self.backend.call_later(pause, lambda: None if op.finished else self._dispatch(op))
+        elif not pause:
+            self._dispatch(op)
+        else:
+            self.backend.call_later(pause, lambda: None if op.finished else self._dispatch(op))
 
-    def execute_multi(self, reqs: list[Request],
-                      done: Callable[[list[Union[Packet, CouchbaseError]]], None],
+    def execute_multi(self, reqs: list[Request], done: Callable[[list[Answer]], None],
                       timeout: Optional[float] = None) -> None:
         """Send every request at once; ``done(responses or errors, in order)``."""
         results: list[Any] = [None] * len(reqs)
@@ -472,7 +469,7 @@ class MuxCluster:
             return
 
         def one(index: int) -> PacketCallback:
-            def finished(pkt: Optional[Packet], error: Optional[CouchbaseError]) -> None:
+            def finished(pkt: Optional[Packet], error: Optional[BaseException]) -> None:
                 results[index] = pkt if error is None else error
                 left[0] -= 1
                 if not left[0]:
@@ -482,44 +479,48 @@ class MuxCluster:
         for i, req in enumerate(reqs):
             self.execute(req, one(i), timeout)
 
-    def stats(self, group: bytes,
-              done: Callable[[Optional[dict[tuple[str, int], list[tuple[str, str]]]],
-                              Optional[CouchbaseError]], None]) -> None:
-        """STAT ``group`` on every KV node."""
+    # -- STAT on every node ------------------------------------------------------------
+    def stats(self, group: bytes, done: Done) -> None:
+        """STAT ``group`` on every KV node: ``done({(host, port): pairs}, None)``."""
         addresses = self.router.addresses()
         out: dict[tuple[str, int], list[tuple[str, str]]] = {}
-        state = {"left": len(addresses), "failed": False}
+        state = {"left": len(addresses), "over": False}
         if not addresses:
             done(out, None)
             return
+        timer = self.backend.call_later(self.settings.timeout, lambda: node_done(
+            TimeoutError(f"STAT did not finish within {self.settings.timeout}s")))
 
-        def fail(error: CouchbaseError) -> None:
-            if not state["failed"]:
-                state["failed"] = True
-                done(None, error)
-
-        def collector(node: MuxNode, opaque: int,
-                      pairs: list[tuple[str, str]]) -> PacketCallback:
-            def on_packet(pkt: Optional[Packet], error: Optional[CouchbaseError]) -> None:
-                if error is not None or pkt is None:
-                    fail(error or NetworkError("no response"))
-                elif pkt.status:
-                    fail(LibcouchbaseError(f"STAT failed (status 0x{pkt.status:02x})",
-                                           server_status=pkt.status))
-                elif pkt.key:
-                    pairs.append((pkt.key.decode("utf-8", "replace"),
-                                  pkt.value.decode("utf-8", "replace")))
-                    node.inflight[opaque] = on_packet  # more packets share this opaque
-                else:
-                    state["left"] -= 1
-                    if not state["left"] and not state["failed"]:
-                        done(out, None)
-            return on_packet
+        def node_done(error: Optional[BaseException]) -> None:
+            if state["over"]:
+                return
+            if error is not None:
+                state["over"] = True
+                timer.cancel()
+                done(None, to_public(error))
+                return
+            state["left"] -= 1
+            if not state["left"]:
+                state["over"] = True
+                timer.cancel()
+                done(out, None)
 
         for index, address in enumerate(addresses):
-            pairs: list[tuple[str, str]] = []
-            out[address] = pairs
-            node = self._node_at(index)
-            opaque = self._next_opaque()
-            node.submit_raw(encode_packet(Magic.REQUEST, Opcode.STAT, group, opaque=opaque),
-                            opaque, collector(node, opaque, pairs))
+            collector = StatsCollector(group, f"{address[0]}:{address[1]}")
+            out[address] = collector.pairs
+            try:
+                node = self.node_at(index)
+            except (CoreError, CouchbaseError) as exc:
+                node_done(exc)
+                return
+            node.submit(_StatsEntry(node, collector, node_done))
+
+    # -- the rest of the flow commands (CallbackIO) ---------------------------------------
+    def sleep(self, seconds: float, done: Done) -> None:
+        self.backend.call_later(seconds, lambda: done(None, None))
+
+    def open_http(self, endpoint: Endpoint, data: bytes, done: Done) -> None:
+        MuxHttpLink(self.backend, endpoint, data, done).start()
+
+    def __repr__(self) -> str:
+        return f"<MuxCluster bucket={self.bucket!r} nodes={list(self.nodes.values())}>"

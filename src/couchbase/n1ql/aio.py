@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator
 
-from .._http.aio import drive_rows
 from .request import N1QLRequest
 
 
@@ -16,7 +15,7 @@ class AsyncioN1QLRequest(N1QLRequest):
     """
 
     def __aiter__(self) -> AsyncIterator[Any]:
-        return drive_rows(self._start(), self._parent)
+        return self._parent._rows(self._start())
 
     def __iter__(self) -> Any:
         raise TypeError("an asyncio N1QL request is iterated with 'async for'")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Generator, Optional
 
-from .._http.commands import Endpoint
+from .._core.commands import Endpoint
 from ..exceptions import ArgumentError, NoMatchingServerError, NotSupportedError
 from .flow import query_flow
 from .query import DEFAULT_TIMEOUT, N1QLQuery, parse_duration
@@ -26,6 +26,8 @@ class N1QLAPI:
     """Seconds to wait for bytes from the query service when the query sets no timeout."""
 
     _n1ql_class: Any = N1QLRequest
+    _n1ql_turn = 0
+    _n1ql_prepared_names: Optional[dict[str, str]] = None
     _live: Callable[[], Any]
 
     def n1ql_query(self, query: Any, *args: Any, **kwargs: Any) -> Any:
@@ -59,10 +61,10 @@ class N1QLAPI:
         return isinstance(caps, list) and "enhancedPreparedStatements" in caps
 
     def _n1ql_prepared(self) -> dict[str, str]:
-        """Statement -> prepared name, per bucket object (collections share it)."""
-        cache = self.__dict__.get("_n1ql_prepared_names")
+        """Statement -> prepared name, per bucket object."""
+        cache = self._n1ql_prepared_names
         if cache is None:
-            cache = self.__dict__["_n1ql_prepared_names"] = {}
+            cache = self._n1ql_prepared_names = {}
         return cache
 
     def _query_endpoint(self, timeout: Optional[float] = None) -> Endpoint:
@@ -77,8 +79,8 @@ class N1QLAPI:
         nodes = [(host, port) for host, port in nodes if port]
         if not nodes:
             raise NotSupportedError("no node of the cluster runs the query service (n1ql)")
-        turn = self.__dict__.get("_n1ql_turn", 0)
-        self.__dict__["_n1ql_turn"] = turn + 1
+        turn = self._n1ql_turn
+        self._n1ql_turn = turn + 1
         host, port = nodes[turn % len(nodes)]
         # the service answers at the request's timeout: wait a little longer for that
         wait = (timeout or self.n1ql_timeout) + 1.0

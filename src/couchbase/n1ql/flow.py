@@ -1,4 +1,4 @@
-"""N1QL requests as HTTP flows (see :mod:`couchbase._http.commands`), for every front end.
+"""N1QL requests as HTTP flows (see :mod:`couchbase._core.commands`), for every front end.
 
 :func:`query_flow` runs a :class:`~.request.N1QLRequest`, emitting rows as
 they arrive; :func:`statement_flow` runs a statement and returns all its rows
@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Generator, Optional
 
+from .._core.commands import RECEIVE, Connect, Emit, Endpoint
 from .._core.http import HttpExchange
 from .._core.http_rows import RowParseError, RowParser
-from .._http.commands import RECEIVE, Connect, Emit, Endpoint
 from .._http.flows import http_error
 from ..exceptions import ArgumentError, N1QLError, N1QLPreparedStatementError, ProtocolError
 

@@ -11,7 +11,7 @@ import re
 import time
 from typing import Any, Callable, Generator, Iterable, Optional
 
-from .._http.commands import Endpoint, Wait
+from .._core.commands import Endpoint, Sleep
 from ..exceptions import (
     ArgumentError,
     N1QLIndexExistsError,
@@ -158,4 +158,4 @@ def watch_flow(endpoint: Endpoint, bucket: str, names: Iterable[Any], timeout: f
         if left <= 0:
             raise CBTimeoutError(f"indexes {', '.join(waiting)} of {bucket!r} not online "
                                  f"after {timeout}s")
-        yield Wait(min(interval, left))
+        yield Sleep(min(interval, left))

@@ -87,7 +87,7 @@ class N1QLRequest:
         if self._buffer is not None:  # read ahead by .meta
             rows, self._buffer = self._buffer, None
             return iter(rows)
-        return self._parent._view_rows(self._start())
+        return self._parent._rows(self._start())
 
     def execute(self) -> N1QLRequest:
         """Run the query, discarding its rows (for statements that return none)."""
@@ -133,7 +133,7 @@ class N1QLRequest:
         iteration that follows.
         """
         if self._meta is None and not self._started:
-            self._buffer = list(self._parent._view_rows(self._start()))
+            self._buffer = list(self._parent._rows(self._start()))
         return self._meta or {}
 
     raw = meta

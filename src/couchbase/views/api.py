@@ -1,17 +1,15 @@
 """The view and design document methods every bucket class has, written once.
 
-The methods build flows (:mod:`couchbase._http.flows`); a front end says how
-to run them. The defaults here block the calling thread (the sync
-``Bucket`` and ``Connection``); gevent swaps in its sockets with
-:meth:`ViewAPI._http_io`, asyncio and Twisted replace the drivers.
+The methods build flows (:mod:`couchbase._http.flows`); the front end's
+hooks run them (``_rows`` for a view's rows, ``_drive`` for a design
+document's result), its own way.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Generator, Iterator
+from typing import Any, Callable, Generator
 
-from .._http.blocking import BlockingIO, drive, drive_rows
-from .._http.commands import Endpoint
+from .._core.commands import Endpoint
 from .._http.flows import (
     design_create_flow,
     design_delete_flow,
@@ -24,8 +22,6 @@ from ..exceptions import ArgumentError, NoMatchingServerError, NotSupportedError
 from .iterator import View
 
 Flow = Generator[Any, Any, Any]
-
-_BLOCKING = BlockingIO()
 
 
 def _check_syncwait(syncwait: Any) -> float:
@@ -41,7 +37,10 @@ class ViewAPI:
     """Seconds to wait for bytes from the views service before giving up."""
 
     _view_class: Any = View
+    _views_turn = 0
     _live: Callable[[], Any]
+    _drive: Callable[[Flow], Any]
+    _rows: Callable[[Flow], Any]
     _bucket: str  # the bucket's name (set by BucketBase)
 
     # -- querying ----------------------------------------------------------------------
@@ -63,17 +62,6 @@ class ViewAPI:
     def _view_flow(self, view: View) -> Flow:
         return view_flow(view, self._views_endpoint())
 
-    def _view_rows(self, flow: Flow) -> Iterator[Any]:
-        """The rows of a view flow, as the application iterates (sync: blocking)."""
-        return drive_rows(flow, self, self._http_io())
-
-    def _http_drive(self, flow: Flow) -> Any:
-        """Run a design document flow to its result (sync: blocking)."""
-        return drive(flow, self, self._http_io())
-
-    def _http_io(self) -> BlockingIO:
-        return _BLOCKING
-
     def _views_endpoint(self) -> Endpoint:
         """A node's views service (round robin over the nodes that run one)."""
         cluster = self._live()
@@ -90,7 +78,7 @@ class ViewAPI:
         nodes = [(host, port) for host, port in nodes if port]
         if not nodes:
             raise NotSupportedError("no node of the cluster runs the views service")
-        turn = getattr(self, "_views_turn", 0)
+        turn = self._views_turn
         self._views_turn = turn + 1
         host, port = nodes[turn % len(nodes)]
         return Endpoint(host, port, tls, cluster.username, cluster.password,
@@ -110,24 +98,24 @@ class ViewAPI:
         ``syncwait`` seconds: wait until its first view answers, else raise
         TimeoutError. Returns an :class:`~couchbase.result.HttpResult`.
         """
-        return self._http_drive(self._design_flow(
+        return self._drive(self._design_flow(
             design_create_flow, design_name(name, use_devmode), design,
             _check_syncwait(syncwait)))
 
     def design_get(self, name: str, use_devmode: bool = True) -> Any:
         """The design document ``name`` (``dev_name`` with ``use_devmode``) in
         an HttpResult's ``value``; HTTPError (status 404) if there is none."""
-        return self._http_drive(self._design_flow(design_get_flow,
+        return self._drive(self._design_flow(design_get_flow,
                                                   design_name(name, use_devmode)))
 
     def design_publish(self, name: str, syncwait: float = 0) -> Any:
         """Copy development document ``dev_name`` to production ``name`` (the
         development document stays), as the web console's Publish button."""
-        return self._http_drive(self._design_flow(design_publish_flow, name,
+        return self._drive(self._design_flow(design_publish_flow, name,
                                                   _check_syncwait(syncwait)))
 
     def design_delete(self, name: str, use_devmode: bool = True, syncwait: float = 0) -> Any:
         """Delete design document ``name`` (``dev_name`` with ``use_devmode``);
         ``syncwait`` seconds: wait until it is gone, else raise TimeoutError."""
-        return self._http_drive(self._design_flow(
+        return self._drive(self._design_flow(
             design_delete_flow, design_name(name, use_devmode), _check_syncwait(syncwait)))

@@ -145,23 +145,23 @@ class View:
         return self._parent._view_flow(self)
 
     def __iter__(self) -> Iterator[Any]:
-        return self._parent._view_rows(self._start())
+        return self._parent._rows(self._start())
 
     # -- used by the flow ----------------------------------------------------------------------
-    def _doc_entries(self, rows: list[Any]) -> list[Any]:
-        """Quiet get entries for the distinct document ids of ``rows``."""
+    def _doc_ops(self, rows: list[Any]) -> list[Any]:
+        """Quiet gets of the distinct document ids of ``rows``."""
         parent = self._parent
         no_format = parent.data_passthrough
         decoder = parent._decode_value
         seen: set[str] = set()
-        entries = []
+        ops = []
         for row in rows:
             docid = row.get("id") if isinstance(row, dict) else None
             if isinstance(docid, str) and docid not in seen:
                 seen.add(docid)
-                entries.append((docid, _kv.get_request(docid), _kv.value_result,
-                                (True, no_format, decoder), None))
-        return entries
+                ops.append(parent._op(docid, _kv.get_request(docid), _kv.value_result,
+                                      True, no_format, decoder))
+        return ops
 
     def _attach_docs(self, rows: list[Any], results: list[Any]) -> None:
         by_id = {result.key: result for result in results}

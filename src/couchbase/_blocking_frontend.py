@@ -1,0 +1,126 @@
+"""The hooks of the front ends that wait by blocking: the sync Bucket (its thread
+blocks) and gevent's (only its greenlet does).
+
+They differ in what answers their requests (:meth:`BlockingFrontEnd._executor`:
+the sync cluster itself, or gevent's event-loop cluster behind a hub waiter)
+and in their guard (a lock for the sync API's ``lockmode``; none for
+greenlets, which share a bucket by design). Everything else, pipelines
+included, is here once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional
+
+from ._core.bootstrap import Session
+from ._core.commands import Endpoint
+from ._core.packet import Packet
+from ._core.request import Request
+from ._operation import Answer, Operation, finish_batch, multi_result
+from ._pipeline import Pipeline
+from ._waiting import BlockingIO, BlockingLink, Flow, StatsReply, drive_blocking, wait_blocking
+from .exceptions import CouchbaseError
+from .result import MultiResult, Result
+
+
+class GuardedIO:
+    """A :class:`~couchbase._waiting.BlockingIO` whose key-value commands each hold the
+    bucket's guard: a flow's steps interleave with other threads' operations."""
+
+    __slots__ = ("io", "guard")
+
+    def __init__(self, io: BlockingIO, guard: Any) -> None:
+        self.io = io
+        self.guard = guard
+
+    def execute(self, req: Request) -> Packet:
+        with self.guard:
+            return self.io.execute(req)
+
+    def execute_multi(self, reqs: list[Request]) -> list[Answer]:
+        with self.guard:
+            return self.io.execute_multi(reqs)
+
+    def stats(self, group: bytes) -> StatsReply:
+        with self.guard:
+            return self.io.stats(group)
+
+    def sleep(self, seconds: float) -> None:
+        self.io.sleep(seconds)
+
+    def open_node(self, host: str, port: int, deadline: float) -> Session:
+        with self.guard:
+            return self.io.open_node(host, port, deadline)
+
+    def open_http(self, endpoint: Endpoint, data: bytes) -> BlockingLink:
+        return self.io.open_http(endpoint, data)
+
+
+class BlockingFrontEnd:
+    """``_run``, ``_run_multi``, ``_drive``, ``_rows`` and ``pipeline()`` for the
+    blocking front ends (mixed in before :class:`~couchbase._bucketbase.BucketBase`)."""
+
+    _pipeline: Optional[Pipeline]
+    _guard: Any  # entered around every key-value request
+    close: Any  # BucketBase's (or the front end's own)
+
+    def _executor(self) -> BlockingIO:
+        """What answers requests; raises ObjectDestroyedError once closed."""
+        raise NotImplementedError
+
+    # -- the hooks (couchbase._bucketbase.FrontEnd) -----------------------------------
+    def _run(self, op: Operation) -> Any:
+        """Execute one operation (or queue it in the active pipeline)."""
+        pipeline = self._pipeline
+        if pipeline is not None:
+            return pipeline.add(op)
+        with self._guard:
+            pkt = self._executor().execute(op.req)
+        return op.finish(op.key, pkt, *op.args)
+
+    def _complete(self, ops: list[Operation]) -> tuple[list[Result], Optional[CouchbaseError]]:
+        """Execute operations in one pipelined batch: their results and the first error."""
+        reqs = [op.req for op in ops]
+        with self._guard:
+            answers = self._executor().execute_multi(reqs)
+        return finish_batch(ops, answers)
+
+    def _run_multi(self, ops: list[Operation], quiet: bool = False) -> MultiResult:
+        pipeline = self._pipeline
+        if pipeline is not None:
+            return pipeline.add_multi(ops)
+        results, error = self._complete(ops)
+        return multi_result(ops, results, error)
+
+    def _drive(self, flow: Flow) -> Any:
+        """Run a flow to its result, blocking for each command (even inside a pipeline)."""
+        return wait_blocking(flow, GuardedIO(self._executor(), self._guard))
+
+    def _rows(self, flow: Flow) -> Iterator[Any]:
+        return drive_blocking(flow, GuardedIO(self._executor(), self._guard))
+
+    # -- the sync API's extras -----------------------------------------------------------
+    def pipeline(self) -> Pipeline:
+        """Batch the operations of a ``with`` block into one round of writes.
+
+        >>> with cb.pipeline() as pipe:
+        ...     cb.upsert("a", 1)
+        ...     cb.get("b")
+        >>> pipe.results
+        """
+        return Pipeline(self)
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+__all__ = ["BlockingFrontEnd", "GuardedIO"]

@@ -1,0 +1,160 @@
+"""What the two cluster drivers share: settings, the cluster map, the node cache,
+the retry policy and the bootstrap plan.
+
+:class:`~couchbase._io.blocking_cluster.BlockingCluster` (the sync API, the
+caller's thread) and :class:`~couchbase._io.mux.MuxCluster` (event loops,
+many requests in flight) differ only in how they move bytes and wait; what a
+cluster connection decides lives here once:
+
+- which node a request goes to (the core's :class:`~couchbase._core.router.Router`)
+  and which open connection serves that node (:meth:`ClusterBase.node_at`,
+  cached per configuration; a node that failed is replaced on next use);
+- when a request is sent again (:attr:`ClusterBase.retry`, a
+  :class:`~couchbase._core.retry.RetryPolicy` that tests may replace);
+- how the cluster is found (:meth:`ClusterBase.bootstrap_flow`, the core's
+  seed-by-seed walk with a deadline per node).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Generic, Optional, Protocol, TypeVar
+
+from .._core.errors import CoreError
+from .._core.retry import DEFAULT_RETRY, RetryPolicy
+from .._core.router import Router
+from .._core.walk import HTTP, KV, Seed, WalkPlan, walk
+from .._settings import Settings
+from ..exceptions import CouchbaseError
+
+Flow = Any  # Generator[command, reply, None]
+
+
+class NodeConnection(Protocol):
+    """A KV connection as the node cache sees it."""
+
+    host: str
+    port: int
+    collections: bool
+
+    @property
+    def usable(self) -> bool:
+        """False once the connection failed or was closed: the cache opens a new one."""
+
+    def close(self) -> None: ...
+
+
+N = TypeVar("N", bound=NodeConnection)
+
+
+class ClusterBase(Generic[N]):
+    """A bucket's connections to a cluster, less the I/O (see the module docstring).
+
+    A driver supplies :meth:`_open` (make a connection to a KV node, which
+    bootstraps it within ``deadline``) and its way of waiting.
+    """
+
+    def __init__(self, settings: Settings, retry: Optional[RetryPolicy] = None) -> None:
+        self.settings = settings
+        self.retry = retry if retry is not None else DEFAULT_RETRY
+        self.router = Router(tls=settings.tls is not None,
+                             network=settings.connstr.options.get("network", "default"))
+        self.nodes: dict[tuple[str, int], N] = {}
+        self._slots: list[Optional[N]] = []
+        self._slots_config: Optional[object] = None
+        self.closed = False
+
+    # -- settings, as the drivers read them --------------------------------------------
+    @property
+    def timeout(self) -> float:
+        """The operation timeout (the bucket's ``timeout``, read on every operation)."""
+        return self.settings.timeout
+
+    @property
+    def tls(self) -> Any:
+        return self.settings.tls
+
+    @property
+    def username(self) -> str:
+        return self.settings.username
+
+    @property
+    def password(self) -> str:
+        return self.settings.password
+
+    @property
+    def bucket(self) -> Optional[str]:
+        return self.settings.bucket
+
+    def node_deadline(self, deadline: Optional[float] = None) -> float:
+        """When a connection opened now must have finished HELLO and auth: the
+        node timeout from now, and no later than ``deadline`` if given."""
+        limit = time.monotonic() + self.settings.node_timeout
+        return limit if deadline is None or deadline > limit else deadline
+
+    # -- bootstrap ---------------------------------------------------------------------
+    def bootstrap_plan(self) -> WalkPlan:
+        cs = self.settings.connstr
+        seeds = [Seed(KV, h, p) for h, p in cs.kv_hosts()]
+        seeds += [Seed(HTTP, h, p) for h, p in cs.http_hosts()]
+        s = self.settings
+        return WalkPlan(seeds, s.bootstrap_timeout, s.node_timeout, s.bucket, s.username,
+                        s.password, s.tls, seed_errors=(CoreError, CouchbaseError))
+
+    def bootstrap_flow(self) -> Flow:
+        """The walk that fills :attr:`router`; its OpenNode commands are answered by
+        the driver's ``open_node``, which keeps the node."""
+        return walk(self.bootstrap_plan(), self.router, time.monotonic)
+
+    # -- the node cache --------------------------------------------------------------------
+    def node_at(self, index: int, deadline: Optional[float] = None) -> N:
+        """The connection to kv node ``index`` of the current config (opened if needed).
+
+        Cached per configuration; a connection that is no longer usable
+        (failed, closed, or never finished its bootstrap in time) is replaced.
+        """
+        config = self.router.config
+        if config is not self._slots_config:
+            self._slots = [None] * len(config.kv_nodes) if config is not None else []
+            self._slots_config = config
+        node = self._slots[index]
+        if node is None or not node.usable:
+            address = self.router.address(index)
+            node = self.nodes.get(address)
+            if node is None or not node.usable:
+                node = self._replace(address, self.node_deadline(deadline))
+            if self.router.config is config:  # opening it may have brought a new config
+                self._slots[index] = node
+        return node
+
+    def _replace(self, address: tuple[str, int], deadline: float) -> N:
+        old = self.nodes.pop(address, None)
+        if old is not None:
+            old.close()
+        node = self._open(address[0], address[1], deadline)
+        self.nodes[address] = node
+        return node
+
+    def _open(self, host: str, port: int, deadline: float) -> N:
+        """A new connection to a KV node, bootstrapping (done or under way) by ``deadline``."""
+        raise NotImplementedError
+
+    def _adopt_config(self, node: N, config: Optional[bytes]) -> None:
+        """Take the config a node's bootstrap brought, if it is newer."""
+        if config:
+            self.router.update(config, node.host)
+
+    def collections_enabled(self) -> bool:
+        """Whether the connections negotiated collections."""
+        return any(n.collections for n in self.nodes.values())
+
+    def close(self) -> None:
+        self.closed = True
+        for node in list(self.nodes.values()):
+            node.close()
+        self.nodes.clear()
+        self._slots = []
+        self._slots_config = None
+
+
+__all__ = ["ClusterBase", "NodeConnection"]

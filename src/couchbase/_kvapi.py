@@ -1,0 +1,413 @@
+"""Key-value API semantics, written once for buckets and collections of every front end.
+
+:class:`KeyValueAPI` turns arguments into :class:`~couchbase._operation.Operation`
+objects and multi-step work into flows; it never waits. Its owner says how:
+a front end's Bucket supplies the hooks of
+:class:`~couchbase._bucketbase.FrontEnd` (``_run``, ``_run_multi``, ``_drive``,
+``_live``), and a :class:`~couchbase.collection.Collection` hands them on to
+its bucket. Settings (``quiet``, formats, the transcoder...) live in one
+:class:`ApiOptions` object that a bucket shares with its collections, so a
+change on either is seen by both.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Generator, Optional
+
+from . import _kv
+from ._core.commands import Sleep, Stats
+from ._core.opcode import Opcode
+from ._core.request import Request
+from ._durability import DurabilityCheck, check_requirements, observe_request, parse_observe
+from ._multi import MultiOperations
+from ._operation import Finish, Operation, multi_result
+from ._settings import Settings
+from .exceptions import ArgumentError, CouchbaseError, DurabilityError, NotFoundError
+from .formats import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8, decode_value, encode_value
+from .items import Item
+from .result import MultiResult, ObserveInfo, OperationResult, Result, ValueResult
+from .transcoder import Transcoder
+
+_FORMATS = frozenset((FMT_JSON, FMT_PICKLE, FMT_BYTES, FMT_UTF8, FMT_AUTO, 0x0, 0x1, 0x2, 0x4))
+
+Flow = Generator[Any, Any, Any]
+
+
+class ApiOptions:
+    """How values are stored and read, and what a missing key means: shared by a
+    bucket and its collections (validated by :class:`KeyValueAPI`'s properties)."""
+
+    __slots__ = ("quiet", "default_format", "transcoder", "data_passthrough",
+                 "encode_value", "decode_value")
+
+    def __init__(self) -> None:
+        self.quiet = False
+        self.default_format = FMT_JSON
+        self.transcoder: Optional[Transcoder] = None
+        self.data_passthrough = False
+        self.encode_value: _kv.Encoder = encode_value
+        self.decode_value: _kv.Decoder = decode_value
+
+
+def check_timeout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ArgumentError(f"timeout must be a positive number of seconds, not {value!r}")
+    return float(value)
+
+
+def _observe_finish(key: Any, pkt: Any, from_master: bool) -> Result:
+    info = parse_observe(key, pkt, from_master)
+    if info is None:
+        raise _kv.error_for(key, pkt)
+    return info
+
+
+def _stat_value(raw: str) -> Any:
+    try:
+        return int(raw)
+    except ValueError:
+        return raw
+
+
+class KeyValueAPI(MultiOperations):
+    """The key-value methods of a bucket or a collection (see the module docstring)."""
+
+    _opts: ApiOptions
+    _settings: Settings
+    _cid: int  # the collection id requests carry: 0 is the default collection
+    # the owner's hooks (couchbase._bucketbase.FrontEnd)
+    _run: Callable[[Operation], Any]
+    _run_multi: Callable[[list[Operation], bool], Any]
+    _drive: Callable[[Flow], Any]
+    _live: Callable[[], Any]
+
+    # -- options, shared with the bucket ---------------------------------------------
+    @property
+    def quiet(self) -> bool:
+        """Whether a missing key gives a result with ``success`` False instead of raising."""
+        return self._opts.quiet
+
+    @quiet.setter
+    def quiet(self, value: bool) -> None:
+        self._opts.quiet = bool(value)
+
+    @property
+    def default_format(self) -> int:
+        return self._opts.default_format
+
+    @default_format.setter
+    def default_format(self, fmt: int) -> None:
+        if fmt not in _FORMATS:
+            raise ArgumentError(f"unknown format {fmt!r}", objextra=fmt)
+        self._opts.default_format = fmt
+
+    @property
+    def data_passthrough(self) -> bool:
+        """Whether values are returned as the stored bytes, whatever their flags."""
+        return self._opts.data_passthrough
+
+    @data_passthrough.setter
+    def data_passthrough(self, value: bool) -> None:
+        self._opts.data_passthrough = bool(value)
+
+    @property
+    def transcoder(self) -> Optional[Transcoder]:
+        """The :class:`~couchbase.transcoder.Transcoder` in use (None: the built-in one)."""
+        return self._opts.transcoder
+
+    @transcoder.setter
+    def transcoder(self, transcoder: Any) -> None:
+        opts = self._opts
+        if isinstance(transcoder, type):
+            transcoder = transcoder()
+        if transcoder is None:
+            opts.encode_value, opts.decode_value = encode_value, decode_value
+        elif callable(getattr(transcoder, "encode_value", None)) and \
+                callable(getattr(transcoder, "decode_value", None)):
+            opts.encode_value = transcoder.encode_value
+            opts.decode_value = transcoder.decode_value
+        else:
+            raise ArgumentError("a transcoder needs encode_value and decode_value methods",
+                                objextra=transcoder)
+        opts.transcoder = transcoder
+
+    @property
+    def _encode_value(self) -> _kv.Encoder:
+        return self._opts.encode_value
+
+    @property
+    def _decode_value(self) -> _kv.Decoder:
+        return self._opts.decode_value
+
+    @property
+    def timeout(self) -> float:
+        """The operation timeout in seconds (default 2.5)."""
+        return self._settings.timeout
+
+    @timeout.setter
+    def timeout(self, value: float) -> None:
+        self._settings.timeout = check_timeout(value)
+
+    @property
+    def server_nodes(self) -> list[str]:
+        """``host:port`` of every KV node in the cluster map."""
+        return [f"{h}:{p}" for h, p in self._live().router.addresses()]
+
+    def _replica_count(self) -> int:
+        return self._live().router.replica_count()
+
+    def _fmt(self, fmt: Optional[int]) -> int:
+        if fmt is None:
+            return self._opts.default_format
+        if fmt not in _FORMATS and self._opts.transcoder is None:
+            # a custom transcoder may define formats of its own (the guide's FMT_ZLIB)
+            raise ArgumentError(f"unknown format {fmt!r}", objextra=fmt)
+        return fmt
+
+    # -- operations ------------------------------------------------------------------
+    def _op(self, key: Any, req: Request, finish: Finish, *args: Any,
+            item: Optional[Item] = None) -> Operation:
+        """The operation for ``req``: the one place requests get the collection id."""
+        req.cid = self._cid
+        return Operation(key, req, finish, args, item)
+
+    def _mutate(self, op: Operation, persist_to: int, replicate_to: int,
+                removed: bool = False) -> Any:
+        if persist_to or replicate_to:
+            return self._drive(self._durable_flow(op, persist_to, replicate_to, removed))
+        return self._run(op)
+
+    # -- storing -----------------------------------------------------------------
+    def upsert(self, key: Any, value: Any, cas: int = 0, ttl: int = 0,
+               format: Optional[int] = None, persist_to: int = 0,
+               replicate_to: int = 0) -> Any:
+        """Store ``value`` under ``key`` whether or not it exists."""
+        req = _kv.store_request(Opcode.SET, key, value, cas, ttl, self._fmt(format),
+                                self._opts.encode_value)
+        return self._mutate(self._op(key, req, _kv.mutation_result), persist_to, replicate_to)
+
+    def insert(self, key: Any, value: Any, ttl: int = 0, format: Optional[int] = None,
+               persist_to: int = 0, replicate_to: int = 0) -> Any:
+        """Store ``value`` only if ``key`` does not exist (else :class:`KeyExistsError`)."""
+        req = _kv.store_request(Opcode.ADD, key, value, 0, ttl, self._fmt(format),
+                                self._opts.encode_value)
+        return self._mutate(self._op(key, req, _kv.mutation_result), persist_to, replicate_to)
+
+    def replace(self, key: Any, value: Any, cas: int = 0, ttl: int = 0,
+                format: Optional[int] = None, persist_to: int = 0,
+                replicate_to: int = 0) -> Any:
+        """Store ``value`` only if ``key`` exists (else :class:`NotFoundError`)."""
+        req = _kv.store_request(Opcode.REPLACE, key, value, cas, ttl, self._fmt(format),
+                                self._opts.encode_value)
+        return self._mutate(self._op(key, req, _kv.mutation_result), persist_to, replicate_to)
+
+    def append(self, key: Any, value: Any, cas: int = 0, format: Optional[int] = None,
+               persist_to: int = 0, replicate_to: int = 0) -> Any:
+        """Add ``value`` at the end of a stored FMT_UTF8 or FMT_BYTES value."""
+        req = _kv.concat_request(Opcode.APPEND, key, value, cas, format)
+        return self._mutate(self._op(key, req, _kv.mutation_result), persist_to, replicate_to)
+
+    def prepend(self, key: Any, value: Any, cas: int = 0, format: Optional[int] = None,
+                persist_to: int = 0, replicate_to: int = 0) -> Any:
+        """Add ``value`` at the start of a stored FMT_UTF8 or FMT_BYTES value."""
+        req = _kv.concat_request(Opcode.PREPEND, key, value, cas, format)
+        return self._mutate(self._op(key, req, _kv.mutation_result), persist_to, replicate_to)
+
+    # -- retrieving --------------------------------------------------------------
+    def get(self, key: Any, ttl: int = 0, quiet: Optional[bool] = None,
+            replica: bool = False, no_format: bool = False) -> Any:
+        """Fetch ``key``; ``ttl`` also touches it, ``replica`` reads from a replica."""
+        opts = self._opts
+        if quiet is None:
+            quiet = opts.quiet
+        if replica:
+            return self.rget(key, quiet=quiet, no_format=no_format)
+        return self._run(self._op(key, _kv.get_request(key, ttl), _kv.value_result, quiet,
+                                  no_format or opts.data_passthrough, opts.decode_value))
+
+    def rget(self, key: Any, replica_index: Optional[int] = None,
+             quiet: Optional[bool] = None, no_format: bool = False) -> Any:
+        """Fetch ``key`` from a replica: the given one, or the first that has it."""
+        if quiet is None:
+            quiet = self._opts.quiet
+        _kv.encode_key(key)
+        return self._drive(self._rget_flow(key, replica_index, quiet,
+                                           no_format or self._opts.data_passthrough))
+
+    def _replica_indexes(self, key: Any, replica_index: Optional[int]) -> list[int]:
+        replicas = self._replica_count()
+        if replica_index is not None:
+            if isinstance(replica_index, bool) or not isinstance(replica_index, int) or \
+                    not 0 <= replica_index < replicas:
+                raise ArgumentError(
+                    f"replica_index must be between 0 and {replicas - 1}", key=key)
+            return [replica_index + 1]
+        if not replicas:
+            raise ArgumentError("this bucket has no replicas to read from", key=key)
+        return list(range(1, replicas + 1))
+
+    def _rget_flow(self, key: Any, replica_index: Optional[int], quiet: bool,
+                   no_format: bool) -> Flow:
+        last: Optional[CouchbaseError] = None
+        for index in self._replica_indexes(key, replica_index):
+            try:
+                return (yield self._op(key, _kv.get_request(key, replica=index),
+                                       _kv.value_result, False, no_format,
+                                       self._opts.decode_value))
+            except CouchbaseError as exc:
+                last = exc
+        assert last is not None
+        if quiet and isinstance(last, NotFoundError):
+            return ValueResult(key, last.rc)
+        raise last
+
+    def lock(self, key: Any, ttl: int = 0) -> Any:
+        """Fetch and lock ``key`` for ``ttl`` seconds (0: the server default, 15 s)."""
+        opts = self._opts
+        return self._run(self._op(key, _kv.lock_request(key, ttl), _kv.value_result, False,
+                                  opts.data_passthrough, opts.decode_value))
+
+    def unlock(self, key: Any, cas: int) -> Any:
+        """Release a lock taken by :meth:`lock`, with the CAS it returned."""
+        return self._run(self._op(key, _kv.unlock_request(key, cas), _kv.mutation_result))
+
+    def touch(self, key: Any, ttl: int = 0) -> Any:
+        """Set a new expiry on ``key`` (0: never expire)."""
+        return self._run(self._op(key, _kv.touch_request(key, ttl), _kv.mutation_result))
+
+    def exists(self, key: Any) -> Any:
+        """True if ``key`` holds a document."""
+        return self._run(self._op(key, _kv.get_request(key), _kv.exists_result))
+
+    # -- removing ----------------------------------------------------------------
+    def remove(self, key: Any, cas: int = 0, quiet: Optional[bool] = None,
+               persist_to: int = 0, replicate_to: int = 0) -> Any:
+        """Remove ``key`` (only at ``cas`` if given); ``quiet`` ignores a missing key."""
+        if quiet is None:
+            quiet = self._opts.quiet
+        op = self._op(key, _kv.remove_request(key, cas), _kv.removal_result, quiet)
+        return self._mutate(op, persist_to, replicate_to, removed=True)
+
+    # -- counters ------------------------------------------------------------------
+    def counter(self, key: Any, delta: int = 1, initial: Optional[int] = None,
+                ttl: int = 0) -> Any:
+        """Add ``delta`` (negative to subtract) to a counter, creating it with ``initial``."""
+        return self._run(self._op(key, _kv.counter_request(key, delta, initial, ttl),
+                                  _kv.counter_result))
+
+    def incr(self, key: Any, amount: int = 1, initial: Optional[int] = None,
+             ttl: int = 0) -> Any:
+        """Increment a counter by ``amount`` (1.x name)."""
+        return self.counter(key, amount, initial, ttl)
+
+    def decr(self, key: Any, amount: int = 1, initial: Optional[int] = None,
+             ttl: int = 0) -> Any:
+        """Decrement a counter by ``amount``; it never goes below zero (1.x name)."""
+        if isinstance(amount, int) and not isinstance(amount, bool):
+            amount = -amount
+        return self.counter(key, amount, initial, ttl)
+
+    # -- durability and observation -------------------------------------------------
+    def _observe_ops(self, key: Any, nodes: int) -> list[Operation]:
+        return [self._op(key, observe_request(key, i), _observe_finish, i == 0)
+                for i in range(nodes)]
+
+    def observe(self, key: Any, master_only: bool = False) -> Any:
+        """What each node holding ``key`` knows of it: a ValueResult of ObserveInfo."""
+        _kv.encode_key(key)
+        return self._drive(self._observe_flow(key, master_only))
+
+    def _observe_flow(self, key: Any, master_only: bool) -> Flow:
+        replicas = 0 if master_only else self._replica_count()
+        results, error = yield self._observe_ops(key, replicas + 1)
+        infos = [r for r in results if isinstance(r, ObserveInfo)]
+        if not infos:
+            raise error if error is not None else CouchbaseError("observe failed", key=key)
+        master = next((i for i in infos if i.from_master), infos[0])
+        return ValueResult(key, 0, master.cas, infos, 0)
+
+    def endure(self, key: Any, persist_to: int = -1, replicate_to: int = -1, cas: int = 0,
+               check_removed: bool = False, timeout: float = 5.0,
+               interval: float = 0.010) -> Any:
+        """Wait until ``key`` is persisted/replicated as asked, polling with OBSERVE."""
+        _kv.encode_key(key)
+        return self._drive(self._endure_flow(key, persist_to, replicate_to, cas, check_removed,
+                                             timeout, interval))
+
+    def _endure_flow(self, key: Any, persist_to: int, replicate_to: int, cas: int,
+                     check_removed: bool, timeout: float, interval: float) -> Flow:
+        replicas = self._replica_count()
+        persist_to, replicate_to = check_requirements(persist_to, replicate_to, replicas)
+        check = DurabilityCheck(cas, persist_to, replicate_to, check_removed)
+        deadline = time.monotonic() + timeout
+        while True:
+            check.reset()
+            results, _ = yield self._observe_ops(key, replicas + 1)
+            for result in results:
+                check.add(result if isinstance(result, ObserveInfo) else None)
+            if check.satisfied:
+                return OperationResult(key, 0, cas)
+            if time.monotonic() + interval > deadline:
+                raise DurabilityError(
+                    f"durability not reached in {timeout}s: persisted on {check.persisted}/"
+                    f"{persist_to}, replicated to {check.replicated}/{replicate_to}", key=key)
+            yield Sleep(interval)
+
+    def _durable_flow(self, op: Operation, persist_to: int, replicate_to: int,
+                      removed: bool) -> Flow:
+        check_requirements(persist_to, replicate_to, self._replica_count())
+        result = yield op
+        if result.success:
+            yield from self._endure_flow(op.key, persist_to, replicate_to, result.cas, removed,
+                                         5.0, 0.010)
+        return result
+
+    # -- statistics ------------------------------------------------------------------
+    def stats(self, keys: Any = None) -> Any:
+        """Server statistics: ``{stat name: {"host:port": value}}`` over every node."""
+        groups = [""] if keys is None else [keys] if isinstance(keys, str) else list(keys)
+        return self._drive(self._stats_flow(groups))
+
+    def _stats_flow(self, groups: list[str]) -> Flow:
+        out: dict[str, dict[str, Any]] = {}
+        for group in groups:
+            per_node = yield Stats(group.encode())
+            for (host, port), pairs in per_node.items():
+                server = f"{host}:{port}"
+                for name, value in pairs:
+                    out.setdefault(name, {})[server] = _stat_value(value)
+        return out
+
+    # -- multi flows ------------------------------------------------------------------
+    def _durable_multi(self, ops: list[Operation], quiet: bool, persist_to: int,
+                       replicate_to: int, removed: bool = False) -> Any:
+        if persist_to or replicate_to:
+            return self._drive(self._durable_multi_flow(ops, persist_to, replicate_to,
+                                                        removed))
+        return self._run_multi(ops, quiet)
+
+    def _durable_multi_flow(self, ops: list[Operation], persist_to: int, replicate_to: int,
+                            removed: bool) -> Flow:
+        check_requirements(persist_to, replicate_to, self._replica_count())
+        results, error = yield ops
+        out = multi_result(ops, results, error)
+        for key, result in out.items():
+            if result.success:
+                yield from self._endure_flow(key, persist_to, replicate_to, result.cas,
+                                             removed, 5.0, 0.010)
+        return out
+
+    def _each_flow(self, keys: list[tuple[Any, Any]], make: Callable[..., Flow]) -> Flow:
+        out = MultiResult()
+        for key, arg in keys:
+            out._add(key, (yield from make(key, arg)))
+        return out
+
+    # 1.x names for the same operations
+    set = upsert
+    add = insert
+    delete = remove
+
+
+__all__ = ["ApiOptions", "KeyValueAPI", "check_timeout"]
