@@ -81,8 +81,27 @@ class Cluster:
         self.query_engine: Optional[Any] = None
         self.rev = 1
         self.rev_epoch = 1
+        # node index -> how many of its next KV connections stay silent (a fault)
+        self.kv_stalls: dict[int, int] = {}
         self._listeners: list[Callable[[], None]] = []
         self._config_cache: dict[tuple[object, ...], bytes] = {}
+
+    # -- faults -------------------------------------------------------------
+
+    def stall_kv_connections(self, node: int, count: int = 1) -> None:
+        """The next ``count`` KV connections to ``node`` are accepted and read, and
+        never answered: not even HELLO (a hung node, as a client sees one)."""
+        if not 0 <= node < len(self.nodes):
+            raise ValueError(f"there is no node {node}")
+        self.kv_stalls[node] = self.kv_stalls.get(node, 0) + count
+
+    def take_kv_stall(self, node: int) -> bool:
+        """Whether a new KV connection to ``node`` is to stay silent (counts it)."""
+        left = self.kv_stalls.get(node, 0)
+        if left <= 0:
+            return False
+        self.kv_stalls[node] = left - 1
+        return True
 
     # -- buckets ----------------------------------------------------------
 

@@ -420,6 +420,7 @@ class KVProtocol(asyncio.Protocol):
         self.session = KVSession(cluster, node)
         self.reader = PacketReader()
         self.transport: Optional[asyncio.Transport] = None
+        self.stalled = cluster.take_kv_stall(node)  # a fault: read, never answer
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -433,7 +434,7 @@ class KVProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         transport = self.transport
-        if transport is None or self.session.closing:
+        if transport is None or self.session.closing or self.stalled:
             return
         try:
             packets = self.reader.feed(data)

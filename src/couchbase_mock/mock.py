@@ -215,6 +215,11 @@ class MockCluster:
         """Move the server clock forward (expiry, locks) without sleeping."""
         self.call(lambda c: c.clock.advance(seconds))
 
+    def stall_kv_connections(self, node: int, count: int = 1) -> None:
+        """The next ``count`` KV connections to node ``node`` never answer (not even
+        HELLO): a hung node, for testing how clients give up on it."""
+        self.call(lambda c: c.stall_kv_connections(node, count))
+
     def create_bucket(
         self,
         name: str,

@@ -104,3 +104,30 @@ def test_3x_cluster_entry_point(mock_cluster):
         return got.value
 
     assert asyncio.run(main()) == {"ok": True}
+
+
+def test_an_answer_that_breaks_while_decoding_fails_only_its_operation(mock_cluster):
+    """A bad answer among others in flight on one connection: asyncio never sees the
+    error (it would close the transport), the other operations complete."""
+    from couchbase._core.opcode import Opcode
+    from couchbase._core.request import Request
+    from couchbase._operation import Operation
+
+    def broken(key, pkt):
+        raise KeyError("a decoder bug")
+
+    async def main():
+        cb = await _bucket(mock_cluster).connect()
+        await cb.upsert_multi({f"decode-{i}": i for i in range(50)})
+        nodes = dict(cb._cluster.nodes)
+        bad = cb._run(Operation("decode-0", Request(Opcode.GET, b"decode-0"), broken))
+        good = [cb.get(f"decode-{i}") for i in range(50)]
+        outcomes = await asyncio.gather(bad, *good, return_exceptions=True)
+        same = all(cb._cluster.nodes[a] is n and not n.closed for a, n in nodes.items())
+        cb.close()
+        return outcomes, same
+
+    outcomes, same = asyncio.run(main())
+    assert isinstance(outcomes[0], KeyError)
+    assert [r.value for r in outcomes[1:]] == list(range(50))
+    assert same

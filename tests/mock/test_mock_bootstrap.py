@@ -174,3 +174,21 @@ def test_version_and_quit(mock_cluster):
         assert kv.request(Opcode.QUIT).status == Status.SUCCESS
         with pytest.raises(ConnectionError):
             kv.recv()
+
+
+def test_stalled_connections_read_and_never_answer(fresh_mock):
+    """The fault a hung node shows: TCP is accepted, HELLO is swallowed; only the
+    number of connections asked for stall, the ones after answer again."""
+    import socket
+
+    fresh_mock.stall_kv_connections(1, count=1)
+    port = fresh_mock.nodes[1].kv_port
+    with KV(port, timeout=0.3) as silent:
+        silent.send(Opcode.HELLO, b'{"a":"stall"}')
+        with pytest.raises(socket.timeout):
+            silent.recv()
+    with KV(port) as kv, KV(fresh_mock.nodes[0].kv_port) as other:
+        assert kv.hello(Feature.XERROR) == [Feature.XERROR]
+        assert other.hello(Feature.XERROR) == [Feature.XERROR]
+    with pytest.raises(ValueError):
+        fresh_mock.stall_kv_connections(7)
