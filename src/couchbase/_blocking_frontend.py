@@ -1,8 +1,8 @@
 """The hooks of the front ends that wait by blocking: the sync Bucket (its thread
 blocks) and gevent's (only its greenlet does).
 
-They differ in what answers their requests (:meth:`BlockingFrontEnd._executor`:
-the sync cluster itself, or gevent's event-loop cluster behind a hub waiter)
+They differ in what answers their requests (``BlockingFrontEnd._io``: the
+sync cluster itself, or gevent's event-loop cluster behind a hub waiter)
 and in their guard (a lock for the sync API's ``lockmode``; none for
 greenlets, which share a bucket by design). Everything else, pipelines
 included, is here once.
@@ -19,8 +19,18 @@ from ._core.request import Request
 from ._operation import Answer, Operation, finish_batch, multi_result
 from ._pipeline import Pipeline
 from ._waiting import BlockingIO, BlockingLink, Flow, StatsReply, drive_blocking, wait_blocking
-from .exceptions import CouchbaseError
+from .exceptions import CouchbaseError, ObjectDestroyedError
 from .result import MultiResult, Result
+
+
+class _NotConnected:
+    """The ``_io`` of a bucket whose constructor did not get as far as connecting."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise ObjectDestroyedError("not connected")
+
+
+NOT_CONNECTED: Any = _NotConnected()
 
 
 class GuardedIO:
@@ -62,11 +72,10 @@ class BlockingFrontEnd:
 
     _pipeline: Optional[Pipeline]
     _guard: Any  # entered around every key-value request
+    # What answers requests (set by the front end's _open); it refuses them with
+    # ObjectDestroyedError once closed, so the fast path needs no check of its own.
+    _io: BlockingIO = NOT_CONNECTED
     close: Any  # BucketBase's (or the front end's own)
-
-    def _executor(self) -> BlockingIO:
-        """What answers requests; raises ObjectDestroyedError once closed."""
-        raise NotImplementedError
 
     # -- the hooks (couchbase._bucketbase.FrontEnd) -----------------------------------
     def _run(self, op: Operation) -> Any:
@@ -75,14 +84,14 @@ class BlockingFrontEnd:
         if pipeline is not None:
             return pipeline.add(op)
         with self._guard:
-            pkt = self._executor().execute(op.req)
+            pkt = self._io.execute(op.req)
         return op.finish(op.key, pkt, *op.args)
 
     def _complete(self, ops: list[Operation]) -> tuple[list[Result], Optional[CouchbaseError]]:
         """Execute operations in one pipelined batch: their results and the first error."""
         reqs = [op.req for op in ops]
         with self._guard:
-            answers = self._executor().execute_multi(reqs)
+            answers = self._io.execute_multi(reqs)
         return finish_batch(ops, answers)
 
     def _run_multi(self, ops: list[Operation], quiet: bool = False) -> MultiResult:
@@ -94,10 +103,10 @@ class BlockingFrontEnd:
 
     def _drive(self, flow: Flow) -> Any:
         """Run a flow to its result, blocking for each command (even inside a pipeline)."""
-        return wait_blocking(flow, GuardedIO(self._executor(), self._guard))
+        return wait_blocking(flow, GuardedIO(self._io, self._guard))
 
     def _rows(self, flow: Flow) -> Iterator[Any]:
-        return drive_blocking(flow, GuardedIO(self._executor(), self._guard))
+        return drive_blocking(flow, GuardedIO(self._io, self._guard))
 
     # -- the sync API's extras -----------------------------------------------------------
     def pipeline(self) -> Pipeline:

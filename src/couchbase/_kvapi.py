@@ -25,7 +25,6 @@ from ._operation import Finish, Operation, multi_result
 from ._settings import Settings
 from .exceptions import ArgumentError, CouchbaseError, DurabilityError, NotFoundError
 from .formats import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8, decode_value, encode_value
-from .items import Item
 from .result import MultiResult, ObserveInfo, OperationResult, Result, ValueResult
 from .transcoder import Transcoder
 
@@ -166,11 +165,10 @@ class KeyValueAPI(MultiOperations):
         return fmt
 
     # -- operations ------------------------------------------------------------------
-    def _op(self, key: Any, req: Request, finish: Finish, *args: Any,
-            item: Optional[Item] = None) -> Operation:
+    def _op(self, key: Any, req: Request, finish: Finish, *args: Any) -> Operation:
         """The operation for ``req``: the one place requests get the collection id."""
         req.cid = self._cid
-        return Operation(key, req, finish, args, item)
+        return Operation(key, req, finish, args)
 
     def _mutate(self, op: Operation, persist_to: int, replicate_to: int,
                 removed: bool = False) -> Any:

@@ -47,7 +47,11 @@ def _iter_keys(keys: Any, what: str) -> Iterator[tuple[Any, Any, Optional[Item],
 
 
 def _ops(keys: Any, what: str, build: Build) -> list[Operation]:
-    out = [build(key, value, item, options) for key, value, item, options in _iter_keys(keys, what)]
+    out = []
+    for key, value, item, options in _iter_keys(keys, what):
+        op = build(key, value, item, options)
+        op.item = item  # the outcome is written into the application's Item, if any
+        out.append(op)
     if not out:
         return out
     seen = set()
@@ -82,7 +86,7 @@ class MultiOperations:
     _each_flow: Callable[..., Any]
     _observe_flow: Callable[..., Any]
     _endure_flow: Callable[..., Any]
-    _op: Callable[..., Operation]  # (key, request, finish, *args, item=None)
+    _op: Callable[..., Operation]  # (key, request, finish, *args)
 
     # -- storing --------------------------------------------------------------
     def _store_multi(self, opcode: int, keys: Any, ttl: int, format: Optional[int],
@@ -93,7 +97,7 @@ class MultiOperations:
         def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             req = _kv.store_request(opcode, key, value, opt.get("cas", 0), opt.get("ttl", ttl),
                                     self._fmt(opt["format"]) if "format" in opt else fmt, encoder)
-            return self._op(key, req, _kv.mutation_result, item=item)
+            return self._op(key, req, _kv.mutation_result)
 
         if not isinstance(keys, (dict, ItemCollection)):
             raise ArgumentError(f"{what} takes a dict of key -> value (or Items)", objextra=keys)
@@ -128,7 +132,7 @@ class MultiOperations:
                 value = opt["fragment"]
             req = _kv.concat_request(opcode, key, value, opt.get("cas", 0),
                                      opt.get("format", format))
-            return self._op(key, req, _kv.mutation_result, item=item)
+            return self._op(key, req, _kv.mutation_result)
 
         if not isinstance(keys, (dict, ItemCollection)):
             raise ArgumentError(f"{what} takes a dict of key -> fragment", objextra=keys)
@@ -166,7 +170,7 @@ class MultiOperations:
 
         def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             req = _kv.get_request(key, opt.get("ttl", ttl), replica_index)
-            return self._op(key, req, _kv.value_result, quiet, no_format, decoder, item=item)
+            return self._op(key, req, _kv.value_result, quiet, no_format, decoder)
 
         return self._run_multi(_ops(keys, "get_multi", build), quiet)
 
@@ -180,7 +184,7 @@ class MultiOperations:
 
         def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             req = _kv.get_request(key, 0, index)
-            return self._op(key, req, _kv.value_result, quiet, passthrough, decoder, item=item)
+            return self._op(key, req, _kv.value_result, quiet, passthrough, decoder)
 
         passthrough = self.data_passthrough
         return self._run_multi(_ops(keys, "rget_multi", build), quiet)
@@ -191,7 +195,7 @@ class MultiOperations:
 
         def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             req = _kv.touch_request(key, value if per_key else opt.get("ttl", ttl))
-            return self._op(key, req, _kv.mutation_result, item=item)
+            return self._op(key, req, _kv.mutation_result)
 
         return self._run_multi(_ops(keys, "touch_multi", build), False)
 
@@ -201,7 +205,7 @@ class MultiOperations:
 
         def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             req = _kv.lock_request(key, opt.get("ttl", ttl))
-            return self._op(key, req, _kv.value_result, False, passthrough, decoder, item=item)
+            return self._op(key, req, _kv.value_result, False, passthrough, decoder)
 
         passthrough = self.data_passthrough
         return self._run_multi(_ops(keys, "lock_multi", build), False)
@@ -214,7 +218,7 @@ class MultiOperations:
 
         def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             cas = opt.get("cas", item.cas if item is not None else _cas_of(value))
-            return self._op(key, _kv.unlock_request(key, cas), _kv.mutation_result, item=item)
+            return self._op(key, _kv.unlock_request(key, cas), _kv.mutation_result)
 
         return self._run_multi(_ops(keys, "unlock_multi", build), False)
 
@@ -227,8 +231,7 @@ class MultiOperations:
 
         def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             cas = opt.get("cas", _cas_of(value))
-            return self._op(key, _kv.remove_request(key, cas), _kv.removal_result, quiet,
-                            item=item)
+            return self._op(key, _kv.remove_request(key, cas), _kv.removal_result, quiet)
 
         return self._durable_multi(_ops(keys, "remove_multi", build), quiet, persist_to,
                                    replicate_to, removed=True)
@@ -242,7 +245,7 @@ class MultiOperations:
                 opt = {**opt, **value}
             req = _kv.counter_request(key, opt.get("delta", delta), opt.get("initial", initial),
                                       opt.get("ttl", ttl))
-            return self._op(key, req, _kv.counter_result, item=item)
+            return self._op(key, req, _kv.counter_result)
 
         return self._run_multi(_ops(keys, "counter_multi", build), False)
 

@@ -133,7 +133,8 @@ def drive_blocking(flow: Flow, io: BlockingIO) -> Generator[Any, None, Any]:
                 elif kind is list:
                     reply = finish_batch(command, io.execute_multi([op.req for op in command]))
                 elif kind is Receive:
-                    assert link is not None, "RECEIVE before CONNECT"
+                    if link is None:
+                        raise RuntimeError("RECEIVE before CONNECT")
                     reply = link.receive()
                 elif kind is Connect:
                     if link is not None:
@@ -171,17 +172,30 @@ _NOTHING: Any = object()
 
 
 class _LinkHolder:
-    """The flow's current HTTP connection (callback styles)."""
+    """The flow's current HTTP connection (callback styles). Once the flow is over,
+    a connection that was still being opened is closed as soon as it arrives."""
 
-    __slots__ = ("link",)
+    __slots__ = ("link", "over")
 
     def __init__(self) -> None:
         self.link: Optional[CallbackLink] = None
+        self.over = False
 
-    def close(self) -> None:
+    def take(self, link: CallbackLink) -> None:
+        if self.over:
+            link.close()
+        else:
+            self.link = link
+
+    def release(self) -> None:
+        """Close the current connection (a new Connect replaces it)."""
         link, self.link = self.link, None
         if link is not None:
             link.close()
+
+    def close(self) -> None:
+        self.over = True
+        self.release()
 
 
 def answer(io: CallbackIO, holder: _LinkHolder, command: Any, done: Done) -> None:
@@ -200,11 +214,11 @@ def answer(io: CallbackIO, holder: _LinkHolder, command: Any, done: Done) -> Non
         else:
             holder.link.receive(done)
     elif kind is Connect:
-        holder.close()
+        holder.release()
 
         def connected(link: Any, error: Optional[BaseException]) -> None:
             if error is None:
-                holder.link = link
+                holder.take(link)
             done(None, error)
 
         io.open_http(command.endpoint, command.data, connected)
@@ -296,33 +310,44 @@ _ROWS = 0
 _RESULT = 1
 
 
-async def _async_steps(flow: Flow, io: CallbackIO) -> AsyncIterator[tuple[int, Any]]:
-    loop = asyncio.get_running_loop()
-    holder = _LinkHolder()
-    reply: Any = None
-    error: Optional[BaseException] = None
-    try:
+class _AsyncRun:
+    """One flow on the running loop: :meth:`next` runs it to its next rows or its end."""
+
+    __slots__ = ("flow", "io", "holder", "loop", "reply", "error")
+
+    def __init__(self, flow: Flow, io: CallbackIO) -> None:
+        self.flow = flow
+        self.io = io
+        self.holder = _LinkHolder()
+        self.loop = asyncio.get_running_loop()
+        self.reply: Any = None
+        self.error: Optional[BaseException] = None
+
+    async def next(self) -> tuple[int, Any]:
+        """``(_ROWS, rows)`` for an Emit, ``(_RESULT, value)`` at the end."""
+        flow = self.flow
         while True:
+            reply, error = self.reply, self.error
+            self.reply = self.error = None
             try:
                 command = flow.throw(error) if error is not None else flow.send(reply)
             except StopIteration as stop:
-                yield _RESULT, stop.value
-                return
+                return _RESULT, stop.value
             except CoreError as exc:
                 raise to_public(exc) from None
-            reply = error = None
             if type(command) is Emit:
-                yield _ROWS, command.rows
-                continue
-            future: asyncio.Future[Any] = loop.create_future()
-            answer(io, holder, command, partial(_settle, future))
+                return _ROWS, command.rows
+            future: asyncio.Future[Any] = self.loop.create_future()
+            answer(self.io, self.holder, command, partial(_settle, future))
             try:
-                reply = await future
+                self.reply = await future
             except Exception as exc:
-                error = exc
-    finally:
-        holder.close()
-        flow.close()
+                self.error = exc
+
+    def close(self) -> None:
+        """The flow is over (or abandoned): close its connection and the flow itself."""
+        self.holder.close()
+        self.flow.close()
 
 
 def _settle(future: asyncio.Future[Any], reply: Any, error: Optional[BaseException]) -> None:
@@ -335,20 +360,30 @@ def _settle(future: asyncio.Future[Any], reply: Any, error: Optional[BaseExcepti
 
 
 async def drive_async(flow: Flow, io: CallbackIO) -> AsyncIterator[Any]:
-    """Run ``flow`` on the running loop, yielding the rows it emits."""
-    async for kind, value in _async_steps(flow, io):
-        if kind == _ROWS:
+    """Run ``flow`` on the running loop, yielding the rows it emits. Stopping the
+    iteration early (``break``, ``aclose()``) closes the flow and its connection."""
+    run = _AsyncRun(flow, io)
+    try:
+        while True:
+            kind, value = await run.next()
+            if kind == _RESULT:
+                return
             for row in value:
                 yield row
+    finally:
+        run.close()
 
 
 async def wait_async(flow: Flow, io: CallbackIO) -> Any:
     """Run a flow to its result on the running loop (rows it emits are dropped)."""
-    result = None
-    async for kind, value in _async_steps(flow, io):
-        if kind == _RESULT:
-            result = value
-    return result
+    run = _AsyncRun(flow, io)
+    try:
+        while True:
+            kind, value = await run.next()
+            if kind == _RESULT:
+                return value
+    finally:
+        run.close()
 
 
 # -- blocking over callbacks (gevent) --------------------------------------------------------

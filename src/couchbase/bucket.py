@@ -38,12 +38,7 @@ class Bucket(BlockingFrontEnd, BucketBase):
             cluster.close()
             raise
         self._cluster = cluster
-
-    def _executor(self) -> BlockingCluster:
-        cluster = self._cluster
-        if cluster.closed:
-            self._live()  # raises the documented error
-        return cluster
+        self._io = cluster
 
 
 __all__ = ["Bucket", "format_of_flags"]

@@ -37,8 +37,12 @@ from ._backend import GeventBackend
 _NO_GUARD = nullcontext()  # greenlets share a Bucket: nothing to lock
 
 
-def _wait(hub: Hub, schedule: Callable[..., Any], start: Callable[[Done], None]) -> Any:
+def _wait(hub: Hub, schedule: Callable[..., Any], thread: int,
+          start: Callable[[Done], None]) -> Any:
     """Start an operation and yield to the hub until its callback came."""
+    if threading.get_ident() != thread:
+        raise ObjectThreadError(
+            "a gcouchbase Bucket belongs to the thread (and gevent hub) that made it")
     waiter = Waiter(hub)
     start(lambda reply, error: schedule(waiter.switch, (reply, error)))
     reply, error = waiter.get()
@@ -58,17 +62,17 @@ class Bucket(BlockingFrontEnd, BucketBase):
 
     def _open(self, settings: Settings, **extra: Any) -> None:
         self._guard = _NO_GUARD
-        self._thread = threading.get_ident()
+        self._thread = thread = threading.get_ident()
         self._hub = hub = get_hub()
-        wait = partial(_wait, hub, hub.loop.run_callback)  # (no reference to self)
+        wait = partial(_wait, hub, hub.loop.run_callback, thread)  # (no reference to self)
         cluster = MuxCluster(settings, GeventBackend(hub, settings.bootstrap_timeout))
-        self._green = BlockingOverCallbacks(cluster, wait)
         try:
             wait(lambda done: cluster.connect(lambda error: done(None, error)))
         except BaseException:
             cluster.close()
             raise
         self._cluster = cluster
+        self._io = BlockingOverCallbacks(cluster, wait)
 
     def _live(self) -> ClusterBase[Any]:
         cluster = super()._live()
@@ -76,10 +80,6 @@ class Bucket(BlockingFrontEnd, BucketBase):
             raise ObjectThreadError(
                 "a gcouchbase Bucket belongs to the thread (and gevent hub) that made it")
         return cluster
-
-    def _executor(self) -> BlockingOverCallbacks:
-        self._live()
-        return self._green
 
     def close(self) -> None:
         """Close the connections; operations still waiting raise ObjectDestroyedError."""

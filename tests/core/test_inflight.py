@@ -50,3 +50,11 @@ def test_drain() -> None:
         table.add(table.allocate(), name)
     assert table.drain() == ["a", "b", "c"]
     assert len(table) == 0 and table.drain() == []
+
+
+def test_put_allocates_and_keeps() -> None:
+    table: InflightTable[str] = InflightTable(start=16)
+    a, b = table.put("A"), table.put("B")
+    assert (a, b) == (16, 17) and table.pop(a) == "A" and table.get(b) == "B"
+    table.add(18, "busy")
+    assert table.put("C") == 19  # 18 is in flight: skipped

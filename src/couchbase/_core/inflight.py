@@ -28,14 +28,27 @@ class InflightTable(Generic[T]):
         self._next = start & _U32
 
     def allocate(self) -> int:
-        """A u32 opaque not currently in the table."""
+        """A u32 opaque not currently in the table (on every request's path: the
+        common case is one comparison and one lookup)."""
+        opaque = self._next
+        if opaque in self._entries or opaque >= _U32:
+            return self._allocate_slowly(opaque)
+        self._next = opaque + 1
+        return opaque
+
+    def _allocate_slowly(self, opaque: int) -> int:
         entries = self._entries
         if len(entries) > _U32:
             raise RuntimeError("every opaque is in use")
-        opaque = self._next
         while opaque in entries:
             opaque = (opaque + 1) & _U32
         self._next = (opaque + 1) & _U32
+        return opaque
+
+    def put(self, entry: T) -> int:
+        """Allocate an opaque for ``entry`` and keep it there; the opaque."""
+        opaque = self.allocate()
+        self._entries[opaque] = entry
         return opaque
 
     def add(self, opaque: int, entry: T) -> None:

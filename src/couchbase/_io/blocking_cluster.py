@@ -25,7 +25,7 @@ from .._operation import Answer
 from .._public_errors import to_public
 from .._settings import Settings
 from .._waiting import StatsReply, wait_blocking
-from ..exceptions import CouchbaseError, NotMyVbucketError, TimeoutError
+from ..exceptions import CouchbaseError, NotMyVbucketError, ObjectDestroyedError, TimeoutError
 from .blocking import BlockingHttpLink, BlockingNode, SocketNetwork
 from .cluster import ClusterBase
 
@@ -44,6 +44,8 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         wait_blocking(self.bootstrap_flow(), self)
 
     def open_node(self, host: str, port: int, deadline: float) -> Session:
+        if self.closed:
+            self._refuse_closed()
         node = self._replace((host, port), deadline)
         assert node.session is not None
         return node.session
@@ -55,8 +57,13 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         return node
 
     # -- key-value requests ------------------------------------------------
+    def _refuse_closed(self) -> None:
+        raise ObjectDestroyedError("this connection is closed")
+
     def execute(self, req: Request) -> Packet:
         """Send one request and return its response (after NOT_MY_VBUCKET retries)."""
+        if self.closed:
+            self._refuse_closed()
         deadline = time.monotonic() + self.settings.timeout
         attempt = 0
         route = self.router.route_index
@@ -90,6 +97,8 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         Returns, per request in order, its response packet or the error that
         kept it from completing (network error, timeout).
         """
+        if self.closed:
+            self._refuse_closed()
         deadline = time.monotonic() + self.settings.timeout
         todo = list(enumerate(reqs))
         results: list[Optional[Answer]] = [None] * len(todo)
@@ -121,8 +130,7 @@ class BlockingCluster(ClusterBase[BlockingNode]):
             except (CoreError, CouchbaseError) as exc:
                 results[index] = to_public(exc)
                 continue
-            opaque = node.inflight.allocate()
-            node.inflight.add(opaque, (index, req))
+            opaque = node.inflight.put((index, req))
             batches.setdefault(node, []).append(req.encode(vb, opaque, node.collections))
         waiting: set[BlockingNode] = set()
         for node, chunks in batches.items():
@@ -170,6 +178,8 @@ class BlockingCluster(ClusterBase[BlockingNode]):
     # -- STAT on every node ----------------------------------------------------
     def stats(self, group: bytes) -> StatsReply:
         """STAT ``group`` on every KV node: the name/value pairs each one answered."""
+        if self.closed:
+            self._refuse_closed()
         deadline = time.monotonic() + self.settings.timeout
         out: StatsReply = {}
         try:

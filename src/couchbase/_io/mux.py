@@ -230,10 +230,7 @@ class MuxNode:
             self._send(entry)
 
     def _send(self, entry: Pending) -> None:
-        inflight = self.inflight
-        opaque = inflight.allocate()
-        inflight.add(opaque, entry)
-        entry.opaque = opaque
+        entry.opaque = opaque = self.inflight.put(entry)
         if self.transport is not None:
             self.transport.write(entry.encode(opaque, self.collections))
 
