@@ -12,6 +12,7 @@ now, later, mixed) and the asyncio driver (answers now, or on the loop's next tu
 from __future__ import annotations
 
 import asyncio
+import gc
 import struct
 import sys
 from collections import deque
@@ -288,10 +289,13 @@ class Blocking(Driver):
 
     def first_rows(self, flow: Any, script: Script, count: int) -> list[Any]:
         out = []
-        for row in drive_blocking(flow, self.io(script)):
+        rows = drive_blocking(flow, self.io(script))
+        for row in rows:
             out.append(row)
             if len(out) == count:
                 break
+        del rows  # abandoned: CPython closes it now, PyPy when its GC runs
+        gc.collect()
         return out
 
 

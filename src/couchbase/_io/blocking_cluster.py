@@ -123,12 +123,18 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                                                   tuple[Packet, BlockingNode]]]:
         """Send ``todo`` and read every answer; the requests to send again (NOT_MY_VBUCKET)."""
         batches: dict[BlockingNode, list[bytes]] = {}
+        unreachable: dict[int, BaseException] = {}  # kv node -> why it could not be opened
         for index, req in todo:
+            node_index = -1
             try:
                 vb, node_index = self.router.route_index(req.key, req.replica)
+                failed = unreachable.get(node_index)
+                if failed is not None:  # one attempt per node and batch, not one per key
+                    results[index] = failed
+                    continue
                 node = self.node_at(node_index, deadline)
             except (CoreError, CouchbaseError) as exc:
-                results[index] = to_public(exc)
+                results[index] = unreachable[node_index] = to_public(exc)
                 continue
             opaque = node.inflight.put((index, req))
             batches.setdefault(node, []).append(req.encode(vb, opaque, node.collections))
@@ -200,6 +206,8 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         self.network.sleep(seconds)
 
     def open_http(self, endpoint: Endpoint, data: bytes) -> BlockingHttpLink:
+        if self.closed:
+            self._refuse_closed()
         return BlockingHttpLink(self.network, endpoint, data)
 
     def __repr__(self) -> str:

@@ -217,7 +217,7 @@ class MuxNode:
                 self._send(entry)
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
-            waiter(self, error)
+            _safely(waiter, self, error)
 
     # -- requests ----------------------------------------------------------------------
     def submit(self, entry: Pending) -> None:
@@ -264,10 +264,20 @@ class MuxNode:
         elif self._boot_timer is not None:
             self._boot_timer.cancel()
         for entry in waiting:
-            entry.fail(error)
+            _safely(entry.fail, error)
 
     def close(self) -> None:
         self.fail(ObjectDestroyedError("the connection was closed"))
+
+
+def _safely(callback: Callable[..., Any], *args: Any) -> None:
+    """Call one of many callbacks being failed or expired together: one that raises must
+    not keep the others from theirs (nor reach the event loop, which would close the
+    connection it was called from)."""
+    try:
+        callback(*args)
+    except Exception:
+        pass
 
 
 class _Op:
@@ -426,7 +436,7 @@ class MuxCluster(ClusterBase[MuxNode]):
         waiting = self._waiting
         now = time.monotonic()
         for op in [op for op in waiting if not op.finished and op.deadline <= now]:
-            op.expire()  # (a scan, not just the head: the timeout may have changed)
+            _safely(op.expire)  # (a scan, not just the head: the timeout may have changed)
         while waiting and waiting[0].finished:
             waiting.popleft()
         if waiting and not self.closed:
@@ -479,6 +489,9 @@ class MuxCluster(ClusterBase[MuxNode]):
     # -- STAT on every node ------------------------------------------------------------
     def stats(self, group: bytes, done: Done) -> None:
         """STAT ``group`` on every KV node: ``done({(host, port): pairs}, None)``."""
+        if self.closed:
+            done(None, ObjectDestroyedError("this connection is closed"))
+            return
         addresses = self.router.addresses()
         out: dict[tuple[str, int], list[tuple[str, str]]] = {}
         state = {"left": len(addresses), "over": False}
@@ -517,6 +530,9 @@ class MuxCluster(ClusterBase[MuxNode]):
         self.backend.call_later(seconds, lambda: done(None, None))
 
     def open_http(self, endpoint: Endpoint, data: bytes, done: Done) -> None:
+        if self.closed:
+            done(None, ObjectDestroyedError("this connection is closed"))
+            return
         MuxHttpLink(self.backend, endpoint, data, done).start()
 
     def __repr__(self) -> str:
