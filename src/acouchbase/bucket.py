@@ -21,21 +21,12 @@ from couchbase._bucketbase import BucketBase, Flow
 from couchbase._io.mux import MuxCluster
 from couchbase._operation import Operation, complete, finish_batch, multi_result
 from couchbase._settings import Settings
-from couchbase._waiting import drive_async, wait_async
+from couchbase._waiting import drive_async, settle, wait_async
 from couchbase.collection import Collection, Scope
 from couchbase.n1ql.aio import AsyncioN1QLRequest
 from couchbase.views.aio import AsyncioView
 
 from ._backend import AsyncioBackend
-
-
-def _settle(future: asyncio.Future[Any], result: Any, error: Optional[BaseException]) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
 
 
 class Bucket(BucketBase):
@@ -58,7 +49,7 @@ class Bucket(BucketBase):
         loop = asyncio.get_running_loop()
         cluster = MuxCluster(self._settings, AsyncioBackend(loop))
         future: asyncio.Future[None] = loop.create_future()
-        cluster.connect(lambda error: _settle(future, None, error))
+        cluster.connect(lambda error: settle(future, None, error))
         try:
             await future
         except BaseException:
@@ -84,8 +75,7 @@ class Bucket(BucketBase):
     def _run(self, op: Operation) -> asyncio.Future[Any]:
         cluster = self._live()
         future = self._loop.create_future()  # type: ignore[union-attr]
-        settle = partial(_settle, future)
-        cluster.execute(op.req, lambda pkt, error: complete(op, pkt, error, settle))
+        cluster.execute(op.req, partial(complete, op, partial(settle, future)))
         return future
 
     def _run_multi(self, ops: list[Operation], quiet: bool = False) -> asyncio.Future[Any]:
@@ -96,9 +86,9 @@ class Bucket(BucketBase):
             try:
                 result = multi_result(ops, *finish_batch(ops, answers))
             except Exception as exc:
-                _settle(future, None, exc)
+                settle(future, None, exc)
                 return
-            _settle(future, result, None)
+            settle(future, result, None)
 
         cluster.execute_multi([op.req for op in ops], done)
         return future

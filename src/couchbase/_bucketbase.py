@@ -119,7 +119,6 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI):
                                  bootstrap_timeout, bucket)
         self._settings = settings
         self._opts = ApiOptions()
-        self._cid = 0
         self._bucket = settings.bucket
         self._pipeline: Any = None
         self._lockmode = lockmode

@@ -30,6 +30,7 @@ _U32 = struct.Struct(">I")
 _U64 = struct.Struct(">Q")
 _COUNTER = struct.Struct(">QQI")
 _NO_TTL = _U32.pack(0)
+_MAX_CAS = 0xFFFFFFFFFFFFFFFF
 
 # server status -> libcouchbase error code (what Result.rc reports)
 STATUS_TO_RC = {
@@ -116,7 +117,10 @@ def store_request(
     encoder: Encoder = encode_value,
 ) -> Request:
     ekey = encode_key(key)
-    expiry = check_ttl(ttl, key)
+    # (plain ints in range, the common case, skip the checks' calls)
+    expiry = ttl if type(ttl) is int and 0 <= ttl <= MAX_EXPIRY else check_ttl(ttl, key)
+    if not (type(cas) is int and 0 <= cas <= _MAX_CAS):
+        cas = check_cas(cas, key)
     try:
         data, flags = encoder(value, fmt)
         if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -131,7 +135,7 @@ def store_request(
         raise ValueFormatError(
             f"couldn't encode value: {exc}", key=key, inner_cause=exc, objextra=value
         ) from exc
-    return Request(opcode, ekey, extras, bytes(data), check_cas(cas, key))
+    return Request(opcode, ekey, extras, bytes(data), cas)
 
 
 def concat_request(opcode: int, key: Any, value: Any, cas: Any, fmt: Optional[int]) -> Request:

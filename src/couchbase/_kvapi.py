@@ -18,10 +18,9 @@ from typing import Any, Callable, Generator, Optional
 from . import _kv
 from ._core.commands import Sleep, Stats
 from ._core.opcode import Opcode
-from ._core.request import Request
 from ._durability import DurabilityCheck, check_requirements, observe_request, parse_observe
 from ._multi import MultiOperations
-from ._operation import Finish, Operation, multi_result
+from ._operation import Operation, multi_result
 from ._settings import Settings
 from .exceptions import ArgumentError, CouchbaseError, DurabilityError, NotFoundError
 from .formats import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8, decode_value, encode_value
@@ -74,7 +73,6 @@ class KeyValueAPI(MultiOperations):
 
     _opts: ApiOptions
     _settings: Settings
-    _cid: int  # the collection id requests carry: 0 is the default collection
     # the owner's hooks (couchbase._bucketbase.FrontEnd)
     _run: Callable[[Operation], Any]
     _run_multi: Callable[[list[Operation], bool], Any]
@@ -165,10 +163,11 @@ class KeyValueAPI(MultiOperations):
         return fmt
 
     # -- operations ------------------------------------------------------------------
-    def _op(self, key: Any, req: Request, finish: Finish, *args: Any) -> Operation:
-        """The operation for ``req``: the one place requests get the collection id."""
-        req.cid = self._cid
-        return Operation(key, req, finish, args)
+    # _op(key, request, finish, *args): every operation is made here. A bucket's go to
+    # the default collection, which is what a request names unless told otherwise
+    # (Request.cid 0), so they are plain Operations; a Collection's _op gives each
+    # request its collection id.
+    _op: Callable[..., Operation] = Operation
 
     def _mutate(self, op: Operation, persist_to: int, replicate_to: int,
                 removed: bool = False) -> Any:

@@ -31,13 +31,12 @@ class Operation:
 
     __slots__ = ("key", "req", "finish", "args", "item")
 
-    def __init__(self, key: Any, req: Request, finish: Finish, args: tuple[Any, ...] = (),
-                 item: Optional[Item] = None) -> None:
+    def __init__(self, key: Any, req: Request, finish: Finish, *args: Any) -> None:
         self.key = key
         self.req = req
         self.finish = finish
         self.args = args
-        self.item = item
+        self.item: Optional[Item] = None
 
     def result(self, pkt: Packet) -> Any:
         """The result for response ``pkt`` (or the operation's exception, raised)."""
@@ -50,10 +49,11 @@ class Operation:
 Done = Callable[[Any, Optional[BaseException]], Any]  # (result, None) or (None, error)
 
 
-def complete(op: Operation, pkt: Optional[Packet], error: Optional[BaseException],
-             done: Done) -> None:
+def complete(op: Operation, done: Done, pkt: Optional[Packet],
+             error: Optional[BaseException]) -> None:
     """Deliver ``op``'s outcome to a callback: ``done(result, None)`` or
-    ``done(None, exception)``.
+    ``done(None, exception)``. ``partial(complete, op, done)`` is what a cluster
+    driver calls back with ``(packet, error)``.
 
     Whatever finishing the response raises fails this operation only: a
     response that cannot be decoded must not take its connection down.

@@ -203,7 +203,7 @@ def answer(io: CallbackIO, holder: _LinkHolder, command: Any, done: Done) -> Non
     kind = type(command)
     if kind is Operation:
         op = command
-        io.execute(op.req, lambda pkt, error: complete(op, pkt, error, done))
+        io.execute(op.req, partial(complete, op, done))
     elif kind is list:
         ops = command
         io.execute_multi([op.req for op in ops],
@@ -338,7 +338,7 @@ class _AsyncRun:
             if type(command) is Emit:
                 return _ROWS, command.rows
             future: asyncio.Future[Any] = self.loop.create_future()
-            answer(self.io, self.holder, command, partial(_settle, future))
+            answer(self.io, self.holder, command, partial(settle, future))
             try:
                 self.reply = await future
             except Exception as exc:
@@ -350,7 +350,8 @@ class _AsyncRun:
         self.flow.close()
 
 
-def _settle(future: asyncio.Future[Any], reply: Any, error: Optional[BaseException]) -> None:
+def settle(future: asyncio.Future[Any], reply: Any, error: Optional[BaseException]) -> None:
+    """Resolve ``future`` with a ``done(reply, error)`` outcome (unless it was cancelled)."""
     if future.done():
         return
     if error is not None:
@@ -449,6 +450,7 @@ __all__ = [
     "drive_async",
     "drive_blocking",
     "drive_callbacks",
+    "settle",
     "wait_async",
     "wait_blocking",
 ]

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._core.request import Request
 from ._kvapi import KeyValueAPI
+from ._operation import Finish, Operation
 from .exceptions import ArgumentError
 
 if TYPE_CHECKING:
     from ._bucketbase import BucketBase, Flow
     from ._io.cluster import ClusterBase
-    from ._operation import Operation
 
 DEFAULT = "_default"
 
@@ -58,6 +59,11 @@ class Collection(KeyValueAPI):
         self._cid = cid
         self.scope_name = scope
         self.name = name
+
+    def _op(self, key: Any, req: Request, finish: Finish, *args: Any) -> Operation:
+        """The one place a request gets the collection id (see KeyValueAPI._op)."""
+        req.cid = self._cid
+        return Operation(key, req, finish, *args)
 
     # -- the bucket's hooks: collections wait the bucket's way ----------------------------
     def _run(self, op: Operation) -> Any:

@@ -8,6 +8,7 @@ makes no Deferred at all. Flows run on :func:`couchbase._waiting.drive_callbacks
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Callable, Optional
 
 from twisted.internet import defer
@@ -127,7 +128,7 @@ class TxBucketBase(TxN1QL, TxViews, BucketBase):
         if self._state != _UP:
             return self._later(lambda: self._run(op), op.key)
         handle, done = self._handle(op.key)
-        self._cluster.execute(op.req, lambda pkt, error: complete(op, pkt, error, done))
+        self._cluster.execute(op.req, partial(complete, op, done))
         return self._deliver(handle)
 
     def _run_multi(self, ops: list[Operation], quiet: bool = False) -> Any:

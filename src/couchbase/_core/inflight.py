@@ -46,9 +46,15 @@ class InflightTable(Generic[T]):
         return opaque
 
     def put(self, entry: T) -> int:
-        """Allocate an opaque for ``entry`` and keep it there; the opaque."""
-        opaque = self.allocate()
-        self._entries[opaque] = entry
+        """Allocate an opaque for ``entry`` and keep it there; the opaque. (The fast path
+        of :meth:`allocate`, written out: this runs for every request in flight.)"""
+        opaque = self._next
+        entries = self._entries
+        if opaque in entries or opaque >= _U32:
+            opaque = self._allocate_slowly(opaque)
+        else:
+            self._next = opaque + 1
+        entries[opaque] = entry
         return opaque
 
     def add(self, opaque: int, entry: T) -> None:

@@ -97,7 +97,7 @@ class BlockingNode:
     """One KV connection to one node: opaques from its in-flight table."""
 
     __slots__ = ("host", "port", "sock", "reader", "session", "collections", "inflight",
-                 "_pending", "_network")
+                 "usable", "_pending", "_network")
 
     def __init__(self, host: str, port: int, network: Optional[SocketNetwork] = None) -> None:
         self.host = host
@@ -106,6 +106,7 @@ class BlockingNode:
         self.reader = PacketReader()
         self.session: Optional[Session] = None
         self.collections = False  # whether keys carry a collection-id prefix
+        self.usable = False  # open and bootstrapped (an attribute: read on every request)
         # the blocking driver waits for each batch before the next, so the table only
         # holds a batch's requests; single requests just take an opaque from it
         self.inflight: InflightTable[Any] = InflightTable(FIRST_OPERATION_OPAQUE)
@@ -115,10 +116,6 @@ class BlockingNode:
     def __repr__(self) -> str:
         state = "ready" if self.usable else "closed" if self.sock is None else "bootstrapping"
         return f"BlockingNode({self.host}:{self.port}, {state})"
-
-    @property
-    def usable(self) -> bool:
-        return self.sock is not None and self.session is not None
 
     def open(self, deadline: float, username: str, password: str, bucket: Optional[str],
              tls: Optional[ssl.SSLContext] = None) -> Session:
@@ -133,6 +130,7 @@ class BlockingNode:
             raise
         self.session = session
         self.collections = session.collections
+        self.usable = True
         return session
 
     def run(self, gen: Generator[bytes, Packet, Session], deadline: float) -> Session:
@@ -150,6 +148,7 @@ class BlockingNode:
     def close(self) -> None:
         sock, self.sock = self.sock, None
         self.session = None
+        self.usable = False
         self._pending.clear()
         self.inflight.drain()
         self.reader = PacketReader()

@@ -36,10 +36,7 @@ class NodeConnection(Protocol):
     host: str
     port: int
     collections: bool
-
-    @property
-    def usable(self) -> bool:
-        """False once the connection failed or was closed: the cache opens a new one."""
+    usable: bool  # False once the connection failed or was closed: the cache opens a new one
 
     def close(self) -> None: ...
 

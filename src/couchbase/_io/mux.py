@@ -107,6 +107,7 @@ class MuxNode:
         self.inflight: InflightTable[Pending] = InflightTable(FIRST_OPERATION_OPAQUE)
         self.queue: list[Pending] = []  # submitted before the bootstrap finished
         self.closed = False
+        self.usable = True  # ready, or still within its bootstrap deadline (not closed)
         self.failure: Optional[BaseException] = None  # why it closed
         self._waiters: list[Callable[[MuxNode, Optional[BaseException]], None]] = [on_ready]
         self._boot = bootstrap(settings.username, settings.password, settings.bucket,
@@ -123,11 +124,6 @@ class MuxNode:
     @property
     def ready(self) -> bool:
         return self.session is not None and not self.closed
-
-    @property
-    def usable(self) -> bool:
-        """Ready, or still within its bootstrap deadline."""
-        return not self.closed
 
     def when_ready(self, callback: Callable[[MuxNode, Optional[BaseException]], None]) -> None:
         """``callback(node, None)`` once bootstrapped (now, if it is), or ``(node, error)``."""
@@ -250,6 +246,7 @@ class MuxNode:
         if self.closed:
             return
         self.closed = True
+        self.usable = False
         self.failure = error
         transport, self.transport = self.transport, None
         if transport is not None:
