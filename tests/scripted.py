@@ -21,9 +21,13 @@ from typing import Any, Callable, Optional
 
 import h11
 
+from couchbase._core.opcode import Opcode
 from couchbase._core.packet import PacketReader
+from couchbase._core.retry import RetryPolicy
+from couchbase._kv import store_request
 from couchbase.exceptions import ConnectError
 from couchbase.exceptions import TimeoutError as CBTimeoutError
+from couchbase.formats import FMT_JSON
 from couchbase_mock import configjson
 from couchbase_mock.cluster import Cluster
 from couchbase_mock.kv import KVSession
@@ -372,3 +376,64 @@ class ScriptedBackend:
     def idle(self) -> bool:
         """Nothing left to deliver (timers may still wait)."""
         return not self._ready
+
+
+# -- what the driver tests share ----------------------------------------------------------------
+SEEDS = [0, 1, 2, 3, 4]  # different 1-5 byte cuttings
+BOOTSTRAP_OPCODES = [Opcode.HELLO, Opcode.SASL_LIST_MECHS, Opcode.SASL_AUTH, Opcode.SASL_STEP,
+                     Opcode.SELECT_BUCKET, Opcode.GET_CLUSTER_CONFIG]
+
+
+def keys_on(memory: MemoryCluster, node: int, count: int, prefix: str) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while len(out) < count:
+        key = f"{prefix}-{i}"
+        if memory.node_of(key) == node:
+            out.append(key)
+        i += 1
+    return out
+
+
+def kv_servers(memory: MemoryCluster, node: int) -> list[KVServerSide]:
+    return [c for c in memory.connections
+            if isinstance(c, KVServerSide) and c.session.node == node]
+
+
+def upsert(key: str, value: Any) -> Any:
+    return store_request(Opcode.SET, key, value, 0, 0, FMT_JSON)
+
+
+def addr(node: int) -> tuple[str, int]:
+    return (HOST, KV_BASE + node)
+
+
+class RecordingRetry(RetryPolicy):
+    """The default policy's answers (or ``pause`` / giving up after ``give_up_after``),
+    with every question recorded."""
+
+    def __init__(self, pause: Optional[float] = None, give_up_after: int = 1000) -> None:
+        super().__init__()
+        self.calls: list[tuple[int, bool]] = []
+        self.pause = pause
+        self.give_up_after = give_up_after
+
+    def not_my_vbucket(self, attempt: int, new_config: bool, remaining: float,
+                       ) -> Optional[float]:
+        self.calls.append((attempt, new_config))
+        if attempt >= self.give_up_after:
+            return None
+        if self.pause is not None:
+            return self.pause
+        return super().not_my_vbucket(attempt, new_config, remaining)
+
+
+def move_vbucket_of(memory: MemoryCluster, key: str, to: int, bump: bool = True) -> int:
+    """Make ``to`` the active node of ``key``'s vbucket (the old active its replica)."""
+    bucket = memory.cluster.buckets["default"]
+    vb = bucket.vbucket_of(key.encode())
+    old = bucket.vbmap[vb][0]
+    bucket.vbmap[vb] = [to, old]
+    if bump:
+        memory.cluster.bump()
+    return vb

@@ -26,12 +26,13 @@ def http_connection_string(host: Union[str, Iterable[str]], port: int, bucket: s
     return f"http://{spec}/{bucket}"
 
 
-class Connection(Bucket):
-    """A connection to one bucket, bootstrapped from the management port (8091).
+class ConnectionArguments:
+    """The 1.x constructor, for any front end's bucket class (mixed in before it).
 
-    Takes the 1.x arguments: ``host`` (a name or a list), ``port``,
-    ``bucket``, ``username`` (defaults to the bucket name) and ``password``;
-    every other keyword is as for :class:`~couchbase.bucket.Bucket`.
+    Takes ``bucket``, ``host`` (a name or a list), ``port`` (the management
+    port, 8091), ``username`` (defaults to the bucket name) and ``password``,
+    or ``connection_string=`` instead of host and port; every other keyword is
+    the bucket class's.
     """
 
     def __init__(
@@ -44,4 +45,14 @@ class Connection(Bucket):
         **kwargs: Any,
     ) -> None:
         connstr = http_connection_string(host, port, bucket, kwargs.pop("connection_string", None))
-        super().__init__(connstr, password=password, username=username, bucket=bucket, **kwargs)
+        super().__init__(connstr, password=password,  # type: ignore[call-arg]
+                         username=username, bucket=bucket, **kwargs)
+
+
+class Connection(ConnectionArguments, Bucket):
+    """A connection to one bucket, bootstrapped from the management port (8091).
+
+    Takes the 1.x arguments: ``host`` (a name or a list), ``port``,
+    ``bucket``, ``username`` (defaults to the bucket name) and ``password``;
+    every other keyword is as for :class:`~couchbase.bucket.Bucket`.
+    """

@@ -7,15 +7,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, Union
-
-from couchbase.connection import http_connection_string
+from couchbase.connection import ConnectionArguments
 
 from ._deferred import DeferredOps
 from .bucket import RawBucket
 
 
-class TxAsyncConnection(RawBucket):
+class TxAsyncConnection(ConnectionArguments, RawBucket):
     """A 1.x connection whose operations return :class:`~txcouchbase.asyncresult.AsyncResult`
     handles: set their ``callback``/``errback`` right after the call.
 
@@ -25,19 +23,6 @@ class TxAsyncConnection(RawBucket):
     keyword is as for :class:`~txcouchbase.bucket.Bucket` (``reactor``,
     ``timeout``, ``quiet``, ...).
     """
-
-    def __init__(
-        self,
-        bucket: str = "default",
-        host: Union[str, Iterable[str]] = "localhost",
-        port: int = 8091,
-        password: Optional[str] = None,
-        username: Optional[str] = None,
-        **kwargs: Any,
-    ) -> None:
-        connstr = http_connection_string(host, port, bucket, kwargs.pop("connection_string", None))
-        super().__init__(connstr, password=password, username=username, bucket=bucket,
-                         **kwargs)
 
 
 class Connection(DeferredOps, TxAsyncConnection):

@@ -5,6 +5,7 @@ from typing import Iterator
 import pytest
 
 from couchbase.bucket import Bucket
+from scripted import MemoryCluster
 
 
 @pytest.fixture
@@ -13,3 +14,9 @@ def cb(mock_cluster) -> Iterator[Bucket]:
                     password="password")
     yield bucket
     bucket.close()
+
+
+@pytest.fixture
+def memory() -> MemoryCluster:
+    """A 2-node local cluster reachable over bytes only (tests/scripted.py)."""
+    return MemoryCluster(nodes=2, replicas=1)

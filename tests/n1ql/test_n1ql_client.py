@@ -13,6 +13,8 @@ from fakequery import FakeQuery, point_at
 
 from couchbase._core.config import NodeInfo
 from couchbase._core.http_rows import RowParser
+from couchbase._io.cluster import ClusterBase
+from couchbase._settings import read_settings
 from couchbase.auth import PasswordAuthenticator
 from couchbase.bucket import Bucket
 from couchbase.cluster import Cluster
@@ -390,14 +392,15 @@ def test_cluster_query(mock_cluster: Any, fakeq: FakeQuery) -> None:
 def test_query_nodes_round_robin_from_the_cluster_map() -> None:
     nodes = [NodeInfo("h1", kv_port=1, query_port=8093), NodeInfo("h2", kv_port=1),
              NodeInfo("h3", kv_port=1, query_port=9093, query_tls_port=19093)]
-    live = SimpleNamespace(router=SimpleNamespace(config=SimpleNamespace(nodes=nodes)),
-                           tls=None, username="u", password="p")
+    live: ClusterBase[Any] = ClusterBase(read_settings("couchbase://h1/b", "p", "u", None, None))
+    live.router.config = SimpleNamespace(nodes=nodes)  # type: ignore[assignment]
     api = N1QLAPI()
     api._live = lambda: live  # type: ignore[method-assign]
     picked = [(e.host, e.port) for e in (api._query_endpoint() for _ in range(4))]
     assert picked == [("h1", 8093), ("h3", 9093), ("h1", 8093), ("h3", 9093)]
     assert api._query_endpoint(5.0).timeout == 6.0
-    live.tls = object()
+    assert (api._query_endpoint().username, api._query_endpoint().password) == ("u", "p")
+    live.settings.tls = object()
     assert {api._query_endpoint().port for _ in range(2)} == {19093}
     live.router.config.nodes = [NodeInfo("h2", kv_port=1)]
     with pytest.raises(NotSupportedError):

@@ -10,7 +10,8 @@ from typing import Any, Iterator
 import pytest
 from fakeviews import FakeViews, point_at, rows_of
 
-from couchbase._core.config import ClusterConfig
+from couchbase._io.cluster import ClusterBase
+from couchbase._settings import read_settings
 from couchbase.bucket import Bucket
 from couchbase.connection import Connection
 from couchbase.exceptions import (
@@ -315,18 +316,19 @@ def test_design_publish_needs_the_dev_document(cb: Bucket, fake: FakeViews) -> N
 
 
 # -- which node answers --------------------------------------------------------------------
-class _Cluster:
-    def __init__(self, config: dict[str, Any], tls: Any = None) -> None:
-        self.router = type("R", (), {"config": ClusterConfig.from_json(config, "10.0.0.9")})()
-        self.tls = tls
-        self.username = "u"
-        self.password = "p"
+def _Cluster(config: dict[str, Any], tls: Any = None) -> ClusterBase[Any]:
+    """An unconnected cluster object that learnt ``config`` from 10.0.0.9."""
+    settings = read_settings("couchbase://10.0.0.9/b", "p", "u", None, None)
+    settings.tls = tls
+    cluster: ClusterBase[Any] = ClusterBase(settings)
+    cluster.router.update(json.dumps(config), "10.0.0.9")
+    return cluster
 
 
 class _Stub(ViewAPI):
     _bucket = "b"
 
-    def __init__(self, cluster: _Cluster) -> None:
+    def __init__(self, cluster: ClusterBase[Any]) -> None:
         self._cluster = cluster
 
     def _live(self) -> Any:

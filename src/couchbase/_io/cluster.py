@@ -20,12 +20,13 @@ from __future__ import annotations
 import time
 from typing import Any, Generic, Optional, Protocol, TypeVar
 
+from .._core.commands import Endpoint
 from .._core.errors import CoreError
 from .._core.retry import DEFAULT_RETRY, RetryPolicy
 from .._core.router import Router
 from .._core.walk import HTTP, KV, Seed, WalkPlan, walk
 from .._settings import Settings
-from ..exceptions import CouchbaseError
+from ..exceptions import CouchbaseError, NoMatchingServerError, NotSupportedError
 
 Flow = Any  # Generator[command, reply, None]
 
@@ -43,6 +44,12 @@ class NodeConnection(Protocol):
 
 N = TypeVar("N", bound=NodeConnection)
 
+# HTTP service -> (NodeInfo port attribute, its TLS twin, the service's name in errors)
+SERVICES = {
+    "views": ("views_port", "views_tls_port", "views"),
+    "query": ("query_port", "query_tls_port", "query (n1ql)"),
+}
+
 
 class ClusterBase(Generic[N]):
     """A bucket's connections to a cluster, less the I/O (see the module docstring).
@@ -57,6 +64,7 @@ class ClusterBase(Generic[N]):
         self.router = Router(tls=settings.tls is not None,
                              network=settings.connstr.options.get("network", "default"))
         self.nodes: dict[tuple[str, int], N] = {}
+        self._turns: dict[str, int] = {}  # HTTP service -> requests sent (round robin)
         self._slots: list[Optional[N]] = []
         self._slots_config: Optional[object] = None
         self.closed = False
@@ -140,6 +148,25 @@ class ClusterBase(Generic[N]):
         """Take the config a node's bootstrap brought, if it is newer."""
         if config:
             self.router.update(config, node.host)
+
+    # -- HTTP services -----------------------------------------------------------------------
+    def service_endpoint(self, service: str, timeout: float) -> Endpoint:
+        """The next node running HTTP ``service`` ("views", "query"), round robin over
+        those the cluster map lists, with this bucket's credentials; ``timeout`` is how
+        long to wait for its bytes."""
+        config = self.router.config
+        if config is None:
+            raise NoMatchingServerError("no cluster configuration yet")
+        plain, secure, name = SERVICES[service]
+        port_of = secure if self.tls is not None else plain
+        nodes = [(n.hostname, getattr(n, port_of)) for n in config.nodes]
+        nodes = [(host, port) for host, port in nodes if port]
+        if not nodes:
+            raise NotSupportedError(f"no node of the cluster runs the {name} service")
+        turn = self._turns.get(service, 0)
+        self._turns[service] = turn + 1
+        host, port = nodes[turn % len(nodes)]
+        return Endpoint(host, port, self.tls, self.username, self.password, timeout)
 
     def collections_enabled(self) -> bool:
         """Whether the connections negotiated collections."""

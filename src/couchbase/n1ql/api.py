@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, Generator, Optional
 
 from .._core.commands import Endpoint
-from ..exceptions import ArgumentError, NoMatchingServerError, NotSupportedError
+from ..exceptions import ArgumentError
 from .flow import query_flow
 from .query import DEFAULT_TIMEOUT, N1QLQuery, parse_duration
 from .request import N1QLRequest
@@ -26,7 +26,6 @@ class N1QLAPI:
     """Seconds to wait for bytes from the query service when the query sets no timeout."""
 
     _n1ql_class: Any = N1QLRequest
-    _n1ql_turn = 0
     _n1ql_prepared_names: Optional[dict[str, str]] = None
     _live: Callable[[], Any]
 
@@ -69,22 +68,9 @@ class N1QLAPI:
 
     def _query_endpoint(self, timeout: Optional[float] = None) -> Endpoint:
         """A node's query service (round robin over the nodes that run one)."""
-        cluster = self._live()
-        config = cluster.router.config
-        if config is None:
-            raise NoMatchingServerError("no cluster configuration yet")
-        tls = cluster.tls
-        nodes = [(n.hostname, n.query_tls_port if tls is not None else n.query_port)
-                 for n in config.nodes]
-        nodes = [(host, port) for host, port in nodes if port]
-        if not nodes:
-            raise NotSupportedError("no node of the cluster runs the query service (n1ql)")
-        turn = self._n1ql_turn
-        self._n1ql_turn = turn + 1
-        host, port = nodes[turn % len(nodes)]
         # the service answers at the request's timeout: wait a little longer for that
         wait = (timeout or self.n1ql_timeout) + 1.0
-        return Endpoint(host, port, tls, cluster.username, cluster.password, wait)
+        return self._live().service_endpoint("query", wait)
 
     def bucket_manager(self) -> Any:
         """The :class:`~couchbase.bucketmanager.BucketManager` of this bucket (N1QL

@@ -18,7 +18,7 @@ from .._http.flows import (
     design_publish_flow,
     view_flow,
 )
-from ..exceptions import ArgumentError, NoMatchingServerError, NotSupportedError
+from ..exceptions import ArgumentError, NotSupportedError
 from .iterator import View
 
 Flow = Generator[Any, Any, Any]
@@ -37,7 +37,6 @@ class ViewAPI:
     """Seconds to wait for bytes from the views service before giving up."""
 
     _view_class: Any = View
-    _views_turn = 0
     _live: Callable[[], Any]
     _drive: Callable[[Flow], Any]
     _rows: Callable[[Flow], Any]
@@ -66,23 +65,11 @@ class ViewAPI:
         """A node's views service (round robin over the nodes that run one)."""
         cluster = self._live()
         config = cluster.router.config
-        if config is None:
-            raise NoMatchingServerError("no cluster configuration yet")
-        caps = config.bucket_capabilities
+        caps = config.bucket_capabilities if config is not None else None
         if caps and "couchapi" not in caps:
             raise NotSupportedError(f"bucket {self._bucket!r} has no views "
                                     f"(its capabilities lack couchapi)")
-        tls = cluster.tls
-        nodes = [(n.hostname, n.views_tls_port if tls is not None else n.views_port)
-                 for n in config.nodes]
-        nodes = [(host, port) for host, port in nodes if port]
-        if not nodes:
-            raise NotSupportedError("no node of the cluster runs the views service")
-        turn = self._views_turn
-        self._views_turn = turn + 1
-        host, port = nodes[turn % len(nodes)]
-        return Endpoint(host, port, tls, cluster.username, cluster.password,
-                        self.views_timeout)
+        return cluster.service_endpoint("views", self.views_timeout)
 
     def _design_flow(self, make: Callable[..., Flow], *args: Any) -> Flow:
         # the endpoint is looked up when the flow starts: after an async bootstrap
