@@ -24,7 +24,7 @@ from .n1ql.api import N1QLAPI
 from .views.api import ViewAPI
 
 if TYPE_CHECKING:
-    from ._io.cluster import ClusterBase
+    from ._core.cluster import ClusterBase
     from .collection import Collection, Scope
 
 DEFAULT = "_default"

@@ -21,6 +21,7 @@ from .exceptions import (
     LibcouchbaseError,
     NetworkError,
     NoMatchingServerError,
+    NotSupportedError,
     ProtocolError,
     TimeoutError,
 )
@@ -34,6 +35,7 @@ _CLASSES: dict[type[core.CoreError], type[CouchbaseError]] = {
     core.NoRoute: NoMatchingServerError,
     core.ServerError: LibcouchbaseError,
     core.HttpStatusError: HTTPError,
+    core.ServiceUnavailable: NotSupportedError,
 }
 
 

@@ -19,7 +19,7 @@ from .exceptions import ArgumentError
 
 if TYPE_CHECKING:
     from ._bucketbase import BucketBase, Flow
-    from ._io.cluster import ClusterBase
+    from ._core.cluster import ClusterBase
 
 DEFAULT = "_default"
 

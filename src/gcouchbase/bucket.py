@@ -26,7 +26,7 @@ from gevent.hub import Hub, Waiter, get_hub
 
 from couchbase._blocking_frontend import BlockingFrontEnd
 from couchbase._bucketbase import BucketBase
-from couchbase._io.cluster import ClusterBase
+from couchbase._core.cluster import ClusterBase
 from couchbase._io.mux import MuxCluster
 from couchbase._settings import Settings
 from couchbase._waiting import BlockingOverCallbacks, Done

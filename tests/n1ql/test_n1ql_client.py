@@ -11,9 +11,11 @@ from typing import Any, Iterator
 import pytest
 from fakequery import FakeQuery, point_at
 
+from couchbase._core.cluster import ClusterBase
 from couchbase._core.config import NodeInfo
+from couchbase._core.errors import NoRoute, ServiceUnavailable
 from couchbase._core.http_rows import RowParser
-from couchbase._io.cluster import ClusterBase
+from couchbase._public_errors import to_public
 from couchbase._settings import read_settings
 from couchbase.auth import PasswordAuthenticator
 from couchbase.bucket import Bucket
@@ -392,7 +394,8 @@ def test_cluster_query(mock_cluster: Any, fakeq: FakeQuery) -> None:
 def test_query_nodes_round_robin_from_the_cluster_map() -> None:
     nodes = [NodeInfo("h1", kv_port=1, query_port=8093), NodeInfo("h2", kv_port=1),
              NodeInfo("h3", kv_port=1, query_port=9093, query_tls_port=19093)]
-    live: ClusterBase[Any] = ClusterBase(read_settings("couchbase://h1/b", "p", "u", None, None))
+    live: ClusterBase[Any] = ClusterBase(read_settings("couchbase://h1/b", "p", "u", None, None),
+                                         clock=lambda: 0.0)
     live.router.config = SimpleNamespace(nodes=nodes)  # type: ignore[assignment]
     api = N1QLAPI()
     api._live = lambda: live  # type: ignore[method-assign]
@@ -403,8 +406,11 @@ def test_query_nodes_round_robin_from_the_cluster_map() -> None:
     live.settings.tls = object()
     assert {api._query_endpoint().port for _ in range(2)} == {19093}
     live.router.config.nodes = [NodeInfo("h2", kv_port=1)]
-    with pytest.raises(NotSupportedError):
+    with pytest.raises(ServiceUnavailable) as missing:
         api._query_endpoint()
     live.router.config = None
-    with pytest.raises(NoMatchingServerError):
+    with pytest.raises(NoRoute) as unknown:
         api._query_endpoint()
+    # (the core's errors; they leave a flow's driver as the documented classes)
+    assert isinstance(to_public(missing.value), NotSupportedError)
+    assert isinstance(to_public(unknown.value), NoMatchingServerError)

@@ -60,6 +60,10 @@ class ServerError(CoreError):
     """The server answered a request of the core's (STAT...) with an error status."""
 
 
+class ServiceUnavailable(CoreError):
+    """No node of the cluster runs the service a request needs (views, query)."""
+
+
 class HttpStatusError(CoreError):
     """An HTTP request of the core (configuration fetch) got a status it cannot use."""
 
@@ -82,5 +86,6 @@ __all__ = [
     "NoRoute",
     "RemoteProtocolError",
     "ServerError",
+    "ServiceUnavailable",
     "Timeout",
 ]

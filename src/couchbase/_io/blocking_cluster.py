@@ -1,8 +1,8 @@
 """A bucket's connections for the blocking driver (the sync API): the caller's thread
 does the I/O and waits.
 
-Policy (routing, the node cache, retries, the bootstrap walk) is
-:class:`~couchbase._io.cluster.ClusterBase`'s; this class moves bytes. It is
+Policy (routing, the node cache, retries, the bootstrap walk) is the core's
+:class:`~couchbase._core.cluster.ClusterBase`; this class moves bytes. It is
 also the sync front end's :class:`~couchbase._waiting.BlockingIO`: flows'
 commands are answered by its methods. Errors leave it as documented
 exceptions (:func:`~couchbase._public_errors.to_public`).
@@ -14,6 +14,7 @@ import time
 from typing import Iterable, Optional
 
 from .._core.bootstrap import Session
+from .._core.cluster import ClusterBase
 from .._core.commands import Endpoint
 from .._core.errors import CoreError
 from .._core.packet import Packet
@@ -27,15 +28,16 @@ from .._settings import Settings
 from .._waiting import StatsReply, wait_blocking
 from ..exceptions import CouchbaseError, NotMyVbucketError, ObjectDestroyedError, TimeoutError
 from .blocking import BlockingHttpLink, BlockingNode, SocketNetwork
-from .cluster import ClusterBase
 
 
 class BlockingCluster(ClusterBase[BlockingNode]):
     """Connections to every KV node of one bucket, opened lazily after bootstrap."""
 
+    seed_errors = (CoreError, CouchbaseError)
+
     def __init__(self, settings: Settings, retry: Optional[RetryPolicy] = None,
                  network: Optional[SocketNetwork] = None) -> None:
-        super().__init__(settings, retry)
+        super().__init__(settings, time.monotonic, retry)
         self.network = network if network is not None else SocketNetwork()
 
     # -- bootstrap -------------------------------------------------------

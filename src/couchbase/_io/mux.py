@@ -8,8 +8,8 @@ how they turn callbacks into awaitables, Deferreds or greenlet wake-ups.
 :class:`MuxCluster` is also the :class:`~couchbase._waiting.CallbackIO` of
 those front ends: flows' commands are answered by its methods, HTTP ones
 over the same backend (:mod:`couchbase._io.mux_http`), so no front end needs
-a thread. Policy (routing, the node cache, retries, the bootstrap walk) is
-:class:`~couchbase._io.cluster.ClusterBase`'s.
+a thread. Policy (routing, the node cache, retries, the bootstrap walk) is the
+core's :class:`~couchbase._core.cluster.ClusterBase`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections import deque
 from typing import Any, Callable, Optional, Protocol
 
 from .._core.bootstrap import FIRST_OPERATION_OPAQUE, Session, bootstrap
+from .._core.cluster import ClusterBase, ClusterSettings
 from .._core.commands import Endpoint
 from .._core.errors import CoreError
 from .._core.inflight import InflightTable
@@ -38,7 +39,6 @@ from ..exceptions import (
     ObjectDestroyedError,
     TimeoutError,
 )
-from .cluster import ClusterBase
 from .mux_http import MuxHttpLink
 
 PacketCallback = Callable[[Optional[Packet], Optional[BaseException]], None]
@@ -95,7 +95,7 @@ class Pending(Protocol):
 class MuxNode:
     """One KV connection: bootstrap by a deadline, then requests matched by opaque."""
 
-    def __init__(self, host: str, port: int, settings: Settings, backend: Backend,
+    def __init__(self, host: str, port: int, settings: ClusterSettings, backend: Backend,
                  deadline: float, on_ready: Callable[[MuxNode, Optional[BaseException]], None],
                  ) -> None:
         self.host = host
@@ -356,9 +356,11 @@ class _StatsEntry:
 class MuxCluster(ClusterBase[MuxNode]):
     """A bucket's connections for an event loop: many requests in flight, callbacks."""
 
+    seed_errors = (CoreError, CouchbaseError)
+
     def __init__(self, settings: Settings, backend: Backend,
                  retry: Optional[RetryPolicy] = None) -> None:
-        super().__init__(settings, retry)
+        super().__init__(settings, time.monotonic, retry)
         self.backend = backend
         self._waiting: deque[_Op] = deque()  # operations on the shared timeout, oldest first
         self._sweep: Optional[Timer] = None

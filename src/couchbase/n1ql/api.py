@@ -49,9 +49,11 @@ class N1QLAPI:
         return itercls(with_params(query, args, kwargs), self, **request_options)
 
     def _n1ql_flow(self, request: N1QLRequest) -> Flow:
+        # the endpoint is looked up when the flow starts: its errors leave through the driver
         timeout = parse_duration(request.params.get_option("timeout"))
         endpoint = self._query_endpoint(timeout)
-        return query_flow(request, endpoint, self._n1ql_prepared(), self._n1ql_enhanced())
+        return (yield from query_flow(request, endpoint, self._n1ql_prepared(),
+                                      self._n1ql_enhanced()))
 
     def _n1ql_enhanced(self) -> bool:
         """Whether the cluster prepares and executes in one request (7.x and later)."""

@@ -59,7 +59,8 @@ class ViewAPI:
         return self._view_class(self, design, view, use_devmode=use_devmode, **params)
 
     def _view_flow(self, view: View) -> Flow:
-        return view_flow(view, self._views_endpoint())
+        # the endpoint is looked up when the flow starts: its errors leave through the driver
+        return (yield from view_flow(view, self._views_endpoint()))
 
     def _views_endpoint(self) -> Endpoint:
         """A node's views service (round robin over the nodes that run one)."""

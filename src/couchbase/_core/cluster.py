@@ -1,34 +1,66 @@
-"""What the two cluster drivers share: settings, the cluster map, the node cache,
-the retry policy and the bootstrap plan.
+"""A bucket's view of the cluster, less the I/O: what both cluster drivers decide alike.
 
 :class:`~couchbase._io.blocking_cluster.BlockingCluster` (the sync API, the
 caller's thread) and :class:`~couchbase._io.mux.MuxCluster` (event loops,
 many requests in flight) differ only in how they move bytes and wait; what a
-cluster connection decides lives here once:
+cluster connection decides lives here once, free of sockets, threads and
+clocks (the drivers hand in ``time.monotonic``):
 
-- which node a request goes to (the core's :class:`~couchbase._core.router.Router`)
+- which node a request goes to (the :class:`~couchbase._core.router.Router`)
   and which open connection serves that node (:meth:`ClusterBase.node_at`,
-  cached per configuration; a node that failed is replaced on next use);
+  cached per configuration; a connection that failed, or did not finish its
+  bootstrap by its deadline, is replaced on next use);
 - when a request is sent again (:attr:`ClusterBase.retry`, a
   :class:`~couchbase._core.retry.RetryPolicy` that tests may replace);
-- how the cluster is found (:meth:`ClusterBase.bootstrap_flow`, the core's
-  seed-by-seed walk with a deadline per node).
+- how the cluster is found (:meth:`ClusterBase.bootstrap_flow`, the
+  seed-by-seed walk of :mod:`couchbase._core.walk`, a deadline per node);
+- which node's HTTP service a view or N1QL request goes to
+  (:meth:`ClusterBase.service_endpoint`, round robin).
 """
 
 from __future__ import annotations
 
-import time
-from typing import Any, Generic, Optional, Protocol, TypeVar
+from typing import Any, Callable, Generic, Optional, Protocol, TypeVar
 
-from .._core.commands import Endpoint
-from .._core.errors import CoreError
-from .._core.retry import DEFAULT_RETRY, RetryPolicy
-from .._core.router import Router
-from .._core.walk import HTTP, KV, Seed, WalkPlan, walk
-from .._settings import Settings
-from ..exceptions import CouchbaseError, NoMatchingServerError, NotSupportedError
+from .commands import Endpoint
+from .connstr import ConnectionString
+from .errors import CoreError, NoRoute, ServiceUnavailable
+from .retry import DEFAULT_RETRY, RetryPolicy
+from .router import Router
+from .walk import HTTP, KV, Seed, WalkPlan, walk
 
 Flow = Any  # Generator[command, reply, None]
+Clock = Callable[[], float]
+
+
+class ClusterSettings(Protocol):
+    """What a cluster connection reads of its bucket's settings (the bucket's own
+    object: changing ``timeout`` there applies at once)."""
+
+    @property
+    def connstr(self) -> ConnectionString: ...
+
+    @property
+    def bucket(self) -> Optional[str]: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def password(self) -> str: ...
+
+    @property
+    def timeout(self) -> float: ...
+
+    @property
+    def bootstrap_timeout(self) -> float: ...
+
+    @property
+    def node_timeout(self) -> float: ...
+
+    @property
+    def tls(self) -> Any:
+        """An ssl.SSLContext, or None."""
 
 
 class NodeConnection(Protocol):
@@ -54,12 +86,17 @@ SERVICES = {
 class ClusterBase(Generic[N]):
     """A bucket's connections to a cluster, less the I/O (see the module docstring).
 
-    A driver supplies :meth:`_open` (make a connection to a KV node, which
-    bootstraps it within ``deadline``) and its way of waiting.
+    A driver supplies :meth:`_open` (a connection to a KV node that bootstraps
+    within ``deadline``), its way of waiting, and ``seed_errors``: the errors
+    of its own that send the bootstrap walk on to the next seed.
     """
 
-    def __init__(self, settings: Settings, retry: Optional[RetryPolicy] = None) -> None:
+    seed_errors: tuple[type[BaseException], ...] = (CoreError,)
+
+    def __init__(self, settings: ClusterSettings, clock: Clock,
+                 retry: Optional[RetryPolicy] = None) -> None:
         self.settings = settings
+        self.clock = clock
         self.retry = retry if retry is not None else DEFAULT_RETRY
         self.router = Router(tls=settings.tls is not None,
                              network=settings.connstr.options.get("network", "default"))
@@ -94,22 +131,21 @@ class ClusterBase(Generic[N]):
     def node_deadline(self, deadline: Optional[float] = None) -> float:
         """When a connection opened now must have finished HELLO and auth: the
         node timeout from now, and no later than ``deadline`` if given."""
-        limit = time.monotonic() + self.settings.node_timeout
+        limit = self.clock() + self.settings.node_timeout
         return limit if deadline is None or deadline > limit else deadline
 
     # -- bootstrap ---------------------------------------------------------------------
     def bootstrap_plan(self) -> WalkPlan:
-        cs = self.settings.connstr
-        seeds = [Seed(KV, h, p) for h, p in cs.kv_hosts()]
-        seeds += [Seed(HTTP, h, p) for h, p in cs.http_hosts()]
         s = self.settings
+        seeds = [Seed(KV, h, p) for h, p in s.connstr.kv_hosts()]
+        seeds += [Seed(HTTP, h, p) for h, p in s.connstr.http_hosts()]
         return WalkPlan(seeds, s.bootstrap_timeout, s.node_timeout, s.bucket, s.username,
-                        s.password, s.tls, seed_errors=(CoreError, CouchbaseError))
+                        s.password, s.tls, seed_errors=self.seed_errors)
 
     def bootstrap_flow(self) -> Flow:
         """The walk that fills :attr:`router`; its OpenNode commands are answered by
         the driver's ``open_node``, which keeps the node."""
-        return walk(self.bootstrap_plan(), self.router, time.monotonic)
+        return walk(self.bootstrap_plan(), self.router, self.clock)
 
     # -- the node cache --------------------------------------------------------------------
     def node_at(self, index: int, deadline: Optional[float] = None) -> N:
@@ -149,6 +185,10 @@ class ClusterBase(Generic[N]):
         if config:
             self.router.update(config, node.host)
 
+    def collections_enabled(self) -> bool:
+        """Whether the connections negotiated collections."""
+        return any(n.collections for n in self.nodes.values())
+
     # -- HTTP services -----------------------------------------------------------------------
     def service_endpoint(self, service: str, timeout: float) -> Endpoint:
         """The next node running HTTP ``service`` ("views", "query"), round robin over
@@ -156,21 +196,17 @@ class ClusterBase(Generic[N]):
         long to wait for its bytes."""
         config = self.router.config
         if config is None:
-            raise NoMatchingServerError("no cluster configuration yet")
+            raise NoRoute("no cluster configuration yet")
         plain, secure, name = SERVICES[service]
         port_of = secure if self.tls is not None else plain
         nodes = [(n.hostname, getattr(n, port_of)) for n in config.nodes]
         nodes = [(host, port) for host, port in nodes if port]
         if not nodes:
-            raise NotSupportedError(f"no node of the cluster runs the {name} service")
+            raise ServiceUnavailable(f"no node of the cluster runs the {name} service")
         turn = self._turns.get(service, 0)
         self._turns[service] = turn + 1
         host, port = nodes[turn % len(nodes)]
         return Endpoint(host, port, self.tls, self.username, self.password, timeout)
-
-    def collections_enabled(self) -> bool:
-        """Whether the connections negotiated collections."""
-        return any(n.collections for n in self.nodes.values())
 
     def close(self) -> None:
         self.closed = True
@@ -181,4 +217,4 @@ class ClusterBase(Generic[N]):
         self._slots_config = None
 
 
-__all__ = ["ClusterBase", "NodeConnection"]
+__all__ = ["SERVICES", "ClusterBase", "ClusterSettings", "NodeConnection"]
