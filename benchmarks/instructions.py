@@ -14,7 +14,9 @@ Each phase runs ``_instr_worker.py`` under ``valgrind --tool=callgrind``
 twice (``--ops`` and three times as many operations) after a warm-up run
 that compiles the bytecode, and reports the difference per operation, so
 start-up and connecting cancel out. PYTHONHASHSEED is fixed. A phase takes
-about 10 s per tree. Phases: get, upsert, get_multi, upsert_multi (sync
+about 10 s per tree. The sync phases repeat to within 0.5 %; the event-loop
+ones move by up to 10 % with how answers happen to batch per read, so take
+the median of ``--rounds 3`` or more for them. Phases: get, upsert, get_multi, upsert_multi (sync
 API; multi: per key), asyncio (100 gets in flight), twisted (Deferreds),
 twisted-raw (AsyncResult). Needs valgrind; exits 2 without it.
 """
@@ -25,6 +27,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,11 +55,15 @@ def instructions(src: Path, phase: str, ops: int, connstr: str) -> int:
     return int(found.group(1))
 
 
-def per_operation(src: Path, phase: str, ops: int, connstr: str) -> float:
+def per_operation(src: Path, phase: str, ops: int, connstr: str, rounds: int) -> float:
+    """The median over ``rounds`` of (count at 3*ops - count at ops) / (2*ops)."""
     instructions(src, phase, 100, connstr)  # compile the .pyc files first
-    low = instructions(src, phase, ops, connstr)
-    high = instructions(src, phase, 3 * ops, connstr)
-    return (high - low) / (2 * ops)
+    found = []
+    for _ in range(rounds):
+        low = instructions(src, phase, ops, connstr)
+        high = instructions(src, phase, 3 * ops, connstr)
+        found.append((high - low) / (2 * ops))
+    return statistics.median(found)
 
 
 def checkout(rev: str, into: Path) -> Path:
@@ -72,6 +79,9 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help=f"comma-separated, of: {', '.join(PHASES)}")
     parser.add_argument("--ops", type=int, default=1000,
                         help="operations of the smaller run (multi: a multiple of 1000)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="median of this many measurements per phase (event-loop "
+                             "phases vary with how answers batch up: use 3 or more)")
     args = parser.parse_args(argv)
     phases = [p for p in args.phases.split(",") if p]
     unknown = set(phases) - set(PHASES)
@@ -96,7 +106,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             print(header)
             print("-" * len(header))
             for phase in phases:
-                counts = [per_operation(trees[n], phase, args.ops, connstr) for n in names]
+                counts = [per_operation(trees[n], phase, args.ops, connstr, args.rounds)
+                          for n in names]
                 line = f"{phase:14s}" + "".join(f"{c:16,.0f}" for c in counts)
                 if args.rev:
                     line += f"{counts[0] / counts[1]:9.3f}"

@@ -8,14 +8,13 @@ makes no Deferred at all. Flows run on :func:`couchbase._waiting.drive_callbacks
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any, Callable, Optional
 
 from twisted.internet import defer
 
 from couchbase._bucketbase import BucketBase, Flow
 from couchbase._io.mux import MuxCluster
-from couchbase._operation import Done, Operation, complete, finish_batch, multi_result
+from couchbase._operation import Done, Operation, finish_batch, multi_result
 from couchbase._settings import Settings
 from couchbase._waiting import drive_callbacks
 from couchbase.exceptions import ObjectDestroyedError
@@ -118,18 +117,15 @@ class TxBucketBase(TxN1QL, TxViews, BucketBase):
         return f"<{type(self).__name__} bucket={self._bucket!r} connected={self.connected}>"
 
     # -- what each front end supplies -------------------------------------------------
+    # _run(op): one operation's handle (the per-operation path, written out by each);
     # _handle(key): a (result handle, done callback) pair: a Deferred, or an AsyncResult
-    # on the raw path
+    # on the raw path; _deliver(handle): what the call returns
+    _run: Callable[[Operation], Any]
+
     def _handle(self, key: Any = None) -> tuple[Any, Done]:
         raise NotImplementedError
 
     # -- the hooks (couchbase._bucketbase.FrontEnd), once connected --------------------------
-    def _run(self, op: Operation) -> Any:
-        if self._state != _UP:
-            return self._later(lambda: self._run(op), op.key)
-        handle, done = self._handle(op.key)
-        self._cluster.execute(op.req, partial(complete, op, done))
-        return self._deliver(handle)
 
     def _run_multi(self, ops: list[Operation], quiet: bool = False) -> Any:
         if self._state != _UP:

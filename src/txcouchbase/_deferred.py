@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Optional
 
 from twisted.internet.defer import Deferred
 
-from couchbase._operation import Done
+from couchbase._operation import Done, Operation, complete
 
-from ._base import TxBucketBase
+from ._base import _UP, TxBucketBase
 
 
-def _firing(d: Deferred[Any]) -> Done:
-    def done(result: Any, error: Optional[BaseException]) -> None:
-        if error is not None:
-            d.errback(error)
-        else:
-            d.callback(result)
-    return done
+def _fire(d: Deferred[Any], result: Any, error: Optional[BaseException]) -> None:
+    if error is not None:
+        d.errback(error)
+    else:
+        d.callback(result)
 
 
 class DeferredOps(TxBucketBase):
     """Every key-value method returns a Deferred firing with the same Result objects as
     the synchronous API; failures carry the same exception classes (NotFoundError, ...)."""
 
+    def _run(self, op: Operation) -> Any:
+        if self._state != _UP:
+            return self._later(lambda: self._run(op), op.key)
+        d: Deferred[Any] = Deferred()
+        self._cluster.execute(op.req, partial(complete, op, partial(_fire, d)))
+        return d
+
     def _handle(self, key: Any = None) -> tuple[Any, Done]:
         d: Deferred[Any] = Deferred()
-        return d, _firing(d)
+        return d, partial(_fire, d)
 
     def _deliver(self, handle: Any) -> Any:
         return handle

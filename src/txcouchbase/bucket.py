@@ -16,17 +16,25 @@ handles instead: cheaper, for code that needs no callback chain.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from couchbase._operation import Done
+from couchbase._operation import Done, Operation, complete
 
-from ._base import TxBucketBase
+from ._base import _UP, TxBucketBase
 from ._deferred import DeferredOps
 from .asyncresult import AsyncResult
 
 
 class RawBucket(TxBucketBase):
     """A bucket whose key-value methods return :class:`AsyncResult` handles."""
+
+    def _run(self, op: Operation) -> Any:
+        if self._state != _UP:
+            return self._later(lambda: self._run(op), op.key)
+        res = AsyncResult(op.key)
+        self._cluster.execute(op.req, partial(complete, op, res._done))
+        return res._release(self._reactor)
 
     def _handle(self, key: Any = None) -> tuple[Any, Done]:
         res = AsyncResult(key)
