@@ -11,7 +11,7 @@ only how to wait.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generator, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Generator, Optional, Protocol
 
 from . import _kv
 from ._kvapi import ApiOptions, KeyValueAPI
@@ -129,8 +129,7 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI):
         self.data_passthrough = data_passthrough
         self._open(settings, **extra)
 
-    def _open(self, settings: Settings, **extra: Any) -> None:
-        raise NotImplementedError
+    _open: Callable[..., None]  # the front end's (see FrontEnd._open)
 
     # -- the connection ------------------------------------------------------------
     @property

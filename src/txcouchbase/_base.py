@@ -121,9 +121,7 @@ class TxBucketBase(TxN1QL, TxViews, BucketBase):
     # _handle(key): a (result handle, done callback) pair: a Deferred, or an AsyncResult
     # on the raw path; _deliver(handle): what the call returns
     _run: Callable[[Operation], Any]
-
-    def _handle(self, key: Any = None) -> tuple[Any, Done]:
-        raise NotImplementedError
+    _handle: Callable[..., tuple[Any, Done]]  # (key=None)
 
     # -- the hooks (couchbase._bucketbase.FrontEnd), once connected --------------------------
 
@@ -183,8 +181,8 @@ class TxBucketBase(TxN1QL, TxViews, BucketBase):
         self._when_up(run, lambda error: done(None, error))
         return self._deliver(handle)
 
-    def _chain(self, inner: Any, done: Done) -> None:
-        raise NotImplementedError
+    # _chain(inner, done): deliver the outcome of ``inner`` (this front end's handle) to done
+    _chain: Callable[[Any, Done], None]
 
     # camelCase names of the multi operations, conventional in Twisted code
     getMulti = BucketBase.get_multi

@@ -176,9 +176,9 @@ class ClusterBase(Generic[N]):
         self.nodes[address] = node
         return node
 
-    def _open(self, host: str, port: int, deadline: float) -> N:
-        """A new connection to a KV node, bootstrapping (done or under way) by ``deadline``."""
-        raise NotImplementedError
+    # the driver's: a new connection to a KV node at (host, port), bootstrapping (done or
+    # under way) by the deadline
+    _open: Callable[[str, int, float], N]
 
     def _adopt_config(self, node: N, config: Optional[bytes]) -> None:
         """Take the config a node's bootstrap brought, if it is newer."""
