@@ -11,6 +11,7 @@ now, later, mixed) and the asyncio driver (answers now, or on the loop's next tu
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import gc
 import struct
@@ -257,21 +258,21 @@ def queue_wait(io: CallbackFake) -> Callable[[Callable[..., None]], Any]:
 
 
 # -- one test body per driver --------------------------------------------------------------
-class Driver:
+class Driver(abc.ABC):
     name = ""
     iterates = False  # the consumer can stop early (blocking, async)
 
+    @abc.abstractmethod
     def result(self, flow: Any, script: Script) -> Any:
         """Run ``flow`` to its result (rows dropped), raising its exception."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def rows(self, flow: Any, script: Script) -> list[Any]:
         """Run ``flow``, collecting the rows it emits, in order."""
-        raise NotImplementedError
 
     def first_rows(self, flow: Any, script: Script, count: int) -> list[Any]:
-        """Take ``count`` rows, then stop iterating."""
-        raise NotImplementedError
+        """Take ``count`` rows, then stop iterating (drivers that iterate say how)."""
+        raise TypeError(f"{self.name} pushes its rows: it cannot stop early")
 
 
 class Blocking(Driver):
