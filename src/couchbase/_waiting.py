@@ -86,10 +86,11 @@ class CallbackIO(Protocol):
 
     def execute(self, req: Request, done: Callable[[Optional[Packet],
                                                      Optional[BaseException]], None]) -> None:
-        ...
+        """Send one key-value request: ``done(packet, None)`` or ``done(None, error)``."""
 
     def execute_multi(self, reqs: list[Request], done: Callable[[list[Answer]], None]) -> None:
-        ...
+        """Send every request at once: ``done(answers)``, per request its response or
+        its error, in order."""
 
     def stats(self, group: bytes, done: Done) -> None: ...
 
