@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Callable, Generator, Optional, Protocol
 
 from . import _kv
 from ._kvapi import ApiOptions, KeyValueAPI
-from ._locking import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT
+from ._locking import LOCKMODE_WAIT
 from ._operation import Operation
-from ._settings import Settings, read_settings
-from .exceptions import ArgumentError, NotSupportedError, ObjectDestroyedError
+from ._settings import Settings, read_settings, take_bucket_kwargs
+from .exceptions import NotSupportedError, ObjectDestroyedError
 from .formats import FMT_JSON
 from .n1ql.api import N1QLAPI
 from .views.api import ViewAPI
@@ -110,11 +110,7 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI):
         **kwargs: Any,
     ) -> None:
         extra = {name: kwargs.pop(name) for name in self._extra_arguments if name in kwargs}
-        bucket = kwargs.pop("bucket", None)
-        if kwargs:
-            raise ArgumentError(f"unknown arguments: {', '.join(sorted(kwargs))}")
-        if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
-            raise ArgumentError(f"unknown lockmode {lockmode!r}", objextra=lockmode)
+        bucket = take_bucket_kwargs(kwargs, lockmode)
         settings = read_settings(connection_string or connstr, password, username, timeout,
                                  bootstrap_timeout, bucket)
         self._settings = settings

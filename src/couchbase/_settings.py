@@ -66,14 +66,14 @@ def _tls_context(cs: ConnectionString) -> Optional[ssl.SSLContext]:
     return context
 
 
-def take_bucket_kwargs(kwargs: dict[str, Any], lockmode: Any = None) -> Optional[str]:
+def take_bucket_kwargs(kwargs: dict[str, Any], lockmode: Any) -> Optional[str]:
     """The ``bucket`` keyword; refuses a bad ``lockmode`` and any unknown keyword."""
     from ._locking import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT
 
     bucket = kwargs.pop("bucket", None)
     if kwargs:
         raise ArgumentError(f"unknown arguments: {', '.join(sorted(kwargs))}")
-    if lockmode is not None and lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
+    if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
         raise ArgumentError(f"unknown lockmode {lockmode!r}", objextra=lockmode)
     return bucket
 
