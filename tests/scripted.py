@@ -218,6 +218,8 @@ class ScriptedSocket:
         if self.server.closed:
             return b""
         if self.kv:
+            # what a blocked recv on the driver's KV sockets does: wake after its 20 ms
+            # SO_RCVTIMEO slice (shortened) so the driver can look at its deadline
             time.sleep(0.002)
             raise BlockingIOError("the receive slice expired")
         raise socket.timeout("timed out")
@@ -252,16 +254,17 @@ class ScriptedNetwork:
         return stream
 
     def wait_readable(self, nodes: list[Any], deadline: float) -> list[Any]:
-        while True:
-            ready = [n for n in nodes if n.sock is not None and (n.sock.inbox or
-                                                                 n.sock.server.closed)]
-            if ready:
-                return ready
-            if time.monotonic() >= deadline:
-                raise CBTimeoutError("operation timed out")
-            time.sleep(0.001)
+        ready = [n for n in nodes if n.sock is not None and (n.sock.inbox or
+                                                             n.sock.server.closed)]
+        if ready:
+            return ready
+        # the scripted servers answer as bytes are sent: nothing can arrive while the
+        # driver waits, so a select() would sleep to the deadline and report none
+        time.sleep(max(deadline - time.monotonic(), 0.0))
+        raise CBTimeoutError("operation timed out")
 
     def sleep(self, seconds: float) -> None:
+        """The driver's own pause (retry backoff): recorded, and really waited."""
         self.slept.append(seconds)
         time.sleep(seconds)
 
@@ -371,7 +374,9 @@ class ScriptedBackend:
                 continue
             if now > limit:
                 raise AssertionError(f"not done within {timeout}s")
-            time.sleep(0.0005)
+            # nothing to call before the next timer: block until it, as a loop's poll would
+            due = self._timers[0][0] if self._timers else limit
+            time.sleep(max(min(due, limit) - now, 0.0) + 0.0001)
 
     def idle(self) -> bool:
         """Nothing left to deliver (timers may still wait)."""

@@ -857,18 +857,19 @@ def test_stopping_early_closes_the_link_and_the_flow(iterating: Driver) -> None:
     assert [link.closed for link in script.links] == [1]
 
 
+def _connect_then_rows(events: list[str]) -> Any:
+    """A flow that opens a link and emits two rows, noting when it is closed."""
+    try:
+        yield Connect(EP1, b"")
+        yield Emit([1, 2])
+    finally:
+        events.append("flow closed")
+
+
 def test_closing_drive_blocking_closes_the_link_and_the_flow() -> None:
-    events = []
-
-    def flow():
-        try:
-            yield Connect(EP1, b"")
-            yield Emit([1, 2])
-        finally:
-            events.append("flow closed")
-
+    events: list[str] = []
     script = Script()
-    running = flow()
+    running = _connect_then_rows(events)
     steps = drive_blocking(running, script)
     assert next(steps) == 1
     steps.close()
@@ -878,19 +879,11 @@ def test_closing_drive_blocking_closes_the_link_and_the_flow() -> None:
 
 
 def test_aclose_of_drive_async_closes_the_link_and_the_flow() -> None:
-    events = []
-
-    def flow():
-        try:
-            yield Connect(EP1, b"")
-            yield Emit([1, 2])
-        finally:
-            events.append("flow closed")
-
+    events: list[str] = []
     script = Script()
 
     async def main() -> None:
-        rows = drive_async(flow(), CallbackFake(script, "now"))
+        rows = drive_async(_connect_then_rows(events), CallbackFake(script, "now"))
         assert await rows.__anext__() == 1
         await rows.aclose()
         assert events == ["flow closed"]
