@@ -10,17 +10,13 @@ from __future__ import annotations
 import struct
 from typing import Any, Optional
 
+from ._core.observe import FOUND_NOT_PERSISTED, FOUND_PERSISTED, LOGICALLY_DELETED, NOT_FOUND
 from ._core.opcode import Opcode
 from ._core.packet import Packet
 from ._core.request import Request
 from ._kv import encode_key
 from .exceptions import ArgumentError
 from .result import ObserveInfo
-
-FOUND_NOT_PERSISTED = 0x00
-FOUND_PERSISTED = 0x01
-NOT_FOUND = 0x80
-LOGICALLY_DELETED = 0x81
 
 _HEAD = struct.Struct(">HH")
 _CAS = struct.Struct(">Q")
@@ -80,7 +76,8 @@ class DurabilityCheck:
             return
         state = info.flags
         if self.check_removed:
-            durable = persisted = state in (NOT_FOUND, LOGICALLY_DELETED)
+            durable = state in (NOT_FOUND, LOGICALLY_DELETED)
+            persisted = state == NOT_FOUND  # LOGICALLY_DELETED: not on disk yet
         else:
             durable = state in (FOUND_NOT_PERSISTED, FOUND_PERSISTED) and \
                 (not self.cas or info.cas == self.cas)

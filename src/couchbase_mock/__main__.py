@@ -6,6 +6,9 @@ When every port is listening it prints one JSON line to stdout::
      "username": "Administrator", "password": "password", "buckets": ["default"]}
 
 and serves until SIGINT or SIGTERM, then exits 0.
+
+Data is kept in memory only unless ``--data-dir DIR`` is given; then it is
+written to a crash-safe store in DIR and restored by the next start on DIR.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from typing import Optional, Sequence
 
 from .bucket import COUCHBASE, MEMCACHED
 from .cluster import Cluster
+from .disk import DiskError
+from .persistence import open_data_dir
 from .server import start_servers, stop_servers
 
 
@@ -50,6 +55,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         help="fixed ports: node i listens on BASE+2i (management) and BASE+2i+1 (KV); "
         "default: ephemeral ports",
     )
+    parser.add_argument(
+        "--data-dir", default=None, metavar="DIR",
+        help="keep buckets, collections and documents in DIR (crash-safe; a restart "
+        "on DIR restores them); default: memory only, everything is lost on exit",
+    )
     args = parser.parse_args(argv)
     if args.nodes < 1:
         parser.error("--nodes must be at least 1")
@@ -59,14 +69,23 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 
 def build_cluster(args: argparse.Namespace) -> Cluster:
+    """The cluster the arguments describe; with ``--data-dir``, the one the
+    directory holds (the bucket arguments only seed a new directory)."""
     cluster = Cluster(args.nodes, args.host, alternate_hostname=args.alternate_hostname)
     specs = [(s, COUCHBASE) for s in args.bucket]
     specs += [(s, MEMCACHED) for s in args.memcached_bucket]
     if not specs:
         specs = [("default", COUCHBASE)]
-    for spec, bucket_type in specs:
-        name, _, password = spec.partition(":")
-        cluster.create_bucket(name, bucket_type, args.replicas, password or None)
+
+    def seed(cluster: Cluster) -> None:
+        for spec, bucket_type in specs:
+            name, _, password = spec.partition(":")
+            cluster.create_bucket(name, bucket_type, args.replicas, password or None)
+
+    if args.data_dir is None:
+        seed(cluster)
+    else:
+        open_data_dir(cluster, args.data_dir, seed)
     return cluster
 
 
@@ -95,6 +114,9 @@ async def serve(cluster: Cluster, port_base: Optional[int]) -> None:
         await stop.wait()
     finally:
         await stop_servers(servers)
+        flusher = cluster.detach_flusher()
+        if flusher is not None:  # what was acknowledged goes to disk first
+            flusher.close()
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -102,7 +124,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         cluster = build_cluster(args)
         asyncio.run(serve(cluster, args.port_base))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, DiskError) as exc:
         print(f"couchbase-mock: {exc}", file=sys.stderr)
         return 1
     return 0

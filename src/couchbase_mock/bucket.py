@@ -60,6 +60,8 @@ class Bucket:
         self.password = password
         self.uuid = secrets.token_hex(16)
         self.manifest = Manifest()
+        # Per vbucket: the highest sequence number on disk (None: memory only).
+        self.persisted: Optional[list[int]] = None
         if bucket_type == COUCHBASE:
             self.replicas = replicas
             self.num_vbuckets = num_vbuckets

@@ -14,7 +14,9 @@ from typing import Any, Callable, Optional
 
 from .bucket import COUCHBASE, Bucket
 from .engine import Engine, Observer
+from .flusher import Flusher
 from .manifest import Collection, Scope
+from .persistence import snapshot
 from .storage import CasSource, Clock
 
 ADMIN_USER = "Administrator"
@@ -84,6 +86,8 @@ class Cluster:
         # node index -> how many of its next KV connections stay silent (a fault)
         self.kv_stalls: dict[int, int] = {}
         self._listeners: list[Callable[[], None]] = []
+        # Writes buckets and documents to the data directory (None: memory only).
+        self.flusher: Optional[Flusher] = None
         self._config_cache: dict[tuple[object, ...], bytes] = {}
 
     # -- faults -------------------------------------------------------------
@@ -118,8 +122,40 @@ class Cluster:
         bucket = Bucket(name, len(self.nodes), bucket_type, replicas, password)
         self.buckets[name] = bucket
         self.engines[name] = Engine(bucket, self.clock, self.cas, self.commit_observers)
+        if self.flusher is not None:
+            self._persist(name)
         self.bump()
         return bucket
+
+    # -- persistence --------------------------------------------------------
+
+    def attach_flusher(self, flusher: Flusher) -> None:
+        """From now on, write every bucket's commits and metadata changes to disk."""
+        self.flusher = flusher
+        for name in self.buckets:
+            self._persist(name)
+        flusher.note_meta(snapshot(self))
+
+    def detach_flusher(self) -> Optional[Flusher]:
+        """Stop handing commits to the flusher (which the caller then closes)."""
+        flusher, self.flusher = self.flusher, None
+        for engine in self.engines.values():
+            engine.journal = None
+        return flusher
+
+    def _persist(self, name: str) -> None:
+        assert self.flusher is not None
+        bucket = self.buckets[name]
+        if not bucket.is_couchbase:
+            return  # memcached buckets keep nothing, as on the server
+        if bucket.persisted is None:
+            bucket.persisted = [0] * bucket.num_vbuckets
+        self.engines[name].journal = self.flusher.note
+
+    @property
+    def memory_only(self) -> bool:
+        """Whether nothing is written to disk (no data directory)."""
+        return self.flusher is None
 
     def delete_bucket(self, name: str) -> None:
         """Remove a bucket and its data (``KeyError`` if it does not exist)."""
@@ -195,6 +231,8 @@ class Cluster:
         """Record a change: new config revision, subscribers notified."""
         self.rev += 1
         self._config_cache.clear()
+        if self.flusher is not None:
+            self.flusher.note_meta(snapshot(self))
         for listener in list(self._listeners):
             listener()
 

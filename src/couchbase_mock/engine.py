@@ -70,6 +70,8 @@ class Engine:
         # buckets' engines); empty unless something, like the query
         # service's indexes, has to follow every change.
         self.observers: list[Observer] = observers if observers is not None else []
+        # Told every commit of a persistent bucket (the flusher's ``note``).
+        self.journal: Optional[Callable[[Bucket, int, DocKey, Document], None]] = None
 
     # -- plumbing ---------------------------------------------------------
 
@@ -101,6 +103,8 @@ class Engine:
         vbucket.docs.pop(key, None)
         vbucket.docs[key] = doc
         self._replicate(vb, key, doc)
+        if self.journal is not None:
+            self.journal(self.bucket, vb, key, doc)
         if self.observers:
             for observer in self.observers:
                 observer(self.bucket, key, doc)

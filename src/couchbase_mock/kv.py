@@ -343,6 +343,8 @@ class KVSession:
                 active = bucket.vbuckets_of(self.node, "active")
                 replica = bucket.vbuckets_of(self.node, "replica")
                 items = store.item_count(active, now)
+                flusher = self.cluster.flusher
+                todo = flusher.todo if flusher is not None else 0
                 stats.update(
                     {
                         "curr_items": items,
@@ -350,14 +352,15 @@ class KVSession:
                         "curr_items_tot": items + store.item_count(replica, now),
                         "vb_replica_curr_items": store.item_count(replica, now),
                         "mem_used": store.mem_used(),
-                        "ep_bucket_type": "persistent" if bucket.is_couchbase else "ephemeral",
+                        "ep_bucket_type": "persistent" if bucket.persisted is not None
+                        else "ephemeral",
                         "ep_max_size": 104857600,
                         "ep_num_vbuckets": bucket.num_vbuckets,
                         "ep_max_vbuckets": bucket.num_vbuckets,
                         "ep_num_active_vbuckets": len(active),
                         "ep_num_replica_vbuckets": len(replica),
-                        "ep_queue_size": 0,
-                        "ep_flusher_todo": 0,
+                        "ep_queue_size": todo,
+                        "ep_flusher_todo": todo,
                     }
                 )
             return stats

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 from couchbase._core.document import LOCKED_CAS
 from couchbase._core.feature import Datatype
 from couchbase._core.frameinfo import RequestFrame, decode_frames
+from couchbase._core import observe as observe_state
 from couchbase._core.leb128 import split_key
 from couchbase._core.opcode import Opcode
 from couchbase._core.packet import Packet
@@ -280,6 +281,21 @@ def _touch(s: KVSession, req: Packet, with_value: bool, quiet: bool) -> Optional
 # -- observe -----------------------------------------------------------------
 
 
+def _observed(persisted: Optional[list[int]], vb: int, doc: Optional[Document]
+              ) -> tuple[int, int]:
+    """OBSERVE's ``(state, cas)`` for what a node holds: on disk when the
+    vbucket's persisted sequence number has reached the document's (never, in
+    memory-only buckets)."""
+    if doc is None:
+        return observe_state.NOT_FOUND, 0
+    on_disk = persisted is not None and doc.seqno <= persisted[vb]
+    if doc.deleted:
+        state = observe_state.NOT_FOUND if on_disk else observe_state.LOGICALLY_DELETED
+    else:
+        state = observe_state.FOUND_PERSISTED if on_disk else observe_state.FOUND_NOT_PERSISTED
+    return state, doc.cas
+
+
 def observe(s: KVSession, req: Packet) -> Optional[bytes]:
     assert s.bucket is not None and s.engine is not None
     bucket, engine = s.bucket, s.engine
@@ -305,12 +321,7 @@ def observe(s: KVSession, req: Packet) -> Optional[bytes]:
         if bucket.node_role(s.node, vb) is None:
             return s.not_my_vbucket(req)
         doc = engine.peek(s.node, vb, (cid, key))
-        if doc is None:
-            state, cas = 0x80, 0
-        elif doc.deleted:
-            state, cas = 0x81, doc.cas
-        else:
-            state, cas = 0x01, doc.cas
+        state, cas = _observed(bucket.persisted, vb, doc)
         out += struct.pack(">HH", vb, klen) + raw + struct.pack(">BQ", state, cas)
     return s.reply(req, value=bytes(out))
 
@@ -325,8 +336,9 @@ def observe_seqno(s: KVSession, req: Packet) -> Optional[bytes]:
     if s.bucket.node_role(s.node, vb) is None:
         return s.not_my_vbucket(req)
     vbucket = s.engine.vbucket(s.node, vb)
-    # Everything is persisted the moment it is written.
-    body = struct.pack(">BHQQQ", 0, vb, vbucket.uuid, vbucket.seqno, vbucket.seqno)
+    persisted = s.bucket.persisted
+    on_disk = min(persisted[vb], vbucket.seqno) if persisted is not None else 0
+    body = struct.pack(">BHQQQ", 0, vb, vbucket.uuid, on_disk, vbucket.seqno)
     return s.reply(req, value=body)
 
 

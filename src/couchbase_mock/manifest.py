@@ -183,3 +183,33 @@ class Manifest:
                 colls.append(entry)
             scopes.append({"name": scope.name, "uid": format(scope.uid, "x"), "collections": colls})
         return {"uid": format(self.uid, "x"), "scopes": scopes}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], next_id: int = 0) -> Manifest:
+        """The manifest :meth:`to_json` described, with the same uids (a restart
+        from the data directory: stored documents name their collection ids).
+        New ids continue from ``next_id`` (:attr:`next_id` when it was saved),
+        so an id dropped before the restart is not reused."""
+        manifest = cls()
+        manifest.scopes.clear()
+        manifest._by_cid.clear()
+        top = FIRST_USER_ID - 1
+        for scope_data in data["scopes"]:
+            scope = Scope(scope_data["name"], int(scope_data["uid"], 16))
+            manifest.scopes[scope.name] = scope
+            top = max(top, scope.uid)
+            for coll_data in scope_data["collections"]:
+                coll = Collection(
+                    coll_data["name"], int(coll_data["uid"], 16), coll_data.get("maxTTL", 0)
+                )
+                scope.collections[coll.name] = coll
+                manifest._by_cid[coll.uid] = (scope, coll)
+                top = max(top, coll.uid)
+        manifest.uid = int(data["uid"], 16)
+        manifest._next_id = max(top + 1, next_id)
+        return manifest
+
+    @property
+    def next_id(self) -> int:
+        """The id the next scope or collection will get."""
+        return self._next_id

@@ -18,7 +18,10 @@ from typing import Any, Callable, Mapping, Optional, TypeVar, Union
 
 from .bucket import COUCHBASE
 from .cluster import ADMIN_PASSWORD, ADMIN_USER, Cluster, Node
+from .disk import DiskStore
+from .flusher import Flusher
 from .manifest import name_error
+from .persistence import open_data_dir
 from .server import Servers, start_servers, stop_servers
 from .storage import Clock
 
@@ -40,6 +43,13 @@ class MockCluster:
     ``alternate_hostname`` is advertised as each node's ``external``
     alternate address (same ports), as for clients behind NAT.
 
+    Without ``data_dir`` everything is kept in memory only: buckets report
+    ``ep_bucket_type: ephemeral`` and ``persist_to`` is never satisfied.
+    With it, buckets, collections and documents are written to a crash-safe
+    store there (see :mod:`couchbase_mock.persistence`) and a new
+    ``MockCluster`` on the same directory restores them; ``buckets`` then
+    only seeds a directory that holds no cluster yet.
+
     Use as a context manager, or call :meth:`start` and :meth:`stop`.
     """
 
@@ -54,18 +64,27 @@ class MockCluster:
         password: str = ADMIN_PASSWORD,
         clock: Optional[Clock] = None,
         alternate_hostname: Optional[str] = None,
+        data_dir: Optional[str] = None,
     ) -> None:
         self.cluster = Cluster(nodes, host, clock, username, password, alternate_hostname)
         self.replicas = replicas
         self.port_base = port_base
+        self.data_dir = data_dir
         specs = dict(buckets) if buckets is not None else {"default": {}}
-        for name, spec in specs.items():
-            self.cluster.create_bucket(
-                name,
-                spec.get("type", COUCHBASE),
-                spec.get("replicas", replicas),
-                spec.get("password"),
-            )
+
+        def seed(cluster: Cluster) -> None:
+            for name, spec in specs.items():
+                cluster.create_bucket(
+                    name,
+                    spec.get("type", COUCHBASE),
+                    spec.get("replicas", replicas),
+                    spec.get("password"),
+                )
+
+        if data_dir is None:
+            seed(self.cluster)
+        else:
+            open_data_dir(self.cluster, data_dir, seed)
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
         self._servers: Optional[Servers] = None
@@ -76,6 +95,8 @@ class MockCluster:
         """Bind every node's ports and start serving; returns ``self``."""
         if self._thread is not None:
             raise RuntimeError("the mock cluster is already running")
+        if self.data_dir is not None and self.cluster.flusher is None:  # started again
+            self.cluster.attach_flusher(Flusher(DiskStore(self.data_dir)))
         loop = asyncio.new_event_loop()
         ready: Future[None] = Future()
 
@@ -117,6 +138,9 @@ class MockCluster:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         self._loop = self._thread = None
+        flusher = self.cluster.detach_flusher()
+        if flusher is not None:  # everything acknowledged goes to disk first
+            flusher.close()
 
     def __enter__(self) -> MockCluster:
         return self.start()
@@ -214,6 +238,15 @@ class MockCluster:
     def advance_time(self, seconds: float) -> None:
         """Move the server clock forward (expiry, locks) without sleeping."""
         self.call(lambda c: c.clock.advance(seconds))
+
+    def flush_to_disk(self, timeout: float = 30.0) -> None:
+        """Wait until every write acknowledged so far is on disk (with a data
+        directory; ``RuntimeError`` without one, or if the disk failed)."""
+        flusher = self.cluster.flusher
+        if flusher is None:
+            raise RuntimeError("this cluster keeps its data in memory only (no data_dir)")
+        if not flusher.sync(timeout):
+            raise RuntimeError(f"the flusher did not catch up: {flusher.failure!r}")
 
     def stall_kv_connections(self, node: int, count: int = 1) -> None:
         """The next ``count`` KV connections to node ``node`` never answer (not even

@@ -3,7 +3,8 @@
 Load with ``pytest_plugins = ["couchbase_mock.pytest_plugin"]``.
 
 ``mock_cluster`` (session scope): 4 nodes, 1 replica, buckets ``default``
-and ``protected`` (bucket password ``secret``). Share it; do not change its
+and ``protected`` (bucket password ``secret``), kept in a temporary data
+directory so that ``persist_to`` works. Share it; do not change its
 topology. ``fresh_mock`` (function scope): 2 nodes, bucket ``default``, for
 tests that change state (time, buckets).
 """
@@ -21,10 +22,11 @@ PROTECTED_PASSWORD = "secret"
 
 
 @pytest.fixture(scope="session")
-def mock_cluster() -> Iterator[MockCluster]:
+def mock_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockCluster]:
     """A running 4-node mock cluster shared by the whole session."""
     buckets = {"default": {}, PROTECTED_BUCKET: {"password": PROTECTED_PASSWORD}}
-    with MockCluster(nodes=4, replicas=1, buckets=buckets) as mock:
+    data_dir = str(tmp_path_factory.mktemp("mock-data"))
+    with MockCluster(nodes=4, replicas=1, buckets=buckets, data_dir=data_dir) as mock:
         yield mock
 
 

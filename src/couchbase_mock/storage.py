@@ -59,6 +59,11 @@ class CasSource:
         self._last = cas
         return cas
 
+    def advance_past(self, cas: int) -> None:
+        """Never hand out ``cas`` or anything below it (restored documents')."""
+        if cas > self._last:
+            self._last = cas
+
 
 class Document:
     """One stored item (or tombstone) in one vbucket of one node.
