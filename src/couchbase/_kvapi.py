@@ -22,7 +22,13 @@ from ._durability import DurabilityCheck, check_requirements, observe_request, p
 from ._multi import MultiOperations
 from ._operation import Operation, multi_result
 from ._settings import Settings
-from .exceptions import ArgumentError, CouchbaseError, DurabilityError, NotFoundError
+from .exceptions import (
+    ArgumentError,
+    CouchbaseError,
+    DurabilityError,
+    NoMatchingServerError,
+    NotFoundError,
+)
 from .formats import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8, decode_value, encode_value
 from .result import MultiResult, ObserveInfo, OperationResult, Result, ValueResult
 from .transcoder import Transcoder
@@ -52,6 +58,9 @@ def check_timeout(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ArgumentError(f"timeout must be a positive number of seconds, not {value!r}")
     return float(value)
+
+
+_NO_MATCHING_SERVER = NoMatchingServerError.CODE
 
 
 def _observe_finish(key: Any, pkt: Any, from_master: bool) -> Result:
@@ -345,6 +354,13 @@ class KeyValueAPI(MultiOperations):
                 check.add(result if isinstance(result, ObserveInfo) else None)
             if check.satisfied:
                 return OperationResult(key, 0, cas)
+            # A copy the map places on no node (failed over, not rebalanced yet)
+            # will not appear by waiting: say so now, as other SDKs do.
+            missing = sum(1 for r in results if getattr(r, "rc", 0) == _NO_MATCHING_SERVER)
+            if replicas + 1 - missing < persist_to or replicas - missing < replicate_to:
+                raise DurabilityError(
+                    f"durability impossible: {missing} of the {replicas} replica(s) of this "
+                    f"key's vbucket are on no node (failed over?)", key=key)
             if time.monotonic() + interval > deadline:
                 raise DurabilityError(
                     f"durability not reached in {timeout}s: persisted on {check.persisted}/"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Optional
+from typing import Optional, Sequence, Union
 
 from couchbase._core.vbucket import vbucket_for_key
 
@@ -16,19 +16,26 @@ BUCKET_TYPES = (COUCHBASE, MEMCACHED)
 NUM_VBUCKETS = 1024
 
 
-def build_vbucket_map(num_vbuckets: int, num_nodes: int, replicas: int) -> list[list[int]]:
-    """Actives round-robin over the nodes; replica ``i`` of a vbucket on the
-    ``i``-th next node, ``-1`` where there are not enough nodes.
+def build_vbucket_map(
+    num_vbuckets: int, nodes: Union[int, Sequence[int]], replicas: int
+) -> list[list[int]]:
+    """Actives round-robin over the nodes (a count, or the ids of the nodes
+    that serve the bucket); replica ``i`` of a vbucket on the ``i``-th next
+    node, ``-1`` where there are not enough nodes.
 
     >>> build_vbucket_map(4, 2, 1)
     [[0, 1], [1, 0], [0, 1], [1, 0]]
+    >>> build_vbucket_map(3, [0, 2], 2)
+    [[0, 2, -1], [2, 0, -1], [0, 2, -1]]
     """
+    ids = list(range(nodes)) if isinstance(nodes, int) else list(nodes)
+    count = len(ids)
     vbmap = []
     for vb in range(num_vbuckets):
-        active = vb % num_nodes
-        chain = [active]
+        first = vb % count
+        chain = [ids[first]]
         for i in range(1, replicas + 1):
-            chain.append((active + i) % num_nodes if i < num_nodes else -1)
+            chain.append(ids[(first + i) % count] if i < count else -1)
         vbmap.append(chain)
     return vbmap
 
@@ -36,7 +43,9 @@ def build_vbucket_map(num_vbuckets: int, num_nodes: int, replicas: int) -> list[
 class Bucket:
     """One bucket of the cluster.
 
-    ``stores[n]`` is node ``n``'s copy of the data. Couchbase buckets have
+    ``stores[n]`` is node ``n``'s copy of the data (``n`` is the node's id:
+    every node the cluster ever had has a store; ``members`` are the ones
+    the map starts on, by default all). Couchbase buckets have
     1024 vbuckets placed by ``vbmap`` (``vbmap[vb] = [active, replica...]``);
     memcached buckets have one store per node and no map: the client picks
     a node by ketama hashing and each node keeps what it is sent.
@@ -50,6 +59,7 @@ class Bucket:
         replicas: int = 1,
         password: Optional[str] = None,
         num_vbuckets: int = NUM_VBUCKETS,
+        members: Optional[Sequence[int]] = None,
     ) -> None:
         if bucket_type not in BUCKET_TYPES:
             raise ValueError(f"unknown bucket type {bucket_type!r}")
@@ -65,13 +75,20 @@ class Bucket:
         if bucket_type == COUCHBASE:
             self.replicas = replicas
             self.num_vbuckets = num_vbuckets
-            self.vbmap = build_vbucket_map(num_vbuckets, num_nodes, replicas)
+            serving = list(range(num_nodes)) if members is None else list(members)
+            self.vbmap = build_vbucket_map(num_vbuckets, serving, replicas)
         else:
             self.replicas = 0
             self.num_vbuckets = 0
             self.vbmap = []
         uuids = [secrets.randbits(48) for _ in range(max(1, self.num_vbuckets))]
         self.stores = [NodeStore(uuids) for _ in range(num_nodes)]
+
+    def add_store(self) -> NodeStore:
+        """A store for a node joining the cluster (its vbuckets keep their uuids)."""
+        store = NodeStore([vb.uuid for vb in self.stores[0].vbuckets])
+        self.stores.append(store)
+        return store
 
     @property
     def is_couchbase(self) -> bool:

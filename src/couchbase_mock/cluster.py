@@ -26,9 +26,16 @@ ADMIN_PASSWORD = "password"
 class Node:
     """One simulated server: its index and the ports its services listen on
     (``capi_port``: views, ``query_port``: N1QL; 0 when the node does not
-    serve them)."""
+    serve them).
 
-    __slots__ = ("index", "kv_port", "mgmt_port", "capi_port", "query_port", "uuid")
+    ``index`` is the node's id for its whole life: stores, vbucket maps and
+    connections name nodes by it. ``member``: in the cluster (a node removed
+    by a rebalance is not, and is listed nowhere); ``failed``: failed over,
+    still listed but serving no vbucket until a rebalance ejects or
+    re-adds it."""
+
+    __slots__ = ("index", "kv_port", "mgmt_port", "capi_port", "query_port", "uuid",
+                 "member", "failed")
 
     def __init__(
         self, index: int, kv_port: int = 0, mgmt_port: int = 0, capi_port: int = 0,
@@ -40,6 +47,8 @@ class Node:
         self.capi_port = capi_port
         self.query_port = query_port
         self.uuid = secrets.token_hex(16)
+        self.member = True
+        self.failed = False
 
     def __repr__(self) -> str:
         return (
@@ -90,6 +99,18 @@ class Cluster:
         self.flusher: Optional[Flusher] = None
         self._config_cache: dict[tuple[object, ...], bytes] = {}
 
+    # -- membership -----------------------------------------------------------
+
+    @property
+    def members(self) -> list[Node]:
+        """The nodes in the cluster, in config order (failed-over ones included)."""
+        return [n for n in self.nodes if n.member]
+
+    @property
+    def serving(self) -> list[Node]:
+        """The members that serve data: not failed over."""
+        return [n for n in self.nodes if n.member and not n.failed]
+
     # -- faults -------------------------------------------------------------
 
     def stall_kv_connections(self, node: int, count: int = 1) -> None:
@@ -119,7 +140,8 @@ class Cluster:
         """Add a bucket (``ValueError`` if the name is taken or invalid)."""
         if not name or name in self.buckets:
             raise ValueError(f"bucket {name!r} already exists or is not a valid name")
-        bucket = Bucket(name, len(self.nodes), bucket_type, replicas, password)
+        bucket = Bucket(name, len(self.nodes), bucket_type, replicas, password,
+                        members=[n.index for n in self.serving])
         self.buckets[name] = bucket
         self.engines[name] = Engine(bucket, self.clock, self.cas, self.commit_observers)
         if self.flusher is not None:

@@ -60,7 +60,7 @@ def _services(node: Node) -> dict[str, int]:
 
 def _nodes_ext(cluster: Cluster, host: str, this_node: Optional[int]) -> list[dict[str, Any]]:
     out = []
-    for node in cluster.nodes:
+    for node in cluster.members:
         entry: dict[str, Any] = {
             "services": _services(node),
             "hostname": host,
@@ -74,12 +74,29 @@ def _nodes_ext(cluster: Cluster, host: str, this_node: Optional[int]) -> list[di
     return out
 
 
+def _listed(cluster: Cluster, bucket: Bucket) -> list[Node]:
+    """The nodes a bucket's config lists: every member for couchbase buckets
+    (the map says which serve what), the serving ones for memcached buckets
+    (clients hash keys over the list)."""
+    return cluster.members if bucket.is_couchbase else cluster.serving
+
+
+def _positions(vbmap: list[list[int]], listed: list[Node]) -> list[list[int]]:
+    """The map with node ids turned into positions in the listed nodes (the
+    same unless a node has left the cluster)."""
+    pos = {node.index: i for i, node in enumerate(listed)}
+    if all(pos[i] == i for i in pos):
+        return vbmap
+    return [[pos[n] if n >= 0 else -1 for n in chain] for chain in vbmap]
+
+
 def _bucket_doc(
     cluster: Cluster, bucket: Bucket, host: str, this_node: Optional[int]
 ) -> dict[str, Any]:
     uri = f"/pools/default/buckets/{bucket.name}?bucket_uuid={bucket.uuid}"
+    listed = _listed(cluster, bucket)
     nodes = []
-    for node in cluster.nodes:
+    for node in listed:
         entry: dict[str, Any] = {
             "hostname": f"{host}:{node.mgmt_port}",
             "ports": {"direct": node.kv_port},
@@ -105,8 +122,8 @@ def _bucket_doc(
         doc["vBucketServerMap"] = {
             "hashAlgorithm": "CRC",
             "numReplicas": bucket.replicas,
-            "serverList": [f"{host}:{node.kv_port}" for node in cluster.nodes],
-            "vBucketMap": bucket.vbmap,
+            "serverList": [f"{host}:{node.kv_port}" for node in listed],
+            "vBucketMap": _positions(bucket.vbmap, listed),
         }
         doc["collectionsManifestUid"] = format(bucket.manifest.uid, "x")
         caps = COUCHBASE_CAPABILITIES
@@ -156,10 +173,11 @@ def bucket_info(cluster: Cluster, bucket: Bucket, this_node: int) -> dict[str, A
     """The verbose ``/pools/default/buckets/<bucket>`` document."""
     doc = _bucket_doc(cluster, bucket, cluster.host, this_node)
     now = cluster.clock()
-    for node, entry in zip(cluster.nodes, doc["nodes"]):
+    for node, entry in zip(_listed(cluster, bucket), doc["nodes"]):
         entry.update(_node_info(cluster, node.index, this_node))
     store_items = sum(
-        bucket.stores[n.index].item_count(bucket.vbuckets_of(n.index), now) for n in cluster.nodes
+        bucket.stores[n.index].item_count(bucket.vbuckets_of(n.index), now)
+        for n in cluster.serving
     )
     doc.update(
         {
@@ -194,7 +212,7 @@ def _node_info(cluster: Cluster, index: int, this_node: Optional[int]) -> dict[s
     info: dict[str, Any] = {
         "hostname": f"{cluster.host}:{node.mgmt_port}",
         "ports": {"direct": node.kv_port},
-        "clusterMembership": "active",
+        "clusterMembership": "inactiveFailed" if node.failed else "active",
         "recoveryType": "none",
         "status": "healthy",
         "otpNode": f"ns_{index}@{cluster.host}",
@@ -234,7 +252,7 @@ def pools_default(cluster: Cluster, this_node: int) -> dict[str, Any]:
     """``/pools/default``: the nodes and where to find the buckets."""
     return {
         "name": "default",
-        "nodes": [_node_info(cluster, n.index, this_node) for n in cluster.nodes],
+        "nodes": [_node_info(cluster, n.index, this_node) for n in cluster.members],
         "buckets": {
             "uri": f"/pools/default/buckets?v={cluster.rev}&uuid={cluster.uuid}",
             "terseBucketsBase": "/pools/default/b/",

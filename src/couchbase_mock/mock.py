@@ -14,8 +14,9 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import Future
-from typing import Any, Callable, Mapping, Optional, TypeVar, Union
+from typing import Any, Callable, Iterator, Mapping, Optional, TypeVar, Union
 
+from . import topology
 from .bucket import COUCHBASE
 from .cluster import ADMIN_PASSWORD, ADMIN_USER, Cluster, Node
 from .disk import DiskStore
@@ -169,7 +170,7 @@ class MockCluster:
     @property
     def nodes(self) -> list[Node]:
         """The simulated nodes, with their ``kv_port`` and ``mgmt_port``."""
-        return list(self.cluster.nodes)
+        return self.cluster.members
 
     @property
     def host(self) -> str:
@@ -178,7 +179,7 @@ class MockCluster:
     @property
     def connstr(self) -> str:
         """``couchbase://host:kv1,host:kv2,...`` (KV ports)."""
-        hosts = ",".join(f"{self.host}:{n.kv_port}" for n in self.cluster.nodes)
+        hosts = ",".join(f"{self.host}:{n.kv_port}" for n in self.cluster.members)
         return f"couchbase://{hosts}"
 
     @property
@@ -252,6 +253,40 @@ class MockCluster:
         """The next ``count`` KV connections to node ``node`` never answer (not even
         HELLO): a hung node, for testing how clients give up on it."""
         self.call(lambda c: c.stall_kv_connections(node, count))
+
+    # -- topology -------------------------------------------------------------
+
+    def failover(self, node: int, bucket: Optional[str] = None) -> None:
+        """Fail ``node`` over (in one bucket, or all): its vbuckets' replicas
+        become active, with every acknowledged write. The node stays listed,
+        serving nothing, until :meth:`rebalance` ejects it or :meth:`respawn`
+        brings it back. ``TopologyError`` if a vbucket would have no copy left."""
+        self.call(lambda c: topology.failover(c, node, bucket))
+
+    def respawn(self, node: int, pause: float = 0.0) -> None:
+        """Bring a failed-over node back and rebalance it in (see :meth:`rebalance`)."""
+        self.call(lambda c: topology.recover(c, node))
+        self.rebalance(pause)
+
+    def rebalance(self, pause: float = 0.0) -> None:
+        """Move every couchbase bucket to the balanced map over the serving
+        nodes, a step of vbuckets at a time (``pause`` seconds between steps;
+        clients are served meanwhile), then eject failed-over nodes. Returns
+        when it is done."""
+        self._run_steps(topology.rebalance_steps, pause)
+
+    def _run_steps(self, make: Callable[[Cluster], Iterator[None]], pause: float) -> None:
+        loop = self._loop
+        if loop is None:
+            for _ in make(self.cluster):
+                pass
+            return
+
+        async def run() -> None:
+            for _ in make(self.cluster):
+                await asyncio.sleep(pause)
+
+        asyncio.run_coroutine_threadsafe(run(), loop).result(timeout=600)
 
     def create_bucket(
         self,
