@@ -18,17 +18,25 @@ import asyncio
 import json
 import signal
 import sys
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 
 from .bucket import COUCHBASE, MEMCACHED
 from .cluster import Cluster
 from .disk import DiskError
 from .persistence import open_data_dir
-from .server import start_servers, stop_servers
+from .server import check_port_base, start_servers, stop_servers
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports a bad argument in one line on stderr (exit status 2), without
+    the usage block: ``couchbase-mock: error: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="couchbase-mock", description="Run a local Couchbase-compatible mock cluster."
     )
     parser.add_argument("--nodes", type=int, default=4, help="number of nodes (default 4)")
@@ -122,10 +130,11 @@ async def serve(cluster: Cluster, port_base: Optional[int]) -> None:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     try:
+        check_port_base(args.port_base, args.nodes)
         cluster = build_cluster(args)
         asyncio.run(serve(cluster, args.port_base))
-    except (OSError, ValueError, DiskError) as exc:
-        print(f"couchbase-mock: {exc}", file=sys.stderr)
+    except (OSError, ValueError, OverflowError, DiskError) as exc:
+        print(f"couchbase-mock: error: {exc}", file=sys.stderr)  # one line, no traceback
         return 1
     return 0
 

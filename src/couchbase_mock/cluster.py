@@ -16,6 +16,7 @@ from .bucket import COUCHBASE, Bucket
 from .engine import Engine, Observer
 from .flusher import Flusher
 from .manifest import Collection, Scope
+from .names import check_bucket_name
 from .persistence import snapshot
 from .storage import CasSource, Clock
 
@@ -138,8 +139,7 @@ class Cluster:
         password: Optional[str] = None,
     ) -> Bucket:
         """Add a bucket (``ValueError`` if the name is taken or invalid)."""
-        if not name or name in self.buckets:
-            raise ValueError(f"bucket {name!r} already exists or is not a valid name")
+        check_bucket_name(name, self.buckets)
         bucket = Bucket(name, len(self.nodes), bucket_type, replicas, password,
                         members=[n.index for n in self.serving])
         self.buckets[name] = bucket

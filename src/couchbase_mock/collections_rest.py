@@ -24,7 +24,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .cluster import Cluster
-from .manifest import EXISTS, FORBIDDEN, ManifestError, name_error
+from .manifest import EXISTS, FORBIDDEN, ManifestError
+from .names import collection_name_error
 
 Answer = tuple[int, Any]
 
@@ -127,7 +128,7 @@ def _check_name(name: str | None, errors: dict[str, str]) -> None:
     if name is None:
         errors["name"] = "The value must be supplied"
         return
-    problem = name_error(name)
+    problem = collection_name_error(name)
     if problem is not None:
         errors["name"] = problem
 

@@ -19,11 +19,11 @@ import h11
 from . import collections_rest, configjson
 from .bucket import BUCKET_TYPES, COUCHBASE
 from .cluster import Cluster
-from .httpserver import HTTPProtocol, credentials
+from .httpserver import REALM, Headers, HTTPProtocol, credentials
+from .names import bucket_name_error
 
 STREAM_SEPARATOR = b"\n\n\n\n"
 _JSON = "application/json"
-_REALM = 'Basic realm="Couchbase Server Admin / REST"'
 
 
 class Reply:
@@ -60,7 +60,7 @@ def _not_found() -> Reply:
 
 
 def _unauthorized() -> Reply:
-    return Reply(401, b"", "text/plain", [("WWW-Authenticate", _REALM)])
+    return Reply(401, b"", "text/plain", [("WWW-Authenticate", REALM)])
 
 
 def route(
@@ -70,11 +70,11 @@ def route(
     path = unquote(urlsplit(target).path).rstrip("/") or "/"
     parts = path.strip("/").split("/")
     is_admin = user == cluster.username
+    if path == "/pools" and method == "GET":  # public, as on the server
+        return Reply(200, _pools(cluster, user))
     if user is None:
         return _unauthorized()
     if parts[:2] != ["pools", "default"] or len(parts) < 2:
-        if path == "/pools" and method == "GET":
-            return Reply(200, configjson.pools(cluster))
         return _not_found()
     rest = parts[2:]
     if not rest:
@@ -128,17 +128,25 @@ def route(
     return Stream(name)
 
 
+def _pools(cluster: Cluster, user: Optional[str]) -> dict[str, Any]:
+    """``GET /pools``: what the server tells anyone, and whether they are the admin."""
+    doc = configjson.pools(cluster)
+    doc["isAdminCreds"] = user == cluster.username
+    return doc
+
+
 def _create_bucket(cluster: Cluster, body: bytes) -> Reply:
-    form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
-    name = form.get("name", "")
+    form = {k: v[-1] for k, v in
+            parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+    name = form.get("name")
     errors: dict[str, str] = {}
     bucket_type = form.get("bucketType", COUCHBASE)
     if bucket_type == "membase":
         bucket_type = COUCHBASE
-    if not name:
-        errors["name"] = "Bucket name cannot be empty"
-    elif name in cluster.buckets:
-        errors["name"] = "Bucket with given name already exists"
+    problem = ("Bucket name needs to be specified" if name is None
+               else bucket_name_error(name, cluster.buckets))
+    if problem is not None:
+        errors["name"] = problem
     if bucket_type not in BUCKET_TYPES:
         errors["bucketType"] = "invalid bucket type"
     try:
@@ -149,12 +157,15 @@ def _create_bucket(cluster: Cluster, body: bytes) -> Reply:
         errors["replicaNumber"] = "The replica number must be specified and must be 0-3"
     if errors:
         return Reply(400, {"errors": errors})
+    assert name is not None
     cluster.create_bucket(name, bucket_type, replicas, form.get("saslPassword") or None)
     return Reply(202)
 
 
 class MgmtProtocol(HTTPProtocol):
     """One HTTP connection to a node's management port."""
+
+    public_paths = frozenset({"/pools"})
 
     def __init__(self, cluster: Cluster, node: int) -> None:
         super().__init__()
@@ -171,6 +182,10 @@ class MgmtProtocol(HTTPProtocol):
         if self._streaming is not None:
             return  # nothing more is expected from a streaming client
         HTTPProtocol.data_received(self, data)
+
+    def unauthorized(self, request: h11.Request) -> tuple[Headers, bytes]:
+        reply = _unauthorized()
+        return [("Content-Type", reply.content_type), *reply.headers], reply.body
 
     def eof_received(self) -> Optional[bool]:
         # Unlike the views and query ports, a half-sent request is not answered
@@ -190,7 +205,7 @@ class MgmtProtocol(HTTPProtocol):
             user = creds[0]
         result = route(
             self.cluster, self.node, req.method.decode(), req.target.decode("latin-1"), user,
-            bytes(self._body),
+            self.take_body(),
         )
         if isinstance(result, Stream):
             self._start_streaming(result.bucket)  # the connection stays busy

@@ -1,31 +1,27 @@
 """The KV (memcached binary protocol) service of one simulated node.
 
-:class:`KVProtocol` is an :class:`asyncio.Protocol`: every ``data_received``
-feeds the packet reader, handles every complete request and answers them all
-in one ``transport.write``. :class:`KVSession` is the per-connection state
-(negotiated features, user, selected bucket, SASL exchange) with the
-connection-level commands: HELLO, SASL, GET_ERROR_MAP, SELECT_BUCKET,
-GET_CLUSTER_CONFIG, collections, STAT. Document commands live in
-:mod:`couchbase_mock.kv_handlers`.
+The connection itself (framing, limits, flow control) is
+:class:`couchbase_mock.kv_connection.KVProtocol`. :class:`KVSession` is the
+per-connection state (negotiated features, user, selected bucket, SASL
+exchange) with the connection-level commands: HELLO, SASL, GET_ERROR_MAP,
+SELECT_BUCKET, GET_CLUSTER_CONFIG, collections, STAT. Document commands live
+in :mod:`couchbase_mock.kv_handlers`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import socket
 import struct
 import time
 from typing import Callable, Optional
 
 from couchbase._core.document import MAX_KEY_LENGTH
-from couchbase._core.errors import RemoteProtocolError
 from couchbase._core.feature import Datatype, Feature, decode_features, encode_features
 from couchbase._core.frameinfo import server_duration_frame
 from couchbase._core.leb128 import split_key
 from couchbase._core.opcode import Opcode
-from couchbase._core.packet import Packet, PacketReader, response_to
+from couchbase._core.packet import Packet, response_to
 from couchbase._core.scram import MECHANISMS, SaslError, ScramServer, parse_plain
 from couchbase._core.status import Status
 
@@ -414,53 +410,3 @@ def _legacy_status(opcode: int, status: int) -> int:
     if status == Status.NOT_LOCKED:
         return Status.ETMPFAIL
     return status
-
-
-class KVProtocol(asyncio.Protocol):
-    """One client connection to a node's KV port."""
-
-    def __init__(self, cluster: Cluster, node: int) -> None:
-        self.session = KVSession(cluster, node)
-        self.reader = PacketReader()
-        self.transport: Optional[asyncio.Transport] = None
-        self.stalled = cluster.take_kv_stall(node)  # a fault: read, never answer
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            try:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:
-                pass
-
-    def data_received(self, data: bytes) -> None:
-        transport = self.transport
-        if transport is None or self.session.closing or self.stalled:
-            return
-        try:
-            packets = self.reader.feed(data)
-        except RemoteProtocolError:
-            transport.abort()
-            return
-        out = []
-        handle = self.session.handle
-        for pkt in packets:
-            if pkt.is_response:
-                continue
-            try:
-                resp = handle(pkt)
-            except Exception:  # a bug here must not kill the server
-                resp = self.session.reply(pkt, Status.EINTERNAL)
-            if resp:
-                out.append(resp)
-            if self.session.closing:
-                break
-        if out:
-            transport.write(b"".join(out))
-        if self.session.closing:
-            transport.close()
-
-    def connection_lost(self, exc: Optional[Exception]) -> None:
-        self.transport = None

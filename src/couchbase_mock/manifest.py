@@ -7,14 +7,13 @@ and every change bumps the manifest uid. On the wire uids are hex strings.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Optional
+
+from .names import collection_name_error
 
 DEFAULT_SCOPE = "_default"
 DEFAULT_COLLECTION = "_default"
 FIRST_USER_ID = 8
-MAX_NAME_LENGTH = 30
-_NAME_CHARS = re.compile(r"[0-9A-Za-z_%-]+")
 
 # Why a change was refused (ManifestError.reason).
 MISSING = "missing"
@@ -35,25 +34,8 @@ class ManifestError(Exception):
         self.reason = reason
 
 
-def name_error(name: str) -> Optional[str]:
-    """Why ``name`` cannot name a new scope or collection, or ``None``.
-
-    The rules and messages of the server's REST validators, checked in the
-    same order: length 1-30, the character set, then the first character.
-    """
-    if not 1 <= len(name) <= MAX_NAME_LENGTH:
-        return (
-            f"Name length ({len(name)}) must be in the range from 1 to "
-            f"{MAX_NAME_LENGTH}, inclusive"
-        )
-    if not _NAME_CHARS.fullmatch(name):
-        return (
-            f'Invalid value "{name}" : "Can only contain characters A-Z, a-z, 0-9 '
-            'and the following symbols _ - %"'
-        )
-    if name[0] in "_%":
-        return "First character must not be _ or %"
-    return None
+# The old name of couchbase_mock.names.collection_name_error.
+name_error = collection_name_error
 
 
 class Collection:

@@ -49,7 +49,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import h11
 
 from .cluster import Cluster
-from .httpserver import HTTPProtocol, credentials
+from .httpserver import Headers, HTTPProtocol, credentials
 from .n1ql import ast as A
 from .n1ql.errors import N1QLError
 from .n1ql.parser import parse
@@ -533,10 +533,17 @@ class QueryProtocol(HTTPProtocol):
     """One HTTP connection to a node's query port: one request at a time,
     large responses chunked with flow control."""
 
+    public_paths = frozenset({"/admin/ping"})  # the rest needs credentials
+
     def __init__(self, cluster: Cluster, node: int) -> None:
         super().__init__()
         self.cluster = cluster
         self.node = node
+
+    def unauthorized(self, request: h11.Request) -> tuple[Headers, bytes]:
+        out = Outcome().fail(N1QLError(10000, "Authentication Failed"))
+        chunks = body_chunks(None, out, str(uuid.uuid4()), self._received)
+        return [("Content-Type", _CONTENT_TYPE)], b"".join(chunks)
 
     async def respond(self, request: h11.Request, body: bytes) -> None:
         status, chunks, content_type = handle(

@@ -5,6 +5,10 @@ management (REST), views (``capi``) and query (N1QL). Ports are ephemeral
 unless ``port_base`` is given; then node ``i`` of ``n`` uses
 ``port_base + 2*i`` for management, ``port_base + 2*i + 1`` for KV,
 ``port_base + 2*n + i`` for views and ``port_base + 3*n + i`` for query.
+
+Every listening port accepts at most ``limits.max_connections`` connections
+at a time (see :mod:`couchbase_mock.limits`); the next one is accepted and
+closed at once.
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ from typing import Any, Callable, Optional, Union
 
 from .cluster import Cluster
 from .http import MgmtProtocol
-from .kv import KVProtocol
+from .httpserver import HTTPProtocol
+from .kv_connection import KVProtocol
+from .limits import DEFAULT_LIMITS, Limits
 from .query_service import QueryProtocol
 from .views.service import CapiProtocol
+
+MAX_PORT = 65535
 
 
 def ports_for(node: int, port_base: Optional[int]) -> tuple[int, int]:
@@ -44,16 +52,60 @@ def query_port_for(node: int, num_nodes: int, port_base: Optional[int]) -> int:
 Proto = Union[KVProtocol, MgmtProtocol, CapiProtocol, QueryProtocol]
 
 
+def check_port_base(port_base: Optional[int], num_nodes: int) -> None:
+    """``ValueError`` unless every port from ``port_base`` on is a valid port."""
+    if port_base is None:
+        return
+    last = port_base + 4 * num_nodes - 1
+    if port_base < 1 or last > MAX_PORT:
+        raise ValueError(
+            f"port base {port_base} does not fit {num_nodes} node(s): they need ports "
+            f"{port_base}-{last}, and ports go from 1 to {MAX_PORT}"
+        )
+
+
+class _Refused(asyncio.Protocol):
+    """A connection over a port's cap: closed as soon as it is made."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.close()
+
+
+class Gate:
+    """How many connections one listening port holds, against its cap."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+        self.refused = 0
+
+    def release(self) -> None:
+        self.open -= 1
+
+
 class Servers:
     """The listening sockets of a cluster and the connections they accepted."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.limits = limits
         self.listeners: list[asyncio.AbstractServer] = []
         self.connections: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.gates: list[Gate] = []
 
-    def factory(self, make: Callable[[], Proto]) -> Callable[[], Proto]:
-        def build() -> Proto:
+    def factory(self, make: Callable[[], Proto]) -> Callable[[], asyncio.Protocol]:
+        """A protocol factory for one listening port, with its own connection cap."""
+        gate = Gate(self.limits.max_connections)
+        self.gates.append(gate)
+
+        def build() -> asyncio.Protocol:
+            if gate.open >= gate.limit:
+                gate.refused += 1
+                return _Refused()
             proto = make()
+            if isinstance(proto, HTTPProtocol):
+                proto.apply_limits(self.limits)
+            gate.open += 1
+            proto.on_close = gate.release
             self.connections.add(proto)
             return proto
 
@@ -70,16 +122,20 @@ class Servers:
             await server.wait_closed()
 
 
-async def start_servers(cluster: Cluster, port_base: Optional[int] = None) -> Servers:
-    """Listen on every node's ports and record them in ``cluster.nodes``."""
+async def start_servers(cluster: Cluster, port_base: Optional[int] = None,
+                        limits: Limits = DEFAULT_LIMITS) -> Servers:
+    """Listen on every node's ports and record them in ``cluster.nodes``
+    (``ValueError`` if ``port_base`` leaves too few ports, ``OSError`` if one
+    is taken)."""
+    check_port_base(port_base, len(cluster.nodes))
     loop = asyncio.get_running_loop()
-    servers = Servers()
+    servers = Servers(limits)
     try:
         for node in cluster.nodes:
             mgmt_port, kv_port = ports_for(node.index, port_base)
             index = node.index
             kv = await loop.create_server(
-                servers.factory(lambda i=index: KVProtocol(cluster, i)),  # type: ignore[misc]
+                servers.factory(lambda i=index: KVProtocol(cluster, i, limits)),  # type: ignore[misc]
                 cluster.host, kv_port, reuse_address=True,
             )
             servers.listeners.append(kv)

@@ -86,8 +86,9 @@ def test_duplicates_are_400_with_the_server_messages(fresh_mock):
 
 @pytest.mark.parametrize("body, field, message", [
     ("", "name", "The value must be supplied"),
-    ("name=", "name", "Name length (0) must be in the range from 1 to 30, inclusive"),
-    ("name=" + "a" * 31, "name", "Name length (31) must be in the range from 1 to 30, inclusive"),
+    ("name=", "name", "Name length (0) must be in the range from 1 to 251, inclusive"),
+    ("name=" + "a" * 252, "name",
+     "Name length (252) must be in the range from 1 to 251, inclusive"),
     ("name=_system", "name", "First character must not be _ or %"),
     ("name=%25x", "name", "First character must not be _ or %"),
     ("name=a.b", "name", 'Invalid value "a.b" : "Can only contain characters A-Z, a-z, 0-9 '
