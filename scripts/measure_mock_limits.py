@@ -9,11 +9,13 @@ from ``/proc`` (Linux only):
 - ``preauth``: 10 connections each send the header of a 49 MB packet and
   49 MB of its body before authenticating;
 - ``http``: 3 requests per port (management, query) with ``Content-Length``
-  400 MB and no credentials, each sending up to 400 MB.
+  400 MB and no credentials, each sending up to 400 MB;
+- ``http-auth``: 3 authenticated 60 MB bodies per port that the service
+  refuses (bad form, bad JSON), and the memory left after each answer.
 
 Usage::
 
-    .venv/bin/python scripts/measure_mock_limits.py [--hold 5] [--cases pipeline,preauth,http]
+    .venv/bin/python scripts/measure_mock_limits.py [--hold 5] [--cases pipeline,http-auth]
 """
 
 from __future__ import annotations
@@ -174,8 +176,32 @@ def http_unauth(server: Server, hold: float, size: int = 400 * MB, each: int = 3
         _report(f"http-{label}", server, before, f"{answers}")
 
 
+def http_auth(server: Server, hold: float, size: int = 60 * MB, each: int = 3) -> None:
+    """Authenticated bodies under the limit that the service refuses: is the
+    memory given back once answered?"""
+    import base64
+
+    token = base64.b64encode(b"Administrator:password").decode()
+    for label, port, path in (("mgmt", server.mgmt_port, "/pools/default/buckets"),
+                              ("query", server.query_port, "/query/service")):
+        server.reset_peak()
+        before = server.rss()
+        after = []
+        for _ in range(each):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+            head = (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {size}\r\n"
+                    f"Authorization: Basic {token}\r\nConnection: close\r\n"
+                    "Content-Type: application/json\r\n\r\n").encode()
+            sock.sendall(head + b"{" * size)
+            status = sock.recv(200).split(b"\r\n", 1)[0].decode()
+            sock.close()
+            time.sleep(0.5)
+            after.append(f"{status}: now {server.rss() / MB:.0f} MB")
+        _report(f"auth-{label}", server, before, f"{after}")
+
+
 CASES: dict[str, Callable[[Server, float], None]] = {
-    "pipeline": pipeline, "preauth": preauth, "http": http_unauth,
+    "pipeline": pipeline, "preauth": preauth, "http": http_unauth, "http-auth": http_auth,
 }
 
 
