@@ -72,6 +72,9 @@ class Bucket:
         self.manifest = Manifest()
         # Per vbucket: the highest sequence number on disk (None: memory only).
         self.persisted: Optional[list[int]] = None
+        # (vb, doc key) -> {node: CAS on disk or None}: set by the control API's
+        # key commands (couchbase_mock.keyops), dropped at the key's next write.
+        self.disk_overrides: dict[tuple[int, tuple[int, bytes]], dict[int, Optional[int]]] = {}
         if bucket_type == COUCHBASE:
             self.replicas = replicas
             self.num_vbuckets = num_vbuckets

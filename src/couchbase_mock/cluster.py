@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 
 from .bucket import COUCHBASE, Bucket
 from .engine import Engine, Observer
+from .faults import NodeFaults
 from .flusher import Flusher
 from .manifest import Collection, Scope
 from .names import check_bucket_name
@@ -95,6 +96,8 @@ class Cluster:
         self.rev_epoch = 1
         # node index -> how many of its next KV connections stay silent (a fault)
         self.kv_stalls: dict[int, int] = {}
+        # per node id: faults injected through the control API
+        self.faults = [NodeFaults() for _ in self.nodes]
         self._listeners: list[Callable[[], None]] = []
         # Writes buckets and documents to the data directory (None: memory only).
         self.flusher: Optional[Flusher] = None

@@ -103,6 +103,8 @@ class Engine:
         vbucket.docs.pop(key, None)
         vbucket.docs[key] = doc
         self._replicate(vb, key, doc)
+        if self.bucket.disk_overrides:
+            self.bucket.disk_overrides.pop((vb, key), None)
         if self.journal is not None:
             self.journal(self.bucket, vb, key, doc)
         if self.observers:

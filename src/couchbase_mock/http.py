@@ -2,7 +2,8 @@
 
 :class:`MgmtProtocol` is an :class:`asyncio.Protocol` around a server-side
 :class:`h11.Connection`; :func:`route` maps a request to a :class:`Reply`.
-Streaming endpoints (``/pools/default/bs/<b>``,
+``GET /mock/<command>?...`` runs a control command (see
+:mod:`couchbase_mock.control`). Streaming endpoints (``/pools/default/bs/<b>``,
 ``/pools/default/bucketsStreaming/<b>``) send one config followed by four
 newlines whenever the cluster config changes, in one chunked response held
 open until the client goes away or the bucket is deleted.
@@ -10,19 +11,23 @@ open until the client goes away or the bucket is deleted.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any, Optional, Union
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 import h11
 
 from . import collections_rest, configjson
 from .bucket import BUCKET_TYPES, COUCHBASE
 from .cluster import Cluster
-from .httpserver import REALM, Headers, HTTPProtocol, credentials
+from .control import parse_query_payload, run_command
+from .httpserver import REALM, Headers, HTTPProtocol, credentials, request_path
 from .names import bucket_name_error
 
 STREAM_SEPARATOR = b"\n\n\n\n"
+CONTROL_PREFIX = "/mock/"
+"""Where the control API (couchbase_mock.control) answers, as on CouchbaseMock."""
 _JSON = "application/json"
 
 
@@ -183,6 +188,14 @@ class MgmtProtocol(HTTPProtocol):
             return  # nothing more is expected from a streaming client
         HTTPProtocol.data_received(self, data)
 
+    def authorized(self, request: h11.Request) -> bool:
+        # The control API answers without credentials, as CouchbaseMock's does
+        # (the suites written for it send none); the cluster listens on
+        # loopback unless told otherwise.
+        if request.method == b"GET" and request_path(request.target).startswith(CONTROL_PREFIX):
+            return True
+        return super().authorized(request)
+
     def unauthorized(self, request: h11.Request) -> tuple[Headers, bytes]:
         reply = _unauthorized()
         return [("Content-Type", reply.content_type), *reply.headers], reply.body
@@ -199,6 +212,11 @@ class MgmtProtocol(HTTPProtocol):
     def request_complete(self) -> None:
         req = self._request
         assert req is not None
+        target = req.target.decode("latin-1")
+        if req.method == b"GET" and request_path(req.target).startswith(CONTROL_PREFIX):
+            self.take_body()
+            self._task = asyncio.ensure_future(self._control(target))
+            return
         creds = credentials(req.headers)
         user = None
         if creds is not None and self.cluster.check_password(*creds):
@@ -219,6 +237,19 @@ class MgmtProtocol(HTTPProtocol):
         ]
         self.send_whole(result.status, headers, result.body)
         self.next_cycle()
+
+    async def _control(self, target: str) -> None:
+        """``GET /mock/<command>?field=value...``: a CouchbaseMock control command."""
+        split = urlsplit(target)
+        command = unquote(split.path)[len(CONTROL_PREFIX):].strip("/")
+        payload = parse_query_payload(dict(parse_qsl(split.query)))
+        reply = await run_command(self.cluster, command, payload)
+        body = json.dumps(reply).encode()
+        status = 200 if reply["status"] == "ok" else 400
+        self.send_whole(status, [("Content-Type", "application/json"),
+                                 ("Content-Length", str(len(body)))], body)
+        if self.next_cycle():
+            self._process()
 
     # -- streaming ----------------------------------------------------------
 

@@ -89,6 +89,7 @@ class KVSession:
     def __init__(self, cluster: Cluster, node: int) -> None:
         self.cluster = cluster
         self.node = node
+        self.faults = cluster.faults[node]
         self.features: frozenset[int] = frozenset()
         self.user: Optional[str] = None
         self.bucket: Optional[Bucket] = None
@@ -169,6 +170,10 @@ class KVSession:
                 self.bucket = self.engine = None
             if self.bucket is None:
                 return self.reply(req, Status.NO_BUCKET)
+            if self.faults.active:
+                forced = self.faults.take_opfail()  # the control API's OPFAIL
+                if forced:
+                    return self.reply(req, forced)
         return handler(self, req)
 
     def target(self, req: Packet, replica: bool = False) -> Target | bytes:
@@ -271,6 +276,8 @@ class KVSession:
 
     def get_cluster_config(self, req: Packet) -> bytes:
         bucket = self.bucket
+        if self.faults.active and not self.faults.cccp_enabled(bucket.name if bucket else None):
+            return self.reply(req, Status.NOT_SUPPORTED)  # the control API's SET_CCCP
         if bucket is not None and bucket.name in self.cluster.buckets:
             doc = configjson.kv_bucket_config(self.cluster, bucket, self.node)
         else:

@@ -55,6 +55,8 @@ class KVProtocol(asyncio.Protocol):
         self.on_close: Optional[Callable[[], None]] = None
         self._paused = False  # the transport's buffer is over its high-water mark
         self._backlog: list[Packet] = []  # read while paused, not answered yet
+        self.faults = cluster.faults[node]
+        self._held: Optional[bytearray] = None  # output a hiccup holds back
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -159,7 +161,7 @@ class KVProtocol(asyncio.Protocol):
                 out.append(resp)
                 size += len(resp)
                 if size >= FLUSH_BYTES:
-                    transport.write(b"".join(out))
+                    self._send(transport, b"".join(out))
                     out = []
                     size = 0
                     if self._paused:  # the write filled the transport's buffer
@@ -168,9 +170,31 @@ class KVProtocol(asyncio.Protocol):
             if session.closing:
                 break
         if out:
-            transport.write(b"".join(out))
+            self._send(transport, b"".join(out))
         if session.closing:
             transport.close()
+
+    def _send(self, transport: asyncio.Transport, data: bytes) -> None:
+        if not self.faults.active and self._held is None:
+            transport.write(data)
+            return
+        # Faults of the control API: truncated writes, or a hiccup that holds
+        # the rest of each write back (and everything after it, in order).
+        if self._held is not None:
+            self._held += data
+            return
+        now, later = self.faults.shape(data)
+        if now:
+            transport.write(now)
+        if later:
+            self._held = bytearray(later)
+            asyncio.get_running_loop().call_later(
+                self.faults.hiccup_ms / 1000, self._release, transport)
+
+    def _release(self, transport: asyncio.Transport) -> None:
+        held, self._held = self._held, None
+        if held and not transport.is_closing():
+            transport.write(bytes(held))
 
     def _cut(self) -> None:
         """Drop the connection, as the server does after an oversized packet."""

@@ -12,15 +12,16 @@ import json
 import struct
 from typing import TYPE_CHECKING, Callable, Optional
 
+from couchbase._core import observe as observe_state
 from couchbase._core.document import LOCKED_CAS
 from couchbase._core.feature import Datatype
 from couchbase._core.frameinfo import RequestFrame, decode_frames
-from couchbase._core import observe as observe_state
 from couchbase._core.leb128 import split_key
 from couchbase._core.opcode import Opcode
 from couchbase._core.packet import Packet
 from couchbase._core.status import Status
 
+from . import keyops
 from .engine import MAX_VALUE_SIZE
 from .storage import Document
 
@@ -321,7 +322,10 @@ def observe(s: KVSession, req: Packet) -> Optional[bytes]:
         if bucket.node_role(s.node, vb) is None:
             return s.not_my_vbucket(req)
         doc = engine.peek(s.node, vb, (cid, key))
-        state, cas = _observed(bucket.persisted, vb, doc)
+        state_cas = None
+        if bucket.disk_overrides:  # set by the control API's key commands
+            state_cas = keyops.observe_override(bucket, s.node, vb, (cid, key), doc)
+        state, cas = state_cas or _observed(bucket.persisted, vb, doc)
         out += struct.pack(">HH", vb, klen) + raw + struct.pack(">BQ", state, cas)
     return s.reply(req, value=bytes(out))
 

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator, Mapping, Optional, TypeVar, Union
 from . import topology
 from .bucket import COUCHBASE
 from .cluster import ADMIN_PASSWORD, ADMIN_USER, Cluster, Node
+from .control import run_command
 from .disk import DiskStore
 from .flusher import Flusher
 from .manifest import name_error
@@ -253,6 +254,18 @@ class MockCluster:
         """The next ``count`` KV connections to node ``node`` never answer (not even
         HELLO): a hung node, for testing how clients give up on it."""
         self.call(lambda c: c.stall_kv_connections(node, count))
+
+    # -- the control API --------------------------------------------------------
+
+    def control(self, command: str, **payload: Any) -> dict[str, Any]:
+        """Run a CouchbaseMock control command (see :mod:`couchbase_mock.control`),
+        as ``GET /mock/<command>?...`` would: ``mock.control("failover", idx=1)``.
+        Returns the reply, ``{"status": "ok"|"fail", ...}``."""
+        coro = run_command(self.cluster, command, payload)
+        loop = self._loop
+        if loop is None:
+            return asyncio.run(coro)
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=600)
 
     # -- topology -------------------------------------------------------------
 
