@@ -14,8 +14,15 @@ Lifecycle: on every config change it checks which keyspaces are gone (a
 bucket deleted, or deleted and created again; a collection dropped) and
 forgets their indexes.
 
-One :class:`~.n1ql.engine.QueryEngine` serves every node's query port of a
+One :class:`ClusterQueryEngine` serves every node's query port of a
 cluster: :func:`query_engine_for` makes it on first use, on the mock's loop.
+
+Threads: requests run on the engine's worker threads (see
+:mod:`couchbase_mock.query_workers`), documents change on the loop. So
+:meth:`ClusterDatastore.get` reads with single lookups only (and leaves an
+expired document for the KV side to expire), :meth:`ClusterDatastore.scan`
+copies a keyspace's vbuckets on the loop and reads the copies, and the write
+methods are called on the loop (the engine sends them there).
 """
 
 from __future__ import annotations
@@ -36,7 +43,8 @@ from .n1ql.datastore import (
     Listener,
     Path,
 )
-from .n1ql.engine import QueryEngine
+from .n1ql.engine import QueryEngine, run_here
+from .query_workers import LoopBridge, WorkerPool
 from .storage import DocKey, Document
 
 JSON_FLAGS = 0x02000000
@@ -60,6 +68,8 @@ class ClusterDatastore:
         """If set, only changes to keyspaces with a non-empty entry are reported."""
         self.on_dropped: list[Callable[[Path], None]] = []
         """Called with each keyspace that stopped existing."""
+        self.on_loop: Callable[[Callable[[], Any]], Any] = run_here
+        """Runs a call on the loop (set with the engine's)."""
         cluster.commit_observers.append(self._committed)
         cluster.subscribe(self._config_changed)
 
@@ -81,8 +91,10 @@ class ClusterDatastore:
                     out[(bucket.name, scope_name, coll_name)] = (bucket, coll.uid)
         return out
 
+    # ``_known`` is replaced, never changed, on the loop: any thread may read it.
+
     def buckets(self) -> list[str]:
-        return sorted(b.name for b in self._buckets())
+        return sorted({path[0] for path in self._known})
 
     def keyspaces(self) -> list[Path]:
         return sorted(self._known)
@@ -111,11 +123,18 @@ class ClusterDatastore:
     # -- reads ----------------------------------------------------------------
 
     def scan(self, path: Path) -> list[DocRecord]:
-        bucket, cid = self._locate(path)
+        """Every live document of a keyspace, as of one moment: the active
+        vbuckets are copied on the loop (a dict copy each), then filtered here."""
+
+        def copies() -> tuple[int, list[dict[DocKey, Document]]]:
+            bucket, cid = self._locate(path)
+            return cid, [bucket.stores[bucket.active_node(vb)].vbuckets[vb].docs.copy()
+                         for vb in range(bucket.num_vbuckets)]
+
+        cid, vbuckets = self.on_loop(copies)
         now = self.cluster.clock()
         out = []
-        for vb in range(bucket.num_vbuckets):
-            docs = bucket.stores[bucket.active_node(vb)].vbuckets[vb].docs
+        for docs in vbuckets:
             for (kcid, key), doc in docs.items():
                 if kcid != cid or doc.deleted or (doc.expiry and now >= doc.expiry):
                     continue
@@ -123,15 +142,15 @@ class ClusterDatastore:
         return out
 
     def get(self, path: Path, key: str) -> Optional[DocRecord]:
+        """The live document, read with single lookups (safe on any thread)."""
         try:
             bucket, cid = self._locate(path)
         except DatastoreError:
             return None
         raw = key.encode("utf-8", "surrogateescape")
         vb = bucket.vbucket_of(raw)
-        engine = self.cluster.engines[bucket.name]
-        status, doc = engine.get(bucket.active_node(vb), vb, (cid, raw))
-        if status != Status.SUCCESS or doc is None:
+        doc = bucket.stores[bucket.active_node(vb)].vbuckets[vb].docs.get((cid, raw))
+        if doc is None or doc.deleted or doc.is_expired(self.cluster.clock()):
             return None
         return _record(key, doc)
 
@@ -212,13 +231,22 @@ class ClusterDatastore:
             listener(path, name, rec)
 
 
-def query_engine_for(cluster: Cluster) -> QueryEngine:
+class ClusterQueryEngine(QueryEngine):
+    """The engine of a local cluster, with the worker threads its requests run on."""
+
+    def __init__(self, datastore: ClusterDatastore, datastore_id: str) -> None:
+        super().__init__(datastore, datastore_id)
+        self.on_loop = datastore.on_loop = LoopBridge()
+        self.workers = WorkerPool()
+
+
+def query_engine_for(cluster: Cluster) -> ClusterQueryEngine:
     """The cluster's query engine, made on first use (call on the mock's loop)."""
     engine = cluster.query_engine
     if engine is None:
         store = ClusterDatastore(cluster)
         first = cluster.nodes[0]
-        engine = QueryEngine(store, datastore_id=f"http://{cluster.host}:{first.mgmt_port}")
+        engine = ClusterQueryEngine(store, f"http://{cluster.host}:{first.mgmt_port}")
         catalog = engine.catalog
         store.watched = catalog.by_path  # the same dict for the engine's lifetime
 
@@ -227,5 +255,5 @@ def query_engine_for(cluster: Cluster) -> QueryEngine:
 
         store.on_dropped.append(forget)
         cluster.query_engine = engine
-    assert isinstance(engine, QueryEngine)
+    assert isinstance(engine, ClusterQueryEngine)
     return engine

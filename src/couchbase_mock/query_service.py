@@ -12,9 +12,20 @@ Routes, on every node's query port:
 - ``GET /admin/ping`` and ``GET /admin/vitals``: liveness and a few figures.
 
 Requests need Basic auth (the administrator, or a bucket name and its bucket
-password; a bucket user may only query its own bucket). Every node's port
-serves the same :class:`~.n1ql.engine.QueryEngine` (see
-:mod:`couchbase_mock.n1ql_adapter`), run on the mock's loop.
+password; a bucket user may only query its own bucket, and sees only it in
+``system:keyspaces`` and ``system:indexes``). Every node's port serves the
+same :class:`~.n1ql.engine.QueryEngine` (see :mod:`couchbase_mock.n1ql_adapter`).
+
+Requests are parsed and run on the engine's worker threads, never on the
+mock's event loop (see :mod:`couchbase_mock.query_workers`), so KV and the
+other services keep answering on every node while a query runs. A request
+runs at most its ``timeout`` (and at most :data:`SERVER_TIMEOUT`): the engine
+stops at that point and the answer is 1080 ``Timeout 100ms exceeded`` with
+status ``timeout``, sent when the time is up even if the engine is still
+finishing a step. Limits (see :mod:`couchbase_mock.n1ql.limits`): a statement
+over :data:`~.n1ql.limits.MAX_STATEMENT_BYTES` is refused (1060) before it is
+parsed; JSON nested over :data:`~.n1ql.limits.MAX_JSON_DEPTH` levels in a
+request body is refused with 400 (1060).
 
 Responses follow the real service's layout, field by field::
 
@@ -38,12 +49,12 @@ can serve the query, ...). Large result sets are sent in chunks.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
-import re
 import time
 import uuid
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import h11
@@ -51,9 +62,16 @@ import h11
 from .cluster import Cluster
 from .httpserver import Headers, HTTPProtocol, credentials
 from .n1ql import ast as A
+from .n1ql.cancel import E_TIMEOUT, Cancel, timeout_error
+from .n1ql.durations import go_duration, parse_go_duration
 from .n1ql.errors import N1QLError
+from .n1ql.limits import MAX_JSON_DEPTH, MAX_STATEMENT_BYTES, TooDeep, loads
 from .n1ql.parser import parse
-from .n1ql_adapter import query_engine_for
+from .n1ql.values import MISSING, Binary
+from .n1ql_adapter import ClusterQueryEngine, query_engine_for
+from .query_workers import SLICE
+
+__all__ = ["QueryProtocol", "go_duration", "parse_go_duration", "handle", "execute"]
 
 _CONTENT_TYPE = "application/json; version=7.0.0-N1QL"
 _CHUNK = 64 * 1024
@@ -73,69 +91,11 @@ sort_projection use_replica errorlimit
 """.split())
 SCAN_CONSISTENCIES = ("not_bounded", "request_plus", "statement_plus", "at_plus")
 READ_ONLY_STATEMENTS = (A.Select, A.Explain, A.Prepare, A.Execute)
-
-
-# -- Go's time.Duration, as text ------------------------------------------------
-
-_UNITS_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000,
-             "s": 1_000_000_000, "m": 60_000_000_000, "h": 3_600_000_000_000}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-
-
-def _fraction(value: int, unit: int) -> str:
-    whole, frac = divmod(value, unit)
-    if not frac:
-        return str(whole)
-    digits = str(frac).rjust(len(str(unit)) - 1, "0").rstrip("0")
-    return f"{whole}.{digits}"
-
-
-def go_duration(seconds: float) -> str:
-    """``seconds`` as Go prints a ``time.Duration``.
-
-    >>> [go_duration(x) for x in (0, 0.0000005, 0.0012345, 1.5, 62.25, 3600)]
-    ['0s', '500ns', '1.2345ms', '1.5s', '1m2.25s', '1h0m0s']
-    """
-    ns = int(round(seconds * 1e9))
-    sign = "-" if ns < 0 else ""
-    ns = abs(ns)
-    if ns == 0:
-        return "0s"
-    if ns < 1_000:
-        return f"{sign}{ns}ns"
-    if ns < 1_000_000:
-        return f"{sign}{_fraction(ns, 1_000)}µs"
-    if ns < 1_000_000_000:
-        return f"{sign}{_fraction(ns, 1_000_000)}ms"
-    hours, rest = divmod(ns, 3_600_000_000_000)
-    minutes, rest = divmod(rest, 60_000_000_000)
-    out = sign
-    if hours:
-        out += f"{hours}h"
-    if hours or minutes:
-        out += f"{minutes}m"
-    return out + f"{_fraction(rest, 1_000_000_000)}s"
-
-
-def parse_go_duration(text: str) -> float:
-    """Seconds in a Go duration string (``"75000ms"``, ``"1m30s"``); ``ValueError``."""
-    s = text.strip()
-    sign = 1.0
-    if s[:1] in "+-" and s:
-        sign = -1.0 if s[0] == "-" else 1.0
-        s = s[1:]
-    if s == "0":
-        return 0.0
-    pos = 0
-    total = 0.0
-    for m in _DURATION_PART.finditer(s):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _UNITS_NS[m.group(2)]
-        pos = m.end()
-    if not s or pos != len(s):
-        raise ValueError(f"invalid duration {text!r}")
-    return sign * total / 1e9
+SERVER_TIMEOUT = 600.0
+"""The node's own limit in seconds: a request runs at most this long, whatever
+its ``timeout`` (0 or none included) asks, as with the server's timeout setting."""
+INLINE_BODY = 64 * 1024
+"""Request bodies up to this size are decoded on the loop; larger ones on a worker."""
 
 
 # -- errors and HTTP status ---------------------------------------------------------
@@ -218,7 +178,10 @@ def raw_parameters(method: str, target: str, headers: list[tuple[bytes, bytes]],
     if "json" in content_type or (
             "form" not in content_type and body.lstrip().startswith(b"{")):
         try:
-            doc = json.loads(body.decode("utf-8"))
+            doc = loads(body.decode("utf-8"))
+        except TooDeep:
+            raise _bad_request(1060, "Error processing JSON request body: nested more "
+                                     f"than {MAX_JSON_DEPTH} levels deep") from None
         except (UnicodeDecodeError, ValueError):
             raise _bad_request(1060, "Error processing JSON request body") from None
         if not isinstance(doc, dict):
@@ -247,7 +210,7 @@ def read_request(method: str, target: str, headers: list[tuple[bytes, bytes]],
         if name.startswith("$"):
             if not typed:
                 try:
-                    value = json.loads(value)
+                    value = loads(value)
                 except ValueError:
                     raise _bad_request(1060, f"Error processing named parameter {name}: "
                                              "invalid JSON value") from None
@@ -267,7 +230,7 @@ def read_request(method: str, target: str, headers: list[tuple[bytes, bytes]],
         elif lname == "args":
             if not typed:
                 try:
-                    value = json.loads(value)
+                    value = loads(value)
                 except ValueError:
                     raise _bad_request(1060, "Error processing args: invalid JSON value") \
                         from None
@@ -308,6 +271,11 @@ def read_request(method: str, target: str, headers: list[tuple[bytes, bytes]],
             req.auto_execute = _tristate(name, value)
     if not req.statement and not req.prepared:
         raise _bad_request(1050, "No statement or prepared value")
+    if req.statement is not None:
+        size = len(req.statement.encode("utf-8", "surrogatepass"))
+        if size > MAX_STATEMENT_BYTES:  # refused before any parsing
+            raise _bad_request(1060, f"Error processing statement: {size} bytes, over the "
+                                     f"limit of {MAX_STATEMENT_BYTES} bytes")
     return req
 
 
@@ -318,7 +286,8 @@ class Outcome:
     """What to send: rows (with signature, mutation count, prepared name) or errors."""
 
     def __init__(self) -> None:
-        self.results: list = []
+        self.rows: list[str] = []
+        """The results, each as JSON text (encoded where the request ran)."""
         self.signature: Any = None
         self.mutations = 0
         self.prepared_name: Optional[str] = None
@@ -332,7 +301,7 @@ class Outcome:
         self.errors = [err]
         self.status = status
         self.http_status = http if http is not None else http_status(err.code)
-        self.results = []
+        self.rows = []
         return self
 
 
@@ -367,53 +336,88 @@ def _authorize(cluster: Cluster, user: str, stmt: A.Node, prepared: dict) -> Non
                                    "to allow the statement to run.")
 
 
-def execute(cluster: Cluster, user: str, req: QueryRequest) -> Outcome:
-    """Run one checked request against the cluster's query engine."""
-    engine = query_engine_for(cluster)
+def execute(cluster: Cluster, user: str, req: QueryRequest, cancel: Optional[Cancel] = None,
+            engine: Optional[ClusterQueryEngine] = None) -> Outcome:
+    """Run one checked request against the cluster's query engine, stopping when
+    ``cancel`` says so (by default, at the request's own timeout).
+
+    The query service calls it on a worker thread, with the ``engine`` it got
+    on the loop (:func:`~.n1ql_adapter.query_engine_for` must run there).
+    """
+    engine = engine if engine is not None else query_engine_for(cluster)
+    cancel = cancel if cancel is not None else Cancel(req.timeout)
     engine.stats["requests"] += 1
+    may_read: Optional[Callable[[str], bool]] = None
+    if user != cluster.username:  # system: keyspaces show only this user's buckets
+        def may_read(bucket: str) -> bool:
+            return cluster.may_access(user, bucket)
     out = Outcome()
     start = time.perf_counter()
     try:
         prepared = req.prepared
         if prepared is not None and prepared not in engine.prepared and req.encoded_plan:
-            _reprepare(engine, prepared, req.encoded_plan)
-        if req.readonly or user != cluster.username:
-            if prepared is not None:
-                entry = engine.prepared.get(prepared)
-                stmt = entry[0] if entry is not None else None
-            else:
-                stmt = parse(req.statement or "")
-            if stmt is not None:
-                if req.readonly and not isinstance(stmt, READ_ONLY_STATEMENTS):
-                    raise N1QLError(1000, "The server or request is read-only and cannot "
-                                          "accept this write statement.")
-                _authorize(cluster, user, stmt, engine.prepared)
+            _reprepare(engine, prepared, req.encoded_plan, cancel)
+        parsed: Optional[A.Node] = None
+        if prepared is not None:
+            entry = engine.prepared.get(prepared)
+            stmt = entry[0] if entry is not None else None
+        else:
+            stmt = parsed = _parse(req.statement or "", cancel)
+        if stmt is not None and (req.readonly or user != cluster.username):
+            if req.readonly and not isinstance(stmt, READ_ONLY_STATEMENTS):
+                raise N1QLError(1000, "The server or request is read-only and cannot "
+                                      "accept this write statement.")
+            _authorize(cluster, user, stmt, engine.prepared)
         if prepared is None and req.auto_execute and _is_prepare(req.statement or ""):
-            made = engine.query(req.statement)
+            made = engine.query(req.statement, cancel=cancel, may_read=may_read, parsed=parsed)
             prepared = made.results[0]["name"]
             out.prepared_name = prepared
         if prepared is not None:
-            result = engine.query(None, req.positional, req.named, prepared)
+            result = engine.query(None, req.positional, req.named, prepared, cancel=cancel,
+                                  may_read=may_read)
         else:
-            result = engine.query(req.statement, req.positional, req.named)
+            result = engine.query(req.statement, req.positional, req.named, cancel=cancel,
+                                  may_read=may_read, parsed=parsed)
+        out.rows = _encode_rows(result.results, cancel)
+        cancel.check()  # over time without noticing (a long step): still over time
     except N1QLError as err:
         out.execution = time.perf_counter() - start
+        if err.code == E_TIMEOUT:
+            return out.fail(err, "timeout", 200)
         return out.fail(err)
     out.execution = time.perf_counter() - start
-    if req.timeout is not None and out.execution > req.timeout:
-        return out.fail(N1QLError(1080, f"Timeout {go_duration(req.timeout)} exceeded"),
-                        "timeout", 200)
-    out.results = result.results
     out.signature = result.signature
     out.mutations = int(result.metrics.get("mutationCount", 0))
     return out
+
+
+def _parse(statement: str, cancel: Cancel) -> A.Node:
+    try:
+        return parse(statement, cancel)
+    except N1QLError:
+        raise
+    except Exception as exc:  # a parser bug must still answer like a server
+        raise N1QLError(5000, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _encode_rows(results: list, cancel: Cancel) -> list[str]:
+    """Every result as JSON text (on the request's thread, not the loop's)."""
+    rows = []
+    try:
+        for i, row in enumerate(results):
+            if not i & 1023:
+                cancel.check()
+            rows.append(_json(row))
+    except RecursionError:
+        raise N1QLError(5000, "Statement too deeply nested") from None
+    return rows
 
 
 def _is_prepare(statement: str) -> bool:
     return statement.lstrip()[:7].upper() == "PREPARE"
 
 
-def _reprepare(engine: Any, name: str, encoded_plan: str) -> None:
+def _reprepare(engine: Any, name: str, encoded_plan: str, cancel: Cancel) -> None:
     """Prepare again from an ``encoded_plan`` this service handed out (another
     node, or before a restart, as the real service decodes plans)."""
     try:
@@ -424,14 +428,23 @@ def _reprepare(engine: Any, name: str, encoded_plan: str) -> None:
     except (ValueError, TypeError, KeyError):
         raise N1QLError(4070, f"Unable to decode prepared statement {name}") from None
     quoted = name.replace("`", "``")
-    engine.query(f"PREPARE `{quoted}` AS {text}")
+    engine.query(f"PREPARE `{quoted}` AS {text}", cancel=cancel)
 
 
 # -- the response body ----------------------------------------------------------------------
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_not_json)
+
+
+def _not_json(value: Any) -> Any:
+    """A document that is not JSON shows as the service shows it: its size."""
+    if isinstance(value, Binary):
+        return f"<binary ({len(value.data)} b)>"
+    if value is MISSING:
+        return None
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _metrics(out: Outcome, elapsed: float, count: int, size: int) -> str:
@@ -460,8 +473,7 @@ def body_chunks(req: Optional[QueryRequest], out: Outcome, request_id: str,
         if out.prepared_name is not None:
             buf.append(f',\n"prepared": {_json(out.prepared_name)}')
         buf.append(',\n"results": [')
-        for row in out.results:
-            text = _json(row)
+        for text in out.rows:
             buf.append(("\n" if count == 0 else ",\n") + text)
             count += 1
             size += len(text.encode()) if not text.isascii() else len(text)
@@ -481,9 +493,15 @@ def body_chunks(req: Optional[QueryRequest], out: Outcome, request_id: str,
     yield "".join(buf).encode()
 
 
-def handle(cluster: Cluster, method: str, target: str, headers: list[tuple[bytes, bytes]],
-           body: bytes, received: float) -> tuple[int, Iterator[bytes], str]:
-    """Answer one request on a query port: ``(HTTP status, body chunks, content type)``."""
+Started = Callable[[Cancel], None]
+
+
+async def handle(cluster: Cluster, method: str, target: str,
+                 headers: list[tuple[bytes, bytes]], body: bytes, received: float,
+                 started: Optional[Started] = None) -> tuple[int, Iterator[bytes], str]:
+    """Answer one request on a query port: ``(HTTP status, body chunks, content
+    type)`` (on the loop: the request itself runs on a worker thread, and
+    ``started`` is told the :class:`~.n1ql.cancel.Cancel` that stops it)."""
     path = unquote(urlsplit(target).path).rstrip("/") or "/"
     if path == "/admin/ping":
         return 200, iter([b"{}"]), _CONTENT_TYPE
@@ -491,19 +509,26 @@ def handle(cluster: Cluster, method: str, target: str, headers: list[tuple[bytes
         return 200, iter([_json(_vitals(cluster)).encode()]), _CONTENT_TYPE
     if path not in SERVICE_PATHS:
         return 404, iter([b"404 page not found\n"]), "text/plain; charset=utf-8"
-    status, chunks = _service(cluster, method, target, headers, body, received)
+    status, chunks = await _service(cluster, method, target, headers, body, received,
+                                    started)
     return status, chunks, _CONTENT_TYPE
 
 
-def _service(cluster: Cluster, method: str, target: str, headers: list[tuple[bytes, bytes]],
-             body: bytes, received: float) -> tuple[int, Iterator[bytes]]:
+async def _service(cluster: Cluster, method: str, target: str,
+                   headers: list[tuple[bytes, bytes]], body: bytes, received: float,
+                   started: Optional[Started]) -> tuple[int, Iterator[bytes]]:
     request_id = str(uuid.uuid4())
     req: Optional[QueryRequest] = None
     if method not in ("GET", "POST"):
         out = Outcome().fail(N1QLError(1010, f"Unsupported http method: {method}"))
         return out.http_status, body_chunks(req, out, request_id, received)
+    engine = query_engine_for(cluster)
     try:
-        req = read_request(method, target, headers, body)
+        if len(body) <= INLINE_BODY:
+            req = read_request(method, target, headers, body)
+        else:  # decoding a large body takes a while: not on the loop
+            req = await engine.workers.run(asyncio.get_running_loop(),
+                                           lambda: read_request(method, target, headers, body))
     except N1QLError as err:
         out = Outcome().fail(err)
         return out.http_status, body_chunks(req, out, request_id, received)
@@ -511,8 +536,40 @@ def _service(cluster: Cluster, method: str, target: str, headers: list[tuple[byt
     if creds is None or not cluster.check_password(*creds):
         out = Outcome().fail(N1QLError(10000, "Authentication Failed"))
         return out.http_status, body_chunks(req, out, request_id, received)
-    out = execute(cluster, creds[0], req)
+    out = await _run(engine, cluster, creds[0], req, received, started)
     return out.http_status, body_chunks(req, out, request_id, received)
+
+
+async def _run(engine: ClusterQueryEngine, cluster: Cluster, user: str, req: QueryRequest,
+               received: float, started: Optional[Started]) -> Outcome:
+    """Run ``req`` on a worker thread. When its time is up the answer is 1080 at
+    once, and the worker stops at its next check (see :mod:`.n1ql.cancel`)."""
+    limit = SERVER_TIMEOUT if req.timeout is None else min(req.timeout, SERVER_TIMEOUT)
+    waited = time.perf_counter() - received  # the timeout counts from the request's arrival
+    cancel = Cancel(limit, start=time.monotonic() - waited)
+    cancel.pause_every(SLICE, engine.workers.turns.pass_turn)  # other requests go on too
+    if started is not None:
+        started(cancel)
+    work = engine.workers.run(asyncio.get_running_loop(),
+                              lambda: execute(cluster, user, req, cancel, engine))
+    work.add_done_callback(_settled)
+    try:
+        return await asyncio.wait_for(asyncio.shield(work), cancel.remaining())
+    except asyncio.TimeoutError:
+        err = timeout_error(limit)
+        cancel.stop(err)
+        out = Outcome().fail(err, "timeout", 200)
+        out.execution = time.perf_counter() - received
+        return out
+    except BaseException:  # the connection or the cluster went away: stop the work too
+        cancel.stop(N1QLError(5000, "Request cancelled"))
+        raise
+
+
+def _settled(work: asyncio.Future[Outcome]) -> None:
+    """Collect a worker's late failure (the answer went out without it)."""
+    if not work.cancelled():
+        work.exception()
 
 
 _STARTED = time.time()
@@ -539,6 +596,17 @@ class QueryProtocol(HTTPProtocol):
         super().__init__()
         self.cluster = cluster
         self.node = node
+        self._running: Optional[Cancel] = None  # the request being run, if any
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        super().connection_lost(exc)
+        running, self._running = self._running, None
+        if running is not None:  # nobody to answer: stop the work, as the server does
+            running.stop(N1QLError(5000, "Request cancelled: the client closed the "
+                                         "connection"))
+
+    def _started(self, cancel: Cancel) -> None:
+        self._running = cancel
 
     def unauthorized(self, request: h11.Request) -> tuple[Headers, bytes]:
         out = Outcome().fail(N1QLError(10000, "Authentication Failed"))
@@ -546,10 +614,13 @@ class QueryProtocol(HTTPProtocol):
         return [("Content-Type", _CONTENT_TYPE)], b"".join(chunks)
 
     async def respond(self, request: h11.Request, body: bytes) -> None:
-        status, chunks, content_type = handle(
-            self.cluster, request.method.decode(), request.target.decode("latin-1"),
-            list(request.headers), body, self._received,
-        )
+        try:
+            status, chunks, content_type = await handle(
+                self.cluster, request.method.decode(), request.target.decode("latin-1"),
+                list(request.headers), body, self._received, self._started,
+            )
+        finally:
+            self._running = None
         await self._write(status, chunks, request, content_type)
 
     async def respond_error(self, request: h11.Request, exc: Exception) -> None:

@@ -5,15 +5,29 @@ document mutations (new CAS, change notifications that keep the indexes
 current). UPDATE and DELETE pick their documents with the same access paths
 as SELECT and write with the CAS they read, so a concurrent change makes the
 statement fail (12009) rather than overwrite it.
+
+A statement first works out all its writes (on the request's thread), then
+applies them in order on the writer thread (:attr:`~.engine.QueryEngine.on_loop`),
+:data:`WRITE_BATCH` at a time, stopping at the first that fails; the writes
+before it stay, as on the server. A request stopped meanwhile (its timeout)
+writes nothing more.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from . import ast as A
-from .datastore import JSON_FLAGS, CasMismatch, DocumentExists, DocumentNotFound
+from .datastore import (
+    JSON_FLAGS,
+    CasMismatch,
+    DatastoreError,
+    DocRecord,
+    DocumentExists,
+    DocumentNotFound,
+    Path,
+)
 from .errors import E_DML, N1QLError, duplicate_key
 from .evaluator import CTX, META, Compiler, Scope
 from .executor import Projector, SelectPlan, Source
@@ -43,6 +57,56 @@ def _expiry(options: Any) -> int:
     return 0
 
 
+WRITE_BATCH = 256
+"""Writes applied per hop onto the writer thread (a few milliseconds of its time)."""
+
+
+class Write(NamedTuple):
+    """One document write: ``op`` is a :class:`~.datastore.Datastore` method name."""
+
+    op: str
+    key: str
+    data: bytes = b""
+    expiry: int = 0
+    cas: int = 0
+    flags: int = JSON_FLAGS
+
+
+def _apply(datastore: Any, path: Path, batch: list[Write], cancel: Any
+           ) -> tuple[list[Optional[DocRecord]], Optional[DatastoreError]]:
+    """Runs on the writer thread: the writes in order, until one fails."""
+    done: list[Optional[DocRecord]] = []
+    for w in batch:
+        cancel.check()
+        try:
+            if w.op == "remove":
+                datastore.remove(path, w.key, w.cas)
+                done.append(None)
+            elif w.op == "replace":
+                done.append(datastore.replace(path, w.key, w.data, w.flags, w.expiry, w.cas))
+            else:
+                done.append(getattr(datastore, w.op)(path, w.key, w.data, w.flags, w.expiry))
+        except DatastoreError as exc:
+            return done, exc
+    return done, None
+
+
+def apply_writes(engine: Any, ctx: Any, path: Path, writes: list[Write]
+                 ) -> tuple[list[Optional[DocRecord]], Optional[DatastoreError]]:
+    """Apply ``writes`` in order on the writer thread: the records written
+    (``None`` for a removal) and the error that stopped them, if any."""
+    done: list[Optional[DocRecord]] = []
+    for start in range(0, len(writes), WRITE_BATCH):
+        batch = writes[start:start + WRITE_BATCH]
+        ctx.cancel.check()
+        recs, failure = engine.on_loop(
+            lambda batch=batch: _apply(engine.datastore, path, batch, ctx.cancel))
+        done.extend(recs)
+        if failure is not None:
+            return done, failure
+    return done, None
+
+
 def run_insert(engine: Any, stmt: A.Insert, ctx: Any) -> tuple[list, int]:
     path = require_keyspace(engine.datastore, stmt.ref)
     verb = "UPSERT" if stmt.upsert else "INSERT"
@@ -64,31 +128,34 @@ def run_insert(engine: Any, stmt: A.Insert, ctx: Any) -> tuple[list, int]:
             triples.append((kf(env) if kf else MISSING, vf(env) if vf else r,
                             of(env) if of else None))
     projector = _returning(stmt, stmt.alias)
-    results = []
-    count = 0
+    writes: list[Write] = []
+    bad_key: Optional[N1QLError] = None
+    op = "upsert" if stmt.upsert else "insert"
     for key, value, options in triples:
-        if type(key) is not str:
-            raise N1QLError(5070 if not stmt.upsert else 5078,
-                            f"Cannot {verb} non-string key {json.dumps(to_json_value(key))} "
-                            f"of type {type(key).__name__}.")
-        if value is MISSING:
-            continue
-        data = encode(value)
-        try:
-            if stmt.upsert:
-                rec = engine.datastore.upsert(path, key, data, JSON_FLAGS, _expiry(options))
-            else:
-                rec = engine.datastore.insert(path, key, data, JSON_FLAGS, _expiry(options))
-        except DocumentExists:
-            raise duplicate_key(key) from None
-        count += 1
-        if projector is not None:
-            stored = json.loads(data)
+        if type(key) is not str:  # the writes before it are made, as on the server
+            bad_key = N1QLError(5070 if not stmt.upsert else 5078,
+                                f"Cannot {verb} non-string key "
+                                f"{json.dumps(to_json_value(key))} of type {type(key).__name__}.")
+            break
+        if value is not MISSING:
+            writes.append(Write(op, key, encode(value), _expiry(options)))
+    done, failure = apply_writes(engine, ctx, path, writes)
+    if isinstance(failure, DocumentExists):
+        raise duplicate_key(writes[len(done)].key)
+    if failure is not None:
+        raise failure  # reported as the engine reports any other failure
+    if bad_key is not None:
+        raise bad_key
+    results = []
+    if projector is not None:
+        for w, rec in zip(writes, done):
+            assert rec is not None
+            stored = json.loads(w.data)
             env = {CTX: ctx, stmt.alias: stored, META + stmt.alias: meta_of(rec, stored)}
             out = projector.project(env)
             if out is not MISSING:
                 results.append(out)
-    return results, count
+    return results, len(done)
 
 
 def _targets(engine: Any, term: A.KeyspaceTerm, where: Optional[A.Node],
@@ -168,7 +235,8 @@ def run_update(engine: Any, stmt: A.Update, ctx: Any) -> tuple[list, int]:
     sets = [(_steps(p, alias), compiler.compile(e)) for p, e in stmt.set]
     unsets = [_steps(p, alias) for p in stmt.unset]
     projector = _returning(stmt, alias)
-    results = []
+    updated = []
+    writes: list[Write] = []
     for env in rows:
         doc = env[alias]
         meta = env[META + alias]
@@ -179,14 +247,15 @@ def run_update(engine: Any, stmt: A.Update, ctx: Any) -> tuple[list, int]:
             _assign(doc, steps, value, False)
         for steps in unsets:
             _assign(doc, steps, None, True)
-        try:
-            rec = engine.datastore.replace(path, meta["id"], encode(doc), meta["flags"],
-                                           meta["expiration"], meta["cas"])
-        except (CasMismatch, DocumentNotFound):
-            raise N1QLError(E_DML, "DML Error, possible causes include CAS mismatch or "
-                                   f"concurrent modification Failed to perform update on key "
-                                   f"{meta['id']}") from None
-        if projector is not None:
+        updated.append(doc)
+        writes.append(Write("replace", meta["id"], encode(doc), meta["expiration"],
+                            meta["cas"], meta["flags"]))
+    done, failure = apply_writes(engine, ctx, path, writes)
+    _raise_dml(failure, "update", writes, done)
+    results = []
+    if projector is not None:
+        for doc, rec in zip(updated, done):
+            assert rec is not None
             new_env = {CTX: ctx, alias: doc, META + alias: meta_of(rec, doc)}
             out = projector.project(new_env)
             if out is not MISSING:
@@ -194,21 +263,28 @@ def run_update(engine: Any, stmt: A.Update, ctx: Any) -> tuple[list, int]:
     return results, len(rows)
 
 
+def _raise_dml(failure: Optional[DatastoreError], verb: str, writes: list[Write],
+               done: list) -> None:
+    if isinstance(failure, (CasMismatch, DocumentNotFound)):
+        raise N1QLError(E_DML, "DML Error, possible causes include CAS mismatch or "
+                               f"concurrent modification Failed to perform {verb} on key "
+                               f"{writes[len(done)].key}")
+    if failure is not None:
+        raise failure
+
+
 def run_delete(engine: Any, stmt: A.Delete, ctx: Any) -> tuple[list, int]:
     term = stmt.term
     alias = term.alias
     path, rows = _targets(engine, term, stmt.where, stmt.limit, ctx)
     projector = _returning(stmt, alias)
+    writes = [Write("remove", env[META + alias]["id"], cas=env[META + alias]["cas"])
+              for env in rows]
+    done, failure = apply_writes(engine, ctx, path, writes)
+    _raise_dml(failure, "delete", writes, done)
     results = []
-    for env in rows:
-        meta = env[META + alias]
-        try:
-            engine.datastore.remove(path, meta["id"], meta["cas"])
-        except (CasMismatch, DocumentNotFound):
-            raise N1QLError(E_DML, "DML Error, possible causes include CAS mismatch or "
-                                   f"concurrent modification Failed to perform delete on key "
-                                   f"{meta['id']}") from None
-        if projector is not None:
+    if projector is not None:
+        for env in rows:
             out = projector.project(env)
             if out is not MISSING:
                 results.append(out)

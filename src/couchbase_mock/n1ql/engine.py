@@ -11,6 +11,14 @@
 The engine keeps its index catalog current from the datastore's change
 notifications, so an index always reflects every write (``request_plus``
 and ``not_bounded`` both see all writes made before the request).
+
+Threads: a request may run on any thread, while the documents (and so the
+indexes, which follow every change) change on one "writer" thread. Whatever
+touches that state beyond one lookup goes through :attr:`QueryEngine.on_loop`,
+which runs a call on the writer thread and returns its result: index scans,
+index definitions and builds, and every document write (see :mod:`.dml`).
+By default it just calls (a single-threaded engine, as in the unit tests);
+the local cluster sets it to hop onto its event loop.
 """
 
 from __future__ import annotations
@@ -20,9 +28,10 @@ import json
 import time
 import uuid
 from collections import Counter
-from typing import Any, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from . import ast as A
+from .cancel import Cancel
 from .datastore import Datastore, DocRecord, Path
 from .dml import run_delete, run_insert, run_update
 from .errors import (
@@ -34,9 +43,16 @@ from .errors import (
 )
 from .evaluator import CTX, Compiler, Context, Scope
 from .executor import SelectPlan
-from .indexes import IndexCatalog, PrimaryIndex, SecondaryIndex, decode, meta_of
+from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, meta_of
 from .parser import parse
 from .planner import require_keyspace
+
+T = TypeVar("T")
+
+
+def run_here(fn: Callable[[], T]) -> T:
+    """The default :attr:`QueryEngine.on_loop`: documents change on this thread."""
+    return fn()
 
 
 class QueryResult:
@@ -65,6 +81,8 @@ class QueryEngine:
         self.catalog = IndexCatalog()
         self.prepared: dict[str, tuple[A.Node, str]] = {}
         self.stats: Counter = Counter()
+        self.on_loop: Callable[[Callable[[], Any]], Any] = run_here
+        """Run a call on the thread where documents and indexes change."""
         datastore.subscribe(self._on_change)
 
     # -- datastore plumbing ----------------------------------------------
@@ -80,11 +98,17 @@ class QueryEngine:
         value = decode(rec)
         return value, meta_of(rec, value)
 
-    def system_rows(self, name: str) -> list:
+    def system_rows(self, name: str, ctx: Optional[Context] = None) -> list:
+        """``system:indexes`` or ``system:keyspaces``, with only the buckets
+        ``ctx.may_read`` allows."""
+        may_read = ctx.may_read if ctx is not None else None
         if name == "indexes":
-            return [ix.system_row(self.datastore_id) for ix in self.catalog.all()]
+            return [ix.system_row(self.datastore_id) for ix in self.catalog.all()
+                    if may_read is None or may_read(ix.path[0])]
         rows = []
         for bucket, scope, coll in self.datastore.keyspaces():
+            if may_read is not None and not may_read(bucket):
+                continue
             if (scope, coll) == ("_default", "_default"):
                 rows.append({"datastore_id": self.datastore_id, "id": bucket, "name": bucket,
                              "namespace_id": "default"})
@@ -97,17 +121,25 @@ class QueryEngine:
 
     def query(self, statement: Optional[str] = None, positional: Optional[list] = None,
               named: Optional[dict] = None, prepared: Optional[str] = None,
-              now: Optional[float] = None) -> QueryResult:
-        """Run one statement (or a prepared one by name); raises :class:`N1QLError`."""
+              now: Optional[float] = None, cancel: Optional[Cancel] = None,
+              may_read: Optional[Callable[[str], bool]] = None,
+              parsed: Optional[A.Node] = None) -> QueryResult:
+        """Run one statement (or a prepared one by name); raises :class:`N1QLError`.
+
+        ``cancel`` stops the request (1080 at its deadline); ``may_read(bucket)``
+        limits what ``system:`` keyspaces show; ``parsed`` is ``statement``
+        already parsed.
+        """
         start = time.perf_counter()
-        ctx = Context(named, positional, self, now)
+        ctx = Context(named, positional, self, now, cancel, may_read)
         try:
             if prepared is not None:
                 stmt, text = self._prepared(prepared)
             else:
                 if statement is None:
                     raise N1QLError(1050, "No statement or prepared value")
-                stmt, text = parse(statement), statement
+                stmt = parsed if parsed is not None else parse(statement, ctx.cancel)
+                text = statement
             results, signature, mutations = self.run(stmt, ctx, text)
         except N1QLError:
             raise
@@ -196,34 +228,76 @@ class QueryEngine:
     def create_index(self, stmt: A.CreateIndex, ctx: Context) -> None:
         path = require_keyspace(self.datastore, stmt.ref)
         name = stmt.name or "#primary"
-        if self.catalog.get(path, name) is not None:
-            if stmt.if_not_exists:
-                return
-            raise index_exists(name)
         with_ = Compiler(Scope()).compile(stmt.with_)({CTX: ctx}) if stmt.with_ else None
         deferred = type(with_) is dict and with_.get("defer_build") is True
         if stmt.primary:
-            index: Any = PrimaryIndex(name, path, stmt.ref.namespace)
+            index: Index = PrimaryIndex(name, path, stmt.ref.namespace)
         else:
             index = SecondaryIndex(name, path, stmt.keys, stmt.where, stmt.ref.namespace)
-        if deferred:
-            index.state = "deferred"
-        else:
+        index.state = "deferred" if deferred else "building"
+
+        def add() -> bool:
+            if self.catalog.get(path, name) is not None:
+                return False
+            self.catalog.add(index)
+            return True
+
+        if not self.on_loop(add):
+            if stmt.if_not_exists:
+                return
+            raise index_exists(name)
+        if not deferred:
+            self._build(index, ctx, undo="drop")
+
+    def _build(self, index: Index, ctx: Context, undo: str) -> None:
+        """Fill a ``building`` index from a snapshot of its keyspace, off the
+        writer thread; changes made meanwhile wait in ``index.pending``. If the
+        request fails first, ``undo`` says what becomes of the index: ``"drop"``
+        it, or make it ``"deferred"`` again."""
+        path = index.path
+
+        def still_ours() -> bool:
+            return self.catalog.get(path, index.name) is index
+
+        try:
+            ctx.cancel.check()
             index.build(self.datastore.scan(path))
-        self.catalog.add(index)
+            ctx.cancel.check()
+        except BaseException:
+            def revert() -> None:
+                if not still_ours():
+                    return
+                index.pending = []
+                if undo == "drop":
+                    self.catalog.drop(path, index.name)
+                else:
+                    index.state = "deferred"
+            self.on_loop(revert)
+            raise
+
+        def finish() -> None:
+            if still_ours():  # not dropped (or its keyspace) meanwhile
+                index.finish_build()
+
+        self.on_loop(finish)
 
     def drop_index(self, stmt: A.DropIndex) -> None:
         path = require_keyspace(self.datastore, stmt.ref)
-        if stmt.primary:
-            names = [ix.name for ix in self.catalog.of(path) if ix.primary]
-            name = names[0] if names else "#primary"
-        else:
-            name = stmt.name or ""
-        if self.catalog.get(path, name) is None:
-            if stmt.if_exists:
-                return
-            raise index_not_found(name)
-        self.catalog.drop(path, name)
+
+        def drop() -> Optional[str]:
+            if stmt.primary:
+                names = [ix.name for ix in self.catalog.of(path) if ix.primary]
+                name = names[0] if names else "#primary"
+            else:
+                name = stmt.name or ""
+            if self.catalog.get(path, name) is None:
+                return name
+            self.catalog.drop(path, name)
+            return None
+
+        missing = self.on_loop(drop)
+        if missing is not None and not stmt.if_exists:
+            raise index_not_found(missing)
 
     def build_index(self, stmt: A.BuildIndex, ctx: Context) -> None:
         path = require_keyspace(self.datastore, stmt.ref)
@@ -238,6 +312,12 @@ class QueryEngine:
             index = self.catalog.get(path, name) if isinstance(name, str) else None
             if index is None:
                 raise index_not_found(str(name))
-            if index.state != "online":
-                index.build(self.datastore.scan(path))  # type: ignore[attr-defined]
-                index.state = "online"
+
+            def start(index: Index = index) -> bool:
+                if index.state != "deferred":
+                    return False  # online, or being built by another request
+                index.state = "building"
+                return True
+
+            if self.on_loop(start):
+                self._build(index, ctx, undo="deferred")

@@ -29,15 +29,20 @@ E_CAS_MISMATCH = 12009
 
 
 class N1QLError(Exception):
-    """A query failure: ``code`` and ``msg`` as the service reports them."""
+    """A query failure: ``code`` and ``msg`` as the service reports them;
+    ``retry`` marks the errors the service says a client may retry (1080)."""
 
-    def __init__(self, code: int, msg: str) -> None:
+    def __init__(self, code: int, msg: str, retry: bool = False) -> None:
         super().__init__(f"[{code}] {msg}")
         self.code = code
         self.msg = msg
+        self.retry = retry
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "msg": self.msg}
+        out: dict[str, Any] = {"code": self.code, "msg": self.msg}
+        if self.retry:
+            out["retry"] = True
+        return out
 
 
 def syntax_error(text: str, offset: int, token_text: str | None) -> N1QLError:

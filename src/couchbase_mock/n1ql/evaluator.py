@@ -20,6 +20,7 @@ import time
 from typing import Any, Callable, Optional
 
 from . import ast as A
+from .cancel import Cancel
 from .errors import N1QLError
 from .functions import AGGREGATES, FUNCTIONS
 from .values import MISSING, collation_key, equal, is_number, truth
@@ -31,14 +32,20 @@ Fn = Callable[[dict], Any]
 
 
 class Context:
-    """Per-request state: parameters, the statement time, the executor."""
+    """Per-request state: parameters, the statement time, the executor, the
+    request's :class:`~.cancel.Cancel` and which buckets the user may see in
+    ``system:`` keyspaces (``may_read(bucket)``; ``None``: every bucket)."""
 
     def __init__(self, named: Optional[dict] = None, positional: Optional[list] = None,
-                 executor: Any = None, now: Optional[float] = None) -> None:
+                 executor: Any = None, now: Optional[float] = None,
+                 cancel: Optional[Cancel] = None,
+                 may_read: Optional[Callable[[str], bool]] = None) -> None:
         self.named = {k.lstrip("$"): v for k, v in (named or {}).items()}
         self.positional = list(positional or [])
         self.executor = executor
         self.now = time.time() if now is None else now
+        self.cancel = cancel if cancel is not None else Cancel()
+        self.may_read = may_read
 
     def param(self, key: Any) -> Any:
         if isinstance(key, int):
@@ -228,10 +235,18 @@ def _or(fns: list) -> Fn:
 
 
 def flatten_op(node: A.Node, op: str) -> list:
-    """The operands of a chain of one associative operator (``a AND b AND c``)."""
-    if isinstance(node, A.Binary) and node.op == op:
-        return flatten_op(node.left, op) + flatten_op(node.right, op)
-    return [node]
+    """The operands of a chain of one associative operator (``a AND b AND c``),
+    left to right."""
+    out = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, A.Binary) and n.op == op:
+            stack.append(n.right)
+            stack.append(n.left)
+        else:
+            out.append(n)
+    return out
 
 
 class Compiler:

@@ -8,7 +8,10 @@ environments (see :mod:`.evaluator`)::
       -> GROUP BY/aggregates -> LETTING -> HAVING -> projection -> DISTINCT
       -> ORDER BY -> OFFSET -> LIMIT
 
-Without ORDER BY the rows stream, so LIMIT stops the scan early.
+Without ORDER BY the rows stream, so LIMIT stops the scan early. Every loop
+that may run long (scanned keys, each outer row of a join, the inner rows it
+compares, sort keys) checks the request's :class:`~.cancel.Cancel`, so a
+request stops at its deadline rather than at its end.
 """
 
 from __future__ import annotations
@@ -121,6 +124,7 @@ class Source:
 
     def rows(self, base: dict) -> Iterator[dict]:
         alias = self.alias
+        ctx = base[CTX]
         if self.term is None:
             yield dict(base)
             return
@@ -133,7 +137,7 @@ class Source:
                 yield env
             return
         if self.system is not None:
-            for value in self.engine.system_rows(self.system):
+            for value in self.engine.system_rows(self.system, ctx):
                 env = dict(base)
                 env[alias] = value
                 yield env
@@ -142,7 +146,9 @@ class Source:
         fetch = self.engine.fetch
         path = self.path
         meta_key = META + str(alias)
-        for key in self.access.keys(base):
+        check = ctx.cancel.check
+        for key in self.access.keys(base, self.engine.on_loop):
+            check()
             got = fetch(path, key)
             if got is None:
                 continue
@@ -217,7 +223,7 @@ class JoinStep:
                     return b
         return None
 
-    def _docs(self, env: dict, cache: dict) -> list:
+    def _docs(self, env: dict, cache: dict, check: Callable[[], None]) -> list:
         assert self.path is not None
         if self.scan_all:
             if "all" not in cache:
@@ -240,7 +246,9 @@ class JoinStep:
         if self.on_fn is None:
             return found
         out = []
-        for value, meta in found:
+        for i, (value, meta) in enumerate(found):
+            if not i & 1023:
+                check()
             e = dict(env)
             e[self.alias] = value
             e[META + self.alias] = meta
@@ -248,10 +256,12 @@ class JoinStep:
                 out.append((value, meta))
         return out
 
-    def apply(self, rows: Iterator[dict]) -> Iterator[dict]:
+    def apply(self, rows: Iterator[dict], ctx: Any) -> Iterator[dict]:
         alias = self.alias
         cache: dict = {}
+        check = ctx.cancel.check
         for env in rows:
+            check()
             if self.kind == "UNNEST":
                 assert self.expr_fn is not None
                 arr = self.expr_fn(env)
@@ -265,7 +275,7 @@ class JoinStep:
                     e[alias] = MISSING
                     yield e
                 continue
-            docs = self._docs(env, cache)
+            docs = self._docs(env, cache, check)
             if self.kind == "NEST":
                 if docs:
                     e = dict(env)
@@ -342,7 +352,7 @@ class BlockPlan:
     def envs(self, base: dict) -> Iterator[dict]:
         rows = self.source.rows(base)
         for j in self.joins:
-            rows = j.apply(rows)
+            rows = j.apply(rows, base[CTX])
         lets, where = self.lets, self.where
         for env in rows:
             for name, fn in lets:
@@ -407,9 +417,13 @@ class BlockPlan:
         return ops
 
 
-def sort_pairs(pairs: list, order_fns: list) -> list:
+def sort_pairs(pairs: list, order_fns: list, check: Callable[[], None] = lambda: None) -> list:
     """Results ordered by the ORDER BY terms (stable sorts, last term first)."""
-    keyed = [([fn(env) for fn, _d, _n in order_fns], result) for env, result in pairs]
+    keyed = []
+    for i, (env, result) in enumerate(pairs):
+        if not i & 1023:
+            check()
+        keyed.append(([fn(env) for fn, _d, _n in order_fns], result))
     for i in range(len(order_fns) - 1, -1, -1):
         _fn, desc, nulls_first = order_fns[i]
         keyed.sort(key=lambda kr: collation_key(kr[0][i]), reverse=desc)
@@ -509,7 +523,7 @@ class SelectPlan:
             results = self._set_results(self.setop, base)
             pairs = ((self._env(base, r), r) for r in results)
         if self.order_fns:
-            ordered = sort_pairs(list(pairs), self.order_fns)
+            ordered = sort_pairs(list(pairs), self.order_fns, base[CTX].cancel.check)
             end = None if limit is None else offset + limit
             return ordered[offset:end]
         results_iter = (r for _e, r in pairs)

@@ -8,19 +8,28 @@ leading key is two bisections, so a selective query reads only the documents
 it needs. The primary index is the sorted list of document ids.
 
 Indexes created ``WITH {"defer_build": true}`` stay ``deferred`` (unusable,
-not maintained) until ``BUILD INDEX``.
+not maintained) until ``BUILD INDEX``. While an index is ``building`` (from a
+snapshot of its keyspace, see :meth:`~.engine.QueryEngine.create_index`) the
+changes made meanwhile are kept in ``pending`` and applied when the build is
+done, so no write is missed.
+
+Threads: the catalog and the indexes change only on the thread that writes
+documents (the local cluster's event loop); queries on other threads read
+them through :meth:`Index.scan`-style calls run on that thread too. The
+catalog replaces a keyspace's name -> index dict rather than changing it, so
+a query may iterate the dict it got (:meth:`IndexCatalog.of`) from any thread.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from bisect import bisect_left, insort
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from . import ast as A
 from .datastore import DocRecord, Path
 from .evaluator import CTX, META, Compiler, Scope
+from .limits import loads
 from .values import MISSING, TOP, Binary, collation_key, truth
 
 DOC = "\x00doc"
@@ -28,10 +37,12 @@ INDEX_STRIP = "\x00"
 
 
 def decode(rec: DocRecord) -> Any:
-    """The JSON value of a stored document (a :class:`Binary` if it is not JSON)."""
+    """The JSON value of a stored document: a :class:`Binary` if it is not JSON,
+    or is nested more than :data:`~.limits.MAX_JSON_DEPTH` levels deep (so such
+    a document has no fields for a query, and does not fail the query)."""
     try:
-        return json.loads(rec.value)
-    except (ValueError, UnicodeDecodeError):
+        return loads(rec.value)
+    except (ValueError, UnicodeDecodeError):  # TooDeep is a ValueError
         return Binary(rec.value)
 
 
@@ -55,6 +66,11 @@ class Index:
 
     primary = False
 
+    # build(records): fill the index from a keyspace's documents
+    build: Callable[[Any], None]
+    # update(key, record or None): follow one change
+    update: Callable[[str, Optional[DocRecord]], None]
+
     def __init__(self, name: str, path: Path, namespace: str = "default") -> None:
         self.name = name
         self.path = path
@@ -62,10 +78,20 @@ class Index:
         self.id = secrets.token_hex(8)
         self.state = "online"
         self.scans = 0
+        self.pending: list[tuple[str, Optional[DocRecord]]] = []
+        """Changes seen while ``building``, applied when the build is done."""
 
     @property
     def online(self) -> bool:
         return self.state == "online"
+
+    def finish_build(self) -> None:
+        """Apply the changes made while ``building`` and go online (call where
+        the documents change: the build itself may run anywhere)."""
+        pending, self.pending = self.pending, []
+        for key, rec in pending:
+            self.update(key, rec)
+        self.state = "online"
 
     def system_row(self, datastore_id: str) -> dict:
         bucket, scope, coll = self.path
@@ -96,7 +122,7 @@ class PrimaryIndex(Index):
     def build(self, records: Any) -> None:
         self.keys = sorted(r.key for r in records)
 
-    def update(self, key: str, rec: Optional[DocRecord], existed: Optional[bool] = None) -> None:
+    def update(self, key: str, rec: Optional[DocRecord]) -> None:
         i = bisect_left(self.keys, key)
         present = i < len(self.keys) and self.keys[i] == key
         if rec is None:
@@ -127,12 +153,15 @@ class SecondaryIndex(Index):
     def _entry(self, rec: DocRecord) -> Optional[tuple]:
         value = decode(rec)
         env = {DOC: value, META + DOC: meta_of(rec, value), CTX: None}
-        if self._where_fn is not None and not truth(self._where_fn(env)):
-            return None
-        lead = self._key_fns[0](env)
-        if lead is MISSING:
-            return None
-        rest = tuple(collation_key(f(env)) for f in self._key_fns[1:])
+        try:
+            if self._where_fn is not None and not truth(self._where_fn(env)):
+                return None
+            lead = self._key_fns[0](env)
+            if lead is MISSING:
+                return None
+            rest = tuple(collation_key(f(env)) for f in self._key_fns[1:])
+        except Exception:  # a key that cannot be evaluated: not indexed, as GSI
+            return None  # (and never an error in the KV write that got us here)
         return (collation_key(lead), rest, rec.key)
 
     def build(self, records: Any) -> None:
@@ -163,27 +192,47 @@ class SecondaryIndex(Index):
         """Document ids whose leading key is in any of ``spans``:
         ``(low, low_inclusive, high, high_inclusive)``; MISSING as ``low`` and
         :data:`~.values.TOP` as ``high`` leave that end open."""
+        return ids_in(self.ranges(bounds_of(spans)))
+
+    def ranges(self, bounds: list) -> list[list[tuple]]:
+        """The entries in each span, as copies (``bounds``: spans whose ends are
+        collation keys). Only bisections and slices: the part of a scan that
+        must run where the index changes (see the module's note on threads)."""
         self.scans += 1
         entries = self.entries
-        seen: set = set()
         out = []
-        for low, low_inc, high, high_inc in spans:
+        for low, low_inc, high, high_inc in bounds:
             if low is MISSING:
                 start = 0
             else:
-                lk = collation_key(low)
-                start = bisect_left(entries, (lk,) if low_inc else (lk, TOP))
+                start = bisect_left(entries, (low,) if low_inc else (low, TOP))
             if high is TOP:
                 end = len(entries)
             else:
-                hk = collation_key(high)
-                end = bisect_left(entries, (hk, TOP) if high_inc else (hk,))
-            for i in range(start, end):
-                k = entries[i][2]
-                if k not in seen:
-                    seen.add(k)
-                    out.append(k)
-        return iter(out)
+                end = bisect_left(entries, (high, TOP) if high_inc else (high,))
+            out.append(entries[start:end])
+        return out
+
+
+def bounds_of(spans: list) -> list:
+    """Spans with their ends as collation keys (what :meth:`SecondaryIndex.ranges`
+    takes), computed by the caller so that the index's thread only bisects."""
+    return [(collation_key(low) if low is not MISSING else MISSING, low_inc,
+             collation_key(high) if high is not TOP else TOP, high_inc)
+            for low, low_inc, high, high_inc in spans]
+
+
+def ids_in(ranges: list[list[tuple]]) -> Iterator[str]:
+    """The document ids of :meth:`SecondaryIndex.ranges`, each once, in order."""
+    seen: set = set()
+    out = []
+    for part in ranges:
+        for entry in part:
+            k = entry[2]
+            if k not in seen:
+                seen.add(k)
+                out.append(k)
+    return iter(out)
 
 
 class IndexCatalog:
@@ -199,10 +248,14 @@ class IndexCatalog:
         return self.by_path.get(path, {}).get(name)
 
     def add(self, index: Index) -> None:
-        self.by_path.setdefault(index.path, {})[index.name] = index
+        named = dict(self.by_path.get(index.path, {}))
+        named[index.name] = index
+        self.by_path[index.path] = named  # a new dict: readers keep theirs
 
     def drop(self, path: Path, name: str) -> None:
-        del self.by_path[path][name]
+        named = dict(self.by_path[path])
+        del named[name]
+        self.by_path[path] = named
 
     def primary(self, path: Path) -> Optional[PrimaryIndex]:
         for ix in self.by_path.get(path, {}).values():
@@ -211,9 +264,12 @@ class IndexCatalog:
         return None
 
     def all(self) -> list[Index]:
-        return [ix for p in sorted(self.by_path) for ix in self.by_path[p].values()]
+        paths = sorted(self.by_path.items(), key=lambda item: item[0])
+        return [ix for _path, named in paths for ix in named.values()]
 
     def on_change(self, path: Path, key: str, rec: Optional[DocRecord]) -> None:
         for ix in self.by_path.get(path, {}).values():
             if ix.online:
-                ix.update(key, rec)  # type: ignore[attr-defined]
+                ix.update(key, rec)
+            elif ix.state == "building":
+                ix.pending.append((key, rec))

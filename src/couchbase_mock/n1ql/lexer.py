@@ -9,7 +9,7 @@ identifier, kind ``QIDENT``).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple, Optional
 
 from .errors import N1QLError, syntax_error
 
@@ -80,13 +80,22 @@ def _read_quoted(src: str, i: int, quote: str) -> tuple[str, int]:
     raise syntax_error(src, i, src[i:i + 20]) from None
 
 
-def tokenize(src: str) -> list[Token]:
-    """Every token of ``src``, ending with an ``EOF`` token."""
+CHECK_EVERY = 1 << 16
+"""Characters tokenized between two checks of the request's :class:`~.cancel.Cancel`."""
+
+
+def tokenize(src: str, cancel: Optional[Any] = None) -> list[Token]:
+    """Every token of ``src``, ending with an ``EOF`` token (``cancel``: checked
+    every :data:`CHECK_EVERY` characters, so a huge statement can time out)."""
     tokens: list[Token] = []
     i = 0
     n = len(src)
     append = tokens.append
+    next_check = CHECK_EVERY if cancel is not None else n
     while i < n:
+        if i >= next_check:
+            cancel.check()  # type: ignore[union-attr]
+            next_check = i + CHECK_EVERY
         c = src[i]
         if c in " \t\r\n":
             i += 1

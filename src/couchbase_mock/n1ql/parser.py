@@ -2,7 +2,9 @@
 
 ``parse(text)`` returns a statement node of :mod:`.ast`; a syntax error is a
 :class:`~.errors.N1QLError` with code 3000 and the position of the offending
-token (``syntax error - line 1, column 8, near 'SELECT', at: FROM``).
+token (``syntax error - line 1, column 8, near 'SELECT', at: FROM``). A
+statement nested more than :data:`~.limits.MAX_NESTING` levels deep fails
+with 5000 "Statement too deeply nested" (see :mod:`.limits`).
 Operator precedence, lowest first: OR, AND, NOT, comparisons (``= != < <=
 > >= LIKE IN BETWEEN IS``), ``||``, ``+ -``, ``* / %``, unary minus, then
 the postfix path operators ``.`` and ``[ ]``.
@@ -27,6 +29,7 @@ from .lexer import (
     Token,
     tokenize,
 )
+from .limits import MAX_NESTING, check_nesting, too_deeply_nested
 
 RESERVED = frozenset("""
 ALL AND ANY ARRAY AS ASC BETWEEN BUILD BY CASE CREATE DELETE DESC DISTINCT DROP EACH ELEMENT
@@ -43,11 +46,14 @@ COMPARISONS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<="
 
 
 class Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, cancel: Optional[Any] = None) -> None:
         self.text = text
-        self.tokens = tokenize(text)
+        self.cancel = cancel
+        self.tokens = tokenize(text, cancel)
         self.i = 0
         self.next_positional = 0
+        self.depth = 0  # expressions being parsed, one inside the other
+        self.steps = 0
 
     # -- token helpers ----------------------------------------------------
 
@@ -547,6 +553,18 @@ class Parser:
     # -- expressions ------------------------------------------------------
 
     def expr(self, min_bp: int = 0) -> A.Node:
+        """One expression (binding tighter than ``min_bp``), nesting checked."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise too_deeply_nested()
+        self.steps += 1
+        if self.cancel is not None and not self.steps & 0xFFF:
+            self.cancel.check()
+        node = self._expr(min_bp)
+        self.depth -= 1  # on errors the parser is dropped: no need to unwind
+        return node
+
+    def _expr(self, min_bp: int) -> A.Node:
         left = self.prefix()
         while True:
             t = self.tok
@@ -810,9 +828,21 @@ class Parser:
         return A.Comprehension(kind, value, name, bindings, when)
 
 
-def parse(text: str) -> A.Node:
-    """Parse one statement (``N1QLError`` 3000 on a syntax error)."""
-    return Parser(text).parse()
+def parse(text: str, cancel: Optional[Any] = None) -> A.Node:
+    """Parse one statement (``N1QLError`` 3000 on a syntax error, 5000 if it is
+    nested too deeply; ``cancel``: a :class:`~.cancel.Cancel` to honour).
+
+    Recursion in the parser is bounded by :data:`~.limits.MAX_NESTING` for
+    expressions; other constructs (subqueries in subqueries, ...) stop at
+    Python's recursion limit, which is safe to catch here: the parser shares
+    no state with anything.
+    """
+    try:
+        stmt = Parser(text, cancel).parse()
+    except RecursionError:
+        raise too_deeply_nested() from None
+    check_nesting(stmt)
+    return stmt
 
 
 def parse_expression(text: str) -> A.Node:

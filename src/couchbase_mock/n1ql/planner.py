@@ -16,10 +16,24 @@ from typing import Any, Callable, Iterator, Optional
 from . import ast as A
 from .errors import N1QLError, no_index
 from .evaluator import CTX, Compiler, Scope, flatten_op
-from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, key_text
+from .indexes import (
+    Index,
+    IndexCatalog,
+    PrimaryIndex,
+    SecondaryIndex,
+    bounds_of,
+    ids_in,
+    key_text,
+)
 from .values import MISSING, TOP, collation_key
 
 Fn = Callable[[dict], Any]
+
+
+def _now(fn: Callable[[], Any]) -> Any:
+    return fn()
+
+
 _FLIP = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
@@ -187,7 +201,10 @@ class Access:
         self.keys_fn = keys_fn
         self.spec = spec
 
-    def keys(self, env: dict) -> Iterator[str]:
+    def keys(self, env: dict, on_loop: Callable[[Callable[[], Any]], Any] = _now) -> Iterator[str]:
+        """The document ids to fetch. Index reads go through ``on_loop`` (the
+        engine's way to run a call where the indexes change); the spans are
+        evaluated here."""
         if self.kind == "keys":
             assert self.keys_fn is not None
             v = self.keys_fn(env)
@@ -196,11 +213,12 @@ class Access:
             if type(v) is list:
                 return iter([k for k in v if type(k) is str])
             return iter([])
-        if self.kind == "primary":
-            assert isinstance(self.index, PrimaryIndex)
-            return self.index.scan()
-        assert isinstance(self.index, SecondaryIndex) and self.spec is not None
-        return self.index.scan(self.spec.spans(env))
+        index = self.index
+        if isinstance(index, PrimaryIndex):
+            return on_loop(index.scan)
+        assert isinstance(index, SecondaryIndex) and self.spec is not None
+        bounds = bounds_of(self.spec.spans(env))
+        return ids_in(on_loop(lambda: index.ranges(bounds)))
 
     def explain(self) -> dict:
         base = {"keyspace": self.keyspace, "namespace": "default"}
