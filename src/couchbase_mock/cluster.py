@@ -115,6 +115,17 @@ class Cluster:
         """The members that serve data: not failed over."""
         return [n for n in self.nodes if n.member and not n.failed]
 
+    def add_node(self) -> Node:
+        """A new node, in the cluster but serving nothing until a rebalance
+        (its ports are filled in by whoever starts its servers)."""
+        node = Node(len(self.nodes))
+        self.nodes.append(node)
+        self.faults.append(NodeFaults())
+        for bucket in self.buckets.values():
+            bucket.add_store()
+        self.bump()
+        return node
+
     # -- faults -------------------------------------------------------------
 
     def stall_kv_connections(self, node: int, count: int = 1) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import Future
-from typing import Any, Callable, Iterator, Mapping, Optional, TypeVar, Union
+from typing import Any, Awaitable, Callable, Iterator, Mapping, Optional, TypeVar, Union
 
 from . import topology
 from .bucket import COUCHBASE
@@ -22,6 +22,7 @@ from .cluster import ADMIN_PASSWORD, ADMIN_USER, Cluster, Node
 from .control import run_command
 from .disk import DiskStore
 from .flusher import Flusher
+from .limits import DEFAULT_LIMITS, Limits
 from .manifest import name_error
 from .persistence import open_data_dir
 from .server import Servers, start_servers, stop_servers
@@ -42,7 +43,9 @@ class MockCluster:
     "replicas": int, "password": str}`` (all optional; ``None`` means one
     bucket, ``"default"``). ``port_base`` fixes the ports (see
     :mod:`couchbase_mock.server`); by default they are ephemeral.
-    ``alternate_hostname`` is advertised as each node's ``external``
+    ``limits`` (:class:`couchbase_mock.limits.Limits`) bounds connections,
+    packet and body sizes and unsent output. ``alternate_hostname`` is
+    advertised as each node's ``external``
     alternate address (same ports), as for clients behind NAT.
 
     Without ``data_dir`` everything is kept in memory only: buckets report
@@ -67,7 +70,9 @@ class MockCluster:
         clock: Optional[Clock] = None,
         alternate_hostname: Optional[str] = None,
         data_dir: Optional[str] = None,
+        limits: Optional[Limits] = None,
     ) -> None:
+        self.limits = limits if limits is not None else DEFAULT_LIMITS
         self.cluster = Cluster(nodes, host, clock, username, password, alternate_hostname)
         self.replicas = replicas
         self.port_base = port_base
@@ -106,7 +111,7 @@ class MockCluster:
             asyncio.set_event_loop(loop)
             try:
                 self._servers = loop.run_until_complete(
-                    start_servers(self.cluster, self.port_base)
+                    start_servers(self.cluster, self.port_base, self.limits)
                 )
             except BaseException as exc:
                 ready.set_exception(exc)
@@ -288,6 +293,39 @@ class MockCluster:
         when it is done."""
         self._run_steps(topology.rebalance_steps, pause)
 
+    def add_node(self, pause: float = 0.0) -> Node:
+        """Start a new node (ephemeral ports) and rebalance it in."""
+        node = self.call(lambda c: c.add_node())
+        self._on_loop(lambda servers: servers.start_node(self.cluster, node, (0, 0, 0, 0)))
+        self.call(lambda c: c.bump())  # its ports are part of the config
+        self.rebalance(pause)
+        return node
+
+    def remove_node(self, node: int, pause: float = 0.0) -> None:
+        """Rebalance ``node``'s data onto the others, then take it out of the
+        cluster and stop it."""
+        self._run_steps(lambda c: topology.rebalance_steps(c, eject=frozenset({node})), pause)
+        self._on_loop(lambda servers: servers.stop_node(node))
+
+    def stop_node(self, node: int) -> None:
+        """Close ``node``'s ports and connections, as if its process died: the
+        config still lists it (fail it over to move its vbuckets)."""
+        topology.check_node(self.cluster, node)
+        self._on_loop(lambda servers: servers.stop_node(node))
+
+    def start_node(self, node: int) -> None:
+        """Listen again on a stopped node's ports; its data is as it was."""
+        topology.check_node(self.cluster, node)
+        n = self.cluster.nodes[node]
+        self._on_loop(lambda servers: servers.start_node(
+            self.cluster, n, (n.kv_port, n.mgmt_port, n.capi_port, n.query_port)))
+
+    def _on_loop(self, make: Callable[[Servers], Awaitable[None]]) -> None:
+        loop, servers = self._loop, self._servers
+        if loop is None or servers is None:
+            raise RuntimeError("the mock cluster is not running")
+        asyncio.run_coroutine_threadsafe(_awaited(make(servers)), loop).result(timeout=60)
+
     def _run_steps(self, make: Callable[[Cluster], Iterator[None]], pause: float) -> None:
         loop = self._loop
         if loop is None:
@@ -341,6 +379,10 @@ class MockCluster:
     def __repr__(self) -> str:
         state = "running" if self._thread is not None else "stopped"
         return f"<MockCluster {state} nodes={len(self.cluster.nodes)} {self.connstr}>"
+
+
+async def _awaited(awaitable: Awaitable[None]) -> None:
+    await awaitable
 
 
 def _check_name(name: str) -> None:

@@ -17,7 +17,7 @@ import asyncio
 import weakref
 from typing import Any, Callable, Optional, Union
 
-from .cluster import Cluster
+from .cluster import Cluster, Node
 from .http import MgmtProtocol
 from .httpserver import HTTPProtocol
 from .kv_connection import KVProtocol
@@ -84,18 +84,20 @@ class Gate:
 
 
 class Servers:
-    """The listening sockets of a cluster and the connections they accepted."""
+    """The listening sockets of a cluster and the connections they accepted,
+    per node, so that one node can be stopped and started again."""
 
     def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
         self.limits = limits
-        self.listeners: list[asyncio.AbstractServer] = []
-        self.connections: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.listeners: dict[int, list[asyncio.AbstractServer]] = {}
+        self.connections: dict[int, weakref.WeakSet[Any]] = {}
         self.gates: list[Gate] = []
 
-    def factory(self, make: Callable[[], Proto]) -> Callable[[], asyncio.Protocol]:
+    def factory(self, node: int, make: Callable[[], Proto]) -> Callable[[], asyncio.Protocol]:
         """A protocol factory for one listening port, with its own connection cap."""
         gate = Gate(self.limits.max_connections)
         self.gates.append(gate)
+        connections = self.connections.setdefault(node, weakref.WeakSet())
 
         def build() -> asyncio.Protocol:
             if gate.open >= gate.limit:
@@ -106,20 +108,56 @@ class Servers:
                 proto.apply_limits(self.limits)
             gate.open += 1
             proto.on_close = gate.release
-            self.connections.add(proto)
+            connections.add(proto)
             return proto
 
         return build
 
-    async def close(self) -> None:
-        """Stop listening and drop every open connection."""
-        for server in self.listeners:
+    async def start_node(self, cluster: Cluster, node: Node, ports: tuple[int, int, int, int]
+                         ) -> None:
+        """Listen on a node's ``(kv, mgmt, capi, query)`` ports (0: ephemeral)
+        and record the bound ports on the node."""
+        if node.index in self.listeners:
+            raise RuntimeError(f"node {node.index} is already listening")
+        loop = asyncio.get_running_loop()
+        limits, index = self.limits, node.index
+        makers: list[Callable[[], Proto]] = [
+            lambda: KVProtocol(cluster, index, limits),
+            lambda: MgmtProtocol(cluster, index),
+            lambda: CapiProtocol(cluster, index),
+            lambda: QueryProtocol(cluster, index),
+        ]
+        bound: list[asyncio.AbstractServer] = []
+        self.listeners[index] = bound
+        try:
+            for make, port in zip(makers, ports):
+                bound.append(await loop.create_server(
+                    self.factory(index, make), cluster.host, port, reuse_address=True))
+        except BaseException:
+            await self.stop_node(index)
+            raise
+        node.kv_port, node.mgmt_port, node.capi_port, node.query_port = (
+            _bound_port(server) for server in bound)
+
+    async def stop_node(self, node: int) -> None:
+        """Stop listening on a node's ports and drop its connections, as when
+        its process dies (the cluster config is left as it is)."""
+        servers = self.listeners.pop(node, [])
+        for server in servers:
             server.close()
-        for proto in list(self.connections):
+        for proto in list(self.connections.pop(node, ())):
             if proto.transport is not None:
                 proto.transport.abort()
-        for server in self.listeners:
+        for server in servers:
             await server.wait_closed()
+
+    def is_running(self, node: int) -> bool:
+        return node in self.listeners
+
+    async def close(self) -> None:
+        """Stop listening and drop every open connection."""
+        for node in list(self.listeners):
+            await self.stop_node(node)
 
 
 async def start_servers(cluster: Cluster, port_base: Optional[int] = None,
@@ -127,39 +165,15 @@ async def start_servers(cluster: Cluster, port_base: Optional[int] = None,
     """Listen on every node's ports and record them in ``cluster.nodes``
     (``ValueError`` if ``port_base`` leaves too few ports, ``OSError`` if one
     is taken)."""
-    check_port_base(port_base, len(cluster.nodes))
-    loop = asyncio.get_running_loop()
+    count = len(cluster.nodes)
+    check_port_base(port_base, count)
     servers = Servers(limits)
     try:
         for node in cluster.nodes:
             mgmt_port, kv_port = ports_for(node.index, port_base)
-            index = node.index
-            kv = await loop.create_server(
-                servers.factory(lambda i=index: KVProtocol(cluster, i, limits)),  # type: ignore[misc]
-                cluster.host, kv_port, reuse_address=True,
-            )
-            servers.listeners.append(kv)
-            mgmt = await loop.create_server(
-                servers.factory(lambda i=index: MgmtProtocol(cluster, i)),  # type: ignore[misc]
-                cluster.host, mgmt_port, reuse_address=True,
-            )
-            servers.listeners.append(mgmt)
-            capi = await loop.create_server(
-                servers.factory(lambda i=index: CapiProtocol(cluster, i)),  # type: ignore[misc]
-                cluster.host, capi_port_for(index, len(cluster.nodes), port_base),
-                reuse_address=True,
-            )
-            servers.listeners.append(capi)
-            query = await loop.create_server(
-                servers.factory(lambda i=index: QueryProtocol(cluster, i)),  # type: ignore[misc]
-                cluster.host, query_port_for(index, len(cluster.nodes), port_base),
-                reuse_address=True,
-            )
-            servers.listeners.append(query)
-            node.kv_port = _bound_port(kv)
-            node.mgmt_port = _bound_port(mgmt)
-            node.capi_port = _bound_port(capi)
-            node.query_port = _bound_port(query)
+            await servers.start_node(cluster, node, (
+                kv_port, mgmt_port, capi_port_for(node.index, count, port_base),
+                query_port_for(node.index, count, port_base)))
     except BaseException:
         await servers.close()
         raise

@@ -70,10 +70,14 @@ def recover(cluster: Cluster, node: int) -> None:
     cluster.bump()
 
 
-def rebalance_steps(cluster: Cluster, step: int = REBALANCE_STEP) -> Iterator[None]:
-    """Move every couchbase bucket to the balanced map over the serving nodes;
-    yields after each step of ``step`` vbuckets (the caller lets clients in)."""
-    serving = [n.index for n in cluster.serving]
+def rebalance_steps(cluster: Cluster, step: int = REBALANCE_STEP,
+                    eject: frozenset[int] = frozenset()) -> Iterator[None]:
+    """Move every couchbase bucket to the balanced map over the serving nodes
+    but ``eject``; yields after each step of ``step`` vbuckets (the caller
+    lets clients in). Failed-over and ejected nodes leave the cluster at the end."""
+    for leaving in eject:
+        check_node(cluster, leaving)
+    serving = [n.index for n in cluster.serving if n.index not in eject]
     if not serving:
         raise TopologyError("no node would be left to serve the data")
     for bucket in list(cluster.buckets.values()):
@@ -89,7 +93,7 @@ def rebalance_steps(cluster: Cluster, step: int = REBALANCE_STEP) -> Iterator[No
             cluster.bump()
             yield
     for node in cluster.nodes:
-        if node.member and node.failed:
+        if node.member and (node.failed or node.index in eject):
             node.member = False
     cluster.bump()
 

@@ -117,3 +117,24 @@ def test_close_closes_every_connection() -> None:
     nodes = [cluster.node_at(0), cluster.node_at(1)]
     cluster.close()
     assert cluster.closed and all(n.closed for n in nodes) and not cluster.nodes
+
+
+def test_after_a_node_failure_only_unsent_requests_and_reads_go_again() -> None:
+    from couchbase._core.opcode import Opcode
+
+    retry = ClusterBase.retry_on_failure
+    assert retry(Opcode.SET, sent=False) and retry(Opcode.GET, sent=True)
+    assert not retry(Opcode.SET, sent=True) and not retry(Opcode.INCREMENT, sent=True)
+
+
+def test_the_config_comes_from_another_node_with_a_live_connection_first() -> None:
+    cluster = Cluster(Settings())
+    cluster.router.update(_config(1, ("a", "b", "c")), "a")
+    assert cluster.config_source(("a", 11210)) == 1  # nothing open yet: the next one
+    cluster.node_at(2)
+    assert cluster.config_source(("a", 11210)) == 2  # "c" is connected
+    cluster.node_at(2).close()
+    assert cluster.config_source(("b", 11210)) == 0
+    single = Cluster(Settings())
+    single.router.update(_config(1, ("a",)), "a")
+    assert single.config_source(("a", 11210)) is None  # nobody else to ask

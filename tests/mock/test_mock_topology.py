@@ -129,3 +129,79 @@ def test_the_asyncio_client_follows_a_failover():
     with MockCluster(nodes=3, replicas=1) as mock:
         total, count = asyncio.run(scenario(mock))
     assert (total, count) == (sum(range(200)), 200)
+
+
+def _keys_on(mock: MockCluster, node: int, count: int) -> list[str]:
+    keys = [f"key-{i}" for i in range(count * 10)]
+    return [k for k in keys if mock.locate("default", k)[1] == node][:count]
+
+
+def test_a_stopped_node_fails_its_requests_until_it_is_failed_over():
+    with MockCluster(nodes=3, replicas=1) as mock:
+        cb = _bucket(mock)
+        keys = _keys_on(mock, 1, 20)
+        cb.upsert_multi({k: k for k in keys})
+        mock.stop_node(1)
+        with pytest.raises(CouchbaseError):
+            cb.get(keys[0])
+        mock.failover(1)
+        # The first request after the failover asks another node for the map
+        # and finds the promoted replica: no request fails.
+        assert [cb.get(k).value for k in keys] == keys
+        assert all(r.value == k for k, r in cb.get_multi(keys).items())
+        cb.upsert(keys[0], "written after the failover")
+
+
+def test_get_multi_recovers_from_a_failover_of_a_stopped_node():
+    with MockCluster(nodes=3, replicas=1) as mock:
+        cb = _bucket(mock)
+        keys = [f"m{i}" for i in range(60)]
+        cb.upsert_multi({k: k for k in keys})
+        cb.get_multi(keys)  # connections to every node are open
+        mock.stop_node(2)
+        mock.failover(2)
+        assert {k: r.value for k, r in cb.get_multi(keys).items()} == {k: k for k in keys}
+
+
+def test_a_restarted_node_serves_its_data_again():
+    with MockCluster(nodes=2, replicas=1) as mock:
+        cb = _bucket(mock)
+        keys = _keys_on(mock, 0, 5)
+        cb.upsert_multi({k: k for k in keys})
+        port = mock.nodes[0].kv_port
+        mock.stop_node(0)
+        mock.start_node(0)
+        assert mock.nodes[0].kv_port == port
+        assert [cb.get(k).value for k in keys] == keys
+
+
+def test_nodes_added_and_removed_under_load():
+    with MockCluster(nodes=2, replicas=1) as mock:
+        cb = _bucket(mock)
+        with Load(cb, total=10_000, keys=3_000) as load:
+            added = mock.add_node(pause=0.001)
+            mock.remove_node(0, pause=0.001)
+        assert load.failures == [] and load.lost(cb) == []
+        assert [n.index for n in mock.nodes] == [1, added.index]
+        assert {mock.locate("default", f"load-{i}")[1] for i in range(100)} == {1, added.index}
+
+
+def test_the_asyncio_client_recovers_when_a_stopped_node_is_failed_over():
+    acouchbase = pytest.importorskip("acouchbase.bucket")
+
+    async def scenario(mock: MockCluster, keys: list[str]) -> list[Any]:
+        cb = acouchbase.Bucket(f"{mock.connstr}/default", password="")
+        await cb.connect()
+        for k in keys:
+            await cb.upsert(k, k)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, mock.stop_node, 1)
+        with pytest.raises(CouchbaseError):
+            await cb.get(keys[0])
+        await loop.run_in_executor(None, mock.failover, 1)
+        results = await asyncio.gather(*(cb.get(k) for k in keys))
+        return [r.value for r in results]
+
+    with MockCluster(nodes=3, replicas=1) as mock:
+        keys = _keys_on(mock, 1, 30)
+        assert asyncio.run(scenario(mock, keys)) == keys

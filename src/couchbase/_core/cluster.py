@@ -15,7 +15,12 @@ clocks (the drivers hand in ``time.monotonic``):
 - how the cluster is found (:meth:`ClusterBase.bootstrap_flow`, the
   seed-by-seed walk of :mod:`couchbase._core.walk`, a deadline per node);
 - which node's HTTP service a view or N1QL request goes to
-  (:meth:`ClusterBase.service_endpoint`, round robin).
+  (:meth:`ClusterBase.service_endpoint`, round robin);
+- what happens when a node cannot be reached (:meth:`ClusterBase.retry_on_failure`,
+  :meth:`ClusterBase.config_source`): the request's node may have been failed
+  over, so the driver asks another node for the current config and sends the
+  request again, once (to the new owner of its vbucket, or on a new
+  connection). Requests already sent go again only if they only read.
 """
 
 from __future__ import annotations
@@ -25,12 +30,20 @@ from typing import Any, Callable, Generic, Optional, Protocol, TypeVar
 from .commands import Endpoint
 from .connstr import ConnectionString
 from .errors import CoreError, NoRoute, ServiceUnavailable
+from .opcode import Opcode
 from .retry import DEFAULT_RETRY, RetryPolicy
 from .router import Router
 from .walk import HTTP, KV, Seed, WalkPlan, walk
 
 Flow = Any  # Generator[command, reply, None]
 Clock = Callable[[], float]
+
+IDEMPOTENT = frozenset({
+    Opcode.GET, Opcode.GETK, Opcode.GET_REPLICA, Opcode.GET_META, Opcode.OBSERVE,
+    Opcode.OBSERVE_SEQNO, Opcode.SUBDOC_GET, Opcode.SUBDOC_EXISTS,
+    Opcode.SUBDOC_MULTI_LOOKUP, Opcode.GET_CLUSTER_CONFIG, Opcode.NOOP, Opcode.STAT,
+})
+"""Requests that may be sent twice without changing anything."""
 
 
 class ClusterSettings(Protocol):
@@ -207,6 +220,24 @@ class ClusterBase(Generic[N]):
         self._turns[service] = turn + 1
         host, port = nodes[turn % len(nodes)]
         return Endpoint(host, port, self.tls, self.username, self.password, timeout)
+
+    # -- a node that cannot be reached ------------------------------------------------
+    @staticmethod
+    def retry_on_failure(opcode: int, sent: bool) -> bool:
+        """Whether a request whose node failed may go out again once the config
+        has been refreshed: if it never left, or only reads."""
+        return not sent or opcode in IDEMPOTENT
+
+    def config_source(self, failed: Optional[tuple[str, int]]) -> Optional[int]:
+        """The kv node to ask for the current config when ``failed`` could not
+        be reached: one with a usable connection first, else any other."""
+        addresses = self.router.addresses() if self.router.config is not None else []
+        others = [i for i, address in enumerate(addresses) if address != failed]
+        for i in others:
+            node = self.nodes.get(addresses[i])
+            if node is not None and node.usable:
+                return i
+        return others[0] if others else None
 
     def close(self) -> None:
         self.closed = True

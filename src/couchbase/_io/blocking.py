@@ -150,7 +150,7 @@ class BlockingNode:
         self.session = None
         self.usable = False
         self._pending.clear()
-        self.inflight.drain()
+        # (inflight entries stay: whoever sent them fails them with the reason)
         self.reader = PacketReader()
         if sock is not None:
             try:

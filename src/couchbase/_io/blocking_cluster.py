@@ -16,7 +16,8 @@ from typing import Iterable, Optional
 from .._core.bootstrap import Session
 from .._core.cluster import ClusterBase
 from .._core.commands import Endpoint
-from .._core.errors import CoreError
+from .._core.errors import ConnectionClosed, CoreError
+from .._core.opcode import Opcode
 from .._core.packet import Packet
 from .._core.request import Request
 from .._core.retry import RetryPolicy
@@ -26,8 +27,19 @@ from .._operation import Answer
 from .._public_errors import to_public
 from .._settings import Settings
 from .._waiting import StatsReply, wait_blocking
-from ..exceptions import CouchbaseError, NotMyVbucketError, ObjectDestroyedError, TimeoutError
+from ..exceptions import (
+    ConnectError,
+    CouchbaseError,
+    CouchbaseNetworkError,
+    NotMyVbucketError,
+    ObjectDestroyedError,
+    TimeoutError,
+)
 from .blocking import BlockingHttpLink, BlockingNode, SocketNetwork
+
+_NODE_FAILURES = (CouchbaseNetworkError, ConnectionClosed)
+"""Errors that say a node could not be reached or dropped the connection."""
+_CONFIG_REQUEST = Request(Opcode.GET_CLUSTER_CONFIG, b"")
 
 
 class BlockingCluster(ClusterBase[BlockingNode]):
@@ -69,19 +81,47 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         deadline = time.monotonic() + self.settings.timeout
         attempt = 0
         route = self.router.route_index
+        refreshed = False
         try:
             while True:
                 vb, index = route(req.key, req.replica)
-                node = self.node_at(index, deadline)
-                opaque = node.inflight.allocate()
-                node.send(req.encode(vb, opaque, node.collections), deadline)
-                pkt = node.wait_for(opaque, deadline)
+                sent = False
+                try:
+                    node = self.node_at(index, deadline)
+                    opaque = node.inflight.allocate()
+                    sent = True
+                    node.send(req.encode(vb, opaque, node.collections), deadline)
+                    pkt = node.wait_for(opaque, deadline)
+                except _NODE_FAILURES:
+                    # The node may have been failed over (ask another for the map)
+                    # or restarted (a new connection): go again, once.
+                    if refreshed or not self.retry_on_failure(req.opcode, sent):
+                        raise
+                    self._refresh_config(index, deadline)
+                    refreshed = True
+                    continue
                 if pkt.status != Status.NOT_MY_VBUCKET:
                     return pkt
                 self._not_my_vbucket(pkt, node, deadline, attempt)
                 attempt += 1
         except CoreError as exc:
             raise to_public(exc) from None
+
+    def _refresh_config(self, failed_index: int, deadline: float) -> bool:
+        """Ask another node for the cluster map after ``failed_index`` failed;
+        whether that gave a newer one."""
+        try:
+            source = self.config_source(self.router.address(failed_index))
+            if source is None:
+                return False
+            node = self.node_at(source, deadline)
+            opaque = node.inflight.allocate()
+            node.send(_CONFIG_REQUEST.encode(0, opaque, node.collections), deadline)
+            pkt = node.wait_for(opaque, deadline)
+        except (CoreError, CouchbaseError):
+            return False
+        return pkt.status == Status.SUCCESS and bool(pkt.value) and \
+            self.router.update(pkt.value, node.host)
 
     def _not_my_vbucket(self, pkt: Packet, node: BlockingNode, deadline: float,
                         attempt: int) -> None:
@@ -103,12 +143,27 @@ class BlockingCluster(ClusterBase[BlockingNode]):
             self._refuse_closed()
         deadline = time.monotonic() + self.settings.timeout
         todo = list(enumerate(reqs))
+        requests = [req for _, req in todo]
         results: list[Optional[Answer]] = [None] * len(todo)
         attempt = 0
+        refreshed = False
         while todo:
             retry = self._round(todo, results, deadline)
             if retry is None:
-                break
+                if refreshed:
+                    break
+                refreshed = True
+                # Requests whose node could not be reached go again, once, after
+                # asking another node for the map (those that never left, or reads).
+                again = [(i, requests[i]) for i, _ in todo
+                         if isinstance(results[i], _NODE_FAILURES) and
+                         self.retry_on_failure(requests[i].opcode,
+                                               not isinstance(results[i], ConnectError))]
+                if not again:
+                    break
+                self._refresh_config_any(deadline)
+                todo = again
+                continue
             entries, (pkt, node) = retry
             try:
                 self._not_my_vbucket(pkt, node, deadline, attempt)
@@ -119,6 +174,11 @@ class BlockingCluster(ClusterBase[BlockingNode]):
             attempt += 1
             todo = entries
         return [r if r is not None else NotMyVbucketError("no response") for r in results]
+
+    def _refresh_config_any(self, deadline: float) -> bool:
+        """:meth:`_refresh_config` from any node that still answers."""
+        return any(self._refresh_config(i, deadline)
+                   for i in range(len(self.router.addresses())))
 
     def _round(self, todo: list[tuple[int, Request]], results: list[Optional[Answer]],
                deadline: float) -> Optional[tuple[list[tuple[int, Request]],

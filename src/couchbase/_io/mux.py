@@ -21,8 +21,9 @@ from typing import Any, Callable, Optional, Protocol
 from .._core.bootstrap import FIRST_OPERATION_OPAQUE, Session, bootstrap
 from .._core.cluster import ClusterBase, ClusterSettings
 from .._core.commands import Endpoint
-from .._core.errors import CoreError
+from .._core.errors import ConnectionClosed, CoreError
 from .._core.inflight import InflightTable
+from .._core.opcode import Opcode
 from .._core.packet import Packet, PacketReader
 from .._core.request import Request
 from .._core.retry import RetryPolicy
@@ -35,6 +36,7 @@ from .._waiting import Done, drive_callbacks
 from ..exceptions import (
     ConnectError,
     CouchbaseError,
+    CouchbaseNetworkError,
     NetworkError,
     ObjectDestroyedError,
     TimeoutError,
@@ -281,7 +283,7 @@ class _Op:
     """One request on its way: retries on NOT_MY_VBUCKET, expires at its deadline."""
 
     __slots__ = ("cluster", "req", "done", "deadline", "timer", "node", "opaque", "vb",
-                 "attempt", "finished")
+                 "attempt", "finished", "sent", "refreshed")
 
     def __init__(self, cluster: MuxCluster, req: Request, done: PacketCallback,
                  deadline: float) -> None:
@@ -295,8 +297,11 @@ class _Op:
         self.vb = 0
         self.attempt = 0
         self.finished = False
+        self.sent = False  # written to a connection at least once
+        self.refreshed = False  # a node failure already sent it to another map
 
     def encode(self, opaque: int, collections: bool) -> bytes:
+        self.sent = True
         return self.req.encode(self.vb, opaque, collections)
 
     def answer(self, pkt: Packet) -> None:
@@ -309,7 +314,7 @@ class _Op:
 
     def fail(self, error: BaseException) -> None:
         if not self.finished:
-            self.finish(None, error)
+            self.cluster._node_failed(self, error)
 
     def expire(self) -> None:
         if self.finished:
@@ -353,6 +358,34 @@ class _StatsEntry:
         self.done(error)
 
 
+class _ConfigEntry:
+    """GET_CLUSTER_CONFIG on one node, after another failed."""
+
+    __slots__ = ("cluster", "node", "done", "opaque")
+
+    def __init__(self, cluster: MuxCluster, node: MuxNode,
+                 done: Callable[[bool], None]) -> None:
+        self.cluster = cluster
+        self.node = node
+        self.done = done
+        self.opaque = 0
+
+    def encode(self, opaque: int, collections: bool) -> bytes:
+        return _CONFIG_REQUEST.encode(0, opaque, collections)
+
+    def answer(self, pkt: Packet) -> None:
+        self.done(pkt.status == Status.SUCCESS and bool(pkt.value) and
+                  self.cluster.router.update(pkt.value, self.node.host))
+
+    def fail(self, error: BaseException) -> None:
+        self.done(False)
+
+
+_NODE_FAILURES = (CouchbaseNetworkError, ConnectionClosed)
+"""Errors that say a node could not be reached or dropped the connection."""
+_CONFIG_REQUEST = Request(Opcode.GET_CLUSTER_CONFIG, b"")
+
+
 class MuxCluster(ClusterBase[MuxNode]):
     """A bucket's connections for an event loop: many requests in flight, callbacks."""
 
@@ -365,6 +398,8 @@ class MuxCluster(ClusterBase[MuxNode]):
         self._waiting: deque[_Op] = deque()  # operations on the shared timeout, oldest first
         self._sweep: Optional[Timer] = None
         self._sweep_at = 0.0
+        # callbacks waiting on the GET_CLUSTER_CONFIG sent after a node failed
+        self._refreshing: Optional[list[Callable[[bool], None]]] = None
 
     # -- bootstrap ---------------------------------------------------------------------
     def connect(self, done: Callable[[Optional[BaseException]], None]) -> None:
@@ -452,6 +487,48 @@ class MuxCluster(ClusterBase[MuxNode]):
             return
         op.node = node
         node.submit(op)
+
+    def _node_failed(self, op: _Op, error: BaseException) -> None:
+        """``op``'s node failed: it may have been failed over (ask another node
+        for the map) or restarted (a new connection): go again, once."""
+        node = op.node
+        if op.refreshed or self.closed or node is None or \
+                not isinstance(error, _NODE_FAILURES) or \
+                not self.retry_on_failure(op.req.opcode, op.sent):
+            op.finish(None, error)
+            return
+        op.refreshed = True
+
+        def refreshed(_changed: bool) -> None:
+            # Moved or not, it goes again (a restarted node gets a new connection).
+            if not op.finished:
+                op.sent = False
+                self._dispatch(op)
+
+        self._refresh_config((node.host, node.port), refreshed)
+
+    def _refresh_config(self, failed: tuple[str, int], then: Callable[[bool], None]) -> None:
+        """GET_CLUSTER_CONFIG from a node other than ``failed``; ``then(newer)``.
+        Operations failing together share one request."""
+        if self._refreshing is not None:
+            self._refreshing.append(then)
+            return
+        waiters = self._refreshing = [then]
+
+        def finished(changed: bool) -> None:
+            self._refreshing = None
+            for waiter in waiters:
+                _safely(waiter, changed)
+
+        try:
+            source = self.config_source(failed)
+            node = self.node_at(source) if source is not None else None
+        except (CoreError, CouchbaseError):
+            node = None
+        if node is None:
+            finished(False)
+            return
+        node.submit(_ConfigEntry(self, node, finished))
 
     def _not_my_vbucket(self, op: _Op, pkt: Packet) -> None:
         new = bool(pkt.value) and op.node is not None and \
