@@ -181,7 +181,7 @@ def bucket_info(cluster: Cluster, bucket: Bucket, this_node: int) -> dict[str, A
     )
     doc.update(
         {
-            "bucketType": "membase" if bucket.is_couchbase else "memcached",
+            "bucketType": _bucket_type(bucket),
             "authType": "sasl",
             "saslPassword": "",
             "replicaNumber": bucket.replicas,
@@ -205,6 +205,14 @@ def bucket_info(cluster: Cluster, bucket: Bucket, this_node: int) -> dict[str, A
         }
     )
     return doc
+
+
+def _bucket_type(bucket: Bucket) -> str:
+    """What the server calls the bucket's type: a couchbase bucket kept in
+    memory only (no data directory) is honestly an ephemeral one."""
+    if not bucket.is_couchbase:
+        return "memcached"
+    return "membase" if bucket.persisted is not None else "ephemeral"
 
 
 def _node_info(cluster: Cluster, index: int, this_node: Optional[int]) -> dict[str, Any]:

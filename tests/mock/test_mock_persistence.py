@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import urllib.request
 
 import crash_harness
 import pytest
@@ -15,6 +18,14 @@ from couchbase_mock.disk import FILE_NAME, DiskError
 
 def _bucket(mock: MockCluster, name: str = "default") -> Bucket:
     return Bucket(f"{mock.connstr}/{name}", password="")
+
+
+def _bucket_info(mock: MockCluster) -> dict:
+    request = urllib.request.Request(f"{mock.mgmt_url}/pools/default/buckets/default")
+    token = base64.b64encode(f"{mock.username}:{mock.password}".encode()).decode()
+    request.add_header("Authorization", f"Basic {token}")
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        return dict(json.load(resp))
 
 
 def _stat(cb: Bucket, name: str) -> set[str]:
@@ -92,6 +103,7 @@ def test_persist_to_waits_for_the_disk_and_observe_tells_the_truth(tmp_path):
         mock.flush_to_disk()
         assert {i.flags for i in cb.observe("durable").value} == {0x80}
         assert _stat(cb, "ep_bucket_type") == {"persistent"}
+        assert _bucket_info(mock)["bucketType"] == "membase"
 
 
 def test_memory_only_clusters_say_so_and_never_satisfy_persist_to():
@@ -99,6 +111,7 @@ def test_memory_only_clusters_say_so_and_never_satisfy_persist_to():
         cb = _bucket(mock)
         stored = cb.upsert("k", 1)
         assert _stat(cb, "ep_bucket_type") == {"ephemeral"}
+        assert _bucket_info(mock)["bucketType"] == "ephemeral"
         assert {i.flags for i in cb.observe("k").value} == {0x00}  # never on disk
         with pytest.raises(DurabilityError, match="persisted on 0/1"):
             cb.endure("k", persist_to=1, replicate_to=0, cas=stored.cas, timeout=0.2)
