@@ -70,6 +70,7 @@ class Turns:
         self._cond = threading.Condition()
         self._next = 0  # the ticket the next thread gets
         self._serving = 0  # the ticket whose turn it is
+        self._owner: Optional[int] = None  # the thread whose turn it is
 
     def __enter__(self) -> Turns:
         with self._cond:
@@ -78,15 +79,19 @@ class Turns:
 
     def __exit__(self, *exc: object) -> None:
         with self._cond:
+            self._owner = None
             self._serving += 1
             self._cond.notify_all()
 
     def pass_turn(self) -> None:
-        """Let every thread already waiting have its turn, then go on."""
+        """Let every thread already waiting have its turn, then go on. Only the
+        thread whose turn it is passes it: called elsewhere (on the loop, in a
+        write the turn's holder is waiting for), it does nothing."""
         with self._cond:
-            if self._next == self._serving + 1:
-                return  # nobody is waiting
+            if self._owner != threading.get_ident() or self._next == self._serving + 1:
+                return  # not ours to pass, or nobody is waiting
             ticket = self._ticket()
+            self._owner = None
             self._serving += 1
             self._cond.notify_all()
             self._wait_for(ticket)
@@ -99,6 +104,7 @@ class Turns:
     def _wait_for(self, ticket: int) -> None:
         while self._serving != ticket:
             self._cond.wait()
+        self._owner = threading.get_ident()
 
 
 class WorkerPool:

@@ -285,10 +285,13 @@ def test_queries_index_builds_and_dml_alongside_kv_writes(mock):
         t.start()
     built = rows(mock, "CREATE INDEX busy_i ON busy(i) WHERE tag = 'w'")  # while writing
     updated = rows(mock, "UPDATE busy SET seen = true WHERE tag = 'w' RETURNING RAW i")
+    copied = rows(mock, "UPSERT INTO busy (KEY k, VALUE v) SELECT 'n-' || TOSTRING(x) AS k, "
+                        "{'x': x} AS v FROM [0] AS z UNNEST ARRAY_RANGE(0, 5000) AS x")
     for t in threads:
         t.join()
     assert failures == []
-    assert built == []
+    assert built == copied == []
+    assert rows(mock, "SELECT RAW COUNT(*) FROM busy WHERE x IS VALUED") == [5000]
     assert len(updated) == len(set(updated))
     everything = rows(mock, "SELECT RAW COUNT(*) FROM busy WHERE tag = 'w'")
     assert everything == [writes]
