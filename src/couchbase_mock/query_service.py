@@ -550,20 +550,31 @@ async def _run(engine: ClusterQueryEngine, cluster: Cluster, user: str, req: Que
     cancel.pause_every(SLICE, engine.workers.turns.pass_turn)  # other requests go on too
     if started is not None:
         started(cancel)
-    work = engine.workers.run(asyncio.get_running_loop(),
-                              lambda: execute(cluster, user, req, cancel, engine))
-    work.add_done_callback(_settled)
+    loop = asyncio.get_running_loop()
+    work = engine.workers.run(loop, lambda: execute(cluster, user, req, cancel, engine))
+    ready = loop.create_future()  # the work is done, or the time is up: whichever is first
+
+    def settle(_: object = None) -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    work.add_done_callback(settle)
+    timer = loop.call_later(cancel.remaining() or 0.0, settle)
     try:
-        return await asyncio.wait_for(asyncio.shield(work), cancel.remaining())
-    except asyncio.TimeoutError:
-        err = timeout_error(limit)
-        cancel.stop(err)
-        out = Outcome().fail(err, "timeout", 200)
-        out.execution = time.perf_counter() - received
-        return out
+        await ready
     except BaseException:  # the connection or the cluster went away: stop the work too
         cancel.stop(N1QLError(5000, "Request cancelled"))
         raise
+    finally:
+        timer.cancel()
+    if work.done():
+        return work.result()
+    work.add_done_callback(_settled)
+    err = timeout_error(limit)
+    cancel.stop(err)
+    out = Outcome().fail(err, "timeout", 200)
+    out.execution = time.perf_counter() - received
+    return out
 
 
 def _settled(work: asyncio.Future[Outcome]) -> None:
