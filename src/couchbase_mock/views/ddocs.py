@@ -71,8 +71,40 @@ class DesignDoc:
         return tuple((v.name, v.map, v.reduce) for v in self.views.values())
 
 
-def parse(name: str, raw: bytes) -> tuple[dict[str, Any], dict[str, ViewDef]]:
-    """Decode and check a design document body; raises :class:`DesignError`."""
+async def parse(name: str, raw: bytes) -> tuple[dict[str, Any], dict[str, ViewDef]]:
+    """Decode and check a design document body; raises :class:`DesignError`
+    (and :class:`~.jsengine.JSError` if the functions could not be checked).
+
+    The JavaScript is compiled in the engine's worker, all of it in one call,
+    while the event loop goes on."""
+    body, views = _shape(raw)
+    sources: list[str] = []
+    for view in views.values():
+        sources.append(view.map)
+        if view.custom_reduce:
+            assert view.reduce is not None
+            sources.append(view.reduce)
+    errors = iter(await jsengine.check_functions(sources))
+    for view_name, view in views.items():
+        error = next(errors)
+        if error is not None:
+            raise DesignError(
+                "invalid_design_document",
+                f"Syntax error in the map function of the view `{view_name}': {error}",
+            )
+        if view.custom_reduce:
+            error = next(errors)
+            if error is not None:
+                raise DesignError(
+                    "invalid_design_document",
+                    f"Syntax error in the reduce function of the view `{view_name}': "
+                    f"{error}",
+                )
+    return body, views
+
+
+def _shape(raw: bytes) -> tuple[dict[str, Any], dict[str, ViewDef]]:
+    """Decode a design document body and check its shape (not its JavaScript)."""
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -93,12 +125,6 @@ def parse(name: str, raw: bytes) -> tuple[dict[str, Any], dict[str, ViewDef]]:
             raise DesignError(
                 "invalid_design_document", f"View `{view_name}' has no map function"
             )
-        error = jsengine.check_function(map_src)
-        if error is not None:
-            raise DesignError(
-                "invalid_design_document",
-                f"Syntax error in the map function of the view `{view_name}': {error}",
-            )
         reduce = spec.get("reduce")
         if reduce is not None:
             if not isinstance(reduce, str):
@@ -114,14 +140,6 @@ def parse(name: str, raw: bytes) -> tuple[dict[str, Any], dict[str, ViewDef]]:
                         f"Reduce function of the view `{view_name}' uses an invalid "
                         f"builtin reduce function: {reduce}",
                     )
-            else:
-                error = jsengine.check_function(reduce)
-                if error is not None:
-                    raise DesignError(
-                        "invalid_design_document",
-                        f"Syntax error in the reduce function of the view `{view_name}': "
-                        f"{error}",
-                    )
         views[view_name] = ViewDef(view_name, map_src, reduce)
     return body, views
 
@@ -136,8 +154,8 @@ class DesignStore:
     def get(self, name: str) -> Optional[DesignDoc]:
         return self.docs.get(name)
 
-    def put(self, name: str, raw: bytes) -> DesignDoc:
-        body, views = parse(name, raw)
+    async def put(self, name: str, raw: bytes) -> DesignDoc:
+        body, views = await parse(name, raw)
         body.pop("_id", None)
         body.pop("_rev", None)
         revno = self._revno.get(name, 0) + 1

@@ -62,6 +62,8 @@ def row_value(row: Row) -> Any:
 
 BATCH = 2000
 """Documents sent to the JavaScript engine per call (the loop runs between)."""
+BATCH_BYTES = 16 * 2**20
+"""At most this much document text per call too (large documents: smaller batches)."""
 SMALL_CHANGE = 256
 """Up to this many row changes a view is patched by bisection, else rebuilt by merging."""
 
@@ -99,6 +101,23 @@ def meta_rev(doc: Document) -> str:
     return f"{doc.revno}-{doc.cas:016x}{doc.expiry & 0xFFFFFFFF:08x}{doc.flags & 0xFFFFFFFF:08x}"
 
 
+def _batches(changes: list[Any]) -> Iterator[list[Any]]:
+    """The changes in batches of at most :data:`BATCH` documents and about
+    :data:`BATCH_BYTES` of their text."""
+    batch: list[Any] = []
+    size = 0
+    for change in changes:
+        doc = change[2]
+        length = len(doc.value) if doc is not None else 0
+        if batch and (len(batch) == BATCH or size + length > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(change)
+        size += length
+    if batch:
+        yield batch
+
+
 class DdocIndex:
     """The rows of every view of one design document over one bucket."""
 
@@ -125,6 +144,13 @@ class DdocIndex:
 
     def close(self) -> None:
         self.runner.close()
+
+    def _reset(self) -> None:
+        """Forget every row: the next update maps every document again."""
+        self.rows = [[] for _ in self.view_names]
+        self.by_doc = {}
+        self.seqnos = [0] * len(self.seqnos)
+        self.expiries = []
 
     # -- what changed ----------------------------------------------------------
 
@@ -183,8 +209,15 @@ class DdocIndex:
             removed: list[list[Row]] = [[] for _ in self.view_names]
             added: list[list[Row]] = [[] for _ in self.view_names]
             mapped = 0
-            for start in range(0, len(changes), BATCH):
-                mapped += await self._map_batch(changes[start:start + BATCH], removed, added)
+            try:
+                for batch in _batches(changes):
+                    mapped += await self._map_batch(batch, removed, added)
+            except JSError as exc:
+                # A batch failed as a whole (a limit, the engine's death): this
+                # update fails, and the next one starts from nothing.
+                self.last_error = str(exc)
+                self._reset()
+                raise
             with _gc_paused():
                 self._apply(removed, added)
             self.seqnos = seqnos
@@ -217,14 +250,9 @@ class DdocIndex:
             targets.append((docid, vb, doc))
         if not targets:
             return 0
-        try:
-            text = await self.runner.map_batch("[" + ",".join(items) + "]")
-            with _gc_paused():
-                results = json.loads(text)
-        except JSError as exc:  # a timeout or a broken engine: skip the batch
-            self.last_error = str(exc)
-            self.map_errors += len(targets)
-            results = [[str(exc)] * len(self.view_names) for _ in targets]
+        text = await self.runner.map_batch("[" + ",".join(items) + "]")
+        with _gc_paused():
+            results = json.loads(text)
         with _gc_paused():
             self._add_rows(targets, results, added)
         self.mapped += len(targets)

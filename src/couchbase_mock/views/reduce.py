@@ -24,7 +24,12 @@ EXACT = -1
 
 
 class ReduceError(Exception):
-    """A reduce that failed (non-numbers given to ``_sum``, a throwing function)."""
+    """A reduce that failed (non-numbers given to ``_sum``, a throwing function);
+    ``error`` is the server's error name (``timeout`` for a reduce too slow)."""
+
+    def __init__(self, reason: str, error: str = "error") -> None:
+        super().__init__(reason)
+        self.error = error
 
 
 def _number(value: Any, name: str) -> Any:
@@ -125,7 +130,7 @@ async def reduce_groups(
     try:
         return await index.runner.reduce_batch(view, "[" + ",".join(parts) + "]", JS_CHUNK)
     except JSError as exc:
-        raise ReduceError(str(exc)) from None
+        raise ReduceError(str(exc), exc.error) from None
 
 
 def encode(value: Any) -> str:

@@ -150,7 +150,7 @@ async def handle(cluster: Cluster, node: int, method: str, target: str,
         return _not_found("missing")
     name = rest[1]
     if len(rest) == 2:
-        return _design(cluster, state, method, name, body)
+        return await _design(cluster, state, method, name, body)
     if len(rest) == 4 and rest[2] == "_view":
         if method not in ("GET", "POST", "HEAD"):
             return _error(405, "method_not_allowed", "Only GET,POST,HEAD allowed")
@@ -158,8 +158,8 @@ async def handle(cluster: Cluster, node: int, method: str, target: str,
     return _not_found("missing")
 
 
-def _design(cluster: Cluster, state: BucketViews, method: str, name: str,
-            body: bytes) -> Reply:
+async def _design(cluster: Cluster, state: BucketViews, method: str, name: str,
+                  body: bytes) -> Reply:
     store = state.ddocs
     if method in ("GET", "HEAD"):
         doc = store.get(name)
@@ -171,9 +171,11 @@ def _design(cluster: Cluster, state: BucketViews, method: str, name: str,
         if not jsengine.available():
             return _error(500, "error", "the views JavaScript engine (mini-racer) is not installed")
         try:
-            doc = store.put(name, body)
+            doc = await store.put(name, body)
         except DesignError as exc:
             return _error(400, exc.error, exc.reason)
+        except jsengine.JSError as exc:  # the check itself failed (a limit, the engine)
+            return _error(500, exc.error, str(exc))
         state.drop_index(name)
         meta = encode({"id": doc.id, "rev": doc.rev, "type": "json"})
         return Reply(201, {"ok": True, "id": doc.id}, headers=[("X-Couchbase-Meta", meta)])
@@ -210,7 +212,10 @@ async def _view(cluster: Cluster, node: int, state: BucketViews, ddoc_name: str,
         return _error(400, "query_parse_error", str(exc))
     index = state.index_for(ddoc, cluster.clock)
     if q.stale == "false":
-        await index.update()
+        try:
+            await index.update()
+        except jsengine.JSError as exc:  # the map functions failed as a whole
+            return _error(500, exc.error, str(exc))
     rows = index.view_rows(view_name)
     vbuckets: Optional[set[int]] = None
     if ddoc.is_dev and not q.full_set:
@@ -231,7 +236,7 @@ async def _view(cluster: Cluster, node: int, state: BucketViews, ddoc_name: str,
         try:
             values = await reduce_groups(index, view_name, view.reduce, groups)
         except ReduceError as exc:
-            return _error(500, "error", str(exc))
+            return _error(500, exc.error, str(exc))
         chunks = body_chunks(
             "{" + head,
             (f'{{"key":{encode(key)},"value":{encode(value)}}}'
@@ -266,7 +271,7 @@ class CapiProtocol(HTTPProtocol):
         )
         await self._write(reply, request.method == b"HEAD")
         if reply.after is not None:
-            _background(reply.after.update())
+            _background(_update_after(reply.after))
 
     async def respond_error(self, request: h11.Request, exc: Exception) -> None:
         await self._write(_error(500, "error", f"{type(exc).__name__}: {exc}"), False)
@@ -286,6 +291,15 @@ class CapiProtocol(HTTPProtocol):
 
 
 _TASKS: set[asyncio.Future[Any]] = set()
+
+
+async def _update_after(index: DdocIndex) -> None:
+    """``stale=update_after``: a failure is the next ``stale=false`` query's to
+    report (the index keeps it in ``last_error``)."""
+    try:
+        await index.update()
+    except jsengine.JSError:
+        pass
 
 
 def _background(coro: Any) -> None:
