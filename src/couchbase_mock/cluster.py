@@ -101,6 +101,10 @@ class Cluster:
         self._listeners: list[Callable[[], None]] = []
         # Writes buckets and documents to the data directory (None: memory only).
         self.flusher: Optional[Flusher] = None
+        # Metadata services keep in the data directory: name -> JSON-ready data
+        # now (see couchbase_mock.persistence.snapshot), and what was restored.
+        self.metadata_sources: dict[str, Callable[[], Any]] = {}
+        self.restored_extra: dict[str, Any] = {}
         self._config_cache: dict[tuple[object, ...], bytes] = {}
 
     # -- membership -----------------------------------------------------------
@@ -171,6 +175,11 @@ class Cluster:
         for name in self.buckets:
             self._persist(name)
         flusher.note_meta(snapshot(self))
+
+    def persist_meta(self) -> None:
+        """Queue the metadata (buckets, manifests, registered sources) for the disk."""
+        if self.flusher is not None:
+            self.flusher.note_meta(snapshot(self))
 
     def detach_flusher(self) -> Optional[Flusher]:
         """Stop handing commits to the flusher (which the caller then closes)."""
@@ -267,8 +276,7 @@ class Cluster:
         """Record a change: new config revision, subscribers notified."""
         self.rev += 1
         self._config_cache.clear()
-        if self.flusher is not None:
-            self.flusher.note_meta(snapshot(self))
+        self.persist_meta()
         for listener in list(self._listeners):
             listener()
 

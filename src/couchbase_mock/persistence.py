@@ -29,8 +29,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def snapshot(cluster: Cluster) -> dict[str, Any]:
-    """The cluster metadata the directory keeps, as JSON-ready data."""
+    """The cluster metadata the directory keeps, as JSON-ready data.
+
+    ``extra`` holds what services register in ``cluster.metadata_sources``
+    (design documents, index definitions), and what was restored for a
+    service that has not registered yet (it starts on first use)."""
+    extra = dict(cluster.restored_extra)
+    for name, source in cluster.metadata_sources.items():
+        extra[name] = source()
     return {
+        "extra": extra,
         "buckets": {
             name: {
                 "type": bucket.type,
@@ -54,6 +62,7 @@ def open_data_dir(cluster: Cluster, data_dir: str, seed: Callable[[Cluster], Non
     if meta is None:
         seed(cluster)
     else:
+        cluster.restored_extra = dict(meta.get("extra", {}))
         for name, spec in meta["buckets"].items():
             bucket = cluster.create_bucket(name, spec["type"], spec["replicas"],
                                            spec["password"])

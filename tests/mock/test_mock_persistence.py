@@ -11,7 +11,7 @@ import crash_harness
 import pytest
 
 from couchbase.bucket import Bucket
-from couchbase.exceptions import DurabilityError, NotFoundError
+from couchbase.exceptions import DurabilityError, HTTPError, NotFoundError
 from couchbase_mock import MockCluster
 from couchbase_mock.disk import FILE_NAME, DiskError
 
@@ -146,3 +146,23 @@ def test_no_acknowledged_persisted_write_is_lost_when_the_process_is_killed(tmp_
     report = crash_harness.run(str(tmp_path), rounds=20)
     assert report.rounds == 20 and report.persisted_acked > 20
     assert report.persisted_lost == []
+
+
+def test_design_documents_survive_a_restart(tmp_path):
+    pytest.importorskip("py_mini_racer")
+    ddoc = {"views": {"by_n": {"map": "function (doc) { emit(doc.n, null); }",
+                               "reduce": "_count"}}}
+    with MockCluster(nodes=2, data_dir=str(tmp_path)) as mock:
+        cb = _bucket(mock)
+        cb.upsert_multi({f"d{i}": {"n": i} for i in range(5)})
+        cb.bucket_manager().design_create("keep", ddoc, use_devmode=False)
+    with MockCluster(nodes=2, data_dir=str(tmp_path)) as mock:
+        cb = _bucket(mock)
+        manager = cb.bucket_manager()
+        assert manager.design_get("keep", use_devmode=False).value["views"] == ddoc["views"]
+        rows = list(cb.query("keep", "by_n", stale=False, reduce=False))
+        assert sorted(r.key for r in rows) == list(range(5))
+        manager.design_delete("keep", use_devmode=False)
+    with MockCluster(nodes=2, data_dir=str(tmp_path)) as mock:
+        with pytest.raises(HTTPError, match="404"):
+            _bucket(mock).bucket_manager().design_get("keep", use_devmode=False)

@@ -167,6 +167,25 @@ class DesignStore:
     def delete(self, name: str) -> Optional[DesignDoc]:
         return self.docs.pop(name, None)
 
+    # -- the data directory (couchbase_mock.persistence) ---------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """``{name: {"body", "rev"}}``, what :meth:`restore` takes back."""
+        return {name: {"body": doc.body, "rev": doc.rev} for name, doc in self.docs.items()}
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        """Design documents saved by :meth:`to_json` (checked when they were put)."""
+        for name, entry in saved.items():
+            body = entry["body"]
+            views = {
+                view_name: ViewDef(view_name, spec["map"],
+                                   spec["reduce"].strip() if isinstance(spec.get("reduce"), str)
+                                   else None)
+                for view_name, spec in body.get("views", {}).items()
+            }
+            self.docs[name] = DesignDoc(name, body, views, entry["rev"])
+            self._revno[name] = int(entry["rev"].split("-", 1)[0])
+
     def listing(self, bucket: str) -> dict[str, Any]:
         """``GET /pools/default/buckets/<bucket>/ddocs``."""
         rows = []

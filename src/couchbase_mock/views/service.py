@@ -82,14 +82,34 @@ def bucket_views(cluster: Cluster, name: str) -> Optional[BucketViews]:
     bucket = cluster.buckets.get(name)
     if bucket is None or not bucket.is_couchbase:
         return None
-    per_cluster = _STATE.setdefault(cluster, {})
+    per_cluster = _STATE.get(cluster)
+    if per_cluster is None:
+        per_cluster = _STATE[cluster] = {}
+        cluster.metadata_sources[DDOCS_META] = lambda: _saved_ddocs(cluster)
     state = per_cluster.get(name)
     if state is None or state.bucket is not bucket:
         if state is not None:
             for index_name in list(state.indexes):
                 state.drop_index(index_name)
         state = per_cluster[name] = BucketViews(bucket)
+        saved = cluster.restored_extra.get(DDOCS_META, {}).get(name)
+        if saved is not None and saved["uuid"] == bucket.uuid:  # from the data directory
+            state.ddocs.restore(saved["docs"])
     return state
+
+
+DDOCS_META = "ddocs"
+"""The name design documents are kept under in the data directory."""
+
+
+def _saved_ddocs(cluster: Cluster) -> dict[str, Any]:
+    """Every bucket's design documents, as the data directory keeps them: those
+    of buckets whose views ran in this process, else what was restored."""
+    out = dict(cluster.restored_extra.get(DDOCS_META, {}))
+    for name, state in _STATE.get(cluster, {}).items():
+        out[name] = {"uuid": state.bucket.uuid, "docs": state.ddocs.to_json()}
+    return {name: entry for name, entry in out.items()
+            if name in cluster.buckets and cluster.buckets[name].uuid == entry["uuid"]}
 
 
 def ddoc_listing(cluster: Cluster, name: str) -> dict[str, Any]:
@@ -177,6 +197,7 @@ async def _design(cluster: Cluster, state: BucketViews, method: str, name: str,
         except jsengine.JSError as exc:  # the check itself failed (a limit, the engine)
             return _error(500, exc.error, str(exc))
         state.drop_index(name)
+        cluster.persist_meta()
         meta = encode({"id": doc.id, "rev": doc.rev, "type": "json"})
         return Reply(201, {"ok": True, "id": doc.id}, headers=[("X-Couchbase-Meta", meta)])
     if method == "DELETE":
@@ -184,6 +205,7 @@ async def _design(cluster: Cluster, state: BucketViews, method: str, name: str,
         if doc is None:
             return _not_found("missing")
         state.drop_index(name)
+        cluster.persist_meta()
         return Reply(200, {"ok": True, "id": doc.id})
     return _error(405, "method_not_allowed", "Only DELETE,GET,HEAD,PUT allowed")
 
