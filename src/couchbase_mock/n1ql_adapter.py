@@ -34,6 +34,7 @@ from couchbase._core.status import Status
 
 from .bucket import Bucket
 from .cluster import Cluster
+from .n1ql import ast as A
 from .n1ql.datastore import (
     CasMismatch,
     DatastoreError,
@@ -44,6 +45,8 @@ from .n1ql.datastore import (
     Path,
 )
 from .n1ql.engine import QueryEngine, run_here
+from .n1ql.indexes import Index, PrimaryIndex, SecondaryIndex
+from .n1ql.parser import parse_expression
 from .query_workers import LoopBridge, WorkerPool
 from .storage import DocKey, Document
 
@@ -255,5 +258,52 @@ def query_engine_for(cluster: Cluster) -> ClusterQueryEngine:
 
         store.on_dropped.append(forget)
         cluster.query_engine = engine
+        _restore_indexes(engine, cluster.restored_extra.get(INDEXES_META, []))
+        cluster.metadata_sources[INDEXES_META] = lambda: _saved_indexes(engine)
+        catalog.changed = cluster.persist_meta
     assert isinstance(engine, ClusterQueryEngine)
     return engine
+
+
+# -- index definitions in the data directory ---------------------------------------
+
+INDEXES_META = "indexes"
+"""The name index definitions are kept under in the data directory."""
+
+
+def _saved_indexes(engine: QueryEngine) -> list[dict[str, Any]]:
+    """Every index's definition, as N1QL text (what :func:`_restore_indexes` reads)."""
+    out = []
+    for index in engine.catalog.all():
+        entry: dict[str, Any] = {"name": index.name, "path": list(index.path),
+                                 "namespace": index.namespace, "primary": index.primary,
+                                 "deferred": index.state == "deferred"}
+        if isinstance(index, SecondaryIndex):
+            entry["keys"] = [A.to_n1ql(key) for key in index.key_exprs]
+            entry["where"] = None if index.where is None else A.to_n1ql(index.where)
+        out.append(entry)
+    return out
+
+
+def _restore_indexes(engine: QueryEngine, saved: list[dict[str, Any]]) -> None:
+    """Make the saved indexes again, built from the documents (deferred ones
+    stay deferred), on keyspaces that still exist. On the loop."""
+    keyspaces = set(engine.datastore.keyspaces())
+    for entry in saved:
+        path = (entry["path"][0], entry["path"][1], entry["path"][2])
+        if path not in keyspaces or engine.catalog.get(path, entry["name"]) is not None:
+            continue
+        index: Index
+        if entry["primary"]:
+            index = PrimaryIndex(entry["name"], path, entry["namespace"])
+        else:
+            where = entry["where"]
+            index = SecondaryIndex(entry["name"], path,
+                                   [parse_expression(key) for key in entry["keys"]],
+                                   None if where is None else parse_expression(where),
+                                   entry["namespace"])
+        if entry["deferred"]:
+            index.state = "deferred"
+        else:
+            index.build(engine.datastore.scan(path))
+        engine.catalog.add(index)

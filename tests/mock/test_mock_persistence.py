@@ -166,3 +166,28 @@ def test_design_documents_survive_a_restart(tmp_path):
     with MockCluster(nodes=2, data_dir=str(tmp_path)) as mock:
         with pytest.raises(HTTPError, match="404"):
             _bucket(mock).bucket_manager().design_get("keep", use_devmode=False)
+
+
+def test_index_definitions_survive_a_restart(tmp_path):
+    def query(mock: MockCluster, statement: str) -> list:
+        return [row for row in _bucket(mock).n1ql_query(statement)]
+
+    with MockCluster(nodes=2, data_dir=str(tmp_path)) as mock:
+        cb = _bucket(mock)
+        cb.upsert_multi({f"b{i}": {"type": "beer", "abv": i} for i in range(10)})
+        query(mock, "CREATE PRIMARY INDEX ON `default`")
+        query(mock, "CREATE INDEX by_abv ON `default`(abv) WHERE type = 'beer'")
+        query(mock, "CREATE INDEX later ON `default`(type) WITH {'defer_build': true}")
+        query(mock, "CREATE INDEX gone ON `default`(name)")
+        query(mock, "DROP INDEX `default`.gone")
+    with MockCluster(nodes=2, data_dir=str(tmp_path)) as mock:
+        rows = query(mock, "SELECT name, state, index_key, `condition` FROM system:indexes "
+                           "ORDER BY name")
+        assert [(r["name"], r["state"]) for r in rows] == [
+            ("#primary", "online"), ("by_abv", "online"), ("later", "deferred")]
+        assert rows[1]["index_key"] == ["`abv`"] and "beer" in rows[1]["condition"]
+        plan = query(mock, "EXPLAIN SELECT abv FROM `default` WHERE type = 'beer' AND abv > 5")
+        assert "by_abv" in json.dumps(plan)
+        got = query(mock, "SELECT RAW abv FROM `default` WHERE type = 'beer' AND abv > 5 "
+                          "ORDER BY abv")
+        assert got == [6, 7, 8, 9]

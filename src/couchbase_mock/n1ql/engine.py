@@ -317,6 +317,7 @@ class QueryEngine:
                 if index.state != "deferred":
                     return False  # online, or being built by another request
                 index.state = "building"
+                self.catalog.changed()
                 return True
 
             if self.on_loop(start):

@@ -240,6 +240,9 @@ class IndexCatalog:
 
     def __init__(self) -> None:
         self.by_path: dict[Path, dict[str, Index]] = {}
+        self.changed: Callable[[], None] = lambda: None
+        """Told after an index is added, dropped or starts building (on the
+        thread where indexes change): the local cluster saves definitions."""
 
     def of(self, path: Path) -> list[Index]:
         return list(self.by_path.get(path, {}).values())
@@ -251,11 +254,13 @@ class IndexCatalog:
         named = dict(self.by_path.get(index.path, {}))
         named[index.name] = index
         self.by_path[index.path] = named  # a new dict: readers keep theirs
+        self.changed()
 
     def drop(self, path: Path, name: str) -> None:
         named = dict(self.by_path[path])
         del named[name]
         self.by_path[path] = named
+        self.changed()
 
     def primary(self, path: Path) -> Optional[PrimaryIndex]:
         for ix in self.by_path.get(path, {}).values():
