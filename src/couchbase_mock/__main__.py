@@ -37,7 +37,11 @@ class _Parser(argparse.ArgumentParser):
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = _Parser(
-        prog="couchbase-mock", description="Run a local Couchbase-compatible mock cluster."
+        prog="couchbase-mock",
+        description="Run a local Couchbase-compatible mock cluster. Data is kept in "
+        "memory only, and lost when it exits, unless --data-dir is given. Test "
+        "controls (failover, hiccup, ...) answer at GET /mock/<command> on the "
+        "management port."
     )
     parser.add_argument("--nodes", type=int, default=4, help="number of nodes (default 4)")
     parser.add_argument(

@@ -122,3 +122,11 @@ def test_stop_drops_open_connections_and_is_idempotent():
         mock.stop()
     finally:
         kv.close()
+
+
+def test_help_says_data_is_kept_in_memory_unless_a_data_dir_is_given():
+    proc = _spawn("--help")
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    text = " ".join(out.split())
+    assert "memory only" in text and "--data-dir" in text
