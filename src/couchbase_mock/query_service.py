@@ -298,6 +298,10 @@ class Outcome:
 
     def fail(self, err: N1QLError, status: str = "fatal",
              http: Optional[int] = None) -> Outcome:
+        # The error outlives the request in this outcome: drop its traceback and
+        # the exception it was raised from, whose frames hold the request body
+        # (and its decoded text) until the cycle collector runs.
+        err.__traceback__ = err.__context__ = err.__cause__ = None
         self.errors = [err]
         self.status = status
         self.http_status = http if http is not None else http_status(err.code)
