@@ -74,10 +74,10 @@ class DiskStore:
             # The flusher thread uses the connection after load() on the
             # starting thread, never both at once.
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            self._run("PRAGMA journal_mode=WAL")
+            self._run("PRAGMA synchronous=FULL")
             for statement in _SCHEMA:
-                self._db.execute(statement)
+                self._run(statement)
         except sqlite3.DatabaseError as exc:
             raise DiskError(f"{self.path}: {exc}") from None
 
@@ -85,8 +85,8 @@ class DiskStore:
 
     def load_meta(self) -> Optional[dict[str, Any]]:
         """The cluster metadata last written, or ``None`` for a new directory."""
-        row = self._db.execute("SELECT value FROM meta WHERE name = 'cluster'").fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+        rows = self._run("SELECT value FROM meta WHERE name = 'cluster'")
+        return dict(json.loads(rows[0][0])) if rows else None
 
     def load_docs(self, bucket: str) -> Iterator[DocRow]:
         """A bucket's documents in sequence number order (the order the engine
@@ -108,23 +108,24 @@ class DiskStore:
     # -- writing (the flusher) ---------------------------------------------
 
     def begin(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        self._run("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
         """Make everything since :meth:`begin` durable (the WAL is synced)."""
-        self._db.execute("COMMIT")
+        self._run("COMMIT")
 
     def put_docs(self, rows: Iterable[DocRow]) -> None:
         self._db.executemany(
             "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-        )
+        ).close()
 
     def delete_docs(self, keys: Iterable[tuple[str, int, bytes]]) -> None:
-        self._db.executemany("DELETE FROM docs WHERE bucket = ? AND cid = ? AND key = ?", keys)
+        self._db.executemany(
+            "DELETE FROM docs WHERE bucket = ? AND cid = ? AND key = ?", keys).close()
 
     def put_vbuckets(self, rows: Iterable[tuple[str, int, int, int]]) -> None:
         """``(bucket, vb, uuid, seqno)`` rows."""
-        self._db.executemany("INSERT OR REPLACE INTO vbuckets VALUES (?, ?, ?, ?)", rows)
+        self._db.executemany("INSERT OR REPLACE INTO vbuckets VALUES (?, ?, ?, ?)", rows).close()
 
     def put_meta(self, meta: dict[str, Any]) -> None:
         """Store new cluster metadata, dropping the data it no longer has room for:
@@ -134,20 +135,27 @@ class DiskStore:
         for name, spec in old["buckets"].items():
             current = new_buckets.get(name)
             if current is None or current["uuid"] != spec["uuid"]:
-                self._db.execute("DELETE FROM docs WHERE bucket = ?", (name,))
-                self._db.execute("DELETE FROM vbuckets WHERE bucket = ?", (name,))
+                self._run("DELETE FROM docs WHERE bucket = ?", (name,))
+                self._run("DELETE FROM vbuckets WHERE bucket = ?", (name,))
         for name, spec in new_buckets.items():
             cids = sorted(collection_ids(spec["manifest"]))
             marks = ",".join("?" * len(cids))
-            self._db.execute(
-                f"DELETE FROM docs WHERE bucket = ? AND cid NOT IN ({marks})", (name, *cids)
-            )
-        self._db.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('cluster', ?)", (json.dumps(meta),)
-        )
+            self._run(f"DELETE FROM docs WHERE bucket = ? AND cid NOT IN ({marks})",
+                      (name, *cids))
+        self._run("INSERT OR REPLACE INTO meta VALUES ('cluster', ?)", (json.dumps(meta),))
 
     def close(self) -> None:
         self._db.close()
+
+    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """Run one statement to its end and close its cursor: PyPy's sqlite3
+        keeps an unfinished statement (even a PRAGMA's answer) in progress, and a
+        transaction cannot commit over it."""
+        cursor = self._db.execute(sql, params)
+        try:
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
 
 def collection_ids(manifest: dict[str, Any]) -> set[int]:
