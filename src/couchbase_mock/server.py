@@ -93,13 +93,13 @@ class Servers:
         self.connections: dict[int, weakref.WeakSet[Any]] = {}
         self.gates: list[Gate] = []
 
-    def factory(self, node: int, make: Callable[[], Proto]) -> Callable[[], asyncio.Protocol]:
+    def factory(self, node: int, make: Callable[[], Proto]) -> Callable[[], asyncio.BaseProtocol]:
         """A protocol factory for one listening port, with its own connection cap."""
         gate = Gate(self.limits.max_connections)
         self.gates.append(gate)
         connections = self.connections.setdefault(node, weakref.WeakSet())
 
-        def build() -> asyncio.Protocol:
+        def build() -> asyncio.BaseProtocol:
             if gate.open >= gate.limit:
                 gate.refused += 1
                 return _Refused()
