@@ -64,6 +64,16 @@ def _ops(keys: Any, what: str, build: Build) -> list[Operation]:
     return out
 
 
+def _item_cas(item: Optional[Item], opt: dict[str, Any], default: int = 0) -> int:
+    """The CAS a mutation of an Item checks: its ``cas`` option, else the item's
+    own (unless ``ignore_cas``), else ``default``."""
+    if "cas" in opt:
+        return int(opt["cas"] or 0)
+    if item is not None and not opt.get("ignore_cas"):
+        return int(item.cas or 0)
+    return default
+
+
 def _cas_of(value: Any) -> int:
     """A CAS given directly, or as a result object that has one."""
     if isinstance(value, Result):
@@ -94,8 +104,11 @@ class MultiOperations:
         fmt = self._fmt(format)
         encoder = self._opts.encode_value
 
+        checks_cas = opcode != Opcode.ADD  # an insert has nothing to compare with
+
         def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
-            req = _kv.store_request(opcode, key, value, opt.get("cas", 0), opt.get("ttl", ttl),
+            cas = _item_cas(item, opt) if checks_cas else 0
+            req = _kv.store_request(opcode, key, value, cas, opt.get("ttl", ttl),
                                     self._fmt(opt["format"]) if "format" in opt else fmt, encoder)
             return self._op(key, req, _kv.mutation_result)
 
@@ -130,7 +143,7 @@ class MultiOperations:
                     raise ArgumentError(f"{what} needs a 'fragment' option for every item",
                                         key=key)
                 value = opt["fragment"]
-            req = _kv.concat_request(opcode, key, value, opt.get("cas", 0),
+            req = _kv.concat_request(opcode, key, value, _item_cas(item, opt),
                                      opt.get("format", format))
             return self._op(key, req, _kv.mutation_result)
 
@@ -149,14 +162,29 @@ class MultiOperations:
         return self._durable_multi(ops, False, persist_to, replicate_to)
 
     def append_items(self, items: ItemCollection, format: Optional[int] = None) -> Any:
-        """Append each item's ``fragment`` option to its stored value."""
-        return self._run_multi(self._concat_multi(Opcode.APPEND, items, format, "append_items"),
-                               False)
+        """Append each item's ``fragment`` option to its stored value, and to
+        ``item.value`` where that succeeded."""
+        return self._concat_items(Opcode.APPEND, items, format, "append_items")
 
     def prepend_items(self, items: ItemCollection, format: Optional[int] = None) -> Any:
-        """Prepend each item's ``fragment`` option to its stored value."""
-        return self._run_multi(
-            self._concat_multi(Opcode.PREPEND, items, format, "prepend_items"), False)
+        """Prepend each item's ``fragment`` option to its stored value, and to
+        ``item.value`` where that succeeded."""
+        return self._concat_items(Opcode.PREPEND, items, format, "prepend_items")
+
+    def _concat_items(self, opcode: int, items: ItemCollection, format: Optional[int],
+                      what: str) -> Any:
+        if not isinstance(items, ItemCollection):
+            raise ArgumentError(f"{what} takes an ItemCollection", objextra=items)
+        ops = self._concat_multi(opcode, items, format, what)
+        try:
+            return self._run_multi(ops, False)
+        finally:  # also when some failed: the ones that worked changed on the server
+            for item, opt in items.iter_items():
+                fragment = opt["fragment"]
+                if item.success and isinstance(item.value, (str, bytes)) and \
+                        type(item.value) is type(fragment):
+                    item.value = (item.value + fragment if opcode == Opcode.APPEND
+                                  else fragment + item.value)
 
     # -- retrieving -------------------------------------------------------------
     def get_multi(self, keys: Iterable[Any], ttl: int = 0, quiet: Optional[bool] = None,
@@ -230,7 +258,7 @@ class MultiOperations:
             quiet = self.quiet
 
         def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
-            cas = opt.get("cas", _cas_of(value))
+            cas = _item_cas(item, opt) if item is not None else opt.get("cas", _cas_of(value))
             return self._op(key, _kv.remove_request(key, cas), _kv.removal_result, quiet)
 
         return self._durable_multi(_ops(keys, "remove_multi", build), quiet, persist_to,
