@@ -180,11 +180,11 @@ class MultiOperations:
             return self._run_multi(ops, False)
         finally:  # also when some failed: the ones that worked changed on the server
             for item, opt in items.iter_items():
-                fragment = opt["fragment"]
-                if item.success and isinstance(item.value, (str, bytes)) and \
-                        type(item.value) is type(fragment):
-                    item.value = (item.value + fragment if opcode == Opcode.APPEND
-                                  else fragment + item.value)
+                fragment: Any = opt["fragment"]
+                value: Any = item.value
+                if item.success and isinstance(value, (str, bytes)) and \
+                        type(value) is type(fragment):
+                    item.value = value + fragment if opcode == Opcode.APPEND else fragment + value
 
     # -- retrieving -------------------------------------------------------------
     def get_multi(self, keys: Iterable[Any], ttl: int = 0, quiet: Optional[bool] = None,
