@@ -180,11 +180,9 @@ class MultiOperations:
             return self._run_multi(ops, False)
         finally:  # also when some failed: the ones that worked changed on the server
             for item, opt in items.iter_items():
-                fragment: Any = opt["fragment"]
-                value: Any = item.value
-                if item.success and isinstance(value, (str, bytes)) and \
-                        type(value) is type(fragment):
-                    item.value = value + fragment if opcode == Opcode.APPEND else fragment + value
+                fragment, value = opt["fragment"], item.value
+                if item.success and type(value) in (str, bytes) and type(value) is type(fragment):
+                    item.value = _joined(value, fragment, opcode == Opcode.APPEND)
 
     # -- retrieving -------------------------------------------------------------
     def get_multi(self, keys: Iterable[Any], ttl: int = 0, quiet: Optional[bool] = None,
@@ -310,6 +308,10 @@ class MultiOperations:
     set_multi = upsert_multi
     add_multi = insert_multi
     delete_multi = remove_multi
+
+
+def _joined(value: Any, fragment: Any, append: bool) -> Any:
+    return value + fragment if append else fragment + value
 
 
 def _no_cas(cas: Any, what: str) -> None:
