@@ -39,8 +39,11 @@ class Pipeline:
     Operations inside the block return placeholders that become their results
     when the block ends; ``results`` lists them in order. At exit the first
     failure is raised (its ``all_results`` is this pipeline's results), unless
-    the operation was quiet. Multi-step operations (durability, replica reads,
-    observe, stats) are not batched: they run at once.
+    the operation was quiet. If the block raises, what it queued before still
+    runs, and the block's exception is the one that propagates. View queries
+    are refused inside the block (:class:`PipelineError`). Multi-step
+    operations (durability, replica reads, observe, stats) are not batched:
+    they run at once.
     """
 
     def __init__(self, bucket: BlockingFrontEnd) -> None:
@@ -66,8 +69,10 @@ class Pipeline:
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
         self._bucket._pipeline = None
-        if exc_type is not None or not self._queued:
+        if not self._queued:
             return
+        # What was queued before an exception in the block still runs (as 2.x
+        # had already scheduled it); then that exception goes on, not ours.
         queued, self._queued = self._queued, []
         results, error = self._bucket._complete([op for op, _ in queued])
         for (op, target), result in zip(queued, results):
@@ -78,7 +83,7 @@ class Pipeline:
                 target._add(op.key, result)
                 if target not in self.results:
                     self.results.append(target)
-        if error is not None:
+        if error is not None and exc_type is None:
             error.all_results = self.results
             raise error
 

@@ -18,7 +18,7 @@ from .._http.flows import (
     design_publish_flow,
     view_flow,
 )
-from ..exceptions import ArgumentError, NotSupportedError
+from ..exceptions import ArgumentError, NotSupportedError, PipelineError
 from .iterator import View
 
 Flow = Generator[Any, Any, Any]
@@ -56,6 +56,8 @@ class ViewAPI:
         >>> for row in cb.query("beer", "by_name", limit=5):
         ...     print(row.key, row.docid)
         """
+        if getattr(self, "_pipeline", None) is not None:  # (the blocking front ends')
+            raise PipelineError("view queries cannot run inside a pipeline")
         return self._view_class(self, design, view, use_devmode=use_devmode, **params)
 
     def _view_flow(self, view: View) -> Flow:
