@@ -10,7 +10,13 @@ from __future__ import annotations
 import struct
 from typing import Any, Callable, Optional
 
-from ._core.document import COUNTER_NO_INITIAL, MAX_EXPIRY, MAX_KEY_LENGTH, MAX_LOCK_TIME
+from ._core.document import (
+    COUNTER_NO_INITIAL,
+    MAX_EXPIRY,
+    MAX_KEY_LENGTH,
+    MAX_LOCK_TIME,
+    MAX_VALUE_SIZE,
+)
 from ._core.opcode import Opcode
 from ._core.packet import Packet
 from ._core.request import Request
@@ -20,6 +26,7 @@ from .exceptions import (
     CollectionNotFoundError,
     CouchbaseError,
     ScopeNotFoundError,
+    TooBigError,
     ValueFormatError,
 )
 from .formats import FMT_BYTES, FMT_JSON, FMT_UTF8, decode_value, encode_value
@@ -68,7 +75,11 @@ def rc_of(status: int) -> int:
 def encode_key(key: Any) -> bytes:
     """Validate and encode a key; raises before anything reaches the wire."""
     if isinstance(key, str):
-        data = key.encode("utf-8")
+        try:
+            data = key.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate has no UTF-8 form
+            raise ValueFormatError(f"the key is not valid Unicode: {exc.reason}", key=key,
+                                   inner_cause=exc) from None
     elif isinstance(key, (bytes, bytearray)):
         data = bytes(key)
     else:
@@ -88,11 +99,8 @@ def check_ttl(ttl: Any, key: Any = None) -> int:
     if ttl is None:
         return 0
     if isinstance(ttl, bool) or not isinstance(ttl, int):
-        try:
-            ttl = int(ttl)
-        except (TypeError, ValueError):
-            raise ArgumentError(f"ttl must be a whole number of seconds, not {ttl!r}",
-                                key=key, objextra=ttl) from None
+        raise ArgumentError(f"ttl must be a whole number of seconds, not {ttl!r}",
+                            key=key, objextra=ttl)
     if ttl < 0:
         raise ArgumentError(f"ttl must not be negative (got {ttl})", key=key, objextra=ttl)
     if ttl > MAX_EXPIRY:
@@ -135,7 +143,14 @@ def store_request(
         raise ValueFormatError(
             f"couldn't encode value: {exc}", key=key, inner_cause=exc, objextra=value
         ) from exc
+    if len(data) > MAX_VALUE_SIZE:
+        raise _too_big(key, len(data))
     return Request(opcode, ekey, extras, bytes(data), cas)
+
+
+def _too_big(key: Any, size: int) -> TooBigError:
+    return TooBigError(f"the value is {size} bytes once encoded; the server stores at most "
+                       f"{MAX_VALUE_SIZE}", key=key)
 
 
 def concat_request(opcode: int, key: Any, value: Any, cas: Any, fmt: Optional[int]) -> Request:
@@ -152,6 +167,8 @@ def concat_request(opcode: int, key: Any, value: Any, cas: Any, fmt: Optional[in
     except Exception as exc:
         raise ValueFormatError(f"couldn't encode value: {exc}", key=key, inner_cause=exc,
                                objextra=value) from exc
+    if len(data) > MAX_VALUE_SIZE:
+        raise _too_big(key, len(data))
     return Request(opcode, ekey, b"", data, check_cas(cas, key))
 
 
@@ -164,8 +181,13 @@ def get_request(key: Any, ttl: Any = 0, replica: int = 0) -> Request:
     return Request(Opcode.GET, ekey)
 
 
-def lock_request(key: Any, ttl: Any) -> Request:
+def lock_request(key: Any, ttl: Any, ttl_required: bool = True) -> Request:
+    """GET_LOCKED. 2.x requires a ttl; 1.x's ``ttl=0`` asks for the server's
+    default (15 s), so its Connection passes ``ttl_required=False``."""
     lock_time = check_ttl(ttl, key)
+    if not lock_time and ttl_required:
+        raise ArgumentError("lock needs a ttl: how many seconds to hold the lock "
+                            f"(at most {MAX_LOCK_TIME})", key=key)
     if lock_time > MAX_LOCK_TIME:
         raise ArgumentError(f"a lock lasts at most {MAX_LOCK_TIME} seconds (asked for "
                             f"{lock_time})", key=key)

@@ -96,6 +96,8 @@ class KeyValueAPI(MultiOperations):
 
     @quiet.setter
     def quiet(self, value: bool) -> None:
+        if value not in (True, False):  # (1 and 0 too, as the bools they equal)
+            raise ArgumentError(f"quiet must be True or False, not {value!r}", objextra=value)
         self._opts.quiet = bool(value)
 
     @property
@@ -104,7 +106,7 @@ class KeyValueAPI(MultiOperations):
 
     @default_format.setter
     def default_format(self, fmt: int) -> None:
-        if fmt not in _FORMATS:
+        if isinstance(fmt, bool) or fmt not in _FORMATS:
             raise ArgumentError(f"unknown format {fmt!r}", objextra=fmt)
         self._opts.default_format = fmt
 
@@ -268,10 +270,14 @@ class KeyValueAPI(MultiOperations):
             return ValueResult(key, last.rc)
         raise last
 
+    # 2.x refuses a lock without ttl; the 1.x Connection (0: the server's 15 s) does not
+    _lock_ttl_required = True
+
     def lock(self, key: Any, ttl: int = 0) -> Any:
-        """Fetch and lock ``key`` for ``ttl`` seconds (0: the server default, 15 s)."""
+        """Fetch and lock ``key`` for ``ttl`` seconds (required; at most 30)."""
         opts = self._opts
-        return self._run(self._op(key, _kv.lock_request(key, ttl), _kv.value_result, False,
+        req = _kv.lock_request(key, ttl, self._lock_ttl_required)
+        return self._run(self._op(key, req, _kv.value_result, False,
                                   opts.data_passthrough, opts.decode_value))
 
     def unlock(self, key: Any, cas: int) -> Any:

@@ -97,6 +97,7 @@ class MultiOperations:
     _observe_flow: Callable[..., Any]
     _endure_flow: Callable[..., Any]
     _op: Callable[..., Operation]  # (key, request, finish, *args)
+    _lock_ttl_required: bool
 
     # -- storing --------------------------------------------------------------
     def _store_multi(self, opcode: int, keys: Any, ttl: int, format: Optional[int],
@@ -194,7 +195,11 @@ class MultiOperations:
         decoder = self._opts.decode_value
         replica_index = 1 if replica else 0
 
-        def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
+        per_key = isinstance(keys, dict)
+
+        def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
+            if per_key:  # key -> its ttl, or a dict of its options
+                opt = _per_key_options(key, value, "get_multi")
             req = _kv.get_request(key, opt.get("ttl", ttl), replica_index)
             return self._op(key, req, _kv.value_result, quiet, no_format, decoder)
 
@@ -230,7 +235,7 @@ class MultiOperations:
         decoder = self._opts.decode_value
 
         def build(key: Any, _: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
-            req = _kv.lock_request(key, opt.get("ttl", ttl))
+            req = _kv.lock_request(key, opt.get("ttl", ttl), self._lock_ttl_required)
             return self._op(key, req, _kv.value_result, False, passthrough, decoder)
 
         passthrough = self.data_passthrough
@@ -308,6 +313,19 @@ class MultiOperations:
     set_multi = upsert_multi
     add_multi = insert_multi
     delete_multi = remove_multi
+
+
+def _per_key_options(key: Any, value: Any, what: str) -> dict[str, Any]:
+    """The options a ``key -> value`` dict gives one key: ``None`` (none), a ttl,
+    or a dict of options."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"ttl": value}
+    raise ArgumentError(f"{what} given a dict takes key -> ttl or key -> options dict, not "
+                        f"{type(value).__name__}", key=key, objextra=value)
 
 
 def _joined(value: Any, fragment: Any, append: bool) -> Any:

@@ -35,6 +35,9 @@ class ConnectionArguments:
     the bucket class's.
     """
 
+    # 1.x: lock(key) with no ttl holds the lock for the server's default, 15 s
+    _lock_ttl_required = False
+
     def __init__(
         self,
         bucket: str = "default",

@@ -8,6 +8,7 @@ as the 1.x and 2.x SDKs reported them in ``Result.rc``.
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any, ClassVar, Optional
 
 _RC_TO_CLASS: dict[int, type[CouchbaseError]] = {}
@@ -116,8 +117,23 @@ class CouchbaseError(Exception):
         if self.inner_cause is not None:
             parts.append(f"inner_cause={self.inner_cause}")
         if self.objextra is not None:
-            parts.append(f"OBJ={self.objextra!r}")
+            parts.append(f"OBJ={_safe_repr(self.objextra)}")
         return "<" + ", ".join(parts) + ">"
+
+
+_MAX_OBJ_REPR = 500
+
+
+def _safe_repr(obj: Any) -> str:
+    """``repr(obj)``, cut short where it is too long (a 20 MB value) or nests
+    too deep to print at all (the value of a ValueFormatError may be either)."""
+    if isinstance(obj, (str, bytes, bytearray)) and len(obj) > _MAX_OBJ_REPR:
+        return f"{obj[:_MAX_OBJ_REPR]!r}...({len(obj)} long)"
+    try:
+        text = repr(obj)
+    except RecursionError:
+        return reprlib.repr(obj)
+    return text if len(text) <= _MAX_OBJ_REPR else text[:_MAX_OBJ_REPR] + "..."
 
 
 # Semantic bases (1.2): catch a whole family of errors at once.

@@ -124,11 +124,11 @@ def test_lock_and_unlock(cb, key):
     with pytest.raises(TemporaryFailError):
         cb.upsert(key, {"n": 2})
     with pytest.raises(TemporaryFailError):
-        cb.lock(key)
+        cb.lock(key, ttl=5)
     assert cb.get(key).cas == 0xFFFFFFFFFFFFFFFF
     cb.unlock(key, locked.cas)
     cb.upsert(key, {"n": 3})
-    locked = cb.lock(key)
+    locked = cb.lock(key, ttl=5)
     cb.replace(key, {"n": 4}, cas=locked.cas)  # the right CAS unlocks
     assert cb.get(key).value == {"n": 4}
 

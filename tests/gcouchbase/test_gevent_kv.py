@@ -111,13 +111,13 @@ def test_lock_and_unlock(gcb, key):
     with pytest.raises(TemporaryFailError):
         gcb.upsert(key, {"n": 2})
     with pytest.raises(TemporaryFailError):
-        gcb.lock(key)
+        gcb.lock(key, ttl=5)
     gcb.unlock(key, locked.cas)
-    locked = gcb.lock(key)
+    locked = gcb.lock(key, ttl=5)
     gcb.replace(key, {"n": 4}, cas=locked.cas)
     assert gcb.get(key).value == {"n": 4}
     with pytest.raises(NotFoundError):
-        gcb.lock(key + "-missing")
+        gcb.lock(key + "-missing", ttl=5)
 
 
 def test_append_prepend(gcb, key):

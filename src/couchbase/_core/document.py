@@ -9,6 +9,9 @@ from __future__ import annotations
 MAX_KEY_LENGTH = 250
 """A document key is 1 to 250 bytes (without the collection prefix)."""
 
+MAX_VALUE_SIZE = 20 * 1024 * 1024
+"""The largest value the data service stores (E2BIG above it)."""
+
 RELATIVE_EXPIRY_LIMIT = 30 * 24 * 60 * 60
 """An expiry of up to 30 days (2,592,000 s) counts from now; above, it is absolute Unix time."""
 
