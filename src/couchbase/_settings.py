@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ._core.connstr import ConnectionString, parse_connection_string, parse_duration
-from .exceptions import ArgumentError
+from .exceptions import ArgumentError, InvalidError
 
 DEFAULT_TIMEOUT = 2.5
 DEFAULT_BOOTSTRAP_TIMEOUT = 5.0
@@ -36,8 +36,8 @@ def _parse(text: Any) -> ConnectionString:
         raise ArgumentError(f"the connection string must be a str, not {type(text).__name__}")
     try:
         return parse_connection_string(text)
-    except ValueError as exc:
-        raise ArgumentError(f"bad connection string {text!r}: {exc}", inner_cause=exc) from None
+    except ValueError as exc:  # (2.x: lcb_create's EINVAL, an InvalidError)
+        raise InvalidError(f"bad connection string {text!r}: {exc}", inner_cause=exc) from None
 
 
 def _seconds(options: dict[str, str], names: tuple[str, ...], default: float) -> float:

@@ -84,7 +84,7 @@ class CouchbaseError(Exception):
         self.key: Any = kwargs.pop("key", None)
         self.inner_cause: Optional[BaseException] = kwargs.pop("inner_cause", None)
         self.objextra: Any = kwargs.pop("objextra", None)
-        self.all_results: Any = kwargs.pop("all_results", None)
+        self._all_results: Any = kwargs.pop("all_results", None)
         self.result: Any = kwargs.pop("result", None)
         self.status: Optional[int] = kwargs.pop("status", None)
         self.server_status: Optional[int] = kwargs.pop("server_status", None)
@@ -97,6 +97,36 @@ class CouchbaseError(Exception):
     def rc_to_exctype(cls, rc: int) -> type[CouchbaseError]:
         """The exception class raised for libcouchbase error code ``rc``."""
         return _RC_TO_CLASS.get(rc, LibcouchbaseError)
+
+    @classmethod
+    def _can_derive(cls, rc: int) -> bool:
+        """Whether the error for code ``rc`` is this class or one derived from it."""
+        return issubclass(cls.rc_to_exctype(rc), cls)
+
+    @property
+    def all_results(self) -> Any:
+        """Every result of the operation that failed, by key: a multi operation's
+        MultiResult, or for a single key a MultiResult of its one result (as 2.x)."""
+        if self._all_results is None and self.key is not None:
+            from .result import MultiResult, Result  # (result imports this module)
+
+            result = self.result if self.result is not None else Result(self.key, self.rc)
+            self._all_results = MultiResult({self.key: result})
+            self._all_results.all_ok = False
+        return self._all_results
+
+    @all_results.setter
+    def all_results(self, value: Any) -> None:
+        self._all_results = value
+
+    def split_results(self) -> tuple[dict[Any, Any], dict[Any, Any]]:
+        """``(ok, failed)``: :attr:`all_results` split into the results that
+        succeeded and those that did not, each a dict by key."""
+        ok: dict[Any, Any] = {}
+        failed: dict[Any, Any] = {}
+        for key, result in (self.all_results or {}).items():
+            (ok if getattr(result, "success", False) else failed)[key] = result
+        return ok, failed
 
     @property
     def categories(self) -> int:
@@ -112,8 +142,8 @@ class CouchbaseError(Exception):
             parts.append(f"RC=0x{self.rc:X}[{_RC_TEXT.get(self.rc, 'Unknown error')}]")
         if self.status is not None:
             parts.append(f"HTTP Status={self.status}")
-        if self.all_results is not None:
-            parts.append(f"Results={len(self.all_results)}")
+        if self._all_results is not None:
+            parts.append(f"Results={len(self._all_results)}")
         if self.inner_cause is not None:
             parts.append(f"inner_cause={self.inner_cause}")
         if self.objextra is not None:

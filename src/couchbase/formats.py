@@ -68,7 +68,11 @@ def json_dumps(value: Any) -> str:
 
 _json_encode: Callable[[Any], Any] = json_dumps
 _json_decode: Callable[[Any], Any] = json_loads
-_pickle_encode: Callable[[Any], bytes] = lambda obj: pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+PICKLE_PROTOCOL = min(pickle.DEFAULT_PROTOCOL, 4)
+"""FMT_PICKLE values are written as the 2.x SDK wrote them (``pickle.dumps``
+with the interpreter's default, 4 on the Pythons it ran on), so the older
+applications sharing a bucket can read them; reading takes any protocol."""
+_pickle_encode: Callable[[Any], bytes] = lambda obj: pickle.dumps(obj, PICKLE_PROTOCOL)
 _pickle_decode: Callable[[bytes], Any] = pickle.loads
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterator, Mapping, Optional
 
 
 class Result:
@@ -112,6 +112,32 @@ class MultiResult(dict):
         return None
 
 
+class Headers(Mapping[str, str]):
+    """HTTP response headers: a mapping whose keys match whatever their case
+    (``'X-Couchbase-Meta' in rv.headers`` and ``rv.headers['x-couchbase-meta']``),
+    iterating with the case the server sent."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._items = {name.lower(): (name, value) for name, value in headers.items()}
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
 class HttpResult(Result):
     """The answer to an HTTP request (design documents): ``value`` holds the decoded
     JSON body, ``http_status`` the status code, ``url`` the path asked for."""
@@ -124,7 +150,7 @@ class HttpResult(Result):
         self.url = url
         self.http_status = http_status
         self.value = value
-        self.headers = headers or {}
+        self.headers = Headers(headers or {})
         self.rc = 0 if 200 <= http_status < 300 else 0x3B  # libcouchbase's HTTP error
 
     @property

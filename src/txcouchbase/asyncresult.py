@@ -81,8 +81,8 @@ class AsyncResult:
 
     def _opres(self, exc: BaseException) -> Any:
         if isinstance(exc, CouchbaseError):
-            if exc.all_results is not None:
-                return exc.all_results
+            if exc._all_results is not None:  # a multi operation's (not one key's)
+                return exc._all_results
             if exc.result is not None:
                 return exc.result
             return OperationResult(exc.key if exc.key is not None else self.key, exc.rc)

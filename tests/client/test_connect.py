@@ -16,6 +16,7 @@ from couchbase.exceptions import (
     BucketNotFoundError,
     ConnectError,
     CouchbaseNetworkError,
+    InvalidError,
     KeyExistsError,
     NetworkError,
     NotFoundError,
@@ -82,8 +83,8 @@ def test_silent_server_times_out_within_bootstrap_timeout():
         assert time.monotonic() - start < 2
 
 
-def test_bad_connection_string_is_argument_error():
-    with pytest.raises(ArgumentError):
+def test_bad_connection_string_is_invalid_error():
+    with pytest.raises(InvalidError):  # as 2.x (libcouchbase's EINVAL)
         Bucket("couchbase://host:notaport/default")
 
 
