@@ -20,6 +20,13 @@ from .formats import (
     set_json_converters,
     set_pickle_converters,
 )
+from .user_constants import (
+    OBS_FOUND,
+    OBS_LOGICALLY_DELETED,
+    OBS_MASK,
+    OBS_NOTFOUND,
+    OBS_PERSISTED,
+)
 
 __version__ = "0.1.0"
 
@@ -52,6 +59,11 @@ __all__ = [
     "LOCKMODE_EXC",
     "LOCKMODE_NONE",
     "LOCKMODE_WAIT",
+    "OBS_FOUND",
+    "OBS_LOGICALLY_DELETED",
+    "OBS_MASK",
+    "OBS_NOTFOUND",
+    "OBS_PERSISTED",
     "set_json_converters",
     "set_pickle_converters",
 ]
