@@ -32,6 +32,10 @@ class Settings:
 
 
 def _parse(text: Any) -> ConnectionString:
+    from .connstr import ConnectionString as PublicConnectionString  # (2.x's helper)
+
+    if isinstance(text, PublicConnectionString):
+        text = text.encode()
     if not isinstance(text, str):
         raise ArgumentError(f"the connection string must be a str, not {type(text).__name__}")
     try:
