@@ -134,6 +134,28 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI):
         return self._bucket
 
     @property
+    def lockmode(self) -> int:
+        """The ``lockmode`` the bucket was opened with (LOCKMODE_WAIT, _EXC, _NONE)."""
+        return self._lockmode
+
+    @property
+    def is_ssl(self) -> bool:
+        """Whether the connections use TLS (``couchbases://``)."""
+        return self._settings.tls is not None
+
+    @staticmethod
+    def lcb_version() -> tuple[str, int]:
+        """``(version string, version number)`` of the libcouchbase whose behaviour
+        this client follows (2.x applications test it before using newer features)."""
+        return LCB_VERSION
+
+    def __delitem__(self, key: Any) -> None:
+        """``del cb[key]``: remove the document."""
+        self.remove(key)
+
+    remove: Callable[..., Any]  # KeyValueAPI's
+
+    @property
     def closed(self) -> bool:
         cluster = self._cluster
         return cluster is None or cluster.closed
@@ -188,4 +210,8 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI):
         return f"<{type(self).__name__} bucket={self._bucket!r} closed={self.closed}>"
 
 
-__all__ = ["DEFAULT", "BucketBase", "Flow", "FrontEnd"]
+LCB_VERSION = ("2.10.0 (couchbase-pure)", 0x020A00)
+"""What :meth:`BucketBase.lcb_version` reports: the libcouchbase release whose
+features this client offers (sub-documents, N1QL, full-text search...)."""
+
+__all__ = ["DEFAULT", "BucketBase", "Flow", "FrontEnd", "LCB_VERSION"]
