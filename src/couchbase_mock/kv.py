@@ -18,10 +18,9 @@ from typing import Callable, Optional
 
 from couchbase._core.document import MAX_KEY_LENGTH
 from couchbase._core.feature import Datatype, Feature, decode_features, encode_features
-from couchbase._core.frameinfo import server_duration_frame
 from couchbase._core.leb128 import split_key
 from couchbase._core.opcode import Opcode
-from couchbase._core.packet import Packet, response_to
+from couchbase._core.packet import ALT_HEADER, CLASSIC_HEADER, Packet
 from couchbase._core.scram import MECHANISMS, SaslError, ScramServer, parse_plain
 from couchbase._core.status import Status
 
@@ -70,17 +69,31 @@ _LOCK_OPCODES = frozenset({Opcode.GET_LOCKED, Opcode.UNLOCK_KEY})
 
 Handler = Callable[["KVSession", Packet], Optional[bytes]]
 
+Target = tuple[Engine, int, DocKey]
+"""Where a document command goes on the session's node: ``(engine, vbucket,
+(collection id, key))``. A plain tuple: one is made for every document command."""
 
-class Target:
-    """Where a document command goes: engine, node, vbucket and document key."""
+# Enum members read on every request, as module constants (reading an IntEnum
+# member through its class costs as much as a function call).
+_EINVAL = Status.EINVAL
+_LOCKED = Status.LOCKED
+_NOT_LOCKED = Status.NOT_LOCKED
+_NOT_JSON = ~Datatype.JSON
+_MAGIC_RESPONSE = 0x81
+_MAGIC_ALT_RESPONSE = 0x18
+_pack_header = CLASSIC_HEADER.pack
+_pack_alt_header = ALT_HEADER.pack
+_perf_counter = time.perf_counter
+# The SERVER_DURATION frame info: id 0, length 2 (one byte, 0x02), then the
+# duration encoded as couchbase._core.frameinfo.server_duration_frame does.
+_DURATION_FRAME = struct.Struct(">BH")
+_DURATION_FRAME_LEN = _DURATION_FRAME.size
 
-    __slots__ = ("engine", "node", "vb", "key")
 
-    def __init__(self, engine: Engine, node: int, vb: int, key: DocKey) -> None:
-        self.engine = engine
-        self.node = node
-        self.vb = vb
-        self.key = key
+def duration_frame(seconds: float) -> bytes:
+    """The server duration frame for a request that took ``seconds``."""
+    encoded = min(0xFFFF, round((max(seconds * 1e6, 0.0) * 2) ** (1 / 1.74)))
+    return _DURATION_FRAME.pack(0x02, encoded)
 
 
 class KVSession:
@@ -91,6 +104,7 @@ class KVSession:
         self.node = node
         self.faults = cluster.faults[node]
         self.features: frozenset[int] = frozenset()
+        self._negotiated()
         self.user: Optional[str] = None
         self.bucket: Optional[Bucket] = None
         self.engine: Optional[Engine] = None
@@ -101,21 +115,16 @@ class KVSession:
 
     # -- negotiated features ----------------------------------------------
 
-    @property
-    def xerror(self) -> bool:
-        return Feature.XERROR in self.features
-
-    @property
-    def collections(self) -> bool:
-        return Feature.COLLECTIONS in self.features
-
-    @property
-    def mutation_seqno(self) -> bool:
-        return Feature.MUTATION_SEQNO in self.features
-
-    @property
-    def json(self) -> bool:
-        return Feature.JSON in self.features
+    def _negotiated(self) -> None:
+        """The features every request looks at, as plain attributes (HELLO sets
+        ``features``; a set lookup per request and feature adds up)."""
+        features = self.features
+        self.xerror = Feature.XERROR in features
+        self.collections = Feature.COLLECTIONS in features
+        self.mutation_seqno = Feature.MUTATION_SEQNO in features
+        self.json = Feature.JSON in features
+        # Server durations are measured only for a client that asked for them.
+        self.tracing = Feature.TRACING in features
 
     # -- responses --------------------------------------------------------
 
@@ -134,15 +143,29 @@ class KVSession:
         if not self.xerror:
             status = _legacy_status(req.opcode, status)
         if not self.json:
-            datatype &= ~Datatype.JSON
-        framing = b""
-        if Feature.TRACING in self.features:
-            micros = (time.perf_counter() - self._started) * 1e6
-            framing = server_duration_frame(micros)
-        return response_to(
-            req, status, key=key, value=value, extras=extras, framing=framing,
-            datatype=datatype, cas=cas,
-        )
+            datatype &= _NOT_JSON
+        # The header packed here: couchbase._core.packet.response_to() would do
+        # the same in two more calls.
+        klen = len(key)
+        elen = len(extras)
+        body = elen + klen + len(value)
+        if self.tracing:  # alternative framing, with how long the request took
+            frame = duration_frame(_perf_counter() - self._started)
+            header = _pack_alt_header(_MAGIC_ALT_RESPONSE, req.opcode, _DURATION_FRAME_LEN,
+                                      klen, elen, datatype, status,
+                                      _DURATION_FRAME_LEN + body, req.opaque, cas)
+            return b"".join((header, frame, extras, key, value))
+        header = _pack_header(_MAGIC_RESPONSE, req.opcode, klen, elen, datatype, status, body,
+                              req.opaque, cas)
+        if not body:
+            return header
+        return b"".join((header, extras, key, value))
+
+    def reply_ok(self, req: Packet, cas: int) -> bytes:
+        """A bodiless success with a CAS (what most mutations answer)."""
+        if self.tracing:
+            return self.reply(req, cas=cas)
+        return _pack_header(_MAGIC_RESPONSE, req.opcode, 0, 0, 0, 0, 0, req.opaque, cas)
 
     def reply_json(self, req: Packet, doc: bytes, status: int = Status.SUCCESS) -> bytes:
         return self.reply(req, status, value=doc, datatype=Datatype.JSON)
@@ -158,49 +181,66 @@ class KVSession:
 
     def handle(self, req: Packet) -> Optional[bytes]:
         """The response bytes for one request (``None``: a quiet success)."""
-        self._started = time.perf_counter()
-        if self.user is None and req.opcode not in _UNAUTHENTICATED_OK:
-            return self.reply(req, Status.AUTH_ERROR)
-        handler = _HANDLERS.get(req.opcode)
-        if handler is None:
-            handler = DOCUMENT_HANDLERS.get(req.opcode)
-            if handler is None:
-                return self.reply(req, Status.UNKNOWN_COMMAND)
-            if self.bucket is not None and self.bucket.name not in self.cluster.buckets:
-                self.bucket = self.engine = None
-            if self.bucket is None:
+        opcode = req.opcode
+        # Document commands first: they are nearly every request.
+        handler = DOCUMENT_HANDLERS.get(opcode)
+        if handler is not None:
+            if self.tracing:  # the clock is read only for a client that wants durations
+                self._started = _perf_counter()
+            if self.user is None:
+                return self.reply(req, Status.AUTH_ERROR)
+            bucket = self.bucket
+            if bucket is not None and bucket.name not in self.cluster.buckets:
+                bucket = self.bucket = self.engine = None
+            if bucket is None:
                 return self.reply(req, Status.NO_BUCKET)
             if self.faults.active:
                 forced = self.faults.take_opfail()  # the control API's OPFAIL
                 if forced:
                     return self.reply(req, forced)
+            return handler(self, req)
+        self._started = _perf_counter()  # (HELLO may turn tracing on)
+        if self.user is None and opcode not in _UNAUTHENTICATED_OK:
+            return self.reply(req, Status.AUTH_ERROR)
+        handler = _HANDLERS.get(opcode)
+        if handler is None:
+            return self.reply(req, Status.UNKNOWN_COMMAND)
         return handler(self, req)
 
     def target(self, req: Packet, replica: bool = False) -> Target | bytes:
-        """Resolve a document command's key and vbucket, or the error reply.
+        """Resolve a document command's vbucket and key, or the error reply.
 
         Checks the collection id and that this node is active for the
         vbucket (or a replica of it, for replica reads).
         """
-        assert self.bucket is not None and self.engine is not None
         bucket = self.bucket
+        engine = self.engine
+        assert bucket is not None and engine is not None
         cid = 0
         key = req.key
         if self.collections:
-            try:
-                cid, key = split_key(req.key)
-            except ValueError:
-                return self.reply(req, Status.EINVAL)
+            if key and key[0] < 0x80:  # a one-byte LEB128 id, like the default collection's
+                cid = key[0]
+                key = key[1:]
+            else:
+                try:
+                    cid, key = split_key(key)
+                except ValueError:
+                    return self.reply(req, _EINVAL)
             if not bucket.manifest.has_collection_id(cid):
                 return self.unknown_collection(req)
         if not key or len(key) > MAX_KEY_LENGTH:
-            return self.reply(req, Status.EINVAL)
+            return self.reply(req, _EINVAL)
+        if bucket.vbmap and not replica:
+            # bucket.node_role(self.node, vb) == "active", written out for speed
+            vb = req.vbucket
+            if vb >= bucket.num_vbuckets or bucket.vbmap[vb][0] != self.node:
+                return self.not_my_vbucket(req)
+            return engine, vb, (cid, key)
         vb = req.vbucket if bucket.is_couchbase else 0
-        role = bucket.node_role(self.node, vb)
-        wanted = "replica" if replica else "active"
-        if role != wanted:
+        if bucket.node_role(self.node, vb) != ("replica" if replica else "active"):
             return self.not_my_vbucket(req)
-        return Target(self.engine, self.node, vb, (cid, key))
+        return engine, vb, (cid, key)
 
     def unknown_collection(self, req: Packet, status: int = Status.UNKNOWN_COLLECTION) -> bytes:
         """0x88 (or 0x8c, unknown scope) with the manifest uid the answer is based
@@ -218,6 +258,7 @@ class KVSession:
             if code in SUPPORTED_FEATURES and code not in accepted:
                 accepted.append(code)
         self.features = frozenset(accepted)
+        self._negotiated()
         return self.reply(req, value=encode_features(accepted))
 
     def sasl_list_mechs(self, req: Packet) -> bytes:
@@ -412,8 +453,8 @@ _HANDLERS: dict[int, Handler] = {
 
 def _legacy_status(opcode: int, status: int) -> int:
     """What a server answers a client that did not negotiate XERROR."""
-    if status == Status.LOCKED:
+    if status == _LOCKED:
         return Status.ETMPFAIL if opcode in _LOCK_OPCODES else Status.KEY_EEXISTS
-    if status == Status.NOT_LOCKED:
+    if status == _NOT_LOCKED:
         return Status.ETMPFAIL
     return status

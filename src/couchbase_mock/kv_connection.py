@@ -1,9 +1,15 @@
 """One client connection to a node's KV port: framing, limits and flow control.
 
-:class:`KVProtocol` is the :class:`asyncio.Protocol`; what a request means is
-:class:`~couchbase_mock.kv.KVSession`'s business. Every ``data_received``
-feeds the packet reader and answers the complete requests, writing their
-answers in batches of up to :data:`FLUSH_BYTES`.
+:class:`KVProtocol` is the :class:`asyncio.BufferedProtocol`; what a request
+means is :class:`~couchbase_mock.kv.KVSession`'s business. Every read feeds
+the packet reader and answers the complete requests, writing their answers in
+batches of up to :data:`FLUSH_BYTES`.
+
+Reads go into one buffer of :data:`READ_BYTES` that all the connections of a
+thread's event loop share (what a read brings is copied out before the next
+read), not into a new 256 KiB ``bytes`` per read as with a plain
+:class:`asyncio.Protocol`: an allocation that size is, depending on the
+allocator's history, an ``mmap``, ``mremap`` and ``munmap`` per request.
 
 The edge of the server (see :mod:`couchbase_mock.limits`):
 
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from typing import Callable, Optional
 
 from couchbase._core.errors import RemoteProtocolError
@@ -34,6 +41,18 @@ from .limits import DEFAULT_LIMITS, Limits
 # Answers are written in pieces of about this size, so that the transport can
 # say it is full before a whole read's worth of answers is built.
 FLUSH_BYTES = 256 * 1024
+# The most one read takes (what asyncio's transports read at once, too).
+READ_BYTES = 256 * 1024
+
+_per_thread = threading.local()
+
+
+def _read_buffer() -> memoryview:
+    """This thread's read buffer (each event loop runs on its own thread)."""
+    view: Optional[memoryview] = getattr(_per_thread, "view", None)
+    if view is None:
+        view = _per_thread.view = memoryview(bytearray(READ_BYTES))
+    return view
 
 
 def wire_size(pkt: Packet) -> int:
@@ -42,7 +61,7 @@ def wire_size(pkt: Packet) -> int:
             + len(pkt.value))
 
 
-class KVProtocol(asyncio.Protocol):
+class KVProtocol(asyncio.BufferedProtocol):
     """One client connection to a node's KV port."""
 
     def __init__(self, cluster: Cluster, node: int, limits: Limits = DEFAULT_LIMITS) -> None:
@@ -57,10 +76,12 @@ class KVProtocol(asyncio.Protocol):
         self._backlog: list[Packet] = []  # read while paused, not answered yet
         self.faults = cluster.faults[node]
         self._held: Optional[bytearray] = None  # output a hiccup holds back
+        self._read_view = memoryview(b"")  # the loop thread's, from connection_made
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        self._read_view = _read_buffer()
         transport.set_write_buffer_limits(self.limits.kv_unsent_high, self.limits.kv_unsent_low)
         sock = transport.get_extra_info("socket")
         if sock is not None:
@@ -103,6 +124,12 @@ class KVProtocol(asyncio.Protocol):
         return len(self._backlog)
 
     # -- requests -------------------------------------------------------------
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._read_view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.data_received(bytes(self._read_view[:nbytes]))
 
     def data_received(self, data: bytes) -> None:
         transport = self.transport
@@ -147,6 +174,24 @@ class KVProtocol(asyncio.Protocol):
             self._backlog.extend(packets)
             return
         session = self.session
+        if len(packets) == 1:
+            # The common case, one request per read (a client waiting for each
+            # answer): the loop below without its batching.
+            pkt = packets[0]
+            if pkt.is_response:
+                return
+            try:
+                resp = session.handle(pkt)
+            except Exception:  # a bug here must not kill the server
+                resp = session.reply(pkt, Status.EINTERNAL)
+            if resp:
+                if self.faults.active or self._held is not None:
+                    self._send(transport, resp)
+                else:
+                    transport.write(resp)  # what _send does without faults
+            if session.closing:
+                transport.close()
+            return
         handle = session.handle
         out: list[bytes] = []
         size = 0

@@ -26,7 +26,8 @@ from .engine import MAX_VALUE_SIZE
 from .storage import Document
 
 if TYPE_CHECKING:
-    from .kv import KVSession, Target
+    from .engine import Engine
+    from .kv import KVSession
 
 Handler = Callable[["KVSession", Packet], Optional[bytes]]
 
@@ -36,6 +37,12 @@ _ARITH_EXTRAS = struct.Struct(">QQI")
 _TOKEN = struct.Struct(">QQ")
 _KNOWN_FRAMES = frozenset(int(f) for f in RequestFrame)
 _JSON_START = frozenset(b'{["-0123456789tfn \t\r\n')
+# Enum members used on every request, as module constants (see kv.py).
+_EINVAL = Status.EINVAL
+_JSON = Datatype.JSON
+_NOT_JSON = ~Datatype.JSON
+_GET_RESPONSE = struct.Struct(">BBHBBHIIQI")  # the classic header, then the flags
+_MAGIC_RESPONSE = 0x81
 
 
 class Frames:
@@ -48,10 +55,13 @@ class Frames:
         self.durability = 0
 
 
+_NO_FRAMES = Frames()  # what a request without framing extras asks for (never changed)
+
+
 def _frames(s: KVSession, req: Packet) -> Frames | bytes:
-    frames = Frames()
     if not req.framing:
-        return frames
+        return _NO_FRAMES
+    frames = Frames()
     try:
         entries = decode_frames(req.framing)
     except ValueError:
@@ -75,11 +85,11 @@ def _frames(s: KVSession, req: Packet) -> Frames | bytes:
 
 def _write_datatype(s: KVSession, req: Packet) -> int | bytes:
     """The datatype to store, or an error reply for bits we do not accept."""
-    if req.datatype & ~Datatype.JSON:
-        return s.reply(req, Status.EINVAL)
+    if req.datatype & _NOT_JSON:
+        return s.reply(req, _EINVAL)
     if s.json:
-        return req.datatype & Datatype.JSON
-    return Datatype.JSON if _looks_like_json(req.value) else Datatype.RAW
+        return req.datatype & _JSON
+    return _JSON if _looks_like_json(req.value) else Datatype.RAW
 
 
 def _looks_like_json(value: bytes) -> bool:
@@ -92,17 +102,33 @@ def _looks_like_json(value: bytes) -> bool:
     return True
 
 
-def _token(s: KVSession, t: Target, doc: Document) -> bytes:
+def _token(s: KVSession, engine: Engine, vb: int, doc: Document) -> bytes:
+    """The mutation token (vbucket uuid, seqno) if the client asked for them."""
     if not s.mutation_seqno:
         return b""
-    return _TOKEN.pack(t.engine.vbucket(t.node, t.vb).uuid, doc.seqno)
+    return _TOKEN.pack(engine.vbucket(s.node, vb).uuid, doc.seqno)
+
+
+def _mutated(s: KVSession, req: Packet, engine: Engine, vb: int, doc: Document) -> bytes:
+    """A mutation's success: its CAS, and its mutation token if the client asked."""
+    if not s.mutation_seqno:
+        return s.reply_ok(req, doc.cas)
+    return s.reply(req, extras=_token(s, engine, vb, doc), cas=doc.cas)
 
 
 def _doc_reply(s: KVSession, req: Packet, doc: Document, cas: int, key: bytes = b"") -> bytes:
-    return s.reply(
-        req, key=key, value=doc.value, extras=_FLAGS.pack(doc.flags), datatype=doc.datatype,
-        cas=cas,
-    )
+    if key or s.tracing:
+        return s.reply(
+            req, key=key, value=doc.value, extras=_FLAGS.pack(doc.flags),
+            datatype=doc.datatype, cas=cas,
+        )
+    # What GET answers: one pack for header and flags, then the value.
+    value = doc.value
+    datatype = doc.datatype if s.json else doc.datatype & _NOT_JSON
+    return _GET_RESPONSE.pack(
+        _MAGIC_RESPONSE, req.opcode, 0, 4, datatype, 0, 4 + len(value), req.opaque, cas,
+        doc.flags,
+    ) + value
 
 
 # -- reads -------------------------------------------------------------------
@@ -112,10 +138,13 @@ def _get(s: KVSession, req: Packet, with_key: bool, quiet: bool) -> Optional[byt
     t = s.target(req)
     if isinstance(t, bytes):
         return t
-    status, doc = t.engine.get(t.node, t.vb, t.key)
+    engine, vb, key = t
+    status, doc = engine.get(s.node, vb, key)
     if doc is None:
         return None if quiet else s.reply(req, status, key=req.key if with_key else b"")
-    cas = LOCKED_CAS if doc.is_locked(t.engine.clock()) else doc.cas
+    cas = doc.cas
+    if doc.lock_cas and doc.is_locked(engine.clock()):
+        cas = LOCKED_CAS
     return _doc_reply(s, req, doc, cas, req.key if with_key else b"")
 
 
@@ -139,7 +168,8 @@ def get_replica(s: KVSession, req: Packet) -> Optional[bytes]:
     t = s.target(req, replica=True)
     if isinstance(t, bytes):
         return t
-    status, doc = t.engine.get_replica(t.node, t.vb, t.key)
+    engine, vb, key = t
+    status, doc = engine.get_replica(s.node, vb, key)
     if doc is None:
         return s.reply(req, status)
     return _doc_reply(s, req, doc, doc.cas)
@@ -152,7 +182,8 @@ def get_locked(s: KVSession, req: Packet) -> Optional[bytes]:
     t = s.target(req)
     if isinstance(t, bytes):
         return t
-    status, doc = t.engine.get_locked(t.node, t.vb, t.key, lock_time)
+    engine, vb, key = t
+    status, doc = engine.get_locked(s.node, vb, key, lock_time)
     if doc is None:
         return s.reply(req, status)
     return _doc_reply(s, req, doc, doc.cas)
@@ -162,7 +193,8 @@ def unlock(s: KVSession, req: Packet) -> Optional[bytes]:
     t = s.target(req)
     if isinstance(t, bytes):
         return t
-    status, doc = t.engine.unlock(t.node, t.vb, t.key, req.cas)
+    engine, vb, key = t
+    status, doc = engine.unlock(s.node, vb, key, req.cas)
     return s.reply(req, status, cas=doc.cas if doc is not None else 0)
 
 
@@ -173,7 +205,8 @@ def get_meta(s: KVSession, req: Packet) -> Optional[bytes]:
     t = s.target(req)
     if isinstance(t, bytes):
         return t
-    status, doc = t.engine.get_meta(t.node, t.vb, t.key)
+    engine, vb, key = t
+    status, doc = engine.get_meta(s.node, vb, key)
     if doc is None:
         return s.reply(req, status)
     extras = struct.pack(">IIIQ", int(doc.deleted), doc.flags, doc.expiry, doc.revno)
@@ -188,7 +221,7 @@ def get_meta(s: KVSession, req: Packet) -> Optional[bytes]:
 def _store(s: KVSession, req: Packet, mode: str, quiet: bool) -> Optional[bytes]:
     if len(req.extras) != 8:
         return s.reply(req, Status.EINVAL)
-    frames = _frames(s, req)
+    frames = _frames(s, req) if req.framing else _NO_FRAMES
     if isinstance(frames, bytes):
         return frames
     datatype = _write_datatype(s, req)
@@ -197,16 +230,17 @@ def _store(s: KVSession, req: Packet, mode: str, quiet: bool) -> Optional[bytes]
     t = s.target(req)
     if isinstance(t, bytes):
         return t
+    engine, vb, key = t
     flags, exptime = _STORE_EXTRAS.unpack(req.extras)
-    status, doc = t.engine.store(
-        t.node, t.vb, t.key, mode, req.value, flags, exptime, req.cas, datatype,
+    status, doc = engine.store(
+        s.node, vb, key, mode, req.value, flags, exptime, req.cas, datatype,
         frames.preserve_ttl,
     )
     if doc is None:
         return s.reply(req, status)
     if quiet:
         return None
-    return s.reply(req, extras=_token(s, t, doc), cas=doc.cas)
+    return _mutated(s, req, engine, vb, doc)
 
 
 def _delete(s: KVSession, req: Packet, quiet: bool) -> Optional[bytes]:
@@ -216,12 +250,13 @@ def _delete(s: KVSession, req: Packet, quiet: bool) -> Optional[bytes]:
     t = s.target(req)
     if isinstance(t, bytes):
         return t
-    status, doc = t.engine.delete(t.node, t.vb, t.key, req.cas)
+    engine, vb, key = t
+    status, doc = engine.delete(s.node, vb, key, req.cas)
     if doc is None:
         return s.reply(req, status)
     if quiet:
         return None
-    return s.reply(req, extras=_token(s, t, doc), cas=doc.cas)
+    return _mutated(s, req, engine, vb, doc)
 
 
 def _concat(s: KVSession, req: Packet, append: bool, quiet: bool) -> Optional[bytes]:
@@ -236,12 +271,13 @@ def _concat(s: KVSession, req: Packet, append: bool, quiet: bool) -> Optional[by
     t = s.target(req)
     if isinstance(t, bytes):
         return t
-    status, doc = t.engine.concat(t.node, t.vb, t.key, req.value, req.cas, append)
+    engine, vb, key = t
+    status, doc = engine.concat(s.node, vb, key, req.value, req.cas, append)
     if doc is None:
         return s.reply(req, status)
     if quiet:
         return None
-    return s.reply(req, extras=_token(s, t, doc), cas=doc.cas)
+    return _mutated(s, req, engine, vb, doc)
 
 
 def _arith(s: KVSession, req: Packet, incr: bool, quiet: bool) -> Optional[bytes]:
@@ -253,15 +289,17 @@ def _arith(s: KVSession, req: Packet, incr: bool, quiet: bool) -> Optional[bytes
     t = s.target(req)
     if isinstance(t, bytes):
         return t
+    engine, vb, key = t
     delta, initial, exptime = _ARITH_EXTRAS.unpack(req.extras)
-    status, doc, number = t.engine.arithmetic(
-        t.node, t.vb, t.key, incr, delta, initial, exptime, req.cas, frames.preserve_ttl
+    status, doc, number = engine.arithmetic(
+        s.node, vb, key, incr, delta, initial, exptime, req.cas, frames.preserve_ttl
     )
     if doc is None:
         return s.reply(req, status)
     if quiet:
         return None
-    return s.reply(req, value=struct.pack(">Q", number), extras=_token(s, t, doc), cas=doc.cas)
+    return s.reply(req, value=struct.pack(">Q", number), extras=_token(s, engine, vb, doc),
+                   cas=doc.cas)
 
 
 def _touch(s: KVSession, req: Packet, with_value: bool, quiet: bool) -> Optional[bytes]:
@@ -270,8 +308,9 @@ def _touch(s: KVSession, req: Packet, with_value: bool, quiet: bool) -> Optional
     t = s.target(req)
     if isinstance(t, bytes):
         return t
+    engine, vb, key = t
     (exptime,) = _FLAGS.unpack(req.extras)
-    status, doc = t.engine.touch(t.node, t.vb, t.key, exptime)
+    status, doc = engine.touch(s.node, vb, key, exptime)
     if doc is None:
         return None if quiet and status == Status.KEY_ENOENT else s.reply(req, status)
     if with_value:

@@ -53,9 +53,12 @@ class CasSource:
         self._clock = clock
         self._last = 0
 
-    def next(self) -> int:
-        now = int(self._clock() * 1e9) & ~0xFFFF
-        cas = now if now > self._last else self._last + 1
+    def next(self, now: Optional[float] = None) -> int:
+        """The next CAS; ``now`` is the clock's time if the caller has just read it."""
+        if now is None:
+            now = self._clock()
+        base = int(now * 1e9) & ~0xFFFF
+        cas = base if base > self._last else self._last + 1
         self._last = cas
         return cas
 

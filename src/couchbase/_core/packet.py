@@ -24,6 +24,18 @@ _ALT = struct.Struct(">BBBBBBHIIQ")
 _ALT_MAGICS = frozenset((Magic.ALT_REQUEST, Magic.ALT_RESPONSE))
 _KNOWN_MAGICS = frozenset(int(m) for m in Magic)
 _RESPONSE = int(Magic.RESPONSE)
+# Plain ints: testing an int against IntEnum members spelled out is much slower.
+_RESPONSE_MAGICS = frozenset(int(m) for m in (Magic.RESPONSE, Magic.ALT_RESPONSE,
+                                              Magic.SERVER_RESPONSE))
+_CLASSIC_MAGICS = frozenset((int(Magic.REQUEST), _RESPONSE))
+
+CLASSIC_HEADER = _CLASSIC
+"""The classic 24-byte header as a :class:`struct.Struct`, for code that builds
+packets on a hot path itself (the local cluster's common responses):
+``magic opcode keylen extlen datatype vbucket|status bodylen opaque cas``."""
+ALT_HEADER = _ALT
+"""The alternative-framing header, the same way: ``magic opcode framinglen keylen
+extlen datatype vbucket|status bodylen opaque cas`` (bodylen counts the framing)."""
 _ALT_OF = {Magic.REQUEST: Magic.ALT_REQUEST, Magic.RESPONSE: Magic.ALT_RESPONSE}
 
 
@@ -77,7 +89,7 @@ class Packet:
 
     @property
     def is_response(self) -> bool:
-        return self.magic in (Magic.RESPONSE, Magic.ALT_RESPONSE, Magic.SERVER_RESPONSE)
+        return self.magic in _RESPONSE_MAGICS
 
     def encode(self) -> bytes:
         field = self.status if self.is_response else self.vbucket
@@ -167,8 +179,10 @@ class PacketReader:
 
     def feed(self, data: bytes) -> list[Packet]:
         buf = self._buf
-        if not buf and type(data) is bytes and len(data) >= HEADER_LEN and data[0] == _RESPONSE:
-            # the common case: exactly one classic response, nothing buffered
+        if (not buf and type(data) is bytes and len(data) >= HEADER_LEN
+                and data[0] in _CLASSIC_MAGICS):
+            # The common case: exactly one classic packet, nothing buffered (a
+            # client's response, or the local cluster's request).
             (magic, opcode, klen, elen, datatype, field, bodylen, opaque,
              cas) = _CLASSIC.unpack_from(data)
             if HEADER_LEN + bodylen == len(data) and elen + klen <= bodylen:
@@ -245,6 +259,6 @@ def response_to(
 ) -> bytes:
     """Encode the response to ``request`` (same opcode and opaque)."""
     return encode_packet(
-        Magic.RESPONSE, request.opcode, key, value, extras, framing, datatype, status,
+        _RESPONSE, request.opcode, key, value, extras, framing, datatype, status,
         request.opaque, cas,
     )
