@@ -25,13 +25,14 @@ import argparse
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import _official_sdk
 
@@ -76,24 +77,33 @@ def _pin(cpus: Optional[set[int]]) -> Optional[Callable[[], None]]:
 
 # -- the mock cluster ---------------------------------------------------------------
 
-def _our_env() -> dict[str, str]:
+def _our_env(src: Path = SRC) -> dict[str, str]:
     """Our environment with src/ first on the path, so the working tree is measured."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p)
     return env
 
 
 class Mock:
-    """A ``python -m couchbase_mock`` process, stopped on exit whatever happens."""
+    """A ``python -m couchbase_mock`` process, stopped on exit whatever happens.
+
+    ``python`` runs it (default: this interpreter), with ``src`` first on its
+    path (default: this tree's); ``wrapper`` is put in front of the command
+    (``mock_instructions.py`` runs the mock under callgrind that way).
+    """
 
     def __init__(self, nodes: int = 4, replicas: int = 1, timeout: float = 30,
-                 cpus: Optional[set[int]] = None) -> None:
+                 cpus: Optional[set[int]] = None, python: str = sys.executable,
+                 src: Path = SRC, wrapper: Sequence[str] = (),
+                 env: Optional[dict[str, str]] = None) -> None:
         self.stderr = tempfile.TemporaryFile()
+        run_env = _our_env(src)
+        run_env.update(env or {})
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "couchbase_mock", "--nodes", str(nodes),
+            [*wrapper, python, "-m", "couchbase_mock", "--nodes", str(nodes),
              "--replicas", str(replicas)],
             stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL,
-            env=_our_env(), cwd=ROOT, preexec_fn=_pin(cpus),
+            env=run_env, cwd=ROOT, preexec_fn=_pin(cpus),
         )
         try:
             self.info = json.loads(self._ready_line(timeout))
@@ -175,21 +185,37 @@ def run_worker(python: str, client: str, cfg: dict[str, Any], env: dict[str, str
     return {"error": f"{client} worker exited with {out.returncode}: {last}", "detail": tail}
 
 
+def server_python(name: str) -> str:
+    """The interpreter a --server-python value names: a path, a command on the
+    PATH, or ``pypy3``/``pypy``, which mean ``.venv-pypy/bin/python`` when it
+    exists (scripts/test-pypy.sh makes it: PyPy with the project installed)."""
+    pypy_venv = ROOT / ".venv-pypy" / "bin" / "python"
+    if name in ("pypy3", "pypy") and pypy_venv.exists():
+        return str(pypy_venv)
+    found = shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"--server-python {name}: no such interpreter")
+    return found
+
+
 def run_all(args: argparse.Namespace) -> dict[str, Any]:
     layout, mock_cpus, worker_cpus = cpu_layout(args.cpus)
+    mock_python = server_python(args.server_python)
     report: dict[str, Any] = {
         "config": {"ops": args.ops, "warmup": args.warmup, "multi_keys": args.multi_keys,
                    "multi_rounds": args.multi_rounds, "repeat": args.repeat, "nodes": 4,
                    "replicas": 1, "python": sys.version.split()[0], "cpus": os.cpu_count(),
-                   "layout": layout},
+                   "layout": layout, "server_python": _version_of(mock_python),
+                   "clients": list(args.clients)},
     }
-    _progress("checking the official SDK virtualenv")
-    try:
-        official: Optional[str] = str(_official_sdk.official_python())
-    except (OSError, subprocess.SubprocessError) as exc:
-        official = None
-        report["official"] = {"error": f"no official SDK virtualenv: {exc}"}
-    with Mock(nodes=4, replicas=1, cpus=mock_cpus) as mock:
+    official: Optional[str] = None
+    if "official" in args.clients:
+        _progress("checking the official SDK virtualenv")
+        try:
+            official = str(_official_sdk.official_python())
+        except (OSError, subprocess.SubprocessError) as exc:
+            report["official"] = {"error": f"no official SDK virtualenv: {exc}"}
+    with Mock(nodes=4, replicas=1, cpus=mock_cpus, python=mock_python) as mock:
         info = mock.info
         cfg = {
             "connstr": info["connstr"], "kv": list(mock.kv_address()),
@@ -199,22 +225,40 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
             "repeat": args.repeat, "mock_pid": mock.pid,
         }
         ours_env = _our_env()
-        _progress("running ours")
-        report["ours"] = run_worker(sys.executable, "ours", cfg, ours_env, args.timeout,
-                                    worker_cpus)
+        if "ours" in args.clients:
+            _progress("running ours")
+            report["ours"] = run_worker(sys.executable, "ours", cfg, ours_env, args.timeout,
+                                        worker_cpus)
         if official is not None:
             _progress("running official")
             report["official"] = run_worker(official, "official", cfg,
                                             _official_sdk.clean_env(), args.timeout,
                                             worker_cpus)
-        _progress("running raw")
-        report["raw"] = run_worker(sys.executable, "raw", cfg, ours_env, args.timeout,
-                                   worker_cpus)
+        if "raw" in args.clients:
+            _progress("running raw")
+            report["raw"] = run_worker(sys.executable, "raw", cfg, ours_env, args.timeout,
+                                       worker_cpus)
         if args.profile:
             _progress("running profile")
             report["profile"] = run_worker(sys.executable, "ours-profile", cfg, ours_env,
                                            args.timeout, worker_cpus)
     return report
+
+
+def _version_of(python: str) -> str:
+    """``"CPython 3.11.7"``, ``"PyPy 7.3.11 (Python 3.9.16)"``: what runs the mock."""
+    code = ("import platform, sys; v = sys.implementation.version; "
+            "print(platform.python_implementation(), "
+            "f'{v.major}.{v.minor}.{v.micro}' if sys.implementation.name != 'cpython' "
+            "else '', platform.python_version())")
+    try:
+        out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return python
+    words = out.stdout.split()
+    if len(words) == 3:
+        return f"{words[0]} {words[1]} (Python {words[2]})"
+    return " ".join(words) or python
 
 
 def _progress(what: str) -> None:
@@ -239,6 +283,8 @@ def _rates(p: dict[str, Any]) -> tuple[Optional[float], Optional[float], Optiona
     return (ops / p["wall_s"] if p["wall_s"] > 0 else None, p["cpu_s"] / ops * 1e6,
             None if mock is None else mock / ops * 1e6)
 
+
+CLIENTS = ("ours", "official", "raw")
 
 ROWS = [
     ("get", "get ({ops})"),
@@ -297,7 +343,7 @@ def render(report: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     lines = [
         f"couchbase_mock 4 nodes, 1 replica; ~100-byte JSON docs; {conf['ops']} ops, "
         f"warm-up {conf['warmup']}; multi: {conf['multi_rounds']} x {conf['multi_keys']} keys; "
-        f"Python {conf['python']}, {conf['cpus']} CPUs",
+        f"Python {conf['python']}, {conf['cpus']} CPUs; mock on {conf['server_python']}",
         f"CPU layout {conf['layout']}; median of {conf['repeat']} runs per row; "
         "multi rows: keys/s and CPU us per key",
         "",
@@ -338,10 +384,11 @@ def render(report: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         note = (report.get(client) or {}).get("note")
         if note:
             notes.append(f"{client}: {note['error']}")
+    ran = conf.get("clients", CLIENTS)
     for r in rows:
         for who in ("ours", "official"):
             err = r[f"{who}_error"]
-            if err:
+            if err and (who if r["phase"] != "noop" else "raw") in ran:
                 notes.append(f"{r['phase']} ({'raw' if r['phase'] == 'noop' else who}): "
                              f"{err.splitlines()[0][:300]}")
     if notes:
@@ -368,6 +415,11 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                         "split: one CPU each; free: no pinning")
     parser.add_argument("--timeout", type=float, default=600,
                         help="seconds each worker may take (default 600)")
+    parser.add_argument("--clients", default=",".join(CLIENTS),
+                        help="comma-separated workers to run (default: ours,official,raw)")
+    parser.add_argument("--server-python", default=sys.executable,
+                        help="interpreter running the mock (default: this one); pypy3 means "
+                        ".venv-pypy/bin/python (see scripts/test-pypy.sh)")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead")
     parser.add_argument("--profile", action="store_true",
                         help="also cProfile our single get loop (top 25 by tottime)")
@@ -375,6 +427,10 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     for name in ("ops", "multi_keys", "multi_rounds", "warmup", "repeat"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    args.clients = [c for c in args.clients.split(",") if c]
+    unknown = set(args.clients) - set(CLIENTS)
+    if unknown or not args.clients:
+        parser.error(f"--clients: choose from {', '.join(CLIENTS)}")
     return args
 
 

@@ -224,9 +224,12 @@ def _store(s: KVSession, req: Packet, mode: str, quiet: bool) -> Optional[bytes]
     frames = _frames(s, req) if req.framing else _NO_FRAMES
     if isinstance(frames, bytes):
         return frames
-    datatype = _write_datatype(s, req)
-    if isinstance(datatype, bytes):
-        return datatype
+    datatype = req.datatype
+    if not s.json or datatype & _NOT_JSON:  # (else _write_datatype keeps it as it is)
+        checked = _write_datatype(s, req)
+        if isinstance(checked, bytes):
+            return checked
+        datatype = checked
     t = s.target(req)
     if isinstance(t, bytes):
         return t
