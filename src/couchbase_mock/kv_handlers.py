@@ -99,6 +99,8 @@ def _looks_like_json(value: bytes) -> bool:
         json.loads(value)
     except ValueError:
         return False
+    except RecursionError:  # nested deeper than a decoder can follow: kept as raw bytes
+        return False
     return True
 
 

@@ -58,6 +58,13 @@ def test_set_get_with_flags_datatype_and_mutation_token(kv0, key):
     assert kv0.get(key).datatype == 0
 
 
+def test_a_value_nested_deeper_than_a_decoder_follows_is_stored_as_raw_bytes(kv0, key):
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert kv0.set(key, deep).status == Status.SUCCESS  # not EINTERNAL
+    got = kv0.get(key)
+    assert got.value == deep and got.datatype == 0
+
+
 def test_add_replace_cas_and_delete(kv0, key):
     assert kv0.set(key, b"x", opcode=Opcode.REPLACE).status == Status.KEY_ENOENT
     first = kv0.set(key, b"1", opcode=Opcode.ADD)
