@@ -16,6 +16,7 @@ from couchbase._core.document import (
     COUNTER_NO_INITIAL,
     DEFAULT_LOCK_TIME,
     MAX_LOCK_TIME,
+    MAX_VALUE_SIZE,
     RELATIVE_EXPIRY_LIMIT,
 )
 from couchbase._core.feature import Datatype
@@ -24,7 +25,6 @@ from couchbase._core.status import Status
 from .bucket import Bucket
 from .storage import CasSource, DocKey, Document, VBucket
 
-MAX_VALUE_SIZE = 20 * 1024 * 1024
 U64 = 1 << 64
 
 Outcome = tuple[Status, Optional[Document]]

@@ -16,7 +16,7 @@ import struct
 import time
 from typing import Callable, Optional
 
-from couchbase._core.document import MAX_KEY_LENGTH
+from couchbase._core.document import MAX_KEY_LENGTH, MAX_VALUE_SIZE
 from couchbase._core.feature import Datatype, Feature, decode_features, encode_features
 from couchbase._core.leb128 import split_key
 from couchbase._core.opcode import Opcode
@@ -94,6 +94,27 @@ def duration_frame(seconds: float) -> bytes:
     """The server duration frame for a request that took ``seconds``."""
     encoded = min(0xFFFF, round((max(seconds * 1e6, 0.0) * 2) ** (1 / 1.74)))
     return _DURATION_FRAME.pack(0x02, encoded)
+
+
+BUCKET_QUOTA = 100 * 1024 * 1024
+"""Every bucket's memory quota, as the stats report it (the mock does not evict)."""
+
+
+def _bucket_config(cluster: Cluster, bucket: Bucket) -> dict[str, object]:
+    """STAT ``config``: the bucket's engine settings, under the server's names."""
+    persistent = bucket.persisted is not None
+    return {
+        "ep_bucket_type": "persistent" if persistent else "ephemeral",
+        "ep_backend": "couchstore" if persistent else "",
+        "ep_dbname": cluster.flusher.store.path if cluster.flusher is not None else "",
+        "ep_max_size": BUCKET_QUOTA,
+        "ep_max_vbuckets": bucket.num_vbuckets,
+        "ep_item_eviction_policy": "value_only",
+        "ep_conflict_resolution_type": "seqno",
+        "ep_max_item_size": MAX_VALUE_SIZE,
+        "ep_ephemeral_full_policy": "auto_delete" if not persistent else "",
+        "ep_uuid": bucket.uuid,
+    }
 
 
 class KVSession:
@@ -396,9 +417,8 @@ class KVSession:
                         "curr_items_tot": items + store.item_count(replica, now),
                         "vb_replica_curr_items": store.item_count(replica, now),
                         "mem_used": store.mem_used(),
-                        "ep_bucket_type": "persistent" if bucket.persisted is not None
-                        else "ephemeral",
-                        "ep_max_size": 104857600,
+                        "ep_bucket_type": _bucket_config(self.cluster, bucket)["ep_bucket_type"],
+                        "ep_max_size": BUCKET_QUOTA,
                         "ep_num_vbuckets": bucket.num_vbuckets,
                         "ep_max_vbuckets": bucket.num_vbuckets,
                         "ep_num_active_vbuckets": len(active),
@@ -408,12 +428,14 @@ class KVSession:
                     }
                 )
             return stats
+        if group == "config" and bucket is not None:
+            return _bucket_config(self.cluster, bucket)
         if group == "memory" and bucket is not None:
             used = bucket.stores[self.node].mem_used()
             return {
                 "mem_used": used,
                 "bytes": used,
-                "ep_max_size": 104857600,
+                "ep_max_size": BUCKET_QUOTA,
                 "ep_mem_high_wat": 89128960,
                 "ep_mem_low_wat": 78643200,
                 "ep_kv_size": used,

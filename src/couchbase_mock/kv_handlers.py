@@ -13,7 +13,7 @@ import struct
 from typing import TYPE_CHECKING, Callable, Optional
 
 from couchbase._core import observe as observe_state
-from couchbase._core.document import LOCKED_CAS
+from couchbase._core.document import LOCKED_CAS, MAX_VALUE_SIZE
 from couchbase._core.feature import Datatype
 from couchbase._core.frameinfo import RequestFrame, decode_frames
 from couchbase._core.leb128 import split_key
@@ -22,7 +22,6 @@ from couchbase._core.packet import Packet
 from couchbase._core.status import Status
 
 from . import keyops
-from .engine import MAX_VALUE_SIZE
 from .storage import Document
 
 if TYPE_CHECKING:

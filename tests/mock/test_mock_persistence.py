@@ -191,3 +191,19 @@ def test_index_definitions_survive_a_restart(tmp_path):
         got = query(mock, "SELECT RAW abv FROM `default` WHERE type = 'beer' AND abv > 5 "
                           "ORDER BY abv")
         assert got == [6, 7, 8, 9]
+
+
+def test_stat_config_tells_the_bucket_settings(tmp_path):
+    with MockCluster(nodes=1, data_dir=str(tmp_path)) as mock:
+        config = _bucket(mock).stats("config")
+        assert _flat(config, "ep_bucket_type") == "persistent"
+        assert _flat(config, "ep_max_item_size") == str(20 * 1024 * 1024)
+        assert _flat(config, "ep_dbname").startswith(str(tmp_path))
+    with MockCluster(nodes=1) as mock:
+        config = _bucket(mock).stats("config")
+        assert _flat(config, "ep_bucket_type") == "ephemeral"
+
+
+def _flat(stats: dict, name: str) -> str:
+    (value,) = {str(v) for v in stats[name].values()}
+    return value
