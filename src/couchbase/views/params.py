@@ -331,5 +331,23 @@ class Query:
 
 ViewQuery = Query  # the 2.x name
 
+
+def make_options_string(options: Union[Query, dict[str, Any], str, None],
+                        unrecognized_ok: bool = False, passthrough: bool = False) -> str:
+    """The URL query string of view options given as a Query, a dict or a
+    string (the 2.x helper); a dict is checked as :class:`Query` checks its
+    keywords, ``unrecognized_ok`` and ``passthrough`` as for :class:`Query`."""
+    if isinstance(options, dict):
+        return Query(passthrough=passthrough, unrecognized_ok=unrecognized_ok,
+                     **options).encoded
+    return Query.from_any(options).encoded
+
+
+def make_dvpath(doc: str, view: str) -> str:
+    """The path of view ``view`` of design document ``doc``, ready for options."""
+    return f"_design/{doc}/_view/{view}?"
+
+
 __all__ = ["ONERROR_CONTINUE", "ONERROR_STOP", "STALE_OK", "STALE_UPDATE_AFTER",
-           "STALE_UPDATE_BEFORE", "UNSPEC", "Query", "ViewQuery"]
+           "STALE_UPDATE_BEFORE", "UNSPEC", "Query", "ViewQuery", "make_dvpath",
+           "make_options_string"]
