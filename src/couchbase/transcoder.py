@@ -41,3 +41,9 @@ class LegacyTranscoder(Transcoder):
     def encode_value(self, value: Any, format: int) -> tuple[bytes, int]:
         data, flags = formats.encode_value(value, format)
         return data, flags & formats.FMT_LEGACY_MASK
+
+
+# 2.x names: its "pure Python" transcoders, as opposed to the ones in C. Here
+# every transcoder is Python, so they are the same classes.
+TranscoderPP = Transcoder
+LegacyTranscoderPP = LegacyTranscoder
