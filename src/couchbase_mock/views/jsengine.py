@@ -65,6 +65,9 @@ OUTPUT_LIMIT = 128 * 2**20
 KILL_GRACE = 5.0
 """Seconds past :data:`CALL_TIMEOUT` before an unanswering worker is killed."""
 
+CRASH_RETRIES = 2
+"""How many times a call whose worker died is sent to a new one."""
+
 WORKER_SCRIPT = Path(__file__).with_name("jsworker.py")
 _READ_BUFFER = 2**20
 _STDERR_KEPT = 8192
@@ -295,17 +298,22 @@ class _Worker:
 
     async def call(self, header: dict[str, Any], payload: bytes = b"") -> tuple[dict[str, Any],
                                                                                bytes]:
-        """Send one call; a call whose worker died is tried once more."""
-        for attempt in range(2):
+        """Send one call; a call whose worker died is tried again, up to
+        :data:`CRASH_RETRIES` times. A worker's death fails every call it was
+        running, and which of them killed it cannot be told: on a loaded machine
+        a replacement can die of another design document's call too."""
+        for attempt in range(CRASH_RETRIES + 1):
+            last = attempt == CRASH_RETRIES
             channel = await self.current()
             try:
                 reply, out = await channel.call(dict(header), payload)
             except _Collateral:
-                if attempt:
-                    raise JSEngineError("the JavaScript engine was restarted twice") from None
+                if last:
+                    raise JSEngineError(
+                        f"the JavaScript engine was restarted {attempt} times") from None
                 continue
             except JSEngineError:
-                if attempt:
+                if last:
                     raise
                 continue
             if "error" in reply:
