@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, Generic, Optional, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from .auth import PasswordAuthenticator
 from .bucket import Bucket
 from .exceptions import ArgumentError, NoMatchingServerError, ObjectDestroyedError
 from .options import ClusterOptions
@@ -31,25 +32,46 @@ class ClusterBase(Generic[B]):
                  **kwargs: Any) -> None:
         if options is None:
             options = kwargs.pop("cluster_options", None)
-        if not isinstance(options, ClusterOptions):
+        if options is not None and not isinstance(options, ClusterOptions):
             raise ArgumentError("Cluster needs ClusterOptions(PasswordAuthenticator(...))")
         if not isinstance(connection_string, str) or not connection_string:
             raise ArgumentError(f"bad connection string {connection_string!r}")
         self._connstr = connection_string
-        self._options = options
+        # None: the 2.x form, Cluster(connstr), credentials come with authenticate()
+        self._options: Optional[ClusterOptions] = options
         self._buckets: dict[str, B] = {}
         self._closed = False
+
+    def authenticate(self, authenticator: Any = None, username: Optional[str] = None,
+                     password: Optional[str] = None) -> None:
+        """The 2.x way to give credentials: ``authenticate(PasswordAuthenticator(u, p))``
+        (or ``username=``, ``password=``), before :meth:`open_bucket`."""
+        if authenticator is None:
+            if username is None or password is None:
+                raise ArgumentError("authenticate needs an authenticator, or a username "
+                                    "and a password")
+            authenticator = PasswordAuthenticator(username, password)
+        timeouts = self._options.timeout_options if self._options is not None else None
+        self._options = ClusterOptions(authenticator, timeouts)
+
+    def _opened(self, name: str, make: Callable[..., B], **kwargs: Any) -> B:
+        options = self._options
+        if options is None:
+            raise ArgumentError("no credentials: pass ClusterOptions(PasswordAuthenticator(...)) "
+                                "or call authenticate() first")
+        auth = options.authenticator
+        timeouts = options.timeout_options
+        kwargs.setdefault("timeout", timeouts.kv_timeout)
+        kwargs.setdefault("bootstrap_timeout", timeouts.connect_timeout)
+        return make(bucket_connection_string(self._connstr, name), username=auth.username,
+                    password=auth.password, **kwargs)
 
     def _bucket(self, name: str, make: Callable[..., B], reuse: Callable[[B], bool]) -> B:
         if self._closed:
             raise ObjectDestroyedError("this cluster connection is closed")
         bucket = self._buckets.get(name)
         if bucket is None or not reuse(bucket):
-            auth = self._options.authenticator
-            timeouts = self._options.timeout_options
-            bucket = make(bucket_connection_string(self._connstr, name),
-                          username=auth.username, password=auth.password,
-                          timeout=timeouts.kv_timeout, bootstrap_timeout=timeouts.connect_timeout)
+            bucket = self._opened(name, make)
             self._buckets[name] = bucket
         return bucket
 
@@ -113,6 +135,20 @@ class Cluster(ClusterBase[Bucket]):
     def bucket(self, name: str) -> Bucket:
         """Open (once) and return bucket ``name``."""
         return self._bucket(name, Bucket, lambda b: not b.closed)
+
+    def open_bucket(self, name: str, **kwargs: Any) -> Bucket:
+        """The 2.x form: a new :class:`~couchbase.bucket.Bucket` for ``name`` with
+        the cluster's credentials (``kwargs`` as for Bucket)."""
+        if self._closed:
+            raise ObjectDestroyedError("this cluster connection is closed")
+        bucket = self._opened(name, Bucket, **kwargs)
+        self._buckets.setdefault(name, bucket)
+        return bucket
+
+    def n1ql_query(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        """The 2.x form of :meth:`query`: a statement or N1QLQuery, through an
+        opened bucket's connection."""
+        return self._query_bucket().n1ql_query(query, *args, **kwargs)
 
     def close(self) -> None:
         self._close_buckets()

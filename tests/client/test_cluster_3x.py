@@ -64,8 +64,8 @@ def test_named_collection_keeps_its_own_documents(fresh_mock, key):
 
 
 def test_cluster_needs_options_and_good_credentials(mock_cluster):
-    with pytest.raises(ArgumentError):
-        Cluster(mock_cluster.connstr)
+    with pytest.raises(ArgumentError):  # (Cluster(connstr) alone is the 2.x form)
+        Cluster(mock_cluster.connstr).bucket("default")
     with pytest.raises(AuthError):
         Cluster.connect(mock_cluster.connstr, _options("wrong")).bucket("default")
 
