@@ -195,7 +195,7 @@ def http_auth(server: Server, hold: float, size: int = 60 * MB, each: int = 3) -
             sock.sendall(head + b"{" * size)
             status = sock.recv(200).split(b"\r\n", 1)[0].decode()
             sock.close()
-            time.sleep(0.5)
+            time.sleep(0.5)  # the server frees the body after answering: measure after
             after.append(f"{status}: now {server.rss() / MB:.0f} MB")
         _report(f"auth-{label}", server, before, f"{after}")
 

@@ -71,27 +71,31 @@ def test_an_oversized_request_head_gets_431(mock_cluster):
     assert answer.startswith(b"HTTP/1.1 431")
 
 
-def test_query_admin_vitals_needs_credentials_and_ping_does_not(mock_cluster):
-    conn = http.client.HTTPConnection(mock_cluster.host, mock_cluster.nodes[0].query_port,
-                                      timeout=10)
+def _on_one_connection(port: int, *requests: tuple[str, dict[str, str]]
+                       ) -> list[tuple[int, bytes, bool, http.client.HTTPMessage]]:
+    """GET each ``(path, headers)`` in turn on one kept-alive connection:
+    ``(status, body, whether the server closes after it, headers)`` for each."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    out = []
     try:
-        conn.request("GET", "/admin/vitals")
-        resp = conn.getresponse()
-        doc = json.loads(resp.read())
-        assert resp.status == 401 and doc["errors"][0]["code"] == 10000
-        conn.request("GET", "/admin/vitals", headers=basic_auth("Administrator", "wrong"))
-        resp = conn.getresponse()
-        resp.read()
-        assert resp.status == 401
-        conn.request("GET", "/admin/vitals", headers=ADMIN)
-        resp = conn.getresponse()
-        assert resp.status == 200 and json.loads(resp.read())["version"]
-        conn.request("GET", "/admin/ping")
-        resp = conn.getresponse()
-        resp.read()
-        assert resp.status == 200
+        for path, headers in requests:
+            conn.request("GET", path, headers=headers)
+            resp = conn.getresponse()
+            out.append((resp.status, resp.read(), resp.will_close, resp.headers))
     finally:
         conn.close()
+    return out
+
+
+def test_query_admin_vitals_needs_credentials_and_ping_does_not(mock_cluster):
+    anonymous, wrong, admin, ping = _on_one_connection(
+        mock_cluster.nodes[0].query_port, ("/admin/vitals", {}),
+        ("/admin/vitals", basic_auth("Administrator", "wrong")),
+        ("/admin/vitals", ADMIN), ("/admin/ping", {}))
+    assert anonymous[0] == 401 and json.loads(anonymous[1])["errors"][0]["code"] == 10000
+    assert wrong[0] == 401
+    assert admin[0] == 200 and json.loads(admin[1])["version"]
+    assert ping[0] == 200
 
 
 def test_pools_is_public_and_the_rest_of_the_management_api_is_not(mock_cluster):
@@ -105,31 +109,16 @@ def test_pools_is_public_and_the_rest_of_the_management_api_is_not(mock_cluster)
 
 
 def test_views_port_needs_credentials_everywhere(mock_cluster):
-    conn = http.client.HTTPConnection(mock_cluster.host, mock_cluster.nodes[0].capi_port,
-                                      timeout=10)
-    try:
-        for path in ("/", "/default/_design/d"):
-            conn.request("GET", path)
-            resp = conn.getresponse()
-            resp.read()
-            assert resp.status == 401 and resp.getheader("WWW-Authenticate")
-    finally:
-        conn.close()
+    for status, _body, _closes, headers in _on_one_connection(
+            mock_cluster.nodes[0].capi_port, ("/", {}), ("/default/_design/d", {})):
+        assert status == 401 and headers["WWW-Authenticate"]
 
 
 def test_a_refused_request_without_a_body_keeps_the_connection(mock_cluster):
-    conn = http.client.HTTPConnection(mock_cluster.host, mock_cluster.nodes[0].mgmt_port,
-                                      timeout=10)
-    try:
-        conn.request("GET", "/pools/default")
-        resp = conn.getresponse()
-        resp.read()
-        assert resp.status == 401 and not resp.will_close
-        conn.request("GET", "/pools/default", headers=ADMIN)
-        resp = conn.getresponse()
-        assert resp.status == 200 and json.loads(resp.read())["name"] == "default"
-    finally:
-        conn.close()
+    refused, admitted = _on_one_connection(
+        mock_cluster.nodes[0].mgmt_port, ("/pools/default", {}), ("/pools/default", ADMIN))
+    assert refused[0] == 401 and not refused[2]
+    assert admitted[0] == 200 and json.loads(admitted[1])["name"] == "default"
 
 
 class Small(HTTPProtocol):
