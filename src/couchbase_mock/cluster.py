@@ -26,9 +26,12 @@ ADMIN_PASSWORD = "password"
 
 
 class Node:
-    """One simulated server: its index and the ports its services listen on
-    (``capi_port``: views, ``query_port``: N1QL; 0 when the node does not
-    serve them).
+    """One simulated server: its index and the ports its services listen on.
+
+    ``ports`` maps a service, by its name in the config's ``nodesExt``
+    (``kv``, ``mgmt``, ``capi``: views, ``n1ql``, ``fts``: search), to its
+    port; a service absent or 0 is not served. The ``*_port`` properties
+    read it.
 
     ``index`` is the node's id for its whole life: stores, vbucket maps and
     connections name nodes by it. ``member``: in the cluster (a node removed
@@ -36,27 +39,37 @@ class Node:
     still listed but serving no vbucket until a rebalance ejects or
     re-adds it."""
 
-    __slots__ = ("index", "kv_port", "mgmt_port", "capi_port", "query_port", "uuid",
-                 "member", "failed")
+    __slots__ = ("index", "ports", "uuid", "member", "failed")
 
-    def __init__(
-        self, index: int, kv_port: int = 0, mgmt_port: int = 0, capi_port: int = 0,
-        query_port: int = 0,
-    ) -> None:
+    def __init__(self, index: int, ports: Optional[dict[str, int]] = None) -> None:
         self.index = index
-        self.kv_port = kv_port
-        self.mgmt_port = mgmt_port
-        self.capi_port = capi_port
-        self.query_port = query_port
+        self.ports: dict[str, int] = dict(ports or {})
         self.uuid = secrets.token_hex(16)
         self.member = True
         self.failed = False
 
+    @property
+    def kv_port(self) -> int:
+        return self.ports.get("kv", 0)
+
+    @property
+    def mgmt_port(self) -> int:
+        return self.ports.get("mgmt", 0)
+
+    @property
+    def capi_port(self) -> int:
+        return self.ports.get("capi", 0)
+
+    @property
+    def query_port(self) -> int:
+        return self.ports.get("n1ql", 0)
+
+    @property
+    def search_port(self) -> int:
+        return self.ports.get("fts", 0)
+
     def __repr__(self) -> str:
-        return (
-            f"Node(index={self.index}, kv_port={self.kv_port}, mgmt_port={self.mgmt_port}, "
-            f"capi_port={self.capi_port}, query_port={self.query_port})"
-        )
+        return f"Node(index={self.index}, ports={self.ports})"
 
 
 class Cluster:

@@ -50,12 +50,12 @@ def _alternate(cluster: Cluster, node: Node) -> Optional[dict[str, Any]]:
 
 
 def _services(node: Node) -> dict[str, int]:
-    services = {"mgmt": node.mgmt_port, "kv": node.kv_port}
-    if node.capi_port:
-        services["capi"] = node.capi_port
-    if node.query_port:
-        services["n1ql"] = node.query_port
-    return services
+    return {name: port for name, port in node.ports.items() if port}
+
+
+# The services /pools/default names per node (its nodesExt names, less the
+# ones that come with every node: mgmt, capi).
+_POOL_SERVICES = ("kv", "n1ql", "fts")
 
 
 def _nodes_ext(cluster: Cluster, host: str, this_node: Optional[int]) -> list[dict[str, Any]]:
@@ -228,7 +228,7 @@ def _node_info(cluster: Cluster, index: int, this_node: Optional[int]) -> dict[s
         "clusterCompatibility": 458752,
         "version": "7.0.0-0000-enterprise",
         "os": "x86_64-unknown-linux-gnu",
-        "services": ["kv", "n1ql"] if node.query_port else ["kv"],
+        "services": [name for name in _POOL_SERVICES if node.ports.get(name)],
         "uptime": "1",
     }
     if index == this_node:

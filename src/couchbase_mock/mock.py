@@ -296,7 +296,7 @@ class MockCluster:
     def add_node(self, pause: float = 0.0) -> Node:
         """Start a new node (ephemeral ports) and rebalance it in."""
         node = self.call(lambda c: c.add_node())
-        self._on_loop(lambda servers: servers.start_node(self.cluster, node, (0, 0, 0, 0)))
+        self._on_loop(lambda servers: servers.start_node(self.cluster, node))
         self.call(lambda c: c.bump())  # its ports are part of the config
         self.rebalance(pause)
         return node
@@ -317,8 +317,7 @@ class MockCluster:
         """Listen again on a stopped node's ports; its data is as it was."""
         topology.check_node(self.cluster, node)
         n = self.cluster.nodes[node]
-        self._on_loop(lambda servers: servers.start_node(
-            self.cluster, n, (n.kv_port, n.mgmt_port, n.capi_port, n.query_port)))
+        self._on_loop(lambda servers: servers.start_node(self.cluster, n, dict(n.ports)))
 
     def _on_loop(self, make: Callable[[Servers], Awaitable[None]]) -> None:
         loop, servers = self._loop, self._servers

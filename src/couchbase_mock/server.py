@@ -1,10 +1,11 @@
 """Start the services of every node of a :class:`~couchbase_mock.cluster.Cluster`.
 
-Each node listens on four ports: KV (memcached binary protocol),
-management (REST), views (``capi``) and query (N1QL). Ports are ephemeral
-unless ``port_base`` is given; then node ``i`` of ``n`` uses
-``port_base + 2*i`` for management, ``port_base + 2*i + 1`` for KV,
-``port_base + 2*n + i`` for views and ``port_base + 3*n + i`` for query.
+Each node listens on one port per entry of :data:`SERVICES`: management
+(REST), KV (memcached binary protocol), views (``capi``) and query (N1QL).
+Ports are ephemeral unless ``port_base`` is given; then node ``i`` of ``n``
+uses ``port_base + 2*i`` for management, ``port_base + 2*i + 1`` for KV, and
+``port_base + k*n + i`` for the ``k``-th service after those two (``k`` = 2:
+views, 3: query).
 
 Every listening port accepts at most ``limits.max_connections`` connections
 at a time (see :mod:`couchbase_mock.limits`); the next one is accepted and
@@ -14,8 +15,9 @@ closed at once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import weakref
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Mapping, NamedTuple, Optional, Union
 
 from .cluster import Cluster, Node
 from .http import MgmtProtocol
@@ -27,36 +29,41 @@ from .views.service import CapiProtocol
 
 MAX_PORT = 65535
 
-
-def ports_for(node: int, port_base: Optional[int]) -> tuple[int, int]:
-    """``(mgmt port, kv port)`` a node binds (0: ephemeral)."""
-    if port_base is None:
-        return 0, 0
-    return port_base + 2 * node, port_base + 2 * node + 1
-
-
-def capi_port_for(node: int, num_nodes: int, port_base: Optional[int]) -> int:
-    """The views port a node binds (0: ephemeral), after every node's pair."""
-    if port_base is None:
-        return 0
-    return port_base + 2 * num_nodes + node
-
-
-def query_port_for(node: int, num_nodes: int, port_base: Optional[int]) -> int:
-    """The query port a node binds (0: ephemeral), after every node's views port."""
-    if port_base is None:
-        return 0
-    return port_base + 3 * num_nodes + node
-
-
 Proto = Union[KVProtocol, MgmtProtocol, CapiProtocol, QueryProtocol]
+
+
+class Service(NamedTuple):
+    """One listening port of every node: its name in the config's ``nodesExt``
+    (and in :attr:`Node.ports`), and how a connection to it is served."""
+
+    name: str
+    make: Callable[[Cluster, int, Limits], Proto]
+
+
+# In port order (see the module docstring): a new service is one more line.
+SERVICES: tuple[Service, ...] = (
+    Service("mgmt", lambda cluster, node, limits: MgmtProtocol(cluster, node)),
+    Service("kv", KVProtocol),
+    Service("capi", lambda cluster, node, limits: CapiProtocol(cluster, node)),
+    Service("n1ql", lambda cluster, node, limits: QueryProtocol(cluster, node)),
+)
+
+
+def port_for(position: int, node: int, num_nodes: int, port_base: Optional[int]) -> int:
+    """The port node ``node`` binds for the service at ``position`` in
+    :data:`SERVICES` (0: ephemeral)."""
+    if port_base is None:
+        return 0
+    if position < 2:
+        return port_base + 2 * node + position
+    return port_base + position * num_nodes + node
 
 
 def check_port_base(port_base: Optional[int], num_nodes: int) -> None:
     """``ValueError`` unless every port from ``port_base`` on is a valid port."""
     if port_base is None:
         return
-    last = port_base + 4 * num_nodes - 1
+    last = port_base + len(SERVICES) * num_nodes - 1
     if port_base < 1 or last > MAX_PORT:
         raise ValueError(
             f"port base {port_base} does not fit {num_nodes} node(s): they need ports "
@@ -113,31 +120,26 @@ class Servers:
 
         return build
 
-    async def start_node(self, cluster: Cluster, node: Node, ports: tuple[int, int, int, int]
-                         ) -> None:
-        """Listen on a node's ``(kv, mgmt, capi, query)`` ports (0: ephemeral)
-        and record the bound ports on the node."""
+    async def start_node(self, cluster: Cluster, node: Node,
+                         ports: Optional[Mapping[str, int]] = None) -> None:
+        """Listen on a node's service ports (by service name; absent or 0:
+        ephemeral) and record the bound ports in ``node.ports``."""
         if node.index in self.listeners:
             raise RuntimeError(f"node {node.index} is already listening")
         loop = asyncio.get_running_loop()
-        limits, index = self.limits, node.index
-        makers: list[Callable[[], Proto]] = [
-            lambda: KVProtocol(cluster, index, limits),
-            lambda: MgmtProtocol(cluster, index),
-            lambda: CapiProtocol(cluster, index),
-            lambda: QueryProtocol(cluster, index),
-        ]
+        limits, index, wanted = self.limits, node.index, ports or {}
         bound: list[asyncio.AbstractServer] = []
         self.listeners[index] = bound
         try:
-            for make, port in zip(makers, ports):
+            for service in SERVICES:
+                make = functools.partial(service.make, cluster, index, limits)
                 bound.append(await loop.create_server(
-                    self.factory(index, make), cluster.host, port, reuse_address=True))
+                    self.factory(index, make),
+                    cluster.host, wanted.get(service.name, 0), reuse_address=True))
         except BaseException:
             await self.stop_node(index)
             raise
-        node.kv_port, node.mgmt_port, node.capi_port, node.query_port = (
-            _bound_port(server) for server in bound)
+        node.ports = {s.name: _bound_port(server) for s, server in zip(SERVICES, bound)}
 
     async def stop_node(self, node: int) -> None:
         """Stop listening on a node's ports and drop its connections, as when
@@ -170,10 +172,9 @@ async def start_servers(cluster: Cluster, port_base: Optional[int] = None,
     servers = Servers(limits)
     try:
         for node in cluster.nodes:
-            mgmt_port, kv_port = ports_for(node.index, port_base)
-            await servers.start_node(cluster, node, (
-                kv_port, mgmt_port, capi_port_for(node.index, count, port_base),
-                query_port_for(node.index, count, port_base)))
+            await servers.start_node(cluster, node, {
+                service.name: port_for(position, node.index, count, port_base)
+                for position, service in enumerate(SERVICES)})
     except BaseException:
         await servers.close()
         raise
