@@ -85,7 +85,7 @@ class BlockingFrontEnd:
             return pipeline.add(op)
         with self._guard:
             pkt = self._io.execute(op.req)
-        return op.finish(op.key, pkt, *op.args)
+        return op.result(pkt)
 
     def _complete(self, ops: list[Operation]) -> tuple[list[Result], Optional[CouchbaseError]]:
         """Execute operations in one pipelined batch: their results and the first error."""

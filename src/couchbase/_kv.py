@@ -30,12 +30,14 @@ from .exceptions import (
     ValueFormatError,
 )
 from .formats import FMT_BYTES, FMT_JSON, FMT_UTF8, decode_value, encode_value
+from .mutation_state import MutationToken
 from .result import OperationResult, ValueResult
 
 _FLAGS_EXPIRY = struct.Struct(">II")
 _U32 = struct.Struct(">I")
 _U64 = struct.Struct(">Q")
 _COUNTER = struct.Struct(">QQI")
+_TOKEN = struct.Struct(">QQ")
 _NO_TTL = _U32.pack(0)
 _MAX_CAS = 0xFFFFFFFFFFFFFFFF
 
@@ -241,7 +243,17 @@ def mutation_result(key: Any, pkt: Packet, quiet: bool = False) -> OperationResu
         exc = error_for(key, pkt)
         exc.result = OperationResult(key, exc.rc, 0)
         raise exc
-    return OperationResult(key, 0, pkt.cas)
+    result = OperationResult(key, 0, pkt.cas)
+    if len(pkt.extras) == 16:
+        _add_token(result, pkt)
+    return result
+
+
+def _add_token(result: OperationResult, pkt: Packet) -> None:
+    """The mutation token of a response with MUTATION_SEQNO extras (its vbucket
+    is the request's: see Operation.result)."""
+    uuid, seqno = _TOKEN.unpack(pkt.extras)
+    result._token = MutationToken(pkt.vbucket, uuid, seqno)
 
 
 def removal_result(key: Any, pkt: Packet, quiet: bool = False) -> OperationResult:
@@ -281,7 +293,10 @@ def counter_result(key: Any, pkt: Packet) -> ValueResult:
         exc.result = ValueResult(key, exc.rc)
         raise exc
     value = _U64.unpack_from(pkt.value)[0] if len(pkt.value) >= 8 else 0
-    return ValueResult(key, 0, pkt.cas, value, 0)
+    result = ValueResult(key, 0, pkt.cas, value, 0)
+    if len(pkt.extras) == 16:
+        _add_token(result, pkt)
+    return result
 
 
 def exists_result(key: Any, pkt: Packet) -> bool:

@@ -39,7 +39,12 @@ class Operation:
         self.item: Optional[Item] = None
 
     def result(self, pkt: Packet) -> Any:
-        """The result for response ``pkt`` (or the operation's exception, raised)."""
+        """The result for response ``pkt`` (or the operation's exception, raised).
+
+        A response carries a status where a request has its vbucket: the
+        vbucket the request went to is put there, for the mutation token.
+        """
+        pkt.vbucket = self.req.vbucket
         return self.finish(self.key, pkt, *self.args)
 
     def __repr__(self) -> str:
@@ -61,8 +66,9 @@ def complete(op: Operation, done: Done, pkt: Optional[Packet],
     if error is not None:
         done(None, to_public(error))
         return
+    assert pkt is not None  # (there is a packet whenever there is no error)
     try:
-        result = op.finish(op.key, pkt, *op.args)
+        result = op.result(pkt)
     except Exception as exc:
         done(None, exc)
         return
@@ -87,7 +93,7 @@ def finish_batch(ops: list[Operation], answers: list[Answer],
             result: Result = ValueResult(key, exc.rc)
         else:
             try:
-                result = op.finish(key, answer, *op.args)
+                result = op.result(answer)
             except Exception as err:
                 exc = _couchbase_error(err, key)
                 result = exc.result if exc.result is not None else ValueResult(key, exc.rc)

@@ -31,14 +31,26 @@ class Result:
 
 
 class OperationResult(Result):
-    """The result of a mutation: adds ``cas``."""
+    """The result of a mutation: adds ``cas``, and the mutation token if the
+    server sent one (``_mutinfo``, see :mod:`couchbase.mutation_state`)."""
 
-    __slots__ = ("cas",)
+    __slots__ = ("cas", "_token")
+    _token: Any  # a MutationToken; unset when the server sent none
 
     def __init__(self, key: Any = None, rc: int = 0, cas: int = 0) -> None:
         self.key = key
         self.rc = rc
         self.cas = cas
+
+    @property
+    def _mutinfo(self) -> Any:
+        """The mutation token, a :class:`~couchbase.mutation_state.MutationToken`
+        (a ``(vbucket, uuid, seqno, bucket)`` tuple), or None."""
+        return getattr(self, "_token", None)  # (the slot is only set when there is one)
+
+    def mutation_token(self) -> Any:
+        """The mutation token (SDK 3.x's name), or None."""
+        return getattr(self, "_token", None)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}<RC=0x{self.rc:X}, Key={self.key}, CAS=0x{self.cas:x}>"

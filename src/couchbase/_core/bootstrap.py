@@ -13,7 +13,7 @@ and GET_CLUSTER_CONFIG in one write.
 from __future__ import annotations
 
 import json
-from typing import Generator, Optional
+from typing import Generator, Mapping, Optional
 
 from . import scram
 from .errors import AuthenticationFailed, BucketUnavailable, RemoteProtocolError
@@ -29,7 +29,23 @@ WANTED_FEATURES = (
     Feature.JSON,
     Feature.ALT_REQUEST_SUPPORT,
     Feature.COLLECTIONS,
+    Feature.XATTR,
 )
+_OFF = frozenset(("false", "off", "0", "no"))
+
+
+def hello_features(options: Mapping[str, str]) -> tuple[int, ...]:
+    """The HELLO features a connection asks for, given its connection-string options.
+
+    Mutation tokens (``fetch_mutation_tokens``, libcouchbase 3's
+    ``enable_mutation_tokens``) are on unless an option turns them off: they
+    cost 16 bytes per mutation response and make ``MutationState`` work.
+    """
+    features = list(WANTED_FEATURES)
+    tokens = options.get("enable_mutation_tokens", options.get("fetch_mutation_tokens", "true"))
+    if tokens.lower() not in _OFF:
+        features.append(Feature.MUTATION_SEQNO)
+    return tuple(features)
 
 # Opaques used during bootstrap; operations start above them.
 _OP_HELLO, _OP_MECHS, _OP_AUTH, _OP_STEP, _OP_SELECT, _OP_CONFIG = range(1, 7)

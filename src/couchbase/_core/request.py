@@ -16,7 +16,8 @@ _OBSERVE_HEAD = struct.Struct(">HH")
 
 
 class Request:
-    __slots__ = ("opcode", "key", "extras", "value", "cas", "datatype", "replica", "cid", "framing")
+    __slots__ = ("opcode", "key", "extras", "value", "cas", "datatype", "replica", "cid", "framing",
+                 "vbucket")
 
     def __init__(
         self,
@@ -39,8 +40,10 @@ class Request:
         self.replica = replica  # 0: the active copy; n: the n-th replica
         self.cid = cid  # collection id
         self.framing = framing
+        self.vbucket = 0  # where it was last sent (a mutation token names its vbucket)
 
     def encode(self, vbucket: int, opaque: int, collections: bool) -> bytes:
+        self.vbucket = vbucket
         # document keys are never empty; an empty key (GET_COLLECTION_ID...) gets no prefix
         key = prefix_key(self.cid, self.key) if collections and self.key else self.key
         if self.opcode == Opcode.OBSERVE:  # the key travels in the value, with its vbucket

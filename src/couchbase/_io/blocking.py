@@ -17,7 +17,7 @@ import struct
 import time
 from typing import Any, Generator, Optional, Protocol
 
-from .._core.bootstrap import FIRST_OPERATION_OPAQUE, Session, bootstrap
+from .._core.bootstrap import FIRST_OPERATION_OPAQUE, WANTED_FEATURES, Session, bootstrap
 from .._core.commands import Endpoint
 from .._core.errors import RemoteProtocolError
 from .._core.inflight import InflightTable
@@ -118,13 +118,14 @@ class BlockingNode:
         return f"BlockingNode({self.host}:{self.port}, {state})"
 
     def open(self, deadline: float, username: str, password: str, bucket: Optional[str],
-             tls: Optional[ssl.SSLContext] = None) -> Session:
+             tls: Optional[ssl.SSLContext] = None,
+             features: tuple[int, ...] = WANTED_FEATURES) -> Session:
         """Connect and bootstrap by ``deadline`` (else TimeoutError, and closed)."""
         self.sock = self._network.connect(self.host, self.port, tls,
                                           deadline - time.monotonic(), kv=True)
         try:
-            session = self.run(bootstrap(username, password, bucket, tls=tls is not None),
-                               deadline)
+            session = self.run(bootstrap(username, password, bucket, tls=tls is not None,
+                                         features=features), deadline)
         except BaseException:
             self.close()
             raise

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import Iterable, Optional
 
-from .._core.bootstrap import Session
+from .._core.bootstrap import Session, hello_features
 from .._core.cluster import ClusterBase
 from .._core.commands import Endpoint
 from .._core.errors import ConnectionClosed, CoreError
@@ -66,7 +66,8 @@ class BlockingCluster(ClusterBase[BlockingNode]):
 
     def _open(self, host: str, port: int, deadline: float) -> BlockingNode:
         node = BlockingNode(host, port, self.network)
-        session = node.open(deadline, self.username, self.password, self.bucket, self.tls)
+        session = node.open(deadline, self.username, self.password, self.bucket, self.tls,
+                            hello_features(self.settings.connstr.options))
         self._adopt_config(node, session.config)
         return node
 

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from typing import Any, Callable, Optional, Protocol
 
-from .._core.bootstrap import FIRST_OPERATION_OPAQUE, Session, bootstrap
+from .._core.bootstrap import FIRST_OPERATION_OPAQUE, Session, bootstrap, hello_features
 from .._core.cluster import ClusterBase, ClusterSettings
 from .._core.commands import Endpoint
 from .._core.errors import ConnectionClosed, CoreError
@@ -113,7 +113,8 @@ class MuxNode:
         self.failure: Optional[BaseException] = None  # why it closed
         self._waiters: list[Callable[[MuxNode, Optional[BaseException]], None]] = [on_ready]
         self._boot = bootstrap(settings.username, settings.password, settings.bucket,
-                               tls=settings.tls is not None)
+                               tls=settings.tls is not None,
+                               features=hello_features(settings.connstr.options))
         # connect, HELLO, auth, bucket and config must be done by the deadline
         delay = max(deadline - time.monotonic(), 0.0)
         self._boot_timer: Optional[Timer] = backend.call_later(delay, self._boot_expired)

@@ -19,7 +19,7 @@ import datetime
 import json
 from typing import Any, Optional
 
-from ..exceptions import ArgumentError, NotSupportedError
+from ..exceptions import ArgumentError
 
 NOT_BOUNDED = "not_bounded"
 """Consistency: answer from the indexes as they are (fastest; may miss recent writes)."""
@@ -168,9 +168,18 @@ class N1QLQuery:
         self._body["scan_consistency"] = value
 
     def consistent_with(self, state: Any) -> None:
-        """Consistency with a set of mutations (at_plus): not supported yet."""
-        raise NotSupportedError("at_plus consistency (consistent_with) is not supported; "
-                                "use REQUEST_PLUS")
+        """Bound the query by the mutations in ``state`` (a
+        :class:`~couchbase.mutation_state.MutationState`): the index waits until
+        it has seen each of them ("at_plus"). Replaces :attr:`consistency`."""
+        from ..mutation_state import MutationState
+
+        if not isinstance(state, MutationState):
+            raise ArgumentError(f"consistent_with takes a MutationState, not {state!r}",
+                                objextra=state)
+        if not state:
+            raise ArgumentError("the MutationState holds no mutation tokens")
+        self._body["scan_consistency"] = "at_plus"
+        self._body["scan_vectors"] = state.scan_vectors()
 
     @property
     def adhoc(self) -> bool:

@@ -71,6 +71,12 @@ class N1QLRequest:
         """The request body to send (the query's, with this request's context id)."""
         body = dict(self._params._body)
         body["client_context_id"] = self._client_context_id
+        vectors = body.get("scan_vectors")
+        if isinstance(vectors, dict) and "" in vectors:
+            # tokens made without their bucket's name: this request's bucket
+            vectors = dict(vectors)
+            vectors[getattr(self._parent, "bucket", "") or ""] = vectors.pop("")
+            body["scan_vectors"] = vectors
         body.setdefault("timeout", go_duration(self._parent.n1ql_timeout))
         return body
 
