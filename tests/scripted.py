@@ -138,8 +138,7 @@ class MemoryCluster:
         for name in buckets:
             self.cluster.create_bucket(name, replicas=replicas)
         for node in self.cluster.nodes:
-            node.kv_port = KV_BASE + node.index
-            node.mgmt_port = MGMT_BASE + node.index
+            node.ports.update(kv=KV_BASE + node.index, mgmt=MGMT_BASE + node.index)
         self.cluster.bump()
         self.silent_ports: set[int] = set()
         self.connections: list[Any] = []  # every server end, in the order opened

@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Any, Iterator, Optional
 
 from ._core.bootstrap import Session
-from ._core.commands import Endpoint
+from ._core.commands import EachNode, Endpoint
 from ._core.packet import Packet
 from ._core.request import Request
 from ._operation import Answer, Operation, finish_batch, multi_result
 from ._pipeline import Pipeline
-from ._waiting import BlockingIO, BlockingLink, Flow, StatsReply, drive_blocking, wait_blocking
+from ._waiting import BlockingIO, BlockingLink, Flow, NodeReply, drive_blocking, wait_blocking
 from .exceptions import CouchbaseError, ObjectDestroyedError
 from .result import MultiResult, Result
 
@@ -51,9 +51,9 @@ class GuardedIO:
         with self.guard:
             return self.io.execute_multi(reqs)
 
-    def stats(self, group: bytes) -> StatsReply:
+    def each_node(self, command: EachNode) -> NodeReply:
         with self.guard:
-            return self.io.stats(group)
+            return self.io.each_node(command)
 
     def sleep(self, seconds: float) -> None:
         self.io.sleep(seconds)

@@ -13,12 +13,14 @@ change on either is seen by both.
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any, Callable, Generator, Optional
 
 from . import _kv
-from ._core.commands import Sleep, Stats
+from ._core.commands import EachNode, Sleep
 from ._core.opcode import Opcode
 from ._durability import DurabilityCheck, check_requirements, observe_request, parse_observe
+from ._core.stats import StatsCollector
 from ._multi import MultiOperations
 from ._operation import Operation, multi_result
 from ._settings import Settings
@@ -391,10 +393,11 @@ class KeyValueAPI(MultiOperations):
     def _stats_flow(self, groups: list[str]) -> Flow:
         out: dict[str, dict[str, Any]] = {}
         for group in groups:
-            per_node = yield Stats(group.encode())
-            for (host, port), pairs in per_node.items():
+            raw = group.encode()
+            per_node = yield EachNode(partial(StatsCollector, raw))
+            for (host, port), probe in per_node.items():
                 server = f"{host}:{port}"
-                for name, value in pairs:
+                for name, value in probe.pairs:
                     out.setdefault(name, {})[server] = _stat_value(value)
         return out
 

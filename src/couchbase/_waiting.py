@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any, AsyncIterator, Callable, Generator, Optional, Protocol
 
 from ._core.bootstrap import Session
-from ._core.commands import Connect, Emit, Endpoint, OpenNode, Receive, Sleep, Stats
+from ._core.commands import Connect, EachNode, Emit, Endpoint, NodeProbe, OpenNode, Receive, Sleep
 from ._core.errors import CoreError
 from ._core.packet import Packet
 from ._core.request import Request
@@ -36,7 +36,7 @@ from ._public_errors import to_public
 
 Flow = Generator[Any, Any, Any]
 Done = Callable[[Any, Optional[BaseException]], None]  # (reply, None) or (None, error)
-StatsReply = dict[tuple[str, int], list[tuple[str, str]]]
+NodeReply = dict[tuple[str, int], NodeProbe]
 
 
 # -- what a front end answers commands with -------------------------------------------
@@ -59,7 +59,7 @@ class BlockingIO(Protocol):
     def execute_multi(self, reqs: list[Request]) -> list[Answer]:
         """Send every request at once; per request its response or its error."""
 
-    def stats(self, group: bytes) -> StatsReply: ...
+    def each_node(self, command: EachNode) -> NodeReply: ...
 
     def sleep(self, seconds: float) -> None: ...
 
@@ -92,7 +92,7 @@ class CallbackIO(Protocol):
         """Send every request at once: ``done(answers)``, per request its response or
         its error, in order."""
 
-    def stats(self, group: bytes, done: Done) -> None: ...
+    def each_node(self, command: EachNode, done: Done) -> None: ...
 
     def sleep(self, seconds: float, done: Done) -> None: ...
 
@@ -144,8 +144,8 @@ def drive_blocking(flow: Flow, io: BlockingIO) -> Generator[Any, None, Any]:
                     link = io.open_http(command.endpoint, command.data)
                 elif kind is Sleep:
                     io.sleep(command.seconds)
-                elif kind is Stats:
-                    reply = io.stats(command.group)
+                elif kind is EachNode:
+                    reply = io.each_node(command)
                 elif kind is OpenNode:
                     reply = io.open_node(command.host, command.port, command.deadline)
                 else:
@@ -225,8 +225,8 @@ def answer(io: CallbackIO, holder: _LinkHolder, command: Any, done: Done) -> Non
         io.open_http(command.endpoint, command.data, connected)
     elif kind is Sleep:
         io.sleep(command.seconds, done)
-    elif kind is Stats:
-        io.stats(command.group, done)
+    elif kind is EachNode:
+        io.each_node(command, done)
     elif kind is OpenNode:
         io.open_node(command.host, command.port, command.deadline, done)
     else:
@@ -425,8 +425,8 @@ class BlockingOverCallbacks:
         return self.wait(lambda done: self.io.execute_multi(
             reqs, lambda answers: done(answers, None)))
 
-    def stats(self, group: bytes) -> StatsReply:
-        return self.wait(lambda done: self.io.stats(group, done))
+    def each_node(self, command: EachNode) -> NodeReply:
+        return self.wait(lambda done: self.io.each_node(command, done))
 
     def sleep(self, seconds: float) -> None:
         self.wait(lambda done: self.io.sleep(seconds, done))

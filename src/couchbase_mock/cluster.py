@@ -19,6 +19,7 @@ from .flusher import Flusher
 from .manifest import Collection, Scope
 from .names import check_bucket_name
 from .persistence import snapshot
+from .rbac import Users, reaches
 from .storage import CasSource, Clock
 
 ADMIN_USER = "Administrator"
@@ -118,6 +119,9 @@ class Cluster:
         # now (see couchbase_mock.persistence.snapshot), and what was restored.
         self.metadata_sources: dict[str, Callable[[], Any]] = {}
         self.restored_extra: dict[str, Any] = {}
+        # RBAC users (couchbase_mock.rbac), kept with the metadata.
+        self.users = Users(lambda: self.restored_extra.get("users"))
+        self.metadata_sources["users"] = self.users.to_json
         self._config_cache: dict[tuple[object, ...], bytes] = {}
 
     # -- membership -----------------------------------------------------------
@@ -261,11 +265,14 @@ class Cluster:
     # -- users ------------------------------------------------------------
 
     def password_for(self, user: str) -> Optional[str]:
-        """The password of a user: the administrator, or a bucket name with
+        """The password of a user: the administrator, a local RBAC user, or a bucket name with
         its bucket password (empty when the bucket has none), as 1.x clients
         authenticate. ``None`` for an unknown user."""
         if user == self.username:
             return self.password
+        local = self.users.password(user)
+        if local is not None:
+            return local
         bucket = self.buckets.get(user)
         if bucket is not None:
             return bucket.password or ""
@@ -281,7 +288,7 @@ class Cluster:
         """Whether an authenticated user may use a bucket."""
         if user is None or bucket not in self.buckets:
             return False
-        return user == self.username or user == bucket
+        return user == self.username or user == bucket or reaches(self, user, bucket)
 
     # -- revisions and subscribers -----------------------------------------
 

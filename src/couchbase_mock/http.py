@@ -14,16 +14,15 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any, Optional, Union
-from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import h11
 
-from . import collections_rest, configjson
-from .bucket import BUCKET_TYPES, COUCHBASE
+from . import bucket_rest, collections_rest, configjson, users_rest
 from .cluster import Cluster
 from .control import parse_query_payload, run_command
 from .httpserver import REALM, Headers, HTTPProtocol, credentials, request_path
-from .names import bucket_name_error
+from .rbac import forbidden, permitted
 
 STREAM_SEPARATOR = b"\n\n\n\n"
 CONTROL_PREFIX = "/mock/"
@@ -79,6 +78,9 @@ def route(
         return Reply(200, _pools(cluster, user))
     if user is None:
         return _unauthorized()
+    if parts[:2] == ["settings", "rbac"] or parts == ["whoami"]:
+        status, answer = users_rest.handle(cluster, user, method, parts[2:] or parts, body)
+        return Reply(status, answer)
     if parts[:2] != ["pools", "default"] or len(parts) < 2:
         return _not_found()
     rest = parts[2:]
@@ -90,17 +92,22 @@ def route(
     name = rest[1] if len(rest) > 1 else None
     if kind == "buckets" and name is None:
         if method == "POST":
-            return _create_bucket(cluster, body) if is_admin else _unauthorized()
+            if not permitted(cluster, user, "buckets.create"):
+                return Reply(403, forbidden("buckets.create"))
+            return _answer(bucket_rest.create(cluster, body, _query(target)))
         if method != "GET":
             return Reply(405)
         visible = [b for b in cluster.buckets.values() if cluster.may_access(user, b.name)]
-        return Reply(200, [configjson.bucket_info(cluster, b, node) for b in visible])
+        return Reply(200, [bucket_rest.bucket_info(cluster, b, node) for b in visible])
     scopes = kind == "buckets" and len(rest) > 2 and rest[2] == "scopes"
     ddocs = kind == "buckets" and rest[2:] == ["ddocs"]
     if kind not in ("buckets", "b", "bs", "bucketsStreaming") or name is None:
         return _not_found()
-    if len(rest) > 2 and not (scopes or ddocs):
+    flush = kind == "buckets" and rest[2:] == ["controller", "doFlush"]
+    if len(rest) > 2 and not (scopes or ddocs or flush):
         return _not_found()
+    if kind == "buckets" and (flush or len(rest) == 2) and method in ("POST", "DELETE"):
+        return _manage_bucket(cluster, user, method, name, flush, body, _query(target))
     if name not in cluster.buckets:
         return _not_found() if is_admin else _unauthorized()
     if not cluster.may_access(user, name):
@@ -119,15 +126,10 @@ def route(
             return Reply(status, answer.encode(), "text/plain")
         return Reply(status, answer)
     bucket = cluster.buckets[name]
-    if kind == "buckets" and method == "DELETE":
-        if not is_admin:
-            return _unauthorized()
-        cluster.delete_bucket(name)
-        return Reply(200)
     if method != "GET":
         return Reply(405)
     if kind == "buckets":
-        return Reply(200, configjson.bucket_info(cluster, bucket, node))
+        return Reply(200, bucket_rest.bucket_info(cluster, bucket, node))
     if kind == "b":
         return Reply(200, configjson.rest_bucket_config(cluster, bucket, node))
     return Stream(name)
@@ -140,31 +142,33 @@ def _pools(cluster: Cluster, user: Optional[str]) -> dict[str, Any]:
     return doc
 
 
-def _create_bucket(cluster: Cluster, body: bytes) -> Reply:
-    form = {k: v[-1] for k, v in
-            parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
-    name = form.get("name")
-    errors: dict[str, str] = {}
-    bucket_type = form.get("bucketType", COUCHBASE)
-    if bucket_type == "membase":
-        bucket_type = COUCHBASE
-    problem = ("Bucket name needs to be specified" if name is None
-               else bucket_name_error(name, cluster.buckets))
-    if problem is not None:
-        errors["name"] = problem
-    if bucket_type not in BUCKET_TYPES:
-        errors["bucketType"] = "invalid bucket type"
-    try:
-        replicas = int(form.get("replicaNumber", "1"))
-    except ValueError:
-        replicas = -1
-    if not 0 <= replicas <= 3:
-        errors["replicaNumber"] = "The replica number must be specified and must be 0-3"
-    if errors:
-        return Reply(400, {"errors": errors})
-    assert name is not None
-    cluster.create_bucket(name, bucket_type, replicas, form.get("saslPassword") or None)
-    return Reply(202)
+def _query(target: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(target).query, keep_blank_values=True))
+
+
+def _answer(answer: tuple[int, Any, list[tuple[str, str]]]) -> Reply:
+    status, body, headers = answer
+    if isinstance(body, bytes) and body:
+        return Reply(status, body, "text/plain", headers)
+    return Reply(status, body, headers=headers)
+
+
+def _manage_bucket(cluster: Cluster, user: str, method: str, name: str, flush: bool,
+                   body: bytes, query: dict[str, str]) -> Reply:
+    """Edit (POST), flush (POST .../controller/doFlush) or delete (DELETE) a bucket
+    (see couchbase_mock.bucket_rest); 403 for a user whose roles do not allow it."""
+    action = "bucket.delete" if method == "DELETE" else (
+        "bucket.flush" if flush else "bucket.settings")
+    if not permitted(cluster, user, action, name):
+        return Reply(403, forbidden(action, name))
+    if method == "DELETE":
+        return _answer(bucket_rest.delete(cluster, name))
+    bucket = cluster.buckets.get(name)
+    if bucket is None:
+        return _not_found()
+    if flush:
+        return _answer(bucket_rest.flush(cluster, bucket))
+    return _answer(bucket_rest.edit(cluster, bucket, body, query))
 
 
 class MgmtProtocol(HTTPProtocol):

@@ -9,13 +9,16 @@ packets in one read. Seeds 0..4 give different cuttings.
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any, Optional
 
 import pytest
 
+from couchbase._core.commands import EachNode
 from couchbase._core.opcode import Opcode
 from couchbase._core.packet import Packet
 from couchbase._core.retry import RetryPolicy
+from couchbase._core.stats import StatsCollector
 from couchbase._core.status import Status
 from couchbase._io.blocking_cluster import BlockingCluster
 from couchbase._kv import get_request, mutation_result, value_result
@@ -149,12 +152,18 @@ def test_multi_batch_across_nodes(memory, seed):
     cluster.close()
 
 
+
+def stats(cluster, group):
+    """STAT ``group`` on every node: ``{address: [(name, value), ...]}``."""
+    reply = cluster.each_node(EachNode(partial(StatsCollector, group)))
+    return {address: probe.pairs for address, probe in reply.items()}
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_stats_on_every_node(memory, seed):
     cluster, _ = connected(memory, seed)
     for i, key in enumerate(keys_on(memory, 0, 2, "s0") + keys_on(memory, 1, 5, "s1")):
         cluster.execute(upsert(key, i))
-    reply = cluster.stats(b"")
+    reply = stats(cluster, b"")
     assert set(reply) == {addr(0), addr(1)}
     items = {a: dict(pairs) for a, pairs in reply.items()}
     assert items[addr(0)]["curr_items"] == "2"
@@ -165,9 +174,9 @@ def test_stats_on_every_node(memory, seed):
         assert len(names) == len(set(names))
     # a group no node knows fails the call, and the connection stays usable
     with pytest.raises(LibcouchbaseError):
-        cluster.stats(b"no-such-group")
+        stats(cluster, b"no-such-group")
     assert all(n.usable for n in cluster.nodes.values())
-    assert set(cluster.stats(b"")) == {addr(0), addr(1)}
+    assert set(stats(cluster, b"")) == {addr(0), addr(1)}
     cluster.close()
 
 
@@ -303,7 +312,7 @@ def test_requests_after_close_are_refused(memory):
     with pytest.raises(ObjectDestroyedError):
         cluster.execute_multi([get_request(key)])
     with pytest.raises(ObjectDestroyedError):
-        cluster.stats(b"")
+        stats(cluster, b"")
     assert cluster.nodes == {}
     assert len(memory.connections) == opened  # no new connection on a closed cluster
 

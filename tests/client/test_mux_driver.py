@@ -9,13 +9,16 @@ local cluster's KV sessions and management port 1 to 5 bytes per
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any, Optional
 
 import pytest
 
+from couchbase._core.commands import EachNode
 from couchbase._core.opcode import Opcode
 from couchbase._core.packet import Packet
 from couchbase._core.retry import RetryPolicy
+from couchbase._core.stats import StatsCollector
 from couchbase._core.status import Status
 from couchbase._io import mux
 from couchbase._io.mux import MuxCluster, MuxNode
@@ -280,13 +283,21 @@ def test_request_before_node_ready_is_queued_then_sent(memory, seed):
     cluster.close()
 
 
+
+def stats(cluster, group, done):
+    """STAT ``group`` on every node: ``done({address: [(name, value), ...]}, error)``."""
+    def pairs(reply, error):
+        done(None if reply is None else {a: p.pairs for a, p in reply.items()}, error)
+
+    cluster.each_node(EachNode(partial(StatsCollector, group)), pairs)
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_stats_on_every_node(memory, seed):
     cluster, backend = connected(memory, seed)
     for i, key in enumerate(keys_on(memory, 0, 2, "s0") + keys_on(memory, 1, 5, "s1")):
         ok(cluster, backend, upsert(key, i))
     calls = Calls()
-    cluster.stats(b"", calls.done("stats"))
+    stats(cluster, b"", calls.done("stats"))
     backend.run(calls.finished)
     reply, error = calls.one("stats")
     assert error is None
@@ -302,7 +313,7 @@ def test_stats_on_every_node(memory, seed):
         assert len(node.inflight) == 0  # the STAT entry left the table with its last answer
 
     # a group no node knows fails the call (once); the connections stay open
-    cluster.stats(b"no-such-group", calls.done("bad"))
+    stats(cluster, b"no-such-group", calls.done("bad"))
     backend.run(calls.finished)
     backend.run(backend.idle)
     reply, error = calls.one("bad")
@@ -538,7 +549,7 @@ def test_stats_after_close_is_refused(memory):
     cluster.close()
     opened = len(memory.connections)
     calls = Calls()
-    cluster.stats(b"", calls.done("stats"))
+    stats(cluster, b"", calls.done("stats"))
     backend.run(calls.finished, timeout=2)
     reply, error = calls.one("stats")
     assert reply is None and isinstance(error, ObjectDestroyedError)

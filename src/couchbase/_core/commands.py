@@ -11,7 +11,8 @@ command                     reply
 an ``Operation``            its result (the operation's finish applied), or its
                             error thrown in (:mod:`couchbase._operation`)
 a list of ``Operation``     ``(results, first error)``: run as one pipelined batch
-:class:`Stats`              ``{(host, port): [(name, value), ...]}`` of every KV node
+:class:`EachNode`           ``{(host, port): probe}``: a probe's request went to
+                            every KV node and it read the answers
 :class:`Sleep`              ``None``, after ``seconds``
 :class:`Connect`            ``None``: the flow's connection (a new one, replacing
                             any earlier) is open and ``data`` written on it
@@ -32,7 +33,10 @@ plain data, so flows can be tested by answering their commands by hand.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional, Protocol
+
+if TYPE_CHECKING:
+    from .packet import Packet
 
 
 class Endpoint(NamedTuple):
@@ -84,14 +88,31 @@ class Sleep:
         return f"Sleep({self.seconds})"
 
 
-class Stats:
-    __slots__ = ("group",)
+class NodeProbe(Protocol):
+    """A request to one KV node and the reading of its answer (sans-IO): STAT
+    (:class:`~couchbase._core.stats.StatsCollector`), a ping's NOOP."""
 
-    def __init__(self, group: bytes) -> None:
-        self.group = group
+    error: Optional[BaseException]  # set by the driver when the node failed (tolerant)
+
+    def request(self, opaque: int) -> bytes: ...
+
+    def feed(self, pkt: Packet) -> bool:
+        """Take one response with the request's opaque; True once it has all."""
+
+
+class EachNode:
+    """Run a probe on every KV node of the cluster map, at once. ``make("host:port")``
+    makes each node's probe. Unless ``tolerant``, the first node that fails fails
+    the command; tolerant, a failed node's probe gets the error in ``error``."""
+
+    __slots__ = ("make", "tolerant")
+
+    def __init__(self, make: Callable[[str], NodeProbe], tolerant: bool = False) -> None:
+        self.make = make
+        self.tolerant = tolerant
 
     def __repr__(self) -> str:
-        return f"Stats({self.group!r})"
+        return f"EachNode({self.make!r}, tolerant={self.tolerant})"
 
 
 class OpenNode:
@@ -106,4 +127,5 @@ class OpenNode:
         return f"OpenNode({self.host}:{self.port})"
 
 
-__all__ = ["RECEIVE", "Connect", "Emit", "Endpoint", "OpenNode", "Receive", "Sleep", "Stats"]
+__all__ = ["RECEIVE", "Connect", "EachNode", "Emit", "Endpoint", "NodeProbe", "OpenNode",
+           "Receive", "Sleep"]

@@ -8,6 +8,8 @@ collector per KV node.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from .errors import ServerError
 from .opcode import Magic, Opcode
 from .packet import Packet, encode_packet
@@ -16,13 +18,14 @@ from .packet import Packet, encode_packet
 class StatsCollector:
     """The statistics of group ``group`` (``b""``: the default group) from one node."""
 
-    __slots__ = ("group", "where", "pairs", "done")
+    __slots__ = ("group", "where", "pairs", "done", "error")
 
     def __init__(self, group: bytes, where: str = "") -> None:
         self.group = group
         self.where = where  # "host:port", for error messages
         self.pairs: list[tuple[str, str]] = []
         self.done = False
+        self.error: Optional[BaseException] = None
 
     def request(self, opaque: int) -> bytes:
         return encode_packet(Magic.REQUEST, Opcode.STAT, self.group, opaque=opaque)

@@ -15,18 +15,17 @@ from typing import Iterable, Optional
 
 from .._core.bootstrap import Session, hello_features
 from .._core.cluster import ClusterBase
-from .._core.commands import Endpoint
+from .._core.commands import EachNode, Endpoint, NodeProbe
 from .._core.errors import ConnectionClosed, CoreError
 from .._core.opcode import Opcode
 from .._core.packet import Packet
 from .._core.request import Request
 from .._core.retry import RetryPolicy
-from .._core.stats import StatsCollector
 from .._core.status import Status
 from .._operation import Answer
 from .._public_errors import to_public
 from .._settings import Settings
-from .._waiting import StatsReply, wait_blocking
+from .._waiting import NodeReply, wait_blocking
 from ..exceptions import (
     ConnectError,
     CouchbaseError,
@@ -244,22 +243,35 @@ class BlockingCluster(ClusterBase[BlockingNode]):
             return retry, moved
         return None
 
-    # -- STAT on every node ----------------------------------------------------
-    def stats(self, group: bytes) -> StatsReply:
-        """STAT ``group`` on every KV node: the name/value pairs each one answered."""
+    # -- a probe on every node (STAT, ping) ----------------------------------------
+    def each_node(self, command: EachNode) -> NodeReply:
+        """Send each KV node its probe's request, then read the answers (so a
+        slow node costs its own wait, not the others')."""
         if self.closed:
             self._refuse_closed()
         deadline = time.monotonic() + self.settings.timeout
-        out: StatsReply = {}
+        out: NodeReply = {}
+        sent: list[tuple[NodeProbe, BlockingNode, int]] = []
         try:
             for index, address in enumerate(self.router.addresses()):
-                node = self.node_at(index, deadline)
-                collector = StatsCollector(group, f"{address[0]}:{address[1]}")
-                opaque = node.inflight.allocate()
-                node.send(collector.request(opaque), deadline)
-                while not collector.feed(node.wait_for(opaque, deadline)):
-                    pass
-                out[address] = collector.pairs
+                probe = out[address] = command.make(f"{address[0]}:{address[1]}")
+                try:
+                    node = self.node_at(index, deadline)
+                    opaque = node.inflight.allocate()
+                    node.send(probe.request(opaque), deadline)
+                    sent.append((probe, node, opaque))
+                except (CoreError, CouchbaseError) as exc:
+                    if not command.tolerant:
+                        raise
+                    probe.error = to_public(exc)
+            for probe, node, opaque in sent:
+                try:
+                    while not probe.feed(node.wait_for(opaque, deadline)):
+                        pass
+                except (CoreError, CouchbaseError) as exc:
+                    if not command.tolerant:
+                        raise
+                    probe.error = to_public(exc)
         except CoreError as exc:
             raise to_public(exc) from None
         return out

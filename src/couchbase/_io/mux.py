@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from functools import partial
 from typing import Any, Callable, Optional, Protocol
 
 from .._core.bootstrap import FIRST_OPERATION_OPAQUE, Session, bootstrap, hello_features
 from .._core.cluster import ClusterBase, ClusterSettings
-from .._core.commands import Endpoint
+from .._core.commands import EachNode, Endpoint, NodeProbe
 from .._core.errors import ConnectionClosed, CoreError
 from .._core.inflight import InflightTable
 from .._core.opcode import Opcode
 from .._core.packet import Packet, PacketReader
 from .._core.request import Request
 from .._core.retry import RetryPolicy
-from .._core.stats import StatsCollector
 from .._core.status import Status
 from .._operation import Answer
 from .._public_errors import to_public
@@ -334,23 +334,29 @@ class _Op:
         self.done(pkt, error)
 
 
-class _StatsEntry:
-    """STAT on one node; answers arrive as several packets with one opaque."""
+class _ProbeEntry:
+    """A node probe's request on one node; a STAT's answers arrive as several
+    packets with one opaque."""
 
-    __slots__ = ("node", "collector", "done", "opaque")
+    __slots__ = ("node", "probe", "done", "opaque")
 
-    def __init__(self, node: MuxNode, collector: StatsCollector,
+    def __init__(self, node: MuxNode, probe: NodeProbe,
                  done: Callable[[Optional[BaseException]], None]) -> None:
         self.node = node
-        self.collector = collector
+        self.probe = probe
         self.done = done
         self.opaque = 0
 
     def encode(self, opaque: int, collections: bool) -> bytes:
-        return self.collector.request(opaque)
+        return self.probe.request(opaque)
 
     def answer(self, pkt: Packet) -> None:
-        if self.collector.feed(pkt):
+        try:
+            finished = self.probe.feed(pkt)
+        except Exception as exc:  # (a STAT error status)
+            self.done(exc)
+            return
+        if finished:
             self.done(None)
         else:
             self.node.inflight.add(self.opaque, self)  # more packets share this opaque
@@ -563,44 +569,52 @@ class MuxCluster(ClusterBase[MuxNode]):
         for i, req in enumerate(reqs):
             self.execute(req, one(i), timeout)
 
-    # -- STAT on every node ------------------------------------------------------------
-    def stats(self, group: bytes, done: Done) -> None:
-        """STAT ``group`` on every KV node: ``done({(host, port): pairs}, None)``."""
+    # -- a probe on every node (STAT, ping) ----------------------------------------
+    def each_node(self, command: EachNode, done: Done) -> None:
+        """Run ``command``'s probe on every KV node: ``done({(host, port): probe}, None)``."""
         if self.closed:
             done(None, ObjectDestroyedError("this connection is closed"))
             return
         addresses = self.router.addresses()
-        out: dict[tuple[str, int], list[tuple[str, str]]] = {}
-        state = {"left": len(addresses), "over": False}
+        out: dict[tuple[str, int], NodeProbe] = {}
+        left = {address for address in addresses}
+        state = {"over": False}
         if not addresses:
             done(out, None)
             return
-        timer = self.backend.call_later(self.settings.timeout, lambda: node_done(
-            TimeoutError(f"STAT did not finish within {self.settings.timeout}s")))
 
-        def node_done(error: Optional[BaseException]) -> None:
-            if state["over"]:
+        def expired() -> None:
+            error = TimeoutError(f"no answer within {self.settings.timeout}s")
+            for address in list(left):
+                node_done(address, error)
+
+        timer = self.backend.call_later(self.settings.timeout, expired)
+
+        def node_done(address: tuple[str, int], error: Optional[BaseException]) -> None:
+            if state["over"] or address not in left:
                 return
+            left.discard(address)
             if error is not None:
-                state["over"] = True
-                timer.cancel()
-                done(None, to_public(error))
-                return
-            state["left"] -= 1
-            if not state["left"]:
+                if not command.tolerant:
+                    state["over"] = True
+                    timer.cancel()
+                    done(None, to_public(error))
+                    return
+                out[address].error = to_public(error)
+            if not left:
                 state["over"] = True
                 timer.cancel()
                 done(out, None)
 
         for index, address in enumerate(addresses):
-            collector = StatsCollector(group, f"{address[0]}:{address[1]}")
-            out[address] = collector.pairs
+            probe = out[address] = command.make(f"{address[0]}:{address[1]}")
+            finished = partial(node_done, address)
             try:
                 node = self.node_at(index)
             except (CoreError, CouchbaseError) as exc:
-                node_done(exc)
-                return
-            node.submit(_StatsEntry(node, collector, node_done))
+                finished(exc)
+                continue
+            node.submit(_ProbeEntry(node, probe, finished))
 
     # -- the rest of the flow commands (CallbackIO) ---------------------------------------
     def sleep(self, seconds: float, done: Done) -> None:
