@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Generator, Optional, Protocol
 
 from . import _kv
+from ._health import HealthAPI
 from ._kvapi import ApiOptions, KeyValueAPI
 from ._locking import LOCKMODE_WAIT
 from ._operation import Operation
@@ -71,7 +72,7 @@ class FrontEnd(Protocol):
         """Close the connections; operations still waiting fail with ObjectDestroyedError."""
 
 
-class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI):
+class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, HealthAPI):
     """A connection to one bucket; front ends subclass it and supply :class:`FrontEnd`.
 
     :param connection_string: ``couchbase://host1,host2/bucket?option=value``

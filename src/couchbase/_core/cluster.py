@@ -207,19 +207,23 @@ class ClusterBase(Generic[N]):
         """The next node running HTTP ``service`` ("views", "query"), round robin over
         those the cluster map lists, with this bucket's credentials; ``timeout`` is how
         long to wait for its bytes."""
+        endpoints = self.service_endpoints(service, timeout)
+        if not endpoints:
+            raise ServiceUnavailable(f"no node of the cluster runs the {SERVICES[service][2]} "
+                                     "service")
+        turn = self._turns.get(service, 0)
+        self._turns[service] = turn + 1
+        return endpoints[turn % len(endpoints)]
+
+    def service_endpoints(self, service: str, timeout: float) -> list[Endpoint]:
+        """Every node running HTTP ``service``, in the cluster map's order (none: [])."""
         config = self.router.config
         if config is None:
             raise NoRoute("no cluster configuration yet")
-        plain, secure, name = SERVICES[service]
+        plain, secure, _ = SERVICES[service]
         port_of = secure if self.tls is not None else plain
-        nodes = [(n.hostname, getattr(n, port_of)) for n in config.nodes]
-        nodes = [(host, port) for host, port in nodes if port]
-        if not nodes:
-            raise ServiceUnavailable(f"no node of the cluster runs the {name} service")
-        turn = self._turns.get(service, 0)
-        self._turns[service] = turn + 1
-        host, port = nodes[turn % len(nodes)]
-        return Endpoint(host, port, self.tls, self.username, self.password, timeout)
+        return [Endpoint(n.hostname, port, self.tls, self.username, self.password, timeout)
+                for n in config.nodes if (port := getattr(n, port_of, None))]
 
     # -- a node that cannot be reached ------------------------------------------------
     @staticmethod
