@@ -87,7 +87,7 @@ class Engine:
         """The stored document (maybe a tombstone), expiring it first if due."""
         doc = self.bucket.stores[node].vbuckets[vb].docs.get(key)
         if doc is not None and doc.expiry and not doc.deleted and now >= doc.expiry:
-            doc = self._commit(node, vb, key, Document(deleted=True), doc, now)
+            doc = self._commit(node, vb, key, doc.tombstone(), doc, now)
         return doc
 
     def _live(self, node: int, vb: int, key: DocKey, now: float) -> Optional[Document]:
@@ -96,16 +96,20 @@ class Engine:
 
     def _commit(
         self, node: int, vb: int, key: DocKey, doc: Document, old: Optional[Document],
-        now: float,
+        now: float, finish: Optional[Callable[[Document], None]] = None,
     ) -> Document:
         """Store a new revision on the active node and copy it to the replicas
-        (``now``: the clock's time, read at the start of the operation)."""
+        (``now``: the clock's time, read at the start of the operation;
+        ``finish``: told the revision once it has its CAS and seqno, before
+        anything else sees it, for sub-document macros)."""
         bucket = self.bucket
         vbucket = bucket.stores[node].vbuckets[vb]
         doc.cas = self.cas.next(now)
         vbucket.seqno += 1
         doc.seqno = vbucket.seqno
         doc.revno = old.revno + 1 if old is not None else 1
+        if finish is not None:
+            finish(doc)
         # Re-insert, so the active vbucket's documents stay in seqno order: the
         # view indexes catch up by reading only its newest entries.
         docs = vbucket.docs
@@ -218,6 +222,8 @@ class Engine:
         else:
             expiry = self._expiry_for(key, exptime, now)
         doc = Document(value, flags, expiry, 0, datatype)
+        if live is not None and live.xattrs:  # a body write keeps the XATTRs
+            doc.xattrs = live.xattrs
         return _SUCCESS, self._commit(node, vb, key, doc, old, now)
 
     def delete(self, node: int, vb: int, key: DocKey, cas: int) -> Outcome:
@@ -229,7 +235,7 @@ class Engine:
             return Status.LOCKED, None
         if cas and cas != old.cas:
             return Status.KEY_EEXISTS, None
-        return Status.SUCCESS, self._commit(node, vb, key, Document(deleted=True), old, now)
+        return Status.SUCCESS, self._commit(node, vb, key, old.tombstone(), old, now)
 
     def concat(
         self, node: int, vb: int, key: DocKey, value: bytes, cas: int, append: bool
@@ -247,7 +253,7 @@ class Engine:
             return Status.E2BIG, None
         # The result is no longer known to be JSON.
         datatype = old.datatype & ~Datatype.JSON
-        doc = Document(joined, old.flags, old.expiry, datatype=datatype)
+        doc = Document(joined, old.flags, old.expiry, datatype=datatype, xattrs=old.xattrs)
         return Status.SUCCESS, self._commit(node, vb, key, doc, old, now)
 
     def arithmetic(
@@ -292,8 +298,65 @@ class Engine:
         expiry = live.expiry
         if not preserve_ttl and exptime not in (0, COUNTER_NO_INITIAL):
             expiry = self._expiry_for(key, exptime, now)
-        doc = Document(str(number).encode(), live.flags, expiry, datatype=Datatype.JSON)
+        doc = Document(str(number).encode(), live.flags, expiry, datatype=Datatype.JSON,
+                       xattrs=live.xattrs)
         return Status.SUCCESS, self._commit(node, vb, key, doc, old, now), number
+
+    # -- sub-document -------------------------------------------------------
+
+    def subdoc_read(self, node: int, vb: int, key: DocKey, access_deleted: bool) -> Outcome:
+        """The document a sub-document lookup reads: the live one, or its
+        tombstone when the request may access deleted documents."""
+        doc = self._current(node, vb, key, self.clock())
+        if doc is None or (doc.deleted and not access_deleted):
+            return Status.KEY_ENOENT, None
+        return Status.SUCCESS, doc
+
+    def subdoc_mutate(
+        self,
+        node: int,
+        vb: int,
+        key: DocKey,
+        cas: int,
+        create: str,
+        access_deleted: bool,
+        exptime: int,
+        preserve_ttl: bool,
+        build: Callable[[Optional[Document]], int | Document],
+        finish: Optional[Callable[[Document], None]] = None,
+    ) -> tuple[int, Optional[Document]]:
+        """Commit a sub-document mutation (the one entry point for all of them).
+
+        ``create``: ``""`` (the document must exist), ``"upsert"`` (MKDOC) or
+        ``"add"`` (ADD: it must not). ``build(old)`` makes the new revision (body,
+        XATTRs, datatype, deleted) from the live document, its tombstone when
+        ``access_deleted``, or ``None``, or answers a failure status; ``finish``
+        is told the revision once it has its CAS and seqno (macro expansion).
+        CAS, locks and expiry are checked and applied here as for a store.
+        """
+        now = self.clock()
+        old = self._current(node, vb, key, now)
+        seen = old if old is not None and (access_deleted or not old.deleted) else None
+        if seen is None:
+            if not create or cas:
+                return Status.KEY_ENOENT, None
+        elif not seen.deleted:
+            if create == "add":
+                return Status.KEY_EEXISTS, None
+            if seen.lock_cas and self._lock_blocks(seen, cas, now):
+                return Status.LOCKED, None
+        if seen is not None and cas and cas != seen.cas:
+            return Status.KEY_EEXISTS, None
+        doc = build(seen)
+        if isinstance(doc, int):
+            return doc, None
+        if doc.deleted:
+            doc.expiry = 0
+        elif preserve_ttl and seen is not None and not seen.deleted:
+            doc.expiry = seen.expiry
+        else:
+            doc.expiry = self._expiry_for(key, exptime, now)
+        return _SUCCESS, self._commit(node, vb, key, doc, old, now, finish)
 
     def touch(self, node: int, vb: int, key: DocKey, exptime: int) -> Outcome:
         """Set a new expiry (TOUCH and GAT); a new CAS, the same value."""
@@ -304,7 +367,8 @@ class Engine:
         if old.is_locked(now):
             return Status.LOCKED, None
         doc = Document(
-            old.value, old.flags, self._expiry_for(key, exptime, now), datatype=old.datatype
+            old.value, old.flags, self._expiry_for(key, exptime, now), datatype=old.datatype,
+            xattrs=old.xattrs,
         )
         return Status.SUCCESS, self._commit(node, vb, key, doc, old, now)
 

@@ -32,6 +32,7 @@ from .errormap import error_map
 from .kv_handlers import DOCUMENT_HANDLERS
 from .manifest import ManifestError
 from .storage import DocKey
+from .subdoc.handlers import SUBDOC_HANDLERS
 
 # Features this server honours; anything else a client asks for is refused.
 SUPPORTED_FEATURES = frozenset(
@@ -47,6 +48,12 @@ SUPPORTED_FEATURES = frozenset(
         Feature.SYNC_REPLICATION,
         Feature.COLLECTIONS,
         Feature.PRESERVE_TTL,
+        # Sub-document and XATTRs (couchbase_mock.subdoc).
+        Feature.XATTR,
+        Feature.VATTR,
+        Feature.SUBDOC_CREATE_AS_DELETED,
+        Feature.SUBDOC_DOCUMENT_MACRO_SUPPORT,
+        Feature.SUBDOC_ALLOWS_ACCESS_ON_MULTIPLE_XATTR_KEYS,
     }
 )
 SASL_MECHANISMS = " ".join(MECHANISMS).encode()
@@ -68,6 +75,7 @@ _UNAUTHENTICATED_OK = frozenset(
 _LOCK_OPCODES = frozenset({Opcode.GET_LOCKED, Opcode.UNLOCK_KEY})
 
 Handler = Callable[["KVSession", Packet], Optional[bytes]]
+_DOCUMENT_HANDLERS: dict[int, Handler] = {**DOCUMENT_HANDLERS, **SUBDOC_HANDLERS}
 
 Target = tuple[Engine, int, DocKey]
 """Where a document command goes on the session's node: ``(engine, vbucket,
@@ -204,7 +212,7 @@ class KVSession:
         """The response bytes for one request (``None``: a quiet success)."""
         opcode = req.opcode
         # Document commands first: they are nearly every request.
-        handler = DOCUMENT_HANDLERS.get(opcode)
+        handler = _DOCUMENT_HANDLERS.get(opcode)
         if handler is not None:
             if self.tracing:  # the clock is read only for a client that wants durations
                 self._started = _perf_counter()

@@ -73,6 +73,8 @@ class Document:
 
     ``expiry`` and ``lock_expiry`` are absolute server times in seconds
     (0 = none); ``revno`` is the revision sequence number GET_META reports.
+    ``xattrs`` holds the extended attributes (X-Key to JSON text), ``None`` when
+    there are none; ``value`` is the body alone.
     """
 
     __slots__ = (
@@ -86,6 +88,7 @@ class Document:
         "deleted",
         "seqno",
         "revno",
+        "xattrs",
     )
 
     def __init__(
@@ -98,6 +101,7 @@ class Document:
         seqno: int = 0,
         revno: int = 1,
         deleted: bool = False,
+        xattrs: Optional[dict[str, bytes]] = None,
     ) -> None:
         self.value = value
         self.flags = flags
@@ -109,14 +113,23 @@ class Document:
         self.deleted = deleted
         self.seqno = seqno
         self.revno = revno
+        self.xattrs = xattrs
 
     def copy(self) -> Document:
         """A replica's copy: the same item, without the (active-only) lock."""
         doc = Document(
             self.value, self.flags, self.expiry, self.cas, self.datatype, self.seqno,
-            self.revno, self.deleted,
+            self.revno, self.deleted, dict(self.xattrs) if self.xattrs else None,
         )
         return doc
+
+    def tombstone(self) -> Document:
+        """What deleting this document leaves: no body, no user XATTRs, its
+        system XATTRs (keys starting with ``_``) kept, as the server does."""
+        kept = None
+        if self.xattrs:
+            kept = {k: v for k, v in self.xattrs.items() if k.startswith("_")} or None
+        return Document(deleted=True, xattrs=kept)
 
     def is_expired(self, now: float) -> bool:
         return bool(self.expiry) and now >= self.expiry

@@ -1,0 +1,10 @@
+"""Sub-document operations and extended attributes, as the data service does them.
+
+- :mod:`.path`: path syntax and its limits;
+- :mod:`.operations`: the operations on a parsed JSON tree;
+- :mod:`.xattrs`: X-Keys, virtual attributes, macros; :mod:`.crc32c`;
+- :mod:`.spec`: requests decoded and checked; :mod:`.execute`: run against a
+  document; :mod:`.handlers`: the KV commands (``SUBDOC_HANDLERS``).
+"""
+
+from __future__ import annotations
