@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Generator, Optional, Protocol
 
 from . import _kv
+from ._crypto_api import CryptoAPI
 from ._health import HealthAPI
 from ._kvapi import ApiOptions, KeyValueAPI
 from ._locking import LOCKMODE_WAIT
@@ -72,7 +73,7 @@ class FrontEnd(Protocol):
         """Close the connections; operations still waiting fail with ObjectDestroyedError."""
 
 
-class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, HealthAPI):
+class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, CryptoAPI, HealthAPI):
     """A connection to one bucket; front ends subclass it and supply :class:`FrontEnd`.
 
     :param connection_string: ``couchbase://host1,host2/bucket?option=value``

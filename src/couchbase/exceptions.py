@@ -433,3 +433,106 @@ class ScopeNotFoundError(CouchbaseError, rc=0xD9):
 # Names used elsewhere in the documentation.
 KeyNotFoundError = NotFoundError
 TemporaryFailureError = TemporaryFailError
+
+
+# Field-level encryption (couchbase.crypto; messages from the cross-SDK RFC 0032).
+class CryptoError(CouchbaseError):
+    """A field-level encryption error; ``alias`` is the provider alias it concerns."""
+
+    _template = "Generic Cryptography Error for alias: {alias}"
+
+    def __init__(self, params: Any = None, alias: Optional[str] = None, **kwargs: Any) -> None:
+        self.alias = alias
+        if params is None and "message" not in kwargs:
+            kwargs["message"] = self._template.format(alias=alias, **kwargs)
+        super().__init__(params, **kwargs)
+
+
+class CryptoConfigError(CryptoError):
+    """The providers are configured wrongly (missing alias, provider or key name)."""
+
+    _template = "Generic Cryptography Configuration Error for alias: {alias}"
+
+
+class CryptoExecutionError(CryptoError):
+    """Encrypting, decrypting or checking a signature failed."""
+
+    _template = "Generic Cryptography Execution Error for alias: {alias}"
+
+
+class CryptoProviderNotFoundException(CryptoConfigError):
+    """No crypto provider is registered for the alias."""
+
+    _template = "The cryptographic provider could not be found for the alias: {alias}"
+
+
+class CryptoProviderAliasNullException(CryptoConfigError):
+    """A field specification or registration gave no (or an empty) alias."""
+
+    _template = "Cryptographic providers require a non-null, empty alias be configured."
+
+
+class CryptoProviderMissingPublicKeyException(CryptoConfigError):
+    """The provider has no encryption key name (kid), or the key store lacks that key."""
+
+    _template = ("Cryptographic providers require a non-null, empty public and key "
+                 "identifier (kid) be configured for the alias: {alias}")
+
+
+class CryptoProviderMissingSigningKeyException(CryptoConfigError):
+    """A symmetric provider has no signing (HMAC) key name, or the store lacks it."""
+
+    _template = ("Symmetric key cryptographic providers require a non-null, empty signing "
+                 "key be configured for the alias: {alias}")
+
+
+class CryptoProviderMissingPrivateKeyException(CryptoConfigError):
+    """An asymmetric provider has no private key name, or the store lacks it."""
+
+    _template = ("Asymmetric key cryptographic providers require a non-null, empty private "
+                 "key be configured for the alias: {alias}")
+
+
+class CryptoProviderSigningFailedException(CryptoExecutionError):
+    """The signature of an encrypted field does not match: tampered, or the wrong key."""
+
+    _template = ("The authentication failed while checking the signature of the message "
+                 "payload for the alias: {alias}")
+
+
+class CryptoProviderEncryptFailedException(CryptoExecutionError):
+    """The provider failed to encrypt a field."""
+
+    _template = "The encryption of the field failed for the alias: {alias}"
+
+
+class CryptoProviderDecryptFailedException(CryptoExecutionError):
+    """The provider failed to decrypt a field, or the field is not a valid encrypted field."""
+
+    _template = "The decryption of the field failed for the alias: {alias}"
+
+
+class CryptoProviderKeySizeException(CryptoError):
+    """A key's size is not the size the algorithm needs (``expected_keysize``,
+    ``configured_keysize``, in bytes)."""
+
+    _template = ("The key found does not match the size of the key that the algorithm "
+                 "expects for the alias: {alias}. Expected key size was {expected_keysize} "
+                 "and configured key size is {configured_keysize}")
+
+    def __init__(self, params: Any = None, alias: Optional[str] = None,
+                 expected_keysize: Optional[int] = None,
+                 configured_keysize: Optional[int] = None, **kwargs: Any) -> None:
+        self.expected_keysize = expected_keysize
+        self.configured_keysize = configured_keysize
+        if params is None and "message" not in kwargs:
+            kwargs["message"] = self._template.format(
+                alias=alias, expected_keysize=expected_keysize,
+                configured_keysize=configured_keysize)
+        super().__init__(params, alias=alias, **kwargs)
+
+
+# The 3.x SDK's names of the crypto bases.
+CryptoException = CryptoError
+CryptoConfigException = CryptoConfigError
+CryptoExecutionException = CryptoExecutionError
