@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 from typing import Any, Callable, Optional
 
+from ._core.compression import inflate
 from ._core.document import (
     COUNTER_NO_INITIAL,
     MAX_EXPIRY,
@@ -17,9 +18,11 @@ from ._core.document import (
     MAX_LOCK_TIME,
     MAX_VALUE_SIZE,
 )
+from ._core.feature import Datatype
 from ._core.opcode import Opcode
 from ._core.packet import Packet
 from ._core.request import Request
+from ._core.snappy import SnappyError
 from ._core.status import Status
 from .exceptions import (
     ArgumentError,
@@ -40,6 +43,7 @@ _COUNTER = struct.Struct(">QQI")
 _TOKEN = struct.Struct(">QQ")
 _NO_TTL = _U32.pack(0)
 _MAX_CAS = 0xFFFFFFFFFFFFFFFF
+_SNAPPY = Datatype.SNAPPY
 
 # server status -> libcouchbase error code (what Result.rc reports)
 STATUS_TO_RC = {
@@ -274,15 +278,22 @@ def value_result(
         raise exc
     extras = pkt.extras
     flags = _U32.unpack_from(extras)[0] if len(extras) >= 4 else 0
+    raw = pkt.value
+    if pkt.datatype & _SNAPPY:  # only where HELLO negotiated it; never left to the user
+        try:
+            raw = inflate(raw)
+        except SnappyError as exc:
+            raise ValueFormatError(f"couldn't decompress value: {exc}", key=key,
+                                   inner_cause=exc) from exc
     if no_format:
-        return ValueResult(key, 0, pkt.cas, pkt.value, flags)
+        return ValueResult(key, 0, pkt.cas, raw, flags)
     try:
-        value = decoder(pkt.value, flags)
+        value = decoder(raw, flags)
     except CouchbaseError:
         raise
     except Exception as exc:
         raise ValueFormatError(
-            f"couldn't decode value: {exc}", key=key, inner_cause=exc, objextra=pkt.value
+            f"couldn't decode value: {exc}", key=key, inner_cause=exc, objextra=raw
         ) from exc
     return ValueResult(key, 0, pkt.cas, value, flags)
 

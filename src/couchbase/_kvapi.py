@@ -18,6 +18,7 @@ from typing import Any, Callable, Generator, Optional
 
 from . import _kv
 from ._core.commands import EachNode, Sleep
+from ._core.compression import check_min_ratio, check_min_size, check_mode
 from ._core.opcode import Opcode
 from ._durability import DurabilityCheck, check_requirements, observe_request, parse_observe
 from ._core.stats import StatsCollector
@@ -58,6 +59,13 @@ class ApiOptions:
 
 def check_timeout(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+def _checked(check: Callable[[Any], Any], value: Any) -> Any:
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise ArgumentError(str(exc), objextra=value) from None
+
+
         raise ArgumentError(f"timeout must be a positive number of seconds, not {value!r}")
     return float(value)
 
@@ -161,6 +169,38 @@ class KeyValueAPI(MultiOperations):
 
     @property
     def server_nodes(self) -> list[str]:
+    # -- Snappy compression (2.x; see couchbase._core.compression) ----------------------
+    @property
+    def compression(self) -> int:
+        """How values travel: ``COMPRESS_NONE``, ``COMPRESS_IN`` (inflate what the
+        server sends compressed), ``COMPRESS_OUT`` (compress mutations),
+        ``COMPRESS_INOUT``, plus ``COMPRESS_FORCE`` (compress even where HELLO did not
+        negotiate Snappy), from :mod:`couchbase._libcouchbase`. Values that arrive
+        compressed are always inflated."""
+        return self._settings.compression.mode
+
+    @compression.setter
+    def compression(self, value: int) -> None:
+        self._settings.compression.mode = _checked(check_mode, value)
+
+    @property
+    def compression_min_size(self) -> int:
+        """Values shorter than this many bytes (default 32) are sent as they are."""
+        return self._settings.compression.min_size
+
+    @compression_min_size.setter
+    def compression_min_size(self, value: int) -> None:
+        self._settings.compression.min_size = _checked(check_min_size, value)
+
+    @property
+    def compression_min_ratio(self) -> float:
+        """A value is sent compressed only if compressed / original <= this (default 0.83)."""
+        return self._settings.compression.min_ratio
+
+    @compression_min_ratio.setter
+    def compression_min_ratio(self, value: float) -> None:
+        self._settings.compression.min_ratio = _checked(check_min_ratio, value)
+
         """``host:port`` of every KV node in the cluster map."""
         return [f"{h}:{p}" for h, p in self._live().router.addresses()]
 

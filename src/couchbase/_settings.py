@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ._core.connstr import ConnectionString, parse_connection_string, parse_duration
-from .exceptions import ArgumentError, InvalidError
+from ._core.connstr_options import unknown_options
+from .exceptions import ArgumentError, InvalidError, NotSupportedError
 
 DEFAULT_TIMEOUT = 2.5
 DEFAULT_BOOTSTRAP_TIMEOUT = 5.0
@@ -92,6 +93,10 @@ def read_settings(
 ) -> Settings:
     """Everything a front end needs to connect, validated before any I/O."""
     cs = _parse(connection_string or "couchbase://localhost/default")
+    unknown = unknown_options(cs.options)
+    if unknown:  # (2.x: libcouchbase refused to create the instance)
+        raise NotSupportedError(f"unknown connection string option(s): {', '.join(unknown)}",
+                                objextra=unknown)
     if cs.options.get("network", "default") not in NETWORKS:
         raise ArgumentError(f"network must be default, external or auto, "
                             f"not {cs.options['network']!r}")

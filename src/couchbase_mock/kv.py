@@ -27,6 +27,7 @@ from couchbase._core.status import Status
 from . import configjson
 from .bucket import Bucket
 from .cluster import Cluster
+from .compression import inflate_request
 from .engine import Engine
 from .errormap import error_map
 from .kv_handlers import DOCUMENT_HANDLERS
@@ -54,6 +55,7 @@ SUPPORTED_FEATURES = frozenset(
         Feature.SUBDOC_CREATE_AS_DELETED,
         Feature.SUBDOC_DOCUMENT_MACRO_SUPPORT,
         Feature.SUBDOC_ALLOWS_ACCESS_ON_MULTIPLE_XATTR_KEYS,
+        Feature.SNAPPY,  # couchbase_mock.compression
     }
 )
 SASL_MECHANISMS = " ".join(MECHANISMS).encode()
@@ -87,6 +89,7 @@ _EINVAL = Status.EINVAL
 _LOCKED = Status.LOCKED
 _NOT_LOCKED = Status.NOT_LOCKED
 _NOT_JSON = ~Datatype.JSON
+_SNAPPY = Datatype.SNAPPY
 _MAGIC_RESPONSE = 0x81
 _MAGIC_ALT_RESPONSE = 0x18
 _pack_header = CLASSIC_HEADER.pack
@@ -152,6 +155,7 @@ class KVSession:
         self.collections = Feature.COLLECTIONS in features
         self.mutation_seqno = Feature.MUTATION_SEQNO in features
         self.json = Feature.JSON in features
+        self.snappy = Feature.SNAPPY in features
         # Server durations are measured only for a client that asked for them.
         self.tracing = Feature.TRACING in features
 
@@ -227,6 +231,10 @@ class KVSession:
                 forced = self.faults.take_opfail()  # the control API's OPFAIL
                 if forced:
                     return self.reply(req, forced)
+            if req.datatype & _SNAPPY:
+                refused = inflate_request(self, req)
+                if refused is not None:
+                    return refused
             return handler(self, req)
         self._started = _perf_counter()  # (HELLO may turn tracing on)
         if self.user is None and opcode not in _UNAUTHENTICATED_OK:

@@ -22,6 +22,7 @@ from couchbase._core.packet import Packet
 from couchbase._core.status import Status
 
 from . import keyops
+from .compression import deflate_reply
 from .storage import Document
 
 if TYPE_CHECKING:
@@ -118,14 +119,18 @@ def _mutated(s: KVSession, req: Packet, engine: Engine, vb: int, doc: Document) 
 
 
 def _doc_reply(s: KVSession, req: Packet, doc: Document, cas: int, key: bytes = b"") -> bytes:
+    value = doc.value
+    datatype = doc.datatype
+    if s.snappy:  # (only a connection that negotiated Snappy may see it)
+        value, datatype = deflate_reply(s, value, datatype)
     if key or s.tracing:
         return s.reply(
-            req, key=key, value=doc.value, extras=_FLAGS.pack(doc.flags),
-            datatype=doc.datatype, cas=cas,
+            req, key=key, value=value, extras=_FLAGS.pack(doc.flags),
+            datatype=datatype, cas=cas,
         )
     # What GET answers: one pack for header and flags, then the value.
-    value = doc.value
-    datatype = doc.datatype if s.json else doc.datatype & _NOT_JSON
+    if not s.json:
+        datatype &= _NOT_JSON
     return _GET_RESPONSE.pack(
         _MAGIC_RESPONSE, req.opcode, 0, 4, datatype, 0, 4 + len(value), req.opaque, cas,
         doc.flags,

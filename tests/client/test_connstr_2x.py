@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from couchbase.bucket import Bucket
 from couchbase.connstr import ConnectionString
 
@@ -33,3 +37,24 @@ def test_a_bucket_takes_a_connection_string_object(mock_cluster):
     cb.upsert("connstr-object", 1)
     assert cb.get("connstr-object").value == 1
     cb.close()
+
+
+# -- options: a misspelt one stops the program, as libcouchbase's lcb_create did -------------
+def test_an_unknown_option_is_refused_naming_it() -> None:
+    from couchbase.exceptions import NotSupportedError
+
+    with pytest.raises(NotSupportedError) as info:
+        Bucket("couchbase://127.0.0.1:1/default?operation_timout=5&fetch_mutation_tokens=true")
+    assert "operation_timout" in str(info.value)
+    assert "fetch_mutation_tokens" not in str(info.value)
+
+
+def test_libcouchbase_options_this_client_ignores_are_accepted(mock_cluster: Any) -> None:
+
+    cb = Bucket(f"{mock_cluster.connstr}/default?http_poolsize=0&detailed_errcodes=1"
+                "&config_cache=/tmp/nowhere&ipv6=disabled&OPERATION_TIMEOUT=2",
+                username="Administrator", password="password")
+    try:
+        assert cb.upsert("connstr-accepted", 1).success
+    finally:
+        cb.close()

@@ -25,15 +25,16 @@ from couchbase._core import errors as core
 from couchbase._core.commands import (
     RECEIVE,
     Connect,
+    EachNode,
     Emit,
     Endpoint,
     OpenNode,
     Sleep,
-    Stats,
 )
 from couchbase._core.opcode import Magic, Opcode
 from couchbase._core.packet import Packet
 from couchbase._core.request import Request
+from couchbase._core.stats import StatsCollector
 from couchbase._operation import Operation
 from couchbase._waiting import (
     BlockingOverCallbacks,
@@ -108,7 +109,7 @@ class Script:
     ``packets``: per execute, a Packet or an exception; ``batches``: per
     execute_multi, the answers or an exception; ``links``: per open_http, the
     link's chunks or an exception; ``raises``: method name -> exception its next
-    call raises (sleep, stats, open_node).
+    call raises (sleep, each_node, open_node).
     """
 
     def __init__(self, packets: tuple[Any, ...] = (), batches: tuple[Any, ...] = (),
@@ -145,9 +146,9 @@ class Script:
             raise answers
         return answers
 
-    def stats(self, group: bytes) -> Any:
-        self.log.append(("stats", group))
-        self._maybe_raise("stats")
+    def each_node(self, command: EachNode) -> Any:
+        self.log.append(("each_node", command))
+        self._maybe_raise("each_node")
         return self.stats_reply
 
     def sleep(self, seconds: float) -> None:
@@ -216,8 +217,8 @@ class CallbackFake:
         answers = self.script.execute_multi(reqs)
         self._deliver(lambda: done(answers))
 
-    def stats(self, group: bytes, done: Callable[[Any, Any], None]) -> None:
-        self._answer(self.script.stats, (group,), done)
+    def each_node(self, command: EachNode, done: Callable[[Any, Any], None]) -> None:
+        self._answer(self.script.each_node, (command,), done)
 
     def sleep(self, seconds: float, done: Callable[[Any, Any], None]) -> None:
         self._answer(self.script.sleep, (seconds,), done)
@@ -484,13 +485,13 @@ def _failing(kind: str) -> tuple[Any, Script]:
         return RECEIVE, Script(links=([error],))
     if kind == "sleep":
         return Sleep(1.5), Script(raises={"sleep": error})
-    if kind == "stats":
-        return Stats(b""), Script(raises={"stats": error})
+    if kind == "each_node":
+        return EachNode(StatsCollector), Script(raises={"each_node": error})
     assert kind == "open_node"
     return OpenNode("h9", 11210, 1.0), Script(raises={"open_node": error})
 
 
-KINDS = ["operation", "connect", "receive", "sleep", "stats", "open_node"]
+KINDS = ["operation", "connect", "receive", "sleep", "each_node", "open_node"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -568,10 +569,10 @@ def test_a_core_error_from_the_io_left_uncaught_is_translated(driver: Driver) ->
     refused = core.ServerError("no such stat group", status=1)
 
     def flow():
-        yield Stats(b"nonsense")
+        yield EachNode(StatsCollector)
 
     with pytest.raises(LibcouchbaseError) as info:
-        driver.result(flow(), Script(raises={"stats": refused}))
+        driver.result(flow(), Script(raises={"each_node": refused}))
     assert info.value.inner_cause is refused and info.value.server_status == 1
 
 
@@ -642,10 +643,12 @@ def test_an_unknown_command_left_uncaught_fails_the_driver(driver: Driver) -> No
 
 
 # -- the other commands -----------------------------------------------------------------------
-def test_sleep_stats_and_open_node_are_answered_by_their_methods(driver: Driver) -> None:
+def test_sleep_each_node_and_open_node_are_answered_by_their_methods(driver: Driver) -> None:
+    probe = EachNode(StatsCollector)
+
     def flow():
         slept = yield Sleep(0.75)
-        stats = yield Stats(b"memory")
+        stats = yield probe
         session = yield OpenNode("node2", 11207, 123.5)
         return slept, stats, session
 
@@ -654,7 +657,7 @@ def test_sleep_stats_and_open_node_are_answered_by_their_methods(driver: Driver)
     assert slept is None
     assert stats == {("h1", 11210): [("mem_used", "10")], ("h2", 11210): []}
     assert session is script.session
-    assert script.log == [("sleep", 0.75), ("stats", b"memory"),
+    assert script.log == [("sleep", 0.75), ("each_node", probe),
                           ("open_node", "node2", 11207, 123.5)]
 
 
@@ -1050,7 +1053,7 @@ def over() -> tuple[BlockingOverCallbacks, CallbackFake, Script]:
         packets=(pkt(b"v"), NetworkError("kv down")),
         batches=([pkt(b"1"), TimeoutError("late")],),
         links=([b"chunk", NetworkError("reset")],),
-        raises={"sleep": TimeoutError("no sleep"), "stats": NetworkError("stats down")},
+        raises={"sleep": TimeoutError("no sleep"), "each_node": NetworkError("stats down")},
     )
     fake = CallbackFake(script, "later")
     return BlockingOverCallbacks(fake, queue_wait(fake)), fake, script
@@ -1064,16 +1067,18 @@ def test_blocking_over_callbacks_answers_each_method(over: Any) -> None:
         io.execute(req)
     answers = io.execute_multi([req, Request(Opcode.GET, b"k2")])
     assert answers[0].value == b"1" and isinstance(answers[1], TimeoutError)
+    probe = EachNode(StatsCollector)
     with pytest.raises(NetworkError, match="stats down"):
-        io.stats(b"")
-    assert io.stats(b"") == script.stats_reply
+        io.each_node(probe)
+    assert io.each_node(probe) == script.stats_reply
     with pytest.raises(TimeoutError, match="no sleep"):
         io.sleep(1)
     assert io.sleep(2) is None
     assert io.open_node("n", 1, 2.0) is script.session
     assert not fake.queue  # every answer was waited for
     assert script.log == [("execute", b"k"), ("execute", b"k"),
-                          ("execute_multi", [b"k", b"k2"]), ("stats", b""), ("stats", b""),
+                          ("execute_multi", [b"k", b"k2"]), ("each_node", probe),
+                          ("each_node", probe),
                           ("sleep", 1), ("sleep", 2), ("open_node", "n", 1, 2.0)]
 
 

@@ -16,6 +16,7 @@ import json
 from typing import Generator, Mapping, Optional
 
 from . import scram
+from .compression import wants_snappy
 from .errors import AuthenticationFailed, BucketUnavailable, RemoteProtocolError
 from .feature import Feature, decode_features, encode_features
 from .opcode import Magic, Opcode
@@ -46,6 +47,8 @@ def hello_features(options: Mapping[str, str]) -> tuple[int, ...]:
     if tokens.lower() not in _OFF:
         features.append(Feature.MUTATION_SEQNO)
     return tuple(features)
+    if wants_snappy(options):
+        features.append(Feature.SNAPPY)
 
 # Opaques used during bootstrap; operations start above them.
 _OP_HELLO, _OP_MECHS, _OP_AUTH, _OP_STEP, _OP_SELECT, _OP_CONFIG = range(1, 7)

@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any, Callable, Generic, Optional, Protocol, TypeVar
 
 from .commands import Endpoint
+from .compression import Compression
 from .connstr import ConnectionString
 from .errors import CoreError, NoRoute, ServiceUnavailable
 from .opcode import Opcode
@@ -74,6 +75,10 @@ class ClusterSettings(Protocol):
     @property
     def tls(self) -> Any:
         """An ssl.SSLContext, or None."""
+
+    @property
+    def compression(self) -> Compression:
+        """Snappy settings; each connection asks for a deflater when bootstrapped."""
 
 
 class NodeConnection(Protocol):

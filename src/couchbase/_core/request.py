@@ -7,12 +7,16 @@ opaque, and the collection prefix the connection negotiated.
 from __future__ import annotations
 
 import struct
+from typing import Optional
 
+from .compression import COMPRESSIBLE, Deflate
+from .feature import Datatype
 from .leb128 import prefix_key
 from .opcode import Magic, Opcode
 from .packet import encode_packet
 
 _OBSERVE_HEAD = struct.Struct(">HH")
+SNAPPY = Datatype.SNAPPY
 
 
 class Request:
@@ -42,7 +46,10 @@ class Request:
         self.framing = framing
         self.vbucket = 0  # where it was last sent (a mutation token names its vbucket)
 
-    def encode(self, vbucket: int, opaque: int, collections: bool) -> bytes:
+    def encode(self, vbucket: int, opaque: int, collections: bool,
+               deflate: Optional[Deflate] = None) -> bytes:
+        """The packet for one connection: ``collections`` if it negotiated them,
+        ``deflate`` its compression (:meth:`Compression.deflater`)."""
         self.vbucket = vbucket
         # document keys are never empty; an empty key (GET_COLLECTION_ID...) gets no prefix
         key = prefix_key(self.cid, self.key) if collections and self.key else self.key
@@ -51,7 +58,12 @@ class Request:
                 Magic.REQUEST, self.opcode, b"", _OBSERVE_HEAD.pack(vbucket, len(key)) + key,
                 opaque=opaque,
             )
+        value, datatype = self.value, self.datatype
+        if deflate is not None and self.opcode in COMPRESSIBLE and not datatype & SNAPPY:
+            packed = deflate(value)
+            if packed is not None:
+                value, datatype = packed, datatype | SNAPPY
         return encode_packet(
-            Magic.REQUEST, self.opcode, key, self.value, self.extras, self.framing,
-            self.datatype, vbucket, opaque, self.cas,
+            Magic.REQUEST, self.opcode, key, value, self.extras, self.framing,
+            datatype, vbucket, opaque, self.cas,
         )

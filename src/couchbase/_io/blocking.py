@@ -19,6 +19,7 @@ from typing import Any, Generator, Optional, Protocol
 
 from .._core.bootstrap import FIRST_OPERATION_OPAQUE, WANTED_FEATURES, Session, bootstrap
 from .._core.commands import Endpoint
+from .._core.compression import Deflate
 from .._core.errors import RemoteProtocolError
 from .._core.inflight import InflightTable
 from .._core.packet import Packet, PacketReader
@@ -97,7 +98,7 @@ class BlockingNode:
     """One KV connection to one node: opaques from its in-flight table."""
 
     __slots__ = ("host", "port", "sock", "reader", "session", "collections", "inflight",
-                 "usable", "_pending", "_network")
+                 "usable", "_pending", "_network", "deflate")
 
     def __init__(self, host: str, port: int, network: Optional[SocketNetwork] = None) -> None:
         self.host = host
@@ -106,6 +107,7 @@ class BlockingNode:
         self.reader = PacketReader()
         self.session: Optional[Session] = None
         self.collections = False  # whether keys carry a collection-id prefix
+        self.deflate: Optional[Deflate] = None  # compresses values, once bootstrapped
         self.usable = False  # open and bootstrapped (an attribute: read on every request)
         # the blocking driver waits for each batch before the next, so the table only
         # holds a batch's requests; single requests just take an opaque from it

@@ -67,6 +67,7 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         node = BlockingNode(host, port, self.network)
         session = node.open(deadline, self.username, self.password, self.bucket, self.tls,
                             hello_features(self.settings.connstr.options))
+        node.deflate = self.settings.compression.deflater(session.features)
         self._adopt_config(node, session.config)
         return node
 
@@ -90,7 +91,7 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                     node = self.node_at(index, deadline)
                     opaque = node.inflight.allocate()
                     sent = True
-                    node.send(req.encode(vb, opaque, node.collections), deadline)
+                    node.send(req.encode(vb, opaque, node.collections, node.deflate), deadline)
                     pkt = node.wait_for(opaque, deadline)
                 except _NODE_FAILURES:
                     # The node may have been failed over (ask another for the map)
@@ -199,7 +200,8 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                 results[index] = unreachable[node_index] = to_public(exc)
                 continue
             opaque = node.inflight.put((index, req))
-            batches.setdefault(node, []).append(req.encode(vb, opaque, node.collections))
+            batches.setdefault(node, []).append(
+                req.encode(vb, opaque, node.collections, node.deflate))
         waiting: set[BlockingNode] = set()
         for node, chunks in batches.items():
             try:

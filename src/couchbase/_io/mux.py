@@ -22,6 +22,7 @@ from typing import Any, Callable, Optional, Protocol
 from .._core.bootstrap import FIRST_OPERATION_OPAQUE, Session, bootstrap, hello_features
 from .._core.cluster import ClusterBase, ClusterSettings
 from .._core.commands import EachNode, Endpoint, NodeProbe
+from .._core.compression import Deflate
 from .._core.errors import ConnectionClosed, CoreError
 from .._core.inflight import InflightTable
 from .._core.opcode import Opcode
@@ -112,6 +113,8 @@ class MuxNode:
         self.usable = True  # ready, or still within its bootstrap deadline (not closed)
         self.failure: Optional[BaseException] = None  # why it closed
         self._waiters: list[Callable[[MuxNode, Optional[BaseException]], None]] = [on_ready]
+        self.deflate: Optional[Deflate] = None  # compresses values, once bootstrapped
+        self._compression = settings.compression
         self._boot = bootstrap(settings.username, settings.password, settings.bucket,
                                tls=settings.tls is not None,
                                features=hello_features(settings.connstr.options))
@@ -191,6 +194,7 @@ class MuxNode:
         except StopIteration as stop:
             self.session = stop.value
             self.collections = stop.value.collections
+            self.deflate = self._compression.deflater(stop.value.features)
             self._ready(None)
             return
         except CoreError as exc:
@@ -303,7 +307,9 @@ class _Op:
 
     def encode(self, opaque: int, collections: bool) -> bytes:
         self.sent = True
-        return self.req.encode(self.vb, opaque, collections)
+        node = self.node
+        return self.req.encode(self.vb, opaque, collections,
+                               node.deflate if node is not None else None)
 
     def answer(self, pkt: Packet) -> None:
         if self.finished:
