@@ -157,6 +157,18 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, CryptoAPI, HealthAPI):
 
     remove: Callable[..., Any]  # KeyValueAPI's
 
+    def flush(self) -> Any:
+        """Remove every document of the bucket (2.x): an
+        :class:`~couchbase.result.HttpResult`, the front end's way. The bucket's flush
+        must be enabled: :exc:`~couchbase.exceptions.HTTPError` with the server's
+        message otherwise. Never on a bucket other clients use."""
+        from ._http.management import bucket_flush_flow
+
+        return self._drive(bucket_flush_flow(
+            lambda: self._live().service_endpoint("mgmt", FLUSH_TIMEOUT), self._bucket))
+
+    _drive: Callable[..., Any]  # the front end's (see FrontEnd._drive)
+
     @property
     def closed(self) -> bool:
         cluster = self._cluster
@@ -211,6 +223,9 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, CryptoAPI, HealthAPI):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} bucket={self._bucket!r} closed={self.closed}>"
 
+
+FLUSH_TIMEOUT = 75.0
+"""Seconds a flush may take before the server answers (a real server empties every node)."""
 
 LCB_VERSION = ("2.10.0 (couchbase-pure)", 0x020A00)
 """What :meth:`BucketBase.lcb_version` reports: the libcouchbase release whose

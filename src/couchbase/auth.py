@@ -1,6 +1,9 @@
-"""Authenticators for :class:`~couchbase.cluster.Cluster` (SDK 3.x)."""
+"""Authenticators for :class:`~couchbase.cluster.Cluster`: RBAC users (SDK 3.x and
+2.x) and the 2.x bucket passwords (:class:`ClassicAuthenticator`)."""
 
 from __future__ import annotations
+
+from typing import Optional
 
 from .exceptions import ArgumentError
 
@@ -10,6 +13,14 @@ class Authenticator:
 
     username: str = ""
     password: str = ""
+
+    def credentials_for(self, bucket: str) -> tuple[str, str]:
+        """``(username, password)`` to open ``bucket`` with."""
+        return self.username, self.password
+
+    def cluster_credentials(self) -> tuple[str, str]:
+        """``(username, password)`` for cluster management."""
+        return self.username, self.password
 
 
 class PasswordAuthenticator(Authenticator):
@@ -23,3 +34,39 @@ class PasswordAuthenticator(Authenticator):
 
     def __repr__(self) -> str:
         return f"PasswordAuthenticator(username={self.username!r})"
+
+
+class ClassicAuthenticator(Authenticator):
+    """SDK 2.x credentials from before RBAC: bucket passwords, and the cluster
+    administrator's for management (:meth:`~couchbase.cluster.Cluster.cluster_manager`).
+
+    >>> auth = ClassicAuthenticator("Administrator", "password", buckets={"beer": "s3cret"})
+    >>> auth.credentials_for("beer")
+    ('beer', 's3cret')
+    """
+
+    def __init__(self, cluster_username: Optional[str] = None,
+                 cluster_password: Optional[str] = None,
+                 buckets: Optional[dict[str, str]] = None) -> None:
+        if buckets is not None and not isinstance(buckets, dict):
+            raise ArgumentError("buckets must be a dict of bucket name -> password")
+        for value in (cluster_username, cluster_password, *(buckets or {}).values()):
+            if value is not None and not isinstance(value, str):
+                raise ArgumentError("user names and passwords must be strings")
+        self.username = cluster_username or ""
+        self.password = cluster_password or ""
+        self.buckets = dict(buckets or {})
+
+    def credentials_for(self, bucket: str) -> tuple[str, str]:
+        """A bucket is opened with its own name and password (empty if not listed)."""
+        return bucket, self.buckets.get(bucket, "")
+
+    def cluster_credentials(self) -> tuple[str, str]:
+        if not self.username:
+            raise ArgumentError("ClassicAuthenticator has no cluster_username: management "
+                                "needs the cluster's administrator credentials")
+        return self.username, self.password
+
+    def __repr__(self) -> str:
+        return f"ClassicAuthenticator(cluster_username={self.username!r}, " \
+               f"buckets={sorted(self.buckets)!r})"

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any, Callable, Generic, Optional, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from .auth import PasswordAuthenticator
+from ._core.errors import CoreError
+from .auth import ClassicAuthenticator, PasswordAuthenticator  # noqa: F401 - 2.x names here
 from .bucket import Bucket
 from .exceptions import ArgumentError, NoMatchingServerError, ObjectDestroyedError
 from .options import ClusterOptions
@@ -59,12 +60,37 @@ class ClusterBase(Generic[B]):
         if options is None:
             raise ArgumentError("no credentials: pass ClusterOptions(PasswordAuthenticator(...)) "
                                 "or call authenticate() first")
-        auth = options.authenticator
+        username, password = options.authenticator.credentials_for(name)
         timeouts = options.timeout_options
         kwargs.setdefault("timeout", timeouts.kv_timeout)
         kwargs.setdefault("bootstrap_timeout", timeouts.connect_timeout)
-        return make(bucket_connection_string(self._connstr, name), username=auth.username,
-                    password=auth.password, **kwargs)
+        return make(bucket_connection_string(self._connstr, name), username=username,
+                    password=password, **kwargs)
+
+    def cluster_manager(self) -> Any:
+        """The 2.x :class:`~couchbase.admin.Admin` for this cluster, with the
+        authenticator's cluster credentials, on the management port of a node
+        (from an open bucket's cluster map, else the connection string's first host)."""
+        from .admin import Admin
+
+        if self._options is None:
+            raise ArgumentError("no credentials: call authenticate() first")
+        username, password = self._options.authenticator.cluster_credentials()
+        host, port = self._mgmt_address()
+        return Admin(username, password, host, port)
+
+    def _mgmt_address(self) -> tuple[str, int]:
+        for bucket in self._buckets.values():
+            live = getattr(bucket, "_cluster", None)
+            if live is not None and not live.closed:
+                try:
+                    endpoint = live.service_endpoint("mgmt", 1.0)
+                except CoreError:  # no map yet, or no node runs it
+                    continue
+                return endpoint.host, endpoint.port
+        from .admin import _host_port
+
+        return _host_port(self._connstr)
 
     def _bucket(self, name: str, make: Callable[..., B], reuse: Callable[[B], bool]) -> B:
         if self._closed:

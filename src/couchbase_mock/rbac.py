@@ -225,12 +225,21 @@ def permitted(cluster: Cluster, user: Optional[str], action: str,
     if user == cluster.username:
         return True
     anywhere, on_bucket = _ACTIONS[action]
-    for role in cluster.users.roles_of(user):
+    for role in roles_of(cluster, user):
         if role.name == "admin" or role.name in anywhere:
             return True
         if bucket is not None and role.name in on_bucket and role.covers(bucket):
             return True
     return False
+
+
+def roles_of(cluster: Cluster, user: str) -> list[Role]:
+    """A user's roles; a bucket name authenticated with its bucket password (the
+    1.x/2.x way) has full access to that bucket, as the server's upgrade to RBAC gave."""
+    roles = cluster.users.roles_of(user)
+    if not roles and user in cluster.buckets and cluster.users.password(user) is None:
+        return [Role("bucket_full_access", (user,))]
+    return roles
 
 
 def reaches(cluster: Cluster, user: str, bucket: str) -> bool:
@@ -245,4 +254,4 @@ def forbidden(action: str, bucket: Optional[str] = None) -> dict[str, Any]:
 
 
 __all__ = ["ROLES", "Role", "User", "Users", "forbidden", "parse_role", "permitted", "reaches",
-           "role_problem"]
+           "role_problem", "roles_of"]

@@ -17,7 +17,7 @@ import time
 from typing import TYPE_CHECKING, Any, Optional
 
 from .bucket_rest import parse_form
-from .rbac import ROLES, Role, User, forbidden, parse_role, permitted, role_problem
+from .rbac import ROLES, Role, User, forbidden, parse_role, permitted, role_problem, roles_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cluster import Cluster
@@ -165,8 +165,8 @@ def whoami(cluster: Cluster, user: str) -> dict[str, Any]:
     if found is not None:
         return found.to_json(origins=False)
     # a bucket name with its bucket password (the 1.x/2.x way)
-    return {"id": user, "domain": "bucket", "roles": [Role("bucket_full_access",
-                                                           (user,)).to_json()]}
+    return {"id": user, "domain": "bucket",
+            "roles": [r.to_json() for r in roles_of(cluster, user)]}
 
 
 __all__ = ["DOMAINS", "handle", "id_problem", "password_problem", "put_user", "roles_list",

@@ -98,6 +98,8 @@ N = TypeVar("N", bound=NodeConnection)
 SERVICES = {
     "views": ("views_port", "views_tls_port", "views"),
     "query": ("query_port", "query_tls_port", "query (n1ql)"),
+    "search": ("search_port", "search_tls_port", "search (fts)"),
+    "mgmt": ("mgmt_port", "mgmt_tls_port", "management"),
 }
 
 

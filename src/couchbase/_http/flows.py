@@ -26,10 +26,10 @@ _ERROR_BODY_LIMIT = 1 << 20  # keep at most this much of an error response
 
 
 def request_flow(endpoint: Endpoint, method: str, target: str,
-                 body: Optional[bytes] = None) -> Flow:
+                 body: Optional[bytes] = None, content_type: str = "application/json") -> Flow:
     """One request on a new connection -> ``(exchange, whole body)``."""
     ex = HttpExchange(method, endpoint.host, endpoint.port, target, endpoint.username,
-                      endpoint.password, body)
+                      endpoint.password, body, content_type)
     yield Connect(endpoint, ex.request)
     chunks: list[bytes] = []
     while not ex.complete:
@@ -50,7 +50,10 @@ def http_error(ex: HttpExchange, raw: bytes, what: str) -> HTTPError:
     """The HTTPError for a failed response, with the server's error and reason."""
     value = decode_body(raw)
     if isinstance(value, dict):
-        detail = ": ".join(str(value[k]) for k in ("error", "reason") if value.get(k))
+        detail = ": ".join(str(value[k]) for k in ("error", "reason", "_", "message")
+                           if value.get(k))
+        if isinstance(value.get("errors"), dict):  # management: {"errors": {field: text}}
+            detail = "; ".join(f"{k}: {v}" for k, v in value["errors"].items())
     else:
         detail = (value or ex.reason or "").strip() if isinstance(value, str) else ex.reason
     message = f"{what} failed with HTTP {ex.status}"
