@@ -90,3 +90,42 @@ class DurabilityCheck:
     @property
     def satisfied(self) -> bool:
         return self.persisted >= self.persist_to and self.replicated >= self.replicate_to
+
+
+DEFAULT_TIMEOUT = 5.0  # seconds a mutation waits for its persist_to / replicate_to
+
+
+class Durability:
+    """What ``with cb.durability(persist_to, replicate_to, timeout):`` applies to
+    every mutation in the block that does not ask for durability itself."""
+
+    __slots__ = ("persist_to", "replicate_to", "timeout")
+
+    def __init__(self, persist_to: Any, replicate_to: Any, timeout: Any) -> None:
+        for name, value in (("persist_to", persist_to), ("replicate_to", replicate_to)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < -1:
+                raise ArgumentError(f"{name} must be an integer of -1 or more, not {value!r}",
+                                    objextra=value)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
+            raise ArgumentError(f"timeout must be a number of seconds, not {timeout!r}",
+                                objextra=timeout)
+        self.persist_to = persist_to
+        self.replicate_to = replicate_to
+        self.timeout = float(timeout) or DEFAULT_TIMEOUT
+
+
+class DurabilityContext:
+    """The context manager ``Bucket.durability()`` returns; blocks may nest."""
+
+    def __init__(self, opts: Any, durability: Durability) -> None:
+        self._opts = opts
+        self._durability = durability
+        self._saved: list[Optional[Durability]] = []
+
+    def __enter__(self) -> DurabilityContext:
+        self._saved.append(self._opts.durability)
+        self._opts.durability = self._durability
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._opts.durability = self._saved.pop()

@@ -20,8 +20,16 @@ from . import _kv
 from ._core.commands import EachNode, Sleep
 from ._core.compression import check_min_ratio, check_min_size, check_mode
 from ._core.opcode import Opcode
-from ._durability import DurabilityCheck, check_requirements, observe_request, parse_observe
 from ._core.stats import StatsCollector
+from ._durability import (
+    DEFAULT_TIMEOUT,
+    Durability,
+    DurabilityCheck,
+    DurabilityContext,
+    check_requirements,
+    observe_request,
+    parse_observe,
+)
 from ._multi import MultiOperations
 from ._operation import Operation, multi_result
 from ._settings import Settings
@@ -46,7 +54,7 @@ class ApiOptions:
     bucket and its collections (validated by :class:`KeyValueAPI`'s properties)."""
 
     __slots__ = ("quiet", "default_format", "transcoder", "data_passthrough",
-                 "encode_value", "decode_value")
+                 "encode_value", "decode_value", "durability")
 
     def __init__(self) -> None:
         self.quiet = False
@@ -55,10 +63,9 @@ class ApiOptions:
         self.data_passthrough = False
         self.encode_value: _kv.Encoder = encode_value
         self.decode_value: _kv.Decoder = decode_value
+        self.durability: Optional[Durability] = None  # set by ``with cb.durability()``
 
 
-def check_timeout(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
 def _checked(check: Callable[[Any], Any], value: Any) -> Any:
     try:
         return check(value)
@@ -66,6 +73,8 @@ def _checked(check: Callable[[Any], Any], value: Any) -> Any:
         raise ArgumentError(str(exc), objextra=value) from None
 
 
+def check_timeout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ArgumentError(f"timeout must be a positive number of seconds, not {value!r}")
     return float(value)
 
@@ -167,8 +176,6 @@ class KeyValueAPI(MultiOperations):
     def timeout(self, value: float) -> None:
         self._settings.timeout = check_timeout(value)
 
-    @property
-    def server_nodes(self) -> list[str]:
     # -- Snappy compression (2.x; see couchbase._core.compression) ----------------------
     @property
     def compression(self) -> int:
@@ -201,6 +208,8 @@ class KeyValueAPI(MultiOperations):
     def compression_min_ratio(self, value: float) -> None:
         self._settings.compression.min_ratio = _checked(check_min_ratio, value)
 
+    @property
+    def server_nodes(self) -> list[str]:
         """``host:port`` of every KV node in the cluster map."""
         return [f"{h}:{p}" for h, p in self._live().router.addresses()]
 
@@ -224,9 +233,27 @@ class KeyValueAPI(MultiOperations):
 
     def _mutate(self, op: Operation, persist_to: int, replicate_to: int,
                 removed: bool = False) -> Any:
-        if persist_to or replicate_to:
-            return self._drive(self._durable_flow(op, persist_to, replicate_to, removed))
-        return self._run(op)
+        if not (persist_to or replicate_to):
+            durability = self._opts.durability  # (inside ``with cb.durability(...)``)
+            if durability is None:
+                return self._run(op)
+            persist_to, replicate_to = durability.persist_to, durability.replicate_to
+        return self._drive(self._durable_flow(op, persist_to, replicate_to, removed))
+
+    def durability(self, persist_to: int = -1, replicate_to: int = -1,
+                   timeout: float = 0.0) -> DurabilityContext:
+        """A context manager: mutations in its block that name no durability of their
+        own wait for ``persist_to`` / ``replicate_to`` (-1: all the bucket has) for up
+        to ``timeout`` seconds (0: the default, 5 s)::
+
+            with cb.durability(persist_to=1, replicate_to=1):
+                cb.upsert("key", "value")   # returns once on disk and on a replica
+        """
+        return DurabilityContext(self._opts, Durability(persist_to, replicate_to, timeout))
+
+    def _durability_timeout(self) -> float:
+        durability = self._opts.durability
+        return durability.timeout if durability is not None else DEFAULT_TIMEOUT
 
     # -- storing -----------------------------------------------------------------
     def upsert(self, key: Any, value: Any, cas: int = 0, ttl: int = 0,
@@ -421,7 +448,7 @@ class KeyValueAPI(MultiOperations):
         result = yield op
         if result.success:
             yield from self._endure_flow(op.key, persist_to, replicate_to, result.cas, removed,
-                                         5.0, 0.010)
+                                         self._durability_timeout(), 0.010)
         return result
 
     # -- statistics ------------------------------------------------------------------
@@ -444,10 +471,12 @@ class KeyValueAPI(MultiOperations):
     # -- multi flows ------------------------------------------------------------------
     def _durable_multi(self, ops: list[Operation], quiet: bool, persist_to: int,
                        replicate_to: int, removed: bool = False) -> Any:
-        if persist_to or replicate_to:
-            return self._drive(self._durable_multi_flow(ops, persist_to, replicate_to,
-                                                        removed))
-        return self._run_multi(ops, quiet)
+        if not (persist_to or replicate_to):
+            durability = self._opts.durability
+            if durability is None:
+                return self._run_multi(ops, quiet)
+            persist_to, replicate_to = durability.persist_to, durability.replicate_to
+        return self._drive(self._durable_multi_flow(ops, persist_to, replicate_to, removed))
 
     def _durable_multi_flow(self, ops: list[Operation], persist_to: int, replicate_to: int,
                             removed: bool) -> Flow:
@@ -457,7 +486,7 @@ class KeyValueAPI(MultiOperations):
         for key, result in out.items():
             if result.success:
                 yield from self._endure_flow(key, persist_to, replicate_to, result.cas,
-                                             removed, 5.0, 0.010)
+                                             removed, self._durability_timeout(), 0.010)
         return out
 
     def _each_flow(self, keys: list[tuple[Any, Any]], make: Callable[..., Flow]) -> Flow:
