@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ._core.compression import Compression
 from ._core.connstr import ConnectionString, parse_connection_string, parse_duration
 from ._core.connstr_options import unknown_options
 from .exceptions import ArgumentError, InvalidError, NotSupportedError
@@ -30,6 +31,7 @@ class Settings:
     bootstrap_timeout: float
     tls: Optional[ssl.SSLContext]
     node_timeout: float = DEFAULT_NODE_TIMEOUT
+    compression: Compression = field(default_factory=Compression)
 
 
 def _parse(text: Any) -> ConnectionString:
@@ -113,7 +115,11 @@ def read_settings(
     node_timeout = _seconds(cs.options, ("config_node_timeout",), DEFAULT_NODE_TIMEOUT)
     if node_timeout <= 0:
         raise ArgumentError(f"config_node_timeout must be positive, not {node_timeout}")
+    try:
+        compression = Compression.from_options(cs.options)
+    except ValueError as exc:
+        raise ArgumentError(str(exc), inner_cause=exc) from None
     return Settings(
         cs, name, username if username is not None else name, password or "", op_timeout,
-        boot_timeout, _tls_context(cs), node_timeout,
+        boot_timeout, _tls_context(cs), node_timeout, compression,
     )

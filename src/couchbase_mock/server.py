@@ -1,11 +1,12 @@
 """Start the services of every node of a :class:`~couchbase_mock.cluster.Cluster`.
 
 Each node listens on one port per entry of :data:`SERVICES`: management
-(REST), KV (memcached binary protocol), views (``capi``) and query (N1QL).
+(REST), KV (memcached binary protocol), views (``capi``), query (N1QL) and
+search (FTS).
 Ports are ephemeral unless ``port_base`` is given; then node ``i`` of ``n``
 uses ``port_base + 2*i`` for management, ``port_base + 2*i + 1`` for KV, and
 ``port_base + k*n + i`` for the ``k``-th service after those two (``k`` = 2:
-views, 3: query).
+views, 3: query, 4: search).
 
 Every listening port accepts at most ``limits.max_connections`` connections
 at a time (see :mod:`couchbase_mock.limits`); the next one is accepted and
@@ -25,11 +26,12 @@ from .httpserver import HTTPProtocol
 from .kv_connection import KVProtocol
 from .limits import DEFAULT_LIMITS, Limits
 from .query_service import QueryProtocol
+from .search.service import SearchProtocol
 from .views.service import CapiProtocol
 
 MAX_PORT = 65535
 
-Proto = Union[KVProtocol, MgmtProtocol, CapiProtocol, QueryProtocol]
+Proto = Union[KVProtocol, MgmtProtocol, CapiProtocol, QueryProtocol, SearchProtocol]
 
 
 class Service(NamedTuple):
@@ -46,6 +48,7 @@ SERVICES: tuple[Service, ...] = (
     Service("kv", KVProtocol),
     Service("capi", lambda cluster, node, limits: CapiProtocol(cluster, node)),
     Service("n1ql", lambda cluster, node, limits: QueryProtocol(cluster, node)),
+    Service("fts", lambda cluster, node, limits: SearchProtocol(cluster, node)),
 )
 
 

@@ -62,6 +62,8 @@ class NodeInfo:
     views_tls_port: int | None = None
     query_port: int | None = None
     query_tls_port: int | None = None
+    search_port: int | None = None
+    search_tls_port: int | None = None
     this_node: bool = False
 
     def authority(self) -> str:
@@ -74,6 +76,7 @@ _SERVICES = (
     ("kv_port", "kv"), ("kv_tls_port", "kvSSL"), ("mgmt_port", "mgmt"),
     ("mgmt_tls_port", "mgmtSSL"), ("views_port", "capi"), ("views_tls_port", "capiSSL"),
     ("query_port", "n1ql"), ("query_tls_port", "n1qlSSL"),
+    ("search_port", "fts"), ("search_tls_port", "ftsSSL"),
 )
 
 

@@ -1,0 +1,324 @@
+"""The search service (FTS, port 8094 on a real node), driven by h11.
+
+Routes, on every node's search port (Basic auth: the administrator, or a
+bucket name with its bucket password, which reaches only the indexes over
+its own bucket):
+
+- ``GET /api/index``: every index definition;
+- ``PUT /api/index/{name}``: create an index (a JSON definition, see
+  :mod:`.mapping`), or replace one when the body's ``uuid`` (or the
+  ``prevIndexUUID`` parameter) names the current one;
+- ``GET /api/index/{name}``, ``DELETE /api/index/{name}``;
+- ``GET /api/index/{name}/count``: documents indexed;
+- ``POST /api/index/{name}/query``: a search (see :mod:`.results`);
+- ``GET /api/ping``.
+
+Answers have the server's shapes: ``{"status": "ok", ...}``, and for a
+refused request ``{"error": "...", "request": ..., "status": "fail"}`` with
+400 (a bad definition, a bad query, an unknown index: the message then
+contains "index not found", which SDKs look for), 403 for a bucket user
+reaching another bucket's index, 412 when ``at_plus`` consistency was not
+reached in time. A query that runs out of its ``ctl.timeout`` answers 200
+with the failure in ``status.errors``, as the server does.
+
+Index definitions belong to the cluster and are kept in its data
+directory, if it has one (``cluster.metadata_sources["fts"]``). Each index
+is built from its bucket's documents on first use and caught up with what
+changed before every count and query (see :mod:`.index`), so a query sees
+every write made before it: ``at_plus`` vectors are checked against what
+was indexed, and a mismatched vbucket uuid is refused. Catching up and
+searching run on worker threads (:mod:`couchbase_mock.query_workers`),
+one index at a time under its lock, never on the event loop: KV and every
+other service keep answering while a large index is built or searched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import weakref
+from typing import Any, Callable, Optional
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import h11
+
+from ..cluster import Cluster
+from ..httpserver import HTTPProtocol, credentials
+from ..n1ql.limits import loads
+from ..query_workers import WorkerPool
+from .index import SearchIndex
+from .mapping import DefinitionError, IndexDef, parse_definition
+from .query import QueryError
+from .results import SearchRequest, run_request
+
+__all__ = ["SEARCH_META", "SearchProtocol", "SearchState", "handle", "search_state"]
+
+SEARCH_META = "fts"
+"""The name index definitions are kept under in the data directory."""
+WORKERS = 2
+CONSISTENCY_POLL = 0.01
+
+Reply = tuple[int, Any]
+
+
+class Timeout(Exception):
+    """A request ran out of its time."""
+
+
+class SearchState:
+    """The index definitions of one cluster, their indexes, and the workers."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.defs: dict[str, IndexDef] = {}
+        self.indexes: dict[str, SearchIndex] = {}
+        self.uuid = "0"
+        self.pool = WorkerPool(WORKERS, name="fts-worker")
+        for raw in cluster.restored_extra.get(SEARCH_META, {}).get("defs", []):
+            try:
+                self.defs[raw["name"]] = IndexDef(raw["def"], raw["uuid"])
+            except (DefinitionError, KeyError, TypeError):
+                continue  # a definition this version cannot read: left out
+        cluster.metadata_sources[SEARCH_META] = self.saved
+
+    def saved(self) -> dict[str, Any]:
+        return {"defs": [{"name": d.name, "uuid": d.uuid, "def": d.raw}
+                         for d in self.defs.values()]}
+
+    def changed(self) -> None:
+        self.uuid = format(int(self.uuid, 16) + 1, "x")
+        self.cluster.persist_meta()
+
+    def definition(self, name: str) -> Optional[IndexDef]:
+        """The definition of an index; one whose bucket is gone went with it."""
+        d = self.defs.get(name)
+        if d is not None and d.source_name not in self.cluster.buckets:
+            self.drop(name)
+            return None
+        return d
+
+    def drop(self, name: str) -> None:
+        self.defs.pop(name, None)
+        self.indexes.pop(name, None)
+        self.changed()
+
+    def index_for(self, d: IndexDef) -> SearchIndex:
+        """The index of a definition (a new one when the definition or bucket changed)."""
+        bucket = self.cluster.buckets[d.source_name]
+        index = self.indexes.get(d.name)
+        if index is None or index.definition is not d or index.bucket is not bucket:
+            index = self.indexes[d.name] = SearchIndex(d, bucket)
+            index.lock = asyncio.Lock()
+        return index
+
+
+_STATE: weakref.WeakKeyDictionary[Cluster, SearchState] = weakref.WeakKeyDictionary()
+
+
+def search_state(cluster: Cluster) -> SearchState:
+    state = _STATE.get(cluster)
+    if state is None:
+        state = _STATE[cluster] = SearchState(cluster)
+    return state
+
+
+def _fail(status: int, error: str, request: Any = None) -> Reply:
+    return status, {"error": error, "request": request, "status": "fail"}
+
+
+def _not_found(what: str, name: str) -> Reply:
+    return _fail(400, f"rest_index: {what}, indexName: {name}, err: index not found")
+
+
+async def handle(cluster: Cluster, method: str, target: str, user: str, body: bytes,
+                 received: float) -> Reply:
+    """Answer one request on a search port: ``(HTTP status, JSON-ready body)``."""
+    split = urlsplit(target)
+    parts = [unquote(p) for p in split.path.split("/") if p]
+    state = search_state(cluster)
+    if parts == ["api", "ping"]:
+        return 200, {"status": "ok"}
+    if parts == ["api", "index"] and method == "GET":
+        defs = {}
+        for name in list(state.defs):
+            found = state.definition(name)
+            if found is not None and cluster.may_access(user, found.source_name):
+                defs[name] = found.to_json(cluster.buckets[found.source_name].uuid)
+        return 200, {"status": "ok", "indexDefs": {
+            "uuid": state.uuid, "indexDefs": defs, "implVersion": "5.5.0"}}
+    if len(parts) < 3 or parts[:2] != ["api", "index"]:
+        return 404, None
+    name, rest = parts[2], parts[3:]
+    if not rest and method == "PUT":
+        return _put(state, name, body, dict(parse_qsl(split.query)), user)
+    d = state.definition(name)
+    if d is not None and not cluster.may_access(user, d.source_name):
+        return 403, {"message": "Forbidden. User needs one of the following permissions",
+                     "permissions": [f"cluster.bucket[{d.source_name}].fts!read"],
+                     "status": "fail"}
+    if not rest and method == "GET":
+        if d is None:
+            return _not_found("GetIndex", name)
+        return 200, {"status": "ok", "indexDef": d.to_json(
+            cluster.buckets[d.source_name].uuid), "planPIndexes": [], "warnings": []}
+    if not rest and method == "DELETE":
+        if d is None:
+            return _fail(400, f"rest_delete_index: error deleting index, indexName: {name}, "
+                              f"err: index not found")
+        state.drop(name)
+        return 200, {"status": "ok", "uuid": d.uuid}
+    if rest == ["count"] and method == "GET":
+        if d is None:
+            return _not_found("Count", name)
+        index = state.index_for(d)
+        async with index.lock:
+            await _catch_up(state, index, time.monotonic() + 60)
+            return 200, {"status": "ok", "count": index.doc_count()}
+    if rest == ["query"] and method == "POST":
+        if d is None:
+            return _not_found("Query", name)
+        return await _query(state, d, body, received)
+    return 405, {"error": f"method {method} not allowed on {split.path}", "status": "fail"}
+
+
+def _put(state: SearchState, name: str, body: bytes, params: dict[str, str],
+         user: str) -> Reply:
+    try:
+        raw = json.loads(body.decode("utf-8")) if body.strip() else None
+    except (UnicodeDecodeError, ValueError) as exc:
+        return _fail(400, f"rest_create_index: failed to unmarshal index definition, "
+                          f"err: {exc}")
+    buckets = state.cluster.buckets
+    try:
+        d = parse_definition(name, raw, buckets)
+    except DefinitionError as exc:
+        return _fail(400, str(exc), raw)
+    if not state.cluster.may_access(user, d.source_name):
+        return 403, {"message": "Forbidden. User needs one of the following permissions",
+                     "permissions": [f"cluster.bucket[{d.source_name}].fts!write"],
+                     "status": "fail"}
+    current = state.definition(name)
+    prev = params.get("prevIndexUUID") or (raw.get("uuid") if isinstance(raw, dict) else "")
+    if current is not None and prev not in (current.uuid, "*"):
+        return _fail(400, f"rest_create_index: error creating index: {name}, err: manager_api: "
+                          f"cannot create index because an index with the same name already "
+                          f"exists: {name}", raw)
+    if current is None and prev:
+        return _fail(400, f"rest_create_index: error creating index: {name}, err: manager_api: "
+                          f"index not found for the prevIndexUUID: {prev}", raw)
+    state.defs[name] = d
+    state.indexes.pop(name, None)
+    state.changed()
+    return 200, {"status": "ok", "uuid": d.uuid}
+
+
+def _checker(deadline: float) -> Callable[[], None]:
+    def check() -> None:
+        if time.monotonic() > deadline:
+            raise Timeout()
+
+    return check
+
+
+async def _catch_up(state: SearchState, index: SearchIndex, deadline: float) -> None:
+    """Index what changed in the bucket (the caller holds the index's lock)."""
+    changes, seqnos = index.collect()
+    if changes or seqnos != index.seqnos:
+        loop = asyncio.get_running_loop()
+        await state.pool.run(loop, lambda: index.apply(changes, seqnos, _checker(deadline)))
+
+
+async def _query(state: SearchState, d: IndexDef, body: bytes, received: float) -> Reply:
+    loop = asyncio.get_running_loop()
+    prefix = f"rest_index: Query, indexName: {d.name}, err: "
+    index = state.index_for(d)
+
+    def parse() -> Any:
+        raw = loads(body)
+        return raw, SearchRequest(raw, index)
+
+    try:
+        raw, req = await state.pool.run(loop, parse)
+    except QueryError as exc:
+        return _fail(400, f"{prefix}bleve: QueryBleve parsing searchRequest, err: {exc}")
+    except (UnicodeDecodeError, ValueError) as exc:
+        return _fail(400, f"{prefix}bleve: QueryBleve parsing searchRequest, err: {exc}")
+    deadline = time.monotonic() - (time.perf_counter() - received) + req.timeout
+    try:
+        async with index.lock:
+            await _catch_up(state, index, deadline)
+            reply = await _consistent(state, index, req.vectors.get(d.name), deadline, prefix)
+            if reply is not None:
+                return reply
+            now = state.cluster.clock()
+            return 200, await state.pool.run(
+                loop, lambda: run_request(req, index, now, _checker(deadline)))
+    except QueryError as exc:  # found while running (a term expansion over the cap)
+        return _fail(400, f"{prefix}{exc}")
+    except Timeout:
+        return 200, {"status": {"total": 1, "failed": 1, "successful": 0, "errors": {
+            f"{d.name}_{d.uuid}_{0:08x}": "context deadline exceeded"}},
+            "request": raw, "hits": [], "total_hits": 0, "max_score": 0, "took": int(
+                (time.perf_counter() - received) * 1e9), "facets": {}}
+
+
+async def _consistent(state: SearchState, index: SearchIndex, vector: Optional[dict[str, Any]],
+                      deadline: float, prefix: str) -> Optional[Reply]:
+    """Wait until the index holds the mutations of an ``at_plus`` vector
+    (``{"vb/uuid": seqno}`` or ``{"vb": seqno}``); an answer if it cannot."""
+    if not vector:
+        return None
+    wanted: dict[int, tuple[Optional[str], int]] = {}
+    for key, seqno in vector.items():
+        vb_text, _, uuid = str(key).partition("/")
+        if not vb_text.isdigit() or int(vb_text) >= len(index.seqnos) or \
+                isinstance(seqno, bool) or not isinstance(seqno, int):
+            return _fail(400, f"{prefix}bad consistency vector entry {key!r}: {seqno!r}")
+        wanted[int(vb_text)] = (uuid or None, seqno)
+    state_now = {int(k.split("/")[0]): k.split("/")[1] for k in index.vbucket_state()}
+    for vb, (want_uuid, _) in wanted.items():
+        if want_uuid is not None and want_uuid != state_now[vb]:
+            return _fail(400, f"{prefix}pindex_consistency mismatched partition, "
+                              f"vbucket {vb}: uuid {want_uuid} is not {state_now[vb]}")
+    while any(index.seqnos[vb] < seqno for vb, (_, seqno) in wanted.items()):
+        if time.monotonic() > deadline:
+            behind = {vb: [index.seqnos[vb], seqno] for vb, (_, seqno) in wanted.items()
+                      if index.seqnos[vb] < seqno}
+            return _fail(412, f"{prefix}cbft.ErrorConsistencyWait, err: timeout waiting "
+                              f"for consistency, behind (vbucket: [indexed, wanted]): {behind}")
+        await asyncio.sleep(CONSISTENCY_POLL)
+        await _catch_up(state, index, deadline)
+    return None
+
+
+class SearchProtocol(HTTPProtocol):
+    """One HTTP connection to a node's search port: one request at a time."""
+
+    def __init__(self, cluster: Cluster, node: int) -> None:
+        super().__init__()
+        self.cluster = cluster
+        self.node = node
+
+    async def respond(self, request: h11.Request, body: bytes) -> None:
+        creds = credentials(request.headers)
+        user = creds[0] if creds is not None else ""
+        status, doc = await handle(self.cluster, request.method.decode(),
+                                   request.target.decode("latin-1"), user, body,
+                                   self._received)
+        if doc is None:
+            self._send_text(status, request, b"404 page not found\n")
+            return
+        data = json.dumps(doc, separators=(",", ":")).encode()
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+        self.send_whole(status, headers, data, request.method == b"HEAD")
+
+    async def respond_error(self, request: h11.Request, exc: Exception) -> None:
+        data = json.dumps({"error": f"{type(exc).__name__}: {exc}", "status": "fail"}).encode()
+        self.send_whole(500, [("Content-Type", "application/json"),
+                              ("Content-Length", str(len(data)))], data, False)
+
+    def _send_text(self, status: int, request: h11.Request, text: bytes) -> None:
+        self.send_whole(status, [("Content-Type", "text/plain; charset=utf-8"),
+                                 ("Content-Length", str(len(text)))], text,
+                        request.method == b"HEAD")
