@@ -15,7 +15,10 @@ Tables:
   password, uuid) and their collection manifests, as JSON;
 - ``docs``: the active copy of every live document of every couchbase
   bucket, keyed by bucket, collection id and key (memcached buckets keep
-  nothing, as on the server);
+  nothing, as on the server), with its extended attributes (a JSON object of
+  X-Key to the attribute's JSON text, or NULL); tombstones that keep system
+  XATTRs are rows too (``deleted`` = 1). Directories written before those two
+  columns existed get them, empty, when opened;
 - ``vbuckets``: each vbucket's uuid and highest persisted sequence number.
 
 Only the flusher thread (:mod:`couchbase_mock.flusher`) writes, after
@@ -39,14 +42,16 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS docs (bucket TEXT NOT NULL, cid INTEGER NOT NULL,"
     " key BLOB NOT NULL, vb INTEGER NOT NULL, value BLOB NOT NULL, flags INTEGER NOT NULL,"
     " expiry INTEGER NOT NULL, cas INTEGER NOT NULL, datatype INTEGER NOT NULL,"
-    " seqno INTEGER NOT NULL, revno INTEGER NOT NULL, PRIMARY KEY (bucket, cid, key))"
-    " WITHOUT ROWID",
+    " seqno INTEGER NOT NULL, revno INTEGER NOT NULL, xattrs BLOB, deleted INTEGER NOT NULL"
+    " DEFAULT 0, PRIMARY KEY (bucket, cid, key)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS vbuckets (bucket TEXT NOT NULL, vb INTEGER NOT NULL,"
     " uuid INTEGER NOT NULL, seqno INTEGER NOT NULL, PRIMARY KEY (bucket, vb)) WITHOUT ROWID",
 )
 
-DocRow = tuple[str, int, bytes, int, bytes, int, int, int, int, int, int]
-"""``(bucket, cid, key, vb, value, flags, expiry, cas, datatype, seqno, revno)``."""
+DocRow = tuple[str, int, bytes, int, bytes, int, int, int, int, int, int, Optional[bytes], int]
+"""``(bucket, cid, key, vb, value, flags, expiry, cas, datatype, seqno, revno, xattrs,
+deleted)``; ``xattrs`` as :func:`encode_xattrs` writes them."""
+_ADDED_COLUMNS = (("xattrs", "BLOB"), ("deleted", "INTEGER NOT NULL DEFAULT 0"))
 
 
 class DiskError(Exception):
@@ -78,6 +83,10 @@ class DiskStore:
             self._run("PRAGMA synchronous=FULL")
             for statement in _SCHEMA:
                 self._run(statement)
+            columns = {row[1] for row in self._run("PRAGMA table_info(docs)")}
+            for name, kind in _ADDED_COLUMNS:
+                if name not in columns:  # a directory from before the column
+                    self._run(f"ALTER TABLE docs ADD COLUMN {name} {kind}")
         except sqlite3.DatabaseError as exc:
             raise DiskError(f"{self.path}: {exc}") from None
 
@@ -92,13 +101,14 @@ class DiskStore:
         """A bucket's documents in sequence number order (the order the engine
         keeps each vbucket in)."""
         rows = self._db.execute(
-            "SELECT bucket, cid, key, vb, value, flags, expiry, cas, datatype, seqno, revno"
-            " FROM docs WHERE bucket = ? ORDER BY seqno", (bucket,),
+            "SELECT bucket, cid, key, vb, value, flags, expiry, cas, datatype, seqno, revno,"
+            " xattrs, deleted FROM docs WHERE bucket = ? ORDER BY seqno", (bucket,),
         )
         for row in rows:
             cas = to_unsigned(row[7])
+            xattrs = bytes(row[11]) if row[11] is not None else None
             yield (row[0], row[1], bytes(row[2]), row[3], bytes(row[4]), row[5], row[6],
-                   cas, row[8], row[9], row[10])
+                   cas, row[8], row[9], row[10], xattrs, row[12])
 
     def load_vbuckets(self, bucket: str) -> dict[int, tuple[int, int]]:
         """``{vb: (uuid, highest persisted seqno)}`` of a bucket."""
@@ -116,7 +126,9 @@ class DiskStore:
 
     def put_docs(self, rows: Iterable[DocRow]) -> None:
         self._db.executemany(
-            "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            "INSERT OR REPLACE INTO docs (bucket, cid, key, vb, value, flags, expiry, cas,"
+            " datatype, seqno, revno, xattrs, deleted)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         ).close()
 
     def delete_docs(self, keys: Iterable[tuple[str, int, bytes]]) -> None:
@@ -156,6 +168,19 @@ class DiskStore:
             return cursor.fetchall()
         finally:
             cursor.close()
+
+
+def encode_xattrs(xattrs: Optional[dict[str, bytes]]) -> Optional[bytes]:
+    """A document's XATTRs for the ``xattrs`` column (``None``: none)."""
+    if not xattrs:
+        return None
+    return json.dumps({k: v.decode("utf-8") for k, v in xattrs.items()}).encode()
+
+
+def decode_xattrs(column: Optional[bytes]) -> Optional[dict[str, bytes]]:
+    if not column:
+        return None
+    return {k: v.encode("utf-8") for k, v in json.loads(column).items()} or None
 
 
 def collection_ids(manifest: dict[str, Any]) -> set[int]:

@@ -19,7 +19,7 @@ import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any, Optional
 
-from .disk import DiskStore, DocRow, to_signed
+from .disk import DiskStore, DocRow, encode_xattrs, to_signed
 
 if TYPE_CHECKING:  # pragma: no cover
     from .bucket import Bucket
@@ -143,11 +143,12 @@ class Flusher:
         rows: list[DocRow] = []
         gone: list[tuple[str, int, bytes]] = []
         for (name, cid, key), (_bucket, vb, doc) in latest.items():
-            if doc.deleted:
+            if doc.deleted and not doc.xattrs:
                 gone.append((name, cid, key))
-            else:
+            else:  # (a tombstone with system XATTRs is kept)
                 rows.append((name, cid, key, vb, doc.value, doc.flags, doc.expiry,
-                             to_signed(doc.cas), doc.datatype, doc.seqno, doc.revno))
+                             to_signed(doc.cas), doc.datatype, doc.seqno, doc.revno,
+                             encode_xattrs(doc.xattrs), int(doc.deleted)))
         if gone:
             self.store.delete_docs(gone)
         if rows:

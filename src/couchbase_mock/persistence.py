@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from .bucket import COUCHBASE
-from .disk import DiskStore
+from .disk import DiskStore, decode_xattrs
 from .flusher import Flusher
 from .manifest import Manifest
 from .storage import Document
@@ -85,8 +85,10 @@ def _restore_documents(cluster: Cluster, bucket: Bucket, store: DiskStore) -> No
         high[vb] = seqno
     top_cas = 0
     for row in store.load_docs(bucket.name):
-        _name, cid, key, vb, value, flags, expiry, cas, datatype, seqno, revno = row
-        doc = Document(value, flags, expiry, cas, datatype, seqno, revno)
+        _name, cid, key, vb, value, flags, expiry, cas, datatype, seqno, revno, xattrs, \
+            deleted = row
+        doc = Document(value, flags, expiry, cas, datatype, seqno, revno, bool(deleted),
+                       decode_xattrs(xattrs))
         nodes = [bucket.active_node(vb), *bucket.replica_nodes(vb)]
         for i, node in enumerate(nodes):
             bucket.stores[node].vbuckets[vb].docs[(cid, key)] = doc if i == 0 else doc.copy()

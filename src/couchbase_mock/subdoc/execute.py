@@ -163,15 +163,15 @@ class Mutation:
                 raise
             except SubdocError as exc:
                 raise SpecFailure(index, exc.status) from None
-        if tree is not _UNSET:
-            body, datatype = ops.dump(tree), Datatype.JSON
-        elif old is None or (old.deleted and not body):
-            body = b"" if flags & CREATE_AS_DELETED else b"{}"
-            datatype = Datatype.RAW if flags & CREATE_AS_DELETED else Datatype.JSON
         deleted = (
             (creating and bool(flags & CREATE_AS_DELETED))
             or (old is not None and old.deleted and not flags & REVIVE_DOCUMENT and not creating)
         )
+        if tree is not _UNSET:
+            body, datatype = ops.dump(tree), Datatype.JSON
+        elif old is None or (old.deleted and not body):
+            # A new document's body: none while deleted, else an empty object.
+            body, datatype = (b"", Datatype.RAW) if deleted else (b"{}", Datatype.JSON)
         doc = Document(body, old.flags if old is not None and not old.deleted else 0, 0, 0,
                        datatype, xattrs=xattrs or None, deleted=deleted)
         if whole_delete:
