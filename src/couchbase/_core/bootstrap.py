@@ -46,9 +46,9 @@ def hello_features(options: Mapping[str, str]) -> tuple[int, ...]:
     tokens = options.get("enable_mutation_tokens", options.get("fetch_mutation_tokens", "true"))
     if tokens.lower() not in _OFF:
         features.append(Feature.MUTATION_SEQNO)
-    return tuple(features)
     if wants_snappy(options):
         features.append(Feature.SNAPPY)
+    return tuple(features)
 
 # Opaques used during bootstrap; operations start above them.
 _OP_HELLO, _OP_MECHS, _OP_AUTH, _OP_STEP, _OP_SELECT, _OP_CONFIG = range(1, 7)
