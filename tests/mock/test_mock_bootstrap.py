@@ -21,7 +21,7 @@ def test_hello_accepts_only_honoured_features_in_client_order(mock_cluster):
                  Feature.ALT_REQUEST_SUPPORT, Feature.TRACING, Feature.SELECT_BUCKET]
         got = kv.hello(*asked)
         assert got == [Feature.SNAPPY, Feature.COLLECTIONS, Feature.XERROR, Feature.TCPNODELAY,
-                       Feature.MUTATION_SEQNO, Feature.ALT_REQUEST_SUPPORT, Feature.TRACING,
+                       Feature.XATTR, Feature.MUTATION_SEQNO, Feature.ALT_REQUEST_SUPPORT, Feature.TRACING,
                        Feature.SELECT_BUCKET]
 
 
