@@ -54,6 +54,7 @@ SUPPORTED_FEATURES = frozenset(
         Feature.VATTR,
         Feature.SUBDOC_CREATE_AS_DELETED,
         Feature.SUBDOC_DOCUMENT_MACRO_SUPPORT,
+        Feature.SUBDOC_REPLACE_BODY_WITH_XATTR,
         Feature.SUBDOC_ALLOWS_ACCESS_ON_MULTIPLE_XATTR_KEYS,
         Feature.SNAPPY,  # couchbase_mock.compression
     }

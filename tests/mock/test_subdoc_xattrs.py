@@ -26,6 +26,7 @@ from subdoc_wire import (
 )
 
 from couchbase._core.feature import Datatype, Feature
+from couchbase._core.frameinfo import RequestFrame, durability_frame, encode_frame
 from couchbase._core.opcode import Opcode
 from couchbase._core.status import Status
 from couchbase_mock.subdoc.crc32c import crc32c
@@ -249,3 +250,34 @@ def test_replicas_hold_the_xattrs(mock_cluster, kv0, doc):
     for node in bucket.replica_nodes(vb):
         copy = bucket.stores[node].vbuckets[vb].docs[(0, doc)]
         assert copy.xattrs == {"_r": b"7"} and copy.value == b'{"name":"x"}'
+
+
+def test_replace_body_with_xattr(kv0, doc):
+    staged = b'{"name":"committed","n":[1]}'
+    mutate_in(kv0, doc, [(UPSERT, XATTR | MKDIR_P, "txn.staged", staged)])
+    resp = mutate_in(kv0, doc, [
+        (Opcode.SUBDOC_REPLACE_BODY_WITH_XATTR, XATTR, "txn.staged", b""),
+        (Opcode.SUBDOC_DELETE, XATTR, "txn", b""),
+    ])
+    assert resp.status == Status.SUCCESS, hex(resp.status)
+    got = kv0.get(doc)
+    assert json.loads(got.value) == json.loads(staged) and got.datatype == Datatype.JSON
+    assert single(kv0, GET, doc, "txn", flags=XATTR).status == Status.SUBDOC_PATH_ENOENT
+    resp = mutate_in(kv0, doc, [(Opcode.SUBDOC_REPLACE_BODY_WITH_XATTR, XATTR, "nope", b"")])
+    assert failed_spec(resp.value) == (0, Status.SUBDOC_PATH_ENOENT)
+    resp = mutate_in(kv0, doc, [(Opcode.SUBDOC_REPLACE_BODY_WITH_XATTR, 0, "name", b"")])
+    assert resp.status == Status.EINVAL
+
+
+def test_durability_and_preserve_ttl_frames(kv0, doc):
+    assert single(kv0, UPSERT, doc, "a", b"1", expiry=3600).status == Status.SUCCESS
+    expiry = struct.unpack(">IIIQ", kv0.doc(Opcode.GET_META, doc).extras)[2]
+    resp = single(kv0, UPSERT, doc, "b", b"2", framing=encode_frame(RequestFrame.PRESERVE_TTL))
+    assert resp.status == Status.SUCCESS
+    assert struct.unpack(">IIIQ", kv0.doc(Opcode.GET_META, doc).extras)[2] == expiry
+    assert single(kv0, UPSERT, doc, "c", b"3").status == Status.SUCCESS
+    assert struct.unpack(">IIIQ", kv0.doc(Opcode.GET_META, doc).extras)[2] == 0
+    resp = mutate_in(kv0, doc, [(UPSERT, 0, "d", b"4")], framing=durability_frame(1))
+    assert resp.status == Status.SUCCESS
+    assert mutate_in(kv0, doc, [(UPSERT, 0, "d", b"4")],
+                     framing=durability_frame(9)).status == Status.DURABILITY_INVALID_LEVEL

@@ -47,8 +47,20 @@ def _xattr_root(key: str, doc: Optional[Document], vbucket_uuid: int, now: float
     """``{key: parsed value}`` (``{}`` if the document has no such XATTR)."""
     if key in VIRTUAL:
         return virtual_root(key, doc if doc is not None else Document(), vbucket_uuid, now)
-    raw = doc.xattrs.get(key) if doc is not None and doc.xattrs else None
+    return _stored_root(key, doc.xattrs if doc is not None else None)
+
+
+def _stored_root(key: str, xattrs: Optional[dict[str, bytes]]) -> dict[str, Any]:
+    """``{key: parsed value}`` of a stored XATTR, ``{}`` if there is none: the
+    root the operations run on, the X-Key being the path's first component."""
+    raw = xattrs.get(key) if xattrs else None
     return {} if raw is None else {key: json.loads(raw)}
+
+
+def _xattr_value(spec: Spec, xattrs: dict[str, bytes]) -> Any:
+    """The value an XATTR spec's path names in ``xattrs`` (PATH_ENOENT...)."""
+    assert spec.xattr_key is not None
+    return ops.lookup(_stored_root(spec.xattr_key, xattrs), spec.path)
 
 
 def _body(doc: Document) -> Any:
@@ -144,6 +156,10 @@ class Mutation:
                         body, tree = spec.value, _UNSET
                         datatype = Datatype.JSON if _looks_like_json(body) else Datatype.RAW
                     continue
+                if spec.opcode == Opcode.SUBDOC_REPLACE_BODY_WITH_XATTR:
+                    body, tree = ops.dump(_xattr_value(spec, xattrs)), _UNSET
+                    datatype = Datatype.JSON
+                    continue
                 mkdir = spec.mkdir or bool(flags & (MKDOC | ADD))
                 assert spec.traits.run is not None
                 if spec.xattr_key is not None:
@@ -185,8 +201,7 @@ class Mutation:
                mkdir: bool) -> bytes:
         key = spec.xattr_key
         assert key is not None and spec.traits.run is not None
-        raw = xattrs.get(key)
-        root: dict[str, Any] = {} if raw is None else {key: json.loads(raw)}
+        root = _stored_root(key, xattrs)
         value = spec.value
         if spec.flags & EXPAND_MACROS:
             value = ops.dump(check_macros(ops.parse_value(value), old, self.vbucket_uuid))

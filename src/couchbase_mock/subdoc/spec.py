@@ -74,6 +74,8 @@ TRAITS: dict[int, Traits] = {
     Opcode.SUBDOC_ARRAY_INSERT: Traits(True, "never", True, ops.array_insert),
     Opcode.SUBDOC_ARRAY_ADD_UNIQUE: Traits(True, "allowed", True, ops.array_add_unique),
     Opcode.SUBDOC_COUNTER: Traits(True, "never", True, ops.counter),
+    # Only in MULTI_MUTATION, with XATTR_PATH: the body becomes that XATTR's value.
+    Opcode.SUBDOC_REPLACE_BODY_WITH_XATTR: Traits(True, "never", False, None),
 }
 # Whole-document operations, only inside multi-path requests.
 WHOLE_DOC: dict[int, Traits] = {
@@ -123,6 +125,8 @@ def _spec(opcode: int, traits: Traits, flags: int, raw_path: bytes, value: bytes
     if flags & EXPAND_MACROS and not flags & XATTR_PATH:
         raise SubdocError(Status.SUBDOC_XATTR_INVALID_FLAG_COMBO)
     if traits.value != bool(value):
+        raise SubdocError(Status.EINVAL)
+    if opcode == Opcode.SUBDOC_REPLACE_BODY_WITH_XATTR and not flags & XATTR_PATH:
         raise SubdocError(Status.EINVAL)
     if traits.whole_doc:
         if raw_path or flags & XATTR_PATH:
