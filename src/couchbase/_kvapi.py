@@ -21,6 +21,7 @@ from ._core.commands import EachNode, Sleep
 from ._core.compression import check_min_ratio, check_min_size, check_mode
 from ._core.opcode import Opcode
 from ._core.stats import StatsCollector
+from ._datastructures import DataStructures
 from ._durability import (
     DEFAULT_TIMEOUT,
     Durability,
@@ -33,6 +34,7 @@ from ._durability import (
 from ._multi import MultiOperations
 from ._operation import Operation, multi_result
 from ._settings import Settings
+from ._subdoc_ops import SubdocOperations
 from .exceptions import (
     ArgumentError,
     CouchbaseError,
@@ -96,7 +98,7 @@ def _stat_value(raw: str) -> Any:
         return raw
 
 
-class KeyValueAPI(MultiOperations):
+class KeyValueAPI(SubdocOperations, DataStructures, MultiOperations):
     """The key-value methods of a bucket or a collection (see the module docstring)."""
 
     _opts: ApiOptions

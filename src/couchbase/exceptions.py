@@ -52,6 +52,28 @@ _RC_TEXT = {
     0x23: "The command was scheduled for a server that does not exist",
     0x26: "Invalid username",
     0x3B: "HTTP error",
+    # sub-document (libcouchbase's texts)
+    0x3F: "Sub-document path does not exist",
+    0x40: "Type of element in sub-document path conflicts with type in document",
+    0x41: "Malformed sub-document path",
+    0x42: "Sub-document contains too many components",
+    0x43: "Existing document contains too many levels of nesting",
+    0x44: "Subdocument operation would invalidate the JSON",
+    0x45: "Existing document is not valid JSON",
+    0x46: "The existing numeric value is too large",
+    0x47: "Delta must be numeric, within the 64 bit signed range, and non-zero",
+    0x48: "The given path already exists in the document",
+    0x49: "Could not execute one or more multi lookups or mutations",
+    0x4A: "Value is too deep to insert",
+    0x4C: "Missing subdocument path",
+    0x55: "An invalid combination of commands was specified",
+    0x58: "The combination of the subdoc flags for the xattrs is not valid",
+    0x59: "Only a single xattr key may be accessed at the same time",
+    0x5A: "The server has no knowledge of the requested macro",
+    0x5B: "The server has no knowledge of the requested virtual xattr",
+    0x5C: "Virtual xattrs cannot be modified",
+    0x5E: "According to the spec all xattr commands should come first, followed by the "
+          "commands for the document body",
 }
 
 
@@ -430,9 +452,67 @@ class ScopeNotFoundError(CouchbaseError, rc=0xD9):
     """The scope does not exist."""
 
 
+# Sub-document errors (2.x names; the codes are libcouchbase's, the bases its categories).
+class SubdocPathNotFoundError(CouchbaseDataError, rc=0x3F):
+    """The sub-document path does not exist."""
+
+
+class SubdocPathMismatchError(CouchbaseDataError, rc=0x40):
+    """The path treats an element as something it is not (an array as an object...)."""
+
+
+class SubdocPathInvalidError(CouchbaseInputError, rc=0x41):
+    """The path does not parse."""
+
+
+class SubdocPathTooBigError(CouchbaseInputError, rc=0x42):
+    """The path is too long or has too many components."""
+
+
+class DocumentTooDeepError(CouchbaseDataError, rc=0x43):
+    """The document is nested too deep for sub-document operations."""
+
+
+class SubdocCantInsertValueError(CouchbaseInputError, rc=0x44):
+    """The value cannot be inserted there (not JSON, or not one value for an array)."""
+
+
+class DocumentNotJsonError(CouchbaseDataError, rc=0x45):
+    """The document is not JSON, so it has no paths."""
+
+
+class SubdocNumberTooBigError(CouchbaseDataError, rc=0x46):
+    """The number at the path is too big for a counter."""
+
+
+class SubdocBadDeltaError(CouchbaseDataError, rc=0x47):
+    """The counter delta is zero, not an integer or out of range."""
+
+
+class SubdocPathExistsError(CouchbaseDataError, rc=0x48):
+    """The path exists already (and the operation needs it not to)."""
+
+
+class SubdocMultipleErrors(CouchbaseDataError, rc=0x49):
+    """One or more sub-operations failed: inspect the result of each."""
+
+
+class SubdocValueTooDeepError(CouchbaseInputError, rc=0x4A):
+    """The value is nested too deep to insert, or would make the document too deep."""
+
+
+class SubdocEmptyPathError(CouchbaseInputError, rc=0x4C):
+    """An empty path was given to an operation that needs one."""
+
+
+class QueueEmpty(Exception):
+    """``queue_pop`` found no item in the queue (2.x: not a CouchbaseError)."""
+
+
 # Names used elsewhere in the documentation.
 KeyNotFoundError = NotFoundError
 TemporaryFailureError = TemporaryFailError
+SubdocPathTooDeepError = SubdocPathTooBigError
 
 
 # Field-level encryption (couchbase.crypto; messages from the cross-SDK RFC 0032).

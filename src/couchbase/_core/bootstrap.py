@@ -25,6 +25,7 @@ from .status import Status
 
 WANTED_FEATURES = (
     Feature.TCPNODELAY,
+    Feature.XATTR,  # sub-document specs on extended attributes
     Feature.XERROR,
     Feature.SELECT_BUCKET,
     Feature.JSON,
