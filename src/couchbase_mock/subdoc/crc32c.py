@@ -1,6 +1,10 @@
 """CRC-32C (Castagnoli), table driven, for ``$document.value_crc32c`` and the
 ``${Mutation.value_crc32c}`` macro.
 
+Pure Python runs at about 6 MB/s on CPython (slicing-by-8 measured no faster),
+so callers compute it only when asked for, and :func:`value_crc32c` remembers
+the last value's.
+
 >>> hex(crc32c(b"123456789"))
 '0xe3069283'
 """
@@ -30,3 +34,18 @@ def crc32c(data: bytes, crc: int = 0) -> int:
     for byte in data:
         crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
     return crc ^ 0xFFFFFFFF
+
+
+_last: tuple[bytes, int] = (b"", 0)
+
+
+def value_crc32c(value: bytes) -> int:
+    """:func:`crc32c` of a document value, remembered for the last value seen
+    (a body that XATTR-only mutations leave alone is the same object)."""
+    global _last
+    last = _last
+    if last[0] is value:
+        return last[1]
+    crc = crc32c(value)
+    _last = (value, crc)
+    return crc

@@ -42,12 +42,14 @@ class SpecFailure(SubdocError):
         self.index = index
 
 
-def _xattr_root(key: str, doc: Optional[Document], vbucket_uuid: int, now: float
-                ) -> dict[str, Any]:
-    """``{key: parsed value}`` (``{}`` if the document has no such XATTR)."""
+def _xattr_root(spec: Spec, doc: Document, vbucket_uuid: int, now: float) -> dict[str, Any]:
+    """``{key: parsed value}`` of the XATTR a lookup names (``{}`` if the
+    document has no such XATTR)."""
+    key = spec.xattr_key
+    assert key is not None
     if key in VIRTUAL:
-        return virtual_root(key, doc if doc is not None else Document(), vbucket_uuid, now)
-    return _stored_root(key, doc.xattrs if doc is not None else None)
+        return virtual_root(spec.path, doc, vbucket_uuid, now)
+    return _stored_root(key, doc.xattrs)
 
 
 def _stored_root(key: str, xattrs: Optional[dict[str, bytes]]) -> dict[str, Any]:
@@ -84,7 +86,7 @@ def lookups(req: Request, doc: Document, vbucket_uuid: int, now: float) -> list[
                 results.append((Status.SUCCESS, doc.value))
                 continue
             if spec.xattr_key is not None:
-                root = _xattr_root(spec.xattr_key, doc, vbucket_uuid, now)
+                root = _xattr_root(spec, doc, vbucket_uuid, now)
             else:
                 if failure is not None:
                     raise failure

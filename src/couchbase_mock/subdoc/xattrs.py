@@ -23,7 +23,7 @@ from couchbase._core.feature import Datatype
 from couchbase._core.status import Status
 
 from ..storage import Document
-from .crc32c import crc32c
+from .crc32c import value_crc32c
 from .errors import SubdocError
 from .operations import lookup
 from .path import parse_path
@@ -84,7 +84,7 @@ def _hex64(number: int) -> str:
 
 
 def _crc(value: bytes) -> str:
-    return f"0x{crc32c(value):08x}"
+    return f"0x{value_crc32c(value):08x}"
 
 
 def _datatype_names(datatype: int) -> list[str]:
@@ -98,10 +98,11 @@ def _datatype_names(datatype: int) -> list[str]:
     return names or ["raw"]
 
 
-def document_vattr(doc: Document, vbucket_uuid: int) -> dict[str, Any]:
-    """``$document``: the metadata of a document (or tombstone)."""
+def document_vattr(doc: Document, vbucket_uuid: int, with_crc: bool = True) -> dict[str, Any]:
+    """``$document``: the metadata of a document (or tombstone); the CRC of the
+    value (costly for a large one) only ``with_crc``."""
     datatype = doc.datatype | (Datatype.XATTR if doc.xattrs else 0)
-    return {
+    meta: dict[str, Any] = {
         "CAS": _hex64(doc.cas),
         "vbucket_uuid": _hex64(vbucket_uuid),
         "seqno": _hex64(doc.seqno),
@@ -112,15 +113,20 @@ def document_vattr(doc: Document, vbucket_uuid: int) -> dict[str, Any]:
         "deleted": doc.deleted,
         "flags": doc.flags,
         "last_modified": str(doc.cas // 1_000_000_000),
-        "value_crc32c": _crc(doc.value),
     }
+    if with_crc:
+        meta["value_crc32c"] = _crc(doc.value)
+    return meta
 
 
-def virtual_root(key: str, doc: Document, vbucket_uuid: int, now: float) -> dict[str, Any]:
-    """``{key: value}`` of a virtual attribute, for lookups on it (the caller
-    checked that ``key`` is in :data:`VIRTUAL`)."""
+def virtual_root(path: list[Any], doc: Document, vbucket_uuid: int, now: float
+                 ) -> dict[str, Any]:
+    """``{key: value}`` of the virtual attribute a lookup's path starts with
+    (the caller checked that it is one of :data:`VIRTUAL`)."""
+    key = path[0]
     if key == "$document":
-        return {key: document_vattr(doc, vbucket_uuid)}
+        with_crc = len(path) == 1 or path[1] == "value_crc32c"
+        return {key: document_vattr(doc, vbucket_uuid, with_crc)}
     if key == "$XTOC":
         return {key: list(doc.xattrs or ())}
     return {key: {"HLC": {"now": str(int(now)), "mode": "real"}}}
