@@ -18,8 +18,11 @@ import pytest
 from couchbase import FMT_BYTES, FMT_UTF8
 from couchbase._core.bootstrap import hello_features
 from couchbase._core.compression import Compression
-from couchbase._core.feature import Feature
-from couchbase._core.snappy import decompress
+from couchbase._core.feature import Datatype, Feature
+from couchbase._core.opcode import Magic, Opcode
+from couchbase._core.packet import Packet, decode_packet
+from couchbase._core.snappy import compress, decompress
+from couchbase._kv import get_request, store_request, value_result
 from couchbase._libcouchbase import (
     COMPRESS_FORCE,
     COMPRESS_IN,
@@ -27,7 +30,7 @@ from couchbase._libcouchbase import (
     COMPRESS_NONE,
     COMPRESS_OUT,
 )
-from couchbase.exceptions import ArgumentError
+from couchbase.exceptions import ArgumentError, ValueFormatError
 from couchbase_mock.compression import counters
 
 BIG = {"name": "compressible", "rows": [{"id": i, "text": "the same words again"}
@@ -75,6 +78,29 @@ def test_force_compresses_without_negotiation_and_only_force_does():
     negotiated = frozenset({Feature.SNAPPY})
     assert Compression(COMPRESS_IN).deflater(negotiated)(value) is None
     assert Compression(COMPRESS_OUT).deflater(negotiated)(value) is not None
+
+
+def test_a_request_is_compressed_only_for_a_connection_that_negotiated():
+    req = store_request(Opcode.SET, "k", BIG, 0, 0, 0x02000000)
+    policy = Compression(COMPRESS_INOUT)
+    sent = decode_packet(req.encode(5, 99, False, policy.deflater({Feature.SNAPPY})))
+    assert sent.datatype & Datatype.SNAPPY and decompress(sent.value) == req.value
+    plain = decode_packet(req.encode(5, 99, False, policy.deflater(frozenset())))
+    assert plain.datatype == 0 and plain.value == req.value
+    get = decode_packet(get_request("k").encode(5, 99, False, policy.deflater({Feature.SNAPPY})))
+    assert get.datatype == 0  # only mutations carry values to compress
+
+
+def test_a_malformed_compressed_answer_is_a_value_format_error():
+    extras = b"\x02\x00\x00\x00"  # FMT_JSON's flags
+    good = Packet(Magic.RESPONSE, Opcode.GET, extras=extras, datatype=Datatype.SNAPPY,
+                  value=compress(b'{"a": [1, 2, 3]}'))
+    assert value_result("k", good).value == {"a": [1, 2, 3]}
+    assert value_result("k", good, no_format=True).value == b'{"a": [1, 2, 3]}'
+    bad = Packet(Magic.RESPONSE, Opcode.GET, extras=extras, datatype=Datatype.SNAPPY,
+                 value=b"\x40\x00junk")
+    with pytest.raises(ValueFormatError, match="decompress"):
+        value_result("k", bad)
 
 
 @pytest.mark.parametrize("option", [
