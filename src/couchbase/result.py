@@ -174,3 +174,13 @@ class HttpResult(Result):
                 f"url={self.url}, value={self.value!r}>")
 
     __str__ = __repr__
+
+
+def __getattr__(name: str) -> Any:
+    # 2.x applications import SubdocResult from here; it lives with the sub-document
+    # code, which imports this module (hence the late import)
+    if name == "SubdocResult":
+        from ._subdoc_result import SubdocResult
+
+        return SubdocResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,6 +31,7 @@ from couchbase.exceptions import (
     TooBigError,
     ValueFormatError,
 )
+from couchbase.result import OperationResult, SubdocResult
 
 
 @pytest.fixture
@@ -74,6 +75,7 @@ def customer(cb, key):
 def test_lookup_in_reads_by_index_path_and_iteration(cb, customer):
     rv = cb.lookup_in(customer, SD.get("name"), SD.get("addresses.billing.country"),
                       SD.exists("purchases.complete[0]"), SD.get_count("purchases.abandoned"))
+    assert isinstance(rv, SubdocResult) and isinstance(rv, OperationResult)
     assert rv.success and rv.rc == 0 and rv.access_ok and rv.key == customer
     assert rv.cas == cb.get(customer).cas
     assert rv[0] == "Douglas Reynholm"
