@@ -45,7 +45,7 @@ class HealthAPI:
 
     _drive: Callable[[Flow], Any]
     _live: Callable[[], Any]
-    bucket: str
+    _bucket: str  # the bucket's name (set by BucketBase)
     timeout: float
 
     def ping(self, services: Optional[Iterable[str]] = None,
@@ -64,7 +64,7 @@ class HealthAPI:
                 "connected" if getattr(node, "usable", False) or getattr(node, "ready", False) \
                 else "connecting"
             entries.append({"id": f"{host}:{port}", "remote": f"{host}:{port}",
-                            "status": state, "scope": self.bucket})
+                            "status": state, "scope": self._bucket})
         return health.report(report_id or str(uuid.uuid4()), SDK, self._config_rev(),
                              {"kv": entries})
 
@@ -76,7 +76,7 @@ class HealthAPI:
         out: dict[str, list[dict[str, Any]]] = {}
         if "kv" in services:
             probes = yield EachNode(health.NoopProbe, tolerant=True)
-            out["kv"] = [health.endpoint_entry(f"{host}:{port}", p.latency, p.error, self.bucket)
+            out["kv"] = [health.endpoint_entry(f"{host}:{port}", p.latency, p.error, self._bucket)
                          for (host, port), p in probes.items()]
         for name in services:
             if name == "kv":

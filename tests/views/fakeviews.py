@@ -120,7 +120,7 @@ class FakeViews:
             self._polls -= 1
             return self._error(404, "not_found", "view is being built")
         for name in query:
-            if name not in ("limit", "skip", "descending", "startkey", "endkey", "key",
+            if name not in ("limit", "skip", "descending", "startkey", "endkey", "key", "keys",
                             "inclusive_end", "stale", "reduce", "group_level", "group",
                             "startkey_docid", "endkey_docid", "full_set", "on_error",
                             "debug", "connection_timeout"):
@@ -130,6 +130,8 @@ class FakeViews:
         if query.get("descending") == "true":
             rows.reverse()
         keys = json.loads(body)["keys"] if body else None
+        if "keys" in query:  # (a short list travels in the URI, a long one in the body)
+            keys = json.loads(query["keys"])
         if keys is not None:
             rows = [r for k in keys for r in rows if r["key"] == k]
         if "key" in query:

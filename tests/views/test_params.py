@@ -81,12 +81,17 @@ def test_properties_read_back_what_was_set() -> None:
     assert decoded(q) == {"stale": "false", "key": '"k"'}
 
 
-def test_keys_go_in_a_post_body() -> None:
+def test_keys_go_in_a_post_body_when_the_uri_would_be_too_long() -> None:
+    from couchbase.views.iterator import MAX_URI_LENGTH
+
     q = Query(keys=["a", 2], limit=1)
-    query_string, body = q._for_request()
+    assert q._for_request() == (q.encoded, None)  # short: in the query string (2.x did so)
+    query_string, body = q._for_request(path_length=MAX_URI_LENGTH)
     assert query_string == "limit=1"
     assert body == b'{"keys":["a",2]}'
-    assert Query(limit=1)._for_request() == ("limit=1", None)
+    many = Query(keys=[f"key-{i:05d}" for i in range(500)])
+    assert many._for_request()[1] is not None
+    assert Query(limit=1)._for_request(path_length=10**6) == ("limit=1", None)
 
 
 def test_raw_query_string() -> None:

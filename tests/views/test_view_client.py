@@ -105,8 +105,15 @@ def test_descending_and_prefix_search(cb: Bucket, fake: FakeViews, beers: dict) 
     assert fake.requests[-1]["query"]["endkey"] == '"B\u0fff"'
 
 
-def test_keys_are_posted(cb: Bucket, fake: FakeViews, beers: dict) -> None:
+def test_keys_are_posted_when_the_uri_would_be_long(cb: Bucket, fake: FakeViews, beers: dict,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import couchbase.views.iterator as iterator
+
     wanted = [fake.rows[("beer", "by_name")][i]["key"] for i in (7, 2)]
+    rows = list(cb.query("beer", "by_name", keys=wanted))
+    assert [r.key for r in rows] == wanted
+    assert fake.requests[-1]["method"] == "GET"  # a short list stays in the URI (as in 2.x)
+    monkeypatch.setattr(iterator, "MAX_URI_LENGTH", 60)
     rows = list(cb.query("beer", "by_name", keys=wanted))
     assert [r.key for r in rows] == wanted
     sent = fake.requests[-1]

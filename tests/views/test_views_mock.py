@@ -255,3 +255,32 @@ def test_gevent(mock: MockCluster, docs: dict) -> None:
         assert len(rows) == 2
     finally:
         cb.close()
+
+
+# -- Bucket._view: the whole raw response (2.x's low-level method) ------------------------------
+def test_raw_view_is_the_services_json(cb: Bucket, docs: dict) -> None:
+    wanted = names(docs, "brewery")[:3]
+    rv = cb._view("brewery", "by_name", params={"limit": 3, "stale": False})
+    assert rv.success and rv.http_status == 200
+    assert rv.value["total_rows"] == len(names(docs, "brewery"))
+    assert [(r["key"], r["id"]) for r in rv.value["rows"]] == wanted
+
+
+def test_raw_view_keys_move_to_a_post_body_only_when_the_uri_is_long(
+        cb: Bucket, docs: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    import couchbase.views.iterator as iterator
+
+    keys = [name for name, _ in names(docs, "brewery")[:40]]
+    short = cb._view("brewery", "by_name", params={"keys": keys[:2], "stale": False})
+    assert "keys=" in short.url  # short enough: in the query string, as 2.x sent it
+    monkeypatch.setattr(iterator, "MAX_URI_LENGTH", 100)
+    posted = cb._view("brewery", "by_name", params={"keys": keys, "stale": False})
+    assert "keys=" not in posted.url
+    assert sorted(r["key"] for r in posted.value["rows"]) == sorted(keys)
+    rows = list(cb.query("brewery", "by_name", keys=keys, stale=False))  # streaming too
+    assert sorted(r.key for r in rows) == sorted(keys)
+
+
+def test_raw_view_of_a_missing_view_is_an_http_error(cb: Bucket) -> None:
+    with pytest.raises(HTTPError):
+        cb._view("beer", "no_such_view")

@@ -69,7 +69,7 @@ def view_flow(view: View, endpoint: Endpoint) -> Flow:
     Streaming views emit the rows of each chunk as it arrives, so memory holds
     one chunk's rows; the others emit all rows once the response is complete.
     """
-    query_string, body = view.query._for_request()
+    query_string, body = view.query._for_request(len(view._path))
     target = view._path + (f"?{query_string}" if query_string else "")
     method = "GET" if body is None else "POST"
     ex = HttpExchange(method, endpoint.host, endpoint.port, target, endpoint.username,
@@ -149,6 +149,18 @@ def _design_body(design: Any) -> tuple[bytes, Any]:
                                 objextra=design) from None
     raise ArgumentError(f"a design document must be a dict or a JSON string, not {design!r}",
                         objextra=design)
+
+
+def raw_view_flow(endpoint: Endpoint, bucket: str, design: str, view: str,
+                  query: Any) -> Flow:
+    """A view's whole response as an HttpResult (``Bucket._view``)."""
+    path = f"{design_path(bucket, design)}/_view/{quote(view, safe='')}"
+    query_string, body = query._for_request(len(path))
+    target = path + (f"?{query_string}" if query_string else "")
+    ex, raw = yield from request_flow(endpoint, "GET" if body is None else "POST", target, body)
+    if ex.status != 200:
+        raise http_error(ex, raw, f"querying view {design}/{view}")
+    return HttpResult(target, ex.status, decode_body(raw), ex.headers)
 
 
 def design_get_flow(endpoint: Endpoint, bucket: str, name: str) -> Flow:

@@ -16,10 +16,12 @@ from .._http.flows import (
     design_get_flow,
     design_name,
     design_publish_flow,
+    raw_view_flow,
     view_flow,
 )
 from ..exceptions import ArgumentError, NotSupportedError, PipelineError
 from .iterator import View
+from .params import Query
 
 Flow = Generator[Any, Any, Any]
 
@@ -59,6 +61,19 @@ class ViewAPI:
         if getattr(self, "_pipeline", None) is not None:  # (the blocking front ends')
             raise PipelineError("view queries cannot run inside a pipeline")
         return self._view_class(self, design, view, use_devmode=use_devmode, **params)
+
+    def _view(self, ddoc: str, view: str, use_devmode: bool = False, params: Any = None,
+              unrecognized_ok: bool = False, passthrough: bool = False) -> Any:
+        """The raw view response in an :class:`~couchbase.result.HttpResult`
+        (``value``: the service's JSON, ``{"total_rows": .., "rows": [..]}``),
+        read whole; what :meth:`query` streams (the 2.x low-level method)."""
+        if isinstance(params, Query):
+            query = params
+        else:
+            query = Query(passthrough=passthrough, unrecognized_ok=unrecognized_ok,
+                          **(params or {}))
+        return self._drive(self._design_flow(raw_view_flow, design_name(ddoc, use_devmode),
+                                             view, query))
 
     def _view_flow(self, view: View) -> Flow:
         # the endpoint is looked up when the flow starts: its errors leave through the driver

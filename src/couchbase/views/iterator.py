@@ -25,6 +25,8 @@ ViewRow.__doc__ = """One row: the emitted ``key`` and ``value``, the ``docid`` o
 document that emitted it (None in reduced rows) and, with include_docs, ``doc``:
 the document's :class:`~couchbase.result.ValueResult`."""
 
+MAX_URI_LENGTH = 2048
+"""A view request whose URI would be longer than this sends its ``keys`` in a POST body."""
 _DOC = "__doc"  # where include_docs puts a row's document in the raw row
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import json
 from typing import Any, Callable, Optional, Union
+from urllib import parse as ulp  # (2.x's name for urllib.parse, kept for its users)
 from urllib.parse import quote
 
 from ..exceptions import ArgumentError
@@ -303,10 +304,16 @@ class Query:
         """The options as a URL query string (without the leading ``?``)."""
         return "&".join(self._pairs())
 
-    def _for_request(self) -> tuple[str, Optional[bytes]]:
-        """The query string, and the POST body carrying ``keys`` when they are set."""
-        if "keys" not in self._encoded_values or self.passthrough:
-            return self.encoded, None
+    def _for_request(self, path_length: int = 0) -> tuple[str, Optional[bytes]]:
+        """The query string, and the POST body for ``keys`` when the URI (``path_length``
+        characters of path, then the query string) would be longer than
+        ``views.iterator.MAX_URI_LENGTH`` with them in it (as SDK 2.x did)."""
+        from .iterator import MAX_URI_LENGTH  # (a module attribute: tests may lower it)
+
+        encoded = self.encoded
+        if "keys" not in self._encoded_values or self.passthrough or \
+                path_length + 1 + len(encoded) <= MAX_URI_LENGTH:
+            return encoded, None
         body = '{"keys":' + self._encoded_values["keys"] + "}"
         return "&".join(self._pairs(("keys",))), body.encode("utf-8")
 
@@ -348,6 +355,6 @@ def make_dvpath(doc: str, view: str) -> str:
     return f"_design/{doc}/_view/{view}?"
 
 
-__all__ = ["ONERROR_CONTINUE", "ONERROR_STOP", "STALE_OK", "STALE_UPDATE_AFTER",
+__all__ = ["ulp", "ONERROR_CONTINUE", "ONERROR_STOP", "STALE_OK", "STALE_UPDATE_AFTER",
            "STALE_UPDATE_BEFORE", "UNSPEC", "Query", "ViewQuery", "make_dvpath",
            "make_options_string"]
