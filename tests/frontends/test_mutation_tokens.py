@@ -100,3 +100,15 @@ def test_a_query_consistent_with_a_write_sees_it(mock_cluster: Any, key: str) ->
         assert list(req) == [key]
     finally:
         cb.close()
+
+
+def test_add_bucket_creds_go_with_queries(cb: Any) -> None:
+    """2.x: cross-bucket N1QL on pre-RBAC clusters sent the other buckets' passwords."""
+    q = N1QLQuery("SELECT 1")
+    assert "creds" not in cb.n1ql_query(q)._body()
+    cb.add_bucket_creds("other", "s3cret")
+    assert cb.n1ql_query(q)._body()["creds"] == [{"user": "local:other", "pass": "s3cret"}]
+    with pytest.raises(ArgumentError):
+        cb.add_bucket_creds("", "pw")
+    with pytest.raises(ArgumentError):
+        cb.add_bucket_creds("b", None)

@@ -27,6 +27,7 @@ class N1QLAPI:
 
     _n1ql_class: Any = N1QLRequest
     _n1ql_prepared_names: Optional[dict[str, str]] = None
+    _n1ql_bucket_creds: Optional[dict[str, str]] = None  # add_bucket_creds
     _live: Callable[[], Any]
 
     def n1ql_query(self, query: Any, *args: Any, **kwargs: Any) -> Any:
@@ -67,6 +68,23 @@ class N1QLAPI:
         if cache is None:
             cache = self._n1ql_prepared_names = {}
         return cache
+
+    def add_bucket_creds(self, bucket: str, password: str) -> None:
+        """Send ``bucket``'s password with this bucket's N1QL queries (pre-RBAC
+        clusters: a statement reaching several password-protected buckets)."""
+        if not isinstance(bucket, str) or not bucket or not isinstance(password, str):
+            raise ArgumentError("add_bucket_creds needs a bucket name and its password "
+                                f"(strings), not {bucket!r}")
+        if self._n1ql_bucket_creds is None:
+            self._n1ql_bucket_creds = {}
+        self._n1ql_bucket_creds[bucket] = password
+
+    def _n1ql_creds(self) -> list[dict[str, str]]:
+        """The ``creds`` member of a query request: [] unless add_bucket_creds was used."""
+        creds = self._n1ql_bucket_creds
+        if not creds:
+            return []
+        return [{"user": f"local:{name}", "pass": password} for name, password in creds.items()]
 
     def _query_endpoint(self, timeout: Optional[float] = None) -> Endpoint:
         """A node's query service (round robin over the nodes that run one)."""

@@ -78,6 +78,11 @@ class N1QLRequest:
             vectors[getattr(self._parent, "bucket", "") or ""] = vectors.pop("")
             body["scan_vectors"] = vectors
         body.setdefault("timeout", go_duration(self._parent.n1ql_timeout))
+        creds = getattr(self._parent, "_n1ql_creds", None)
+        if creds is not None and "creds" not in body:
+            extra = creds()
+            if extra:
+                body["creds"] = extra
         return body
 
     # -- iteration ---------------------------------------------------------------------
