@@ -167,6 +167,9 @@ def test_macro_errors(kv0, doc):
         Status.SUBDOC_XATTR_INVALID_FLAG_COMBO
     assert single(kv0, UPSERT, doc, "a", b'"${Mutation.nope}"', flags=XATTR | MACROS).status \
         == Status.SUBDOC_XATTR_UNKNOWN_MACRO
+    deep = b"[" * 500 + b'"${Mutation.CAS}"' + b"]" * 500
+    assert single(kv0, UPSERT, doc, "a", deep, flags=XATTR | MACROS).status == \
+        Status.SUBDOC_VALUE_ETOODEEP
     # Without the flag the text is stored as it is.
     single(kv0, UPSERT, doc, "a", b'"${Mutation.CAS}"', flags=XATTR)
     assert single(kv0, GET, doc, "a", flags=XATTR).value == b'"${Mutation.CAS}"'

@@ -206,7 +206,10 @@ class Mutation:
         root = _stored_root(key, xattrs)
         value = spec.value
         if spec.flags & EXPAND_MACROS:
-            value = ops.dump(check_macros(ops.parse_value(value), old, self.vbucket_uuid))
+            parsed = ops.parse_value(value)
+            if ops.depth(parsed) > ops.MAX_DEPTH:
+                raise SubdocError(Status.SUBDOC_VALUE_ETOODEEP)
+            value = ops.dump(check_macros(parsed, old, self.vbucket_uuid))
             self.macro_keys.add(key)
         result = spec.traits.run(root, spec.path, value, mkdir)
         if key in root:
