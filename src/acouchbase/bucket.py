@@ -23,6 +23,7 @@ from couchbase._operation import Operation, complete, finish_batch, multi_result
 from couchbase._settings import Settings
 from couchbase._waiting import drive_async, settle, wait_async
 from couchbase.collection import Collection, Scope
+from couchbase.fulltext.aio import AsyncioSearchRequest
 from couchbase.n1ql.aio import AsyncioN1QLRequest
 from couchbase.views.aio import AsyncioView
 
@@ -38,6 +39,7 @@ class Bucket(BucketBase):
     # AsyncioN1QLRequest; design documents and the bucket manager give awaitables
     _view_class = AsyncioView
     _n1ql_class = AsyncioN1QLRequest
+    _search_class = AsyncioSearchRequest  # search(): async for
 
     def _open(self, settings: Settings, **extra: Any) -> None:
         self._loop: Optional[asyncio.AbstractEventLoop] = None  # connect() needs the loop

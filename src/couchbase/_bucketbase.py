@@ -22,6 +22,7 @@ from ._operation import Operation
 from ._settings import Settings, read_settings, take_bucket_kwargs
 from .exceptions import NotSupportedError, ObjectDestroyedError
 from .formats import FMT_JSON
+from .fulltext.api import SearchAPI
 from .n1ql.api import N1QLAPI
 from .views.api import ViewAPI
 
@@ -73,7 +74,7 @@ class FrontEnd(Protocol):
         """Close the connections; operations still waiting fail with ObjectDestroyedError."""
 
 
-class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, CryptoAPI, HealthAPI):
+class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, SearchAPI, CryptoAPI, HealthAPI):
     """A connection to one bucket; front ends subclass it and supply :class:`FrontEnd`.
 
     :param connection_string: ``couchbase://host1,host2/bucket?option=value``

@@ -21,6 +21,7 @@ from couchbase.exceptions import ObjectDestroyedError
 
 from ._backend import TwistedBackend
 from ._n1ql import TxN1QL
+from ._search import TxSearch
 from ._views import TxViews
 
 Fail = Callable[[BaseException], Any]
@@ -30,7 +31,7 @@ _UP = 1
 _FAILED = 2
 
 
-class TxBucketBase(TxN1QL, TxViews, BucketBase):
+class TxBucketBase(TxN1QL, TxSearch, TxViews, BucketBase):
     """A bucket on a Twisted reactor. Bootstrapping starts in the constructor.
 
     Operations issued before the bootstrap finished wait for it; if it fails,
