@@ -160,3 +160,14 @@ def test_multi_mutation_cas_mismatch(kv0, mail):
     cas = kv0.get(mail).cas
     resp = mutate_in(kv0, mail, [(Opcode.SUBDOC_DICT_UPSERT, 0, "a", b"1")], cas=cas + 1)
     assert resp.status == Status.KEY_EEXISTS
+
+
+def test_whole_document_set_creates_with_mkdoc_and_empty_bodies_are_not_json(kv0, key):
+    resp = mutate_in(kv0, key, [(Opcode.SUBDOC_DICT_UPSERT, 0x04, "x", b"1"),
+                                (Opcode.SET, 0, "", b'{"whole":1}')], doc_flags=MKDOC)
+    assert resp.status == Status.SUCCESS
+    assert json.loads(kv0.get(key).value) == {"whole": 1}
+    kv0.set(key, b"")
+    resp = mutate_in(kv0, key, [(Opcode.SUBDOC_DICT_UPSERT, 0, "a", b"1")])
+    assert resp.status == Status.SUBDOC_MULTI_PATH_FAILURE
+    assert failed_spec(resp.value) == (0, Status.SUBDOC_DOC_NOTJSON)

@@ -125,10 +125,9 @@ def _looks_like_json(value: bytes) -> bool:
 class Mutation:
     """The new revision a MULTI_MUTATION (or single-path mutation) makes."""
 
-    def __init__(self, req: Request, vbucket_uuid: int, now: float) -> None:
+    def __init__(self, req: Request, vbucket_uuid: int) -> None:
         self.req = req
         self.vbucket_uuid = vbucket_uuid
-        self.now = now
         self.results: list[tuple[int, bytes]] = []  # (spec index, value) of specs with values
         self.macro_keys: set[str] = set()
         self.on_tombstone = False  # the request worked on a deleted document
@@ -145,6 +144,7 @@ class Mutation:
         xattrs: dict[str, bytes] = dict(old.xattrs) if old is not None and old.xattrs else {}
         body = old.value if old is not None else b""
         datatype = old.datatype if old is not None else Datatype.JSON
+        fresh = old is None or old.deleted  # no body yet
         tree: Any = _UNSET
         whole_delete = False
         for index, spec in enumerate(req.specs):
@@ -155,11 +155,11 @@ class Mutation:
                     if spec.opcode == Opcode.DELETE:
                         whole_delete = True
                     else:
-                        body, tree = spec.value, _UNSET
+                        body, tree, fresh = spec.value, _UNSET, False
                         datatype = Datatype.JSON if _looks_like_json(body) else Datatype.RAW
                     continue
                 if spec.opcode == Opcode.SUBDOC_REPLACE_BODY_WITH_XATTR:
-                    body, tree = ops.dump(_xattr_value(spec, xattrs)), _UNSET
+                    body, tree, fresh = ops.dump(_xattr_value(spec, xattrs)), _UNSET, False
                     datatype = Datatype.JSON
                     continue
                 mkdir = spec.mkdir or bool(flags & (MKDOC | ADD))
@@ -168,7 +168,7 @@ class Mutation:
                     value = self._xattr(spec, old, xattrs, mkdir)
                 else:
                     if tree is _UNSET:
-                        if old is None or old.deleted or not body:
+                        if fresh:
                             tree = _empty_root(spec)
                         elif not datatype & Datatype.JSON:
                             raise SubdocError(Status.SUBDOC_DOC_NOTJSON)
@@ -187,7 +187,7 @@ class Mutation:
         )
         if tree is not _UNSET:
             body, datatype = ops.dump(tree), Datatype.JSON
-        elif old is None or (old.deleted and not body):
+        elif fresh:
             # A new document's body: none while deleted, else an empty object.
             body, datatype = (b"", Datatype.RAW) if deleted else (b"{}", Datatype.JSON)
         doc = Document(body, old.flags if old is not None and not old.deleted else 0, 0, 0,

@@ -91,7 +91,7 @@ def _mutate(s: KVSession, req: Packet, multi: bool) -> Optional[bytes]:
     if isinstance(t, bytes):
         return t
     engine, vb, key = t
-    mutation = Mutation(request, engine.vbucket(s.node, vb).uuid, engine.clock())
+    mutation = Mutation(request, engine.vbucket(s.node, vb).uuid)
     failure: list[SubdocError] = []
 
     def build(old: Optional[Document]) -> int | Document:
