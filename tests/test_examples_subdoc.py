@@ -49,7 +49,5 @@ def test_example_prints_what_the_guide_shows(script):
                                         if p)
     out = subprocess.run([sys.executable, str(ROOT / "examples" / script)],
                          capture_output=True, text=True, timeout=120, env=env)
-    if "DocumentNotJsonError" in out.stderr:  # see tests/frontends/test_subdoc.py
-        pytest.xfail("the local cluster does not detect JSON documents (kv_engine does)")
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.splitlines() == EXPECTED[script]

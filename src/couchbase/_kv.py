@@ -41,6 +41,9 @@ _U32 = struct.Struct(">I")
 _U64 = struct.Struct(">Q")
 _COUNTER = struct.Struct(">QQI")
 _TOKEN = struct.Struct(">QQ")
+_JSON = 0x01  # the datatype bit
+_COMMON_MASK = 0xFF000000
+_COMMON_JSON = 0x02000000  # common flags of a JSON value
 _NO_TTL = _U32.pack(0)
 _MAX_CAS = 0xFFFFFFFFFFFFFFFF
 _SNAPPY = Datatype.SNAPPY
@@ -151,7 +154,10 @@ def store_request(
         ) from exc
     if len(data) > MAX_VALUE_SIZE:
         raise _too_big(key, len(data))
-    return Request(opcode, ekey, extras, bytes(data), cas)
+    # JSON by its flags: say so in the datatype (HELLO always negotiates JSON), as the
+    # server trusts a client that negotiated it; sub-document commands need it
+    datatype = _JSON if flags & _COMMON_MASK == _COMMON_JSON else 0
+    return Request(opcode, ekey, extras, bytes(data), cas, datatype)
 
 
 def _too_big(key: Any, size: int) -> TooBigError:

@@ -51,6 +51,8 @@ class Bucket:
     a node by ketama hashing and each node keeps what it is sent.
     """
 
+    compression_mode = "passive"  # off / passive / active (set by bucket_rest)
+
     def __init__(
         self,
         name: str,

@@ -112,6 +112,8 @@ def _registry(cluster: Cluster) -> _Registry:
     restored = cluster.restored_extra.get(_META) or {}
     registry = _Registry({name: BucketSettings(**spec) for name, spec in restored.items()})
     cluster.metadata_sources[_META] = registry
+    for name, settings in registry.entries.items():
+        _apply(cluster, name, settings)
     return registry
 
 
@@ -125,7 +127,15 @@ def settings_of(cluster: Cluster, bucket: Bucket) -> BucketSettings:
 
 def _remember(cluster: Cluster, name: str, settings: BucketSettings) -> None:
     _registry(cluster).entries[name] = settings
+    _apply(cluster, name, settings)
     cluster.persist_meta()
+
+
+def _apply(cluster: Cluster, name: str, settings: BucketSettings) -> None:
+    """Settings the data service acts upon, onto the live bucket."""
+    bucket = cluster.buckets.get(name)
+    if bucket is not None and bucket.uuid == settings.uuid:
+        bucket.compression_mode = settings.compression_mode  # (read by compression.py)
 
 
 # -- validation ----------------------------------------------------------------------------

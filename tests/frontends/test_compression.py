@@ -86,7 +86,7 @@ def test_a_request_is_compressed_only_for_a_connection_that_negotiated():
     sent = decode_packet(req.encode(5, 99, False, policy.deflater({Feature.SNAPPY})))
     assert sent.datatype & Datatype.SNAPPY and decompress(sent.value) == req.value
     plain = decode_packet(req.encode(5, 99, False, policy.deflater(frozenset())))
-    assert plain.datatype == 0 and plain.value == req.value
+    assert plain.datatype == Datatype.JSON and plain.value == req.value
     get = decode_packet(get_request("k").encode(5, 99, False, policy.deflater({Feature.SNAPPY})))
     assert get.datatype == 0  # only mutations carry values to compress
 

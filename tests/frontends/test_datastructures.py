@@ -14,33 +14,12 @@ from couchbase._subdoc_result import SubdocResult
 from couchbase.bucket import Bucket
 from couchbase.exceptions import (
     ArgumentError,
-    DocumentNotJsonError,
     KeyExistsError,
     NotFoundError,
     QueueEmpty,
 )
 from couchbase.items import Item
 from couchbase.result import OperationResult, ValueResult
-
-
-@pytest.fixture
-def json_documents(request):
-    """Skip (xfail) where the local cluster takes a JSON document stored without the
-    JSON datatype for binary: kv_engine checks the value itself, a mock that trusts
-    the client's datatype bit answers SUBDOC_DOC_NOTJSON to every path."""
-    if "cb" not in request.fixturenames:
-        return
-    cb = request.getfixturevalue("cb")
-    probe = f"json-probe-{request.node.name}"
-    cb.upsert(probe, {"a": 1})
-    try:
-        cb.lookup_in(probe, SD.get("a"))[0]
-    except DocumentNotJsonError:
-        pytest.xfail("the local cluster does not detect JSON documents (kv_engine does)")
-
-
-pytestmark = pytest.mark.usefixtures("json_documents")
-
 
 
 def test_map(cb, key):

@@ -33,26 +33,6 @@ from couchbase.exceptions import (
 )
 from couchbase.result import OperationResult, SubdocResult
 
-
-@pytest.fixture
-def json_documents(request):
-    """Skip (xfail) where the local cluster takes a JSON document stored without the
-    JSON datatype for binary: kv_engine checks the value itself, a mock that trusts
-    the client's datatype bit answers SUBDOC_DOC_NOTJSON to every path."""
-    if "cb" not in request.fixturenames:
-        return
-    cb = request.getfixturevalue("cb")
-    probe = f"json-probe-{request.node.name}"
-    cb.upsert(probe, {"a": 1})
-    try:
-        cb.lookup_in(probe, SD.get("a"))[0]
-    except DocumentNotJsonError:
-        pytest.xfail("the local cluster does not detect JSON documents (kv_engine does)")
-
-
-pytestmark = pytest.mark.usefixtures("json_documents")
-
-
 # the 2.x guide's example document
 CUSTOMER = {
     "name": "Douglas Reynholm",
@@ -307,3 +287,13 @@ def test_macros_and_the_document_virtual_attribute(cb, customer):
     # the macro writes the CAS's bytes little-endian, as hex (what SDKs byte-swap back)
     assert int(got[0], 16) == int.from_bytes(rv.cas.to_bytes(8, "big"), "little")
     assert {"CAS", "exptime", "value_bytes"} <= set(got[1])
+
+
+def test_a_json_value_is_stored_with_the_json_datatype(cb, key, mock_cluster):
+    """The server trusts the datatype of a client that negotiated JSON: a JSON value
+    must say so, or sub-document commands on it answer DocumentNotJsonError."""
+    cb.upsert(key, {"a": 1})
+    assert cb.lookup_in(key, SD.get("a"))[0] == 1
+    cb.upsert(key, "plain text", format=FMT_UTF8)
+    with pytest.raises(DocumentNotJsonError):
+        cb.lookup_in(key, SD.get("a"))[0]

@@ -292,3 +292,23 @@ def test_who_may_manage_buckets(mock_cluster, name):
                         bucket_user, method="POST", body="")
     assert status == 403 and doc["permissions"] == ["cluster.bucket[default]!flush"]
     assert "default" in mock_cluster.bucket_names
+
+
+def test_compression_mode_set_over_rest_is_what_the_data_service_does(mock_cluster, name):
+    """An active bucket sends values compressed to a client that negotiated Snappy."""
+    from couchbase.bucket import Bucket
+    from couchbase_mock.compression import counters
+
+    assert _create(mock_cluster, name, ramQuotaMB="100", compressionMode="active")[0] == 202
+    bucket = mock_cluster.cluster.buckets[name]
+    assert bucket.compression_mode == "active"
+    cb = Bucket(f"{mock_cluster.connstr}/{name}?compression=on", username="Administrator",
+                password="password")
+    try:
+        value = {"text": "couchbase " * 2000}
+        cb.upsert("big", value)
+        sent = counters(bucket).sent
+        assert cb.get("big").value == value
+        assert counters(bucket).sent == sent + 1
+    finally:
+        cb.close()
