@@ -77,7 +77,9 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
     say "installing the project and ${reqs[*]} into $VENV"
     rm -f "$STAMP"
     "$PY" -m pip install -q --disable-pip-version-check --upgrade pip
-    "$PY" -m pip install -q --disable-pip-version-check -e . "${reqs[@]}"
+    # --prefer-binary: a package whose newest release has no PyPy wheel (cryptography)
+    # installs its newest release that has one, instead of a source build
+    "$PY" -m pip install -q --disable-pip-version-check --prefer-binary -e . "${reqs[@]}"
     printf '%s' "$want" >"$STAMP"
 fi
 
