@@ -22,6 +22,7 @@ from couchbase._io.mux import MuxCluster
 from couchbase._operation import Operation, complete, finish_batch, multi_result
 from couchbase._settings import Settings
 from couchbase._waiting import drive_async, settle, wait_async
+from couchbase.analytics.aio import AsyncioAnalyticsRequest, AsyncioDeferredAnalyticsRequest
 from couchbase.collection import Collection, Scope
 from couchbase.fulltext.aio import AsyncioSearchRequest
 from couchbase.n1ql.aio import AsyncioN1QLRequest
@@ -40,6 +41,8 @@ class Bucket(BucketBase):
     _view_class = AsyncioView
     _n1ql_class = AsyncioN1QLRequest
     _search_class = AsyncioSearchRequest  # search(): async for
+    _analytics_class = AsyncioAnalyticsRequest  # analytics_query(): async for
+    _deferred_analytics_class = AsyncioDeferredAnalyticsRequest
 
     def _open(self, settings: Settings, **extra: Any) -> None:
         self._loop: Optional[asyncio.AbstractEventLoop] = None  # connect() needs the loop

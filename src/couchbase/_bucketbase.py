@@ -20,6 +20,7 @@ from ._kvapi import ApiOptions, KeyValueAPI
 from ._locking import LOCKMODE_WAIT
 from ._operation import Operation
 from ._settings import Settings, read_settings, take_bucket_kwargs
+from .analytics.api import AnalyticsAPI
 from .exceptions import NotSupportedError, ObjectDestroyedError
 from .formats import FMT_JSON
 from .fulltext.api import SearchAPI
@@ -74,7 +75,8 @@ class FrontEnd(Protocol):
         """Close the connections; operations still waiting fail with ObjectDestroyedError."""
 
 
-class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, SearchAPI, CryptoAPI, HealthAPI):
+class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, SearchAPI, AnalyticsAPI, CryptoAPI,
+                 HealthAPI):
     """A connection to one bucket; front ends subclass it and supply :class:`FrontEnd`.
 
     :param connection_string: ``couchbase://host1,host2/bucket?option=value``

@@ -416,6 +416,12 @@ class N1QLTimeoutError(N1QLError, TimeoutError, codes=(1080,)):
     """The query service stopped the request at its timeout (code 1080)."""
 
 
+class AnalyticsError(N1QLError):
+    """An analytics query failed: the analytics service answered with ``errors``
+    (``code``, ``msg``, ``errors`` as on :class:`N1QLError`, which it is: 2.x
+    raised N1QL errors for analytics requests)."""
+
+
 class ObjectThreadError(CouchbaseInternalError):
     """The object was used from several threads at once (LOCKMODE_EXC)."""
 

@@ -19,6 +19,7 @@ from couchbase._settings import Settings
 from couchbase._waiting import drive_callbacks
 from couchbase.exceptions import ObjectDestroyedError
 
+from ._analytics import TxAnalytics
 from ._backend import TwistedBackend
 from ._n1ql import TxN1QL
 from ._search import TxSearch
@@ -31,7 +32,7 @@ _UP = 1
 _FAILED = 2
 
 
-class TxBucketBase(TxN1QL, TxSearch, TxViews, BucketBase):
+class TxBucketBase(TxAnalytics, TxN1QL, TxSearch, TxViews, BucketBase):
     """A bucket on a Twisted reactor. Bootstrapping starts in the constructor.
 
     Operations issued before the bootstrap finished wait for it; if it fails,
