@@ -1,0 +1,52 @@
+"""``AsyncRowsBase``: what every callback-driven row request is (SDK 2.x).
+
+A row request of a callback-driven front end (a view, N1QL, search or
+analytics handler for Twisted's ``queryEx``, ``n1qlQueryEx``,
+``searchQueryEx``, ``analyticsQueryEx``) is started with ``start()``, gets
+its rows in ``on_rows(rows)`` and ends with ``on_done()`` or
+``on_error(exc)``; it is not iterable. Each of those classes is an
+``AsyncRowsBase``, so ``isinstance(handler, AsyncRowsBase)`` holds, and a
+class of one's own may derive from it to state the contract.
+"""
+
+from __future__ import annotations
+
+from abc import ABC
+from typing import Any, Iterable
+
+from .analytics import AsyncAnalyticsRequest, AsyncDeferredAnalyticsRequest
+from .fulltext import AsyncSearchRequest
+from .n1ql import AsyncN1QLRequest
+from .view import AsyncViewBase
+
+
+class AsyncRowsBase(ABC):  # noqa: B024 (the methods have defaults to override)
+    """The contract of a callback-driven row request."""
+
+    def start(self) -> Any:
+        """Send the request; rows arrive in :meth:`on_rows` calls."""
+        raise NotImplementedError("a row request class supplies start()")
+
+    def on_rows(self, rows: Iterable[Any]) -> None:
+        """Called with each batch of rows."""
+        raise NotImplementedError("must be implemented in a subclass")
+
+    def on_error(self, ex: BaseException) -> None:
+        """Called once if the request fails, with the exception."""
+        raise NotImplementedError("must be implemented in a subclass")
+
+    def on_done(self) -> None:
+        """Called once every row was delivered; no other method is called after it."""
+        raise NotImplementedError("must be implemented in a subclass")
+
+    def __iter__(self) -> Any:
+        raise TypeError("a callback-driven row request delivers its rows to on_rows(); "
+                        "it is not iterable")
+
+
+for _cls in (AsyncViewBase, AsyncN1QLRequest, AsyncSearchRequest, AsyncAnalyticsRequest,
+             AsyncDeferredAnalyticsRequest):
+    AsyncRowsBase.register(_cls)
+del _cls
+
+__all__ = ["AsyncRowsBase"]
