@@ -18,6 +18,7 @@ from couchbase._core.status import Status
 
 from ..storage import Document
 from . import operations as ops
+from .body import Body
 from .errors import CAN_ONLY_REVIVE_DELETED_DOCUMENTS, DELETED_DOCUMENT_CANT_HAVE_VALUE, SubdocError
 from .spec import ADD, CREATE_AS_DELETED, EXPAND_MACROS, MKDOC, REVIVE_DOCUMENT, Request, Spec
 from .xattrs import VIRTUAL, check_macros, expand_macros, virtual_root
@@ -31,7 +32,6 @@ Result = tuple[int, bytes]
 _ARRAY_ROOT_OPS = frozenset({
     Opcode.SUBDOC_ARRAY_PUSH_LAST, Opcode.SUBDOC_ARRAY_PUSH_FIRST, Opcode.SUBDOC_ARRAY_ADD_UNIQUE,
 })
-_UNSET: Any = object()
 
 
 class SpecFailure(SubdocError):
@@ -65,18 +65,18 @@ def _xattr_value(spec: Spec, xattrs: dict[str, bytes]) -> Any:
     return ops.lookup(_stored_root(spec.xattr_key, xattrs), spec.path)
 
 
-def _body(doc: Document) -> Any:
+def _body(doc: Document) -> Body:
     if doc.deleted:
         raise SubdocError(Status.SUBDOC_PATH_ENOENT)  # a tombstone has no body
     if not doc.datatype & Datatype.JSON:
         raise SubdocError(Status.SUBDOC_DOC_NOTJSON)
-    return ops.parse_document(doc.value)
+    return Body.parse(doc.value)
 
 
 def lookups(req: Request, doc: Document, vbucket_uuid: int, now: float) -> list[Result]:
     """Every spec's ``(status, value)``."""
     results: list[Result] = []
-    tree: Any = _UNSET
+    body: Optional[Body] = None
     failure: Optional[SubdocError] = None
     for spec in req.specs:
         try:
@@ -86,19 +86,19 @@ def lookups(req: Request, doc: Document, vbucket_uuid: int, now: float) -> list[
                 results.append((Status.SUCCESS, doc.value))
                 continue
             if spec.xattr_key is not None:
+                assert spec.traits.run is not None
                 root = _xattr_root(spec, doc, vbucket_uuid, now)
-            else:
-                if failure is not None:
-                    raise failure
-                if tree is _UNSET:
-                    try:
-                        tree = _body(doc)
-                    except SubdocError as exc:
-                        failure = exc
-                        raise
-                root = tree
-            assert spec.traits.run is not None
-            results.append((Status.SUCCESS, spec.traits.run(root, spec.path)))
+                results.append((Status.SUCCESS, spec.traits.run(root, spec.path)))
+                continue
+            if failure is not None:
+                raise failure
+            if body is None:
+                try:
+                    body = _body(doc)
+                except SubdocError as exc:
+                    failure = exc
+                    raise
+            results.append((Status.SUCCESS, body.lookup(spec)))
         except SubdocError as exc:
             results.append((exc.status, b""))
     return results
@@ -145,7 +145,7 @@ class Mutation:
         body = old.value if old is not None else b""
         datatype = old.datatype if old is not None else Datatype.JSON
         fresh = old is None or old.deleted  # no body yet
-        tree: Any = _UNSET
+        parsed: Optional[Body] = None
         whole_delete = False
         for index, spec in enumerate(req.specs):
             try:
@@ -155,11 +155,11 @@ class Mutation:
                     if spec.opcode == Opcode.DELETE:
                         whole_delete = True
                     else:
-                        body, tree, fresh = spec.value, _UNSET, False
+                        body, parsed, fresh = spec.value, None, False
                         datatype = Datatype.JSON if _looks_like_json(body) else Datatype.RAW
                     continue
                 if spec.opcode == Opcode.SUBDOC_REPLACE_BODY_WITH_XATTR:
-                    body, tree, fresh = ops.dump(_xattr_value(spec, xattrs)), _UNSET, False
+                    body, parsed, fresh = ops.dump(_xattr_value(spec, xattrs)), None, False
                     datatype = Datatype.JSON
                     continue
                 mkdir = spec.mkdir or bool(flags & (MKDOC | ADD))
@@ -167,14 +167,14 @@ class Mutation:
                 if spec.xattr_key is not None:
                     value = self._xattr(spec, old, xattrs, mkdir)
                 else:
-                    if tree is _UNSET:
+                    if parsed is None:
                         if fresh:
-                            tree = _empty_root(spec)
+                            parsed = Body.empty(_empty_root(spec))
                         elif not datatype & Datatype.JSON:
                             raise SubdocError(Status.SUBDOC_DOC_NOTJSON)
                         else:
-                            tree = ops.parse_document(body)
-                    value = spec.traits.run(tree, spec.path, spec.value, mkdir)
+                            parsed = Body.parse(body)
+                    value = parsed.mutate(spec, mkdir)
                 if value:
                     self.results.append((index, value))
             except SpecFailure:
@@ -185,8 +185,8 @@ class Mutation:
             (creating and bool(flags & CREATE_AS_DELETED))
             or (old is not None and old.deleted and not flags & REVIVE_DOCUMENT and not creating)
         )
-        if tree is not _UNSET:
-            body, datatype = ops.dump(tree), Datatype.JSON
+        if parsed is not None:
+            body, datatype = parsed.encode(), Datatype.JSON
         elif fresh:
             # A new document's body: none while deleted, else an empty object.
             body, datatype = (b"", Datatype.RAW) if deleted else (b"{}", Datatype.JSON)

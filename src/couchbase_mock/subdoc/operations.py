@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Union
+from typing import Any, Callable, Optional, Union
 
 from couchbase._core.status import Status
 
@@ -34,7 +34,7 @@ Container = Union[dict, list]
 _ENOENT = Status.SUBDOC_PATH_ENOENT
 _MISMATCH = Status.SUBDOC_PATH_MISMATCH
 _CANTINSERT = Status.SUBDOC_VALUE_CANTINSERT
-_DELTA = re.compile(rb"-?[0-9]+\Z")
+_DELTA = re.compile(rb"-?[1-9][0-9]*\Z")  # no leading zeros, as the server
 _DUMP = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
 
@@ -70,7 +70,7 @@ def depth(value: Any, limit: int = MAX_DEPTH + 1) -> int:
     return deepest
 
 
-def parse_document(raw: bytes) -> Any:
+def parse_document(raw: Union[bytes, str]) -> Any:
     """A document body as a tree: ``SUBDOC_DOC_NOTJSON`` if it is not JSON,
     ``SUBDOC_DOC_E2DEEP`` if it nests too deep."""
     try:
@@ -277,16 +277,24 @@ def _is_primitive(value: Any) -> bool:
     return not isinstance(value, (dict, list))
 
 
-def array_add_unique(root: Any, path: list[Component], raw: bytes, mkdir: bool) -> bytes:
+def array_add_unique(root: Any, path: list[Component], raw: bytes, mkdir: bool,
+                     same: Optional[Callable[[Any], bool]] = None) -> bytes:
+    """Append a primitive not yet in the array. ``same(value)`` says whether
+    the array already holds it; by default it compares compact JSON text (1,
+    1.0 and "1" all differ). The body passes the server's rule: the value's
+    bytes equal an element's bytes."""
     values = parse_values(raw)
     if len(values) != 1 or not _is_primitive(values[0]):
         raise SubdocError(_CANTINSERT)
     array = _array_at(root, path, mkdir)
     if not all(_is_primitive(item) for item in array):
         raise SubdocError(_MISMATCH)
-    text = dump(values[0])
-    # Uniqueness is by JSON text: 1 and 1.0 and "1" all differ.
-    if any(dump(item) == text for item in array):
+    if same is None:
+        text = dump(values[0])
+        found = any(dump(item) == text for item in array)
+    else:
+        found = same(values[0])
+    if found:
         raise SubdocError(Status.SUBDOC_PATH_EEXISTS)
     array.append(values[0])
     return b""
