@@ -24,6 +24,7 @@ from .bucket import COUCHBASE, MEMCACHED
 from .cluster import Cluster
 from .disk import DiskError
 from .persistence import open_data_dir
+from .samples import SAMPLES, install_missing
 from .server import check_port_base, start_servers, stop_servers
 
 
@@ -56,6 +57,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         "--memcached-bucket", action="append", default=[], metavar="NAME[:PASSWORD]",
         help="a memcached bucket; repeatable",
     )
+    parser.add_argument(
+        "--sample", action="append", default=[], choices=sorted(SAMPLES), metavar="NAME",
+        help="install a sample bucket before serving (beer-sample, travel-sample, "
+        "gamesim-sample); repeatable. Without --bucket, no 'default' bucket is made",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
         "--alternate-hostname", default=None, metavar="HOST",
@@ -86,7 +92,7 @@ def build_cluster(args: argparse.Namespace) -> Cluster:
     cluster = Cluster(args.nodes, args.host, alternate_hostname=args.alternate_hostname)
     specs = [(s, COUCHBASE) for s in args.bucket]
     specs += [(s, MEMCACHED) for s in args.memcached_bucket]
-    if not specs:
+    if not specs and not args.sample:
         specs = [("default", COUCHBASE)]
 
     def seed(cluster: Cluster) -> None:
@@ -114,15 +120,17 @@ def ready_line(cluster: Cluster) -> str:
     )
 
 
-async def serve(cluster: Cluster, port_base: Optional[int]) -> None:
+async def serve(cluster: Cluster, port_base: Optional[int], samples: Sequence[str] = (),
+                replicas: int = 1) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     servers = await start_servers(cluster, port_base)
-    sys.stdout.write(ready_line(cluster) + "\n")
-    sys.stdout.flush()
     try:
+        await install_missing(cluster, samples, replicas)  # a data directory may hold them
+        sys.stdout.write(ready_line(cluster) + "\n")
+        sys.stdout.flush()
         await stop.wait()
     finally:
         await stop_servers(servers)
@@ -136,7 +144,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         check_port_base(args.port_base, args.nodes)
         cluster = build_cluster(args)
-        asyncio.run(serve(cluster, args.port_base))
+        asyncio.run(serve(cluster, args.port_base, args.sample, args.replicas))
     except (OSError, ValueError, OverflowError, DiskError) as exc:
         print(f"couchbase-mock: error: {exc}", file=sys.stderr)  # one line, no traceback
         return 1

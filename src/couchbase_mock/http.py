@@ -23,6 +23,7 @@ from .cluster import Cluster
 from .control import parse_query_payload, run_command
 from .httpserver import REALM, Headers, HTTPProtocol, credentials, request_path
 from .rbac import forbidden, permitted
+from .samples import rest as samples_rest
 
 STREAM_SEPARATOR = b"\n\n\n\n"
 CONTROL_PREFIX = "/mock/"
@@ -80,6 +81,11 @@ def route(
         return _unauthorized()
     if parts[:2] == ["settings", "rbac"] or parts == ["whoami"]:
         status, answer = users_rest.handle(cluster, user, method, parts[2:] or parts, body)
+        return Reply(status, answer)
+    if parts[0] == "sampleBuckets":
+        # Installing creates buckets: who may create them may install samples.
+        status, answer = samples_rest.handle(cluster, method, parts[1:], body,
+                                             permitted(cluster, user, "buckets.create"))
         return Reply(status, answer)
     if parts[:2] != ["pools", "default"] or len(parts) < 2:
         return _not_found()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import Future
-from typing import Any, Awaitable, Callable, Iterator, Mapping, Optional, TypeVar, Union
+from typing import Any, Awaitable, Callable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
 
 from . import topology
 from .bucket import COUCHBASE
@@ -25,6 +25,7 @@ from .flusher import Flusher
 from .limits import DEFAULT_LIMITS, Limits
 from .manifest import name_error
 from .persistence import open_data_dir
+from .samples import SAMPLES, install_missing
 from .server import Servers, start_servers, stop_servers
 from .storage import Clock
 
@@ -47,6 +48,9 @@ class MockCluster:
     packet and body sizes and unsent output. ``alternate_hostname`` is
     advertised as each node's ``external``
     alternate address (same ports), as for clients behind NAT.
+    ``samples`` names sample buckets (``"beer-sample"``, ``"travel-sample"``,
+    ``"gamesim-sample"``, see :mod:`couchbase_mock.samples`) that :meth:`start`
+    installs, fully loaded and indexed, before it returns.
 
     Without ``data_dir`` everything is kept in memory only: buckets report
     ``ep_bucket_type: ephemeral`` and ``persist_to`` is never satisfied.
@@ -71,13 +75,21 @@ class MockCluster:
         alternate_hostname: Optional[str] = None,
         data_dir: Optional[str] = None,
         limits: Optional[Limits] = None,
+        samples: Sequence[str] = (),
     ) -> None:
         self.limits = limits if limits is not None else DEFAULT_LIMITS
         self.cluster = Cluster(nodes, host, clock, username, password, alternate_hostname)
         self.replicas = replicas
         self.port_base = port_base
         self.data_dir = data_dir
-        specs = dict(buckets) if buckets is not None else {"default": {}}
+        # Sample buckets (couchbase_mock.samples) are installed by start(); when
+        # some are asked for, no "default" bucket is made unless asked for too.
+        self._samples = list(samples)
+        unknown = [name for name in self._samples if name not in SAMPLES]
+        if unknown:
+            raise ValueError(f"unknown sample buckets {unknown}: choose from {sorted(SAMPLES)}")
+        specs = (dict(buckets) if buckets is not None
+                 else {} if self._samples else {"default": {}})
 
         def seed(cluster: Cluster) -> None:
             for name, spec in specs.items():
@@ -135,6 +147,10 @@ class MockCluster:
             self._thread.join(5)
             self._thread = self._loop = None
             raise
+        if self._samples:  # once: a restart (or a data directory) has them already
+            samples, self._samples = self._samples, []
+            asyncio.run_coroutine_threadsafe(
+                install_missing(self.cluster, samples, self.replicas), loop).result(timeout=600)
         return self
 
     def stop(self) -> None:

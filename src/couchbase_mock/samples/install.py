@@ -1,0 +1,131 @@
+"""Installing a sample bucket into a running local cluster.
+
+:func:`install` does what the server's sample loader does, through the
+cluster's own paths. At once, on the event loop: it creates the bucket
+(:meth:`Cluster.create_bucket`) and its scopes and collections. Then, in the
+background like the server's loader (on a query worker thread, see
+:mod:`couchbase_mock.query_workers`, so KV and HTTP are served meanwhile):
+it generates the documents and writes them through the bucket's engine a
+chunk at a time on the loop (so KV, views, N1QL and the data directory see
+them like any write), stores the design documents in the views service's
+store, and runs the index statements on the cluster's query engine (so they
+are in ``system:indexes`` and kept current like any ``CREATE INDEX``).
+
+:func:`install` returns a future that is done when all of that is; the
+start-up paths (``--sample``, ``MockCluster(samples=...)``) wait for it
+with :func:`install_missing`, the REST endpoint does not (as on the server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from functools import partial
+from itertools import islice
+from typing import Iterable, Optional
+
+from ..bucket import COUCHBASE
+from ..cluster import Cluster
+from ..n1ql_adapter import JSON_FLAGS, ClusterQueryEngine, query_engine_for
+from ..views.service import bucket_views
+from . import beer, gamesim, travel
+from .dataset import Sample, encode
+
+SAMPLES: dict[str, Sample] = {s.name: s for s in (beer.SAMPLE, gamesim.SAMPLE, travel.SAMPLE)}
+"""The sample buckets, by name."""
+
+CHUNK = 2000
+"""Documents written per visit to the event loop."""
+
+log = logging.getLogger(__name__)
+
+
+class SampleError(ValueError):
+    """A sample the server would refuse to install; the message is the server's."""
+
+
+def check(cluster: Cluster, name: str) -> Optional[str]:
+    """Why ``name`` cannot be installed now (the server's message), or ``None``."""
+    if name in cluster.buckets:
+        return f"Sample bucket {name} is already loaded."
+    if name not in SAMPLES:
+        return f"Sample {name} is not a valid sample."
+    return None
+
+
+def install(cluster: Cluster, name: str, replicas: int = 1) -> asyncio.Future[None]:
+    """Create the sample bucket ``name`` and start filling it (on the loop).
+
+    Raises :class:`SampleError` if ``name`` is unknown or a bucket of that
+    name exists. The future is done when the documents, design documents and
+    indexes are all in (its exception, if any, says what failed).
+    """
+    problem = check(cluster, name)
+    if problem is not None:
+        raise SampleError(problem)
+    sample = SAMPLES[name]
+    cluster.create_bucket(name, COUCHBASE, replicas)
+    for scope, collections in sample.scopes.items():
+        cluster.create_scope(name, scope)
+        for collection in collections:
+            cluster.create_collection(name, scope, collection)
+    engine = query_engine_for(cluster)
+    bucket = cluster.buckets[name]
+    loaded = engine.workers.run(asyncio.get_running_loop(),
+                                lambda: _load(cluster, engine, sample, bucket))
+    loaded.add_done_callback(_report)
+    return loaded
+
+
+def _load(cluster: Cluster, engine: ClusterQueryEngine, sample: Sample, bucket: object) -> None:
+    """Fill the bucket (on a worker thread): documents, design documents, indexes.
+    Stops quietly if the bucket is deleted meanwhile."""
+    name = sample.name
+    store = engine.datastore
+    documents = sample.documents()
+
+    def write(chunk: list[tuple[str, str, str, bytes]]) -> bool:
+        if cluster.buckets.get(name) is not bucket:
+            return False
+        for scope, collection, key, body in chunk:
+            store.upsert((name, scope, collection), key, body, JSON_FLAGS, 0)
+        return True
+
+    while True:
+        chunk = list(islice(documents, CHUNK))
+        if not chunk or not engine.on_loop(partial(write, chunk)):
+            break
+        engine.workers.turns.pass_turn()  # queries waiting for a worker go first
+    if sample.design_docs and not engine.on_loop(lambda: _design_docs(cluster, sample, bucket)):
+        return
+    for statement in sample.indexes:
+        if cluster.buckets.get(name) is not bucket:
+            return
+        engine.query(statement)
+
+
+def _design_docs(cluster: Cluster, sample: Sample, bucket: object) -> bool:
+    if cluster.buckets.get(sample.name) is not bucket:
+        return False
+    views = bucket_views(cluster, sample.name)
+    assert views is not None  # a couchbase bucket
+    views.ddocs.restore({
+        ddoc: {"body": dict(body), "rev": f"1-{zlib.crc32(encode(body)):08x}"}
+        for ddoc, body in sample.design_docs.items()
+    })
+    cluster.persist_meta()
+    return True
+
+
+def _report(loaded: asyncio.Future[None]) -> None:
+    if not loaded.cancelled() and loaded.exception() is not None:
+        log.error("loading a sample bucket failed", exc_info=loaded.exception())
+
+
+async def install_missing(cluster: Cluster, names: Iterable[str], replicas: int = 1) -> None:
+    """Install each sample whose bucket does not exist yet, and wait until they
+    are loaded (at start-up: a data directory may already hold them)."""
+    loading = [install(cluster, name, replicas)
+               for name in dict.fromkeys(names) if name not in cluster.buckets]
+    await asyncio.gather(*loading)
