@@ -20,6 +20,7 @@ from ._kvapi import ApiOptions, KeyValueAPI
 from ._locking import LOCKMODE_WAIT
 from ._operation import Operation
 from ._settings import Settings, read_settings, take_bucket_kwargs
+from ._tracing_api import TracingAPI
 from .analytics.api import AnalyticsAPI
 from .exceptions import NotSupportedError, ObjectDestroyedError
 from .formats import FMT_JSON
@@ -76,7 +77,7 @@ class FrontEnd(Protocol):
 
 
 class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, SearchAPI, AnalyticsAPI, CryptoAPI,
-                 HealthAPI):
+                 HealthAPI, TracingAPI):
     """A connection to one bucket; front ends subclass it and supply :class:`FrontEnd`.
 
     :param connection_string: ``couchbase://host1,host2/bucket?option=value``

@@ -9,6 +9,7 @@ from typing import Any, Optional
 from ._core.compression import Compression
 from ._core.connstr import ConnectionString, parse_connection_string, parse_duration
 from ._core.connstr_options import unknown_options
+from ._tracing import TracingSettings
 from .exceptions import ArgumentError, InvalidError, NotSupportedError
 
 DEFAULT_TIMEOUT = 2.5
@@ -32,6 +33,7 @@ class Settings:
     tls: Optional[ssl.SSLContext]
     node_timeout: float = DEFAULT_NODE_TIMEOUT
     compression: Compression = field(default_factory=Compression)
+    tracing: TracingSettings = field(default_factory=TracingSettings)  # and log redaction
 
 
 def _parse(text: Any) -> ConnectionString:
@@ -119,7 +121,11 @@ def read_settings(
         compression = Compression.from_options(cs.options)
     except ValueError as exc:
         raise ArgumentError(str(exc), inner_cause=exc) from None
+    try:
+        tracing = TracingSettings.from_options(cs.options)
+    except ValueError as exc:
+        raise ArgumentError(str(exc), inner_cause=exc) from None
     return Settings(
         cs, name, username if username is not None else name, password or "", op_timeout,
-        boot_timeout, _tls_context(cs), node_timeout, compression,
+        boot_timeout, _tls_context(cs), node_timeout, compression, tracing,
     )

@@ -19,6 +19,7 @@ from . import scram
 from .compression import wants_snappy
 from .errors import AuthenticationFailed, BucketUnavailable, RemoteProtocolError
 from .feature import Feature, decode_features, encode_features
+from .logsink import DEBUG, INFO, emit
 from .opcode import Magic, Opcode
 from .packet import Packet, encode_packet
 from .status import Status
@@ -34,6 +35,7 @@ WANTED_FEATURES = (
     Feature.XATTR,
 )
 _OFF = frozenset(("false", "off", "0", "no"))
+_ON = frozenset(("true", "on", "1", "yes"))
 
 
 def hello_features(options: Mapping[str, str]) -> tuple[int, ...]:
@@ -49,7 +51,12 @@ def hello_features(options: Mapping[str, str]) -> tuple[int, ...]:
         features.append(Feature.MUTATION_SEQNO)
     if wants_snappy(options):
         features.append(Feature.SNAPPY)
+    # server durations for the threshold reports: each response then carries a frame
+    if options.get("enable_tracing", "").lower() in _ON:
+        features.append(Feature.TRACING)
     return tuple(features)
+
+_LOG = "couchbase.bootstrap"
 
 # Opaques used during bootstrap; operations start above them.
 _OP_HELLO, _OP_MECHS, _OP_AUTH, _OP_STEP, _OP_SELECT, _OP_CONFIG = range(1, 7)
@@ -108,9 +115,13 @@ def bootstrap(
         if pkt.opcode == Opcode.HELLO:
             if pkt.status == Status.SUCCESS:
                 accepted = frozenset(decode_features(pkt.value))
+            emit(_LOG, DEBUG, "HELLO: the server accepted features %s (status 0x%02x)",
+                 sorted(accepted), pkt.status)
         elif pkt.opcode == Opcode.SASL_LIST_MECHS:
             if pkt.status == Status.SUCCESS:
                 server_mechs = pkt.value.decode("ascii", "replace").split()
+                emit(_LOG, DEBUG, "SASL: the server offers %s; trying %s", server_mechs,
+                     mechanism)
         elif pkt.opcode == Opcode.SASL_AUTH or pkt.opcode == Opcode.SASL_STEP:
             if pkt.status == Status.AUTH_CONTINUE and isinstance(client, scram.ScramClient):
                 try:
@@ -136,6 +147,8 @@ def bootstrap(
                 raise AuthenticationFailed(
                     f"authentication failed for user {username!r} "
                     f"(status 0x{pkt.status:02x}, mechanism {mechanism})", pkt.status)
+            emit(_LOG, INFO, "SASL: %s refused (status 0x%02x) and the server does not list "
+                 "it; trying %s", mechanism, pkt.status, fallback[0])
             mechanism = fallback[0]
             tried.add(mechanism)
             auth, client = _auth_request(mechanism, username, password)

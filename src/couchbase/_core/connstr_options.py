@@ -18,6 +18,12 @@ ACTED_UPON = frozenset({
     "ssl", "certpath", "cert_path", "truststorepath", "tls_verify",
     "network", "fetch_mutation_tokens", "enable_mutation_tokens",
     "compression", "compression_min_size", "compression_min_ratio",
+    # threshold and orphan reports, log redaction (couchbase/_tracing.py)
+    "log_redaction", "enable_tracing", "tracing_threshold_kv", "tracing_threshold_n1ql",
+    "tracing_threshold_query", "tracing_threshold_view", "tracing_threshold_fts",
+    "tracing_threshold_search", "tracing_threshold_analytics",
+    "tracing_threshold_queue_size", "tracing_threshold_queue_flush_interval",
+    "tracing_orphaned_queue_size", "tracing_orphaned_queue_flush_interval",
 })
 """Options that change what this client does."""
 
@@ -38,12 +44,7 @@ ACCEPTED = frozenset({
     # known, not acted upon yet (later issues: other timeouts, DNS SRV, tracing)
     "n1ql_timeout", "query_timeout", "views_timeout", "view_timeout", "search_timeout",
     "analytics_timeout", "http_timeout", "management_timeout", "durability_timeout",
-    "durability_interval", "keypath", "dur_mutation_tokens", "dnssrv", "log_redaction",
-    "enable_tracing", "tracing_threshold_kv", "tracing_threshold_n1ql",
-    "tracing_threshold_query", "tracing_threshold_view", "tracing_threshold_fts",
-    "tracing_threshold_search", "tracing_threshold_analytics",
-    "tracing_threshold_queue_size", "tracing_threshold_queue_flush_interval",
-    "tracing_orphaned_queue_size", "tracing_orphaned_queue_flush_interval",
+    "durability_interval", "keypath", "dur_mutation_tokens", "dnssrv",
 })
 """Options libcouchbase knows that this client accepts and ignores."""
 

@@ -38,6 +38,7 @@ from .errors import (
     Timeout,
 )
 from .http import HttpExchange
+from .logsink import DEBUG, ERROR, INFO, WARNING, emit
 from .router import Router
 
 Flow = Generator[Any, Any, Any]
@@ -46,6 +47,7 @@ KV = "kv"
 HTTP = "http"
 CONFIG_SEPARATOR = b"\n\n\n\n"  # between the configs of a streaming config response
 _CONFIG_LIMIT = 16 << 20
+_LOG = "couchbase.bootstrap"
 
 
 class Seed(NamedTuple):
@@ -121,28 +123,41 @@ def walk(plan: WalkPlan, router: Router, clock: Callable[[], float]) -> Flow:
             break
         deadline = min(now + plan.node_timeout, total)
         where = f"{seed.host}:{seed.port}"
+        emit(_LOG, DEBUG, "bootstrap: trying %s seed %s (%.3gs for this node)",
+             "key-value" if seed.kind == KV else "HTTP", where, deadline - now)
         try:
             if seed.kind == KV:
                 session: Session = yield OpenNode(seed.host, seed.port, deadline)
                 if session.config is not None:
                     router.update(session.config, seed.host)
                 if router.config is not None:
+                    _found(where, session.mechanism, router)
                     return
                 errors.append(RemoteProtocolError(f"{where} gave no cluster configuration"))
             else:
                 endpoint = plan.endpoint(seed.host, seed.port, max(deadline - now, 0.001))
                 raw = yield from config_flow(endpoint, http_config_path(plan.bucket))
                 if router.update(raw, seed.host):
+                    _found(where, "HTTP", router)
                     return
                 errors.append(RemoteProtocolError(f"{where} gave no usable configuration"))
-        except (AuthenticationFailed, BucketUnavailable):
+        except (AuthenticationFailed, BucketUnavailable) as exc:
+            emit(_LOG, WARNING, "bootstrap: %s refused: %s", where, _message(exc))
             raise
         except plan.seed_errors as exc:
             errors.append(exc)
+        emit(_LOG, WARNING, "bootstrap: seed %s failed: %s", where, _message(errors[-1]))
+    emit(_LOG, ERROR, "bootstrap: no seed gave the cluster map (%d tried)", len(errors))
     if not errors:
         raise BootstrapFailed("no node to bootstrap from in the connection string", errors)
     raise BootstrapFailed("could not bootstrap from any node: "
                           + "; ".join(_message(e) for e in errors), errors)
+
+
+def _found(where: str, how: str, router: Router) -> None:
+    config = router.config
+    emit(_LOG, INFO, "bootstrap: cluster map revision %s from %s (%s), %d nodes",
+         getattr(config, "rev", "?"), where, how, len(getattr(config, "nodes", ())))
 
 
 def _message(exc: BaseException) -> str:

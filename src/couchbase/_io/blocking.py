@@ -23,6 +23,8 @@ from .._core.compression import Deflate
 from .._core.errors import RemoteProtocolError
 from .._core.inflight import InflightTable
 from .._core.packet import Packet, PacketReader
+from .._logging import io_log
+from .._tracing import Abandoned
 from ..exceptions import ConnectError, NetworkError, TimeoutError
 
 _RECV_SIZE = 256 * 1024
@@ -98,7 +100,7 @@ class BlockingNode:
     """One KV connection to one node: opaques from its in-flight table."""
 
     __slots__ = ("host", "port", "sock", "reader", "session", "collections", "inflight",
-                 "usable", "_pending", "_network", "deflate")
+                 "usable", "_pending", "_network", "deflate", "abandoned")
 
     def __init__(self, host: str, port: int, network: Optional[SocketNetwork] = None) -> None:
         self.host = host
@@ -114,6 +116,8 @@ class BlockingNode:
         self.inflight: InflightTable[Any] = InflightTable(FIRST_OPERATION_OPAQUE)
         self._pending: list[Packet] = []
         self._network = network if network is not None else SocketNetwork()
+        # requests given up on (timed out): their late answers are orphans to report
+        self.abandoned: Optional[Abandoned] = None
 
     def __repr__(self) -> str:
         state = "ready" if self.usable else "closed" if self.sock is None else "bootstrapping"
@@ -153,6 +157,8 @@ class BlockingNode:
         self.session = None
         self.usable = False
         self._pending.clear()
+        if self.abandoned is not None:
+            self.abandoned.clear()
         # (inflight entries stay: whoever sent them fails them with the reason)
         self.reader = PacketReader()
         if sock is not None:
@@ -185,7 +191,7 @@ class BlockingNode:
                     continue
                 view = view[sent:]
         except OSError as exc:
-            self.close()
+            self._lost(f"write failed: {exc}")
             raise NetworkError(f"write to {self.host}:{self.port} failed: {exc}",
                                inner_cause=exc) from None
 
@@ -208,7 +214,14 @@ class BlockingNode:
                 pkt = pending.pop(0)
                 if pkt.opaque == opaque:
                     return pkt
+                self.unmatched(pkt)
             pending.extend(self.receive(deadline))
+
+    def unmatched(self, pkt: Packet) -> None:
+        """A response nothing waits for: an orphan if its request timed out."""
+        if self.abandoned is None or not self.abandoned.arrived(pkt, self):
+            io_log.debug("%s:%s sent a response nothing waits for (opcode 0x%02x, "
+                         "opaque 0x%x)", self.host, self.port, pkt.opcode, pkt.opaque)
 
     def take_pending(self) -> list[Packet]:
         out, self._pending = self._pending, []
@@ -232,17 +245,21 @@ class BlockingNode:
                     raise TimeoutError(
                         f"operation timed out waiting for {self.host}:{self.port}") from None
             except OSError as exc:
-                self.close()
+                self._lost(f"read failed: {exc}")
                 raise NetworkError(f"read from {self.host}:{self.port} failed: {exc}",
                                    inner_cause=exc) from None
         if not data:
-            self.close()
+            self._lost("the server closed it")
             raise NetworkError(f"{self.host}:{self.port} closed the connection")
         try:
             return self.reader.feed(data)
-        except RemoteProtocolError:
-            self.close()  # the byte stream cannot be resynchronised
+        except RemoteProtocolError as exc:
+            self._lost(f"the server broke the protocol: {exc}")  # (no resynchronising)
             raise
+
+    def _lost(self, why: str) -> None:
+        io_log.warning("connection to %s:%s lost: %s", self.host, self.port, why)
+        self.close()
 
     def fileno(self) -> int:
         sock: Any = self.sock

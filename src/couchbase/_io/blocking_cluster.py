@@ -22,9 +22,11 @@ from .._core.packet import Packet
 from .._core.request import Request
 from .._core.retry import RetryPolicy
 from .._core.status import Status
+from .._logging import io_log
 from .._operation import Answer
 from .._public_errors import to_public
 from .._settings import Settings
+from .._tracing import Abandoned, Tracer, log_not_my_vbucket, log_timeout
 from .._waiting import NodeReply, wait_blocking
 from ..exceptions import (
     ConnectError,
@@ -50,6 +52,8 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                  network: Optional[SocketNetwork] = None) -> None:
         super().__init__(settings, time.monotonic, retry)
         self.network = network if network is not None else SocketNetwork()
+        self.tracing = settings.tracing  # (the bucket's: changes apply at once)
+        self.tracer = Tracer(settings.tracing)  # reports go out with operations, and at close
 
     # -- bootstrap -------------------------------------------------------
     def connect(self) -> None:
@@ -64,7 +68,9 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         return node.session
 
     def _open(self, host: str, port: int, deadline: float) -> BlockingNode:
+        io_log.debug("connecting to %s:%s", host, port)
         node = BlockingNode(host, port, self.network)
+        node.abandoned = Abandoned(self.tracer)
         session = node.open(deadline, self.username, self.password, self.bucket, self.tls,
                             hello_features(self.settings.connstr.options))
         node.deflate = self.settings.compression.deflater(session.features)
@@ -79,7 +85,8 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         """Send one request and return its response (after NOT_MY_VBUCKET retries)."""
         if self.closed:
             self._refuse_closed()
-        deadline = time.monotonic() + self.settings.timeout
+        started = time.monotonic()
+        deadline = started + self.settings.timeout
         attempt = 0
         route = self.router.route_index
         refreshed = False
@@ -92,21 +99,37 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                     opaque = node.inflight.allocate()
                     sent = True
                     node.send(req.encode(vb, opaque, node.collections, node.deflate), deadline)
-                    pkt = node.wait_for(opaque, deadline)
-                except _NODE_FAILURES:
+                    try:
+                        pkt = node.wait_for(opaque, deadline)
+                    except TimeoutError:
+                        self._timed_out(node, opaque, req, started)
+                        raise
+                except _NODE_FAILURES as exc:
                     # The node may have been failed over (ask another for the map)
                     # or restarted (a new connection): go again, once.
                     if refreshed or not self.retry_on_failure(req.opcode, sent):
                         raise
+                    io_log.info("%s; asking another node for the cluster map, then "
+                                "sending the request again", exc)
                     self._refresh_config(index, deadline)
                     refreshed = True
                     continue
                 if pkt.status != Status.NOT_MY_VBUCKET:
+                    elapsed = time.monotonic() - started
+                    if elapsed > self.tracing.kv:  # (infinite when tracing is off)
+                        self.tracer.kv_slow(req.opcode, elapsed, node, opaque, pkt)
                     return pkt
-                self._not_my_vbucket(pkt, node, deadline, attempt)
+                self._not_my_vbucket(pkt, node, deadline, attempt, vb)
                 attempt += 1
         except CoreError as exc:
             raise to_public(exc) from None
+
+    def _timed_out(self, node: BlockingNode, opaque: int, req: Request, started: float) -> None:
+        """``req`` waited in vain: its answer, if it comes, is an orphan."""
+        if node.abandoned is not None:
+            node.abandoned.add(opaque, started)
+        log_timeout(req.opcode, req.key, node, time.monotonic() - started,
+                    self.tracing.redaction)
 
     def _refresh_config(self, failed_index: int, deadline: float) -> bool:
         """Ask another node for the cluster map after ``failed_index`` failed;
@@ -125,9 +148,10 @@ class BlockingCluster(ClusterBase[BlockingNode]):
             self.router.update(pkt.value, node.host)
 
     def _not_my_vbucket(self, pkt: Packet, node: BlockingNode, deadline: float,
-                        attempt: int) -> None:
+                        attempt: int, vbucket: int = -1) -> None:
         """Take the config a NOT_MY_VBUCKET carries; back off as the retry policy says."""
         new = bool(pkt.value) and self.router.update(pkt.value, node.host)
+        log_not_my_vbucket(node, vbucket, new, self.router)
         pause = self.retry.not_my_vbucket(attempt, new, deadline - time.monotonic())
         if pause is None:
             raise TimeoutError("timed out while the cluster map was changing")
@@ -142,14 +166,15 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         """
         if self.closed:
             self._refuse_closed()
-        deadline = time.monotonic() + self.settings.timeout
+        started = time.monotonic()
+        deadline = started + self.settings.timeout
         todo = list(enumerate(reqs))
         requests = [req for _, req in todo]
         results: list[Optional[Answer]] = [None] * len(todo)
         attempt = 0
         refreshed = False
         while todo:
-            retry = self._round(todo, results, deadline)
+            retry = self._round(todo, results, deadline, started)
             if retry is None:
                 if refreshed:
                     break
@@ -167,7 +192,7 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                 continue
             entries, (pkt, node) = retry
             try:
-                self._not_my_vbucket(pkt, node, deadline, attempt)
+                self._not_my_vbucket(pkt, node, deadline, attempt, entries[0][1].vbucket)
             except CouchbaseError as exc:
                 for index, _ in entries:
                     results[index] = exc
@@ -182,7 +207,7 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                    for i in range(len(self.router.addresses())))
 
     def _round(self, todo: list[tuple[int, Request]], results: list[Optional[Answer]],
-               deadline: float) -> Optional[tuple[list[tuple[int, Request]],
+               deadline: float, started: float) -> Optional[tuple[list[tuple[int, Request]],
                                                   tuple[Packet, BlockingNode]]]:
         """Send ``todo`` and read every answer; the requests to send again (NOT_MY_VBUCKET)."""
         batches: dict[BlockingNode, list[bytes]] = {}
@@ -219,6 +244,8 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                     self.network.wait_readable(list(waiting), deadline)
             except TimeoutError as exc:
                 for node in waiting:
+                    for opaque, (_, req) in list(node.inflight.items()):
+                        self._timed_out(node, opaque, req, started)
                     for index, _ in node.inflight.drain():
                         results[index] = exc
                 break
@@ -230,15 +257,20 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                         results[index] = to_public(exc)
                     waiting.discard(node)
                     continue
+                elapsed = time.monotonic() - started
+                slow = elapsed if elapsed > self.tracing.kv else 0.0
                 for pkt in packets:
                     entry = node.inflight.pop(pkt.opaque)
                     if entry is None:
-                        continue  # the answer to an abandoned request
+                        node.unmatched(pkt)  # (the answer to an abandoned request)
+                        continue
                     if pkt.status == Status.NOT_MY_VBUCKET:
                         retry.append(entry)
                         moved = (pkt, node)
                     else:
                         results[entry[0]] = pkt
+                        if slow:
+                            self.tracer.kv_slow(entry[1].opcode, slow, node, pkt.opaque, pkt)
                 if not len(node.inflight):
                     waiting.discard(node)
         if retry and moved is not None:
@@ -286,6 +318,10 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         if self.closed:
             self._refuse_closed()
         return BlockingHttpLink(self.network, endpoint, data)
+
+    def close(self) -> None:
+        super().close()
+        self.tracer.close()  # (what is queued goes out now)
 
     def __repr__(self) -> str:
         return f"<BlockingCluster bucket={self.bucket!r} nodes={list(self.nodes)}>"

@@ -30,9 +30,11 @@ from .._core.packet import Packet, PacketReader
 from .._core.request import Request
 from .._core.retry import RetryPolicy
 from .._core.status import Status
+from .._logging import io_log
 from .._operation import Answer
 from .._public_errors import to_public
 from .._settings import Settings
+from .._tracing import Abandoned, Tracer, log_not_my_vbucket, log_timeout
 from .._waiting import Done, drive_callbacks
 from ..exceptions import (
     ConnectError,
@@ -114,6 +116,8 @@ class MuxNode:
         self.failure: Optional[BaseException] = None  # why it closed
         self._waiters: list[Callable[[MuxNode, Optional[BaseException]], None]] = [on_ready]
         self.deflate: Optional[Deflate] = None  # compresses values, once bootstrapped
+        # requests given up on (timed out): their late answers are orphans to report
+        self.abandoned: Optional[Abandoned] = None
         self._compression = settings.compression
         self._boot = bootstrap(settings.username, settings.password, settings.bucket,
                                tls=settings.tls is not None,
@@ -166,11 +170,20 @@ class MuxNode:
                 continue
             entry = inflight.pop(pkt.opaque)
             if entry is None:
-                continue  # the answer to a request that timed out
+                self._unmatched(pkt)  # (the answer to a request that timed out)
+                continue
             try:
                 entry.answer(pkt)
             except Exception as exc:  # one bad answer fails its operation, not the node
+                io_log.error("internal error handling a response from %s:%s (opcode 0x%02x)",
+                             self.host, self.port, pkt.opcode, exc_info=True)
                 entry.fail(exc)
+
+    def _unmatched(self, pkt: Packet) -> None:
+        """A response nothing waits for: an orphan if its request timed out."""
+        if self.abandoned is None or not self.abandoned.arrived(pkt, self):
+            io_log.debug("%s:%s sent a response nothing waits for (opcode 0x%02x, "
+                         "opaque 0x%x)", self.host, self.port, pkt.opcode, pkt.opaque)
 
     def connection_lost(self, exc: Optional[BaseException]) -> None:
         if self.closed:
@@ -237,16 +250,19 @@ class MuxNode:
         if self.transport is not None:
             self.transport.write(entry.encode(opaque, self.collections))
 
-    def forget(self, entry: Pending) -> None:
-        """Stop waiting for ``entry`` (it timed out); a late answer is dropped."""
+    def forget(self, entry: Pending) -> bool:
+        """Stop waiting for ``entry`` (it timed out); a late answer is dropped.
+        Whether it had been sent (an answer may still come)."""
         if entry.opaque:
             if self.inflight.get(entry.opaque) is entry:
                 self.inflight.pop(entry.opaque)
+                return True
         else:
             try:
                 self.queue.remove(entry)
             except ValueError:
                 pass
+        return False
 
     def fail(self, error: BaseException) -> None:
         """Close the connection and fail everything waiting on it."""
@@ -255,6 +271,13 @@ class MuxNode:
         self.closed = True
         self.usable = False
         self.failure = error
+        if not isinstance(error, ObjectDestroyedError):  # (not closed on purpose)
+            io_log.warning("connection to %s:%s %s: %s (%d operations waiting on it fail)",
+                           self.host, self.port,
+                           "failed" if self.session is None else "lost", error,
+                           len(self.inflight) + len(self.queue))
+        if self.abandoned is not None:
+            self.abandoned.clear()
         transport, self.transport = self.transport, None
         if transport is not None:
             try:
@@ -281,20 +304,21 @@ def _safely(callback: Callable[..., Any], *args: Any) -> None:
     try:
         callback(*args)
     except Exception:
-        pass
+        io_log.error("internal error in a completion callback", exc_info=True)
 
 
 class _Op:
     """One request on its way: retries on NOT_MY_VBUCKET, expires at its deadline."""
 
     __slots__ = ("cluster", "req", "done", "deadline", "timer", "node", "opaque", "vb",
-                 "attempt", "finished", "sent", "refreshed")
+                 "attempt", "finished", "sent", "refreshed", "started")
 
     def __init__(self, cluster: MuxCluster, req: Request, done: PacketCallback,
-                 deadline: float) -> None:
+                 started: float, deadline: float) -> None:
         self.cluster = cluster
         self.req = req
         self.done = done
+        self.started = started
         self.deadline = deadline
         self.timer: Optional[Timer] = None
         self.node: Optional[MuxNode] = None
@@ -314,9 +338,13 @@ class _Op:
     def answer(self, pkt: Packet) -> None:
         if self.finished:
             return
+        cluster = self.cluster
         if pkt.status == Status.NOT_MY_VBUCKET:
-            self.cluster._not_my_vbucket(self, pkt)
+            cluster._not_my_vbucket(self, pkt)
             return
+        elapsed = time.monotonic() - self.started
+        if elapsed > cluster.tracing.kv:  # (infinite when tracing is off)
+            cluster.tracer.kv_slow(self.req.opcode, elapsed, self.node, self.opaque, pkt)
         self.finish(pkt, None)
 
     def fail(self, error: BaseException) -> None:
@@ -326,8 +354,13 @@ class _Op:
     def expire(self) -> None:
         if self.finished:
             return
-        if self.node is not None:
-            self.node.forget(self)
+        node = self.node
+        if node is not None:
+            opaque = self.opaque
+            if node.forget(self) and node.abandoned is not None:
+                node.abandoned.add(opaque, self.started)
+            log_timeout(self.req.opcode, self.req.key, node, time.monotonic() - self.started,
+                        self.cluster.tracing.redaction)
         self.finish(None, TimeoutError(
             f"operation timed out (no response within {self.cluster.timeout}s)"))
 
@@ -408,6 +441,8 @@ class MuxCluster(ClusterBase[MuxNode]):
                  retry: Optional[RetryPolicy] = None) -> None:
         super().__init__(settings, time.monotonic, retry)
         self.backend = backend
+        self.tracing = settings.tracing  # (the bucket's: changes apply at once)
+        self.tracer = Tracer(settings.tracing, time.monotonic, backend.call_later)
         self._waiting: deque[_Op] = deque()  # operations on the shared timeout, oldest first
         self._sweep: Optional[Timer] = None
         self._sweep_at = 0.0
@@ -436,7 +471,9 @@ class MuxCluster(ClusterBase[MuxNode]):
                         else done(None, error))
 
     def _open(self, host: str, port: int, deadline: float) -> MuxNode:
+        io_log.debug("connecting to %s:%s", host, port)
         node = MuxNode(host, port, self.settings, self.backend, deadline, self._node_ready)
+        node.abandoned = Abandoned(self.tracer)
         self.backend.connect(host, port, self.tls, node)
         return node
 
@@ -449,6 +486,7 @@ class MuxCluster(ClusterBase[MuxNode]):
             self._sweep.cancel()
             self._sweep = None
         super().close()
+        self.tracer.close()  # (what is queued goes out now)
 
     # -- key-value requests ------------------------------------------------------------
     def execute(self, req: Request, done: PacketCallback, timeout: Optional[float] = None,
@@ -462,7 +500,7 @@ class MuxCluster(ClusterBase[MuxNode]):
         if timeout is None or timeout == cluster_timeout:
             # Operations with the cluster's timeout expire in the order they started:
             # one sweep timer for all of them instead of a timer each.
-            op = _Op(self, req, done, now + cluster_timeout)
+            op = _Op(self, req, done, now, now + cluster_timeout)
             waiting = self._waiting
             while waiting and waiting[0].finished:
                 waiting.popleft()
@@ -473,7 +511,7 @@ class MuxCluster(ClusterBase[MuxNode]):
                 self._sweep_at = op.deadline
                 self._sweep = self.backend.call_later(cluster_timeout, self._expire_due)
         else:
-            op = _Op(self, req, done, now + timeout)
+            op = _Op(self, req, done, now, now + timeout)
             op.timer = self.backend.call_later(timeout, op.expire)
         self._dispatch(op)
 
@@ -511,6 +549,8 @@ class MuxCluster(ClusterBase[MuxNode]):
             op.finish(None, error)
             return
         op.refreshed = True
+        io_log.info("%s; asking another node for the cluster map, then sending the "
+                    "request again", error)
 
         def refreshed(_changed: bool) -> None:
             # Moved or not, it goes again (a restarted node gets a new connection).
@@ -546,6 +586,7 @@ class MuxCluster(ClusterBase[MuxNode]):
     def _not_my_vbucket(self, op: _Op, pkt: Packet) -> None:
         new = bool(pkt.value) and op.node is not None and \
             self.router.update(pkt.value, op.node.host)
+        log_not_my_vbucket(op.node, op.vb, new, self.router)
         pause = self.retry.not_my_vbucket(op.attempt, new, op.deadline - time.monotonic())
         op.attempt += 1
         if pause is None:
