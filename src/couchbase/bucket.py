@@ -13,6 +13,7 @@ from ._blocking_frontend import BlockingFrontEnd
 from ._bucketbase import BucketBase
 from ._io.blocking_cluster import BlockingCluster
 from ._locking import make_guard
+from ._pipeline import Pipeline
 from ._settings import Settings
 from .formats import format_of_flags
 
@@ -41,4 +42,4 @@ class Bucket(BlockingFrontEnd, BucketBase):
         self._io = cluster
 
 
-__all__ = ["Bucket", "format_of_flags"]
+__all__ = ["Bucket", "Pipeline", "format_of_flags"]

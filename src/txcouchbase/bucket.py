@@ -20,6 +20,10 @@ from functools import partial
 from typing import Any
 
 from couchbase._operation import Done, Operation, complete
+from couchbase.asynchronous.analytics import BatchedAnalyticsRequest
+from couchbase.asynchronous.batched_view import BatchedView
+from couchbase.asynchronous.fulltext import BatchedSearchRequest
+from couchbase.asynchronous.n1ql import BatchedN1QLRequest
 
 from ._base import _UP, TxBucketBase
 from ._deferred import DeferredOps
@@ -58,4 +62,5 @@ class Bucket(DeferredOps, RawBucket):
     """
 
 
-__all__ = ["AsyncResult", "Bucket", "RawBucket"]
+__all__ = ["AsyncResult", "BatchedAnalyticsRequest", "BatchedN1QLRequest", "BatchedSearchRequest",
+           "BatchedView", "Bucket", "RawBucket"]

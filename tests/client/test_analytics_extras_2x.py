@@ -175,3 +175,26 @@ def test_async_result_is_the_raw_twisted_handle() -> None:
 
     assert AsyncResult is TxAsyncResult
     assert {"callback", "errback"} <= set(dir(AsyncResult("k")))
+
+
+def test_batched_view_keeps_rows_for_iteration(bucket: Any) -> None:
+    from couchbase.asynchronous.batched_view import BatchedView
+
+    view = BatchedView(bucket, "design", "view", limit=2)
+    view.on_rows([1, 2])
+    view.on_rows([3])
+    view.on_done()
+    assert list(view) == [1, 2, 3] and len(view) == 3
+    view.on_error(ValueError("x"))
+    assert isinstance(view.error, ValueError)
+
+
+def test_bucket_pipeline_is_the_documented_pipeline_class(bucket: Any) -> None:
+    from couchbase.bucket import Pipeline
+
+    with bucket.pipeline() as pipe:
+        assert isinstance(pipe, Pipeline)
+        bucket.upsert("pipeline_alias", 1)
+        bucket.get("pipeline_alias")
+    assert [r.success for r in pipe.results] == [True, True]
+    assert pipe.results[1].value == 1
