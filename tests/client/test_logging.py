@@ -177,8 +177,8 @@ def test_not_my_vbucket_with_a_newer_map_is_logged(two_nodes, caplog):
     assert f":{two_nodes.nodes[1].kv_port}" in line
 
 
-def test_nothing_is_logged_for_operations_that_succeed(connect, mock_cluster, caplog,
-                                                       key, front_end):  # noqa: F811
+def test_nothing_is_logged_for_operations_that_succeed(
+        connect, mock_cluster, caplog, key, front_end):  # noqa: F811 (fixtures)
     cb = connect(f"{mock_cluster.connstr}/default", password="")
     cb.upsert_multi({f"{key}-{i}": i for i in range(20)})  # (connections to every node)
     cb.upsert(key, 0)
