@@ -21,6 +21,7 @@ from ._core.commands import EachNode, Sleep
 from ._core.compression import check_min_ratio, check_min_size, check_mode
 from ._core.opcode import Opcode
 from ._core.stats import StatsCollector
+from ._core.status import Status
 from ._datastructures import DataStructures
 from ._durability import (
     DEFAULT_TIMEOUT,
@@ -454,17 +455,46 @@ class KeyValueAPI(SubdocOperations, DataStructures, MultiOperations):
         return result
 
     # -- statistics ------------------------------------------------------------------
-    def stats(self, keys: Any = None) -> Any:
-        """Server statistics: ``{stat name: {"host:port": value}}`` over every node."""
-        groups = [""] if keys is None else [keys] if isinstance(keys, str) else list(keys)
-        return self._drive(self._stats_flow(groups))
+    def stats(self, keys: Any = None, keystats: bool = False) -> Any:
+        """Server statistics: ``{stat name: {"host:port": value}}`` over every node.
 
-    def _stats_flow(self, groups: list[str]) -> Flow:
+        ``keys``: stat groups (``"memory"``...); with ``keystats=True``, document
+        keys instead: each one's metadata (``key_cas``, ``key_flags``,
+        ``key_exptime``...) from the node holding it (NotFoundError if it is missing).
+        """
+        names = [""] if keys is None else [keys] if isinstance(keys, (str, bytes)) else \
+            list(keys)
+        if keystats:
+            if keys is None:
+                raise ArgumentError("keystats=True needs the document keys in keys")
+            return self._drive(self._key_stats_flow(names))
+        return self._drive(self._stats_flow([(str(g), False) for g in names]))
+
+    def _key_stats_flow(self, keys: list[Any]) -> Flow:
+        router = self._live().router
+        groups = []
+        for key in keys:
+            vb, _ = router.route_index(_kv.encode_key(key))
+            raw_key = key.decode("utf-8") if isinstance(key, bytes) else key
+            groups.append((f"key {raw_key} {vb}", True))
+        return (yield from self._stats_flow(groups))
+
+    def _stats_flow(self, groups: list[tuple[str, bool]]) -> Flow:
+        """``(group, on_one_node)``: a document key's group is answered by its node only."""
         out: dict[str, dict[str, Any]] = {}
-        for group in groups:
+        for group, on_one_node in groups:
             raw = group.encode()
-            per_node = yield EachNode(partial(StatsCollector, raw))
-            for (host, port), probe in per_node.items():
+            per_node = yield EachNode(partial(StatsCollector, raw), tolerant=on_one_node)
+            answered = [(a, p) for a, p in per_node.items() if p.error is None]
+            if not answered:
+                errors = [p.error for p in per_node.values() if p.error is not None]
+                owner = [e for e in errors
+                         if getattr(e, "server_status", None) != Status.NOT_MY_VBUCKET]
+                error = (owner or errors or [None])[0]
+                if error is None or getattr(error, "server_status", None) == Status.KEY_ENOENT:
+                    raise NotFoundError(f"STAT {group!r}: no such document", inner_cause=error)
+                raise error
+            for (host, port), probe in answered:
                 server = f"{host}:{port}"
                 for name, value in probe.pairs:
                     out.setdefault(name, {})[server] = _stat_value(value)

@@ -254,9 +254,11 @@ class MultiOperations:
         return self._run_multi(_ops(keys, "unlock_multi", build), False)
 
     # -- removing ----------------------------------------------------------------
-    def remove_multi(self, keys: Any, quiet: Optional[bool] = None, persist_to: int = 0,
+    def remove_multi(self, kvs: Any, quiet: Optional[bool] = None, persist_to: int = 0,
                      replicate_to: int = 0) -> Any:
-        """Remove many keys: an iterable, or key -> cas (a MultiResult works too)."""
+        """Remove many keys: an iterable, or key -> cas (a MultiResult works too);
+        ``kvs`` is 2.x's name for them."""
+        keys = kvs
         if quiet is None:
             quiet = self.quiet
 
@@ -268,9 +270,11 @@ class MultiOperations:
                                    replicate_to, removed=True)
 
     # -- counters ------------------------------------------------------------------
-    def counter_multi(self, keys: Iterable[Any], delta: int = 1, initial: Optional[int] = None,
+    def counter_multi(self, kvs: Iterable[Any], delta: int = 1, initial: Optional[int] = None,
                       ttl: int = 0) -> Any:
-        """Apply ``delta`` to many counters (an iterable, or key -> options dict)."""
+        """Apply ``delta`` to many counters (an iterable, or key -> options dict);
+        ``kvs`` is 2.x's name for them."""
+        keys = kvs
         def build(key: Any, value: Any, item: Optional[Item], opt: dict[str, Any]) -> Operation:
             if isinstance(value, dict):
                 opt = {**opt, **value}

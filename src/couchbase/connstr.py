@@ -34,9 +34,9 @@ class ConnectionString:
         self.scheme = scheme
 
     @classmethod
-    def parse(cls, text: str) -> ConnectionString:
-        """The parts of an existing connection string."""
-        parts = urlsplit(text)
+    def parse(cls, ss: str) -> ConnectionString:
+        """The parts of an existing connection string ``ss``."""
+        parts = urlsplit(ss)
         bucket = parts.path.lstrip("/")
         hosts = [h for h in parts.netloc.split(",") if h]
         return cls(bucket=bucket, hosts=hosts, options=parse_qs(parts.query),
@@ -51,8 +51,8 @@ class ConnectionString:
         values = self.options.get(name)
         return values[0] if values else default
 
-    def set_option(self, name: str, value: Any) -> None:
-        self.options[name] = [value]
+    def set_option(self, optname: str, value: Any) -> None:
+        self.options[optname] = [value]
 
     def clear_option(self, name: str) -> None:
         self.options.pop(name, None)

@@ -401,12 +401,36 @@ class KVSession:
 
     def stat(self, req: Packet) -> bytes:
         group = req.key.decode("utf-8", "replace")
-        stats = self._stats(group)
+        if group.startswith("key ") and self.bucket is not None and self.engine is not None:
+            answer = self._key_stats(group)
+            if isinstance(answer, int):
+                return self.reply(req, answer)
+            stats: Optional[dict[str, object]] = answer
+        else:
+            stats = self._stats(group)
         if stats is None:
             return self.reply(req, Status.KEY_ENOENT)
         out = [self.reply(req, key=k.encode(), value=str(v).encode()) for k, v in stats.items()]
         out.append(self.reply(req))
         return b"".join(out)
+
+    def _key_stats(self, group: str) -> dict[str, object] | int:
+        """``STAT key <key> <vbucket>``: one document's metadata, from its active node."""
+        assert self.bucket is not None and self.engine is not None
+        try:
+            key, vb_text = group[4:].rsplit(" ", 1)  # (a key may hold spaces)
+            vb = int(vb_text)
+        except ValueError:
+            return Status.EINVAL
+        bucket = self.bucket
+        if not 0 <= vb < max(bucket.num_vbuckets, 1) or \
+                (bucket.is_couchbase and bucket.node_role(self.node, vb) != "active"):
+            return Status.NOT_MY_VBUCKET
+        status, doc = self.engine.get_meta(self.node, vb, (0, key.encode()))
+        if status or doc is None or doc.deleted:
+            return Status.KEY_ENOENT
+        return {"key_is_dirty": "false", "key_exptime": doc.expiry, "key_flags": doc.flags,
+                "key_cas": doc.cas, "key_vb_state": "active"}
 
     def _stats(self, group: str) -> Optional[dict[str, object]]:
         now = self.cluster.clock()

@@ -96,6 +96,13 @@ class TxBucketBase(TxAnalytics, TxN1QL, TxSearch, TxViews, BucketBase):
 
     on_connect = connect
 
+    def registerDeferred(self, event: str, d: defer.Deferred[Any]) -> None:  # noqa: N802
+        """2.x: fire ``d`` on ``event``; the one event is ``"connect"`` (with this
+        bucket once connected, or with the reason it could not connect)."""
+        if event != "connect":
+            raise ValueError(f"unknown event {event!r} (the only one is 'connect')")
+        self._when_up(lambda: d.callback(self), d.errback)
+
     # -- connection ----------------------------------------------------------------
     @property
     def connected(self) -> bool:

@@ -268,18 +268,9 @@ NOT_PROVIDED: dict[str, str] = {
 # (strict xfail), so the fix shows up as an XPASS to move it out of this list.
 # Not fixed in this change because the files belong to other work (named).
 KNOWN_GAPS: dict[str, str] = {
-    "couchbase.bucket.Bucket.remove_multi": "2.x names the argument kvs= (ours: keys=); "
-                                            "_kvapi.py/_multi.py",
-    "couchbase.bucket.Bucket.counter_multi": "2.x names the argument kvs= (ours: keys=); "
-                                             "_kvapi.py/_multi.py",
-    "couchbase.bucket.Bucket.stats": "keystats= (per-key stats) is not supported; _kvapi.py",
-    "couchbase.connstr.ConnectionString.parse": "2.x names the argument ss=; connstr.py",
-    "couchbase.connstr.ConnectionString.set_option": "2.x names the argument optname=; "
-                                                     "connstr.py",
     "couchbase.mutation_state.MutationState.add_all": "add_all(bucket): every mutation the "
-                                                      "bucket made; mutation_state.py",
-    "txcouchbase.bucket.Bucket.registerDeferred": "registerDeferred('connect', d) of 2.x "
-                                                  "txcouchbase; txcouchbase/_deferred.py",
+                                                      "bucket made; needs per-bucket token "
+                                                      "tracking on every mutation's path",
 }
 
 

@@ -126,3 +126,19 @@ def test_stats_per_node(cb):
     some = next(iter(stats.values()))
     assert len(some) == 4  # one value per node
     assert all(":" in server for server in some)
+
+
+# -- stats(keys, keystats=True): one document's metadata, from the node holding it ---------
+def test_key_stats_come_from_the_node_holding_the_key(cb, key):
+    rv = cb.upsert(key, {"a": 1}, ttl=3600)
+    stats = cb.stats([key], keystats=True)
+    (server,) = stats["key_cas"]  # one node answers: the active one
+    assert int(stats["key_cas"][server]) == rv.cas
+    assert int(stats["key_exptime"][server]) > 0
+    assert stats["key_vb_state"][server] == "active"
+    from couchbase.exceptions import ArgumentError, NotFoundError
+
+    with pytest.raises(NotFoundError):
+        cb.stats([key + "-missing"], keystats=True)
+    with pytest.raises(ArgumentError):
+        cb.stats(keystats=True)

@@ -196,3 +196,32 @@ def test_tls_connection_failure_is_reported(reactor):
         import OpenSSL  # noqa: F401
     except ImportError:
         assert "pyOpenSSL" in str(failure.value)
+
+
+def test_register_deferred_for_connect_fires_with_the_bucket(reactor, mock_cluster):
+    """2.x: ``registerDeferred('connect', d)``, before or after the bootstrap finished."""
+    cb = reactor(Bucket, f"{mock_cluster.connstr}/default", username=mock_cluster.username,
+                 password=mock_cluster.password)
+    try:
+        early: defer.Deferred[Any] = defer.Deferred()
+        reactor(lambda: cb.registerDeferred("connect", early))
+        assert reactor(lambda: early) is cb
+        late: defer.Deferred[Any] = defer.Deferred()
+        reactor(lambda: cb.registerDeferred("connect", late))
+        assert reactor(lambda: late) is cb
+        with pytest.raises(ValueError):
+            cb.registerDeferred("disconnect", defer.Deferred())
+    finally:
+        reactor(cb.close)
+
+
+def test_register_deferred_errs_back_when_the_bucket_is_missing(reactor, mock_cluster):
+    cb = reactor(Bucket, f"{mock_cluster.connstr}/no_such_bucket",
+                 username=mock_cluster.username, password=mock_cluster.password)
+    try:
+        d: defer.Deferred[Any] = defer.Deferred()
+        reactor(lambda: cb.registerDeferred("connect", d))
+        with pytest.raises(BucketNotFoundError):
+            reactor(lambda: d)
+    finally:
+        reactor(cb.close)

@@ -11,6 +11,7 @@ Errors are :class:`~couchbase.exceptions.N1QLError` (with the service's
 """
 
 from ..exceptions import N1QLError
+from ..mutation_state import MissingTokenError, MutationState  # (2.x defined them here)
 from .query import (
     CONSISTENCY_NONE,
     CONSISTENCY_REQUEST,
@@ -25,6 +26,7 @@ from .query import (
 from .request import N1QLRequest, QueryMetaData, QueryMetrics, QueryResult
 
 __all__ = ["CONSISTENCY_NONE", "CONSISTENCY_REQUEST", "NOT_BOUNDED", "REQUEST_PLUS",
-           "STATEMENT_PLUS", "UNBOUNDED", "N1QLError", "N1QLQuery", "N1QLRequest",
+           "STATEMENT_PLUS", "UNBOUNDED", "MissingTokenError", "MutationState", "N1QLError",
+           "N1QLQuery", "N1QLRequest",
            "QueryMetaData", "QueryMetrics", "QueryOptions", "QueryResult",
            "QueryScanConsistency"]
