@@ -12,12 +12,29 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ._core.errors import CoreError
-from .auth import ClassicAuthenticator, PasswordAuthenticator  # noqa: F401 - 2.x names here
+from .auth import (  # noqa: F401 - 2.x names here
+    Authenticator,
+    ClassicAuthenticator,
+    PasswordAuthenticator,
+)
 from .bucket import Bucket
-from .exceptions import ArgumentError, NoMatchingServerError, ObjectDestroyedError
+from .exceptions import (
+    ArgumentError,
+    CouchbaseError,
+    NoMatchingServerError,
+    ObjectDestroyedError,
+)
 from .options import ClusterOptions
 
 B = TypeVar("B")
+
+
+class MixedAuthError(CouchbaseError):
+    """Old (bucket password) and new (authenticator) style credentials together (2.x)."""
+
+
+class NoBucketError(NoMatchingServerError):
+    """A cluster-level query with no bucket open to carry it (2.x)."""
 
 
 def bucket_connection_string(connstr: str, bucket: str) -> str:
@@ -140,8 +157,8 @@ class ClusterBase(Generic[B]):
         for bucket in self._buckets.values():
             if not bucket.closed:  # type: ignore[attr-defined]
                 return bucket
-        raise NoMatchingServerError("Cluster.query needs an open bucket for its connection: "
-                                    "call cluster.bucket(name) first")
+        raise NoBucketError("Cluster.query needs an open bucket for its connection: "
+                            "call cluster.bucket(name) first")
 
     def _close_buckets(self) -> None:
         self._closed = True
@@ -164,16 +181,24 @@ class Cluster(ClusterBase[Bucket]):
 
     def open_bucket(self, name: str, **kwargs: Any) -> Bucket:
         """The 2.x form: a new :class:`~couchbase.bucket.Bucket` for ``name`` with
-        the cluster's credentials (``kwargs`` as for Bucket)."""
+        the cluster's credentials (``kwargs`` as for Bucket). Without an
+        authenticator, ``password=`` is the bucket's own (pre-RBAC) password; with
+        one, giving a password too is :exc:`MixedAuthError`."""
         if self._closed:
             raise ObjectDestroyedError("this cluster connection is closed")
-        bucket = self._opened(name, Bucket, **kwargs)
+        if kwargs.get("password") is not None or kwargs.get("username") is not None:
+            if self._options is not None:
+                raise MixedAuthError("cannot give a bucket password when the cluster has an "
+                                     "authenticator (old and new style auth together)")
+            bucket = Bucket(bucket_connection_string(self._connstr, name), **kwargs)
+        else:
+            bucket = self._opened(name, Bucket, **kwargs)
         self._buckets.setdefault(name, bucket)
         return bucket
 
     def n1ql_query(self, query: Any, *args: Any, **kwargs: Any) -> Any:
         """The 2.x form of :meth:`query`: a statement or N1QLQuery, through an
-        opened bucket's connection."""
+        opened bucket's connection (:exc:`NoBucketError` if none is open)."""
         return self._query_bucket().n1ql_query(query, *args, **kwargs)
 
     def close(self) -> None:

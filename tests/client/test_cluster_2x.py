@@ -45,3 +45,28 @@ def test_n1ql_query_through_an_opened_bucket(mock_cluster, key):
     rows = list(cluster.n1ql_query(f"SELECT RAW n FROM `default` USE KEYS '{key}'"))
     assert rows == [7]
     cluster.close()
+
+
+def test_a_query_with_no_bucket_open_is_no_bucket_error(mock_cluster):
+    from couchbase.cluster import NoBucketError
+    from couchbase.exceptions import NoMatchingServerError
+
+    cluster = Cluster(_hosts(mock_cluster))
+    cluster.authenticate(PasswordAuthenticator(mock_cluster.username, mock_cluster.password))
+    with pytest.raises(NoBucketError) as info:
+        cluster.n1ql_query("SELECT 1")
+    assert isinstance(info.value, NoMatchingServerError)  # (what 3.x code catches)
+    cluster.close()
+
+
+def test_bucket_password_without_authenticator_and_mixed_auth(mock_cluster, key):
+    from couchbase.cluster import MixedAuthError
+
+    cluster = Cluster(_hosts(mock_cluster))
+    cb = cluster.open_bucket("default", username=mock_cluster.username,
+                             password=mock_cluster.password)  # pre-RBAC style
+    assert cb.upsert(key, 1).success
+    cluster.authenticate(PasswordAuthenticator(mock_cluster.username, mock_cluster.password))
+    with pytest.raises(MixedAuthError):
+        cluster.open_bucket("default", password="bucket-password")
+    cluster.close()
