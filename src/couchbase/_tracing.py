@@ -385,6 +385,59 @@ def local_address(node: Any) -> str:
     return ""
 
 
+# -- HTTP services --------------------------------------------------------------------------
+_PORT_SERVICES = (("query_port", "n1ql"), ("query_tls_port", "n1ql"), ("views_port", "view"),
+                  ("views_tls_port", "view"), ("search_port", "fts"), ("search_tls_port", "fts"),
+                  ("analytics_port", "analytics"), ("analytics_tls_port", "analytics"))
+
+
+def service_at(config: Any, host: str, port: int) -> Optional[str]:
+    """The traced service (n1ql, view, fts, analytics) a cluster map lists at host:port."""
+    for node in getattr(config, "nodes", ()):
+        if getattr(node, "hostname", None) != host:
+            continue
+        for attribute, service in _PORT_SERVICES:
+            if getattr(node, attribute, None) == port:
+                return service
+    return None
+
+
+class TimedLink:
+    """A flow's HTTP connection, timed from its request to its close: a query, view or
+    search request slower than its service's threshold is queued for the report."""
+
+    __slots__ = ("link", "tracer", "config", "endpoint", "started")
+
+    def __init__(self, link: Any, tracer: Tracer, config: Any, endpoint: Any,
+                 started: float) -> None:
+        self.link = link
+        self.tracer = tracer
+        self.config = config  # the cluster map when it was opened (to name the service)
+        self.endpoint = endpoint
+        self.started = started
+
+    def receive(self, *done: Any) -> Any:
+        return self.link.receive(*done)
+
+    def close(self) -> None:
+        started, self.started = self.started, 0.0
+        self.link.close()
+        if not started:
+            return  # (closed twice)
+        tracer = self.tracer
+        seconds = tracer.clock() - started
+        settings = tracer.settings
+        if not settings.enabled or seconds <= min(settings.thresholds.values()):
+            return
+        endpoint = self.endpoint
+        service = service_at(self.config, endpoint.host, endpoint.port)
+        if service is not None and seconds > settings.thresholds[service]:
+            tracer.over_threshold(service, service, seconds, {
+                "last_remote_address": f"{endpoint.host}:{endpoint.port}",
+                "last_local_address": local_address(self.link),
+                "last_local_id": f"{tracer.client_id:016x}/{id(self.link):016x}"})
+
+
 # -- log lines of the drivers' error paths -------------------------------------------
 def log_timeout(opcode: int, key: bytes, node: Any, seconds: float, redaction: bool) -> None:
     """An operation timed out: which one, on which node (the key redacted if asked)."""
@@ -437,6 +490,7 @@ class Abandoned:
         self.started.clear()
 
 
-__all__ = ["DEFAULT_THRESHOLDS", "SERVICES", "Abandoned", "Tracer", "TracingSettings",
+__all__ = ["DEFAULT_THRESHOLDS", "SERVICES", "Abandoned", "TimedLink", "Tracer",
+           "TracingSettings",
            "check_flag", "check_seconds", "check_size", "log_not_my_vbucket", "log_timeout",
            "operation_name", "server_us"]

@@ -350,3 +350,20 @@ def test_an_answer_after_the_timeout_is_an_orphan(
     timeouts = [r.getMessage() for r in caplog.records if r.name == "couchbase.io"
                 and "timed out" in r.getMessage()]
     assert len(timeouts) == 1 and key in timeouts[0] and "get of key" in timeouts[0]
+
+
+def test_a_slow_query_is_reported_under_its_service(mock_cluster, caplog):
+    caplog.set_level(logging.INFO, THRESHOLD)
+    cb = Bucket(f"{mock_cluster.connstr}/default", password="")
+    cb.tracing_threshold_n1ql = 0  # every query is over it
+    assert list(cb.n1ql_query("SELECT 1 AS one")) == [{"one": 1}]
+    cb.tracing_threshold_n1ql = 1000
+    list(cb.n1ql_query("SELECT 2 AS two"))  # under the threshold: not reported
+    cb.close()
+    (report,) = reports(caplog, THRESHOLD)
+    assert report["service"] == "n1ql" and report["count"] == 1
+    (entry,) = report["top"]
+    node = mock_cluster.nodes[0]
+    assert entry["operation_name"] == "n1ql" and entry["total_us"] > 0
+    assert entry["last_remote_address"].startswith(f"{mock_cluster.host}:")
+    assert entry["last_remote_address"] != f"{mock_cluster.host}:{node.kv_port}"

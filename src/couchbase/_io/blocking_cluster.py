@@ -26,7 +26,7 @@ from .._logging import io_log
 from .._operation import Answer
 from .._public_errors import to_public
 from .._settings import Settings
-from .._tracing import Abandoned, Tracer, log_not_my_vbucket, log_timeout
+from .._tracing import Abandoned, TimedLink, Tracer, log_not_my_vbucket, log_timeout
 from .._waiting import NodeReply, wait_blocking
 from ..exceptions import (
     ConnectError,
@@ -314,10 +314,12 @@ class BlockingCluster(ClusterBase[BlockingNode]):
     def sleep(self, seconds: float) -> None:
         self.network.sleep(seconds)
 
-    def open_http(self, endpoint: Endpoint, data: bytes) -> BlockingHttpLink:
+    def open_http(self, endpoint: Endpoint, data: bytes) -> TimedLink:
         if self.closed:
             self._refuse_closed()
-        return BlockingHttpLink(self.network, endpoint, data)
+        started = time.monotonic()
+        return TimedLink(BlockingHttpLink(self.network, endpoint, data), self.tracer,
+                         self.router.config, endpoint, started)
 
     def close(self) -> None:
         super().close()

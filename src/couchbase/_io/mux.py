@@ -34,7 +34,7 @@ from .._logging import io_log
 from .._operation import Answer
 from .._public_errors import to_public
 from .._settings import Settings
-from .._tracing import Abandoned, Tracer, log_not_my_vbucket, log_timeout
+from .._tracing import Abandoned, TimedLink, Tracer, log_not_my_vbucket, log_timeout
 from .._waiting import Done, drive_callbacks
 from ..exceptions import (
     ConnectError,
@@ -671,7 +671,13 @@ class MuxCluster(ClusterBase[MuxNode]):
         if self.closed:
             done(None, ObjectDestroyedError("this connection is closed"))
             return
-        MuxHttpLink(self.backend, endpoint, data, done).start()
+        started, config = time.monotonic(), self.router.config
+
+        def opened(link: Any, error: Optional[BaseException]) -> None:
+            done(None if error is not None else
+                 TimedLink(link, self.tracer, config, endpoint, started), error)
+
+        MuxHttpLink(self.backend, endpoint, data, opened).start()
 
     def __repr__(self) -> str:
         return f"<MuxCluster bucket={self.bucket!r} nodes={list(self.nodes.values())}>"
