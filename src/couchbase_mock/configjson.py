@@ -28,6 +28,11 @@ COUCHBASE_CAPABILITIES = [
     "nodesExt",
     "preserve_expiry",
     "couchapi",
+    "xattr",
+    "rangeScan",  # couchbase_mock.range_scan
+    "subdoc.ReplaceBodyWithXattr",
+    "subdoc.DocumentMacroSupport",
+    "subdoc.ReviveDocument",
 ]
 MEMCACHED_CAPABILITIES = ["cbhello", "nodesExt"]
 # As a 7.x server with the query service reports it: with

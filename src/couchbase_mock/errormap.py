@@ -52,6 +52,19 @@ _ENTRIES: list[tuple[int, str, str, tuple[str, ...]]] = [
      ("invalid-input",)),
     (Status.DURABILITY_IMPOSSIBLE, "DurabilityImpossible",
      "Durability requirements are impossible to achieve", ("item-only", "invalid-input")),
+    (Status.SYNC_WRITE_IN_PROGRESS, "SyncWriteInProgress",
+     "The requested key has a pending synchronous write", ("item-only", "retry-later")),
+    (Status.SYNC_WRITE_AMBIGUOUS, "SyncWriteAmbiguous",
+     "The SyncWrite request has not completed in the specified time and has ambiguous "
+     "result - it may Succeed or Fail; but the final value is not yet known", ("item-only",)),
+    (Status.RANGE_SCAN_CANCELLED, "RangeScanCancelled",
+     "The requested range-scan has been cancelled.", ("success",)),
+    (Status.RANGE_SCAN_MORE, "RangeScanMore", "The range scan has more data available.",
+     ("success",)),
+    (Status.RANGE_SCAN_COMPLETE, "RangeScanComplete", "The range scan has completed",
+     ("success",)),
+    (Status.VBUUID_NOT_EQUAL, "VbUuidNotEqual",
+     "The provided vbucket uuid does not equal the server's vbucket uuid", ("invalid-input",)),
 ]
 
 

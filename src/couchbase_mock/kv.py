@@ -32,6 +32,7 @@ from .engine import Engine
 from .errormap import error_map
 from .kv_handlers import DOCUMENT_HANDLERS
 from .manifest import ManifestError
+from .range_scan import RANGE_SCAN_HANDLERS
 from .storage import DocKey
 from .subdoc.handlers import SUBDOC_HANDLERS
 
@@ -78,7 +79,9 @@ _UNAUTHENTICATED_OK = frozenset(
 _LOCK_OPCODES = frozenset({Opcode.GET_LOCKED, Opcode.UNLOCK_KEY})
 
 Handler = Callable[["KVSession", Packet], Optional[bytes]]
-_DOCUMENT_HANDLERS: dict[int, Handler] = {**DOCUMENT_HANDLERS, **SUBDOC_HANDLERS}
+_DOCUMENT_HANDLERS: dict[int, Handler] = {
+    **DOCUMENT_HANDLERS, **SUBDOC_HANDLERS, **RANGE_SCAN_HANDLERS,
+}
 
 Target = tuple[Engine, int, DocKey]
 """Where a document command goes on the session's node: ``(engine, vbucket,
