@@ -52,6 +52,10 @@ class Bucket:
     """
 
     compression_mode = "passive"  # off / passive / active (set by bucket_rest)
+    # The bucket's durabilityMinLevel as a frame-info level (0: none) and whether
+    # it was created as an ephemeral bucket (set by bucket_rest; read by kv_handlers).
+    durability_min_level = 0
+    ephemeral = False
 
     def __init__(
         self,

@@ -61,6 +61,9 @@ _DURABILITY_ERROR = {
     "ephemeral": "Durability minimum level must be either 'none' or 'majority' for ephemeral "
                  "buckets",
 }
+# durabilityMinLevel as the KV service's durability frame levels.
+_DURABILITY_LEVELS = {"none": 0, "majority": 1, "majorityAndPersistActive": 2,
+                      "persistToMajority": 3}
 _TYPES = {"couchbase": "membase", "membase": "membase", "ephemeral": "ephemeral",
           "memcached": "memcached"}
 
@@ -136,6 +139,8 @@ def _apply(cluster: Cluster, name: str, settings: BucketSettings) -> None:
     bucket = cluster.buckets.get(name)
     if bucket is not None and bucket.uuid == settings.uuid:
         bucket.compression_mode = settings.compression_mode  # (read by compression.py)
+        bucket.durability_min_level = _DURABILITY_LEVELS.get(settings.durability_min_level, 0)
+        bucket.ephemeral = settings.bucket_type == "ephemeral"
 
 
 # -- validation ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 from couchbase._core import observe as observe_state
 from couchbase._core.document import LOCKED_CAS, MAX_VALUE_SIZE
 from couchbase._core.feature import Datatype
-from couchbase._core.frameinfo import RequestFrame, decode_frames
+from couchbase._core.frameinfo import DurabilityLevel, RequestFrame, decode_frames
 from couchbase._core.leb128 import split_key
 from couchbase._core.opcode import Opcode
 from couchbase._core.packet import Packet
@@ -59,28 +59,64 @@ _NO_FRAMES = Frames()  # what a request without framing extras asks for (never c
 
 
 def _frames(s: KVSession, req: Packet) -> Frames | bytes:
+    """The request's frame infos, or the error reply (see :func:`_durability`)."""
+    bucket = s.bucket
     if not req.framing:
-        return _NO_FRAMES
-    frames = Frames()
-    try:
-        entries = decode_frames(req.framing)
-    except ValueError:
-        return s.reply(req, Status.EINVAL)
-    for frame_id, payload in entries:
-        if frame_id not in _KNOWN_FRAMES:
-            return s.reply(req, Status.UNKNOWN_FRAME_INFO)
-        if frame_id == RequestFrame.PRESERVE_TTL:
-            frames.preserve_ttl = True
-        elif frame_id == RequestFrame.DURABILITY:
-            if len(payload) not in (1, 3) or not 1 <= payload[0] <= 3:
-                return s.reply(req, Status.DURABILITY_INVALID_LEVEL)
-            frames.durability = payload[0]
-    if frames.durability and s.bucket is not None and s.bucket.is_couchbase:
-        # Majority of the chain must exist; a missing node makes it impossible.
-        chain = s.bucket.vbmap[req.vbucket % s.bucket.num_vbuckets]
-        if sum(1 for n in chain if n >= 0) < len(chain) // 2 + 1:
-            return s.reply(req, Status.DURABILITY_IMPOSSIBLE)
+        if bucket is None or not bucket.durability_min_level:
+            return _NO_FRAMES
+        frames = Frames()
+    else:
+        frames = Frames()
+        try:
+            entries = decode_frames(req.framing)
+        except ValueError:
+            return s.reply(req, Status.EINVAL)
+        for frame_id, payload in entries:
+            if frame_id not in _KNOWN_FRAMES:
+                return s.reply(req, Status.UNKNOWN_FRAME_INFO)
+            if frame_id == RequestFrame.PRESERVE_TTL:
+                frames.preserve_ttl = True
+            elif frame_id == RequestFrame.DURABILITY:
+                if len(payload) not in (1, 3) or (len(payload) == 3 and payload[1:] == b"\0\0"):
+                    return s.reply(req, Status.EINVAL)  # no level, or a timeout of 0
+                if not 1 <= payload[0] <= 3:
+                    return s.reply(req, Status.DURABILITY_INVALID_LEVEL)
+                frames.durability = payload[0]
+    if bucket is not None:
+        refused = _durability(s, req, frames)
+        if refused:
+            return s.reply(req, refused)
     return frames
+
+
+def _durability(s: KVSession, req: Packet, frames: Frames) -> int:
+    """Apply the bucket's durabilityMinLevel (a write asking for less gets the
+    bucket's level) and check the level, as kv_engine does: 0 when the write
+    may go ahead, else the status to answer.
+
+    - a memcached bucket has no synchronous writes: NOT_SUPPORTED;
+    - an ephemeral bucket (``bucketType=ephemeral``) has no disk: the
+      persist levels are DURABILITY_INVALID_LEVEL;
+    - a majority of the vbucket's chain (active and replicas) must have a
+      node, else DURABILITY_IMPOSSIBLE.
+
+    The mock replicates and persists a write before it answers, so an
+    accepted synchronous write is committed by the time the client hears of it.
+    """
+    bucket = s.bucket
+    assert bucket is not None
+    if bucket.durability_min_level > frames.durability:
+        frames.durability = bucket.durability_min_level
+    if not frames.durability:
+        return 0
+    if not bucket.is_couchbase:
+        return Status.NOT_SUPPORTED
+    if bucket.ephemeral and frames.durability != DurabilityLevel.MAJORITY:
+        return Status.DURABILITY_INVALID_LEVEL
+    chain = bucket.vbmap[req.vbucket % bucket.num_vbuckets]
+    if sum(1 for n in chain if n >= 0) < len(chain) // 2 + 1:
+        return Status.DURABILITY_IMPOSSIBLE
+    return 0
 
 
 def _write_datatype(s: KVSession, req: Packet) -> int | bytes:
@@ -227,7 +263,8 @@ def get_meta(s: KVSession, req: Packet) -> Optional[bytes]:
 def _store(s: KVSession, req: Packet, mode: str, quiet: bool) -> Optional[bytes]:
     if len(req.extras) != 8:
         return s.reply(req, Status.EINVAL)
-    frames = _frames(s, req) if req.framing else _NO_FRAMES
+    durable = req.framing or (s.bucket is not None and s.bucket.durability_min_level)
+    frames = _frames(s, req) if durable else _NO_FRAMES
     if isinstance(frames, bytes):
         return frames
     datatype = req.datatype
