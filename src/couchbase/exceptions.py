@@ -622,3 +622,6 @@ class CryptoProviderKeySizeException(CryptoError):
 CryptoException = CryptoError
 CryptoConfigException = CryptoConfigError
 CryptoExecutionException = CryptoExecutionError
+
+# The 4.x exceptions and error contexts (defined in _errors4x: they derive from the classes above)
+from ._errors4x import *  # noqa: E402,F401,F403

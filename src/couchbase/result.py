@@ -184,3 +184,7 @@ def __getattr__(name: str) -> Any:
 
         return SubdocResult
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# The 4.x results (GetResult, MutationResult...), beside the 2.x ones above
+from ._results4x import *  # noqa: E402,F401,F403
