@@ -86,6 +86,11 @@ class BucketSettings:
     storage_backend: str = "couchstore"
     threads_number: int = 3
     uuid: str = ""  # the bucket these settings belong to ("": made from Python)
+    # History retention (7.2+, magma buckets only): whether new collections keep
+    # history, and how much of it (0: no limit of that kind).
+    history_default: bool = True
+    history_bytes: int = 0
+    history_seconds: int = 0
 
     @classmethod
     def of_python_bucket(cls, bucket: Bucket) -> BucketSettings:
@@ -303,6 +308,7 @@ def _couchbase_fields(form: Form, s: BucketSettings, new: bool, errors: Errors,
     compression = _choice(form, "compressionMode", s.compression_mode,
                           ("off", "passive", "active"), errors,
                           "compressionMode can be set to 'off', 'passive' or 'active'")
+    s = _history(form, s, backend, errors)
     return replace(
         s, replicas=replicas, replica_index=replica_index, eviction_policy=eviction,
         durability_min_level=durability, conflict_resolution=conflict,
@@ -310,6 +316,38 @@ def _couchbase_fields(form: Form, s: BucketSettings, new: bool, errors: Errors,
         threads_number=_threads(form, s.threads_number, errors),
         max_ttl=_max_ttl(form, s.max_ttl, errors),
     )
+
+
+_HISTORY_FIELDS = ("historyRetentionCollectionDefault", "historyRetentionBytes",
+                   "historyRetentionSeconds")
+
+
+def _history(form: Form, s: BucketSettings, backend: str, errors: Errors) -> BucketSettings:
+    """The history retention fields, which only magma buckets take."""
+    given = [name for name in _HISTORY_FIELDS if name in form]
+    if not given:
+        return s
+    if backend != "magma":
+        for name in given:
+            errors[name] = "History Retention can only used with Magma"
+        return s
+    default = s.history_default
+    raw = form.get("historyRetentionCollectionDefault")
+    if raw is not None:
+        if raw not in ("true", "false"):
+            errors["historyRetentionCollectionDefault"] = (
+                "historyRetentionCollectionDefault must be true or false")
+        default = raw == "true"
+    limits = []
+    for name, current in (("historyRetentionBytes", s.history_bytes),
+                          ("historyRetentionSeconds", s.history_seconds)):
+        value = _number(form[name], 0, 2**63 - 1) if name in form else current
+        if not isinstance(value, int):
+            errors[name] = f"{name} must be an integer greater than or equal to 0"
+            value = current
+        limits.append(value)
+    return replace(s, history_default=default, history_bytes=limits[0],
+                   history_seconds=limits[1])
 
 
 def _settings_from(form: Form, current: Optional[BucketSettings], errors: Errors,
@@ -504,6 +542,10 @@ def bucket_info(cluster: Cluster, bucket: Bucket, node: int) -> dict[str, Any]:
         if s.bucket_type == "membase":
             doc["replicaIndex"] = s.replica_index
             doc["storageBackend"] = s.storage_backend
+        if s.storage_backend == "magma":
+            doc.update(historyRetentionCollectionDefault=s.history_default,
+                       historyRetentionBytes=s.history_bytes,
+                       historyRetentionSeconds=s.history_seconds)
     return doc
 
 

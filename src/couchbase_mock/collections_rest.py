@@ -6,8 +6,12 @@ Server 7.0 does (ns_server ``menelaus_web_collections``)::
     GET    .../scopes                          the manifest JSON
     POST   .../scopes                          name=<scope>
     DELETE .../scopes/<scope>
-    POST   .../scopes/<scope>/collections      name=<coll>[&maxTTL=<s>]
+    POST   .../scopes/<scope>/collections      name=<coll>[&maxTTL=<s>][&history=<bool>]
+    PATCH  .../scopes/<scope>/collections/<coll>  [maxTTL=<s>][&history=<bool>] (7.6)
     DELETE .../scopes/<scope>/collections/<coll>
+
+``history`` (history retention) is for magma buckets only; a new collection
+of a magma bucket takes the bucket's ``historyRetentionCollectionDefault``.
 
 A change answers 200 ``{"uid": "<new manifest uid, hex>"}``. Form problems
 are 400 ``{"errors": {"<field>": "<message>"}}``; refused changes are
@@ -20,9 +24,10 @@ anything else is JSON.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 from urllib.parse import parse_qsl
 
+from . import bucket_rest
 from .cluster import Cluster
 from .manifest import EXISTS, FORBIDDEN, ManifestError
 from .names import collection_name_error
@@ -57,9 +62,9 @@ def handle(
             return 405, ""
         action = "create_collection"
     else:
-        if method != "DELETE":
+        if method not in ("DELETE", "PATCH"):
             return 405, ""
-        action = "drop_collection"
+        action = "drop_collection" if method == "DELETE" else "update_collection"
     if not is_admin:
         return _forbidden(bucket)
     if not b.is_couchbase:
@@ -68,6 +73,8 @@ def handle(
         return _create_scope(cluster, bucket, body)
     if action == "create_collection":
         return _create_collection(cluster, bucket, parts[0], body)
+    if action == "update_collection":
+        return _update_collection(cluster, bucket, parts[0], parts[2], body)
     try:
         if action == "drop_scope":
             cluster.drop_scope(bucket, parts[0])
@@ -93,26 +100,70 @@ def _create_scope(cluster: Cluster, bucket: str, body: bytes) -> Answer:
 
 
 def _create_collection(cluster: Cluster, bucket: str, scope: str, body: bytes) -> Answer:
-    form, errors = _form(body, ("name", "maxTTL"))
+    form, errors = _form(body, ("name", "maxTTL", "history"))
     name = form.get("name")
     _check_name(name, errors)
-    max_ttl = 0
-    if "maxTTL" in form:
-        try:
-            max_ttl = int(form["maxTTL"])
-        except ValueError:
-            errors["maxTTL"] = "The value must be an integer"
-        else:
-            if not 0 <= max_ttl <= MAX_TTL:
-                errors["maxTTL"] = f"The value must be in range from 0 to {MAX_TTL}"
+    max_ttl = _max_ttl(form, errors)
+    history = _history(cluster, bucket, form, errors)
     if errors:
         return 400, {"errors": errors}
     assert name is not None
     try:
-        cluster.create_collection(bucket, scope, name, max_ttl)
+        coll = cluster.create_collection(bucket, scope, name, max_ttl or 0)
     except ManifestError as exc:
         return _refused(exc, scope, name)
+    if history is None:  # the bucket's default (magma buckets keep history by default)
+        settings = bucket_rest.settings_of(cluster, cluster.buckets[bucket])
+        history = settings.storage_backend == "magma" and settings.history_default
+    if history:
+        coll.history = True
+        cluster.bump()
     return _changed(cluster, bucket)
+
+
+def _update_collection(cluster: Cluster, bucket: str, scope: str, name: str,
+                       body: bytes) -> Answer:
+    """``PATCH .../scopes/<scope>/collections/<name>`` (7.6): maxTTL and history."""
+    form, errors = _form(body, ("maxTTL", "history"))
+    max_ttl = _max_ttl(form, errors)
+    history = _history(cluster, bucket, form, errors)
+    if errors:
+        return 400, {"errors": errors}
+    try:
+        cluster.buckets[bucket].manifest.update_collection(scope, name, max_ttl, history)
+    except ManifestError as exc:
+        return _refused(exc, scope, name)
+    cluster.bump()
+    return _changed(cluster, bucket)
+
+
+def _max_ttl(form: dict[str, str], errors: dict[str, str]) -> Optional[int]:
+    if "maxTTL" not in form:
+        return None
+    try:
+        max_ttl = int(form["maxTTL"])
+    except ValueError:
+        errors["maxTTL"] = "The value must be an integer"
+        return None
+    if not 0 <= max_ttl <= MAX_TTL:
+        errors["maxTTL"] = f"The value must be in range from 0 to {MAX_TTL}"
+    return max_ttl
+
+
+def _history(cluster: Cluster, bucket: str, form: dict[str, str],
+             errors: dict[str, str]) -> Optional[bool]:
+    """The ``history`` field (``None``: not given); only magma buckets keep history."""
+    raw = form.get("history")
+    if raw is None:
+        return None
+    if raw not in ("true", "false"):
+        errors["history"] = "The value must be one of the following: [true,false]"
+        return None
+    settings = bucket_rest.settings_of(cluster, cluster.buckets[bucket])
+    if raw == "true" and settings.storage_backend != "magma":
+        errors["history"] = "Not allowed on this type of bucket"
+        return None
+    return raw == "true"
 
 
 def _form(body: bytes, known: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:

@@ -17,6 +17,10 @@ from .bucket import Bucket
 from .cluster import Cluster, Node
 
 PLACEHOLDER = "$HOST"
+SERVER_VERSION = "7.6.2-0000-enterprise"
+"""The Couchbase Server release the mock answers as (REST ``implementationVersion``,
+the nodes' ``version``, the KV VERSION command)."""
+CLUSTER_COMPATIBILITY = 7 * 0x10000 + 6  # 7.6, as ns_server encodes it
 
 # What this mock honours; the official SDK reads these to decide what to use.
 COUCHBASE_CAPABILITIES = [
@@ -230,8 +234,8 @@ def _node_info(cluster: Cluster, index: int, this_node: Optional[int]) -> dict[s
         "status": "healthy",
         "otpNode": f"ns_{index}@{cluster.host}",
         "nodeUUID": node.uuid,
-        "clusterCompatibility": 458752,
-        "version": "7.0.0-0000-enterprise",
+        "clusterCompatibility": CLUSTER_COMPATIBILITY,
+        "version": SERVER_VERSION,
         "os": "x86_64-unknown-linux-gnu",
         "services": [name for name in _POOL_SERVICES if node.ports.get(name)],
         "uptime": "1",
@@ -256,8 +260,8 @@ def pools(cluster: Cluster) -> dict[str, Any]:
              "streamingUri": f"/poolsStreaming/default?uuid={cluster.uuid}"}
         ],
         "uuid": cluster.uuid,
-        "implementationVersion": "7.0.0-0000-enterprise",
-        "componentsVersion": {"ns_server": "7.0.0-0000-enterprise"},
+        "implementationVersion": SERVER_VERSION,
+        "componentsVersion": {"ns_server": SERVER_VERSION},
     }
 
 
@@ -281,3 +285,17 @@ def pools_default(cluster: Cluster, this_node: int) -> dict[str, Any]:
         "clusterCapabilitiesVer": [1, 0],
         "clusterCapabilities": CLUSTER_CAPABILITIES,
     }
+
+
+def pools_nodes(cluster: Cluster, this_node: int) -> dict[str, Any]:
+    """``/pools/nodes``: ``/pools/default`` named ``nodes``, with the storage totals."""
+    doc = pools_default(cluster, this_node)
+    quota = 100 * 1024 * 1024 * len(cluster.nodes)
+    doc["name"] = "nodes"
+    doc["storageTotals"] = {
+        "ram": {"total": quota, "quotaTotal": quota, "quotaUsed": quota, "used": 0,
+                "usedByData": 0, "quotaUsedPerNode": quota // max(1, len(cluster.nodes)),
+                "quotaTotalPerNode": quota // max(1, len(cluster.nodes))},
+        "hdd": {"total": 0, "quotaTotal": 0, "used": 0, "usedByData": 0, "free": 0},
+    }
+    return doc

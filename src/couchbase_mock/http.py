@@ -61,7 +61,8 @@ class Stream:
 
 
 def _not_found() -> Reply:
-    return Reply(404, {"error": "Requested resource not found."})
+    """ns_server's 404: plain text (the official SDK's bucket manager reads it)."""
+    return Reply(404, b"Requested resource not found.\r\n", "text/plain")
 
 
 def _unauthorized() -> Reply:
@@ -87,6 +88,8 @@ def route(
         status, answer = samples_rest.handle(cluster, method, parts[1:], body,
                                              permitted(cluster, user, "buckets.create"))
         return Reply(status, answer)
+    if parts == ["pools", "nodes"] and method == "GET":
+        return Reply(200, configjson.pools_nodes(cluster, node))
     if parts[:2] != ["pools", "default"] or len(parts) < 2:
         return _not_found()
     rest = parts[2:]

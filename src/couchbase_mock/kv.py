@@ -61,7 +61,7 @@ SUPPORTED_FEATURES = frozenset(
     }
 )
 SASL_MECHANISMS = " ".join(MECHANISMS).encode()
-SERVER_VERSION = b"7.0.0-0000-enterprise"
+SERVER_VERSION = configjson.SERVER_VERSION.encode()
 # Usable before authentication.
 _UNAUTHENTICATED_OK = frozenset(
     {

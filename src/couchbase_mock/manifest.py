@@ -39,12 +39,13 @@ name_error = collection_name_error
 
 
 class Collection:
-    __slots__ = ("name", "uid", "max_ttl")
+    __slots__ = ("name", "uid", "max_ttl", "history")
 
-    def __init__(self, name: str, uid: int, max_ttl: int = 0) -> None:
+    def __init__(self, name: str, uid: int, max_ttl: int = 0, history: bool = False) -> None:
         self.name = name
         self.uid = uid
         self.max_ttl = max_ttl
+        self.history = history  # history retention (magma buckets, 7.2+)
 
 
 class Scope:
@@ -148,6 +149,22 @@ class Manifest:
         self.uid += 1
         return coll
 
+    def update_collection(self, scope_name: str, name: str, max_ttl: Optional[int] = None,
+                          history: Optional[bool] = None) -> Collection:
+        """Change a collection's max TTL and/or history flag (a new manifest uid)."""
+        scope = self.scopes.get(scope_name)
+        if scope is None:
+            raise ManifestError("scope", f"unknown scope {scope_name!r}")
+        coll = scope.collections.get(name)
+        if coll is None:
+            raise ManifestError("collection", f"unknown collection {name!r}")
+        if max_ttl is not None:
+            coll.max_ttl = max_ttl
+        if history is not None:
+            coll.history = history
+        self.uid += 1
+        return coll
+
     def _take_id(self) -> int:
         uid = self._next_id
         self._next_id += 1
@@ -162,6 +179,8 @@ class Manifest:
                 entry: dict[str, Any] = {"name": coll.name, "uid": format(coll.uid, "x")}
                 if coll.max_ttl:
                     entry["maxTTL"] = coll.max_ttl
+                if coll.history:
+                    entry["history"] = True
                 colls.append(entry)
             scopes.append({"name": scope.name, "uid": format(scope.uid, "x"), "collections": colls})
         return {"uid": format(self.uid, "x"), "scopes": scopes}
@@ -182,7 +201,8 @@ class Manifest:
             top = max(top, scope.uid)
             for coll_data in scope_data["collections"]:
                 coll = Collection(
-                    coll_data["name"], int(coll_data["uid"], 16), coll_data.get("maxTTL", 0)
+                    coll_data["name"], int(coll_data["uid"], 16), coll_data.get("maxTTL", 0),
+                    bool(coll_data.get("history", False)),
                 )
                 scope.collections[coll.name] = coll
                 manifest._by_cid[coll.uid] = (scope, coll)

@@ -73,7 +73,7 @@ from .query_workers import SLICE
 
 __all__ = ["QueryProtocol", "go_duration", "parse_go_duration", "handle", "execute"]
 
-_CONTENT_TYPE = "application/json; version=7.0.0-N1QL"
+_CONTENT_TYPE = "application/json; version=7.6.2-N1QL"
 _CHUNK = 64 * 1024
 SERVICE_PATHS = ("/query/service", "/query")
 MAX_CLIENT_ID = 64
@@ -593,7 +593,7 @@ _STARTED = time.time()
 def _vitals(cluster: Cluster) -> dict[str, Any]:
     engine = cluster.query_engine
     requests = int(engine.stats.get("requests", 0)) if engine is not None else 0
-    return {"uptime": go_duration(time.time() - _STARTED), "version": "7.0.0-N1QL",
+    return {"uptime": go_duration(time.time() - _STARTED), "version": "7.6.2-N1QL",
             "total.requests": requests, "cores": 1, "local.time": time.strftime(
                 "%Y-%m-%d %H:%M:%S", time.localtime())}
 
