@@ -74,6 +74,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         "default: ephemeral ports",
     )
     parser.add_argument(
+        "--standard-ports", action="store_true",
+        help="the first node on Couchbase Server's ports (8091 management, 8092 views, "
+        "8093 query, 8094 search, 11210 KV); the others per --port-base or ephemeral",
+    )
+    parser.add_argument(
         "--data-dir", default=None, metavar="DIR",
         help="keep buckets, collections and documents in DIR (crash-safe; a restart "
         "on DIR restores them); default: memory only, everything is lost on exit",
@@ -121,12 +126,12 @@ def ready_line(cluster: Cluster) -> str:
 
 
 async def serve(cluster: Cluster, port_base: Optional[int], samples: Sequence[str] = (),
-                replicas: int = 1) -> None:
+                replicas: int = 1, standard_ports: bool = False) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    servers = await start_servers(cluster, port_base)
+    servers = await start_servers(cluster, port_base, standard_ports=standard_ports)
     try:
         await install_missing(cluster, samples, replicas)  # a data directory may hold them
         sys.stdout.write(ready_line(cluster) + "\n")
@@ -144,7 +149,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         check_port_base(args.port_base, args.nodes)
         cluster = build_cluster(args)
-        asyncio.run(serve(cluster, args.port_base, args.sample, args.replicas))
+        asyncio.run(serve(cluster, args.port_base, args.sample, args.replicas,
+                          args.standard_ports))
     except (OSError, ValueError, OverflowError, DiskError) as exc:
         print(f"couchbase-mock: error: {exc}", file=sys.stderr)  # one line, no traceback
         return 1

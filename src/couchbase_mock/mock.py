@@ -44,6 +44,8 @@ class MockCluster:
     "replicas": int, "password": str}`` (all optional; ``None`` means one
     bucket, ``"default"``). ``port_base`` fixes the ports (see
     :mod:`couchbase_mock.server`); by default they are ephemeral.
+    ``standard_ports=True`` puts the first node on Couchbase Server's ports
+    (8091 management, 8092 views, 8093 query, 8094 search, 11210 KV).
     ``limits`` (:class:`couchbase_mock.limits.Limits`) bounds connections,
     packet and body sizes and unsent output. ``alternate_hostname`` is
     advertised as each node's ``external``
@@ -76,7 +78,9 @@ class MockCluster:
         data_dir: Optional[str] = None,
         limits: Optional[Limits] = None,
         samples: Sequence[str] = (),
+        standard_ports: bool = False,
     ) -> None:
+        self.standard_ports = standard_ports
         self.limits = limits if limits is not None else DEFAULT_LIMITS
         self.cluster = Cluster(nodes, host, clock, username, password, alternate_hostname)
         self.replicas = replicas
@@ -123,7 +127,8 @@ class MockCluster:
             asyncio.set_event_loop(loop)
             try:
                 self._servers = loop.run_until_complete(
-                    start_servers(self.cluster, self.port_base, self.limits)
+                    start_servers(self.cluster, self.port_base, self.limits,
+                                  self.standard_ports)
                 )
             except BaseException as exc:
                 ready.set_exception(exc)

@@ -6,7 +6,11 @@ search (FTS).
 Ports are ephemeral unless ``port_base`` is given; then node ``i`` of ``n``
 uses ``port_base + 2*i`` for management, ``port_base + 2*i + 1`` for KV, and
 ``port_base + k*n + i`` for the ``k``-th service after those two (``k`` = 2:
-views, 3: query, 4: search).
+views, 3: query, 4: search). With ``standard_ports`` the first node uses
+Couchbase Server's own ports instead (:data:`STANDARD_PORTS`: 8091
+management, 8092 views, 8093 query, 8094 search, 11210 KV; the mock has no
+analytics service for 8095) and the others follow ``port_base`` or are
+ephemeral, so tools that assume ``localhost:8091`` work unchanged.
 
 Every listening port accepts at most ``limits.max_connections`` connections
 at a time (see :mod:`couchbase_mock.limits`); the next one is accepted and
@@ -52,9 +56,17 @@ SERVICES: tuple[Service, ...] = (
 )
 
 
-def port_for(position: int, node: int, num_nodes: int, port_base: Optional[int]) -> int:
+STANDARD_PORTS: dict[str, int] = {"mgmt": 8091, "capi": 8092, "n1ql": 8093, "fts": 8094,
+                                  "kv": 11210}
+"""The ports of a Couchbase Server node, by service name."""
+
+
+def port_for(position: int, node: int, num_nodes: int, port_base: Optional[int],
+             standard_ports: bool = False) -> int:
     """The port node ``node`` binds for the service at ``position`` in
     :data:`SERVICES` (0: ephemeral)."""
+    if standard_ports and node == 0:
+        return STANDARD_PORTS[SERVICES[position].name]
     if port_base is None:
         return 0
     if position < 2:
@@ -166,17 +178,18 @@ class Servers:
 
 
 async def start_servers(cluster: Cluster, port_base: Optional[int] = None,
-                        limits: Limits = DEFAULT_LIMITS) -> Servers:
+                        limits: Limits = DEFAULT_LIMITS, standard_ports: bool = False
+                        ) -> Servers:
     """Listen on every node's ports and record them in ``cluster.nodes``
     (``ValueError`` if ``port_base`` leaves too few ports, ``OSError`` if one
-    is taken)."""
+    is taken; ``standard_ports``: the first node on :data:`STANDARD_PORTS`)."""
     count = len(cluster.nodes)
     check_port_base(port_base, count)
     servers = Servers(limits)
     try:
         for node in cluster.nodes:
             await servers.start_node(cluster, node, {
-                service.name: port_for(position, node.index, count, port_base)
+                service.name: port_for(position, node.index, count, port_base, standard_ports)
                 for position, service in enumerate(SERVICES)})
     except BaseException:
         await servers.close()
