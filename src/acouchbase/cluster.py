@@ -34,5 +34,17 @@ class Cluster(ClusterBase[Bucket]):
         """Bucket ``name`` (``await bucket.on_connect()`` before using it)."""
         return self._bucket(name, Bucket, lambda b: True)
 
+    def _http_drive(self, flow: Any) -> Any:
+        """Run an HTTP-only flow on this loop (cluster managers with no bucket open)."""
+        import asyncio
+
+        from couchbase._io.http_only import HttpOnlyIO
+        from couchbase._waiting import wait_async
+
+        from ._backend import AsyncioBackend
+
+        backend = AsyncioBackend(asyncio.get_event_loop())
+        return asyncio.ensure_future(wait_async(flow, HttpOnlyIO(backend)))
+
     async def close(self) -> None:
         self._close_buckets()

@@ -224,6 +224,19 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, SearchAPI, AnalyticsAPI, CryptoA
                               _kv.collection_id_result)
         return Collection(self, scope, name, cid)
 
+    # -- managers (SDK 4.x, couchbase.management) -----------------------------------------
+    def collections(self) -> Any:
+        """The :class:`~couchbase.management.collections.CollectionManager` of this bucket."""
+        from .management.collections import CollectionManager
+
+        return CollectionManager(self)
+
+    def view_indexes(self) -> Any:
+        """The :class:`~couchbase.management.views.ViewIndexManager` of this bucket."""
+        from .management.views import ViewIndexManager
+
+        return ViewIndexManager(self)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} bucket={self._bucket!r} closed={self.closed}>"
 

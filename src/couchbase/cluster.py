@@ -160,6 +160,52 @@ class ClusterBase(Generic[B]):
         raise NoBucketError("Cluster.query needs an open bucket for its connection: "
                             "call cluster.bucket(name) first")
 
+    # -- management (SDK 4.x, couchbase.management) ----------------------------------------
+    def buckets(self) -> Any:
+        """The :class:`~couchbase.management.buckets.BucketManager`."""
+        from .management.buckets import BucketManager
+
+        return BucketManager(self)
+
+    def users(self) -> Any:
+        """The :class:`~couchbase.management.users.UserManager`."""
+        from .management.users import UserManager
+
+        return UserManager(self)
+
+    def query_indexes(self) -> Any:
+        """The :class:`~couchbase.management.queries.QueryIndexManager`."""
+        from .management.queries import QueryIndexManager
+
+        return QueryIndexManager(self)
+
+    def search_indexes(self) -> Any:
+        """The :class:`~couchbase.management.search.SearchIndexManager`."""
+        from .management.search import SearchIndexManager
+
+        return SearchIndexManager(self)
+
+    def _open_bucket(self) -> Optional[B]:
+        """An open bucket whose connection managers may use (None: none is open)."""
+        for bucket in self._buckets.values():
+            if not bucket.closed:  # type: ignore[attr-defined]
+                return bucket
+        if self._closed:
+            raise ObjectDestroyedError("this cluster connection is closed")
+        return None
+
+    def _management_credentials(self) -> tuple[str, str]:
+        if self._options is None:
+            raise ArgumentError("no credentials: pass ClusterOptions(PasswordAuthenticator(...))")
+        return self._options.authenticator.cluster_credentials()
+
+    def _http_drive(self, flow: Any) -> Any:
+        """Run an HTTP-only flow the front end's way (no bucket open)."""
+        from ._waiting import wait_blocking
+        from .admin import _HttpOnly
+
+        return wait_blocking(flow, _HttpOnly())
+
     def _close_buckets(self) -> None:
         self._closed = True
         for bucket in self._buckets.values():

@@ -41,7 +41,7 @@ def http_flow(endpoint: Endpoint, path: str, method: str = "GET",
     """Any request to the management port -> HttpResult; HTTPError for a status >= 300."""
     if not isinstance(path, str) or not path.startswith("/"):
         raise ArgumentError(f"path must be a string starting with '/', not {path!r}")
-    if method not in ("GET", "PUT", "POST", "DELETE"):
+    if method not in ("GET", "PUT", "POST", "DELETE", "PATCH"):
         raise ArgumentError(f"unknown HTTP method {method!r}", objextra=method)
     body = content.encode("utf-8") if isinstance(content, str) else content
     if body is not None and not isinstance(body, bytes):
@@ -59,6 +59,9 @@ def _form(endpoint: Endpoint, method: str, path: str, fields: dict[str, Any],
           what: str) -> Flow:
     body = urlencode({k: v for k, v in fields.items() if v is not None})
     return http_flow(endpoint, path, method, body, FORM, what=what)
+
+
+form_flow = _form  # (endpoint, method, path, fields, what): a form; None values left out
 
 
 def bucket_path(name: str) -> str:
@@ -158,11 +161,12 @@ def role_text(role: Any) -> str:
 
 def user_upsert_flow(endpoint: Endpoint, domain: str, userid: str,
                      password: Optional[str] = None, roles: Optional[Iterable[Any]] = None,
-                     name: Optional[str] = None) -> Flow:
+                     name: Optional[str] = None, groups: Optional[Iterable[str]] = None) -> Flow:
     if isinstance(roles, (str, tuple)):
         roles = [roles]
     fields = {"password": password, "name": name,
-              "roles": ",".join(role_text(r) for r in roles or ())}
+              "roles": ",".join(role_text(r) for r in roles or ()),
+              "groups": None if groups is None else ",".join(groups)}
     return _form(endpoint, "PUT", users_path(domain, userid), fields,
                  f"creating user {userid!r}")
 
@@ -180,7 +184,71 @@ def user_remove_flow(endpoint: Endpoint, domain: str, userid: str) -> Flow:
                      what=f"removing user {userid!r}")
 
 
-__all__ = ["NotReadyError", "bucket_create_flow",
+def change_password_flow(endpoint: Endpoint, password: str) -> Flow:
+    """``POST /controller/changePassword``: the password of the endpoint's own user."""
+    return _form(endpoint, "POST", "/controller/changePassword", {"password": password},
+                 "changing the password")
+
+
+# -- groups --------------------------------------------------------------------------------
+def group_path(name: Optional[str] = None) -> str:
+    path = "/settings/rbac/groups"
+    if name is not None:
+        if not isinstance(name, str) or not name:
+            raise ArgumentError(f"a group name must be a non-empty string, not {name!r}")
+        path += "/" + quote(name, safe="")
+    return path
+
+
+def group_upsert_flow(endpoint: Endpoint, name: str, roles: Iterable[Any] = (),
+                      description: Optional[str] = None,
+                      ldap_group_ref: Optional[str] = None) -> Flow:
+    fields = {"description": description, "ldap_group_ref": ldap_group_ref,
+              "roles": ",".join(role_text(r) for r in roles)}
+    return _form(endpoint, "PUT", group_path(name), fields, f"creating group {name!r}")
+
+
+# -- scopes and collections ----------------------------------------------------------------
+def scopes_path(bucket: str, scope: Optional[str] = None,
+                collection: Optional[str] = None) -> str:
+    """``.../buckets/<bucket>/scopes[/<scope>[/collections[/<collection>]]]``."""
+    path = bucket_path(bucket) + "/scopes"
+    if scope is not None:
+        path += "/" + quote(scope, safe="")
+        if collection is not None:
+            path += "/collections"
+            if collection:
+                path += "/" + quote(collection, safe="")
+    return path
+
+
+def scope_create_flow(endpoint: Endpoint, bucket: str, scope: str) -> Flow:
+    return _form(endpoint, "POST", scopes_path(bucket), {"name": scope},
+                 f"creating scope {scope!r}")
+
+
+def collection_create_flow(endpoint: Endpoint, bucket: str, scope: str, collection: str,
+                           max_ttl: Optional[int] = None,
+                           history: Optional[bool] = None) -> Flow:
+    fields = {"name": collection, "maxTTL": max_ttl,
+              "history": None if history is None else ("true" if history else "false")}
+    return _form(endpoint, "POST", scopes_path(bucket, scope, ""), fields,
+                 f"creating collection {scope}.{collection}")
+
+
+def collection_update_flow(endpoint: Endpoint, bucket: str, scope: str, collection: str,
+                           max_ttl: Optional[int] = None,
+                           history: Optional[bool] = None) -> Flow:
+    """``PATCH`` a collection's settings (server 7.2 and later)."""
+    fields = {"maxTTL": max_ttl,
+              "history": None if history is None else ("true" if history else "false")}
+    return _form(endpoint, "PATCH", scopes_path(bucket, scope, collection), fields,
+                 f"updating collection {scope}.{collection}")
+
+
+__all__ = ["NotReadyError", "bucket_create_flow", "change_password_flow",
+           "collection_create_flow", "collection_update_flow", "form_flow",
+           "group_path", "group_upsert_flow", "scope_create_flow", "scopes_path",
            "bucket_flush_flow", "bucket_info_flow", "bucket_path", "bucket_remove_flow",
            "bucket_update_flow", "http_flow", "role_text", "user_get_flow",
            "user_remove_flow", "user_upsert_flow", "users_get_flow", "users_path",
