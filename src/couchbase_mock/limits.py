@@ -29,11 +29,16 @@ authenticated or not, can grow it without bound:
   credentials gets 401 and one over ``http_body`` bytes gets 413, and if it
   announced a body the connection is closed after the answer. Request heads
   are limited to ``http_head`` bytes (431).
+- **Search indexes.** An index stops growing at ``search_index_bytes``
+  (estimated; by default 512 MiB, the server's default search memory
+  quota): queries on it get 429 ``query request rejected`` until it has
+  room again (see :mod:`couchbase_mock.search.service`). ``None``: no limit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -54,6 +59,7 @@ class Limits:
     # The query service's default request-size-cap: the largest of the mock's services.
     http_body: int = 64 * MiB
     http_head: int = 16 * KiB
+    search_index_bytes: Optional[int] = 512 * MiB
 
     def __post_init__(self) -> None:
         if self.max_connections < 1:

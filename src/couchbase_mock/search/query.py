@@ -29,7 +29,7 @@ import re
 from typing import Any, Callable, Optional
 
 from .analysis import analyze, known_analyzer
-from .index import FieldIndex, Loc, SearchIndex
+from .index import FieldIndex, Found, SearchIndex, count
 from .mapping import IndexMapping, parse_date
 
 __all__ = ["Ctx", "Hit", "MAX_CLAUSES", "Node", "QueryError", "parse_query"]
@@ -44,11 +44,12 @@ class QueryError(ValueError):
 
 
 class Hit:
-    """One document's match: score, where its terms were, and how it scored."""
+    """One document's match: score, where its terms were (packed, see
+    :meth:`.index.SearchIndex.expand`), and how it scored."""
 
     __slots__ = ("score", "locs", "expl")
 
-    def __init__(self, score: float, locs: list[tuple[str, str, Loc]],
+    def __init__(self, score: float, locs: list[Found],
                  expl: Optional[dict[str, Any]] = None) -> None:
         self.score = score
         self.locs = locs
@@ -107,17 +108,16 @@ class TermsNode(Node):
             if not posting:
                 continue
             idf = 1.0 + math.log(ctx.docs / (len(posting) + 1.0))
-            for docid, locs in posting.items():
+            for docid, packed in posting.items():
                 norm = 1.0 / math.sqrt(fi.lengths.get(docid) or 1)
-                score = self.boost * idf * idf * math.sqrt(len(locs)) * norm
+                score = self.boost * idf * idf * math.sqrt(count(packed)) * norm
                 expl = _expl(ctx, score, f"weight({self.field}:{term}), tf-idf")
-                found = [(loc[4], term, loc) for loc in locs]
                 hit = out.get(docid)
                 if hit is None:
-                    out[docid] = Hit(score, found, expl)
+                    out[docid] = Hit(score, [(term, packed)], expl)
                 else:
                     hit.score += score
-                    hit.locs += found
+                    hit.locs.append((term, packed))
                     if expl is not None and hit.expl is not None:
                         hit.expl = _expl(ctx, hit.score, "sum of:", [hit.expl, expl])
             ctx.check()
@@ -232,10 +232,11 @@ class PhraseNode(Node):
         common = set(parts[0]).intersection(*parts[1:])
         out: Results = {}
         first_at = self.phrase[0][1]
+        index = ctx.index
         for docid in common:
-            found: list[tuple[str, str, Loc]] = []
-            by_term = [{(loc[4], loc[3], loc[0]): loc for _, _, loc in part[docid].locs}
-                       for part in parts]
+            found: list[Found] = []
+            by_term = [{(loc[4], loc[3], loc[0]): loc for _, _, loc in index.expand(
+                part[docid].locs)} for part in parts]
             for loc in by_term[0].values():
                 src, ap, pos = loc[4], loc[3], loc[0]
                 chain = []
@@ -243,7 +244,7 @@ class PhraseNode(Node):
                     hit = locs.get((src, ap, pos + at - first_at))
                     if hit is None:
                         break
-                    chain.append((src, term, hit))
+                    chain.append((term, index.repack([hit])))
                 else:
                     found += chain
             if found:

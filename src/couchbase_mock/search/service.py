@@ -18,7 +18,10 @@ refused request ``{"error": "...", "request": ..., "status": "fail"}`` with
 400 (a bad definition, a bad query, an unknown index: the message then
 contains "index not found", which SDKs look for), 403 for a bucket user
 reaching another bucket's index, 412 when ``at_plus`` consistency was not
-reached in time. A query that runs out of its ``ctl.timeout`` answers 200
+reached in time, 429 ``query request rejected`` for a query on an index
+that stopped growing at the cluster's ``Limits.search_index_bytes`` (the
+server rejects queries over its memory quota with that error, and holds
+indexing back). A query that runs out of its ``ctl.timeout`` answers 200
 with the failure in ``status.errors``, as the server does.
 
 Index definitions belong to the cluster and are kept in its data
@@ -30,6 +33,8 @@ was indexed, and a mismatched vbucket uuid is refused. Catching up and
 searching run on worker threads (:mod:`couchbase_mock.query_workers`),
 one index at a time under its lock, never on the event loop: KV and every
 other service keep answering while a large index is built or searched.
+They step aside as N1QL requests do (:func:`_policy`), and the answer is
+encoded to JSON on the worker too (:func:`.results.answer`).
 """
 
 from __future__ import annotations
@@ -45,12 +50,15 @@ import h11
 
 from ..cluster import Cluster
 from ..httpserver import HTTPProtocol, credentials
+from ..limits import DEFAULT_LIMITS, Limits
+from ..n1ql.cancel import Cancel
+from ..n1ql.errors import N1QLError
 from ..n1ql.limits import loads
-from ..query_workers import WorkerPool
+from ..query_workers import SLICE, WorkerPool
 from .index import SearchIndex
 from .mapping import DefinitionError, IndexDef, parse_definition
 from .query import QueryError
-from .results import SearchRequest, run_request
+from .results import SearchRequest, answer
 
 __all__ = ["SEARCH_META", "SearchProtocol", "SearchState", "handle", "search_state"]
 
@@ -75,6 +83,7 @@ class SearchState:
         self.indexes: dict[str, SearchIndex] = {}
         self.uuid = "0"
         self.pool = WorkerPool(WORKERS, name="fts-worker")
+        self.max_index_bytes: Optional[int] = DEFAULT_LIMITS.search_index_bytes
         for raw in cluster.restored_extra.get(SEARCH_META, {}).get("defs", []):
             try:
                 self.defs[raw["name"]] = IndexDef(raw["def"], raw["uuid"])
@@ -108,7 +117,7 @@ class SearchState:
         bucket = self.cluster.buckets[d.source_name]
         index = self.indexes.get(d.name)
         if index is None or index.definition is not d or index.bucket is not bucket:
-            index = self.indexes[d.name] = SearchIndex(d, bucket)
+            index = self.indexes[d.name] = SearchIndex(d, bucket, self.max_index_bytes)
             index.lock = asyncio.Lock()
         return index
 
@@ -213,10 +222,18 @@ def _put(state: SearchState, name: str, body: bytes, params: dict[str, str],
     return 200, {"status": "ok", "uuid": d.uuid}
 
 
-def _checker(deadline: float) -> Callable[[], None]:
+def _policy(state: SearchState, deadline: Optional[float]) -> Callable[[], None]:
+    """What a worker calls in its loops: :class:`Timeout` past ``deadline``
+    (``None``: none), and, as N1QL requests do, every :data:`SLICE` seconds
+    a turn for the other search requests waiting (see :mod:`..query_workers`)."""
+    cancel = Cancel(None if deadline is None else max(0.0, deadline - time.monotonic()))
+    cancel.pause_every(SLICE, state.pool.turns.pass_turn)
+
     def check() -> None:
-        if time.monotonic() > deadline:
-            raise Timeout()
+        try:
+            cancel.check()
+        except N1QLError:
+            raise Timeout() from None
 
     return check
 
@@ -226,7 +243,8 @@ async def _catch_up(state: SearchState, index: SearchIndex, deadline: float) -> 
     changes, seqnos = index.collect()
     if changes or seqnos != index.seqnos:
         loop = asyncio.get_running_loop()
-        await state.pool.run(loop, lambda: index.apply(changes, seqnos, _checker(deadline)))
+        await state.pool.run(loop, lambda: index.apply(changes, seqnos,
+                                                       _policy(state, deadline)))
 
 
 async def _query(state: SearchState, d: IndexDef, body: bytes, received: float) -> Reply:
@@ -251,9 +269,12 @@ async def _query(state: SearchState, d: IndexDef, body: bytes, received: float) 
             reply = await _consistent(state, index, req.vectors.get(d.name), deadline, prefix)
             if reply is not None:
                 return reply
+            if index.full:
+                return _fail(429, f"{prefix}query request rejected: the index is over its "
+                                  f"size limit of {index.max_bytes} bytes", raw)
             now = state.cluster.clock()
-            return 200, await state.pool.run(
-                loop, lambda: run_request(req, index, now, _checker(deadline)))
+            return 200, await state.pool.run(loop, lambda: answer(
+                req, index, now, _policy(state, deadline), _policy(state, None)))
     except QueryError as exc:  # found while running (a term expansion over the cap)
         return _fail(400, f"{prefix}{exc}")
     except Timeout:
@@ -300,6 +321,10 @@ class SearchProtocol(HTTPProtocol):
         self.cluster = cluster
         self.node = node
 
+    def apply_limits(self, limits: Limits) -> None:
+        super().apply_limits(limits)
+        search_state(self.cluster).max_index_bytes = limits.search_index_bytes
+
     async def respond(self, request: h11.Request, body: bytes) -> None:
         creds = credentials(request.headers)
         user = creds[0] if creds is not None else ""
@@ -309,7 +334,7 @@ class SearchProtocol(HTTPProtocol):
         if doc is None:
             self._send_text(status, request, b"404 page not found\n")
             return
-        data = json.dumps(doc, separators=(",", ":")).encode()
+        data = doc if isinstance(doc, bytes) else json.dumps(doc, separators=(",", ":")).encode()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
         self.send_whole(status, headers, data, request.method == b"HEAD")
 
