@@ -50,7 +50,6 @@ from couchbase.management.queries import CollectionQueryIndexManager, QueryIndex
 from couchbase.management.search import SearchIndex, SearchIndexManager
 from couchbase.management.users import Role, User, UserManager
 from couchbase.management.views import DesignDocument, DesignDocumentNamespace, View
-
 from frontends.conftest import Proxy
 
 DEV, PROD = DesignDocumentNamespace.DEVELOPMENT, DesignDocumentNamespace.PRODUCTION
