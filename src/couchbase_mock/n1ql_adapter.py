@@ -281,6 +281,10 @@ def _saved_indexes(engine: QueryEngine) -> list[dict[str, Any]]:
         if isinstance(index, SecondaryIndex):
             entry["keys"] = [A.to_n1ql(key) for key in index.key_exprs]
             entry["where"] = None if index.where is None else A.to_n1ql(index.where)
+            if any(index.modifiers):
+                entry["modifiers"] = index.modifiers
+        if index.partition is not None:
+            entry["partition"] = index.partition
         out.append(entry)
     return out
 
@@ -302,6 +306,8 @@ def _restore_indexes(engine: QueryEngine, saved: list[dict[str, Any]]) -> None:
                                    [parse_expression(key) for key in entry["keys"]],
                                    None if where is None else parse_expression(where),
                                    entry["namespace"])
+            index.modifiers = list(entry.get("modifiers", []))
+        index.partition = entry.get("partition")
         if entry["deferred"]:
             index.state = "deferred"
         else:

@@ -89,6 +89,7 @@ use_fts use_cbo preserve_expiry memory_quota txid tximplicit txdata txstmtnum
 txtimeout durability_level durability_timeout kvtimeout atrcollection numatrs
 sort_projection use_replica errorlimit
 """.split())
+PROFILES = ("off", "phases", "timings")
 SCAN_CONSISTENCIES = ("not_bounded", "request_plus", "statement_plus", "at_plus")
 READ_ONLY_STATEMENTS = (A.Select, A.Explain, A.Prepare, A.Execute)
 SERVER_TIMEOUT = 600.0
@@ -147,6 +148,8 @@ class QueryRequest:
         self.signature = True
         self.readonly = False
         self.auto_execute = False
+        self.query_context: Optional[str] = None
+        self.profile = "off"
 
 
 def _tristate(name: str, value: Any) -> bool:
@@ -269,6 +272,16 @@ def read_request(method: str, target: str, headers: list[tuple[bytes, bytes]],
             req.readonly = readonly
         elif lname == "auto_execute":
             req.auto_execute = _tristate(name, value)
+        elif lname == "query_context":
+            req.query_context = _string(name, value)
+            if req.query_context:
+                _context_parts(req.query_context)  # 1060 if it is no bucket[.scope]
+        elif lname == "profile":
+            profile = _string(name, value).lower()
+            if profile not in PROFILES:
+                raise _bad_request(1060, f"Error processing profile: {value} is not one of "
+                                         "off, phases, timings")
+            req.profile = profile
     if not req.statement and not req.prepared:
         raise _bad_request(1050, "No statement or prepared value")
     if req.statement is not None:
@@ -367,6 +380,8 @@ def execute(cluster: Cluster, user: str, req: QueryRequest, cancel: Optional[Can
             stmt = entry[0] if entry is not None else None
         else:
             stmt = parsed = _parse(req.statement or "", cancel)
+            if req.query_context:
+                scoped(cluster, stmt, req.query_context)
         if stmt is not None and (req.readonly or user != cluster.username):
             if req.readonly and not isinstance(stmt, READ_ONLY_STATEMENTS):
                 raise N1QLError(1000, "The server or request is read-only and cannot "
@@ -393,6 +408,47 @@ def execute(cluster: Cluster, user: str, req: QueryRequest, cancel: Optional[Can
     out.signature = result.signature
     out.mutations = int(result.metrics.get("mutationCount", 0))
     return out
+
+
+def _context_parts(context: str) -> list[str]:
+    """``[bucket]`` or ``[bucket, scope]`` of a query_context (``default:b.s``,
+    ``b.s``, names optionally in backticks)."""
+    namespace, colon, path = context.partition(":")
+    if not colon:
+        path = namespace
+    parts: list[str] = []
+    current = ""
+    quoted = False
+    for ch in path:
+        if ch == "`":
+            quoted = not quoted
+        elif ch == "." and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    if not 1 <= len(parts) <= 2 or not all(parts):
+        raise _bad_request(1060, f"Error processing query_context: {context} is not "
+                                 "[namespace:]bucket[.scope]")
+    return parts
+
+
+def scoped(cluster: Cluster, stmt: A.Node, context: str) -> None:
+    """Make the statement's one-word keyspaces collections of the query_context's
+    scope (``FROM airline`` with ``default:travel-sample.inventory`` is
+    ``travel-sample.inventory.airline``); 12021 if that scope does not exist."""
+    parts = _context_parts(context)
+    if len(parts) == 1:
+        return  # a bucket alone: one-word names are still buckets
+    bucket, scope = parts
+    for ref in _keyspaces(stmt, {}):
+        if ref.namespace == "system" or ref.scope is not None:
+            continue
+        known = cluster.buckets.get(bucket)
+        if known is not None and scope not in known.manifest.scopes:
+            raise N1QLError(12021, f"Scope not found in CB datastore default:{bucket}.{scope}")
+        ref.bucket, ref.scope, ref.collection = bucket, scope, ref.bucket
 
 
 def _parse(statement: str, cancel: Cancel) -> A.Node:
@@ -491,10 +547,40 @@ def body_chunks(req: Optional[QueryRequest], out: Outcome, request_id: str,
         errors = ",".join(_json(e.to_json()) for e in out.errors)
         buf.append(f',\n"errors": [{errors}]')
     buf.append(f',\n"status": "{out.status}"')
+    elapsed = time.perf_counter() - received
     if req is None or req.metrics:
-        buf.append(_metrics(out, time.perf_counter() - received, count, size))
+        buf.append(_metrics(out, elapsed, count, size))
+    if req is not None and req.profile != "off":
+        buf.append(f',\n"profile": {_json(_profile(req, out, elapsed, count))}')
     buf.append("\n}\n")
     yield "".join(buf).encode()
+
+
+def _profile(req: QueryRequest, out: Outcome, elapsed: float, count: int) -> dict[str, Any]:
+    """The response's ``profile`` (``phases``: phase times, counts and operator
+    counts; ``timings`` adds ``executionTimings``), in the server's field names.
+    The mock runs a statement as one step: its whole execution is the ``run`` phase."""
+    run = go_duration(out.execution)
+    profile: dict[str, Any] = {
+        "phaseTimes": {"authorize": "0s", "parse": "0s", "plan": "0s", "run": run},
+        "phaseCounts": {"fetch": count} if count else {},
+        "phaseOperators": {"authorize": 1, "fetch": 1} if count else {"authorize": 1},
+        "requestTime": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        "servicingHost": "127.0.0.1:8091",
+        "executionTimings": None,
+    }
+    if req.profile == "timings":
+        profile["executionTimings"] = {
+            "#operator": "Authorize",
+            "#stats": {"#phaseSwitches": 4, "execTime": "0s", "servTime": run},
+            "~child": {"#operator": "Sequence", "~children": [
+                {"#operator": "Stream", "#stats": {"#itemsIn": count, "#itemsOut": count,
+                                                   "execTime": run}},
+            ]},
+        }
+    else:
+        del profile["executionTimings"]
+    return profile
 
 
 Started = Callable[[Cancel], None]

@@ -422,11 +422,17 @@ class Delete(Node):
 class CreateIndex(Node):
     """Secondary (``keys``) or primary (``primary``) index definition."""
 
-    __slots__ = ("name", "ref", "primary", "keys", "where", "with_", "if_not_exists", "using")
+    __slots__ = ("name", "ref", "primary", "keys", "where", "with_", "if_not_exists", "using",
+                 "modifiers", "partition")
 
     def __init__(self, name: Optional[str], ref: KeyspaceRef, primary: bool, keys: list,
                  where: Optional[Node], with_: Optional[Node], if_not_exists: bool,
-                 using: str = "gsi") -> None:
+                 using: str = "gsi", modifiers: Optional[list] = None,
+                 partition: Optional[list] = None) -> None:
+        # modifiers: per key, "DISTINCT" or "ALL" before an ARRAY key, else "";
+        # partition: the expressions of PARTITION BY HASH(...), or None.
+        self.modifiers = modifiers if modifiers is not None else [""] * len(keys)
+        self.partition = partition
         self.name = name
         self.ref = ref
         self.primary = primary

@@ -43,7 +43,7 @@ from .errors import (
 )
 from .evaluator import CTX, Compiler, Context, Scope
 from .executor import SelectPlan
-from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, meta_of
+from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, key_text, meta_of
 from .parser import parse
 from .planner import require_keyspace
 
@@ -234,6 +234,9 @@ class QueryEngine:
             index: Index = PrimaryIndex(name, path, stmt.ref.namespace)
         else:
             index = SecondaryIndex(name, path, stmt.keys, stmt.where, stmt.ref.namespace)
+            index.modifiers = list(stmt.modifiers)
+        if stmt.partition is not None:
+            index.partition = "HASH(" + ", ".join(key_text(e) for e in stmt.partition) + ")"
         index.state = "deferred" if deferred else "building"
 
         def add() -> bool:

@@ -80,6 +80,10 @@ class Index:
         self.scans = 0
         self.pending: list[tuple[str, Optional[DocRecord]]] = []
         """Changes seen while ``building``, applied when the build is done."""
+        self.partition: Optional[str] = None
+        """``HASH(...)`` of a partitioned index (the mock keeps one partition)."""
+        self.modifiers: list[str] = []
+        """Per key: ``DISTINCT`` or ``ALL`` for an array key, else ``""``."""
 
     @property
     def online(self) -> bool:
@@ -97,7 +101,9 @@ class Index:
         bucket, scope, coll = self.path
         row: dict[str, Any] = {"datastore_id": datastore_id, "id": self.id}
         if not self.primary:
-            row["index_key"] = [k for k in self.key_texts]  # type: ignore[attr-defined]
+            texts = self.key_texts  # type: ignore[attr-defined]
+            mods = self.modifiers or [""] * len(texts)
+            row["index_key"] = [f"({m.lower()} {t})" if m else t for m, t in zip(mods, texts)]
             if self.where is not None:  # type: ignore[attr-defined]
                 row["condition"] = A.to_n1ql(self.where, INDEX_STRIP)  # type: ignore
         else:
@@ -107,6 +113,8 @@ class Index:
             row["keyspace_id"] = bucket
         else:
             row["bucket_id"], row["scope_id"], row["keyspace_id"] = bucket, scope, coll
+        if self.partition is not None:
+            row["partition"] = self.partition
         row.update({"name": self.name, "namespace_id": self.namespace, "state": self.state,
                     "using": "gsi"})
         return row

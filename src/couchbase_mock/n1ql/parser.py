@@ -333,9 +333,10 @@ class Parser:
             if alias is None:
                 raise self.error()
             return A.ExprTerm(A.Subquery(query), alias)
-        if self.tok.kind in (IDENT, QIDENT) and not self.is_kw(*RESERVED):
+        function_call = self.tok.kind == IDENT and self.is_op("(", tok=self.peek())
+        if self.tok.kind in (IDENT, QIDENT) and not self.is_kw(*RESERVED) and not function_call:
             return self.keyspace_term()
-        expr = self.expr()
+        expr = self.expr()  # an expression term: ARRAY_RANGE(0, 3) AS x, [1, 2] AS x ...
         alias = self.alias()
         if alias is None:
             raise self.error()
@@ -484,25 +485,42 @@ class Parser:
         self.expect_kw("ON")
         ref = self.keyspace_ref()
         keys: list = []
+        modifiers: list = []
         where = None
         if not primary:
             if name is None:
                 raise self.error()
             self.expect_op("(")
             while True:
+                # An array index key: [DISTINCT | ALL] ARRAY expr FOR v IN path END.
+                modifier = self.accept_kw("DISTINCT", "ALL") or ""
+                if modifier and not self.is_kw("ARRAY"):
+                    raise self.error()
                 key = self.expr()
                 self.accept_kw("ASC", "DESC")
                 keys.append(key)
+                modifiers.append(modifier)
                 if not self.accept_op(","):
                     break
             self.expect_op(")")
-            if self.accept_kw("WHERE"):
-                where = self.expr()
+        partition = None
+        if self.accept_kw("PARTITION"):  # PARTITION BY HASH(expr, ...)
+            self.expect_kw("BY")
+            if self.name_token().upper() != "HASH":
+                raise self.error(self.tokens[self.i - 1])
+            self.expect_op("(")
+            partition = [self.expr()]
+            while self.accept_op(","):
+                partition.append(self.expr())
+            self.expect_op(")")
+        if not primary and self.accept_kw("WHERE"):
+            where = self.expr()
         using = "gsi"
         if self.accept_kw("USING"):
             using = self.name_token().lower()
         with_ = self.expr() if self.accept_kw("WITH") else None
-        return A.CreateIndex(name, ref, primary, keys, where, with_, if_not_exists, using)
+        return A.CreateIndex(name, ref, primary, keys, where, with_, if_not_exists, using,
+                             modifiers, partition)
 
     def drop_index(self) -> A.DropIndex:
         self.expect_kw("DROP")
