@@ -16,7 +16,7 @@ from ._core.bootstrap import Session
 from ._core.commands import EachNode, Endpoint
 from ._core.packet import Packet
 from ._core.request import Request
-from ._operation import Answer, Operation, finish_batch, multi_result
+from ._operation import Answer, Operation, failed, finish_batch, multi_result
 from ._pipeline import Pipeline
 from ._waiting import BlockingIO, BlockingLink, Flow, NodeReply, drive_blocking, wait_blocking
 from .exceptions import CouchbaseError, ObjectDestroyedError
@@ -84,7 +84,13 @@ class BlockingFrontEnd:
         if pipeline is not None:
             return pipeline.add(op)
         with self._guard:
-            pkt = self._io.execute(op.req)
+            try:
+                pkt = self._io.execute(op.req)
+            except CouchbaseError as exc:
+                error = failed(op, exc)
+                if error is exc:
+                    raise
+                raise error from exc
         return op.result(pkt)
 
     def _complete(self, ops: list[Operation]) -> tuple[list[Result], Optional[CouchbaseError]]:

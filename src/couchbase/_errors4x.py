@@ -733,7 +733,7 @@ _MESSAGES: dict[type[CouchbaseException], str] = {
 # a 2.x class that left the I/O layer -> its 4.x class (most specific first)
 _FROM_2X: tuple[tuple[type[CouchbaseError], type[CouchbaseException]], ...] = (
     (NoMatchingServerError, RequestCanceledException),
-    (ObjectDestroyedError, RequestCanceledException),
+    (ObjectDestroyedError, MissingConnectionException),  # (closed: still ObjectDestroyedError)
     (NetworkError, RequestCanceledException),
     (CouchbaseNetworkError, RequestCanceledException),
     (AuthError, AuthenticationException),

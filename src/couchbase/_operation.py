@@ -54,6 +54,14 @@ class Operation:
 Done = Callable[[Any, Optional[BaseException]], Any]  # (result, None) or (None, error)
 
 
+def failed(op: Operation, exc: BaseException) -> BaseException:
+    """What ``op`` raises when it got no answer (timeout, lost connection): ``exc``,
+    unless its finish function says otherwise (``finish.on_error(op, exc)``: the 4.x
+    API's classes, see :mod:`couchbase._kv4x`)."""
+    on_error = getattr(op.finish, "on_error", None)
+    return exc if on_error is None else on_error(op, exc)
+
+
 def complete(op: Operation, done: Done, pkt: Optional[Packet],
              error: Optional[BaseException]) -> None:
     """Deliver ``op``'s outcome to a callback: ``done(result, None)`` or
@@ -64,7 +72,7 @@ def complete(op: Operation, done: Done, pkt: Optional[Packet],
     response that cannot be decoded must not take its connection down.
     """
     if error is not None:
-        done(None, to_public(error))
+        done(None, failed(op, to_public(error)))
         return
     assert pkt is not None  # (there is a packet whenever there is no error)
     try:
@@ -89,7 +97,7 @@ def finish_batch(ops: list[Operation], answers: list[Answer],
         key = op.key
         exc: Optional[CouchbaseError] = None
         if isinstance(answer, BaseException):
-            exc = _couchbase_error(answer, key)
+            exc = _couchbase_error(failed(op, answer), key)
             result: Result = ValueResult(key, exc.rc)
         else:
             try:
@@ -138,4 +146,4 @@ def _into_item(item: Item, result: Result) -> Item:
     return item
 
 
-__all__ = ["Answer", "Done", "Operation", "complete", "finish_batch", "multi_result"]
+__all__ = ["Answer", "Done", "Operation", "complete", "failed", "finish_batch", "multi_result"]

@@ -24,6 +24,7 @@ are encoded as JSON when the operation is sent.
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any, Sequence
 
 from ._core.opcode import Opcode
@@ -70,6 +71,13 @@ def _flags(create_parents: bool = False, xattr: bool = False,
         | (PathFlag.EXPAND_MACROS if _expand_macros else 0)
 
 
+def _macro(value: Any, flags: int) -> tuple[Any, int]:
+    """A :class:`MutationMacro` value (4.x): its text, expanded by the server in an xattr."""
+    if isinstance(value, MutationMacro):
+        return value.value, flags | PathFlag.EXPAND_MACROS | PathFlag.XATTR
+    return value, flags
+
+
 # -- lookups --------------------------------------------------------------------
 def get(path: str, xattr: bool = False) -> Spec:
     """Retrieve the value at ``path``. Valid only in ``lookup_in``."""
@@ -94,21 +102,22 @@ def upsert(path: str, value: Any, create_parents: bool = False, xattr: bool = Fa
     missing intermediate dictionaries are created (``{'foo': {}}`` and path
     ``foo.bar.baz`` make ``foo.bar``); without, that fails with
     :exc:`~couchbase.exceptions.SubdocPathNotFoundError`."""
-    return Spec(Opcode.SUBDOC_DICT_UPSERT, path, _flags(create_parents, xattr, _expand_macros),
-                value)
+    value, flags = _macro(value, _flags(create_parents, xattr, _expand_macros))
+    return Spec(Opcode.SUBDOC_DICT_UPSERT, path, flags, value)
 
 
 def insert(path: str, value: Any, create_parents: bool = False, xattr: bool = False,
            _expand_macros: bool = False) -> Spec:
     """Create the dictionary entry at ``path``; it must not exist
     (:exc:`~couchbase.exceptions.SubdocPathExistsError`)."""
-    return Spec(Opcode.SUBDOC_DICT_ADD, path, _flags(create_parents, xattr, _expand_macros),
-                value)
+    value, flags = _macro(value, _flags(create_parents, xattr, _expand_macros))
+    return Spec(Opcode.SUBDOC_DICT_ADD, path, flags, value)
 
 
 def replace(path: str, value: Any, xattr: bool = False, _expand_macros: bool = False) -> Spec:
     """Replace the value at ``path``, which must exist (dictionary entry or array element)."""
-    return Spec(Opcode.SUBDOC_REPLACE, path, _flags(False, xattr, _expand_macros), value)
+    value, flags = _macro(value, _flags(False, xattr, _expand_macros))
+    return Spec(Opcode.SUBDOC_REPLACE, path, flags, value)
 
 
 def remove(path: str, xattr: bool = False) -> Spec:
@@ -158,6 +167,138 @@ def counter(path: str, delta: int, create_parents: bool = False, xattr: bool = F
     return Spec(Opcode.SUBDOC_COUNTER, path, _flags(create_parents, xattr), delta)
 
 
+# -- the 4.x additions (the functions above serve both generations: same names,
+# same arguments, the same specs; 4.x's counter() takes xattr before create_parents
+# positionally, so pass them by name) ----------------------------------------------
+def count(path: str, xattr: bool = False) -> Spec:
+    """The number of items in the array or dictionary at ``path`` (4.x name of
+    :func:`get_count`)."""
+    return get_count(path, xattr)
+
+
+def get_full() -> Spec:
+    """The whole document (a lookup_in spec)."""
+    return Spec(Opcode.GET, "", 0)
+
+
+def with_expiry() -> Spec:
+    """The document's expiry time, as a Unix time (a lookup_in spec)."""
+    return Spec(Opcode.SUBDOC_GET, LookupInMacro.expiry_time(), PathFlag.XATTR)
+
+
+def increment(path: str, delta: int, xattr: bool = False, create_parents: bool = False) -> Spec:
+    """Add ``delta`` (positive) to the number at ``path`` (4.x)."""
+    if isinstance(delta, bool) or not isinstance(delta, int) or delta <= 0:
+        from ._errors4x import InvalidArgumentException
+
+        raise InvalidArgumentException(message=f"delta must be a positive integer, not "
+                                       f"{delta!r}")
+    return counter(path, delta, create_parents=create_parents, xattr=xattr)
+
+
+def decrement(path: str, delta: int, xattr: bool = False, create_parents: bool = False) -> Spec:
+    """Subtract ``delta`` (positive) from the number at ``path`` (4.x)."""
+    if isinstance(delta, bool) or not isinstance(delta, int) or delta <= 0:
+        from ._errors4x import InvalidArgumentException
+
+        raise InvalidArgumentException(message=f"delta must be a positive integer, not "
+                                       f"{delta!r}")
+    return counter(path, -delta, create_parents=create_parents, xattr=xattr)
+
+
+class StoreSemantics(IntEnum):
+    """What ``mutate_in`` does with the document itself: ``REPLACE`` (it must exist,
+    the default), ``UPSERT`` (create it if missing), ``INSERT`` (create it; fail with
+    DocumentExistsException if it exists)."""
+
+    REPLACE = 0
+    UPSERT = 1
+    INSERT = 2
+
+
+class LookupInMacro:
+    """Virtual xattr paths of a document's metadata: ``get(LookupInMacro.cas(), xattr=True)``."""
+
+    @staticmethod
+    def document() -> str:
+        return "$document"
+
+    @staticmethod
+    def expiry_time() -> str:
+        return "$document.exptime"
+
+    @staticmethod
+    def cas() -> str:
+        return "$document.CAS"
+
+    @staticmethod
+    def seq_no() -> str:
+        return "$document.seqno"
+
+    @staticmethod
+    def last_modified() -> str:
+        return "$document.last_modified"
+
+    @staticmethod
+    def is_deleted() -> str:
+        return "$document.deleted"
+
+    @staticmethod
+    def value_size_bytes() -> str:
+        return "$document.value_bytes"
+
+    @staticmethod
+    def rev_id() -> str:
+        return "$document.revid"
+
+    @staticmethod
+    def flags() -> str:
+        return "$document.flags"
+
+    @staticmethod
+    def value_crc32c() -> str:
+        return "$document.value_crc32c"
+
+
+class MutationMacro:
+    """Values the server fills in when it applies the mutation, stored in an xattr:
+    ``upsert("meta.cas", MutationMacro.cas(), xattr=True)``."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    @property
+    def value(self) -> str:
+        return self._value
+
+    @classmethod
+    def cas(cls) -> MutationMacro:
+        return cls("${Mutation.CAS}")
+
+    @classmethod
+    def seq_no(cls) -> MutationMacro:
+        return cls("${Mutation.seqno}")
+
+    @classmethod
+    def value_crc32c(cls) -> MutationMacro:
+        return cls("${Mutation.value_crc32c}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MutationMacro) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return f"MutationMacro({self._value!r})"
+
+
+def convert_macro_cas_to_cas(cas: str) -> int:
+    """The CAS a ``${Mutation.CAS}`` xattr holds (``"0x...``", little-endian hex) as an int."""
+    text = cas[2:] if cas.startswith("0x") else cas
+    return int.from_bytes(bytes.fromhex(text), "little")
+
+
 # -- what the API layer sends ----------------------------------------------------
 def _encode_value(spec: tuple[Any, ...]) -> bytes:
     value = spec[3]
@@ -205,6 +346,8 @@ def path_specs(specs: Sequence[Any], lookup: bool) -> list[PathSpec]:
 
 
 __all__ = [
-    "MultiValue", "Spec", "array_addunique", "array_append", "array_insert", "array_prepend",
-    "counter", "exists", "get", "get_count", "insert", "remove", "replace", "upsert",
+    "LookupInMacro", "MultiValue", "MutationMacro", "Spec", "StoreSemantics", "array_addunique",
+    "array_append", "array_insert", "array_prepend", "convert_macro_cas_to_cas", "count",
+    "counter", "decrement", "exists", "get", "get_count", "get_full", "increment", "insert",
+    "remove", "replace", "upsert", "with_expiry",
 ]

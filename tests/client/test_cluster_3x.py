@@ -56,11 +56,12 @@ def test_named_collection_keeps_its_own_documents(fresh_mock, key):
         with pytest.raises(NotFoundError):
             bucket.get(key)  # not in the default collection
         multi = coll.get_multi([key])
-        assert multi[key].value == "in the collection"
+        assert multi.results[key].value == "in the collection"
+        # (4.x: a collection's id is looked up on its first operation)
         with pytest.raises(CollectionNotFoundError):
-            bucket.scope("inventory").collection("nope")
+            bucket.scope("inventory").collection("nope").get(key)
         with pytest.raises(ScopeNotFoundError):
-            bucket.scope("nope").collection("nope")
+            bucket.scope("nope").collection("nope").get(key)
 
 
 def test_cluster_needs_options_and_good_credentials(mock_cluster):
