@@ -31,7 +31,10 @@ _TABLES: dict[str, Table] = {
     "bucket": [
         (None, r"already exists|still exists", x.BucketAlreadyExistsException),
         (None, r"flush is disabled", x.BucketNotFlushableException),
-        (404, r"", x.BucketDoesNotExistException),
+        # as the official SDK 4.x: only the server's generic 404 text means "does not
+        # exist"; another 404 ("The bucket to be deleted was not found.") is not found
+        (404, r"requested resource not found", x.BucketDoesNotExistException),
+        (404, r"", x.BucketNotFoundException),
     ],
     "collection": [
         (None, r"collection with (the )?name .* already exists",
@@ -44,8 +47,10 @@ _TABLES: dict[str, Table] = {
          x.FeatureUnavailableException),
     ],
     "user": [
+        # as the official SDK 4.x: "Unknown user." (reading) is UserNotFoundException;
+        # "User was not found." (dropping) stays a plain CouchbaseException
+        (404, r"unknown user", x.UserNotFoundException),
         (404, r"group", x.GroupNotFoundException),
-        (404, r"", x.UserNotFoundException),
     ],
     "group": [(404, r"", x.GroupNotFoundException)],
     "view": [(404, r"", x.DesignDocumentNotFoundException)],

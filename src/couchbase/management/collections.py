@@ -159,7 +159,7 @@ def _scopes(manifest: Any) -> list[ScopeSpec]:
             ttl = c.get("maxTTL")
             specs.append(CollectionSpec(
                 c.get("name"), scope.get("name"),
-                max_expiry=timedelta(seconds=ttl) if isinstance(ttl, int) else None,
+                max_expiry=timedelta(seconds=ttl if isinstance(ttl, int) else 0),
                 history=c.get("history")))
         out.append(ScopeSpec(scope.get("name"), specs))
     return out
