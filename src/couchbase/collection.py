@@ -455,6 +455,15 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
     def queue_size(self, key: str) -> Any:
         return self._helper("queue_size", key)
 
+    # -- management (SDK 4.x) ---------------------------------------------------------------
+    def query_indexes(self) -> Any:
+        """The :class:`~couchbase.management.queries.CollectionQueryIndexManager` of this
+        collection (its calls run on the bucket's connection)."""
+        from .management.queries import CollectionQueryIndexManager
+
+        return CollectionQueryIndexManager(self._parent, self._parent.bucket, self._scope_name,
+                                           self._name)
+
 
 def _req(build: Callable[..., Any], *args: Any) -> Any:
     """A 2.x request builder's request, its argument errors as 4.x classes."""

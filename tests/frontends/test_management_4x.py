@@ -47,7 +47,7 @@ from couchbase.management.collections import (
     UpdateCollectionSettings,
 )
 from couchbase.management.options import CreateBucketOptions, GetAllScopesOptions
-from couchbase.management.queries import CollectionQueryIndexManager, QueryIndexManager
+from couchbase.management.queries import QueryIndexManager
 from couchbase.management.search import SearchIndex, SearchIndexManager
 from couchbase.management.users import Role, User, UserManager
 from couchbase.management.views import DesignDocument, DesignDocumentNamespace, View
@@ -282,7 +282,7 @@ def test_collection_query_index_manager(manager: Callable[[Any], Proxy]) -> None
     scope = unique("q")
     collections.create_scope(scope)
     collections.create_collection(scope, "c")
-    mgr = manager(lambda bucket: CollectionQueryIndexManager(bucket, "default", scope, "c"))
+    mgr = manager(lambda bucket: bucket.scope(scope).collection("c").query_indexes())
     try:
         mgr.create_primary_index(deferred=True)
         mgr.create_index("ix", ["name"])
