@@ -426,3 +426,19 @@ def test_asyncio_cluster_managers(mock_cluster: Any, loop_thread: Any) -> None:
     before, after, missing = loop_thread.run(run)
     assert "default" in before and before == after
     assert missing == "BucketDoesNotExistException"
+
+
+def test_twisted_cluster_managers(mock_cluster: Any, reactor: Any) -> None:
+    from txcouchbase.cluster import TxCluster
+
+    host, port = mock_cluster.mgmt_url.rsplit("/", 1)[1].split(":")
+    cluster = reactor(TxCluster, f"couchbase://{host}:{port}=http", _options())
+    reactor(cluster.on_connect)
+    mgr = reactor(cluster.buckets)
+    assert "default" in [b.name for b in reactor(mgr.get_all_buckets)]  # no bucket open
+    failure = reactor.failure(mgr.get_bucket, unique("missing-"))
+    assert failure.check(BucketDoesNotExistException)
+    with_bucket = reactor(TxCluster, mock_cluster.connstr, _options())
+    reactor(with_bucket.bucket, "default")
+    assert reactor(reactor(with_bucket.users).get_roles)
+    reactor(with_bucket.close)
