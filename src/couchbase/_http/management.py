@@ -41,8 +41,14 @@ def http_flow(endpoint: Endpoint, path: str, method: str = "GET",
     """Any request to the management port -> HttpResult; HTTPError for a status >= 300."""
     if not isinstance(path, str) or not path.startswith("/"):
         raise ArgumentError(f"path must be a string starting with '/', not {path!r}")
-    if method not in ("GET", "PUT", "POST", "DELETE", "PATCH"):
+    if method not in ("GET", "PUT", "POST", "DELETE"):  # (the 2.x Admin's http_request)
         raise ArgumentError(f"unknown HTTP method {method!r}", objextra=method)
+    return _http(endpoint, path, method, content, content_type, response_format, what)
+
+
+def _http(endpoint: Endpoint, path: str, method: str, content: Union[bytes, str, None],
+          content_type: str = "application/json", response_format: int = FMT_JSON,
+          what: Optional[str] = None) -> Flow:
     body = content.encode("utf-8") if isinstance(content, str) else content
     if body is not None and not isinstance(body, bytes):
         raise ArgumentError("content must be bytes or a string", objextra=content)
@@ -58,7 +64,7 @@ def http_flow(endpoint: Endpoint, path: str, method: str = "GET",
 def _form(endpoint: Endpoint, method: str, path: str, fields: dict[str, Any],
           what: str) -> Flow:
     body = urlencode({k: v for k, v in fields.items() if v is not None})
-    return http_flow(endpoint, path, method, body, FORM, what=what)
+    return _http(endpoint, path, method, body, FORM, what=what)  # (PATCH too)
 
 
 form_flow = _form  # (endpoint, method, path, fields, what): a form; None values left out
