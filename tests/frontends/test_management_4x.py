@@ -313,6 +313,7 @@ def test_query_index_arguments_checked(manager: Callable[[Any], Proxy]) -> None:
 
 # -- views ------------------------------------------------------------------------------
 def test_design_document_life_cycle(manager: Callable[[Any], Proxy]) -> None:
+    pytest.importorskip("py_mini_racer")  # the mock's JavaScript engine (the 'views' extra)
     mgr = manager(lambda bucket: bucket.view_indexes())
     name = unique("dd")
     view = View(map="function (doc, meta) { emit(meta.id, null); }", reduce="_count")
