@@ -185,8 +185,40 @@ def run_ours(cfg: dict[str, Any]) -> dict[str, Any]:
             phases.skip("get_multi", f"n/a: warm-up failed: {type(exc).__name__}: {exc}")
         else:
             phases.run("get_multi", m * len(batches), get_multis)
+    _run_ours_4x(cb, phases, cfg, keys, batches, doc)
     cb.close()
     return phases.results
+
+
+def _run_ours_4x(cb: Any, phases: Phases, cfg: dict[str, Any], keys: list[str],
+                 batches: list[list[str]], doc: dict[str, Any]) -> None:
+    """The same work through our 4.x Collection (as the official worker runs it)."""
+    coll = cb.default_collection()
+    n, m = cfg["ops"], cfg["multi_keys"]
+
+    def upserts() -> None:
+        upsert = coll.upsert
+        for k in keys:
+            upsert(k, doc)
+
+    def gets() -> None:
+        get = coll.get
+        value = None
+        for k in keys:
+            value = get(k).content_as[dict]
+        _check(value == doc, "get returned another document")
+
+    def get_multis() -> None:
+        get_multi = coll.get_multi
+        for batch in batches:
+            res = get_multi(batch)
+            values = [r.content_as[dict] for r in res.results.values()]
+            _check(res.all_ok and len(values) == m and values[-1] == doc,
+                   "get_multi missed keys")
+
+    phases.run("upsert_4x", n, upserts)
+    phases.run("get_4x", n, gets)
+    phases.run("get_multi_4x", m * len(batches), get_multis)
 
 
 def run_ours_profile(cfg: dict[str, Any]) -> dict[str, Any]:

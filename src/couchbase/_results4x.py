@@ -28,7 +28,10 @@ class ContentProxy:
         self._value = value
 
     def __getitem__(self, type_: Callable[[Any], Any]) -> Any:
-        return type_(self._value)
+        value = self._value
+        if type(value) is type_:  # already that type: no copy
+            return value
+        return type_(value)
 
 
 class ContentSubdocProxy:

@@ -222,8 +222,13 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
 
     # -- operations: one builder per kind, shared by the single and *_multi methods -------------
     def _get_op(self, key: Any, options: dict[str, Any]) -> Operation:
-        return Operation(key, _req(_kv.get_request, key), _kv4x.get_finish, self,
-                         self._decoder(options))
+        try:
+            req = _kv.get_request(key)
+        except CouchbaseError as exc:
+            raise to_4x(exc) from None
+        transcoder = options.get("transcoder") if options else None
+        return Operation(key, req, _kv4x.get_finish, self,
+                         (transcoder or self._transcoder).decode_value)
 
     def _exists_op(self, key: Any, options: dict[str, Any]) -> Operation:
         return Operation(key, _req(_kv4x.meta_request, key), _kv4x.exists_finish, self)

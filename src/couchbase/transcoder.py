@@ -97,6 +97,7 @@ def _json_bytes(transcoder: Any, value: Any) -> bytes:
 
 
 _JSON, _UTF8, _BYTES = formats.FMT_JSON, formats.FMT_UTF8, formats.FMT_BYTES
+_COMMON_MASK = formats.FMT_COMMON_MASK
 _NAMES = {_JSON: "JSON", _UTF8: "String", _BYTES: "Binary", formats.FMT_PICKLE: "Pickle"}
 
 
@@ -124,6 +125,11 @@ class JSONTranscoder(Transcoder):
         return _json_bytes(self, value), _JSON
 
     def decode_value(self, value: bytes, flags: int) -> Any:
+        if flags & _COMMON_MASK == _JSON and self._serializer is None:  # the common case
+            try:
+                return formats._json_decode(value.decode("utf-8"))
+            except Exception as exc:
+                raise _format_error(f"couldn't decode JSON: {exc}", exc) from exc
         fmt = formats.format_of_flags(flags)
         if fmt != _JSON:
             if fmt in (_UTF8, _BYTES):
