@@ -34,7 +34,7 @@ class _Structure:
 
     def size(self) -> int:
         try:
-            return int(getattr(self._collection, self._size)(self._key).value)
+            return int(getattr(self._collection, self._size)(self._key))
         except NotFoundError:
             return 0
 
@@ -131,7 +131,8 @@ class CouchbaseSet(_Structure):
         self._collection.set_remove(self._key, value)
 
     def contains(self, value: Any) -> bool:
-        return bool(self._collection.set_contains(self._key, value).value)
+        found = self._collection.set_contains(self._key, value)
+        return bool(getattr(found, "value", found))
 
     def values(self) -> list[Any]:
         return list(self._all())

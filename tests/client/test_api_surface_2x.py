@@ -247,9 +247,7 @@ BUCKET_ATTRIBUTES = ("quiet transcoder data_passthrough unlock_gil timeout views
 
 # name -> why we do not provide it (docs/api-2x.md has the same list)
 NOT_PROVIDED: dict[str, str] = {
-    "couchbase.datastructures": "a documentation anchor in 2.x, not a module: the data "
-                                "structures are Bucket methods (map_add...), tested in "
-                                "tests/frontends/test_datastructures.py",
+    # (couchbase.datastructures, a documentation anchor in 2.x, is now the 4.x module)
     "couchbase.asynchronous.bucket.AsyncBucket": "a bucket wired to an IOPS event-loop "
                                                  "adapter of libcouchbase; every front end "
                                                  "here drives its own sockets",

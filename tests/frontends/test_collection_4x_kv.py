@@ -214,3 +214,33 @@ def test_bad_arguments(coll: Any, key: str) -> None:
         coll.upsert(key, 1, expiry="soon")
     with pytest.raises(InvalidArgumentException):
         coll.get(key, "not options")
+
+
+def test_data_structures(coll: Any, key: str, front_end: str) -> None:
+    """The helpers wait the front end's way; the classes are the sync (and gevent) API."""
+    assert coll.list_append(key, "a", create=True) is not None
+    assert coll.list_size(key) == 1
+    if front_end not in ("sync", "gevent"):
+        return
+    from couchbase.exceptions import QueueEmpty
+
+    target = coll._target
+    items = target.couchbase_list(key + "-l")
+    items.append(1)
+    items.prepend(0)
+    assert items.get_all() == [0, 1] and items.get_at(1) == 1 and len(items) == 2
+    assert items.index_of(1) == 1 and list(items) == [0, 1]
+    mapping = target.couchbase_map(key + "-m")
+    mapping.add("a", 1)
+    assert mapping.get("a") == 1 and mapping.exists("a") and mapping.keys() == ["a"]
+    unique = target.couchbase_set(key + "-s")
+    unique.add("x")
+    unique.add("x")
+    assert unique.values() == ["x"] and unique.contains("x")
+    queue = target.couchbase_queue(key + "-q")
+    queue.push(1)
+    queue.push(2)
+    assert queue.pop() == 1 and queue.size() == 1
+    queue.pop()
+    with pytest.raises(QueueEmpty):
+        queue.pop()
