@@ -45,7 +45,7 @@ from ._results4x import (
 from .durability import ClientDurability, ServerDurability
 from .exceptions import CouchbaseError
 from .mutation_state import MutationToken
-from .options import expiry_seconds
+from .options import expiry_seconds, timeout_seconds
 
 _U32 = struct.Struct(">I")
 _U64 = struct.Struct(">Q")
@@ -94,6 +94,15 @@ def with_on_error(finish: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # -- requests -----------------------------------------------------------------------
+def timed(req: Request, opts: dict[str, Any]) -> Request:
+    """``req`` with the call's ``timeout`` option (timedelta or seconds) as its own
+    deadline (:attr:`Request.timeout`); without one it takes the bucket's."""
+    timeout = opts.get("timeout") if opts else None
+    if timeout is not None:
+        req.timeout = timeout_seconds(timeout)
+    return req
+
+
 def frames(opts: dict[str, Any], preserve: bool = False) -> tuple[bytes, Any]:
     """``(framing extras, client durability or None)`` of a mutation's options."""
     framing = b""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from . import _kv4x
 from . import subdocument as SD
 from ._core.opcode import Opcode
 from ._core.subdoc import MAX_SPECS, PathFlag
@@ -71,6 +72,7 @@ def projected_get(coll: Any, key: Any, options: dict[str, Any]) -> Any:
     else:
         specs.extend(SD.get(path) for path in project)
     op = coll._lookup_op(key, specs, {})
+    _kv4x.timed(op.req, options)
     return coll._drive(_flow(coll, op, key, project, with_expiry, whole, options))
 
 

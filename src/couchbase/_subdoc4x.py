@@ -74,6 +74,7 @@ class SubdocOperations4x:
         exists = frozenset(i for i, s in enumerate(specs) if s[0] == Opcode.SUBDOC_EXISTS)
         if replica > 0:
             req = Request(req.opcode, req.key, req.extras, req.value, replica=replica)
+        _kv4x.timed(req, options)
         make: Any = LookupInResult if replica < 0 else _replica_result(replica > 0)
         return Operation(key, req, _kv4x.lookup_finish, self, command, paths, exists, make)
 
@@ -106,6 +107,7 @@ class SubdocOperations4x:
             raise ValueTooLargeException(message=f"the specs are {len(req.value)} bytes once "
                                          f"encoded; the server takes at most {MAX_VALUE_SIZE}")
         req.framing, client = _kv4x.frames(options, preserve=True)
+        _kv4x.timed(req, options)
         opcode = Opcode.ADD if semantics is not None and int(semantics) == 2 else 0
         op = Operation(key, req, _kv4x.mutate_finish, self, command, [s[1] for s in specs],
                        bool(cas), opcode)

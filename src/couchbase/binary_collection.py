@@ -41,12 +41,14 @@ class BinaryCollection:
         except CouchbaseError as exc:
             raise to_4x(exc) from None
         req.framing, client = _kv4x.frames(options)
+        _kv4x.timed(req, options)
         coll = self._collection
         return Operation(key, req, _kv4x.mutation_finish, coll, opcode, bool(cas)), client
 
     def _counter_op(self, key: Any, options: dict[str, Any],
                     sign: int) -> tuple[Operation, Any]:
         req, client = _kv4x.counter_request(key, options, sign)
+        _kv4x.timed(req, options)
         return Operation(key, req, _kv4x.counter_finish, self._collection), client
 
     def append(self, key: str, value: Any, *opts: Any, **kwargs: Any) -> Any:

@@ -227,22 +227,25 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
         except CouchbaseError as exc:
             raise to_4x(exc) from None
         transcoder = options.get("transcoder") if options else None
+        if options:
+            _kv4x.timed(req, options)
         return Operation(key, req, _kv4x.get_finish, self,
                          (transcoder or self._transcoder).decode_value)
 
     def _exists_op(self, key: Any, options: dict[str, Any]) -> Operation:
-        return Operation(key, _req(_kv4x.meta_request, key), _kv4x.exists_finish, self)
+        req = _kv4x.timed(_req(_kv4x.meta_request, key), options)
+        return Operation(key, req, _kv4x.exists_finish, self)
 
     def _touch_op(self, key: Any, expiry: Any, options: dict[str, Any]) -> Operation:
-        req = _req(_kv.touch_request, key, _kv4x.touch_expiry(expiry))
+        req = _kv4x.timed(_req(_kv.touch_request, key, _kv4x.touch_expiry(expiry)), options)
         return Operation(key, req, _kv4x.mutation_finish, self)
 
     def _lock_op(self, key: Any, lock_time: Any, options: dict[str, Any]) -> Operation:
-        req = _req(_kv.lock_request, key, _lock_seconds(lock_time), False)
+        req = _kv4x.timed(_req(_kv.lock_request, key, _lock_seconds(lock_time), False), options)
         return Operation(key, req, _kv4x.get_finish, self, self._decoder(options))
 
     def _unlock_op(self, key: Any, cas: Any, options: dict[str, Any]) -> Operation:
-        req = _req(_kv.unlock_request, key, cas)
+        req = _kv4x.timed(_req(_kv.unlock_request, key, cas), options)
         return Operation(key, req, _kv4x.mutation_finish, self, Opcode.UNLOCK_KEY, True)
 
     def _store_op(self, opcode: int, key: Any, value: Any,
@@ -252,12 +255,13 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
                                               self._encoder(options))
         except CouchbaseError as exc:
             raise to_4x(exc) from None
+        _kv4x.timed(req, options)
         op = Operation(key, req, _kv4x.mutation_finish, self, opcode, bool(options.get("cas")))
         return op, client
 
     def _remove_op(self, key: Any, options: dict[str, Any]) -> tuple[Operation, Any]:
         cas = options.get("cas", 0)
-        req = _req(_kv.remove_request, key, cas)
+        req = _kv4x.timed(_req(_kv.remove_request, key, cas), options)
         req.framing, client = _kv4x.frames(options)
         return Operation(key, req, _kv4x.mutation_finish, self, Opcode.DELETE, bool(cas)), client
 
@@ -279,8 +283,8 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
     def get_and_touch(self, key: str, expiry: Any, *opts: Any, **kwargs: Any) -> Any:
         """The document, setting a new ``expiry`` (timedelta, datetime or seconds)."""
         options = merge(opts, kwargs)
-        req = Request(Opcode.GAT, _req(_kv.encode_key, key),
-                      _kv4x._U32.pack(_kv4x.touch_expiry(expiry)))
+        req = _kv4x.timed(Request(Opcode.GAT, _req(_kv.encode_key, key),
+                                  _kv4x._U32.pack(_kv4x.touch_expiry(expiry))), options)
         return self._run(Operation(key, req, _kv4x.get_finish, self, self._decoder(options)))
 
     def get_and_lock(self, key: str, lock_time: Any, *opts: Any, **kwargs: Any) -> Any:
@@ -349,7 +353,8 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
         decode = self._decoder(options)
         ekey = _req(_kv.encode_key, key)
         replicas = self._parent._replica_count()
-        return [Operation(key, Request(Opcode.GET_REPLICA if i else Opcode.GET, ekey, replica=i),
+        return [Operation(key, _kv4x.timed(Request(Opcode.GET_REPLICA if i else Opcode.GET, ekey,
+                                                   replica=i), options),
                           _kv4x.capture, _kv4x.replica_finish, self, decode, bool(i))
                 for i in range(replicas + 1)]
 

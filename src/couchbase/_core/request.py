@@ -21,7 +21,7 @@ SNAPPY = Datatype.SNAPPY
 
 class Request:
     __slots__ = ("opcode", "key", "extras", "value", "cas", "datatype", "replica", "cid", "framing",
-                 "vbucket")
+                 "vbucket", "timeout")
 
     def __init__(
         self,
@@ -45,6 +45,8 @@ class Request:
         self.cid = cid  # collection id
         self.framing = framing
         self.vbucket = 0  # where it was last sent (a mutation token names its vbucket)
+        # seconds this request may take (a 4.x per-call ``timeout``); None: the bucket's
+        self.timeout: Optional[float] = None
 
     def encode(self, vbucket: int, opaque: int, collections: bool,
                deflate: Optional[Deflate] = None) -> bytes:

@@ -86,7 +86,7 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         if self.closed:
             self._refuse_closed()
         started = time.monotonic()
-        deadline = started + self.settings.timeout
+        deadline = started + (req.timeout or self.settings.timeout)
         attempt = 0
         route = self.router.route_index
         refreshed = False
@@ -167,9 +167,11 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         if self.closed:
             self._refuse_closed()
         started = time.monotonic()
-        deadline = started + self.settings.timeout
         todo = list(enumerate(reqs))
         requests = [req for _, req in todo]
+        # one deadline for the batch: the longest any of its requests may take
+        deadline = started + max([req.timeout or self.settings.timeout for req in requests],
+                                 default=self.settings.timeout)
         results: list[Optional[Answer]] = [None] * len(todo)
         attempt = 0
         refreshed = False

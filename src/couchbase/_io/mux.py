@@ -362,7 +362,7 @@ class _Op:
             log_timeout(self.req.opcode, self.req.key, node, time.monotonic() - self.started,
                         self.cluster.tracing.redaction)
         self.finish(None, TimeoutError(
-            f"operation timed out (no response within {self.cluster.timeout}s)"))
+            f"operation timed out (no response within {self.deadline - self.started:.3g}s)"))
 
     def finish(self, pkt: Optional[Packet], error: Optional[BaseException]) -> None:
         self.finished = True
@@ -497,6 +497,8 @@ class MuxCluster(ClusterBase[MuxNode]):
             return
         now = time.monotonic()
         cluster_timeout = self.settings.timeout
+        if timeout is None:
+            timeout = req.timeout  # (a per-call timeout; None: the bucket's)
         if timeout is None or timeout == cluster_timeout:
             # Operations with the cluster's timeout expire in the order they started:
             # one sweep timer for all of them instead of a timer each.
