@@ -254,7 +254,9 @@ def test_value_too_big(kv0, key):
     assert kv0.set(key, b"x" * (20 * 1024 * 1024 + 1)).status == Status.E2BIG
 
 
-def test_collections(mock_cluster):
+def test_collections(fresh_mock):
+    """On a cluster of its own: other tests add collections to the session's buckets."""
+    mock_cluster = fresh_mock
     feats = (Feature.XERROR, Feature.SELECT_BUCKET, Feature.COLLECTIONS, Feature.JSON)
     with connect(mock_cluster, features=feats) as kv:
         manifest = json.loads(kv.request(Opcode.GET_COLLECTIONS_MANIFEST).value)
