@@ -11,6 +11,7 @@ from typing import Any
 
 from ._blocking_frontend import BlockingFrontEnd
 from ._bucketbase import BucketBase
+from ._core.health import PingStatus
 from ._io.blocking_cluster import BlockingCluster
 from ._locking import make_guard
 from ._pipeline import Pipeline
@@ -42,4 +43,4 @@ class Bucket(BlockingFrontEnd, BucketBase):
         self._io = cluster
 
 
-__all__ = ["Bucket", "Pipeline", "format_of_flags"]
+__all__ = ["Bucket", "PingStatus", "Pipeline", "format_of_flags"]

@@ -66,3 +66,13 @@ def test_ping_reports_a_stopped_node_and_still_measures_the_other(
     assert "error" in kv[f"127.0.0.1:{stopped}"]
     (alive,) = [e for r, e in kv.items() if r != f"127.0.0.1:{stopped}"]
     assert alive["status"] == "ok"
+
+
+def test_ping_status_numbers_are_the_2x_ones(cb: Any) -> None:
+    from couchbase.bucket import PingStatus
+
+    assert (PingStatus.OK, PingStatus.TIMEOUT, PingStatus.ERROR) == (0, 1, 2)
+    for entry in cb.ping(services=["kv"])["services"]["kv"]:
+        assert PingStatus.of(entry["status"]) == PingStatus.OK
+    assert PingStatus.of("timeout") == PingStatus.TIMEOUT
+    assert PingStatus.of("error") == PingStatus.ERROR

@@ -22,6 +22,20 @@ from .packet import Packet, encode_packet
 
 OK, TIMEOUT, ERROR = "ok", "timeout", "error"
 
+
+class PingStatus:
+    """An endpoint's ping outcome as SDK 2.5 named it (libcouchbase's
+    LCB_PINGSTATUS_* numbers); reports carry the text: ``ok``, ``timeout``, ``error``."""
+
+    OK = 0
+    TIMEOUT = 1
+    ERROR = 2
+
+    @staticmethod
+    def of(text: str) -> int:
+        """The number for a report entry's ``status`` text."""
+        return {OK: PingStatus.OK, TIMEOUT: PingStatus.TIMEOUT}.get(text, PingStatus.ERROR)
+
 HTTP_PINGS = {
     # report name: (service name of the cluster connection, path the service answers)
     "views": ("views", "/"),
