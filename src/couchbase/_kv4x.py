@@ -204,10 +204,11 @@ def replica_finish(key: Any, pkt: Packet, where: Where, decode: Callable[[bytes,
     return GetReplicaResult(key, pkt.cas, _raw(key, pkt), flags, decode, is_replica)
 
 
-def _token(pkt: Packet) -> Any:
+def _token(pkt: Packet, where: Where) -> Any:
+    """The response's mutation token, named for the collection's bucket."""
     if len(pkt.extras) == 16:
         uuid, seqno = _TOKEN.unpack(pkt.extras)
-        return MutationToken(pkt.vbucket, uuid, seqno)
+        return MutationToken(pkt.vbucket, uuid, seqno, where.bucket_name)  # type: ignore[attr-defined]
     return None
 
 
@@ -215,14 +216,14 @@ def mutation_finish(key: Any, pkt: Packet, where: Where, opcode: int = 0,
                     cas_given: bool = False) -> MutationResult:
     if pkt.status:
         raise _fail(key, pkt, where, opcode, cas_given)
-    return MutationResult(key, pkt.cas, _token(pkt) if len(pkt.extras) == 16 else None)
+    return MutationResult(key, pkt.cas, _token(pkt, where) if len(pkt.extras) == 16 else None)
 
 
 def counter_finish(key: Any, pkt: Packet, where: Where) -> CounterResult:
     if pkt.status:
         raise _fail(key, pkt, where)
     value = _U64.unpack_from(pkt.value)[0] if len(pkt.value) >= 8 else 0
-    return CounterResult(key, pkt.cas, value, _token(pkt))
+    return CounterResult(key, pkt.cas, value, _token(pkt, where))
 
 
 def exists_finish(key: Any, pkt: Packet, where: Where) -> ExistsResult:
@@ -282,7 +283,7 @@ def mutate_finish(key: Any, pkt: Packet, where: Where, command: SubdocCommand,
     if reply.failed is not None:
         raise errors(reply.failed)
     specs = [(f.status, f.value) if f is not None else (0, b"") for f in reply.fields]
-    return MutateInResult(key, reply.cas, specs, errors, _token(pkt))
+    return MutateInResult(key, reply.cas, specs, errors, _token(pkt, where))
 
 
 def capture(key: Any, pkt: Packet, finish: Callable[..., Any], *args: Any) -> Any:
