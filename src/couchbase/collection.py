@@ -369,6 +369,17 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
             raise _kv4x.unretrievable(key, self, cause)
         return found[0] if first else found
 
+    # -- range scans ----------------------------------------------------------------------------
+    def scan(self, scan_type: Any, *opts: Any, **kwargs: Any) -> Any:
+        """The documents (or with ``ids_only`` the keys) a
+        :class:`~couchbase.kv_range_scan.RangeScan`, ``PrefixScan`` or ``SamplingScan``
+        selects, read as they are iterated (ScanOptions: ``ids_only``, ``concurrency``,
+        ``batch_item_limit``, ``batch_byte_limit``, ``consistent_with``, ``timeout``,
+        ``transcoder``). On Twisted, a Deferred of the list of items."""
+        from ._scan4x import scan
+
+        return scan(self, scan_type, merge(opts, kwargs))
+
     # -- the 4.x projection (get with project / with_expiry) ------------------------------------
     def _get_projected(self, key: Any, options: dict[str, Any]) -> Any:
         from ._projection import projected_get

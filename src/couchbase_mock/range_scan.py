@@ -104,6 +104,7 @@ class Scans:
 
     def __init__(self) -> None:
         self.open: dict[bytes, RangeScan] = {}
+        self.cancelled = 0  # scans a client cancelled (tests count them)
 
     def expire(self, now: float) -> None:
         for sid in [s.id for s in self.open.values() if now - s.touched > IDLE_SECONDS]:
@@ -355,6 +356,7 @@ def cancel(s: KVSession, req: Packet) -> Optional[bytes]:
     scans = scans_of(engine, s.node)
     if scans.open.pop(req.extras, None) is None:
         return s.reply(req, Status.KEY_ENOENT)
+    scans.cancelled += 1
     return s.reply(req)
 
 

@@ -102,14 +102,18 @@ class NodeProbe(Protocol):
 
 class EachNode:
     """Run a probe on every KV node of the cluster map, at once. ``make("host:port")``
-    makes each node's probe. Unless ``tolerant``, the first node that fails fails
-    the command; tolerant, a failed node's probe gets the error in ``error``."""
+    makes each node's probe, or None to leave that node out (the reply has no entry
+    for it). Unless ``tolerant``, the first node that fails fails the command;
+    tolerant, a failed node's probe gets the error in ``error``. ``timeout``: seconds
+    to wait for the answers (None: the bucket's timeout)."""
 
-    __slots__ = ("make", "tolerant")
+    __slots__ = ("make", "tolerant", "timeout")
 
-    def __init__(self, make: Callable[[str], NodeProbe], tolerant: bool = False) -> None:
+    def __init__(self, make: Callable[[str], Optional[NodeProbe]], tolerant: bool = False,
+                 timeout: Optional[float] = None) -> None:
         self.make = make
         self.tolerant = tolerant
+        self.timeout = timeout
 
     def __repr__(self) -> str:
         return f"EachNode({self.make!r}, tolerant={self.tolerant})"

@@ -285,12 +285,15 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         slow node costs its own wait, not the others')."""
         if self.closed:
             self._refuse_closed()
-        deadline = time.monotonic() + self.settings.timeout
+        deadline = time.monotonic() + (command.timeout or self.settings.timeout)
         out: NodeReply = {}
         sent: list[tuple[NodeProbe, BlockingNode, int]] = []
         try:
             for index, address in enumerate(self.router.addresses()):
-                probe = out[address] = command.make(f"{address[0]}:{address[1]}")
+                made = command.make(f"{address[0]}:{address[1]}")
+                if made is None:  # (this node is left out)
+                    continue
+                probe = out[address] = made
                 try:
                     node = self.node_at(index, deadline)
                     opaque = node.inflight.allocate()

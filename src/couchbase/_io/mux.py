@@ -624,20 +624,26 @@ class MuxCluster(ClusterBase[MuxNode]):
         if self.closed:
             done(None, ObjectDestroyedError("this connection is closed"))
             return
-        addresses = self.router.addresses()
         out: dict[tuple[str, int], NodeProbe] = {}
+        every = self.router.addresses()
+        for address in every:
+            made = command.make(f"{address[0]}:{address[1]}")
+            if made is not None:  # (None: this node is left out)
+                out[address] = made
+        addresses = list(out)
         left = {address for address in addresses}
         state = {"over": False}
         if not addresses:
             done(out, None)
             return
+        timeout = command.timeout or self.settings.timeout
 
         def expired() -> None:
-            error = TimeoutError(f"no answer within {self.settings.timeout}s")
+            error = TimeoutError(f"no answer within {timeout:.3g}s")
             for address in list(left):
                 node_done(address, error)
 
-        timer = self.backend.call_later(self.settings.timeout, expired)
+        timer = self.backend.call_later(timeout, expired)
 
         def node_done(address: tuple[str, int], error: Optional[BaseException]) -> None:
             if state["over"] or address not in left:
@@ -655,11 +661,12 @@ class MuxCluster(ClusterBase[MuxNode]):
                 timer.cancel()
                 done(out, None)
 
-        for index, address in enumerate(addresses):
-            probe = out[address] = command.make(f"{address[0]}:{address[1]}")
+        indexes = {address: i for i, address in enumerate(every)}
+        for address in addresses:
+            probe = out[address]
             finished = partial(node_done, address)
             try:
-                node = self.node_at(index)
+                node = self.node_at(indexes[address])
             except (CoreError, CouchbaseError) as exc:
                 finished(exc)
                 continue
