@@ -30,7 +30,8 @@ from .views.api import ViewAPI
 
 if TYPE_CHECKING:
     from ._core.cluster import ClusterBase
-    from .collection import Collection, Scope
+    from .collection import Collection
+    from .scope import Scope
 
 DEFAULT = "_default"
 Flow = Generator[Any, Any, Any]
@@ -116,12 +117,17 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, SearchAPI, AnalyticsAPI, CryptoA
         **kwargs: Any,
     ) -> None:
         extra = {name: kwargs.pop(name) for name in self._extra_arguments if name in kwargs}
+        # (private) a cluster-level connection: bootstrap with no bucket selected (GCCCP);
+        # the 4.x Cluster runs its queries, pings and searches on one
+        no_bucket = bool(kwargs.pop("_no_bucket", False))
         bucket = take_bucket_kwargs(kwargs, lockmode)
         settings = read_settings(connection_string or connstr, password, username, timeout,
                                  bootstrap_timeout, bucket)
+        if no_bucket:
+            settings.bucket = None
         self._settings = settings
         self._opts = ApiOptions()
-        self._bucket = settings.bucket
+        self._bucket = settings.bucket or ""
         self._pipeline: Any = None
         self._lockmode = lockmode
         self.unlock_gil = unlock_gil
@@ -138,6 +144,19 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, SearchAPI, AnalyticsAPI, CryptoA
     def bucket(self) -> str:
         """The bucket's name."""
         return self._bucket
+
+    @property
+    def name(self) -> str:
+        """The bucket's name (4.x)."""
+        return self._bucket
+
+    def view_query(self, design_doc: str, view_name: str, *opts: Any, **kwargs: Any) -> Any:
+        """Query view ``view_name`` of design document ``design_doc`` (4.x): a
+        :class:`~couchbase.views.ViewResult`, options as
+        :class:`~couchbase.options.ViewOptions` or their keywords."""
+        from ._views4x import view_request
+
+        return view_request(self, design_doc, view_name, opts, kwargs)
 
     @property
     def lockmode(self) -> int:
@@ -202,7 +221,7 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, SearchAPI, AnalyticsAPI, CryptoA
         return self.scope(DEFAULT)
 
     def scope(self, name: str) -> Scope:
-        from .collection import Scope
+        from .scope import Scope
 
         return Scope(self, name)
 

@@ -43,9 +43,11 @@ from .exceptions import (
     HTTPError,
     InternalError,
     KeyExistsError,
+    N1QLError,
     N1QLIndexExistsError,
     N1QLIndexNotFoundError,
     N1QLKeyspaceNotFoundError,
+    N1QLPreparedStatementError,
     N1QLSyntaxError,
     NetworkError,
     NoMatchingServerError,
@@ -285,6 +287,26 @@ class QueryIndexNotFoundException(CouchbaseException, N1QLIndexNotFoundError):
 class QueryIndexAlreadyExistsException(CouchbaseException, N1QLIndexExistsError):
     """The query index exists already."""
     ERROR_CODE = 18
+
+
+class PlanningFailureException(CouchbaseException, N1QLError):
+    """The query service could not plan the statement (codes 4000-4999)."""
+    ERROR_CODE = 201
+
+
+class IndexFailureException(CouchbaseException, N1QLError):
+    """The query service's index access failed (codes 12000-12999, 14000-14999)."""
+    ERROR_CODE = 202
+
+
+class PreparedStatementFailureException(CouchbaseException, N1QLPreparedStatementError):
+    """A prepared statement could not be prepared or executed (codes 4040-4090)."""
+    ERROR_CODE = 203
+
+
+class DmlFailureException(CouchbaseException, N1QLError):
+    """A query's data modification failed in the key-value service (code 12009)."""
+    ERROR_CODE = 204
 
 
 class RateLimitedException(CouchbaseException, TemporaryFailError):
@@ -783,7 +805,7 @@ __all__ = [
     "DatasetAlreadyExistsException", "DatasetNotFoundException",
     "DataverseAlreadyExistsException", "DataverseNotFoundException",
     "DecrypterAlreadyExistsException", "DecrypterNotFoundException",
-    "DecryptionFailureException", "DeltaInvalidException",
+    "DecryptionFailureException", "DeltaInvalidException", "DmlFailureException",
     "DesignDocumentNotFoundException", "DocumentExistsException", "DocumentLockedException",
     "DocumentNotFoundException", "DocumentNotJsonException", "DocumentNotLockedException",
     "DocumentUnretrievableException", "DurabilityImpossibleException",
@@ -797,6 +819,7 @@ __all__ = [
     "EventingFunctionNotBootstrappedException", "EventingFunctionNotDeployedException",
     "EventingFunctionNotFoundException", "EventingFunctionNotUnDeployedException",
     "FeatureNotFoundException", "FeatureUnavailableException", "GroupNotFoundException",
+    "IndexFailureException", "PlanningFailureException", "PreparedStatementFailureException",
     "HTTPErrorContext", "HTTPException", "InternalSDKException",
     "InternalServerFailureException", "InvalidArgumentException",
     "InvalidCipherTextException", "InvalidCryptoKeyException", "InvalidIndexException",

@@ -48,14 +48,26 @@ class HealthAPI:
     _bucket: str  # the bucket's name (set by BucketBase)
     timeout: float
 
-    def ping(self, services: Optional[Iterable[str]] = None,
-             report_id: Optional[str] = None) -> Any:
+    def ping(self, *opts: Any, services: Optional[Iterable[str]] = None,
+             report_id: Optional[str] = None, **kwargs: Any) -> Any:
         """Measure every endpoint of ``services`` (default: ``kv``, ``views``,
-        ``n1ql``, ``fts``): a dict as the module docstring shows."""
+        ``n1ql``, ``fts``): a dict as the module docstring shows, which is also
+        the 4.x :class:`~couchbase.result.PingResult`. 2.x form: ``ping(services,
+        report_id)``; 4.x form: ``ping(PingOptions(report_id=..., service_types=[...]))``
+        or those keywords."""
+        services, report_id = _ping_arguments(opts, services, report_id, kwargs)
         return self._drive(self._ping_flow(_services(services), report_id or str(uuid.uuid4())))
 
-    def diagnostics(self, report_id: Optional[str] = None) -> Any:
-        """The state of this bucket's KV connections, without sending anything."""
+    def diagnostics(self, *opts: Any, report_id: Optional[str] = None) -> Any:
+        """The state of this bucket's KV connections, without sending anything: the
+        2.x dict, also the 4.x :class:`~couchbase.result.DiagnosticsResult`."""
+        from ._health4x import DiagnosticsResult
+
+        for opt in opts:  # 2.x: diagnostics(report_id); 4.x: DiagnosticsOptions(report_id=)
+            report_id = opt.get("report_id", report_id) if isinstance(opt, dict) else opt
+        return DiagnosticsResult(self._diagnostics(report_id))
+
+    def _diagnostics(self, report_id: Optional[str]) -> dict[str, Any]:
         cluster = self._live()
         entries = []
         for host, port in cluster.router.addresses():
@@ -64,7 +76,7 @@ class HealthAPI:
                 "connected" if getattr(node, "usable", False) or getattr(node, "ready", False) \
                 else "connecting"
             entries.append({"id": f"{host}:{port}", "remote": f"{host}:{port}",
-                            "status": state, "scope": self._bucket})
+                            "status": state, "scope": self._bucket or None})
         return health.report(report_id or str(uuid.uuid4()), SDK, self._config_rev(),
                              {"kv": entries})
 
@@ -76,7 +88,8 @@ class HealthAPI:
         out: dict[str, list[dict[str, Any]]] = {}
         if "kv" in services:
             probes = yield EachNode(health.NoopProbe, tolerant=True)
-            out["kv"] = [health.endpoint_entry(f"{host}:{port}", p.latency, p.error, self._bucket)
+            out["kv"] = [health.endpoint_entry(f"{host}:{port}", p.latency, p.error,
+                                               self._bucket or None)
                          for (host, port), p in probes.items()]
         for name in services:
             if name == "kv":
@@ -89,7 +102,29 @@ class HealthAPI:
             entries = out[name] = []
             for endpoint in endpoints:
                 entries.append((yield from _http_ping(endpoint, path)))
-        return health.report(report_id, SDK, self._config_rev(), out)
+        from ._health4x import PingResult
+
+        return PingResult(health.report(report_id, SDK, self._config_rev(), out))
+
+
+def _ping_arguments(opts: tuple[Any, ...], services: Any, report_id: Optional[str],
+                    kwargs: dict[str, Any]) -> tuple[Any, Optional[str]]:
+    """``(services, report_id)`` of a 2.x or a 4.x ping call."""
+    from ._health4x import report_services
+    from .options import merge
+
+    positional = [o for o in opts if not isinstance(o, dict)]
+    if len(positional) > 2:
+        raise ArgumentError("ping takes services and report_id", objextra=opts)
+    if positional:
+        services = positional[0]
+    if len(positional) > 1:
+        report_id = positional[1]
+    options = merge(tuple(o for o in opts if isinstance(o, dict)), kwargs)
+    report_id = options.get("report_id", report_id)
+    if "service_types" in options:
+        services = report_services(options["service_types"])
+    return services, report_id
 
 
 def _http_ping(endpoint: Any, path: str) -> Flow:

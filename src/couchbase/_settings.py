@@ -25,7 +25,7 @@ NETWORKS = ("default", "external", "auto")
 @dataclass
 class Settings:
     connstr: ConnectionString
-    bucket: str
+    bucket: Optional[str]  # None: a cluster-level connection (no SELECT_BUCKET)
     username: str
     password: str
     timeout: float

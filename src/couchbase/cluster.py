@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, Generic, Optional, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from ._cluster4x import ClusterServices4x
 from ._core.errors import CoreError
 from .auth import (  # noqa: F401 - 2.x names here
     Authenticator,
@@ -43,8 +44,9 @@ def bucket_connection_string(connstr: str, bucket: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + bucket, parts.query, ""))
 
 
-class ClusterBase(Generic[B]):
-    """Options and opened buckets of a cluster, whatever the front end."""
+class ClusterBase(ClusterServices4x, Generic[B]):
+    """Options and opened buckets of a cluster, whatever the front end; the 4.x
+    services (query, search, ping...) are :class:`~couchbase._cluster4x.ClusterServices4x`."""
 
     def __init__(self, connection_string: str, options: Optional[ClusterOptions] = None,
                  **kwargs: Any) -> None:
@@ -118,39 +120,6 @@ class ClusterBase(Generic[B]):
             self._buckets[name] = bucket
         return bucket
 
-    def query(self, statement: str, *positional: Any, **kwargs: Any) -> Any:
-        """Run a N1QL statement: a :class:`~couchbase.n1ql.N1QLRequest` (3.x's
-        QueryResult) to iterate for the rows (``async for`` on asyncio).
-
-        ``positional`` values fill ``$1, $2...``; a
-        :class:`~couchbase.n1ql.QueryOptions` among them gives options. Keywords
-        are options when QueryOptions knows them (``positional_parameters``,
-        ``named_parameters``, ``scan_consistency``, ``adhoc``, ``timeout``...),
-        else named parameters (``city="Reno"`` for ``$city``). The request goes
-        through an opened bucket's connection: open one first.
-
-        >>> cluster.bucket("beer-sample")
-        >>> rows = list(cluster.query("SELECT name FROM `beer-sample` WHERE city = $city",
-        ...                           city="Reno", scan_consistency="request_plus"))
-        """
-        from .n1ql.query import _OPTION_NAMES, QueryOptions, query_from_options
-
-        options: dict[str, Any] = {}
-        args = []
-        for value in positional:
-            if isinstance(value, QueryOptions):
-                options.update(value)
-            else:
-                args.append(value)
-        named = {}
-        for name, value in kwargs.items():
-            if name in _OPTION_NAMES:
-                options[name] = value
-            else:
-                named[name] = value
-        query = query_from_options(statement, tuple(args), options, named)
-        return self._query_bucket().n1ql_query(query)
-
     def _query_bucket(self) -> Any:
         if self._closed:
             raise ObjectDestroyedError("this cluster connection is closed")
@@ -211,10 +180,25 @@ class ClusterBase(Generic[B]):
         for bucket in self._buckets.values():
             bucket.close()  # type: ignore[attr-defined]
         self._buckets.clear()
+        self._close_connection()
 
 
 class Cluster(ClusterBase[Bucket]):
-    """A cluster connection; buckets opened from it share its credentials and options."""
+    """A cluster connection; buckets opened from it share its credentials and options.
+
+    With ClusterOptions (the 3.x/4.x form) the constructor connects to the cluster,
+    no bucket needed (AuthenticationException, UnAmbiguousTimeoutException when it
+    cannot); ``Cluster(connstr)`` alone is the 2.x form, credentials coming with
+    :meth:`authenticate`.
+    """
+
+    _connection_class = Bucket
+
+    def __init__(self, connection_string: str, options: Optional[ClusterOptions] = None,
+                 **kwargs: Any) -> None:
+        super().__init__(connection_string, options, **kwargs)
+        if self._options is not None:
+            self._connect_cluster()
 
     @classmethod
     def connect(cls, connection_string: str, options: Optional[ClusterOptions] = None,

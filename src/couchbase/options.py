@@ -485,9 +485,19 @@ NoValueMultiOptions = _MultiOptions
 
 
 # -- services (used by Cluster/Scope/Bucket) --------------------------------------------------
+QUERY_OPTION_NAMES = frozenset((
+    "timeout", "read_only", "readonly", "scan_consistency", "adhoc", "client_context_id",
+    "max_parallelism", "positional_parameters", "named_parameters", "pipeline_batch",
+    "pipeline_cap", "profile", "query_context", "scan_cap", "scan_wait", "metrics",
+    "flex_index", "preserve_expiry", "use_replica", "consistent_with", "send_to_node", "raw",
+    "serializer", "span", "parent_span",
+))
+
+
 class QueryOptions(OptionsBase):
     """Options of ``cluster.query`` / ``scope.query``: every field the 4.x
-    reference lists."""
+    reference lists (also ``couchbase.n1ql.QueryOptions``); another keyword is
+    :exc:`~couchbase.exceptions.InvalidArgumentException`."""
 
     def __init__(self, timeout: Optional[Duration] = None, read_only: Optional[bool] = None,
                  scan_consistency: Any = None, adhoc: Optional[bool] = None,
@@ -503,6 +513,9 @@ class QueryOptions(OptionsBase):
                  consistent_with: Any = None, send_to_node: Optional[str] = None,
                  raw: Optional[dict[str, Any]] = None, serializer: Any = None,
                  **kwargs: Any) -> None:
+        unknown = set(kwargs) - QUERY_OPTION_NAMES
+        if unknown:
+            raise _invalid(f"unknown query options {sorted(unknown)}")
         super().__init__(
             timeout=timeout, read_only=read_only, scan_consistency=scan_consistency,
             adhoc=adhoc, client_context_id=client_context_id, max_parallelism=max_parallelism,

@@ -183,8 +183,19 @@ def __getattr__(name: str) -> Any:
         from ._subdoc_result import SubdocResult
 
         return SubdocResult
+    where = _SERVICE_RESULTS.get(name)  # the 4.x service results (their modules import this)
+    if where is not None:
+        import importlib
+
+        return getattr(importlib.import_module(where, __package__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
+_SERVICE_RESULTS = {
+    "QueryResult": "._query4x", "AnalyticsResult": "._query4x", "SearchResult": ".search",
+    "ViewResult": "._views4x", "PingResult": "._health4x", "DiagnosticsResult": "._health4x",
+    "ClusterInfoResult": "._health4x",
+}
 
 # The 4.x results (GetResult, MutationResult...), beside the 2.x ones above
 from ._results4x import *  # noqa: E402,F401,F403

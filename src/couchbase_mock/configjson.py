@@ -287,6 +287,14 @@ def pools_default(cluster: Cluster, this_node: int) -> dict[str, Any]:
     }
 
 
+def node_services(cluster: Cluster, this_node: int) -> dict[str, Any]:
+    """``/pools/default/nodeServices``: the cluster-level config (nodes and their
+    services' ports, no bucket), what a client with no bucket bootstraps from over HTTP."""
+    return {"rev": cluster.rev, "revEpoch": cluster.rev_epoch,
+            "nodesExt": _nodes_ext(cluster, cluster.host, this_node),
+            "clusterCapabilitiesVer": [1, 0], "clusterCapabilities": CLUSTER_CAPABILITIES}
+
+
 def pools_nodes(cluster: Cluster, this_node: int) -> dict[str, Any]:
     """``/pools/nodes``: ``/pools/default`` named ``nodes``, with the storage totals."""
     doc = pools_default(cluster, this_node)

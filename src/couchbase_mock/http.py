@@ -97,6 +97,8 @@ def route(
         if method != "GET":
             return Reply(405)
         return Reply(200, configjson.pools_default(cluster, node))
+    if rest == ["nodeServices"] and method == "GET":  # the nodes and their services' ports
+        return Reply(200, configjson.node_services(cluster, node))
     kind = rest[0]
     name = rest[1] if len(rest) > 1 else None
     if kind == "buckets" and name is None:

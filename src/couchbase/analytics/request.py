@@ -77,7 +77,7 @@ class AnalyticsRequest(N1QLRequest):
 
     def _start(self) -> Any:
         self._check_start()
-        return self._parent._analytics_flow(self)
+        return self._errors_as(self._parent._analytics_flow(self))
 
     def _check_start(self) -> None:
         if self._started:
@@ -116,7 +116,7 @@ class DeferredAnalyticsRequest(AnalyticsRequest):
 
     def _start(self) -> Any:
         self._check_start()
-        return self._parent._deferred_analytics_flow(self)
+        return self._errors_as(self._parent._deferred_analytics_flow(self))
 
 
 __all__ = ["AnalyticsRequest", "DeferredAnalyticsRequest"]

@@ -67,7 +67,14 @@ class SearchRequest:
             raise AlreadyQueriedError("this SearchRequest was already iterated over; "
                                       "make a new one to search again")
         self._started = True
-        return self._parent._search_flow(self)
+        flow = self._parent._search_flow(self)
+        if self._convert is None:
+            return flow
+        from .._http_errors4x import translated  # (the 4.x API's SearchResult)
+
+        return translated(flow, self._convert)
+
+    _convert: Optional[Callable[[Any], BaseException]] = None
 
     def __iter__(self) -> Iterator[Any]:
         if self._buffer is not None:  # read ahead by .meta

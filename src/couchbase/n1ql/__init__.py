@@ -21,6 +21,7 @@ from .query import (
     UNBOUNDED,
     N1QLQuery,
     QueryOptions,
+    QueryProfile,
     QueryScanConsistency,
 )
 from .request import N1QLRequest, QueryMetaData, QueryMetrics, QueryResult
@@ -28,5 +29,5 @@ from .request import N1QLRequest, QueryMetaData, QueryMetrics, QueryResult
 __all__ = ["CONSISTENCY_NONE", "CONSISTENCY_REQUEST", "NOT_BOUNDED", "REQUEST_PLUS",
            "STATEMENT_PLUS", "UNBOUNDED", "MissingTokenError", "MutationState", "N1QLError",
            "N1QLQuery", "N1QLRequest",
-           "QueryMetaData", "QueryMetrics", "QueryOptions", "QueryResult",
+           "QueryMetaData", "QueryMetrics", "QueryOptions", "QueryProfile", "QueryResult",
            "QueryScanConsistency"]

@@ -17,9 +17,11 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+from enum import Enum
 from typing import Any, Optional
 
 from ..exceptions import ArgumentError
+from ..options import QueryOptions  # the one QueryOptions of SDK 3.x/4.x
 
 NOT_BOUNDED = "not_bounded"
 """Consistency: answer from the indexes as they are (fastest; may miss recent writes)."""
@@ -255,35 +257,20 @@ class N1QLQuery:
     __str__ = __repr__
 
 
-class QueryScanConsistency:
-    """3.x names of the consistencies (plain strings, as the service spells them)."""
+class QueryScanConsistency(Enum):
+    """4.x names of the consistencies (their values as the service spells them)."""
 
     NOT_BOUNDED = NOT_BOUNDED
     REQUEST_PLUS = REQUEST_PLUS
+    AT_PLUS = "at_plus"
 
 
-# QueryOptions keywords -> how each lands on a N1QLQuery
-_OPTION_NAMES = frozenset((
-    "positional_parameters", "named_parameters", "scan_consistency", "adhoc", "timeout",
-    "client_context_id", "read_only", "readonly", "metrics", "max_parallelism", "scan_cap",
-    "scan_wait", "pipeline_batch", "pipeline_cap", "profile", "query_context", "raw",
-    "consistent_with",
-))
+class QueryProfile(Enum):
+    """What ``profile`` adds to a response (4.x ``QueryOptions(profile=...)``)."""
 
-
-class QueryOptions(dict):
-    """Options of ``Cluster.query`` (SDK 3.x): ``positional_parameters``,
-    ``named_parameters``, ``scan_consistency``, ``adhoc``, ``timeout`` (seconds or
-    a timedelta), ``client_context_id``, ``read_only``, ``metrics``,
-    ``max_parallelism``, ``scan_cap``, ``scan_wait``, ``pipeline_batch``,
-    ``pipeline_cap``, ``profile``, ``query_context`` and ``raw`` (a dict of body
-    members sent as they are)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        unknown = set(kwargs) - _OPTION_NAMES
-        if unknown:
-            raise ArgumentError(f"unknown query options {sorted(unknown)}", objextra=kwargs)
-        super().__init__(**kwargs)
+    OFF = "off"
+    PHASES = "phases"
+    TIMINGS = "timings"
 
 
 def query_from_options(statement: str, positional: tuple[Any, ...],
@@ -316,11 +303,18 @@ def query_from_options(statement: str, positional: tuple[Any, ...],
         elif name == "raw":
             for key, raw in dict(value).items():
                 query.set_option(key, raw)
+        elif name == "flex_index":
+            query.set_option("use_fts", bool(value))
+        elif name == "use_replica":
+            query.set_option("use_replica", "on" if value else "off")
+        elif name in ("serializer", "send_to_node", "span", "parent_span"):
+            continue  # (how rows are decoded / where they go: not the request's)
         else:  # client_context_id, max_parallelism, scan_cap, pipeline_*, query_context
             query.set_option(name, value)
     return query
 
 
 __all__ = ["CONSISTENCY_NONE", "CONSISTENCY_REQUEST", "NOT_BOUNDED", "REQUEST_PLUS",
-           "STATEMENT_PLUS", "UNBOUNDED", "N1QLQuery", "QueryOptions", "QueryScanConsistency",
+           "STATEMENT_PLUS", "UNBOUNDED", "N1QLQuery", "QueryOptions", "QueryProfile",
+           "QueryScanConsistency",
            "parse_duration"]

@@ -92,7 +92,17 @@ class N1QLRequest:
             raise AlreadyQueriedError("this N1QLRequest was already iterated over; "
                                       "make a new one to run the query again")
         self._started = True
-        return self._parent._n1ql_flow(self)
+        return self._errors_as(self._parent._n1ql_flow(self))
+
+    # the 4.x API's results set this: the flow's errors raised as 4.x classes
+    _convert: Optional[Callable[[Any], BaseException]] = None
+
+    def _errors_as(self, flow: Any) -> Any:
+        if self._convert is None:
+            return flow
+        from .._http_errors4x import translated
+
+        return translated(flow, self._convert)
 
     def __iter__(self) -> Iterator[Any]:
         if self._buffer is not None:  # read ahead by .meta

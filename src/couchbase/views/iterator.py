@@ -13,7 +13,7 @@ parses rows as they arrive, so memory holds one network chunk of them.
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 from urllib.parse import quote
 
 from .. import _kv
@@ -144,7 +144,14 @@ class View:
             raise AlreadyQueriedError("this View was already iterated over; "
                                       "make a new one to query again")
         self._started = True
-        return self._parent._view_flow(self)
+        flow = self._parent._view_flow(self)
+        if self._convert is None:
+            return flow
+        from .._http_errors4x import translated  # (the 4.x API's ViewResult)
+
+        return translated(flow, self._convert)
+
+    _convert: Optional[Callable[[Any], BaseException]] = None
 
     def __iter__(self) -> Iterator[Any]:
         return self._parent._rows(self._start())

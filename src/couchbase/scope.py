@@ -1,0 +1,63 @@
+"""The 4.x ``Scope``: its collections, and queries and searches in its context.
+
+>>> scope = cluster.bucket("travel-sample").scope("inventory")
+>>> rows = scope.query("SELECT name FROM airline LIMIT 2").rows()  # `airline` of this scope
+>>> scope.collection("airline").get("airline_10").content_as[dict]
+
+``query`` sends the scope as the request's ``query_context``
+(``default:`bucket`.`scope```), so one-word keyspaces are its collections;
+``search_query`` and ``search`` run a scope's search index (its full name is
+``bucket.scope.index``). Everything goes through the bucket's connection, the
+front end's way (sync, asyncio, Twisted, gevent).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .collection import Scope as _CollectionScope
+
+if TYPE_CHECKING:
+    from ._query4x import AnalyticsResult, QueryResult
+    from .search import SearchResult
+
+
+class Scope(_CollectionScope):
+    """A scope of a bucket (``bucket.scope(name)``)."""
+
+    @property
+    def bucket_name(self) -> str:
+        return str(self._bucket.bucket)
+
+    @property
+    def query_context(self) -> str:
+        return f"default:`{self.bucket_name}`.`{self.name}`"
+
+    def query(self, statement: str, *options: Any, **kwargs: Any) -> QueryResult:
+        """Run a SQL++ statement with this scope as its query context (a
+        :class:`~couchbase._query4x.QueryResult`; arguments as ``Cluster.query``)."""
+        from ._query4x import query_request
+
+        return query_request(self._bucket, statement, options, kwargs, self.query_context)
+
+    def analytics_query(self, statement: str, *options: Any, **kwargs: Any
+                        ) -> AnalyticsResult:
+        """Run an analytics statement with this scope as its query context."""
+        from ._query4x import analytics_request
+
+        return analytics_request(self._bucket, statement, options, kwargs, self.query_context)
+
+    def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any
+                     ) -> SearchResult:
+        """Search this scope's index ``index`` (``SearchOptions`` or keywords)."""
+        from .search import search_request
+
+        return search_request(self._bucket, index, query, options, kwargs,
+                              (self.bucket_name, self.name))
+
+    def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchResult:
+        """Search this scope's index ``index`` with a :class:`~couchbase.search.SearchRequest`."""
+        return self.search_query(index, request, *options, **kwargs)
+
+
+__all__ = ["Scope"]
