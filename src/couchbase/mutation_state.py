@@ -93,6 +93,16 @@ class MutationState:
                 self.add_mutation_token(token)
         return True
 
+    def add_all(self, bucket: Any, quiet: bool = False) -> Any:
+        """Add every mutation made through ``bucket`` so far: a token at each
+        vbucket's current sequence number, asked of the servers (so mutations cost
+        nothing extra; a query consistent with the state also waits for other
+        clients' earlier mutations). True; with none, :exc:`MissingTokenError`, or
+        False with ``quiet``. On asyncio an awaitable, on Twisted a Deferred of that."""
+        from ._seqnos import add_all_flow
+
+        return bucket._drive(add_all_flow(self, bucket, quiet))
+
     # -- reading ---------------------------------------------------------------------
     def __iter__(self) -> Iterator[MutationToken]:
         for bucket, vbs in self._sv.items():
