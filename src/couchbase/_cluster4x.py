@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable, Optional
 
-from ._errors4x import UnAmbiguousTimeoutException, to_4x
+from ._errors4x import MissingConnectionException, UnAmbiguousTimeoutException, to_4x
 from ._health4x import (
     ClusterInfoResult,
     DiagnosticsResult,
@@ -33,7 +33,6 @@ from .exceptions import (
     AuthError,
     CouchbaseError,
     CouchbaseNetworkError,
-    ObjectDestroyedError,
     TimeoutError,
 )
 from .options import merge, timeout_seconds
@@ -89,7 +88,7 @@ class ClusterServices4x:
     def _services_connection(self) -> Any:
         """A connection for cluster-level services: an open bucket's, else the cluster's."""
         if self._closed:
-            raise ObjectDestroyedError("this cluster connection is closed")
+            raise MissingConnectionException(message="this cluster connection is closed")
         for bucket in self._buckets.values():
             if not bucket.closed:
                 return bucket
@@ -101,7 +100,7 @@ class ClusterServices4x:
     def _own_connection(self) -> Any:
         """The cluster-level connection itself (pings measure what the cluster sees)."""
         if self._closed:
-            raise ObjectDestroyedError("this cluster connection is closed")
+            raise MissingConnectionException(message="this cluster connection is closed")
         conn = self._conn
         if conn is None or conn.closed:
             conn = self._connect_cluster()

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from cluster4x import CLUSTER_FRONT_ENDS, cluster_class, options  # tests/, shared
 from loop_thread import LoopThread  # tests/, shared
 
 FRONT_ENDS = ["sync", "asyncio", "twisted", "gevent"]
@@ -96,3 +97,19 @@ def connect(front_end: str, request: pytest.FixtureRequest) -> Iterator[Callable
 def cb(connect: Callable[..., Proxy], mock_cluster: Any) -> Proxy:
     return connect(f"{mock_cluster.connstr}/default", username="Administrator",
                    password="password")
+
+
+# -- the 4.x Cluster (sync and gevent today; see tests/cluster4x.py) --------------------------
+@pytest.fixture(params=CLUSTER_FRONT_ENDS)
+def cluster_front_end(request: pytest.FixtureRequest) -> str:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def cluster(cluster_front_end: str, mock_cluster: Any) -> Iterator[Any]:
+    """A 4.x Cluster with no bucket open."""
+    made = cluster_class(cluster_front_end)(mock_cluster.connstr, options())
+    yield made
+    made.close()
+
+
