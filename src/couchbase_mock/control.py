@@ -114,6 +114,13 @@ def _hiccup(cluster: Cluster, payload: Payload) -> None:
         faults.refresh()
 
 
+def _sync_write_delay(cluster: Cluster, payload: Payload) -> None:
+    """Replicas acknowledge durable writes ``msecs`` late (negative: never; 0: off)."""
+    msecs = _int(payload, "msecs")
+    for node in _servers(cluster, payload):
+        cluster.faults[node].sync_write_ms = msecs
+
+
 def _truncate(cluster: Cluster, payload: Payload) -> None:
     limit = _int(payload, "limit")
     if limit < 0:
@@ -181,6 +188,7 @@ COMMANDS: dict[str, Handler] = {
     "RESPAWN": _respawn,
     "HICCUP": _hiccup,
     "TRUNCATE": _truncate,
+    "SYNC_WRITE_DELAY": _sync_write_delay,
     "OPFAIL": _opfail,
     "TIME_TRAVEL": _time_travel,
     "SET_CCCP": _set_cccp,

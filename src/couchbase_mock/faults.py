@@ -10,7 +10,12 @@ once per packet, so a cluster without faults pays one attribute read.
 - opfail: the next ``opfail_left`` document commands (negative: all of them)
   fail with status ``opfail_code``;
 - cccp off: GET_CLUSTER_CONFIG answers NOT_SUPPORTED (clients fall back to
-  HTTP configs).
+  HTTP configs);
+- sync write delay: the replicas of this node's active vbuckets acknowledge a
+  synchronous (durable) write ``sync_write_ms`` milliseconds late (negative:
+  never). Until then the write is pending: another durable write to the key gets
+  SYNC_WRITE_IN_PROGRESS; past the write's durability timeout it is aborted and
+  answered SYNC_WRITE_AMBIGUOUS (see :mod:`couchbase_mock.kv_handlers`).
 
 These are the faults of Couchbase's Java mock (CouchbaseMock) control API,
 which :mod:`couchbase_mock.control` speaks.
@@ -23,7 +28,7 @@ from typing import Optional
 
 class NodeFaults:
     __slots__ = ("hiccup_ms", "hiccup_offset", "truncate", "opfail_code", "opfail_left",
-                 "cccp_off", "active")
+                 "cccp_off", "active", "sync_write_ms", "sync_pending")
 
     def __init__(self) -> None:
         self.hiccup_ms = 0
@@ -34,6 +39,9 @@ class NodeFaults:
         self.cccp_off: set[Optional[str]] = set()
         """Buckets (``None``: all) whose CCCP is off on this node."""
         self.active = False
+        self.sync_write_ms = 0
+        self.sync_pending: set[tuple[str, int, bytes]] = set()
+        """Durable writes held by the sync write delay: (bucket, vbucket, key)."""
 
     def refresh(self) -> None:
         """Recompute ``active`` after a change."""

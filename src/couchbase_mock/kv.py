@@ -148,6 +148,10 @@ class KVSession:
         self._scram: Optional[ScramServer] = None
         self.closing = False
         self._started = 0.0
+        # answers given after their request's turn (held synchronous writes), and the
+        # held write being carried out (see kv_handlers._hold_sync_write)
+        self.send_later: Optional[Callable[[bytes], None]] = None
+        self.releasing: Optional[Packet] = None
 
     # -- negotiated features ----------------------------------------------
 

@@ -66,6 +66,7 @@ class KVProtocol(asyncio.BufferedProtocol):
 
     def __init__(self, cluster: Cluster, node: int, limits: Limits = DEFAULT_LIMITS) -> None:
         self.session = KVSession(cluster, node)
+        self.session.send_later = self._send_later  # (answers held back: sync writes)
         self.reader = PacketReader()
         self.transport: Optional[asyncio.Transport] = None
         self.stalled = cluster.take_kv_stall(node)  # a fault: read, never answer
@@ -235,6 +236,11 @@ class KVProtocol(asyncio.BufferedProtocol):
             self._held = bytearray(later)
             asyncio.get_running_loop().call_later(
                 self.faults.hiccup_ms / 1000, self._release, transport)
+
+    def _send_later(self, data: bytes) -> None:
+        """An answer given after its request's turn (a held synchronous write)."""
+        if self.transport is not None and data:
+            self._send(self.transport, data)
 
     def _release(self, transport: asyncio.Transport) -> None:
         held, self._held = self._held, None

@@ -8,6 +8,7 @@ kv_engine's ``docs/BinaryProtocol.md``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import struct
 from typing import TYPE_CHECKING, Callable, Optional
@@ -48,11 +49,12 @@ _MAGIC_RESPONSE = 0x81
 class Frames:
     """What the framing extras of an alternative-framing request asked for."""
 
-    __slots__ = ("preserve_ttl", "durability")
+    __slots__ = ("preserve_ttl", "durability", "timeout_ms")
 
     def __init__(self) -> None:
         self.preserve_ttl = False
         self.durability = 0
+        self.timeout_ms = 0  # the durability timeout (0: the server's default)
 
 
 _NO_FRAMES = Frames()  # what a request without framing extras asks for (never changed)
@@ -82,11 +84,63 @@ def _frames(s: KVSession, req: Packet) -> Frames | bytes:
                 if not 1 <= payload[0] <= 3:
                     return s.reply(req, Status.DURABILITY_INVALID_LEVEL)
                 frames.durability = payload[0]
+                if len(payload) == 3:
+                    frames.timeout_ms = int.from_bytes(payload[1:], "big")
     if bucket is not None:
         refused = _durability(s, req, frames)
         if refused:
             return s.reply(req, refused)
+        if frames.durability and s.faults.sync_write_ms and req.opcode not in _LOOKUPS:
+            held = _hold_sync_write(s, req, frames)
+            if held is not None:
+                return held
     return frames
+
+
+SYNC_WRITE_TIMEOUT_MS = 30_000
+"""A synchronous write's durability timeout when its frame gives none."""
+_LOOKUPS = frozenset((Opcode.SUBDOC_GET, Opcode.SUBDOC_EXISTS, Opcode.SUBDOC_GET_COUNT,
+                      Opcode.SUBDOC_MULTI_LOOKUP))
+
+
+def _hold_sync_write(s: KVSession, req: Packet, frames: Frames) -> Optional[bytes]:
+    """The sync write delay fault (:mod:`couchbase_mock.faults`): hold the write
+    until its replicas acknowledge it, then carry it out and answer (``b""`` now:
+    no answer yet); SYNC_WRITE_IN_PROGRESS while another one holds the key; None
+    when the write goes ahead now (it is the held one, carried out)."""
+    if s.releasing is req:
+        return None
+    send = s.send_later
+    assert s.bucket is not None
+    pending = s.faults.sync_pending
+    ident = (s.bucket.name, req.vbucket, bytes(req.key))
+    if ident in pending:
+        return s.reply(req, Status.SYNC_WRITE_IN_PROGRESS)
+    if send is None:
+        return None
+    sender = send
+
+    pending.add(ident)
+    delay = s.faults.sync_write_ms
+    timeout = frames.timeout_ms or SYNC_WRITE_TIMEOUT_MS
+    loop = asyncio.get_running_loop()
+    if delay < 0 or delay >= timeout:
+        def ambiguous() -> None:  # no majority in time: aborted, the outcome unknown
+            pending.discard(ident)
+            sender(s.reply(req, Status.SYNC_WRITE_AMBIGUOUS))
+        loop.call_later(timeout / 1000, ambiguous)
+    else:
+        def commit() -> None:
+            pending.discard(ident)
+            s.releasing = req
+            try:
+                answer = s.handle(req)
+            finally:
+                s.releasing = None
+            if answer:
+                sender(answer)
+        loop.call_later(delay / 1000, commit)
+    return b""
 
 
 def _durability(s: KVSession, req: Packet, frames: Frames) -> int:
