@@ -16,10 +16,16 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from . import _kv, _kv4x
 from . import subdocument as SD
 from ._core.document import MAX_VALUE_SIZE
+from ._core.feature import Feature
 from ._core.opcode import Opcode
 from ._core.request import Request
 from ._core.subdoc import SubdocCommand
-from ._errors4x import InvalidArgumentException, ValueTooLargeException, to_4x
+from ._errors4x import (
+    FeatureUnavailableException,
+    InvalidArgumentException,
+    ValueTooLargeException,
+    to_4x,
+)
 from ._operation import Operation
 from ._results4x import LookupInReplicaResult, LookupInResult
 from .exceptions import CouchbaseError
@@ -130,6 +136,10 @@ class SubdocOperations4x:
         replicas = self._parent._replica_count()
         ops = [_kv4x.capturing(self._lookup_op(key, spec, options, i))
                for i in range(replicas + 1)]
+        if not _replica_reads(self._parent._live()):
+            raise FeatureUnavailableException(
+                message="the server does not support sub-document reads from replicas "
+                "(Couchbase Server 7.6+)", context=_kv4x.context(self, key))
         cid = yield from self._cid_flow()
         for op in ops:
             op.req.cid = cid
@@ -139,6 +149,14 @@ class SubdocOperations4x:
             cause = next((a for a in answers if isinstance(a, BaseException)), None)
             raise _kv4x.unretrievable(key, self, cause)  # type: ignore[arg-type]
         return found[0] if first else found
+
+
+def _replica_reads(live: Any) -> bool:
+    """Whether the connections negotiated replica sub-document reads (HELLO
+    SUBDOC_REPLICA_READ); true until a connection said otherwise."""
+    sessions = [s for s in (getattr(n, "session", None) for n in live.nodes.values())
+                if s is not None]
+    return not sessions or any(Feature.SUBDOC_REPLICA_READ in s.features for s in sessions)
 
 
 def _replica_result(is_replica: bool) -> Callable[..., Any]:

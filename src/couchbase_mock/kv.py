@@ -57,6 +57,7 @@ SUPPORTED_FEATURES = frozenset(
         Feature.SUBDOC_DOCUMENT_MACRO_SUPPORT,
         Feature.SUBDOC_REPLACE_BODY_WITH_XATTR,
         Feature.SUBDOC_ALLOWS_ACCESS_ON_MULTIPLE_XATTR_KEYS,
+        Feature.SUBDOC_REPLICA_READ,
         Feature.SNAPPY,  # couchbase_mock.compression
     }
 )

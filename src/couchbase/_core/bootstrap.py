@@ -33,6 +33,7 @@ WANTED_FEATURES = (
     Feature.ALT_REQUEST_SUPPORT,
     Feature.COLLECTIONS,
     Feature.XATTR,
+    Feature.SUBDOC_REPLICA_READ,  # lookup_in_any_replica / lookup_in_all_replicas
 )
 _OFF = frozenset(("false", "off", "0", "no"))
 _ON = frozenset(("true", "on", "1", "yes"))

@@ -25,7 +25,15 @@ from ..kv_handlers import Frames, Handler, _frames, _mutated, _token
 from ..storage import Document
 from .errors import SubdocError
 from .execute import Mutation, SpecFailure, lookups
-from .spec import ACCESS_DELETED, ADD, MKDOC, Request, decode_multi, decode_single
+from .spec import (
+    ACCESS_DELETED,
+    ADD,
+    MKDOC,
+    REPLICA_READ,
+    Request,
+    decode_multi,
+    decode_single,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Engine
@@ -53,7 +61,13 @@ def _lookup(s: KVSession, req: Packet, multi: bool) -> Optional[bytes]:
     frames = _frames(s, req)
     if isinstance(frames, bytes):
         return frames
-    t = s.target(req)
+    replica = False
+    if request.doc_flags & REPLICA_READ:  # a replica of the vbucket may answer too
+        if Feature.SUBDOC_REPLICA_READ not in s.features:
+            return s.reply(req, Status.EINVAL)
+        assert s.bucket is not None
+        replica = s.bucket.node_role(s.node, req.vbucket) == "replica"
+    t = s.target(req, replica)
     if isinstance(t, bytes):
         return t
     engine, vb, key = t

@@ -39,7 +39,8 @@ ADD = 0x02
 ACCESS_DELETED = 0x04
 CREATE_AS_DELETED = 0x08
 REVIVE_DOCUMENT = 0x10
-_DOC_FLAGS = MKDOC | ADD | ACCESS_DELETED | CREATE_AS_DELETED | REVIVE_DOCUMENT
+REPLICA_READ = 0x20  # a lookup a replica vbucket may answer (HELLO SUBDOC_REPLICA_READ)
+_DOC_FLAGS = MKDOC | ADD | ACCESS_DELETED | CREATE_AS_DELETED | REVIVE_DOCUMENT | REPLICA_READ
 
 MAX_SPECS = 16
 
@@ -156,7 +157,9 @@ def _spec(opcode: int, traits: Traits, flags: int, raw_path: bytes, value: bytes
 def _doc_flags(doc_flags: int, mutation: bool, cas: int) -> None:
     if doc_flags & ~_DOC_FLAGS:
         raise SubdocError(Status.EINVAL)
-    if not mutation and doc_flags & ~ACCESS_DELETED:
+    if not mutation and doc_flags & ~(ACCESS_DELETED | REPLICA_READ):
+        raise SubdocError(Status.EINVAL)
+    if mutation and doc_flags & REPLICA_READ:
         raise SubdocError(Status.EINVAL)
     if doc_flags & MKDOC and doc_flags & ADD:
         raise SubdocError(Status.EINVAL)
