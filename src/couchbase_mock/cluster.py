@@ -120,8 +120,10 @@ class Cluster:
         self.metadata_sources: dict[str, Callable[[], Any]] = {}
         self.restored_extra: dict[str, Any] = {}
         # RBAC users (couchbase_mock.rbac), kept with the metadata.
-        self.users = Users(lambda: self.restored_extra.get("users"))
+        self.users = Users(lambda: self.restored_extra.get("users"),
+                           lambda: self.restored_extra.get("rbac_groups"))
         self.metadata_sources["users"] = self.users.to_json
+        self.metadata_sources["rbac_groups"] = self.users.groups_json
         self._config_cache: dict[tuple[object, ...], bytes] = {}
 
     # -- membership -----------------------------------------------------------

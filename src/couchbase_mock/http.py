@@ -60,6 +60,13 @@ class Stream:
         self.bucket = bucket
 
 
+def _rest_answer(status: int, answer: Any) -> Reply:
+    """A handler's answer; a 404 given as bytes is ns_server's plain text."""
+    if status == 404 and isinstance(answer, bytes):
+        return Reply(404, answer, "text/plain")
+    return Reply(status, answer)
+
+
 def _not_found() -> Reply:
     """ns_server's 404: plain text (the official SDK's bucket manager reads it)."""
     return Reply(404, b"Requested resource not found.\r\n", "text/plain")
@@ -82,12 +89,12 @@ def route(
         return _unauthorized()
     if parts[:2] == ["settings", "rbac"] or parts == ["whoami"]:
         status, answer = users_rest.handle(cluster, user, method, parts[2:] or parts, body)
-        return Reply(status, answer)
+        return _rest_answer(status, answer)
     if parts[0] == "sampleBuckets":
         # Installing creates buckets: who may create them may install samples.
         status, answer = samples_rest.handle(cluster, method, parts[1:], body,
                                              permitted(cluster, user, "buckets.create"))
-        return Reply(status, answer)
+        return _rest_answer(status, answer)
     if parts == ["pools", "nodes"] and method == "GET":
         return Reply(200, configjson.pools_nodes(cluster, node))
     if parts[:2] != ["pools", "default"] or len(parts) < 2:

@@ -5,7 +5,8 @@ A role is a name and, for the roles that apply to buckets, its parameters
 ``collection_name``; ``*`` is any). Its text form is the server's:
 ``admin``, ``bucket_admin[travel-sample]``, ``data_reader[b:inventory:*]``,
 ``data_reader[*]``. Users live in the ``local`` domain (with a password the
-cluster checks on KV and HTTP) or ``external`` (no password here).
+cluster checks on KV and HTTP) or ``external`` (no password here). A user in
+groups also has its groups' roles (each role's ``origins`` say where it came from).
 
 What a role allows (:func:`permitted`) is the part of the server's model the
 mock serves: which buckets a user reaches (SELECT_BUCKET, views, query), and
@@ -153,27 +154,60 @@ def role_problem(role: Role, cluster: Cluster) -> bool:
     return role.params[2] != ANY and role.params[2] not in scope.collections
 
 
+class Group:
+    """A group of users: they have its roles."""
+
+    __slots__ = ("name", "description", "roles", "ldap_ref")
+
+    def __init__(self, name: str, description: str, roles: list[Role],
+                 ldap_ref: Optional[str] = None) -> None:
+        self.name = name
+        self.description = description
+        self.roles = roles
+        self.ldap_ref = ldap_ref
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"id": self.name, "roles": [r.to_json() for r in self.roles],
+                               "description": self.description}
+        if self.ldap_ref:
+            doc["ldap_group_ref"] = self.ldap_ref
+        return doc
+
+    def to_saved(self) -> dict[str, Any]:
+        return {"id": self.name, "description": self.description, "ldap": self.ldap_ref,
+                "roles": [[r.name, list(r.params)] for r in self.roles]}
+
+
 class User:
-    __slots__ = ("id", "domain", "name", "password", "roles", "changed")
+    __slots__ = ("id", "domain", "name", "password", "roles", "changed", "groups")
 
     def __init__(self, userid: str, domain: str, name: Optional[str], password: Optional[str],
-                 roles: list[Role], changed: float) -> None:
+                 roles: list[Role], changed: float, groups: Optional[list[str]] = None) -> None:
         self.id = userid
         self.domain = domain
         self.name = name
         self.password = password
         self.roles = roles
         self.changed = changed
+        self.groups = groups or []
 
-    def to_json(self, origins: bool = True) -> dict[str, Any]:
+    def to_json(self, origins: bool = True,
+                groups: Optional[dict[str, Group]] = None) -> dict[str, Any]:
+        """The server's description; with ``groups`` (the cluster's), the roles the
+        user's groups give it too, each role's ``origins`` naming the user and groups."""
+        where: dict[Role, list[dict[str, str]]] = {r: [{"type": "user"}] for r in self.roles}
+        for name in self.groups:
+            group = (groups or {}).get(name)
+            for role in group.roles if group is not None else ():
+                where.setdefault(role, []).append({"type": "group", "name": name})
         roles = []
-        for role in self.roles:
+        for role, came_from in where.items():
             entry: dict[str, Any] = role.to_json()
             if origins:
-                entry["origins"] = [{"type": "user"}]
+                entry["origins"] = came_from
             roles.append(entry)
         doc: dict[str, Any] = {"id": self.id, "domain": self.domain, "roles": roles,
-                               "groups": [], "external_groups": []}
+                               "groups": list(self.groups), "external_groups": []}
         if self.name is not None:
             doc["name"] = self.name
         if self.domain == "local":
@@ -186,9 +220,26 @@ class Users:
     """The users of both domains by ``(id, domain)``; loaded on first use from
     ``load()`` (what the data directory kept), saved through :meth:`to_json`."""
 
-    def __init__(self, load: Callable[[], Any]) -> None:
+    def __init__(self, load: Callable[[], Any],
+                 load_groups: Optional[Callable[[], Any]] = None) -> None:
         self._load: Optional[Callable[[], Any]] = load
+        self._load_groups = load_groups
         self._users: dict[tuple[str, str], User] = {}
+        self._groups: dict[str, Group] = {}
+
+    @property
+    def groups(self) -> dict[str, Group]:
+        """The groups by name (loaded, like the users, on first use)."""
+        if self._load_groups is not None:
+            saved, self._load_groups = self._load_groups(), None
+            for spec in saved or ():
+                self._groups[spec["id"]] = Group(
+                    spec["id"], spec.get("description") or "",
+                    [Role(r[0], tuple(r[1])) for r in spec["roles"]], spec.get("ldap"))
+        return self._groups
+
+    def groups_json(self) -> list[dict[str, Any]]:
+        return [g.to_saved() for g in self.groups.values()]
 
     @property
     def entries(self) -> dict[tuple[str, str], User]:
@@ -197,13 +248,14 @@ class Users:
             for spec in saved or ():
                 roles = [Role(r[0], tuple(r[1])) for r in spec["roles"]]
                 user = User(spec["id"], spec["domain"], spec.get("name"), spec.get("password"),
-                            roles, spec.get("changed", 0.0))
+                            roles, spec.get("changed", 0.0), spec.get("groups"))
                 self._users[(user.id, user.domain)] = user
         return self._users
 
     def to_json(self) -> list[dict[str, Any]]:
         return [{"id": u.id, "domain": u.domain, "name": u.name, "password": u.password,
-                 "roles": [[r.name, list(r.params)] for r in u.roles], "changed": u.changed}
+                 "roles": [[r.name, list(r.params)] for r in u.roles], "changed": u.changed,
+                 "groups": u.groups}
                 for u in self.entries.values()]
 
     def password(self, userid: str) -> Optional[str]:
@@ -212,8 +264,17 @@ class Users:
         return user.password if user is not None else None
 
     def roles_of(self, userid: str) -> list[Role]:
+        """A local user's roles, its groups' included."""
         user = self.entries.get((userid, "local"))
-        return user.roles if user is not None else []
+        if user is None:
+            return []
+        if not user.groups:
+            return user.roles
+        roles = list(user.roles)
+        for name in user.groups:
+            group = self.groups.get(name)
+            roles.extend(r for r in (group.roles if group is not None else ()) if r not in roles)
+        return roles
 
 
 def permitted(cluster: Cluster, user: Optional[str], action: str,
@@ -253,5 +314,5 @@ def forbidden(action: str, bucket: Optional[str] = None) -> dict[str, Any]:
             "permissions": [PERMISSION_NAMES[action].format(b=bucket or "")]}
 
 
-__all__ = ["ROLES", "Role", "User", "Users", "forbidden", "parse_role", "permitted", "reaches",
-           "role_problem", "roles_of"]
+__all__ = ["ROLES", "Group", "Role", "User", "Users", "forbidden", "parse_role", "permitted",
+           "reaches", "role_problem", "roles_of"]

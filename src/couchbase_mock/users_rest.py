@@ -5,10 +5,14 @@
 ``GET`` and ``DELETE`` on the same path read and remove one;
 ``GET /settings/rbac/users[/<domain>]`` lists them; ``GET
 /settings/rbac/roles`` lists the roles (see :mod:`couchbase_mock.rbac`);
-``GET /whoami`` describes the caller. Refusals carry the server's text:
-``{"errors": {"roles": "Cannot assign roles..."}}`` and the like with 400,
-``"Unknown user."`` with 404. Groups are not modelled: a user naming one
-is refused as the server refuses a group that does not exist.
+``GET /whoami`` describes the caller. Groups: ``PUT
+/settings/rbac/groups/<name>`` (``description``, ``roles``, ``ldap_group_ref``)
+creates or replaces one, ``GET``/``DELETE`` read and remove it, ``GET
+/settings/rbac/groups`` lists them; a user's ``groups`` must exist, and its
+roles include its groups' (with their ``origins``). Refusals carry the
+server's text: ``{"errors": {"roles": "Cannot assign roles..."}}`` and the
+like with 400, ``"Unknown user."`` / ``"Unknown group."`` with 404, and the
+plain-text ``Requested resource not found.`` for a path that names nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +21,17 @@ import time
 from typing import TYPE_CHECKING, Any, Optional
 
 from .bucket_rest import parse_form
-from .rbac import ROLES, Role, User, forbidden, parse_role, permitted, role_problem, roles_of
+from .rbac import (
+    ROLES,
+    Group,
+    Role,
+    User,
+    forbidden,
+    parse_role,
+    permitted,
+    role_problem,
+    roles_of,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cluster import Cluster
@@ -26,6 +40,8 @@ DOMAINS = ("local", "external")
 MIN_PASSWORD = 6
 _ID_FORBIDDEN = set('()<>,;:\\"/[]?={}')
 _FIELDS = ("name", "password", "roles", "groups")
+_GROUP_FIELDS = ("description", "roles", "ldap_group_ref")
+NOT_FOUND = b"Requested resource not found.\r\n"
 
 Answer = tuple[int, Any]
 
@@ -37,8 +53,10 @@ def handle(cluster: Cluster, user: str, method: str, parts: list[str], body: byt
         return (200, whoami(cluster, user)) if method == "GET" else (405, b"")
     if parts == ["roles"]:
         return (200, roles_list()) if method == "GET" else (405, b"")
+    if parts and parts[0] == "groups" and len(parts) <= 2:
+        return _groups(cluster, user, method, parts[1] if len(parts) == 2 else None, body)
     if not parts or parts[0] != "users" or len(parts) > 3:
-        return 404, {"error": "Requested resource not found."}
+        return 404, NOT_FOUND
     domain = parts[1] if len(parts) > 1 else None
     if domain is not None and domain not in DOMAINS:
         return 404, "Unknown user domain."
@@ -47,14 +65,16 @@ def handle(cluster: Cluster, user: str, method: str, parts: list[str], body: byt
             return 405, b""
         if not permitted(cluster, user, "security.local.read"):
             return 403, forbidden("security.local.read")
-        return 200, [u.to_json() for u in _sorted(cluster, domain)]
+        groups = cluster.users.groups
+        return 200, [u.to_json(groups=groups) for u in _sorted(cluster, domain)]
     assert domain is not None
     userid = parts[2]
     if method == "GET":
         if not permitted(cluster, user, "security.local.read"):
             return 403, forbidden("security.local.read")
         found = cluster.users.entries.get((userid, domain))
-        return (200, found.to_json()) if found is not None else (404, "Unknown user.")
+        return ((200, found.to_json(groups=cluster.users.groups)) if found is not None
+                else (404, "Unknown user."))
     action = f"security.{domain}.write"
     if method == "PUT":
         problem = id_problem(userid)
@@ -71,6 +91,66 @@ def handle(cluster: Cluster, user: str, method: str, parts: list[str], body: byt
         cluster.persist_meta()
         return 200, ""
     return 405, b""
+
+
+def _groups(cluster: Cluster, user: str, method: str, name: Optional[str],
+            body: bytes) -> Answer:
+    """``/settings/rbac/groups[/<name>]``."""
+    groups = cluster.users.groups
+    if method == "GET":
+        if not permitted(cluster, user, "security.local.read"):
+            return 403, forbidden("security.local.read")
+        if name is None:
+            return 200, [groups[g].to_json() for g in sorted(groups)]
+        found = groups.get(name)
+        return (200, found.to_json()) if found is not None else (404, "Unknown group.")
+    if name is None:
+        return 405, b""
+    if not permitted(cluster, user, "security.local.write"):
+        return 403, forbidden("security.local.write")
+    if method == "PUT":
+        problem = id_problem(name)
+        if problem is not None:
+            return 400, {"errors": {"_": problem.replace("Username", "Group name")}}
+        form = parse_form(body)
+        errors = {key: "Unsupported key" for key in form if key not in _GROUP_FIELDS}
+        roles, bad = _roles(cluster, form.get("roles", ""))
+        if bad:
+            errors["roles"] = ("Cannot assign roles to group because the following roles are "
+                               "unknown, malformed or role parameters are undefined: "
+                               f"[{','.join(bad)}]")
+        if errors:
+            return 400, {"errors": errors}
+        groups[name] = Group(name, form.get("description", ""), roles,
+                             form.get("ldap_group_ref") or None)
+        cluster.persist_meta()
+        return 200, ""
+    if method == "DELETE":
+        if groups.pop(name, None) is None:
+            return 404, "Group was not found."
+        for member in cluster.users.entries.values():
+            if name in member.groups:
+                member.groups = [g for g in member.groups if g != name]
+        cluster.persist_meta()
+        return 200, ""
+    return 405, b""
+
+
+def _roles(cluster: Cluster, text: str) -> tuple[list[Role], list[str]]:
+    """The roles of a ``roles`` form field, and the texts that name no role."""
+    roles: list[Role] = []
+    bad: list[str] = []
+    for item in (t.strip() for t in text.split(",")):
+        if not item:
+            continue
+        role = parse_role(item)
+        if isinstance(role, str):
+            bad.append(role)
+        elif role_problem(role, cluster):
+            bad.append(str(role))
+        elif role not in roles:
+            roles.append(role)
+    return roles, bad
 
 
 def _sorted(cluster: Cluster, domain: Optional[str]) -> list[User]:
@@ -105,25 +185,15 @@ def put_user(cluster: Cluster, userid: str, domain: str, form: dict[str, str]) -
     for key in form:
         if key not in _FIELDS:
             errors[key] = "Unsupported key"
-    roles: list[Role] = []
-    bad: list[str] = []
-    for text in (t.strip() for t in form.get("roles", "").split(",")):
-        if not text:
-            continue
-        role = parse_role(text)
-        if isinstance(role, str):
-            bad.append(role)
-        elif role_problem(role, cluster):
-            bad.append(str(role))
-        elif role not in roles:
-            roles.append(role)
+    roles, bad = _roles(cluster, form.get("roles", ""))
     if bad:
         errors["roles"] = ("Cannot assign roles to user because the following roles are "
                            "unknown, malformed or role parameters are undefined: "
                            f"[{','.join(bad)}]")
     groups = [g.strip() for g in form.get("groups", "").split(",") if g.strip()]
-    if groups:
-        errors["groups"] = f"Groups do not exist: {','.join(groups)}"
+    missing = [g for g in groups if g not in cluster.users.groups]
+    if missing:
+        errors["groups"] = f"Groups do not exist: {','.join(missing)}"
     password = form.get("password")
     existing = cluster.users.entries.get((userid, domain))
     if domain == "local" and password is not None:
@@ -141,7 +211,7 @@ def put_user(cluster: Cluster, userid: str, domain: str, form: dict[str, str]) -
     changed = existing.changed if existing is not None and password == existing.password \
         else time.time()
     cluster.users.entries[(userid, domain)] = User(userid, domain, form.get("name"), password,
-                                                   roles, changed)
+                                                   roles, changed, groups)
     cluster.persist_meta()
     return 200, ""
 
@@ -163,7 +233,7 @@ def whoami(cluster: Cluster, user: str) -> dict[str, Any]:
         return {"id": user, "domain": "admin", "roles": [{"role": "admin"}]}
     found = cluster.users.entries.get((user, "local"))
     if found is not None:
-        return found.to_json(origins=False)
+        return found.to_json(origins=False, groups=cluster.users.groups)
     # a bucket name with its bucket password (the 1.x/2.x way)
     return {"id": user, "domain": "bucket",
             "roles": [r.to_json() for r in roles_of(cluster, user)]}

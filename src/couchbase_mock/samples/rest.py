@@ -36,7 +36,7 @@ def handle(cluster: Cluster, method: str, rest: list[str], body: bytes,
         return _install(cluster, body)
     if rest in ([], ["install"]):
         return 405, b""
-    return 404, {"error": "Requested resource not found."}
+    return 404, b"Requested resource not found.\r\n"  # (plain text, as the server sends it)
 
 
 def _install(cluster: Cluster, body: bytes) -> Answer:
