@@ -55,6 +55,7 @@ from ..n1ql.cancel import Cancel
 from ..n1ql.errors import N1QLError
 from ..n1ql.limits import loads
 from ..query_workers import SLICE, WorkerPool
+from .analysis import analyze, known_analyzer
 from .index import SearchIndex
 from .mapping import DefinitionError, IndexDef, parse_definition
 from .query import QueryError
@@ -182,13 +183,91 @@ async def handle(cluster: Cluster, method: str, target: str, user: str, body: by
             return _not_found("Count", name)
         index = state.index_for(d)
         async with index.lock:
-            await _catch_up(state, index, time.monotonic() + 60)
+            if _node_plan(d).get("canWrite", True):
+                await _catch_up(state, index, time.monotonic() + 60)
             return 200, {"status": "ok", "count": index.doc_count()}
     if rest == ["query"] and method == "POST":
         if d is None:
             return _not_found("Query", name)
+        if not _node_plan(d).get("canRead", True):
+            return _fail(400, f"rest_index: Query, indexName: {name}, err: "
+                              "query is disallowed for the index (queryControl)")
         return await _query(state, d, body, received)
+    if len(rest) == 2 and rest[0] in _CONTROLS and method == "POST":
+        if d is None:
+            return _not_found(rest[0], name)
+        return _control(state, d, rest[0], rest[1])
+    if rest == ["analyzeDoc"] and method == "POST":
+        if d is None:
+            return _not_found("AnalyzeDoc", name)
+        return _analyze_doc(d, body)
     return 405, {"error": f"method {method} not allowed on {split.path}", "status": "fail"}
+
+
+_CONTROLS = {
+    # path: {action: (where in planParams, value)}
+    "ingestControl": {"pause": ("canWrite", False), "resume": ("canWrite", True)},
+    "queryControl": {"disallow": ("canRead", False), "allow": ("canRead", True)},
+    "planFreezeControl": {"freeze": ("planFrozen", True), "unfreeze": ("planFrozen", False)},
+}
+
+
+def _node_plan(d: IndexDef) -> dict[str, Any]:
+    """``planParams.nodePlanParams[""][""]``: where the service keeps whether the index
+    takes new mutations (``canWrite``) and answers queries (``canRead``)."""
+    plan = d.raw.get("planParams") or {}
+    found = ((plan.get("nodePlanParams") or {}).get("") or {}).get("")
+    return found if isinstance(found, dict) else {}
+
+
+def _control(state: SearchState, d: IndexDef, kind: str, action: str) -> Reply:
+    """``POST /api/index/{name}/{ingestControl|queryControl|planFreezeControl}/{action}``:
+    kept in the definition's ``planParams`` (and so in what GET returns)."""
+    choice = _CONTROLS[kind].get(action)
+    if choice is None:
+        return _fail(400, f"rest_index: {kind}, indexName: {d.name}, err: unsupported "
+                          f"action: {action}")
+    field, value = choice
+    plan = dict(d.raw.get("planParams") or {"maxPartitionsPerPIndex": 1024,
+                                             "indexPartitions": 1})
+    if field == "planFrozen":
+        plan["planFrozen"] = value
+    else:
+        node = dict(_node_plan(d))
+        node[field] = value
+        node.setdefault("canRead", True)
+        node.setdefault("canWrite", True)
+        plan["nodePlanParams"] = {"": {"": node}}
+    d.raw["planParams"] = plan
+    state.changed()
+    return 200, {"status": "ok"}
+
+
+def _analyze_doc(d: IndexDef, body: bytes) -> Reply:
+    """``POST /api/index/{name}/analyzeDoc``: the tokens the index's analyzers make of
+    each text field of the document: ``{"analyzed": [{field: [token, ...]}], ...}``."""
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return _fail(400, f"rest_index: AnalyzeDoc, indexName: {d.name}, err: {exc}")
+    fields: dict[str, list[dict[str, Any]]] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner, path)
+        elif isinstance(value, str) and path:
+            name = d.mapping.analyzer_of(path)
+            tokens = analyze(name if known_analyzer(name) else "standard", value)
+            fields.setdefault(path, []).extend(
+                {"term": t.term, "position": t.pos, "start": t.start, "end": t.end}
+                for t in tokens)
+
+    walk(doc, "")
+    return 200, {"status": "ok", "analyzed": [fields] if fields else []}
 
 
 def _put(state: SearchState, name: str, body: bytes, params: dict[str, str],
@@ -265,7 +344,8 @@ async def _query(state: SearchState, d: IndexDef, body: bytes, received: float) 
     deadline = time.monotonic() - (time.perf_counter() - received) + req.timeout
     try:
         async with index.lock:
-            await _catch_up(state, index, deadline)
+            if _node_plan(d).get("canWrite", True):  # (not while ingest is paused)
+                await _catch_up(state, index, deadline)
             reply = await _consistent(state, index, req.vectors.get(d.name), deadline, prefix)
             if reply is not None:
                 return reply
