@@ -80,16 +80,20 @@ class ViewMetaData:
 
 
 class ViewResult:
-    """The rows of one view query (4.x); iterate once (asyncio: ``async for``)."""
+    """The rows of one view query (4.x); iterate once (asyncio: ``async for``; Twisted:
+    the Deferred fires with a result whose rows arrived)."""
 
-    def __init__(self, view: Any) -> None:
+    def __init__(self, view: Any, rows: Any = None) -> None:
         self._view = view
+        self._rows: Any = rows
 
     def rows(self) -> Any:
-        return self.__aiter__() if hasattr(self._view, "__aiter__") else iter(self._view)
+        if self._rows is None and hasattr(self._view, "__aiter__"):
+            return self.__aiter__()
+        return iter(self)
 
     def __iter__(self) -> Iterator[ViewRow]:
-        return iter(self._view)
+        return iter(self._view if self._rows is None else self._rows)
 
     def __aiter__(self) -> Any:
         return self._view.__aiter__()
@@ -141,7 +145,19 @@ def view_request(bucket: Any, design: str, view: str, opts: tuple[Any, ...],
     except CouchbaseError as exc:
         raise to_4x(exc) from None
     request._convert = partial(view_error, design=design, view=view)
+    if hasattr(bucket, "_push_rows"):  # Twisted: a Deferred of the result, as txcouchbase's
+        return _deferred(bucket, request)
     return ViewResult(request)
+
+
+def _deferred(bucket: Any, request: Any) -> Any:
+    from twisted.internet import defer
+
+    rows: list[ViewRow] = []
+    done: defer.Deferred[ViewResult] = defer.Deferred()
+    bucket._push_rows(request._start, rows.extend,
+                      lambda _: done.callback(ViewResult(request, rows)), done.errback)
+    return done
 
 
 __all__ = ["ViewErrorMode", "ViewMetaData", "ViewOrdering", "ViewResult", "ViewRow",
