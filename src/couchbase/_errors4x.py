@@ -720,6 +720,8 @@ def kv_class(status: int, opcode: int = 0, cas_given: bool = False) -> type[Couc
         return CasMismatchException
     if status == Status.NOT_STORED and opcode in _EXISTS_ON_NOT_STORED:
         return DocumentExistsException
+    if status == Status.LOCKED and opcode == Opcode.UNLOCK_KEY:  # locked with another CAS
+        return CasMismatchException
     return _BY_STATUS.get(status, CouchbaseException)
 
 

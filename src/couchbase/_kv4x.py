@@ -148,12 +148,12 @@ def counter_request(key: Any, opts: dict[str, Any], sign: int) -> tuple[Request,
     delta = int(opts.get("delta", 1))
     if delta <= 0:
         raise InvalidArgumentException(message=f"delta must be positive, not {delta}")
+    # As the official SDK 4.x: a missing counter is created with ``initial``
+    # (default 0); a negative ``initial`` means "do not create".
     initial = opts.get("initial")
-    if initial is not None:
-        initial = int(initial)
-        if initial < 0:
-            raise InvalidArgumentException(
-                message=f"initial must not be negative (got {initial})")
+    initial = 0 if initial is None else int(initial)
+    if initial < 0:
+        initial = None
     expiry = expiry_seconds(opts.get("expiry"))
     try:
         req = _kv.counter_request(key, sign * delta, initial, expiry)
@@ -217,6 +217,12 @@ def mutation_finish(key: Any, pkt: Packet, where: Where, opcode: int = 0,
     if pkt.status:
         raise _fail(key, pkt, where, opcode, cas_given)
     return MutationResult(key, pkt.cas, _token(pkt, where) if len(pkt.extras) == 16 else None)
+
+
+def unlock_finish(key: Any, pkt: Packet, where: Where, opcode: int = 0,
+                  cas_given: bool = False) -> None:
+    """``unlock`` answers nothing (as the official SDK 4.x: None)."""
+    mutation_finish(key, pkt, where, opcode, cas_given)
 
 
 def counter_finish(key: Any, pkt: Packet, where: Where) -> CounterResult:
@@ -302,8 +308,8 @@ def capturing(op: Any) -> Any:
     return op
 
 
-for _finish in (capture, get_finish, replica_finish, mutation_finish, counter_finish, exists_finish,
-                lookup_finish, mutate_finish):
+for _finish in (capture, get_finish, replica_finish, mutation_finish, unlock_finish,
+                counter_finish, exists_finish, lookup_finish, mutate_finish):
     with_on_error(_finish)
 
 __all__ = ["Where", "context", "on_error"]

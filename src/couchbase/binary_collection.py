@@ -1,8 +1,9 @@
 """``collection.binary()``: the 4.x operations on raw bytes and counters.
 
 ``append`` / ``prepend`` glue bytes (or text) to a stored value; ``increment`` /
-``decrement`` change a counter (``delta``, default 1; ``initial`` creates it,
-else a missing counter is DocumentNotFoundException)::
+``decrement`` change a counter (``delta``, default 1; a missing counter is created
+with ``initial``, default 0, unless ``initial`` is negative: then it is
+DocumentNotFoundException)::
 
     coll.binary().increment("hits", IncrementOptions(initial=SignedInt64(0))).content
 """

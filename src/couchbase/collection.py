@@ -244,9 +244,10 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
         req = _kv4x.timed(_req(_kv.lock_request, key, _lock_seconds(lock_time), False), options)
         return Operation(key, req, _kv4x.get_finish, self, self._decoder(options))
 
-    def _unlock_op(self, key: Any, cas: Any, options: dict[str, Any]) -> Operation:
+    def _unlock_op(self, key: Any, cas: Any, options: dict[str, Any],
+                   finish: Callable[..., Any] = _kv4x.mutation_finish) -> Operation:
         req = _kv4x.timed(_req(_kv.unlock_request, key, cas), options)
-        return Operation(key, req, _kv4x.mutation_finish, self, Opcode.UNLOCK_KEY, True)
+        return Operation(key, req, finish, self, Opcode.UNLOCK_KEY, True)
 
     def _store_op(self, opcode: int, key: Any, value: Any,
                   options: dict[str, Any]) -> tuple[Operation, Any]:
@@ -294,7 +295,7 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
 
     def unlock(self, key: str, cas: int, *opts: Any, **kwargs: Any) -> Any:
         """Release a lock taken by :meth:`get_and_lock`, with the CAS it returned."""
-        return self._run(self._unlock_op(key, cas, merge(opts, kwargs)))
+        return self._run(self._unlock_op(key, cas, merge(opts, kwargs), _kv4x.unlock_finish))
 
     def touch(self, key: str, expiry: Any, *opts: Any, **kwargs: Any) -> Any:
         """Set a new ``expiry`` on the document: a MutationResult."""

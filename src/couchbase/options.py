@@ -346,8 +346,9 @@ class PrependOptions(AppendOptions):
 
 class IncrementOptions(OptionsBase):
     """``delta`` (a :class:`DeltaValue` or a positive int, default 1), ``initial``
-    (a :class:`SignedInt64` or int: create the counter with it; without it a
-    missing counter is DocumentNotFoundException), ``expiry``, ``durability``."""
+    (a :class:`SignedInt64` or int: a missing counter is created with it, default 0;
+    a negative one leaves a missing counter DocumentNotFoundException), ``expiry``,
+    ``durability``."""
 
     def __init__(self, timeout: Optional[Duration] = None, expiry: Any = None,
                  durability: Any = None, delta: Any = None, initial: Any = None,

@@ -159,7 +159,8 @@ def test_get_and_lock_then_unlock(coll: Any, key: str) -> None:
 def test_counters(coll: Any, key: str) -> None:
     binary = Proxy(coll._target.binary(), coll._resolve)
     with pytest.raises(DocumentNotFoundException):
-        binary.increment(key)  # no initial: a missing counter is not created
+        binary.increment(key, initial=SignedInt64(-1))  # negative initial: not created
+    assert binary.increment(key + "-zero").content == 0  # no initial: created with 0
     created = binary.increment(key, IncrementOptions(initial=SignedInt64(10)))
     assert isinstance(created, CounterResult) and created.content == 10
     assert binary.increment(key, delta=5).content == 15
