@@ -21,6 +21,8 @@ from __future__ import annotations
 from typing import Any, Callable, Generator, Optional
 
 from . import _errors4x as x
+from ._core.errors import CoreError
+from ._public_errors import to_public
 from .exceptions import CouchbaseError, HTTPError, N1QLError
 
 Flow = Generator[Any, Any, Any]
@@ -28,11 +30,17 @@ Convert = Callable[[CouchbaseError], BaseException]
 
 
 def translated(flow: Flow, convert: Convert) -> Flow:
-    """``flow``, its 2.x errors raised as ``convert`` makes them."""
+    """``flow``, its 2.x errors (and the core's, such as no node running the
+    service) raised as ``convert`` makes them."""
     try:
         return (yield from flow)
     except CouchbaseError as exc:
         raise convert(exc) from None
+    except CoreError as exc:
+        public = to_public(exc)
+        if not isinstance(public, CouchbaseError):
+            raise
+        raise convert(public) from None
 
 
 def _query_class(code: Optional[int], msg: str, read_only: bool
@@ -124,15 +132,16 @@ def search_error(exc: CouchbaseError, index_name: str = "", query: Any = None
     if isinstance(exc, HTTPError):
         text = exc.message.lower()
         status = exc.status if isinstance(exc.status, int) else 0
+        # as the official SDK 4.x raises them against the local cluster: an unknown
+        # index is QueryIndexNotFoundException, another refusal (400: a query the
+        # service cannot parse) InternalServerFailureException
         if "index not found" in text or "no index" in text or status == 404:
-            cls: type[x.CouchbaseException] = x.SearchIndexNotFoundException
+            cls: type[x.CouchbaseException] = x.QueryIndexNotFoundException
         elif status == 429 or "rate limit" in text:
             cls = x.RateLimitedException
         elif status in (401, 403):
             cls = x.AuthenticationException
-        elif status == 400:
-            cls = x.InvalidArgumentException
-        elif status >= 500:
+        elif status == 400 or status >= 500:
             cls = x.InternalServerFailureException
         else:
             cls = x.CouchbaseException

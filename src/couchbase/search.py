@@ -8,9 +8,11 @@
 
 The query classes, facets and sorts are the ones of :mod:`couchbase.fulltext`
 (one encoder); this module adds the 4.x request and result classes. Errors
-are 4.x: :exc:`~couchbase.exceptions.SearchIndexNotFoundException` for an
-unknown index, :exc:`~couchbase.exceptions.InvalidArgumentException` for a
-query the service refuses.
+are the 4.x classes the official SDK raises:
+:exc:`~couchbase.exceptions.QueryIndexNotFoundException` for an unknown index,
+:exc:`~couchbase.exceptions.InternalServerFailureException` for a query the
+service refuses, :exc:`~couchbase.exceptions.ServiceUnavailableException`
+when no node runs the search service.
 """
 
 from __future__ import annotations

@@ -113,3 +113,20 @@ def cluster(cluster_front_end: str, mock_cluster: Any) -> Iterator[Any]:
     made.close()
 
 
+
+
+@pytest.fixture(scope="module")
+def cluster_without_query() -> Iterator[Any]:
+    """A local cluster of its own whose nodes list no query and no search service
+    (a node's service is served only while its port is in ``node.ports``)."""
+    from couchbase_mock import MockCluster
+
+    def drop_services(cluster: Any) -> None:
+        for node in cluster.nodes:
+            node.ports.pop("n1ql", None)
+            node.ports.pop("fts", None)
+        cluster.bump()
+
+    with MockCluster(nodes=2, replicas=0) as mock:
+        mock.call(drop_services)
+        yield mock

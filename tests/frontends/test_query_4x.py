@@ -9,12 +9,16 @@ from typing import Any
 
 import pytest
 
+from cluster4x import cluster_class, options  # tests/, shared (fixtures: conftest.py)
 from couchbase.exceptions import (
+    AmbiguousTimeoutException,
     InvalidArgumentException,
     ParsingFailedException,
     QueryIndexAlreadyExistsException,
     QueryIndexNotFoundException,
     ScopeNotFoundException,
+    ServiceUnavailableException,
+    UnAmbiguousTimeoutException,
 )
 from couchbase.n1ql import QueryProfile, QueryScanConsistency
 from couchbase.options import QueryOptions
@@ -71,3 +75,29 @@ def test_scope_query_uses_its_query_context(cluster: Any) -> None:
     assert rows == [1]  # a one-word keyspace: the scope's collection
     with pytest.raises(ScopeNotFoundException):
         cluster.bucket("default").scope("nope").query("SELECT 1 FROM c").execute()
+
+
+SLOW = "SELECT COUNT(1) AS n FROM ARRAY_RANGE(0, 3000) AS a UNNEST ARRAY_RANGE(0, 3000) AS b"
+
+
+def test_per_query_timeout(cluster: Any) -> None:
+    """The service stops at the query's own timeout (1080): a statement that may have
+    changed data is ambiguous, a read-only one not (as the official SDK raises them)."""
+    with pytest.raises(AmbiguousTimeoutException) as info:
+        cluster.query(SLOW, QueryOptions(timeout=timedelta(milliseconds=300))).execute()
+    assert info.value.context.first_error_code == 1080
+    assert info.value.context.statement == SLOW
+    with pytest.raises(UnAmbiguousTimeoutException):
+        cluster.query(SLOW, timeout=timedelta(milliseconds=300), read_only=True).execute()
+
+
+def test_no_query_node_is_service_unavailable(cluster_front_end: str,
+                                              cluster_without_query: Any) -> None:
+    cluster = cluster_class(cluster_front_end)(cluster_without_query.connstr, options())
+    try:
+        with pytest.raises(ServiceUnavailableException):
+            cluster.query("SELECT 1").execute()
+        with pytest.raises(ServiceUnavailableException):
+            cluster.bucket("default").scope("_default").query("SELECT 1").execute()
+    finally:
+        cluster.close()
