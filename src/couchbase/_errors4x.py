@@ -57,6 +57,7 @@ from .exceptions import (
     ScopeNotFoundError,
     SubdocBadDeltaError,
     SubdocCantInsertValueError,
+    SubdocEmptyPathError,
     SubdocNumberTooBigError,
     SubdocPathExistsError,
     SubdocPathInvalidError,
@@ -767,6 +768,7 @@ _FROM_2X: tuple[tuple[type[CouchbaseError], type[CouchbaseException]], ...] = (
     (NotSupportedError, ServiceUnavailableException),
     (ValueFormatError, ValueFormatException),
     (ArgumentError, InvalidArgumentException),
+    (SubdocEmptyPathError, InvalidArgumentException),  # as the server's EINVAL for get("")
     (TooBigError, ValueTooLargeException),
     (DurabilityError, DurabilityImpossibleException),
     (NotFoundError, DocumentNotFoundException),

@@ -38,16 +38,16 @@ _REPLICA_READ = 0x20  # doc flag: a sub-document lookup a replica may answer
 
 
 def _specs(spec: Any) -> list[Any]:
-    """``lookup_in(key, [s1, s2])`` (4.x) or a single spec; ``get("")`` is the whole
-    document, as in 4.x."""
+    """``lookup_in(key, [s1, s2])`` (4.x) or a single spec. (``get("")`` is not the whole
+    document: the server refuses it, InvalidArgumentException as with the official SDK;
+    ``get_full()`` is.)"""
     if isinstance(spec, SD.Spec):
         specs = [spec]
     elif isinstance(spec, Iterable) and not isinstance(spec, (str, bytes)):
         specs = list(spec)
     else:
         raise InvalidArgumentException(message=f"expected sub-document specs, not {spec!r}")
-    return [SD.get_full() if isinstance(s, tuple) and len(s) >= 2 and s[0] == Opcode.SUBDOC_GET
-            and s[1] == "" else s for s in specs]
+    return specs
 
 
 def _command(specs: list[Any], lookup: bool) -> SubdocCommand:

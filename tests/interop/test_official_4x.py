@@ -31,6 +31,7 @@ SRC = HERE.parents[1] / "src"
 # area -> {step: reason} for the steps a script skips (the same in both runs)
 SKIPPED: dict[str, dict[str, str]] = {
     "kv": {},
+    "subdoc": {},
 }
 
 
@@ -61,7 +62,7 @@ def compare(area: str, official_python, info: dict) -> None:
     assert skipped == SKIPPED[area]
 
 
-@pytest.mark.parametrize("area", ["kv"])
+@pytest.mark.parametrize("area", ["kv", "subdoc"])
 def test_4x_script_matches_the_official_sdk(area, official_python, mock_process):
     compare(area, official_python, mock_process)
 
