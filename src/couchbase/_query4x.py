@@ -16,6 +16,7 @@ gevent the rows are iterated; on asyncio with ``async for``::
 
 from __future__ import annotations
 
+from enum import Enum
 from functools import partial
 from typing import Any, Iterator, Optional
 
@@ -150,11 +151,46 @@ def _analytics_options(query: N1QLQuery, options: dict[str, Any],
         query.set_option(key, value)
 
 
+class AnalyticsScanConsistency(Enum):
+    NOT_BOUNDED = "not_bounded"
+    REQUEST_PLUS = "request_plus"
+
+
+class AnalyticsStatus(str, Enum):
+    """What ``AnalyticsMetaData.status()`` answers (equal to the service's string too)."""
+
+    RUNNING = "running"
+    SUCCESS = "success"
+    ERRORS = "errors"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+    TIMEOUT = "timeout"
+    CLOSED = "closed"
+    FATAL = "fatal"
+    ABORTED = "aborted"
+    UNKNOWN = "unknown"
+
+
+class AnalyticsMetrics(QueryMetrics):
+    """The metrics of an analytics response (as :class:`QueryMetrics`, and
+    ``processed_objects()``)."""
+
+    def processed_objects(self) -> int:
+        return self._count("processedObjects")
+
+
 class AnalyticsMetaData(QueryMetaData):
     """The metadata of an analytics response (as :class:`QueryMetaData`)."""
 
+    def status(self) -> AnalyticsStatus:
+        try:
+            return AnalyticsStatus(str(self._raw.get("status") or "unknown").lower())
+        except ValueError:
+            return AnalyticsStatus.UNKNOWN
 
-AnalyticsMetrics = QueryMetrics
+    def metrics(self) -> Optional[AnalyticsMetrics]:
+        raw = self._raw.get("metrics")
+        return AnalyticsMetrics(raw) if isinstance(raw, dict) else None
 
 
 class AnalyticsResult(QueryResult):
@@ -167,5 +203,6 @@ class AnalyticsResult(QueryResult):
         return f"AnalyticsResult({self._request!r})"
 
 
-__all__ = ["AnalyticsMetaData", "AnalyticsResult", "QueryResult", "analytics_request",
+__all__ = ["AnalyticsMetaData", "AnalyticsMetrics", "AnalyticsResult",
+           "AnalyticsScanConsistency", "AnalyticsStatus", "QueryResult", "analytics_request",
            "query_request"]

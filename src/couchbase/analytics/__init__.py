@@ -13,9 +13,17 @@ the node named, or of one the cluster map lists. Errors are
 service's ``code`` and ``msg``.
 """
 
+from .._query4x import (  # the 4.x names (cluster.analytics_query)
+    AnalyticsMetaData,
+    AnalyticsMetrics,
+    AnalyticsScanConsistency,
+    AnalyticsStatus,
+)
 from ..exceptions import AnalyticsError
+from ..options import AnalyticsOptions
 from .query import AnalyticsQuery, DeferredAnalyticsQuery
 from .request import AnalyticsRequest, DeferredAnalyticsRequest
 
-__all__ = ["AnalyticsError", "AnalyticsQuery", "AnalyticsRequest", "DeferredAnalyticsQuery",
-           "DeferredAnalyticsRequest"]
+__all__ = ["AnalyticsError", "AnalyticsMetaData", "AnalyticsMetrics", "AnalyticsOptions",
+           "AnalyticsQuery", "AnalyticsRequest", "AnalyticsScanConsistency", "AnalyticsStatus",
+           "DeferredAnalyticsQuery", "DeferredAnalyticsRequest"]
