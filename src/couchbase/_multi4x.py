@@ -67,7 +67,8 @@ class MultiOperations4x:
     _drive: Callable[[Flow], Any]
 
     def _multi(self, items: list[tuple[Any, Any]], opts: tuple[Any, ...],
-               kwargs: dict[str, Any], build: Build, result: type[MultiResult]) -> Any:
+               kwargs: dict[str, Any], build: Build,
+               result: Callable[[dict, dict], Any]) -> Any:
         options, per_key, return_exceptions = _options(opts, kwargs)
         ops: list[Operation] = []
         durable: list[tuple[Operation, Any]] = []
@@ -80,7 +81,7 @@ class MultiOperations4x:
         return self._drive(self._multi_flow(ops, durable, return_exceptions, result))
 
     def _multi_flow(self, ops: list[Operation], durable: list[tuple[Operation, Any]],
-                    return_exceptions: bool, result: type[MultiResult]) -> Flow:
+                    return_exceptions: bool, result: Callable[[dict, dict], Any]) -> Flow:
         cid = yield from self._cid_flow()
         for op in ops:
             op.req.cid = cid
@@ -122,11 +123,12 @@ class MultiOperations4x:
 
     def unlock_multi(self, keys: Any, *opts: Any, **kwargs: Any) -> Any:
         """Unlock each key with its CAS: ``keys`` is {key: cas} or {key: result} (the
-        ``results`` of :meth:`get_and_lock_multi`)."""
+        ``results`` of :meth:`get_and_lock_multi`). Answers, as the official SDK 4.x,
+        a dict: key -> None (unlocked) or the exception."""
         items = [(k, getattr(v, "cas", v)) for k, v in _items(
             keys.results if isinstance(keys, MultiResult) else keys, True)]
         return self._multi(items, opts, kwargs,
-                           lambda k, cas, o: self._unlock_op(k, cas, o), MultiMutationResult)
+                           lambda k, cas, o: self._unlock_op(k, cas, o), _unlock_report)
 
     # -- writing --------------------------------------------------------------------------
     def upsert_multi(self, keys_and_docs: dict[str, Any], *opts: Any, **kwargs: Any) -> Any:
@@ -180,6 +182,10 @@ class MultiOperations4x:
         if errors and not return_exceptions:
             raise next(iter(errors.values()))
         return MultiGetReplicaResult(results, errors)
+
+
+def _unlock_report(results: dict[Any, Any], errors: dict[Any, BaseException]) -> dict:
+    return {**dict.fromkeys(results), **errors}
 
 
 def _sort(op: Operation, answer: Any, results: dict[Any, Any],

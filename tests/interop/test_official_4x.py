@@ -32,6 +32,7 @@ SRC = HERE.parents[1] / "src"
 SKIPPED: dict[str, dict[str, str]] = {
     "kv": {},
     "subdoc": {},
+    "multi": {},
 }
 
 
@@ -62,7 +63,7 @@ def compare(area: str, official_python, info: dict) -> None:
     assert skipped == SKIPPED[area]
 
 
-@pytest.mark.parametrize("area", ["kv", "subdoc"])
+@pytest.mark.parametrize("area", ["kv", "subdoc", "multi"])
 def test_4x_script_matches_the_official_sdk(area, official_python, mock_process):
     compare(area, official_python, mock_process)
 
