@@ -40,6 +40,25 @@ from .options import merge, timeout_seconds
 MGMT_TIMEOUT = 75.0
 
 
+def connect_error(exc: BaseException) -> BaseException:
+    """The 4.x exception for a bootstrap that failed with ``exc`` (every front end's):
+    AuthenticationException for a refused password, UnAmbiguousTimeoutException when
+    no node answered, the 4.x class of the 2.x error otherwise."""
+    if isinstance(exc, (CouchbaseNetworkError, TimeoutError)) and not isinstance(exc, AuthError):
+        return UnAmbiguousTimeoutException(message=f"could not connect: {exc.message}",
+                                           inner_cause=exc)
+    return to_4x(exc)
+
+
+def delivered(conn: Any, result: Any) -> Any:
+    """A query, analytics or search result the front end's way: the result itself (its
+    rows read as they are iterated), or, on a front end that pushes rows (Twisted),
+    the front end's handle (a Deferred) firing with it once every row arrived."""
+    if hasattr(conn, "_push_rows"):
+        return conn._buffered(result._request, result)
+    return result
+
+
 class ClusterServices4x:
     """Query, search, analytics and health of a 4.x cluster (see the module docstring)."""
 
@@ -70,13 +89,8 @@ class ClusterServices4x:
             conn = make(bucket_connection_string(self._connstr, ""),
                         username=username, password=password, timeout=timeouts.kv_timeout,
                         bootstrap_timeout=timeouts.connect_timeout, _no_bucket=True)
-        except (CouchbaseNetworkError, TimeoutError) as exc:
-            if isinstance(exc, AuthError):
-                raise to_4x(exc) from None
-            raise UnAmbiguousTimeoutException(message=f"could not connect: {exc.message}",
-                                              inner_cause=exc) from None
         except CouchbaseError as exc:
-            raise to_4x(exc) from None
+            raise connect_error(exc) from None
         for name, attr in (("query_timeout", "n1ql_timeout"),
                            ("views_timeout", "views_timeout"),
                            ("analytics_timeout", "analytics_timeout")):
@@ -127,20 +141,23 @@ class ClusterServices4x:
         """
         from ._query4x import query_request
 
-        return query_request(self._services_connection(), statement, options, kwargs)
+        conn = self._services_connection()
+        return delivered(conn, query_request(conn, statement, options, kwargs))
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any) -> Any:
         """Run an analytics statement: an :class:`~couchbase.result.AnalyticsResult`."""
         from ._query4x import analytics_request
 
-        return analytics_request(self._services_connection(), statement, options, kwargs)
+        conn = self._services_connection()
+        return delivered(conn, analytics_request(conn, statement, options, kwargs))
 
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any) -> Any:
         """Search full-text index ``index``: a :class:`~couchbase.search.SearchResult`
         (``SearchOptions`` or their keywords: ``limit``, ``facets``, ``sort``...)."""
         from .search import search_request
 
-        return search_request(self._services_connection(), index, query, options, kwargs)
+        conn = self._services_connection()
+        return delivered(conn, search_request(conn, index, query, options, kwargs))
 
     def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> Any:
         """Search ``index`` with a :class:`~couchbase.search.SearchRequest`."""
@@ -198,4 +215,4 @@ class ClusterServices4x:
         return conn._drive(flow())
 
 
-__all__ = ["ClusterServices4x", "PingResult"]
+__all__ = ["ClusterServices4x", "PingResult", "connect_error", "delivered"]

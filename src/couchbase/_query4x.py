@@ -85,8 +85,10 @@ class QueryResult:
     def __aiter__(self) -> Any:
         return self._request.__aiter__()
 
-    def execute(self) -> list[Any]:
-        """Every row, in a list (sync API and gevent)."""
+    def execute(self) -> Any:
+        """Every row, in a list (asyncio: an awaitable of the list)."""
+        if hasattr(self._request, "__aiter__"):
+            return self._request.all()
         return list(self._request)
 
     def metadata(self) -> QueryMetaData:

@@ -161,6 +161,9 @@ class ClusterBase(ClusterServices4x, Generic[B]):
                 return bucket
         if self._closed:
             raise ObjectDestroyedError("this cluster connection is closed")
+        conn = self._conn  # the 4.x cluster-level connection (its map names the nodes)
+        if conn is not None and not conn.closed:
+            return conn
         return None
 
     def _management_credentials(self) -> tuple[str, str]:

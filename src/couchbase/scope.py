@@ -8,13 +8,15 @@
 (``default:`bucket`.`scope```), so one-word keyspaces are its collections;
 ``search_query`` and ``search`` run a scope's search index (its full name is
 ``bucket.scope.index``). Everything goes through the bucket's connection, the
-front end's way (sync, asyncio, Twisted, gevent).
+front end's way (sync, asyncio, Twisted, gevent; on Twisted the results come in
+Deferreds, once their rows arrived).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._cluster4x import delivered
 from .collection import Scope as _CollectionScope
 
 if TYPE_CHECKING:
@@ -38,22 +40,24 @@ class Scope(_CollectionScope):
         :class:`~couchbase._query4x.QueryResult`; arguments as ``Cluster.query``)."""
         from ._query4x import query_request
 
-        return query_request(self._bucket, statement, options, kwargs, self.query_context)
+        return delivered(self._bucket, query_request(self._bucket, statement, options, kwargs,
+                                                     self.query_context))
 
     def analytics_query(self, statement: str, *options: Any, **kwargs: Any
                         ) -> AnalyticsResult:
         """Run an analytics statement with this scope as its query context."""
         from ._query4x import analytics_request
 
-        return analytics_request(self._bucket, statement, options, kwargs, self.query_context)
+        return delivered(self._bucket, analytics_request(self._bucket, statement, options,
+                                                         kwargs, self.query_context))
 
     def search_query(self, index: str, query: Any, *options: Any, **kwargs: Any
                      ) -> SearchResult:
         """Search this scope's index ``index`` (``SearchOptions`` or keywords)."""
         from .search import search_request
 
-        return search_request(self._bucket, index, query, options, kwargs,
-                              (self.bucket_name, self.name))
+        return delivered(self._bucket, search_request(self._bucket, index, query, options,
+                                                      kwargs, (self.bucket_name, self.name)))
 
     def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchResult:
         """Search this scope's index ``index`` with a :class:`~couchbase.search.SearchRequest`."""

@@ -43,6 +43,8 @@ class TxBucketBase(TxAnalytics, TxN1QL, TxSearch, TxViews, BucketBase):
 
     _extra_arguments = ("reactor",)
     _cluster: MuxCluster
+    # what a failed bootstrap fails with instead of its 2.x error (the 4.x TxCluster's)
+    _connect_errors: Optional[Callable[[BaseException], BaseException]] = None
 
     def _open(self, settings: Settings, reactor: Any = None, **extra: Any) -> None:
         if reactor is None:
@@ -65,6 +67,8 @@ class TxBucketBase(TxAnalytics, TxN1QL, TxSearch, TxViews, BucketBase):
         if self._state != _CONNECTING:
             return
         if error is not None:
+            if self._connect_errors is not None:
+                error = self._connect_errors(error)
             self._state, self._error = _FAILED, error
             self._cluster.close()
         else:
@@ -170,6 +174,20 @@ class TxBucketBase(TxAnalytics, TxN1QL, TxSearch, TxViews, BucketBase):
             drive_callbacks(flow, self._cluster, ok, fail, on_rows)
 
         self._when_up(run, fail)
+
+    def _buffered(self, request: Any, result: Any) -> Any:
+        """This front end's handle firing with ``result`` (a 4.x query, analytics or
+        search result) once every row of its ``request`` arrived; the result's rows
+        are then read from memory, as txcouchbase 4.x gives them."""
+        handle, done = self._handle()
+        rows: list[Any] = []
+
+        def ok(_: Any) -> None:
+            request._buffer = rows  # what the request's iteration gives first
+            done(result, None)
+
+        self._push_rows(request._start, rows.extend, ok, lambda error: done(None, error))
+        return self._deliver(handle)
 
     def _deliver(self, handle: Any) -> Any:
         """The handle, once the call that made it is over (AsyncResult holds early outcomes)."""

@@ -62,5 +62,8 @@ class Bucket(DeferredOps, RawBucket):
     """
 
 
+TxBucket = Bucket
+"""The 4.x name (``txcouchbase.bucket.TxBucket``, what ``TxCluster.bucket()`` gives)."""
+
 __all__ = ["AsyncResult", "BatchedAnalyticsRequest", "BatchedN1QLRequest", "BatchedSearchRequest",
-           "BatchedView", "Bucket", "RawBucket"]
+           "BatchedView", "Bucket", "RawBucket", "TxBucket"]
