@@ -265,11 +265,7 @@ NOT_PROVIDED: dict[str, str] = {
 # Documented and not (yet) as documented here: each case is expected to fail
 # (strict xfail), so the fix shows up as an XPASS to move it out of this list.
 # Not fixed in this change because the files belong to other work (named).
-KNOWN_GAPS: dict[str, str] = {
-    "couchbase.mutation_state.MutationState.add_all": "add_all(bucket): every mutation the "
-                                                      "bucket made; needs per-bucket token "
-                                                      "tracking on every mutation's path",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _cases(ids: list[str]) -> list[Any]:
