@@ -20,12 +20,13 @@ from enum import Enum
 from functools import partial
 from typing import Any, Iterator, Optional
 
-from ._errors4x import to_4x
+from ._errors4x import AlreadyQueriedException, to_4x
 from ._http_errors4x import query_error
 from .exceptions import CouchbaseError
 from .n1ql.query import N1QLQuery, query_from_options
 from .n1ql.request import QueryMetaData, QueryMetrics
 from .options import QUERY_OPTION_NAMES
+from .views.iterator import AlreadyQueriedError
 
 
 def _split(positional: tuple[Any, ...], kwargs: dict[str, Any]
@@ -69,6 +70,14 @@ def query_request(conn: Any, statement: str, positional: tuple[Any, ...],
     return QueryResult(request)
 
 
+def _once(start: Any) -> Any:
+    """``start()``, the iteration of a request; read twice, AlreadyQueriedException."""
+    try:
+        return start()
+    except AlreadyQueriedError as exc:
+        raise AlreadyQueriedException(message=exc.message) from None
+
+
 class QueryResult:
     """The rows and metadata of one query (4.x). Iterate it, or ``rows()``, once."""
 
@@ -77,19 +86,22 @@ class QueryResult:
 
     def rows(self) -> Any:
         """The rows, as they arrive (asyncio: an async iterator)."""
-        return self._request.rows()
+        return _once(self._request.rows)
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._request)
+        return _once(self._request.__iter__)
 
     def __aiter__(self) -> Any:
-        return self._request.__aiter__()
+        return _once(self._request.__aiter__)
 
     def execute(self) -> Any:
         """Every row, in a list (asyncio: an awaitable of the list)."""
         if hasattr(self._request, "__aiter__"):
-            return self._request.all()
-        return list(self._request)
+            return self._all()
+        return list(self)
+
+    async def _all(self) -> list[Any]:
+        return [row async for row in self]
 
     def metadata(self) -> QueryMetaData:
         """Everything but the rows: ``request_id()``, ``client_context_id()``,
