@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from . import _kv, _kv4x
 from ._core.opcode import Opcode
 from ._core.request import Request
+from ._durability import check_requirements
 from ._errors4x import (
+    DurabilityImpossibleException,
     FeatureUnavailableException,
     InvalidArgumentException,
     to_4x,
@@ -195,9 +197,15 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
         cid = yield from self._cid_flow()
         op.req.cid = cid
         persist_to, replicate_to = client.observe_counts()
+        legacy = self._legacy(cid)
         try:
-            return (yield from self._legacy(cid)._durable_flow(op, persist_to, replicate_to,
-                                                                removed))
+            check_requirements(persist_to, replicate_to, legacy._replica_count())
+        except ArgumentError as exc:
+            # As the official SDK 4.x: the mutation is made, the durability is impossible.
+            yield op
+            raise DurabilityImpossibleException(message=exc.message, key=op.key) from None
+        try:
+            return (yield from legacy._durable_flow(op, persist_to, replicate_to, removed))
         except CouchbaseError as exc:
             raise failed(op, exc) from None
 
