@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 from typing import Optional
 
+# the loop get_event_loop made (no annotation: PyPy 3.9 refuses an annotated global)
+_made = None  # type: Optional[asyncio.AbstractEventLoop]
+
 
 def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None
                    ) -> asyncio.AbstractEventLoop:
@@ -29,8 +32,6 @@ def get_event_loop(evloop: Optional[asyncio.AbstractEventLoop] = None
         asyncio.set_event_loop(_made)
     return _made
 
-
-_made: Optional[asyncio.AbstractEventLoop] = None
 
 
 __all__ = ["get_event_loop"]
