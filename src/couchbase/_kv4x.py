@@ -247,6 +247,16 @@ def unretrievable(key: Any, where: Where, cause: Optional[BaseException]) -> Cou
         context=context(where, key), inner_cause=cause)
 
 
+def no_copy(key: Any, where: Where, cause: Optional[BaseException],
+            any_replica: bool) -> BaseException:
+    """What a replica read raises when no copy returned the document: the ``any``
+    forms DocumentUnretrievableException, the ``all`` forms the active copy's error
+    (DocumentNotFoundException for a missing key), as the official SDK 4.x."""
+    if any_replica or cause is None:
+        return unretrievable(key, where, cause)
+    return cause
+
+
 # -- sub-document ----------------------------------------------------------------------
 def subdoc_doc_flags(opts: dict[str, Any], semantics: Any = None) -> int:
     flags = DocFlag.ACCESS_DELETED if opts.get("access_deleted") else 0

@@ -178,7 +178,7 @@ class MultiOperations4x:
                 results[key] = found[0] if first else found
             else:
                 cause = next((r for r in mine if isinstance(r, BaseException)), None)
-                errors[key] = _kv4x.unretrievable(key, self, cause)  # type: ignore[arg-type]
+                errors[key] = _kv4x.no_copy(key, self, cause, first)  # type: ignore[arg-type]
         if errors and not return_exceptions:
             raise next(iter(errors.values()))
         return MultiGetReplicaResult(results, errors)

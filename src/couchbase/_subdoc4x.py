@@ -147,7 +147,7 @@ class SubdocOperations4x:
         found = [a for a in answers if isinstance(a, LookupInResult)]
         if not found:
             cause = next((a for a in answers if isinstance(a, BaseException)), None)
-            raise _kv4x.unretrievable(key, self, cause)  # type: ignore[arg-type]
+            raise _kv4x.no_copy(key, self, cause, first)  # type: ignore[arg-type]
         return found[0] if first else found
 
 

@@ -375,7 +375,7 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
         found = [r for r in results if isinstance(r, GetResult)]
         if not found:
             cause = next((r for r in results if isinstance(r, BaseException)), None)
-            raise _kv4x.unretrievable(key, self, cause)
+            raise _kv4x.no_copy(key, self, cause, first)
         return found[0] if first else found
 
     # -- range scans ----------------------------------------------------------------------------

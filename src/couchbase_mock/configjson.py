@@ -37,6 +37,7 @@ COUCHBASE_CAPABILITIES = [
     "subdoc.ReplaceBodyWithXattr",
     "subdoc.DocumentMacroSupport",
     "subdoc.ReviveDocument",
+    "subdoc.ReplicaRead",  # lookups with the replica-read doc flag (kv_handlers)
 ]
 MEMCACHED_CAPABILITIES = ["cbhello", "nodesExt"]
 # As a 7.x server with the query service reports it: with

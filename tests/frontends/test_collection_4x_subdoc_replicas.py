@@ -9,7 +9,11 @@ from typing import Any
 
 import pytest
 
-from couchbase.exceptions import DocumentUnretrievableException, PathNotFoundException
+from couchbase.exceptions import (
+    DocumentNotFoundException,
+    DocumentUnretrievableException,
+    PathNotFoundException,
+)
 from couchbase.options import LookupInAllReplicasOptions, LookupInAnyReplicaOptions
 from couchbase.result import LookupInReplicaResult
 from couchbase.subdocument import exists as sd_exists
@@ -51,5 +55,5 @@ def test_a_missing_path_fails_its_spec_only(coll: Any, key: str) -> None:
 def test_a_missing_document_is_unretrievable(coll: Any, key: str) -> None:
     with pytest.raises(DocumentUnretrievableException):
         coll.lookup_in_any_replica(key, [sd_get("n")])
-    with pytest.raises(DocumentUnretrievableException):
+    with pytest.raises(DocumentNotFoundException):  # the all form: as the official SDK 4.x
         coll.lookup_in_all_replicas(key, [sd_get("n")])

@@ -36,6 +36,7 @@ SKIPPED: dict[str, dict[str, str]] = {
     "kv": {},
     "subdoc": {},
     "multi": {},
+    "replicas": {},
     "durability": {"replicated: client durability persist_to one": NO_PERSISTENCE,
                    "one node: client durability persist_to one": NO_PERSISTENCE},
 }
@@ -84,7 +85,7 @@ def compare(area: str, official_python, info: dict, extra: tuple[str, ...] = ())
     assert skipped == SKIPPED[area]
 
 
-@pytest.mark.parametrize("area", ["kv", "subdoc", "multi"])
+@pytest.mark.parametrize("area", ["kv", "subdoc", "multi", "replicas"])
 def test_4x_script_matches_the_official_sdk(area, official_python, mock_process):
     compare(area, official_python, mock_process)
 
