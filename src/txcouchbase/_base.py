@@ -17,7 +17,7 @@ from couchbase._io.mux import MuxCluster
 from couchbase._operation import Done, Operation, finish_batch, multi_result
 from couchbase._settings import Settings
 from couchbase._waiting import drive_callbacks
-from couchbase.exceptions import ObjectDestroyedError
+from couchbase.exceptions import NotSupportedError, ObjectDestroyedError
 
 from ._analytics import TxAnalytics
 from ._backend import TwistedBackend
@@ -30,6 +30,16 @@ Fail = Callable[[BaseException], Any]
 _CONNECTING = 0
 _UP = 1
 _FAILED = 2
+
+
+def fire_once(d: defer.Deferred[Any], result: Any, error: Optional[BaseException]) -> None:
+    """Fire ``d`` unless the application cancelled it already."""
+    if d.called:
+        return
+    if error is not None:
+        d.errback(error)
+    else:
+        d.callback(result)
 
 
 class TxBucketBase(TxAnalytics, TxN1QL, TxSearch, TxViews, BucketBase):
@@ -95,7 +105,7 @@ class TxBucketBase(TxAnalytics, TxN1QL, TxSearch, TxViews, BucketBase):
         (:class:`~couchbase.exceptions.AuthError`, :class:`BucketNotFoundError`,
         :class:`ConnectError`, ...). The bootstrap itself started in the constructor."""
         d: defer.Deferred[Any] = defer.Deferred()
-        self._when_up(lambda: d.callback(self), d.errback)
+        self._when_up(lambda: fire_once(d, self, None), lambda error: fire_once(d, None, error))
         return d
 
     on_connect = connect
@@ -105,7 +115,7 @@ class TxBucketBase(TxAnalytics, TxN1QL, TxSearch, TxViews, BucketBase):
         bucket once connected, or with the reason it could not connect)."""
         if event != "connect":
             raise ValueError(f"unknown event {event!r} (the only one is 'connect')")
-        self._when_up(lambda: d.callback(self), d.errback)
+        self._when_up(lambda: fire_once(d, self, None), lambda error: fire_once(d, None, error))
 
     # -- connection ----------------------------------------------------------------
     @property
@@ -174,6 +184,13 @@ class TxBucketBase(TxAnalytics, TxN1QL, TxSearch, TxViews, BucketBase):
             drive_callbacks(flow, self._cluster, ok, fail, on_rows)
 
         self._when_up(run, fail)
+
+    def _rows(self, flow: Flow) -> Any:
+        """Twisted pushes rows (:meth:`_push_rows`); reading them as they arrive is the
+        sync and asyncio front ends' way (an already read request fails before this)."""
+        flow.close()
+        raise NotSupportedError("on Twisted rows arrive through Deferreds and callbacks, "
+                                "not by iterating")
 
     def _buffered(self, request: Any, result: Any) -> Any:
         """This front end's handle firing with ``result`` (a 4.x query, analytics or

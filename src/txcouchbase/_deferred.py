@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Optional
+from typing import Any
 
 from twisted.internet.defer import Deferred
 
 from couchbase._operation import Done, Operation, complete
 
-from ._base import _UP, TxBucketBase
-
-
-def _fire(d: Deferred[Any], result: Any, error: Optional[BaseException]) -> None:
-    if error is not None:
-        d.errback(error)
-    else:
-        d.callback(result)
+from ._base import _UP, TxBucketBase, fire_once
 
 
 class DeferredOps(TxBucketBase):
@@ -27,12 +20,12 @@ class DeferredOps(TxBucketBase):
         if self._state != _UP:
             return self._later(lambda: self._run(op), op.key)
         d: Deferred[Any] = Deferred()
-        self._cluster.execute(op.req, partial(complete, op, partial(_fire, d)))
+        self._cluster.execute(op.req, partial(complete, op, partial(fire_once, d)))
         return d
 
     def _handle(self, key: Any = None) -> tuple[Any, Done]:
         d: Deferred[Any] = Deferred()
-        return d, partial(_fire, d)
+        return d, partial(fire_once, d)
 
     def _deliver(self, handle: Any) -> Any:
         return handle
