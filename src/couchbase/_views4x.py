@@ -151,13 +151,13 @@ def view_request(bucket: Any, design: str, view: str, opts: tuple[Any, ...],
 
 
 def _deferred(bucket: Any, request: Any) -> Any:
-    from twisted.internet import defer
-
+    # the front end's handle (a Deferred; one the application cancelled stays quiet)
     rows: list[ViewRow] = []
-    done: defer.Deferred[ViewResult] = defer.Deferred()
+    handle, done = bucket._handle()
     bucket._push_rows(request._start, rows.extend,
-                      lambda _: done.callback(ViewResult(request, rows)), done.errback)
-    return done
+                      lambda _: done(ViewResult(request, rows), None),
+                      lambda error: done(None, error))
+    return bucket._deliver(handle)
 
 
 __all__ = ["ViewErrorMode", "ViewMetaData", "ViewOrdering", "ViewResult", "ViewRow",

@@ -152,7 +152,7 @@ def test_kv_through_collections(reactor: Any, cluster: Any) -> None:
     assert failure.check(DocumentNotFoundException) and failure.check(NotFoundError)
 
 
-# -- query -------------------------------------------------------------------------------------
+# -- query ------------------------------------------------------------------------------------
 def test_query_rows_then_metadata(reactor: Any, cluster: Any) -> None:
     result = reactor(cluster.query, "SELECT RAW x FROM ARRAY_RANGE(0, $n) AS x",
                      QueryOptions(named_parameters={"n": 5}, metrics=True,
@@ -184,7 +184,7 @@ def test_scope_query_runs_in_the_scope(reactor: Any, cluster: Any) -> None:
     assert list(result.rows()) == [3]
 
 
-# -- views, search, analytics ------------------------------------------------------------------
+# -- views, search, analytics -----------------------------------------------------------------
 def _rest(mock: Any, port: int, method: str, path: str, body: Any = None) -> tuple[int, Any]:
     conn = http.client.HTTPConnection(mock.host, port, timeout=30)
     token = base64.b64encode(b"Administrator:password").decode()
@@ -236,6 +236,22 @@ def test_view_query(reactor: Any, cluster: Any, design: str) -> None:
     assert result.metadata().total_rows() == 3
 
 
+def test_a_cancelled_view_query_leaves_the_bucket_working(reactor: Any, cluster: Any,
+                                                          design: str) -> None:
+    bucket = reactor(cluster.bucket, "default")
+    reactor(bucket.on_connect)
+
+    def cancel() -> defer.Deferred[Any]:
+        d = bucket.view_query(design, "by_n")
+        d.cancel()  # its rows still arrive, and go nowhere
+        return d.addErrback(lambda f: f.trap(defer.CancelledError))
+
+    reactor(cancel)
+    result = reactor(bucket.view_query, design, "by_n", ViewOptions(
+        scan_consistency=ViewScanConsistency.REQUEST_PLUS))
+    assert [row.key for row in result.rows()] == [0, 1, 2]
+
+
 @pytest.fixture(scope="module")
 def search_index(mock_cluster: Any, docs: None) -> Iterator[str]:
     name = unique("tx4x-")
@@ -275,14 +291,14 @@ def test_analytics_query(reactor: Any, cluster: Any, monkeypatch: pytest.MonkeyP
     assert type(failure.value).__name__ == "DatasetNotFoundException"
 
 
-# -- scan ----------------------------------------------------------------------------------------
+# -- scan -------------------------------------------------------------------------------------
 def test_scan_is_a_deferred_of_the_items(reactor: Any, cluster: Any, docs: None) -> None:
     coll = reactor(cluster.bucket, "default").default_collection()
     items = reactor(coll.scan, PrefixScan("tx4x::"))
     assert {item.id: item.content_as[dict] for item in items} == DOCS
 
 
-# -- health ----------------------------------------------------------------------------------------
+# -- health -----------------------------------------------------------------------------------
 def test_ping_wait_until_ready_diagnostics(reactor: Any, cluster: Any) -> None:
     assert reactor(cluster.wait_until_ready, timedelta(seconds=5)) is None
     ping = reactor(cluster.ping, PingOptions(report_id="tp"))
@@ -305,7 +321,7 @@ def test_wait_until_ready_times_out_when_nothing_answers(reactor: Any) -> None:
     assert failure.check(UnAmbiguousTimeoutException) and elapsed < 1.5
 
 
-# -- management -------------------------------------------------------------------------------------
+# -- management -------------------------------------------------------------------------------
 def test_management_through_the_cluster(reactor: Any, cluster: Any) -> None:
     settings = reactor(reactor(cluster.buckets).get_bucket, "default")  # a KV seed, no bucket
     assert settings.name == "default"
@@ -313,7 +329,7 @@ def test_management_through_the_cluster(reactor: Any, cluster: Any) -> None:
     assert reactor(reactor(cluster.users).get_roles)
 
 
-# -- closing and cancelling -----------------------------------------------------------------------
+# -- closing and cancelling -------------------------------------------------------------------
 def test_close(reactor: Any, mock_cluster: Any) -> None:
     made = reactor(TxCluster, mock_cluster.connstr, opts())
     bucket = reactor(made.bucket, "default")
