@@ -13,7 +13,7 @@ Query codes (the query service's numbering): 3000 parse error; 4000-4999
 planning (4040-4090 prepared statements, 4300 an index that exists); 1080
 the service's timeout; 12000-12999 and 14000-14999 index access (12004/12016
 no such index, 12003 no such keyspace, 12021 no such scope, 12009 a failed
-DML write); 13014 and 10000 credentials; 5000 internal.
+DML write); 13014 and 10000 credentials; any other code internal (5000...).
 """
 
 from __future__ import annotations
@@ -76,11 +76,11 @@ def _query_class(code: Optional[int], msg: str, read_only: bool
         return x.AuthenticationException
     if code in (1191, 1192, 1193, 1194):
         return x.RateLimitedException
-    if code == 5000:
-        return x.InternalServerFailureException
-    if 1000 <= code < 2000 and code != 1080:
-        return x.InvalidArgumentException if code in (1050, 1065) else x.CouchbaseException
-    return x.CouchbaseException
+    if code in (1050, 1065):
+        return x.InvalidArgumentException
+    # any other code, as the official SDK 4.x raises it (seen for 1000, a write refused
+    # by read_only, and 5010, a missing named parameter)
+    return x.InternalServerFailureException
 
 
 def query_error(exc: CouchbaseError, statement: str = "", client_context_id: str = "",

@@ -196,7 +196,7 @@ class AnalyticsMetrics(QueryMetrics):
 class AnalyticsMetaData(QueryMetaData):
     """The metadata of an analytics response (as :class:`QueryMetaData`)."""
 
-    def status(self) -> AnalyticsStatus:
+    def status(self) -> AnalyticsStatus:  # type: ignore[override]  # (QueryStatus there)
         try:
             return AnalyticsStatus(str(self._raw.get("status") or "unknown").lower())
         except ValueError:

@@ -27,6 +27,8 @@ def plain(value):
         return sorted((plain(v) for v in value), key=json.dumps)
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
+    if hasattr(value, "value") and hasattr(value, "__int__") and not isinstance(value, int):
+        return int(value)  # the official SDK's UnsignedInt64 (ours: an int with .value)
     if isinstance(value, bytes):
         return {"bytes": value.decode("latin-1")}
     return value

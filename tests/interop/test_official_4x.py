@@ -38,6 +38,7 @@ SKIPPED: dict[str, dict[str, str]] = {
     "multi": {},
     "replicas": {},
     "scans": {},
+    "query": {},
     "durability": {"replicated: client durability persist_to one": NO_PERSISTENCE,
                    "one node: client durability persist_to one": NO_PERSISTENCE},
 }
@@ -86,7 +87,7 @@ def compare(area: str, official_python, info: dict, extra: tuple[str, ...] = ())
     assert skipped == SKIPPED[area]
 
 
-@pytest.mark.parametrize("area", ["kv", "subdoc", "multi", "replicas", "scans"])
+@pytest.mark.parametrize("area", ["kv", "subdoc", "multi", "replicas", "scans", "query"])
 def test_4x_script_matches_the_official_sdk(area, official_python, mock_process):
     compare(area, official_python, mock_process)
 

@@ -23,6 +23,7 @@ from .query import (
     QueryOptions,
     QueryProfile,
     QueryScanConsistency,
+    QueryStatus,
 )
 from .request import N1QLRequest, QueryMetaData, QueryMetrics, QueryResult
 
@@ -30,4 +31,4 @@ __all__ = ["CONSISTENCY_NONE", "CONSISTENCY_REQUEST", "NOT_BOUNDED", "REQUEST_PL
            "STATEMENT_PLUS", "UNBOUNDED", "MissingTokenError", "MutationState", "N1QLError",
            "N1QLQuery", "N1QLRequest",
            "QueryMetaData", "QueryMetrics", "QueryOptions", "QueryProfile", "QueryResult",
-           "QueryScanConsistency"]
+           "QueryScanConsistency", "QueryStatus"]

@@ -265,6 +265,22 @@ class QueryScanConsistency(Enum):
     AT_PLUS = "at_plus"
 
 
+class QueryStatus(str, Enum):
+    """A response's ``status`` (4.x ``QueryMetaData.status()``); equal to the service's
+    word for it (``QueryStatus.SUCCESS == "success"``)."""
+
+    RUNNING = "running"
+    SUCCESS = "success"
+    ERRORS = "errors"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+    TIMEOUT = "timeout"
+    CLOSED = "closed"
+    FATAL = "fatal"
+    ABORTED = "aborted"
+    UNKNOWN = "unknown"
+
+
 class QueryProfile(Enum):
     """What ``profile`` adds to a response (4.x ``QueryOptions(profile=...)``)."""
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, Optional
 
 from ..exceptions import ArgumentError
 from ..views.iterator import AlreadyQueriedError
-from .query import N1QLQuery, go_duration, parse_duration
+from .query import N1QLQuery, QueryStatus, go_duration, parse_duration
 
 
 def _identity(row: Any) -> Any:
@@ -199,6 +199,14 @@ class N1QLRequest:
                 f"rows={self.rows_returned}, done={self._done}>")
 
 
+class _Count(int):
+    """A count that also reads as the official SDK 4.x's UnsignedInt64 (``.value``)."""
+
+    @property
+    def value(self) -> int:
+        return int(self)
+
+
 class QueryMetrics:
     """The ``metrics`` of a response, with durations as timedeltas."""
 
@@ -217,7 +225,7 @@ class QueryMetrics:
 
     def _count(self, name: str) -> int:
         value = self._raw.get(name)
-        return value if isinstance(value, int) else 0
+        return _Count(value if isinstance(value, int) else 0)
 
     def result_count(self) -> int:
         return self._count("resultCount")
@@ -253,8 +261,12 @@ class QueryMetaData:
     def client_context_id(self) -> Optional[str]:
         return self._raw.get("clientContextID")
 
-    def status(self) -> Optional[str]:
-        return self._raw.get("status")
+    def status(self) -> QueryStatus:
+        """A :class:`QueryStatus` (equal to the service's word: ``== "success"``)."""
+        try:
+            return QueryStatus(self._raw.get("status"))
+        except ValueError:
+            return QueryStatus.UNKNOWN
 
     def signature(self) -> Any:
         return self._raw.get("signature")
