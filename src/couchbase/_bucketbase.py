@@ -225,10 +225,10 @@ class BucketBase(KeyValueAPI, ViewAPI, N1QLAPI, SearchAPI, AnalyticsAPI, CryptoA
 
         return Scope(self, name)
 
-    def collection(self, name: str, scope: str = DEFAULT) -> Any:
-        """Collection ``name`` of ``scope`` (looking up its id takes a round trip):
-        a :class:`~couchbase.collection.Collection`, the front end's way."""
-        return self._drive(self._collection_flow(scope, name))
+    def collection(self, collection_name: str, scope: str = DEFAULT) -> Any:
+        """Collection ``collection_name`` of ``scope`` (looking up its id takes a round
+        trip): a :class:`~couchbase.collection.Collection`, the front end's way."""
+        return self._drive(self._collection_flow(scope, collection_name))
 
     def _collection_flow(self, scope: str, name: str) -> Flow:
         from .collection import Collection

@@ -23,6 +23,7 @@ Re-exported by :mod:`couchbase.exceptions`.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Optional
 
 from ._core.opcode import Opcode
@@ -799,13 +800,30 @@ def to_4x(exc: BaseException, idempotent: bool = True,
     return new
 
 
+class CouchbaseErrorCategory(Enum):
+    """The official C++ core's error categories (what its exceptions' ``repr`` names):
+    the same members and values. Pure Python has no such core: nothing here
+    produces them, they exist for code that names them."""
+
+    common = "couchbase.common"
+    key_value = "couchbase.key_value"
+    query = "couchbase.query"
+    search = "couchbase.search"
+    view = "couchbase.view"
+    analytics = "couchbase.analytics"
+    management = "couchbase.management"
+    network = "couchbase.network"
+    other = "other"
+
+
 __all__ = [
     "AlreadyQueriedException", "AmbiguousTimeoutException", "AnalyticsErrorContext",
     "AnalyticsLinkExistsException", "AnalyticsLinkNotFoundException",
     "AuthenticationException", "BucketAlreadyExistsException",
     "BucketDoesNotExistException", "BucketNotFlushableException", "BucketNotFoundException",
     "CASMismatchException", "CasMismatchException", "CollectionAlreadyExistsException",
-    "CollectionNotFoundException", "CouchbaseException", "CryptoKeyNotFoundException",
+    "CollectionNotFoundException", "CouchbaseErrorCategory", "CouchbaseException",
+    "CryptoKeyNotFoundException",
     "DatasetAlreadyExistsException", "DatasetNotFoundException",
     "DataverseAlreadyExistsException", "DataverseNotFoundException",
     "DecrypterAlreadyExistsException", "DecrypterNotFoundException",

@@ -24,7 +24,7 @@ from ._errors4x import AlreadyQueriedException, to_4x
 from ._http_errors4x import query_error
 from .exceptions import CouchbaseError
 from .n1ql.query import N1QLQuery, query_from_options
-from .n1ql.request import QueryMetaData, QueryMetrics
+from .n1ql.request import QueryMetaData, QueryMetrics, ServiceProblem
 from .options import QUERY_OPTION_NAMES
 from .views.iterator import AlreadyQueriedError
 
@@ -193,8 +193,17 @@ class AnalyticsMetrics(QueryMetrics):
         return self._count("processedObjects")
 
 
+class AnalyticsWarning(ServiceProblem):
+    """A warning in an analytics response (``AnalyticsMetaData.warnings()``):
+    ``code()``, ``message()``, and the service's dict."""
+
+
 class AnalyticsMetaData(QueryMetaData):
     """The metadata of an analytics response (as :class:`QueryMetaData`)."""
+
+    def warnings(self) -> list[AnalyticsWarning]:  # type: ignore[override]
+        return [AnalyticsWarning(w) for w in self._raw.get("warnings") or ()
+                if isinstance(w, dict)]
 
     def status(self) -> AnalyticsStatus:  # type: ignore[override]  # (QueryStatus there)
         try:
@@ -218,5 +227,5 @@ class AnalyticsResult(QueryResult):
 
 
 __all__ = ["AnalyticsMetaData", "AnalyticsMetrics", "AnalyticsResult",
-           "AnalyticsScanConsistency", "AnalyticsStatus", "QueryResult", "analytics_request",
-           "query_request"]
+           "AnalyticsScanConsistency", "AnalyticsStatus", "AnalyticsWarning", "QueryResult",
+           "analytics_request", "query_request"]

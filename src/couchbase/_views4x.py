@@ -21,7 +21,8 @@ from ._errors4x import InvalidArgumentException, to_4x
 from ._http_errors4x import view_error
 from .exceptions import CouchbaseError
 from .options import merge
-from .views.iterator import RowProcessor
+from .views.iterator import RowProcessor, View
+from .views.params import Query
 
 
 class ViewScanConsistency(Enum):
@@ -132,6 +133,25 @@ def _params(options: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     return params, dev
 
 
+class ViewQuery(Query):
+    """The view parameters of a 4.x view query (``ViewOptions`` or their keywords,
+    converted as ``view_query`` converts them) with the bucket, design document and view
+    they are for: a :class:`~couchbase.views.params.Query` that a
+    :class:`ViewRequest` (the 2.x ``View``) runs as ``query=``."""
+
+    def __init__(self, bucket_name: str, design_doc_name: str, view_name: str,
+                 *options: Any, **kwargs: Any) -> None:
+        params, dev = _params(merge(options, kwargs))
+        super().__init__(**params)
+        self.bucket_name = bucket_name
+        self.design_doc_name = design_doc_name
+        self.view_name = view_name
+        self.development = dev
+
+
+ViewRequest = View  # the 4.x name of the request running a view query (rows as iterated)
+
+
 def view_request(bucket: Any, design: str, view: str, opts: tuple[Any, ...],
                  kwargs: dict[str, Any]) -> ViewResult:
     """A :class:`ViewResult` for ``design``/``view`` of ``bucket``."""
@@ -160,5 +180,5 @@ def _deferred(bucket: Any, request: Any) -> Any:
     return bucket._deliver(handle)
 
 
-__all__ = ["ViewErrorMode", "ViewMetaData", "ViewOrdering", "ViewResult", "ViewRow",
-           "ViewScanConsistency", "view_request"]
+__all__ = ["ViewErrorMode", "ViewMetaData", "ViewOrdering", "ViewQuery", "ViewRequest",
+           "ViewResult", "ViewRow", "ViewScanConsistency", "view_request"]

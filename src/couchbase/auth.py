@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from .auth_domain import AuthDomain  # noqa: F401 - SDK 4.x's home of the enum
 from .exceptions import ArgumentError
 
 

@@ -8,11 +8,17 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Callable, Generic, Optional, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ._cluster4x import ClusterServices4x
 from ._core.errors import CoreError
+
+# Besides Cluster, this module is the 3.x-era import home of options, results and
+# managers (``from couchbase.cluster import QueryOptions``), as in the official SDK.
+from ._health4x import ClusterInfoResult, DiagnosticsResult, PingResult  # noqa: F401
+from ._query4x import AnalyticsResult, QueryResult  # noqa: F401
 from .auth import (  # noqa: F401 - 2.x names here
     Authenticator,
     ClassicAuthenticator,
@@ -25,7 +31,20 @@ from .exceptions import (
     NoMatchingServerError,
     ObjectDestroyedError,
 )
-from .options import ClusterOptions
+from .management.buckets import BucketManager  # noqa: F401
+from .management.queries import QueryIndexManager  # noqa: F401
+from .management.search import SearchIndexManager  # noqa: F401
+from .management.users import UserManager  # noqa: F401
+from .n1ql.query import QueryProfile, QueryScanConsistency  # noqa: F401
+from .options import (  # noqa: F401
+    ClusterOptions,
+    ClusterTimeoutOptions,
+    ClusterTracingOptions,
+    Compression,
+    DiagnosticsOptions,
+    QueryOptions,
+)
+from .search import SearchResult  # noqa: F401
 
 B = TypeVar("B")
 
@@ -73,6 +92,35 @@ class ClusterBase(ClusterServices4x, Generic[B]):
             authenticator = PasswordAuthenticator(username, password)
         timeouts = self._options.timeout_options if self._options is not None else None
         self._options = ClusterOptions(authenticator, timeouts)
+
+    def set_authenticator(self, authenticator: Authenticator) -> None:
+        """Replace the credentials of a connected cluster (an authenticator of the same
+        type), without reconnecting, as the official SDK 4.x does for a
+        :class:`~couchbase.auth.PasswordAuthenticator`: key-value connections already
+        authenticated keep their session; connections opened after (buckets, nodes that
+        join, reconnections) and every new HTTP request (query, search, management...)
+        present the new credentials. RuntimeError if the cluster is not connected,
+        InvalidArgumentException for another type of authenticator."""
+        from ._errors4x import InvalidArgumentException
+
+        if self._closed or self._options is None:
+            raise RuntimeError("the cluster is not connected")
+        current = self._options.authenticator
+        if type(authenticator) is not type(current):
+            raise InvalidArgumentException(
+                message=f"set_authenticator needs a {type(current).__name__}, "
+                        f"not {authenticator!r}")
+        options = copy.copy(self._options)
+        options.authenticator = options["authenticator"] = authenticator
+        self._options = options
+        conns = [(None, self._conn)] + list(self._buckets.items())
+        for name, conn in conns:
+            settings = getattr(conn, "_settings", None)
+            if settings is None:
+                continue
+            settings.username, settings.password = (
+                authenticator.cluster_credentials() if name is None
+                else authenticator.credentials_for(name))
 
     def _opened(self, name: str, make: Callable[..., B], **kwargs: Any) -> B:
         options = self._options
@@ -132,25 +180,21 @@ class ClusterBase(ClusterServices4x, Generic[B]):
     # -- management (SDK 4.x, couchbase.management) ----------------------------------------
     def buckets(self) -> Any:
         """The :class:`~couchbase.management.buckets.BucketManager`."""
-        from .management.buckets import BucketManager
 
         return BucketManager(self)
 
     def users(self) -> Any:
         """The :class:`~couchbase.management.users.UserManager`."""
-        from .management.users import UserManager
 
         return UserManager(self)
 
     def query_indexes(self) -> Any:
         """The :class:`~couchbase.management.queries.QueryIndexManager`."""
-        from .management.queries import QueryIndexManager
 
         return QueryIndexManager(self)
 
     def search_indexes(self) -> Any:
         """The :class:`~couchbase.management.search.SearchIndexManager`."""
-        from .management.search import SearchIndexManager
 
         return SearchIndexManager(self)
 
@@ -208,9 +252,9 @@ class Cluster(ClusterBase[Bucket]):
                 **kwargs: Any) -> Cluster:
         return cls(connection_string, options, **kwargs)
 
-    def bucket(self, name: str) -> Bucket:
-        """Open (once) and return bucket ``name``."""
-        return self._bucket(name, Bucket, lambda b: not b.closed)
+    def bucket(self, bucket_name: str) -> Bucket:
+        """Open (once) and return bucket ``bucket_name``."""
+        return self._bucket(bucket_name, Bucket, lambda b: not b.closed)
 
     def open_bucket(self, name: str, **kwargs: Any) -> Bucket:
         """The 2.x form: a new :class:`~couchbase.bucket.Bucket` for ``name`` with

@@ -119,6 +119,11 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
         self._kv2: Optional[_CollectionKV] = None
 
     # -- what it is ---------------------------------------------------------------------
+    @staticmethod
+    def default_name() -> str:
+        """The default collection's name, ``"_default"``."""
+        return DEFAULT
+
     @property
     def name(self) -> str:
         return self._name

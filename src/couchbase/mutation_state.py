@@ -58,8 +58,9 @@ class MutationState:
             self.add_results(*docs, **kwargs)
 
     # -- adding ------------------------------------------------------------------------
-    def add_mutation_token(self, token: Any) -> None:
+    def add_mutation_token(self, mut_token: Any) -> None:
         """Add one token (anything that is not a token is ignored, as 3.x does)."""
+        token = mut_token
         if not isinstance(token, MutationToken):
             if isinstance(token, tuple) and len(token) == 4:
                 token = MutationToken(*token)

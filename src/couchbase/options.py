@@ -19,6 +19,13 @@ from datetime import datetime, timedelta
 from enum import Enum, IntEnum
 from typing import Any, Optional, Union
 
+from ._config_profiles import (  # the configuration profiles' public home
+    CONFIG_PROFILES,
+    ConfigProfile,
+    ConfigProfiles,
+    KnownConfigProfiles,
+    WanDevelopmentProfile,
+)
 from .auth import Authenticator
 from .exceptions import ArgumentError
 
@@ -230,6 +237,12 @@ class ClusterOptions(OptionsBase):
         self.authenticator = authenticator
         self.timeout_options = timeout_options or ClusterTimeoutOptions()
         self.extra = kwargs
+
+    def apply_profile(self, profile_name: Union[KnownConfigProfiles, str]) -> None:
+        """Apply a configuration profile (``KnownConfigProfiles.WanDevelopment`` or a
+        registered name): its settings override these; InvalidArgumentException for a
+        name not registered. See :mod:`couchbase._config_profiles`."""
+        CONFIG_PROFILES.apply_profile(profile_name, self)
 
 
 class PingOptions(OptionsBase):
@@ -665,18 +678,21 @@ class LockMode(IntEnum):
 __all__ = [
     "AnalyticsOptions", "AppendMultiOptions", "AppendOptions", "ClusterMetricsOptions",
     "ClusterOptions", "ClusterOrphanReportingOptions", "ClusterTimeoutOptions",
-    "ClusterTracingOptions", "Compression", "DecrementMultiOptions", "DecrementOptions",
+    "ClusterTracingOptions", "Compression", "ConfigProfile", "ConfigProfiles",
+    "DecrementMultiOptions", "DecrementOptions",
     "DeltaValue", "DiagnosticsOptions", "Duration", "ExistsMultiOptions", "ExistsOptions",
     "GetAllReplicasMultiOptions", "GetAllReplicasOptions", "GetAndLockMultiOptions",
     "GetAndLockOptions", "GetAndTouchOptions", "GetAnyReplicaMultiOptions",
     "GetAnyReplicaOptions", "GetMultiOptions", "GetOptions", "IncrementMultiOptions",
-    "IncrementOptions", "InsertMultiOptions", "InsertOptions", "IpProtocol", "LockMode",
-    "LockMultiOptions", "LookupInAllReplicasOptions", "LookupInAnyReplicaOptions",
+    "IncrementOptions", "InsertMultiOptions", "InsertOptions", "IpProtocol",
+    "KnownConfigProfiles", "LockMode", "LockMultiOptions", "LookupInAllReplicasOptions",
+    "LookupInAnyReplicaOptions",
     "LookupInOptions", "MutateInOptions", "MutationMultiOptions", "NoValueMultiOptions",
     "OptionsBase", "OptionsTimeout", "PingOptions", "PrependMultiOptions", "PrependOptions",
     "QueryOptions", "RemoveMultiOptions", "RemoveOptions", "ReplaceMultiOptions",
     "ReplaceOptions", "ScanOptions", "SearchOptions", "SignedInt64", "TLSVerifyMode",
     "TouchMultiOptions", "TouchOptions", "UnlockMultiOptions", "UnlockOptions",
     "UnsignedInt32", "UnsignedInt64", "UpsertMultiOptions", "UpsertOptions", "ViewOptions",
-    "WaitUntilReadyOptions", "expiry_seconds", "merge", "seconds", "timeout_seconds",
+    "WaitUntilReadyOptions", "WanDevelopmentProfile", "expiry_seconds", "merge", "seconds",
+    "timeout_seconds",
 ]

@@ -194,8 +194,9 @@ def __getattr__(name: str) -> Any:
 _SERVICE_RESULTS = {
     "QueryResult": "._query4x", "AnalyticsResult": "._query4x", "SearchResult": ".search",
     "ViewResult": "._views4x", "PingResult": "._health4x", "DiagnosticsResult": "._health4x",
-    "ClusterInfoResult": "._health4x",
+    "ClusterInfoResult": "._health4x", "ScanResultIterable": "._scan4x",
 }
 
 # The 4.x results (GetResult, MutationResult...), beside the 2.x ones above
 from ._results4x import *  # noqa: E402,F401,F403
+from .mutation_state import MutationToken  # noqa: E402,F401 - the 4.x import home

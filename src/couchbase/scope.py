@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._cluster4x import delivered
+from .collection import DEFAULT
 from .collection import Scope as _CollectionScope
 
 if TYPE_CHECKING:
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
 
 class Scope(_CollectionScope):
     """A scope of a bucket (``bucket.scope(name)``)."""
+
+    @staticmethod
+    def default_name() -> str:
+        """The default scope's name, ``"_default"``."""
+        return DEFAULT
 
     @property
     def bucket_name(self) -> str:

@@ -24,13 +24,14 @@ are encoded as JSON when the operation is sent.
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import IntEnum, IntFlag
 from typing import Any, Sequence
 
 from ._core.opcode import Opcode
 from ._core.subdoc import EMPTY_PATH_OPCODES, PathFlag, PathSpec, spec_problem
 from .exceptions import ArgumentError, SubdocEmptyPathError, ValueFormatError
 from .formats import json_dumps
+from .options import MutateInOptions  # noqa: F401 - the 4.x SDK exports it here too
 
 _NAMES = {
     Opcode.SUBDOC_GET: "GET", Opcode.SUBDOC_EXISTS: "EXISTS",
@@ -206,6 +207,55 @@ def decrement(path: str, delta: int, xattr: bool = False, create_parents: bool =
     return counter(path, -delta, create_parents=create_parents, xattr=xattr)
 
 
+ArrayValues = MultiValue  # the 4.x name: values the array specs insert as one unit
+
+
+class PathFlags(IntFlag):
+    """A spec's path flags (4.x names, the protocol's bits)."""
+
+    CREATE_PARENTS = PathFlag.MKDIR_P
+    XATTR = PathFlag.XATTR
+    EXPAND_MACROS = PathFlag.EXPAND_MACROS
+    BINARY_VALUE = 0x20
+
+
+class SubDocOp(IntEnum):
+    """The operation of a spec (its first item): the protocol's opcodes."""
+
+    GET_DOC = Opcode.GET
+    SET_DOC = Opcode.SET
+    REMOVE_DOC = Opcode.DELETE
+    GET = Opcode.SUBDOC_GET
+    EXISTS = Opcode.SUBDOC_EXISTS
+    DICT_ADD = Opcode.SUBDOC_DICT_ADD
+    DICT_UPSERT = Opcode.SUBDOC_DICT_UPSERT
+    REMOVE = Opcode.SUBDOC_DELETE
+    REPLACE = Opcode.SUBDOC_REPLACE
+    ARRAY_PUSH_LAST = Opcode.SUBDOC_ARRAY_PUSH_LAST
+    ARRAY_PUSH_FIRST = Opcode.SUBDOC_ARRAY_PUSH_FIRST
+    ARRAY_INSERT = Opcode.SUBDOC_ARRAY_INSERT
+    ARRAY_ADD_UNIQUE = Opcode.SUBDOC_ARRAY_ADD_UNIQUE
+    COUNTER = Opcode.SUBDOC_COUNTER
+    GET_COUNT = Opcode.SUBDOC_GET_COUNT
+    REPLACE_BODY_WITH_XATTR = 0xD3
+
+
+class SubDocStatus(IntEnum):
+    """A path's status in a sub-document response (the protocol's status codes)."""
+
+    PathNotFound = 0xC0
+    PathMismatch = 0xC1
+    PathInvalid = 0xC2
+    PathTooBig = 0xC3
+    TooDeep = 0xC4
+    ValueCannotInsert = 0xC5
+    DocNotJson = 0xC6
+    NumRangeError = 0xC7
+    DeltaInvalid = 0xC8
+    PathExists = 0xC9
+    ValueTooDeep = 0xCA
+
+
 class StoreSemantics(IntEnum):
     """What ``mutate_in`` does with the document itself: ``REPLACE`` (it must exist,
     the default), ``UPSERT`` (create it if missing), ``INSERT`` (create it; fail with
@@ -346,7 +396,8 @@ def path_specs(specs: Sequence[Any], lookup: bool) -> list[PathSpec]:
 
 
 __all__ = [
-    "LookupInMacro", "MultiValue", "MutationMacro", "Spec", "StoreSemantics", "array_addunique",
+    "ArrayValues", "LookupInMacro", "MultiValue", "MutateInOptions", "MutationMacro",
+    "PathFlags", "Spec", "StoreSemantics", "SubDocOp", "SubDocStatus", "array_addunique",
     "array_append", "array_insert", "array_prepend", "convert_macro_cas_to_cas", "count",
     "counter", "decrement", "exists", "get", "get_count", "get_full", "increment", "insert",
     "remove", "replace", "upsert", "with_expiry",

@@ -34,9 +34,9 @@ class Cluster(ClusterBase[Bucket]):
                 **kwargs: Any) -> Cluster:
         return cls(connection_string, options, **kwargs)
 
-    def bucket(self, name: str) -> Bucket:
-        """Open (once) and return bucket ``name``."""
-        return self._bucket(name, Bucket, lambda b: not b.closed)
+    def bucket(self, bucket_name: str) -> Bucket:
+        """Open (once) and return bucket ``bucket_name``."""
+        return self._bucket(bucket_name, Bucket, lambda b: not b.closed)
 
     def close(self) -> None:
         self._close_buckets()

@@ -496,85 +496,24 @@ NOT_PROVIDED: dict[str, str] = {
     "couchbase.options.TransactionReplaceOptions": "transactions (see Cluster.transactions)",
 }
 
-_REEXPORT = ("the 3.x-era import home (from couchbase.cluster import ClusterOptions, "
-             "QueryOptions...): not re-exported there yet")
+_NO_AUTH = ("authenticator not written (client certificates: TLS client authentication, "
+            "issue 14; JWT: Server 8.0)")
 
 # Documented and not (yet) as documented here: each case is expected to fail.
 KNOWN_GAPS: dict[str, str] = {
-    "couchbase.analytics.AnalyticsWarning":
-        "AnalyticsMetaData.warnings() answers dicts, not AnalyticsWarning",
-    "couchbase.auth.AuthDomain":
-        "authenticator not written (client certificates / JWT need TLS client auth or Server 8.0)",
-    "couchbase.auth.CertificateAuthenticator":
-        "authenticator not written (client certificates / JWT need TLS client auth or Server 8.0)",
-    "couchbase.auth.JwtAuthenticator":
-        "authenticator not written (client certificates / JWT need TLS client auth or Server 8.0)",
-    "couchbase.cluster.AnalyticsResult": _REEXPORT,
-    "couchbase.cluster.BucketManager": _REEXPORT,
-    "couchbase.cluster.CertificateAuthenticator": _REEXPORT,
-    "couchbase.cluster.ClusterInfoResult": _REEXPORT,
-    "couchbase.cluster.ClusterTimeoutOptions": _REEXPORT,
-    "couchbase.cluster.ClusterTracingOptions": _REEXPORT,
-    "couchbase.cluster.Compression": _REEXPORT,
-    "couchbase.cluster.DiagnosticsOptions": _REEXPORT,
-    "couchbase.cluster.DiagnosticsResult": _REEXPORT,
-    "couchbase.cluster.JwtAuthenticator": _REEXPORT,
-    "couchbase.cluster.PingResult": _REEXPORT,
-    "couchbase.cluster.QueryIndexManager": _REEXPORT,
-    "couchbase.cluster.QueryOptions": _REEXPORT,
-    "couchbase.cluster.QueryProfile": _REEXPORT,
-    "couchbase.cluster.QueryResult": _REEXPORT,
-    "couchbase.cluster.QueryScanConsistency": _REEXPORT,
-    "couchbase.cluster.SearchIndexManager": _REEXPORT,
-    "couchbase.cluster.SearchResult": _REEXPORT,
-    "couchbase.cluster.UserManager": _REEXPORT,
-    "couchbase.exceptions.CouchbaseErrorCategory":
-        "error categories of the official C++ core: no C++ core here",
+    "couchbase.auth.CertificateAuthenticator": _NO_AUTH,
+    "couchbase.auth.JwtAuthenticator": _NO_AUTH,
+    "couchbase.cluster.CertificateAuthenticator": _NO_AUTH,
+    "couchbase.cluster.JwtAuthenticator": _NO_AUTH,
     "couchbase.kv_range_scan.RangeScanRequest": "internal request type of the official SDK",
     "couchbase.management.search.ScopeSearchIndexManager":
         "scope-level search index manager: the local cluster has no scope-level search indexes",
-    "couchbase.n1ql.QueryStatus":
-        "QueryMetaData.status()/warnings() answer strings and dicts, not QueryStatus/QueryWarning",
-    "couchbase.n1ql.QueryWarning":
-        "QueryMetaData.status()/warnings() answer strings and dicts, not QueryStatus/QueryWarning",
-    "couchbase.options.ConfigProfile":
-        "configuration profiles (ClusterOptions.apply_profile) not written",
-    "couchbase.options.ConfigProfiles":
-        "configuration profiles (ClusterOptions.apply_profile) not written",
-    "couchbase.options.KnownConfigProfiles":
-        "configuration profiles (ClusterOptions.apply_profile) not written",
-    "couchbase.options.WanDevelopmentProfile":
-        "configuration profiles (ClusterOptions.apply_profile) not written",
-    "couchbase.result.MutationToken": "not re-exported in couchbase.result",
-    "couchbase.result.ScanResultIterable": "not re-exported in couchbase.result",
     "couchbase.search.FullTextSearchRequest":
         "not written (geo polygon queries, SearchRow.fields as a dict)",
     "couchbase.search.GeoPolygonQuery":
         "not written (geo polygon queries, SearchRow.fields as a dict)",
     "couchbase.search.SearchRowFields":
         "not written (geo polygon queries, SearchRow.fields as a dict)",
-    "couchbase.subdocument.ArrayValues":
-        "internal spec types of the official SDK, documented on the Subdocument page; ours differ",
-    "couchbase.subdocument.MutateInOptions":
-        "internal spec types of the official SDK, documented on the Subdocument page; ours differ",
-    "couchbase.subdocument.PathFlags":
-        "internal spec types of the official SDK, documented on the Subdocument page; ours differ",
-    "couchbase.subdocument.SubDocOp":
-        "internal spec types of the official SDK, documented on the Subdocument page; ours differ",
-    "couchbase.subdocument.SubDocStatus":
-        "internal spec types of the official SDK, documented on the Subdocument page; ours differ",
-    "couchbase.views.ViewQuery":
-        "the official SDK's view request types; ours is couchbase.views.iterator.View",
-    "couchbase.views.ViewRequest":
-        "the official SDK's view request types; ours is couchbase.views.iterator.View",
-    "couchbase.bucket.Bucket.collection": "parameter named differently (collection_name)",
-    "couchbase.cluster.Cluster.bucket": "parameter named differently (bucket_name)",
-    "couchbase.cluster.Cluster.set_authenticator":
-        "changing credentials on a live cluster not written",
-    "couchbase.collection.Collection.default_name": "static default_name() not written",
-    "couchbase.mutation_state.MutationState.add_mutation_token":
-        "parameter named differently (mut_token)",
-    "couchbase.scope.Scope.default_name": "static default_name() not written",
     "couchbase.scope.Scope.search_indexes":
         "scope-level search index manager (see ScopeSearchIndexManager)",
     "acouchbase.binary_collection": "no module: the asyncio binary collection is reached "

@@ -18,6 +18,7 @@ from .._query4x import (  # the 4.x names (cluster.analytics_query)
     AnalyticsMetrics,
     AnalyticsScanConsistency,
     AnalyticsStatus,
+    AnalyticsWarning,
 )
 from ..exceptions import AnalyticsError
 from ..options import AnalyticsOptions
@@ -26,4 +27,4 @@ from .request import AnalyticsRequest, DeferredAnalyticsRequest
 
 __all__ = ["AnalyticsError", "AnalyticsMetaData", "AnalyticsMetrics", "AnalyticsOptions",
            "AnalyticsQuery", "AnalyticsRequest", "AnalyticsScanConsistency", "AnalyticsStatus",
-           "DeferredAnalyticsQuery", "DeferredAnalyticsRequest"]
+           "AnalyticsWarning", "DeferredAnalyticsQuery", "DeferredAnalyticsRequest"]

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Optional
 
 from .._http import management as rest
 from ..auth_domain import AuthDomain
+from ..exceptions import ArgumentError
 from ._errors import invalid_argument
 from ._manager import Manager, check_name, converted, returning_none
 from .options import (
@@ -172,17 +173,26 @@ def _given_to_user(raw_role: dict[str, Any]) -> bool:
     return not origins or any(o.get("type") == "user" for o in origins)
 
 
+def _as_domain(domain: Any) -> Any:
+    """The AuthDomain a server's domain name stands for (an unknown one kept as it is)."""
+    try:
+        return AuthDomain.from_str(domain) if isinstance(domain, str) else domain
+    except ArgumentError:
+        return domain
+
+
 class UserAndMetadata:
-    """A user as the cluster describes it: ``domain`` (``"local"`` or ``"external"``),
+    """A user as the cluster describes it: ``domain`` (an
+    :class:`~couchbase.auth.AuthDomain`, equal to ``"local"`` or ``"external"`` too),
     ``user`` (:class:`User`, with the roles given to it), ``effective_roles``
     (:class:`RoleAndOrigins`, its groups' roles too), ``password_changed``
     (datetime), ``external_groups``."""
 
-    def __init__(self, domain: Optional[str] = None, user: Optional[User] = None,
+    def __init__(self, domain: Any = None, user: Optional[User] = None,
                  effective_roles: Optional[list[RoleAndOrigins]] = None,
                  password_changed: Optional[datetime] = None,
                  external_groups: Optional[Iterable[str]] = None, **kwargs: Any) -> None:
-        self.domain = domain
+        self.domain = _as_domain(domain)
         self.user = user
         self.effective_roles = effective_roles or []
         self.password_changed = password_changed

@@ -25,10 +25,10 @@ from .query import (
     QueryScanConsistency,
     QueryStatus,
 )
-from .request import N1QLRequest, QueryMetaData, QueryMetrics, QueryResult
+from .request import N1QLRequest, QueryMetaData, QueryMetrics, QueryResult, QueryWarning
 
 __all__ = ["CONSISTENCY_NONE", "CONSISTENCY_REQUEST", "NOT_BOUNDED", "REQUEST_PLUS",
            "STATEMENT_PLUS", "UNBOUNDED", "MissingTokenError", "MutationState", "N1QLError",
            "N1QLQuery", "N1QLRequest",
            "QueryMetaData", "QueryMetrics", "QueryOptions", "QueryProfile", "QueryResult",
-           "QueryScanConsistency", "QueryStatus"]
+           "QueryScanConsistency", "QueryStatus", "QueryWarning"]

@@ -249,6 +249,25 @@ class QueryMetrics:
         return f"QueryMetrics({self._raw!r})"
 
 
+class ServiceProblem(dict):
+    """A warning or error a query service reports: its JSON object (``code``, ``msg``)
+    with the 4.x accessors ``code()`` and ``message()``."""
+
+    def code(self) -> int:
+        code = self.get("code")
+        return code if isinstance(code, int) else 0
+
+    def message(self) -> str:
+        return str(self.get("msg") or "")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}:{dict.__repr__(self)}"
+
+
+class QueryWarning(ServiceProblem):
+    """A warning in a query response (``QueryMetaData.warnings()``)."""
+
+
 class QueryMetaData:
     """Everything in a response but the rows, SDK 3.x style."""
 
@@ -271,8 +290,10 @@ class QueryMetaData:
     def signature(self) -> Any:
         return self._raw.get("signature")
 
-    def warnings(self) -> list[Any]:
-        return list(self._raw.get("warnings") or [])
+    def warnings(self) -> list[QueryWarning]:
+        """The response's warnings: :class:`QueryWarning` (``code()``, ``message()``),
+        each still the service's dict (``w["code"]``, ``w["msg"]``)."""
+        return [QueryWarning(w) for w in self._raw.get("warnings") or () if isinstance(w, dict)]
 
     def profile(self) -> Any:
         return self._raw.get("profile")
@@ -287,4 +308,5 @@ class QueryMetaData:
 
 QueryResult = N1QLRequest  # what SDK 3.x's Cluster.query returns, by its name
 
-__all__ = ["N1QLRequest", "QueryMetaData", "QueryMetrics", "QueryResult"]
+__all__ = ["N1QLRequest", "QueryMetaData", "QueryMetrics", "QueryResult", "QueryWarning",
+           "ServiceProblem"]

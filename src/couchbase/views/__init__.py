@@ -3,8 +3,8 @@ design document API every bucket class has (:mod:`.api`)."""
 
 from typing import Any
 
-_4X = ("ViewErrorMode", "ViewMetaData", "ViewOrdering", "ViewResult", "ViewRow",
-       "ViewScanConsistency")
+_4X = ("ViewErrorMode", "ViewMetaData", "ViewOrdering", "ViewQuery", "ViewRequest",
+       "ViewResult", "ViewRow", "ViewScanConsistency")
 
 
 def __getattr__(name: str) -> Any:
