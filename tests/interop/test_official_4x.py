@@ -39,6 +39,9 @@ SKIPPED: dict[str, dict[str, str]] = {
     "replicas": {},
     "scans": {},
     "query": {},
+    "async": {},
+    "views": {"request_plus on the first query":
+              "the official SDK 4.6 sends no stale=false for ViewScanConsistency.REQUEST_PLUS"},
     "durability": {"replicated: client durability persist_to one": NO_PERSISTENCE,
                    "one node: client durability persist_to one": NO_PERSISTENCE},
 }
@@ -87,9 +90,16 @@ def compare(area: str, official_python, info: dict, extra: tuple[str, ...] = ())
     assert skipped == SKIPPED[area]
 
 
-@pytest.mark.parametrize("area", ["kv", "subdoc", "multi", "replicas", "scans", "query"])
+@pytest.mark.parametrize("area", ["kv", "subdoc", "multi", "replicas", "scans", "query",
+                                  "async"])
 def test_4x_script_matches_the_official_sdk(area, official_python, mock_process):
     compare(area, official_python, mock_process)
+
+
+def test_views_match_the_official_sdk(official_python, mock_process):
+    pytest.importorskip("py_mini_racer", reason="the local cluster's views need its "
+                        "JavaScript engine (py_mini_racer; not on PyPy)")
+    compare("views", official_python, mock_process)
 
 
 def test_durability_matches_the_official_sdk(official_python, mock_process, single_node):
