@@ -49,6 +49,7 @@ class Bucket(BucketBase):
     _search_class = AsyncioSearchRequest  # search(): async for
     _analytics_class = AsyncioAnalyticsRequest  # analytics_query(): async for
     _deferred_analytics_class = AsyncioDeferredAnalyticsRequest
+    _structures_module = "acouchbase.datastructures"  # collection.couchbase_list(): coroutines
 
     # the bootstrap in flight (or last finished); None before the first connect()
     _connecting: Optional[asyncio.Future[None]] = None

@@ -407,25 +407,25 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
     def _structures_flow(self) -> Flow:
         return self._legacy((yield from self._cid_flow()))
 
-    def couchbase_list(self, key: str) -> Any:
-        from .datastructures import CouchbaseList
+    def _structure(self, kind: str, key: str) -> Any:
+        # the front end's classes: blocking (couchbase.datastructures), or coroutines
+        # (acouchbase.datastructures), named by the bucket class
+        import importlib
 
-        return CouchbaseList(key, self)
+        module = getattr(self._parent, "_structures_module", "couchbase.datastructures")
+        return getattr(importlib.import_module(module), kind)(key, self)
+
+    def couchbase_list(self, key: str) -> Any:
+        return self._structure("CouchbaseList", key)
 
     def couchbase_map(self, key: str) -> Any:
-        from .datastructures import CouchbaseMap
-
-        return CouchbaseMap(key, self)
+        return self._structure("CouchbaseMap", key)
 
     def couchbase_set(self, key: str) -> Any:
-        from .datastructures import CouchbaseSet
-
-        return CouchbaseSet(key, self)
+        return self._structure("CouchbaseSet", key)
 
     def couchbase_queue(self, key: str) -> Any:
-        from .datastructures import CouchbaseQueue
-
-        return CouchbaseQueue(key, self)
+        return self._structure("CouchbaseQueue", key)
 
     def _helper(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Run the 2.x data-structure helper ``name`` on this collection."""

@@ -516,23 +516,10 @@ KNOWN_GAPS: dict[str, str] = {
         "not written (geo polygon queries, SearchRow.fields as a dict)",
     "couchbase.scope.Scope.search_indexes":
         "scope-level search index manager (see ScopeSearchIndexManager)",
-    "acouchbase.binary_collection": "no module: the asyncio binary collection is reached "
-                                    "through collection.binary() only",
-    "acouchbase.datastructures": "no module: asyncio data structures are not written",
-    "acouchbase.management.buckets": "no module: asyncio managers are reached through the "
-                                     "cluster (cluster.buckets()) only",
-    "acouchbase.management.collections": "no module (as acouchbase.management.buckets)",
-    "acouchbase.management.queries": "no module (as acouchbase.management.buckets)",
-    "acouchbase.management.search": "no module (as acouchbase.management.buckets)",
-    "acouchbase.management.users": "no module (as acouchbase.management.buckets)",
-    "acouchbase.management.views": "no module (as acouchbase.management.buckets)",
-    "txcouchbase.binary_collection": "no module: Twisted reaches it through binary() only",
-    "txcouchbase.management.buckets": "no module: Twisted managers come from TxCluster only",
-    "txcouchbase.management.collections": "no module (as txcouchbase.management.buckets)",
-    "txcouchbase.management.queries": "no module (as txcouchbase.management.buckets)",
-    "txcouchbase.management.search": "no module (as txcouchbase.management.buckets)",
-    "txcouchbase.management.users": "no module (as txcouchbase.management.buckets)",
-    "txcouchbase.management.views": "no module (as txcouchbase.management.buckets)",
+    "acouchbase.management.search.ScopeSearchIndexManager":
+        "scope-level search index manager (see couchbase.management.search)",
+    "txcouchbase.management.search.ScopeSearchIndexManager":
+        "scope-level search index manager (see couchbase.management.search)",
 }
 
 

@@ -1,0 +1,13 @@
+"""``acouchbase.management.queries``: the :mod:`couchbase.management.queries` classes. A
+manager reached from an asyncio cluster or bucket (``cluster.query_indexes()``) returns
+awaitables: one class for every front end."""
+
+from __future__ import annotations
+
+from couchbase.management.queries import (
+    CollectionQueryIndexManager,
+    QueryIndex,
+    QueryIndexManager,
+)
+
+__all__ = ["CollectionQueryIndexManager", "QueryIndex", "QueryIndexManager"]

@@ -1,0 +1,22 @@
+"""``txcouchbase.management.buckets``: the :mod:`couchbase.management.buckets` classes. A
+manager reached from a Twisted cluster or bucket (``cluster.buckets()``) returns
+Deferreds: one class for every front end."""
+
+from __future__ import annotations
+
+from couchbase.management.buckets import (
+    BucketDescribeResult,
+    BucketManager,
+    BucketSettings,
+    BucketType,
+    CompressionMode,
+    ConflictResolutionType,
+    CreateBucketSettings,
+    EjectionMethod,
+    EvictionPolicyType,
+    StorageBackend,
+)
+
+__all__ = ["BucketDescribeResult", "BucketManager", "BucketSettings", "BucketType",
+           "CompressionMode", "ConflictResolutionType", "CreateBucketSettings",
+           "EjectionMethod", "EvictionPolicyType", "StorageBackend"]
