@@ -49,6 +49,7 @@ from .fulltext.queries import (
     DocIdQuery,
     GeoBoundingBoxQuery,
     GeoDistanceQuery,
+    GeoPolygonQuery,
     MatchAllQuery,
     MatchNoneQuery,
     MatchPhraseQuery,
@@ -64,6 +65,7 @@ from .fulltext.queries import (
     TermRangeQuery,
     WildcardQuery,
 )
+from .fulltext.request import SearchRequest as FullTextSearchRequest
 from .options import SearchOptions
 
 
@@ -171,9 +173,13 @@ class SearchRowLocations:
         return f"SearchRowLocations({self._raw!r})"
 
 
+class SearchRowFields(dict):
+    """The stored fields of a hit (``SearchOptions(fields=[...])``): field -> value."""
+
+
 class SearchRow:
-    """One hit: ``index``, ``id``, ``score``, ``fields``, ``sort``, ``locations``,
-    ``fragments``, ``explanation``."""
+    """One hit: ``index``, ``id``, ``score``, ``fields`` (:class:`SearchRowFields`),
+    ``sort``, ``locations``, ``fragments``, ``explanation``."""
 
     __slots__ = ("index", "id", "score", "fields", "sort", "locations", "fragments",
                  "explanation")
@@ -182,7 +188,7 @@ class SearchRow:
         self.index = hit.get("index")
         self.id = hit.get("id")
         self.score = hit.get("score")
-        self.fields = hit.get("fields") or {}
+        self.fields = SearchRowFields(hit.get("fields") or {})
         self.sort = hit.get("sort") or []
         self.locations = SearchRowLocations(hit.get("locations"))
         self.fragments = hit.get("fragments") or {}
@@ -372,13 +378,14 @@ def search_request(conn: Any, index: str, query: Any, opts: tuple[Any, ...],
 
 __all__ = [
     "BooleanFieldQuery", "BooleanQuery", "ConjunctionQuery", "DateFacet", "DateRangeQuery",
-    "DisjunctionQuery", "DocIdQuery", "Facet", "GeoBoundingBoxQuery", "GeoDistanceQuery",
-    "HighlightStyle", "MatchAllQuery", "MatchNoneQuery", "MatchOperator", "MatchPhraseQuery",
-    "MatchQuery", "NumericFacet", "NumericRangeQuery", "PhraseQuery", "PrefixQuery",
-    "QueryStringQuery", "RawQuery", "RegexQuery", "SearchDateRangeFacet",
-    "SearchFacetResult", "SearchMetaData", "SearchMetrics", "SearchNumericRangeFacet",
-    "SearchOptions", "SearchQuery", "SearchRequest", "SearchResult", "SearchRow",
-    "SearchRowLocation", "SearchRowLocations", "SearchScanConsistency", "SearchTermFacet",
-    "Sort", "SortField", "SortGeoDistance", "SortID", "SortRaw", "SortScore", "SortString",
-    "TermFacet", "TermQuery", "TermRangeQuery", "WildcardQuery", "search_request",
+    "DisjunctionQuery", "DocIdQuery", "Facet", "FullTextSearchRequest",
+    "GeoBoundingBoxQuery", "GeoDistanceQuery", "GeoPolygonQuery", "HighlightStyle",
+    "MatchAllQuery", "MatchNoneQuery", "MatchOperator", "MatchPhraseQuery", "MatchQuery",
+    "NumericFacet", "NumericRangeQuery", "PhraseQuery", "PrefixQuery", "QueryStringQuery",
+    "RawQuery", "RegexQuery", "SearchDateRangeFacet", "SearchFacetResult", "SearchMetaData",
+    "SearchMetrics", "SearchNumericRangeFacet", "SearchOptions", "SearchQuery",
+    "SearchRequest", "SearchResult", "SearchRow", "SearchRowFields", "SearchRowLocation",
+    "SearchRowLocations", "SearchScanConsistency", "SearchTermFacet", "Sort", "SortField",
+    "SortGeoDistance", "SortID", "SortRaw", "SortScore", "SortString", "TermFacet",
+    "TermQuery", "TermRangeQuery", "WildcardQuery", "search_request",
 ]

@@ -508,12 +508,6 @@ KNOWN_GAPS: dict[str, str] = {
     "couchbase.kv_range_scan.RangeScanRequest": "internal request type of the official SDK",
     "couchbase.management.search.ScopeSearchIndexManager":
         "scope-level search index manager: the local cluster has no scope-level search indexes",
-    "couchbase.search.FullTextSearchRequest":
-        "not written (geo polygon queries, SearchRow.fields as a dict)",
-    "couchbase.search.GeoPolygonQuery":
-        "not written (geo polygon queries, SearchRow.fields as a dict)",
-    "couchbase.search.SearchRowFields":
-        "not written (geo polygon queries, SearchRow.fields as a dict)",
     "couchbase.scope.Scope.search_indexes":
         "scope-level search index manager (see ScopeSearchIndexManager)",
     "acouchbase.management.search.ScopeSearchIndexManager":

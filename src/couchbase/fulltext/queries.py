@@ -19,10 +19,10 @@ from ..exceptions import CouchbaseError
 __all__ = [
     "BooleanFieldQuery", "BooleanQuery", "ConjunctionQuery", "DateRangeQuery",
     "DisjunctionQuery", "DocIdQuery", "GeoBoundingBoxQuery", "GeoDistanceQuery",
-    "MatchAllQuery", "MatchNoneQuery", "MatchPhraseQuery", "MatchQuery", "NoChildrenError",
-    "NumericRangeQuery", "PhraseQuery", "PrefixQuery", "Query", "QueryStringQuery",
-    "RawQuery", "RegexQuery", "RegexpQuery", "SearchError", "SearchQuery", "StringQuery",
-    "TermQuery", "TermRangeQuery", "WildcardQuery",
+    "GeoPolygonQuery", "MatchAllQuery", "MatchNoneQuery", "MatchPhraseQuery", "MatchQuery",
+    "NoChildrenError", "NumericRangeQuery", "PhraseQuery", "PrefixQuery", "Query",
+    "QueryStringQuery", "RawQuery", "RegexQuery", "RegexpQuery", "SearchError",
+    "SearchQuery", "StringQuery", "TermQuery", "TermRangeQuery", "WildcardQuery",
 ]
 
 
@@ -337,6 +337,31 @@ class GeoBoundingBoxQuery(SearchQuery):
 
     top_left = JsonField("top_left", convert=_location)
     bottom_right = JsonField("bottom_right", convert=_location)
+    field = _FIELD
+
+
+def _polygon(value: Any) -> list[list[float]]:
+    try:
+        points = [_location(p) for p in value]
+    except TypeError:
+        raise ValueError(f"polygon points are (lon, lat) pairs, not {value!r}") from None
+    if len(points) < 3:
+        raise ValueError(f"a polygon needs at least 3 points, not {len(points)}")
+    return points
+
+
+class GeoPolygonQuery(SearchQuery):
+    """Points inside the polygon of ``polygon_points``, each (lon, lat) (SDK 4.x)."""
+
+    def __init__(self, polygon_points: Any = None, **kwargs: Any) -> None:
+        super().__init__()
+        if polygon_points is not None:
+            self.polygon_points = polygon_points
+        assign(self, kwargs)
+        if self.polygon_points is None:
+            raise ValueError("GeoPolygonQuery needs polygon_points")
+
+    polygon_points = JsonField("polygon_points", convert=_polygon)
     field = _FIELD
 
 

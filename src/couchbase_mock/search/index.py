@@ -85,13 +85,14 @@ class FieldIndex:
     """One field's postings (term -> document -> packed locations), term
     counts and numeric values."""
 
-    __slots__ = ("postings", "lengths", "numbers", "dates", "_terms")
+    __slots__ = ("postings", "lengths", "numbers", "dates", "points", "_terms")
 
     def __init__(self) -> None:
         self.postings: dict[str, dict[str, bytes]] = {}
         self.lengths: dict[str, int] = {}
         self.numbers: dict[str, tuple[float, ...]] = {}
         self.dates: dict[str, tuple[float, ...]] = {}
+        self.points: dict[str, tuple[float, ...]] = {}  # lon, lat, lon, lat...
         self._terms: Optional[list[str]] = None
 
     def terms(self) -> list[str]:
@@ -124,6 +125,7 @@ class DocEntry(NamedTuple):
     dates: dict[str, tuple[float, ...]]
     stored: dict[str, tuple[Any, ...]]
     size: int
+    points: dict[str, tuple[float, ...]]  # geopoint fields: lon, lat, lon, lat...
 
 
 class SearchIndex:
@@ -258,6 +260,7 @@ class SearchIndex:
         lengths: dict[str, int] = {}
         numbers: dict[str, list[float]] = {}
         dates: dict[str, list[float]] = {}
+        points: dict[str, list[float]] = {}
         stored: dict[str, list[Any]] = {}
         for v in values:
             if v.store:
@@ -278,6 +281,8 @@ class SearchIndex:
                 for name in names:
                     terms.setdefault(name, {}).setdefault(term, []).append(
                         (1, 0, 0, v.array_positions, source))
+            elif v.kind == "geopoint":
+                points.setdefault(v.field, []).extend(v.value)
             elif v.kind in ("number", "datetime"):
                 target = numbers if v.kind == "number" else dates
                 for name in names:
@@ -287,12 +292,13 @@ class SearchIndex:
         size = ENTRY_BYTES + len(docid) + sum(
             len(p) + len(term) + ENTRY_BYTES for by_term in packed.values()
             for term, p in by_term.items())
-        size += 8 * sum(len(vs) for vs in (*numbers.values(), *dates.values()))
+        size += 8 * sum(len(vs) for vs in (*numbers.values(), *dates.values(),
+                                            *points.values()))
         size += sum(len(str(o)) + 16 for vs in stored.values() for o in vs)
         if self.max_bytes is not None and self.size + size > self.max_bytes:
             raise IndexFull()
         entry = DocEntry(vb, seqno, expiry, {}, {}, {},
-                         {name: tuple(vs) for name, vs in stored.items()}, size)
+                         {name: tuple(vs) for name, vs in stored.items()}, size, {})
         for name, by_term in packed.items():
             field = self._field(name)
             for term, p in by_term.items():
@@ -308,6 +314,8 @@ class SearchIndex:
             self._field(name).numbers[docid] = entry.numbers[name] = tuple(nums)
         for name, ds in dates.items():
             self._field(name).dates[docid] = entry.dates[name] = tuple(ds)
+        for name, ps in points.items():
+            self._field(name).points[docid] = entry.points[name] = tuple(ps)
         self.size += size
         self.docs[docid] = entry
 
@@ -330,6 +338,8 @@ class SearchIndex:
             self.fields[name].numbers.pop(docid, None)
         for name in entry.dates:
             self.fields[name].dates.pop(docid, None)
+        for name in entry.points:
+            self.fields[name].points.pop(docid, None)
 
     # -- reading -------------------------------------------------------------------------
     def live(self, docid: str, now: float) -> bool:

@@ -32,6 +32,7 @@ import secrets
 from typing import Any, NamedTuple, Optional
 
 from .analysis import known_analyzer
+from .geo import parse_point
 
 __all__ = ["ALL_FIELD", "DefinitionError", "IndexDef", "IndexMapping", "Value",
            "parse_date", "parse_definition"]
@@ -52,8 +53,8 @@ class Value(NamedTuple):
     """One value of a document to index."""
 
     field: str
-    kind: str  # "text", "number", "datetime", "boolean"
-    value: Any  # str / float / epoch seconds / bool
+    kind: str  # "text", "number", "datetime", "boolean", "geopoint"
+    value: Any  # str / float / epoch seconds / bool / (lon, lat)
     analyzer: str
     store: bool
     in_all: bool
@@ -251,6 +252,12 @@ class IndexMapping:
     @staticmethod
     def _explicit(f: FieldMapping, value: Any, field: str, ap: tuple[int, ...],
                   analyzer: str, out: list[Value]) -> None:
+        if f.type == "geopoint" and (f.indexed or f.store):
+            where = parse_point(value)  # ([lon, lat] is a list: read before the items)
+            if where is not None:
+                out.append(Value(field, "geopoint" if f.indexed else "stored", where,
+                                 analyzer, f.store, False, ap, value))
+                return
         if isinstance(value, list):
             for i, item in enumerate(value):
                 IndexMapping._explicit(f, item, field, ap + (i,), analyzer, out)

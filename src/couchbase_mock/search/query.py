@@ -28,6 +28,7 @@ import math
 import re
 from typing import Any, Callable, Optional
 
+from . import geo
 from .analysis import analyze, known_analyzer
 from .index import FieldIndex, Found, SearchIndex, count
 from .mapping import IndexMapping, parse_date
@@ -366,6 +367,22 @@ class RangeNode(Node):
                 for d, vs in values.items() if any(self.inside(v) for v in vs)}
 
 
+class GeoNode(Node):
+    """Documents with a point of ``field`` that ``test`` accepts (see :mod:`.geo`)."""
+
+    def __init__(self, field: str, test: Callable[[geo.Point], bool], what: str,
+                 boost: float) -> None:
+        self.field, self.test, self.what, self.boost = field, test, what, boost
+
+    def run(self, ctx: Ctx) -> Results:
+        fi = ctx.field(self.field)
+        if fi is None:
+            return {}
+        return {d: Hit(self.boost, [], _expl(ctx, self.boost, self.what))
+                for d, flat in fi.points.items()
+                if any(self.test(p) for p in geo.points_of(flat))}
+
+
 class TermRangeNode(Node):
     def __init__(self, field: str, low: Optional[str], high: Optional[str], incl_low: bool,
                  incl_high: bool, boost: float) -> None:
@@ -462,6 +479,8 @@ class Parser:
             return self._range(q, boost)
         if "start" in q or "end" in q:
             return self._dates(q, boost)
+        if "location" in q or "top_left" in q or "polygon_points" in q:
+            return self._geo(q, boost)
         if "match_all" in q:
             return MatchAllNode(boost)
         if "match_none" in q:
@@ -476,6 +495,28 @@ class Parser:
                 raise QueryError("bool must be true or false")
             return TermNode(self.field(q), "T" if q["bool"] else "F", boost)
         raise QueryError("unknown query type")
+
+    def _geo(self, q: dict[str, Any], boost: float) -> Node:
+        field = self.field(q)
+        try:
+            if "polygon_points" in q:
+                raw = q["polygon_points"]
+                if not isinstance(raw, list) or len(raw) < 3:
+                    raise geo.GeoError("polygon_points needs at least 3 points")
+                polygon = [geo.point(p, "polygon_points") for p in raw]
+                return GeoNode(field, lambda p: geo.in_polygon(p, polygon), "geo polygon",
+                               boost)
+            if "top_left" in q:
+                top_left = geo.point(q.get("top_left"), "top_left")
+                bottom_right = geo.point(q.get("bottom_right"), "bottom_right")
+                return GeoNode(field, lambda p: geo.in_box(p, top_left, bottom_right),
+                               "geo bounding box", boost)
+            center = geo.point(q.get("location"), "location")
+            meters = geo.parse_distance(q.get("distance"))
+        except geo.GeoError as exc:
+            raise QueryError(str(exc)) from None
+        return GeoNode(field, lambda p: geo.haversine_m(center, p) <= meters, "geo distance",
+                       boost)
 
     def _children(self, raw: Any, name: str, depth: int) -> list[Node]:
         if not isinstance(raw, list):
