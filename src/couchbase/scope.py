@@ -6,10 +6,11 @@
 
 ``query`` sends the scope as the request's ``query_context``
 (``default:`bucket`.`scope```), so one-word keyspaces are its collections;
-``search_query`` and ``search`` run a scope's search index (its full name is
-``bucket.scope.index``). Everything goes through the bucket's connection, the
-front end's way (sync, asyncio, Twisted, gevent; on Twisted the results come in
-Deferreds, once their rows arrived).
+``search_query`` and ``search`` run a scope's search index (Server 7.6's
+``/api/bucket/{bucket}/scope/{scope}/index/{index}/query``; its full name is
+``bucket.scope.index``), ``search_indexes()`` manages them. Everything goes
+through the bucket's connection, the front end's way (sync, asyncio, Twisted,
+gevent; on Twisted the results come in Deferreds, once their rows arrived).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .collection import Scope as _CollectionScope
 
 if TYPE_CHECKING:
     from ._query4x import AnalyticsResult, QueryResult
+    from .management.search import ScopeSearchIndexManager
     from .search import SearchResult
 
 
@@ -64,6 +66,13 @@ class Scope(_CollectionScope):
 
         return delivered(self._bucket, search_request(self._bucket, index, query, options,
                                                       kwargs, (self.bucket_name, self.name)))
+
+    def search_indexes(self) -> ScopeSearchIndexManager:
+        """The :class:`~couchbase.management.search.ScopeSearchIndexManager` of this
+        scope's search indexes."""
+        from .management.search import ScopeSearchIndexManager
+
+        return ScopeSearchIndexManager(self._bucket, self.bucket_name, self.name)
 
     def search(self, index: str, request: Any, *options: Any, **kwargs: Any) -> SearchResult:
         """Search this scope's index ``index`` with a :class:`~couchbase.search.SearchRequest`."""

@@ -21,6 +21,7 @@ from datetime import timedelta
 from enum import Enum
 from functools import partial
 from typing import Any, Iterator, Optional
+from urllib.parse import quote
 
 from ._errors4x import FeatureUnavailableException, InvalidArgumentException, to_4x
 from ._http_errors4x import search_error
@@ -373,6 +374,9 @@ def search_request(conn: Any, index: str, query: Any, opts: tuple[Any, ...],
             raise to_4x(exc) from None
         raise InvalidArgumentException(message=str(exc)) from None
     request._convert = partial(search_error, index_name=name, query=body.get("query"))
+    if scope is not None:  # Server 7.6's scope-level route
+        request.path = "/api/bucket/{}/scope/{}/index/{}/query".format(
+            *(quote(part, safe="") for part in (*scope, index)))
     return SearchResult(request, options.get("client_context_id"))
 
 

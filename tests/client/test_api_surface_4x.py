@@ -506,14 +506,6 @@ KNOWN_GAPS: dict[str, str] = {
     "couchbase.cluster.CertificateAuthenticator": _NO_AUTH,
     "couchbase.cluster.JwtAuthenticator": _NO_AUTH,
     "couchbase.kv_range_scan.RangeScanRequest": "internal request type of the official SDK",
-    "couchbase.management.search.ScopeSearchIndexManager":
-        "scope-level search index manager: the local cluster has no scope-level search indexes",
-    "couchbase.scope.Scope.search_indexes":
-        "scope-level search index manager (see ScopeSearchIndexManager)",
-    "acouchbase.management.search.ScopeSearchIndexManager":
-        "scope-level search index manager (see couchbase.management.search)",
-    "txcouchbase.management.search.ScopeSearchIndexManager":
-        "scope-level search index manager (see couchbase.management.search)",
 }
 
 

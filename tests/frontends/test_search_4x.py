@@ -195,15 +195,16 @@ def test_scope_search_query_names_the_scopes_index(cluster: Any, indexes: None) 
         list(scope.search(INDEX, SearchRequest(MatchAllQuery())).rows())
 
 
-@pytest.mark.xfail(strict=True, reason="the local cluster has no scope-level search indexes "
-                                       "(/api/bucket/<b>/scope/<s>/index/<i>, Server 7.6)")
 def test_scope_search_query_on_a_scope_index(cluster: Any, mock_cluster: Any,
                                              indexes: None) -> None:
     status, doc = _rest(mock_cluster, "PUT", "/api/bucket/default/scope/_default/index/s4x_sc",
                         DEFINITION)
     assert status == 200, doc
-    scope = cluster.bucket("default").scope("_default")
-    assert ids(scope.search_query("s4x_sc", MatchQuery("gardening"))) == ["s4x::3"]
+    try:
+        scope = cluster.bucket("default").scope("_default")
+        assert ids(scope.search_query("s4x_sc", MatchQuery("gardening"))) == ["s4x::3"]
+    finally:
+        _rest(mock_cluster, "DELETE", "/api/bucket/default/scope/_default/index/s4x_sc")
 
 
 def test_errors(cluster: Any, indexes: None) -> None:

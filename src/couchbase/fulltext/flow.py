@@ -35,7 +35,7 @@ def _encode(body: dict[str, Any]) -> bytes:
 
 def search_flow(request: SearchRequest, endpoint: Endpoint) -> Flow:
     """Run ``request``; its hits go out in Emit commands, in order."""
-    target = f"/api/index/{quote(request.index, safe='')}/query"
+    target = request.path or f"/api/index/{quote(request.index, safe='')}/query"
     ex = HttpExchange("POST", endpoint.host, endpoint.port, target, endpoint.username,
                       endpoint.password, _encode(request.body))
     yield Connect(endpoint, ex.request)

@@ -75,6 +75,9 @@ class SearchRequest:
         return translated(flow, self._convert)
 
     _convert: Optional[Callable[[Any], BaseException]] = None
+    path: Optional[str] = None
+    """Where the search goes (None: ``/api/index/{index}/query``; a scope's index is
+    queried at ``/api/bucket/{bucket}/scope/{scope}/index/{index}/query``)."""
 
     def __iter__(self) -> Iterator[Any]:
         if self._buffer is not None:  # read ahead by .meta

@@ -101,6 +101,12 @@ class SearchIndexManager(Manager):
 
     _errors = "search"
 
+    def _path(self, name: Optional[str] = None, action: str = "") -> str:
+        return index_path(name, action)
+
+    def _index(self, raw: dict[str, Any]) -> SearchIndex:
+        return SearchIndex.from_server(raw)
+
     def _search(self, path: str, options: dict[str, Any], method: str = "GET",
                 body: Optional[bytes] = None, convert: Any = None) -> Any:
         def make(ep: Any) -> Any:
@@ -117,39 +123,39 @@ class SearchIndexManager(Manager):
         if not index.is_valid() or not index.source_name:
             raise invalid_argument("a search index needs a name and a source_name")
         body = json.dumps(index.as_dict()).encode("utf-8")
-        return self._search(index_path(index.name), merge(UpsertSearchIndexOptions, options,
+        return self._search(self._path(index.name), merge(UpsertSearchIndexOptions, options,
                                                           kwargs), "PUT", body)
 
     def get_index(self, index_name: str, *options: GetSearchIndexOptions,
                   **kwargs: Any) -> SearchIndex:
-        return self._search(index_path(index_name), merge(
+        return self._search(self._path(index_name), merge(
             GetSearchIndexOptions, options, kwargs),
-            convert=lambda doc: SearchIndex.from_server((doc or {}).get("indexDef") or {}))
+            convert=lambda doc: self._index((doc or {}).get("indexDef") or {}))
 
     def get_all_indexes(self, *options: GetAllSearchIndexesOptions,
                         **kwargs: Any) -> list[SearchIndex]:
         def every(doc: Any) -> list[SearchIndex]:
             defs = ((doc or {}).get("indexDefs") or {}).get("indexDefs") or {}
-            return [SearchIndex.from_server(d) for d in defs.values()]
+            return [self._index(d) for d in defs.values()]
 
-        return self._search(index_path(), merge(
+        return self._search(self._path(), merge(
             GetAllSearchIndexesOptions, options, kwargs), convert=every)
 
     def drop_index(self, index_name: str, *options: DropSearchIndexOptions,
                    **kwargs: Any) -> None:
-        return self._search(index_path(index_name),
+        return self._search(self._path(index_name),
                             merge(DropSearchIndexOptions, options, kwargs), "DELETE")
 
     def get_indexed_documents_count(self, index_name: str,
                                     *options: GetSearchIndexedDocumentsCountOptions,
                                     **kwargs: Any) -> int:
-        return self._search(index_path(index_name, "/count"),
+        return self._search(self._path(index_name, "/count"),
                             merge(GetSearchIndexedDocumentsCountOptions, options, kwargs),
                             convert=lambda doc: int((doc or {}).get("count", 0)))
 
     def _control(self, index_name: str, action: str, cls: type, options: tuple[Any, ...],
                  kwargs: dict[str, Any]) -> None:
-        return self._search(index_path(index_name, action),
+        return self._search(self._path(index_name, action),
                             merge(cls, options, kwargs), "POST", b"")
 
     def pause_ingest(self, index_name: str, *options: PauseIngestSearchIndexOptions,
@@ -192,7 +198,7 @@ class SearchIndexManager(Manager):
             body = json.dumps(document).encode("utf-8")
         except (TypeError, ValueError) as exc:
             raise invalid_argument(f"the document must be JSON-encodable: {exc}") from None
-        return self._search(index_path(index_name, "/analyzeDoc"),
+        return self._search(self._path(index_name, "/analyzeDoc"),
                             merge(AnalyzeDocumentSearchIndexOptions, options, kwargs), "POST",
                             body, convert=lambda doc: (doc or {}).get("analyzed"))
 
@@ -208,4 +214,40 @@ class SearchIndexManager(Manager):
             GetAllSearchIndexStatsOptions, options, kwargs), convert=lambda doc: doc)
 
 
-__all__ = ["SearchIndex", "SearchIndexManager"]
+class ScopeSearchIndexManager(SearchIndexManager):
+    """The search indexes of one scope (``scope.search_indexes()``, Server 7.6): the
+    service's ``/api/bucket/{bucket}/scope/{scope}/index`` routes. An index is named
+    here by its own name (the service's full name is ``bucket.scope.name``); its
+    documents are those of the scope's collections. Methods as
+    :class:`SearchIndexManager`'s (the cluster-wide statistics are not the scope's)."""
+
+    def __init__(self, owner: Any, bucket_name: str, scope_name: str) -> None:
+        super().__init__(owner)
+        self._bucket_name = bucket_name
+        self._scope_name = scope_name
+
+    def _path(self, name: Optional[str] = None, action: str = "") -> str:
+        path = (f"/api/bucket/{quote(self._bucket_name, safe='')}/scope/"
+                f"{quote(self._scope_name, safe='')}/index")
+        if name is not None:
+            path += "/" + quote(check_name(name, "index_name"), safe="")
+        return path + action
+
+    def _index(self, raw: dict[str, Any]) -> SearchIndex:
+        index = SearchIndex.from_server(raw)
+        prefix = f"{self._bucket_name}.{self._scope_name}."
+        if index.name.startswith(prefix):
+            index.name = index.name[len(prefix):]
+        return index
+
+    def get_index_stats(self, index_name: str, *options: GetSearchIndexStatsOptions,
+                        **kwargs: Any) -> dict[str, Any]:
+        return super().get_index_stats(f"{self._bucket_name}.{self._scope_name}."
+                                       f"{check_name(index_name, 'index_name')}",
+                                       *options, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"ScopeSearchIndexManager({self._bucket_name!r}, {self._scope_name!r})"
+
+
+__all__ = ["ScopeSearchIndexManager", "SearchIndex", "SearchIndexManager"]

@@ -156,11 +156,22 @@ class SearchIndex:
         b = self.bucket
         return [b.stores[b.active_node(vb)].vbuckets[vb] for vb in range(b.num_vbuckets)]
 
+    def _collection_ids(self) -> set[int]:
+        """The collections read: the default one, or every collection of the scope of a
+        scope-level index (a document id is its key: keys of one scope's collections
+        share one id space here)."""
+        scope_name = self.definition.scope
+        if scope_name is None:
+            return {0}
+        scope = self.bucket.manifest.scopes.get(scope_name)
+        return {c.uid for c in scope.collections.values()} if scope is not None else set()
+
     def collect(self) -> tuple[list[Change], list[int]]:
         """The documents changed since the last update (value ``None``: gone)
         and the seqnos to record once they are applied."""
         changes: list[Change] = []
         seqnos = list(self.seqnos)
+        cids = self._collection_ids()
         for vbucket in self._active_vbuckets():
             last = seqnos[vbucket.id]
             if vbucket.seqno == last:
@@ -172,7 +183,7 @@ class SearchIndex:
             for (cid, key), doc in reversed(vbucket.docs.items()):
                 if doc.seqno <= last:
                     break
-                if cid != 0:  # indexes read the default collection
+                if cid not in cids:  # not a collection this index reads
                     continue
                 docid = key.decode("utf-8", "replace")
                 value = None if doc.deleted else bytes(doc.value)

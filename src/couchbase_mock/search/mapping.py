@@ -301,6 +301,9 @@ class IndexDef:
         self.source_name: str = raw["sourceName"]
         self.uuid = uuid
         self.mapping = IndexMapping(raw.get("params"))
+        parts = self.name.split(".")
+        # a scope-level index (bucket.scope.name) reads its scope's collections
+        self.scope: Optional[str] = parts[1] if len(parts) == 3 else None
 
     def to_json(self, source_uuid: str = "") -> dict[str, Any]:
         return {
@@ -317,15 +320,25 @@ class IndexDef:
         }
 
 
-def parse_definition(name: str, body: Any, buckets: Any) -> IndexDef:
-    """Check the JSON of ``PUT /api/index/{name}`` (``buckets``: the names that exist)."""
-    if not INDEX_NAME.match(name):
+def parse_definition(name: str, body: Any, buckets: Any,
+                     scope: Optional[tuple[str, str]] = None) -> IndexDef:
+    """Check the JSON of ``PUT /api/index/{name}`` (``buckets``: the names that exist);
+    ``scope``: (bucket, scope) of a scope-level index, whose ``name`` is then
+    ``bucket.scope.index`` and whose source is that bucket."""
+    short = name.rsplit(".", 1)[-1] if scope is not None else name
+    if not INDEX_NAME.match(short):
         raise DefinitionError(f"manager_api: CreateIndex, indexName is invalid, "
                               f"indexName: {name!r}")
     if not isinstance(body, dict):
         raise DefinitionError("rest_create_index: index definition must be a JSON object")
     raw = dict(body)
     raw["name"] = name
+    if scope is not None:
+        raw.setdefault("sourceName", scope[0])
+        if raw["sourceName"] != scope[0]:
+            raise DefinitionError(f"rest_create_index: error creating index: {name}, err: "
+                                  f"sourceName {raw['sourceName']!r} is not the bucket "
+                                  f"{scope[0]!r} of the scope")
     kind = raw.get("type", "fulltext-index")
     if kind != "fulltext-index":
         raise DefinitionError(f"rest_create_index: error creating index: {name}, "

@@ -11,7 +11,11 @@ its own bucket):
 - ``GET /api/index/{name}``, ``DELETE /api/index/{name}``;
 - ``GET /api/index/{name}/count``: documents indexed;
 - ``POST /api/index/{name}/query``: a search (see :mod:`.results`);
-- ``GET /api/ping``.
+- ``GET /api/ping``;
+- Server 7.6's scope-level routes, ``/api/bucket/{bucket}/scope/{scope}/index`` (the
+  scope's definitions) and ``.../index/{name}`` followed by any of the above: the
+  index is named ``bucket.scope.name`` (the global routes reach it by that name too)
+  and reads the documents of the scope's collections.
 
 Answers have the server's shapes: ``{"status": "ok", ...}``, and for a
 refused request ``{"error": "...", "request": ..., "status": "fail"}`` with
@@ -157,11 +161,21 @@ async def handle(cluster: Cluster, method: str, target: str, user: str, body: by
                 defs[name] = found.to_json(cluster.buckets[found.source_name].uuid)
         return 200, {"status": "ok", "indexDefs": {
             "uuid": state.uuid, "indexDefs": defs, "implVersion": "5.5.0"}}
-    if len(parts) < 3 or parts[:2] != ["api", "index"]:
+    scope: Optional[tuple[str, str]] = None
+    if len(parts) >= 6 and parts[:2] == ["api", "bucket"] and parts[3:6:2] == ["scope",
+                                                                              "index"]:
+        scope = (parts[2], parts[4])  # Server 7.6's scoped routes: index bucket.scope.name
+        if len(parts) == 6 and method == "GET":
+            return _scope_indexes(state, scope, user)
+        if len(parts) < 7:
+            return 404, None
+        name, rest = ".".join((*scope, parts[6])), parts[7:]
+    elif len(parts) >= 3 and parts[:2] == ["api", "index"]:
+        name, rest = parts[2], parts[3:]
+    else:
         return 404, None
-    name, rest = parts[2], parts[3:]
     if not rest and method == "PUT":
-        return _put(state, name, body, dict(parse_qsl(split.query)), user)
+        return _put(state, name, body, dict(parse_qsl(split.query)), user, scope)
     d = state.definition(name)
     if d is not None and not cluster.may_access(user, d.source_name):
         return 403, {"message": "Forbidden. User needs one of the following permissions",
@@ -202,6 +216,25 @@ async def handle(cluster: Cluster, method: str, target: str, user: str, body: by
             return _not_found("AnalyzeDoc", name)
         return _analyze_doc(d, body)
     return 405, {"error": f"method {method} not allowed on {split.path}", "status": "fail"}
+
+
+def _scope_indexes(state: SearchState, scope: tuple[str, str], user: str) -> Reply:
+    """``GET /api/bucket/{bucket}/scope/{scope}/index``: the scope's index definitions."""
+    cluster = state.cluster
+    if scope[0] not in cluster.buckets:
+        return _fail(400, f"rest_index: bucket not found: {scope[0]}")
+    if not cluster.may_access(user, scope[0]):
+        return 403, {"message": "Forbidden. User needs one of the following permissions",
+                     "permissions": [f"cluster.bucket[{scope[0]}].fts!read"],
+                     "status": "fail"}
+    prefix = ".".join(scope) + "."
+    defs = {}
+    for name in list(state.defs):
+        found = state.definition(name) if name.startswith(prefix) else None
+        if found is not None:
+            defs[name] = found.to_json(cluster.buckets[found.source_name].uuid)
+    return 200, {"status": "ok", "indexDefs": {
+        "uuid": state.uuid, "indexDefs": defs, "implVersion": "5.5.0"}}
 
 
 _CONTROLS = {
@@ -271,7 +304,7 @@ def _analyze_doc(d: IndexDef, body: bytes) -> Reply:
 
 
 def _put(state: SearchState, name: str, body: bytes, params: dict[str, str],
-         user: str) -> Reply:
+         user: str, scope: Optional[tuple[str, str]] = None) -> Reply:
     try:
         raw = json.loads(body.decode("utf-8")) if body.strip() else None
     except (UnicodeDecodeError, ValueError) as exc:
@@ -279,7 +312,7 @@ def _put(state: SearchState, name: str, body: bytes, params: dict[str, str],
                           f"err: {exc}")
     buckets = state.cluster.buckets
     try:
-        d = parse_definition(name, raw, buckets)
+        d = parse_definition(name, raw, buckets, scope)
     except DefinitionError as exc:
         return _fail(400, str(exc), raw)
     if not state.cluster.may_access(user, d.source_name):

@@ -5,8 +5,9 @@ Deferreds: one class for every front end."""
 from __future__ import annotations
 
 from couchbase.management.search import (
+    ScopeSearchIndexManager,
     SearchIndex,
     SearchIndexManager,
 )
 
-__all__ = ["SearchIndex", "SearchIndexManager"]
+__all__ = ["ScopeSearchIndexManager", "SearchIndex", "SearchIndexManager"]
