@@ -260,10 +260,15 @@ def mutation_result(key: Any, pkt: Packet, quiet: bool = False) -> OperationResu
 
 
 def _add_token(result: OperationResult, pkt: Packet) -> None:
-    """The mutation token of a response with MUTATION_SEQNO extras (its vbucket
-    is the request's: see Operation.result)."""
+    """Keep a response with MUTATION_SEQNO extras for its mutation token (its
+    vbucket is the request's: see Operation.result); decoded on first use, as
+    most applications never read it."""
+    result._token = pkt
+
+
+def token_of_packet(pkt: Packet) -> MutationToken:
     uuid, seqno = _TOKEN.unpack(pkt.extras)
-    result._token = MutationToken(pkt.vbucket, uuid, seqno)
+    return MutationToken(pkt.vbucket, uuid, seqno)
 
 
 def removal_result(key: Any, pkt: Packet, quiet: bool = False) -> OperationResult:

@@ -35,7 +35,7 @@ class OperationResult(Result):
     server sent one (``_mutinfo``, see :mod:`couchbase.mutation_state`)."""
 
     __slots__ = ("cas", "_token")
-    _token: Any  # a MutationToken; unset when the server sent none
+    _token: Any  # the response with the token, then the MutationToken; unset if none
 
     def __init__(self, key: Any = None, rc: int = 0, cas: int = 0) -> None:
         self.key = key
@@ -46,11 +46,16 @@ class OperationResult(Result):
     def _mutinfo(self) -> Any:
         """The mutation token, a :class:`~couchbase.mutation_state.MutationToken`
         (a ``(vbucket, uuid, seqno, bucket)`` tuple), or None."""
-        return getattr(self, "_token", None)  # (the slot is only set when there is one)
+        return self.mutation_token()
 
     def mutation_token(self) -> Any:
         """The mutation token (SDK 3.x's name), or None."""
-        return getattr(self, "_token", None)
+        token = getattr(self, "_token", None)  # (the slot is only set when there is one)
+        if token is not None and not isinstance(token, tuple):  # the response, kept
+            from ._kv import token_of_packet
+
+            token = self._token = token_of_packet(token)
+        return token
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}<RC=0x{self.rc:X}, Key={self.key}, CAS=0x{self.cas:x}>"
