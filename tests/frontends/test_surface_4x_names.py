@@ -310,6 +310,7 @@ def test_view_query_converts_4x_options() -> None:
 
 
 def test_view_request_runs_a_view_query(mock_cluster: Any) -> None:
+    pytest.importorskip("py_mini_racer")  # the local cluster's views engine (no PyPy wheel)
     from couchbase.bucket import Bucket
     from couchbase.views import ViewQuery, ViewRequest
 

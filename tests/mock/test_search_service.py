@@ -475,3 +475,21 @@ def test_definitions_survive_a_restart_with_a_data_directory(tmp_path: Any) -> N
         status, doc = request(mock, "GET", "/api/index/kept")
         assert status == 200 and doc["indexDef"]["uuid"] == uuid
         assert ids(mock, {"match": "persistent"}, index="kept") == {"k"}
+
+
+# -- documents and requests nested deeper than can be walked -------------------------------
+def test_a_deeply_nested_document_is_skipped_not_a_failed_search(mock: MockCluster,
+                                                                 cb: Bucket) -> None:
+    """The server indexes what it can; one document nested 100,000 deep (stored as
+    raw bytes by the data service) must not turn every search into a 500."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    cb.upsert("deep-nested-doc", deep, format=0x03000002)  # FMT_BYTES: as it is
+    doc = search(mock, {"match": "Reno", "field": "city"})
+    assert doc["status"]["failed"] == 0
+    cb.remove("deep-nested-doc")
+
+
+def test_a_deeply_nested_query_is_refused_with_400(mock: MockCluster) -> None:
+    status, doc = request(mock, "POST", "/api/index/hotels/query",
+                          raw=b'{"query":' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    assert status == 400, doc

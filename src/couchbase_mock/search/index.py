@@ -211,9 +211,9 @@ class SearchIndex:
                 continue
             try:
                 body = json.loads(value)
-            except ValueError:
-                continue  # not JSON: nothing to index
-            values = self.mapping.values(docid, body)
+                values = self.mapping.values(docid, body)
+            except (ValueError, RecursionError):
+                continue  # not JSON, or nested deeper than can be walked: nothing to index
             if values is None:
                 continue
             try:

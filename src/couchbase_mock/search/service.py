@@ -281,7 +281,7 @@ def _analyze_doc(d: IndexDef, body: bytes) -> Reply:
     each text field of the document: ``{"analyzed": [{field: [token, ...]}], ...}``."""
     try:
         doc = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         return _fail(400, f"rest_index: AnalyzeDoc, indexName: {d.name}, err: {exc}")
     fields: dict[str, list[dict[str, Any]]] = {}
 
@@ -307,7 +307,7 @@ def _put(state: SearchState, name: str, body: bytes, params: dict[str, str],
          user: str, scope: Optional[tuple[str, str]] = None) -> Reply:
     try:
         raw = json.loads(body.decode("utf-8")) if body.strip() else None
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         return _fail(400, f"rest_create_index: failed to unmarshal index definition, "
                           f"err: {exc}")
     buckets = state.cluster.buckets
@@ -372,7 +372,7 @@ async def _query(state: SearchState, d: IndexDef, body: bytes, received: float) 
         raw, req = await state.pool.run(loop, parse)
     except QueryError as exc:
         return _fail(400, f"{prefix}bleve: QueryBleve parsing searchRequest, err: {exc}")
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         return _fail(400, f"{prefix}bleve: QueryBleve parsing searchRequest, err: {exc}")
     deadline = time.monotonic() - (time.perf_counter() - received) + req.timeout
     try:
