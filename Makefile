@@ -13,13 +13,14 @@ demo: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/python examples/demo.py
 
-# CPython runs every suite, then PyPy 3 runs the key-value ones (scripts/test-pypy.sh
+# CPython runs every suite (two pytest-xdist workers, a test file per worker: module
+# fixtures stay shared), then PyPy 3 runs the key-value ones (scripts/test-pypy.sh
 # installs Debian's pypy3 if missing and keeps .venv-pypy). Both always run; the
 # target fails if either does.
 test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@status=0; \
-	$(BIN)/python -m pytest -q || status=$$?; \
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile || status=$$?; \
 	scripts/test-pypy.sh || { s=$$?; [ $$status -ne 0 ] || status=$$s; }; \
 	if [ $$status -ne 0 ]; then echo "make test: failed (CPython and/or PyPy run, see above)" >&2; fi; \
 	exit $$status

@@ -89,4 +89,5 @@ if [ $# -eq 0 ]; then
 fi
 say "$("$PY" -c 'import sys; print(sys.version.replace(chr(10), " "))')"
 say "pytest $*"
-exec "$PY" -m pytest -q -p no:cacheprovider "$@"
+# two workers (pytest-xdist), a test file each: as the CPython run in the Makefile
+exec "$PY" -m pytest -q -p no:cacheprovider -n 2 --dist loadfile "$@"
