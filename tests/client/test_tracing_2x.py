@@ -268,8 +268,10 @@ def test_a_slow_operation_is_reported_with_its_node_and_duration(
     cb.get(fast)
     cb.close()  # what is queued goes out
     (report,) = reports(caplog, THRESHOLD)
-    assert report["service"] == "kv" and report["count"] == 1
-    (entry,) = report["top"]
+    # (on a loaded machine a "fast" operation may pass 100 ms too: the held-back
+    # get is the slowest, first in the top list)
+    assert report["service"] == "kv" and report["count"] >= 1
+    entry = report["top"][0]
     node = slow_mock.nodes[slow_node]
     assert entry["operation_name"] == "get"
     assert entry["last_remote_address"] == f"{slow_mock.host}:{node.kv_port}"

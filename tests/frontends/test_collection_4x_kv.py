@@ -4,7 +4,6 @@ as objects and keywords, and the documented exceptions (each also its 2.x class)
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -106,11 +105,15 @@ def test_exists(coll: Any, key: str) -> None:
     assert not coll.exists(key).exists
 
 
-def test_expiry_as_timedelta_datetime_and_with_expiry(coll: Any, key: str) -> None:
+def test_expiry_as_timedelta_datetime_and_with_expiry(coll: Any, key: str,
+                                                     mock_cluster: Any) -> None:
+    # The expiry is the server's clock plus the TTL; other tests move the local
+    # cluster's clock forward (advance_time), so read it rather than time.time().
+    server_now = mock_cluster.call(lambda c: c.clock())
     coll.upsert(key, 1, UpsertOptions(expiry=timedelta(hours=1)))
     expiry = coll.get(key, GetOptions(with_expiry=True)).expiry_time
     assert isinstance(expiry, datetime)
-    assert abs(expiry.timestamp() - (time.time() + 3600)) < 60
+    assert abs(expiry.timestamp() - (server_now + 3600)) < 60
     when = datetime.now() + timedelta(days=40)  # past 30 days: an absolute time
     coll.upsert(key, 1, expiry=when)
     assert abs(coll.get(key, with_expiry=True).expiry_time.timestamp() - when.timestamp()) < 60
