@@ -39,6 +39,17 @@ def sync(phase: str, count: int, connstr: str) -> None:
     elif phase == "upsert_multi":
         for _ in range(count // 1000):
             cb.upsert_multi(docs)
+    elif phase.endswith("-4x"):  # the same through the 4.x API's default collection
+        coll = cb.default_collection()
+        if phase == "get-4x":
+            for i in range(count):
+                _ = coll.get(KEYS[i % 1000]).content_as[dict]
+        elif phase == "upsert-4x":
+            for i in range(count):
+                coll.upsert(KEYS[i % 1000], DOC)
+        elif phase == "get_multi-4x":
+            for _ in range(count // 1000):
+                [r.content_as[dict] for r in coll.get_multi(KEYS).results.values()]
     cb.close()
 
 

@@ -18,7 +18,8 @@ about 10 s per tree. The sync phases repeat to within 0.5 %; the event-loop
 ones move by up to 10 % with how answers happen to batch per read, so take
 the median of ``--rounds 3`` or more for them. Phases: get, upsert, get_multi, upsert_multi (sync
 API; multi: per key), asyncio (100 gets in flight), twisted (Deferreds),
-twisted-raw (AsyncResult). Needs valgrind; exits 2 without it.
+twisted-raw (AsyncResult), and get-4x, upsert-4x, get_multi-4x (the 4.x API's
+default collection). Needs valgrind; exits 2 without it.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from kv import Mock
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORKER = HERE / "_instr_worker.py"
-PHASES = ("get", "upsert", "get_multi", "upsert_multi", "asyncio", "twisted", "twisted-raw")
+PHASES = ("get", "upsert", "get_multi", "upsert_multi", "asyncio", "twisted", "twisted-raw",
+          "get-4x", "upsert-4x", "get_multi-4x")
 
 
 def instructions(src: Path, phase: str, ops: int, connstr: str) -> int:
