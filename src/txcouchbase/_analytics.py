@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet import defer
-
 from couchbase.analytics.api import AnalyticsAPI
 from couchbase.analytics.query import DeferredAnalyticsQuery
 from couchbase.asynchronous.analytics import (
     BatchedAnalyticsRequest,
     BatchedDeferredAnalyticsRequest,
 )
+
+from ._rows import pushed, whole_result
 
 
 class TxAnalytics:
@@ -31,16 +31,8 @@ class TxAnalytics:
         kwargs["itercls"] = (BatchedDeferredAnalyticsRequest
                              if isinstance(query, DeferredAnalyticsQuery)
                              else BatchedAnalyticsRequest)
-        try:
-            request = AnalyticsAPI.analytics_query(self, query, host,  # type: ignore[arg-type]
-                                                   *args, **kwargs)
-        except Exception:
-            return defer.fail()
-        d: defer.Deferred[Any] = defer.Deferred()
-        request.on_done = lambda: d.callback(request)
-        request.on_error = d.errback
-        request.start()
-        return d
+        return whole_result(lambda: AnalyticsAPI.analytics_query(
+            self, query, host, *args, **kwargs))  # type: ignore[arg-type]
 
     def analyticsQueryEx(self, cls: Any, query: Any, host: Any = None, *args: Any,
                          **kwargs: Any) -> Any:
@@ -48,7 +40,5 @@ class TxAnalytics:
         :class:`~couchbase.asynchronous.analytics.AsyncAnalyticsRequest`
         subclass): its on_rows, then on_done or on_error. Returns that object."""
         kwargs["itercls"] = cls
-        handler = AnalyticsAPI.analytics_query(self, query, host,  # type: ignore[arg-type]
-                                               *args, **kwargs)
-        handler.start()
-        return handler
+        return pushed(AnalyticsAPI.analytics_query(
+            self, query, host, *args, **kwargs))  # type: ignore[arg-type]

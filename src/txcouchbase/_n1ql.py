@@ -7,18 +7,16 @@ manager's methods return Deferreds through the bucket's ``_drive``.
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
-from twisted.internet import defer
+from typing import Any
 
 from couchbase.asynchronous.n1ql import BatchedN1QLRequest
 from couchbase.n1ql.api import N1QLAPI
 
+from ._rows import pushed, whole_result
+
 
 class TxN1QL:
     """The N1QL methods of the Twisted buckets (mixed in before ``BucketBase``)."""
-
-    _push_rows: Callable[..., None]
 
     def n1qlQueryAll(self, query: Any, *args: Any, **kwargs: Any) -> Any:
         """A Deferred firing, once every row arrived, with a
@@ -30,15 +28,8 @@ class TxN1QL:
         >>> d.addCallback(lambda rows: [row["name"] for row in rows])
         """
         kwargs["itercls"] = BatchedN1QLRequest
-        try:
-            request = N1QLAPI.n1ql_query(self, query, *args, **kwargs)  # type: ignore[arg-type]
-        except Exception:
-            return defer.fail()
-        d: defer.Deferred[Any] = defer.Deferred()
-        request.on_done = lambda: d.callback(request)
-        request.on_error = d.errback
-        request.start()
-        return d
+        return whole_result(
+            lambda: N1QLAPI.n1ql_query(self, query, *args, **kwargs))  # type: ignore[arg-type]
 
     def n1ql_query(self, query: Any, *args: Any, **kwargs: Any) -> Any:
         """As :meth:`n1qlQueryAll`: on Twisted a query gives its rows at once."""
@@ -49,10 +40,4 @@ class TxN1QL:
         :class:`~couchbase.asynchronous.n1ql.AsyncN1QLRequest` subclass): its
         on_rows, then on_done or on_error. Returns that object."""
         kwargs["itercls"] = cls
-        handler = N1QLAPI.n1ql_query(self, query, *args, **kwargs)  # type: ignore[arg-type]
-        handler.start()
-        return handler
-
-    def _start_async_n1ql(self, handler: Any) -> None:
-        self._push_rows(handler._start, handler.on_rows, lambda _: handler.on_done(),
-                        handler.on_error)
+        return pushed(N1QLAPI.n1ql_query(self, query, *args, **kwargs))  # type: ignore[arg-type]

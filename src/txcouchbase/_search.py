@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet import defer
-
 from couchbase.asynchronous.fulltext import BatchedSearchRequest
 from couchbase.fulltext.api import SearchAPI
+
+from ._rows import pushed, whole_result
 
 
 class TxSearch:
@@ -29,16 +29,8 @@ class TxSearch:
         >>> d.addCallback(lambda req: [hit["id"] for hit in req])
         """
         kwargs["itercls"] = BatchedSearchRequest
-        try:
-            request = SearchAPI.search(self, index, query, *args,  # type: ignore[arg-type]
-                                       **kwargs)
-        except Exception:
-            return defer.fail()
-        d: defer.Deferred[Any] = defer.Deferred()
-        request.on_done = lambda: d.callback(request)
-        request.on_error = d.errback
-        request.start()
-        return d
+        return whole_result(lambda: SearchAPI.search(
+            self, index, query, *args, **kwargs))  # type: ignore[arg-type]
 
     def search(self, index: str, query: Any, *args: Any, **kwargs: Any) -> Any:
         """As :meth:`searchQueryAll`: on Twisted a search gives its hits at once."""
@@ -50,6 +42,5 @@ class TxSearch:
         :class:`~couchbase.asynchronous.fulltext.AsyncSearchRequest` subclass):
         its on_rows, then on_done or on_error. Returns that object."""
         kwargs["itercls"] = cls
-        handler = SearchAPI.search(self, index, query, *args, **kwargs)  # type: ignore[arg-type]
-        handler.start()
-        return handler
+        return pushed(SearchAPI.search(
+            self, index, query, *args, **kwargs))  # type: ignore[arg-type]

@@ -15,11 +15,10 @@ import math
 from typing import TYPE_CHECKING, Any, Callable, Generator, Optional
 from urllib.parse import urlsplit
 
-from .._core.commands import RECEIVE, Connect, Emit, Endpoint, Sleep
-from .._core.http import HttpExchange
-from .._core.http_rows import RowParseError, RowParser
+from .._core.commands import Emit, Endpoint, Sleep
 from .._http.flows import http_error, request_flow
-from ..exceptions import AnalyticsError, ArgumentError, ProtocolError, TimeoutError
+from .._http.row_stream import encode_json, row_stream_flow, service_error
+from ..exceptions import AnalyticsError, ProtocolError, TimeoutError
 
 if TYPE_CHECKING:
     from .request import AnalyticsRequest, DeferredAnalyticsRequest
@@ -27,16 +26,7 @@ if TYPE_CHECKING:
 Flow = Generator[Any, Any, Any]
 
 PATH = "/analytics/service"
-_ERROR_BODY_LIMIT = 1 << 20
 _RUNNING = ("running", "queued", "scheduled")
-
-
-def _encode(body: dict[str, Any]) -> bytes:
-    try:
-        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
-    except (TypeError, ValueError) as exc:
-        raise ArgumentError(f"analytics query parameters must be JSON-encodable: {exc}",
-                            objextra=body) from None
 
 
 def post_flow(endpoint: Endpoint, body: dict[str, Any],
@@ -47,57 +37,25 @@ def post_flow(endpoint: Endpoint, body: dict[str, Any],
     with errors, HTTPError for one that is not an analytics response at all.
     """
     statement = str(body.get("statement"))
-    ex = HttpExchange("POST", endpoint.host, endpoint.port, PATH, endpoint.username,
-                      endpoint.password, _encode(body))
-    yield Connect(endpoint, ex.request)
-    parser = RowParser("results")
-    raw = bytearray()  # the start of an error response, for its message
-    broken: Optional[RowParseError] = None
-    while not ex.complete:
-        data = yield RECEIVE
-        for chunk in ex.feed(data):
-            ok = ex.status is not None and 200 <= ex.status < 300  # 202 for mode async
-            if len(raw) < _ERROR_BODY_LIMIT and (not ok or broken is not None):
-                raw += chunk
-            if broken is not None:
-                continue
-            try:
-                rows = parser.feed(chunk)
-            except RowParseError as exc:
-                broken = exc
-                continue
-            if rows and emit is not None:
-                yield Emit(emit(rows))
-    meta: Optional[dict[str, Any]] = None
-    if broken is None:
-        try:
-            meta = parser.finish()
-        except RowParseError as exc:
-            broken = exc
-    ok = ex.status is not None and 200 <= ex.status < 300
-    if meta is None or (not ok and "errors" not in meta and "status" not in meta):
-        if not ok:
-            raise http_error(ex, bytes(raw), f"analytics query {statement!r}")
-        raise ProtocolError(f"bad analytics response: {broken}", inner_cause=broken)
+    status, meta = yield from row_stream_flow(
+        endpoint, PATH, encode_json(body, "analytics query"), "results",
+        emit or _no_rows, f"analytics query {statement!r}", "analytics",
+        any_2xx=True)  # 202 for mode async
     meta.pop("results", None)
+    ok = status is not None and 200 <= status < 300
     if meta.get("errors") or not ok or meta.get("status", "success") not in (
             "success", *_RUNNING):
-        raise analytics_error(meta, ex.status, statement)
+        raise analytics_error(meta, status, statement)
     return meta
+
+
+def _no_rows(rows: list[Any]) -> None:
+    """Drop the rows of a response that has none to give (a status handle's)."""
 
 
 def analytics_error(meta: dict[str, Any], status: Optional[int],
                     statement: str) -> AnalyticsError:
-    errors = meta.get("errors")
-    if not isinstance(errors, list):
-        errors = [errors] if errors else []
-    first = errors[0] if errors and isinstance(errors[0], dict) else {}
-    if first:
-        message = f"analytics error {first.get('code')}: {first.get('msg')}"
-    else:
-        message = f"analytics request ended with status {meta.get('status')!r}"
-    return AnalyticsError(message, errors=errors, status=status, objextra=first or None,
-                          statement=statement)
+    return service_error(meta, status, statement, "analytics", lambda _: AnalyticsError)
 
 
 def analytics_flow(request: AnalyticsRequest, endpoint: Endpoint) -> Flow:

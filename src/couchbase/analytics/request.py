@@ -21,10 +21,10 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable
 
+from .._rows_request import Flow, _identity
 from ..exceptions import ArgumentError
 from ..n1ql.query import go_duration, parse_duration
-from ..n1ql.request import N1QLRequest, _identity
-from ..views.iterator import AlreadyQueriedError
+from ..n1ql.request import N1QLRequest
 from .query import AnalyticsQuery, DeferredAnalyticsQuery
 
 DEFAULT_TIMEOUT = 75.0
@@ -51,6 +51,8 @@ class AnalyticsRequest(N1QLRequest):
     :param row_factory: called on each decoded row; what it returns is yielded
     """
 
+    _kind = "AnalyticsRequest"
+
     def __init__(self, params: Any, host: Any, parent: Any,
                  row_factory: Callable[[Any], Any] = _identity) -> None:
         query = _as_query(params)
@@ -75,15 +77,8 @@ class AnalyticsRequest(N1QLRequest):
             return set_by_query
         return float(getattr(self._parent, "analytics_timeout", DEFAULT_TIMEOUT))
 
-    def _start(self) -> Any:
-        self._check_start()
-        return self._errors_as(self._parent._analytics_flow(self))
-
-    def _check_start(self) -> None:
-        if self._started:
-            raise AlreadyQueriedError("this AnalyticsRequest was already iterated over; "
-                                      "make a new one to run the query again")
-        self._started = True
+    def _flow(self) -> Flow:
+        return self._parent._analytics_flow(self)
 
 
 class DeferredAnalyticsRequest(AnalyticsRequest):
@@ -114,9 +109,8 @@ class DeferredAnalyticsRequest(AnalyticsRequest):
                                 objextra=value)
         return float(value)
 
-    def _start(self) -> Any:
-        self._check_start()
-        return self._errors_as(self._parent._deferred_analytics_flow(self))
+    def _flow(self) -> Flow:
+        return self._parent._deferred_analytics_flow(self)
 
 
 __all__ = ["AnalyticsRequest", "DeferredAnalyticsRequest"]

@@ -19,16 +19,12 @@ one that failed on some index partitions raises
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Optional
 
-from ..views.iterator import AlreadyQueriedError
-
-
-def _identity(row: Any) -> Any:
-    return row
+from .._rows_request import Flow, RowsRequest, _identity
 
 
-class SearchRequest:
+class SearchRequest(RowsRequest):
     """One execution of a search, iterated for its hits (once).
 
     :param body: the request JSON (see :func:`~couchbase.fulltext.make_search_body`)
@@ -36,16 +32,14 @@ class SearchRequest:
     :param row_factory: called on each hit; what it returns is yielded
     """
 
+    _kind = "SearchRequest"
+    _again = "search again"
+    _rows_field = "hits"
+
     def __init__(self, body: dict[str, Any], parent: Any,
                  row_factory: Callable[[Any], Any] = _identity) -> None:
+        super().__init__(parent, row_factory)
         self._body = body
-        self._parent = parent
-        self.row_factory = row_factory
-        self.rows_returned = 0
-        self._meta: Optional[dict[str, Any]] = None
-        self._buffer: Optional[list[Any]] = None
-        self._started = False
-        self._done = False
 
     @classmethod
     def mk_kwargs(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -61,61 +55,14 @@ class SearchRequest:
         """The JSON sent."""
         return self._body
 
-    # -- iteration ---------------------------------------------------------------------
-    def _start(self) -> Any:
-        if self._started:
-            raise AlreadyQueriedError("this SearchRequest was already iterated over; "
-                                      "make a new one to search again")
-        self._started = True
-        flow = self._parent._search_flow(self)
-        if self._convert is None:
-            return flow
-        from .._http_errors4x import translated  # (the 4.x API's SearchResult)
-
-        return translated(flow, self._convert)
-
-    _convert: Optional[Callable[[Any], BaseException]] = None
     path: Optional[str] = None
     """Where the search goes (None: ``/api/index/{index}/query``; a scope's index is
     queried at ``/api/bucket/{bucket}/scope/{scope}/index/{index}/query``)."""
 
-    def __iter__(self) -> Iterator[Any]:
-        if self._buffer is not None:  # read ahead by .meta
-            rows, self._buffer = self._buffer, None
-            return iter(rows)
-        return self._parent._rows(self._start())
-
-    def execute(self) -> SearchRequest:
-        """Run the search, discarding the hits (when only facets matter)."""
-        for _ in self:
-            pass
-        return self
-
-    def _handle_rows(self, rows: list[Any]) -> list[Any]:
-        self.rows_returned += len(rows)
-        factory = self.row_factory
-        return rows if factory is _identity else [factory(row) for row in rows]
-
-    def _finish(self, meta: dict[str, Any]) -> None:
-        meta.pop("hits", None)
-        self._meta = meta
-        self._done = True
+    def _flow(self) -> Flow:
+        return self._parent._search_flow(self)
 
     # -- what came back -------------------------------------------------------------------
-    @property
-    def done(self) -> bool:
-        return self._done
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        """Everything in the response but the hits. Read before the hits were,
-        it runs the search and keeps the hits for the iteration that follows."""
-        if self._meta is None and not self._started:
-            self._buffer = list(self._parent._rows(self._start()))
-        return self._meta or {}
-
-    raw = meta
-
     @property
     def total_hits(self) -> int:
         """How many documents matched (may exceed the hits returned: see ``limit``)."""

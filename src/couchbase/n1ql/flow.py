@@ -9,14 +9,11 @@ longer knows the name, it is prepared again and the request retried once.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Generator, Optional
 
-from .._core.commands import RECEIVE, Connect, Emit, Endpoint
-from .._core.http import HttpExchange
-from .._core.http_rows import RowParseError, RowParser
-from .._http.flows import http_error
-from ..exceptions import ArgumentError, N1QLError, N1QLPreparedStatementError, ProtocolError
+from .._core.commands import Endpoint
+from .._http.row_stream import encode_json, row_stream_flow, service_error
+from ..exceptions import N1QLError, N1QLPreparedStatementError, ProtocolError
 
 if TYPE_CHECKING:
     from .request import N1QLRequest
@@ -24,15 +21,6 @@ if TYPE_CHECKING:
 Flow = Generator[Any, Any, Any]
 
 PATH = "/query/service"
-_ERROR_BODY_LIMIT = 1 << 20
-
-
-def _encode(body: dict[str, Any]) -> bytes:
-    try:
-        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
-    except (TypeError, ValueError) as exc:
-        raise ArgumentError(f"query parameters must be JSON-encodable: {exc}",
-                            objextra=body) from None
 
 
 def exchange_flow(endpoint: Endpoint, body: dict[str, Any],
@@ -43,61 +31,21 @@ def exchange_flow(endpoint: Endpoint, body: dict[str, Any],
     with errors, HTTPError for one that is not a query response at all.
     """
     statement = body.get("statement") or f"EXECUTE {body.get('prepared')}"
-    ex = HttpExchange("POST", endpoint.host, endpoint.port, PATH, endpoint.username,
-                      endpoint.password, _encode(body))
-    yield Connect(endpoint, ex.request)
-    parser = RowParser("results")
     collected: list[Any] = []
-    raw = bytearray()  # the start of the body, for a response that is not JSON
-    broken: Optional[RowParseError] = None
-    while not ex.complete:
-        data = yield RECEIVE
-        for chunk in ex.feed(data):
-            if len(raw) < _ERROR_BODY_LIMIT and (ex.status != 200 or broken is not None):
-                raw += chunk
-            if broken is not None:
-                continue
-            try:
-                rows = parser.feed(chunk)
-            except RowParseError as exc:
-                broken = exc
-                continue
-            if not rows:
-                continue
-            if request is None:
-                collected += rows
-            else:
-                yield Emit(request._handle_rows(rows))
-    meta: Optional[dict[str, Any]] = None
-    if broken is None:
-        try:
-            meta = parser.finish()
-        except RowParseError as exc:
-            broken = exc
-    if meta is None or (ex.status != 200 and "errors" not in meta and "status" not in meta):
-        if ex.status != 200:
-            raise http_error(ex, bytes(raw), f"N1QL query {statement!r}")
-        raise ProtocolError(f"bad N1QL response: {broken}", inner_cause=broken)
+    status, meta = yield from row_stream_flow(
+        endpoint, PATH, encode_json(body, "query"), "results",
+        collected.extend if request is None else request._handle_rows,
+        f"N1QL query {statement!r}", "N1QL")
     if request is not None:
         request._finish(meta)
     errors = meta.get("errors")
-    if errors or ex.status != 200 or meta.get("status", "success") != "success":
-        raise query_error(meta, ex.status, statement)
+    if errors or status != 200 or meta.get("status", "success") != "success":
+        raise query_error(meta, status, statement)
     return collected, meta
 
 
 def query_error(meta: dict[str, Any], status: Optional[int], statement: str) -> N1QLError:
-    errors = meta.get("errors")
-    if not isinstance(errors, list):
-        errors = [errors] if errors else []
-    cls = N1QLError.for_errors(errors)
-    first = errors[0] if errors and isinstance(errors[0], dict) else {}
-    if first:
-        message = f"N1QL error {first.get('code')}: {first.get('msg')}"
-    else:
-        message = f"N1QL request ended with status {meta.get('status')!r}"
-    return cls(message, errors=errors, status=status, objextra=first or None,
-               statement=statement)
+    return service_error(meta, status, statement, "N1QL", N1QLError.for_errors)
 
 
 def statement_flow(endpoint: Endpoint, statement: str, *args: Any,

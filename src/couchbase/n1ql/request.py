@@ -19,22 +19,24 @@ import datetime
 import uuid
 from typing import Any, Callable, Iterator, Optional
 
+from .._rows_request import Flow, RowsRequest, _identity
 from ..exceptions import ArgumentError
-from ..views.iterator import AlreadyQueriedError
 from .query import N1QLQuery, QueryStatus, go_duration, parse_duration
 
 
-def _identity(row: Any) -> Any:
-    return row
-
-
-class N1QLRequest:
+class N1QLRequest(RowsRequest):
     """One execution of a N1QL query, iterated for its rows (once).
 
     :param params: a :class:`~couchbase.n1ql.N1QLQuery` or a statement
     :param parent: the bucket to run it on
     :param row_factory: called on each decoded row; what it returns is yielded
+
+    :attr:`meta` holds everything in the response but the rows: ``requestID``,
+    ``clientContextID``, ``signature``, ``status``, ``metrics``, ``errors``...
     """
+
+    _kind = "N1QLRequest"
+    _again = "run the query again"
 
     def __init__(self, params: Any, parent: Any,
                  row_factory: Callable[[Any], Any] = _identity, **kwargs: Any) -> None:
@@ -47,15 +49,9 @@ class N1QLRequest:
         if not isinstance(params, N1QLQuery):
             raise ArgumentError(f"a query must be a N1QLQuery or a statement, not {params!r}",
                                 objextra=params)
+        super().__init__(parent, row_factory)
         self._params = params
-        self._parent = parent
-        self.row_factory = row_factory
         self._client_context_id = params.client_context_id or str(uuid.uuid4())
-        self.rows_returned = 0
-        self._meta: Optional[dict[str, Any]] = None
-        self._buffer: Optional[list[Any]] = None
-        self._started = False
-        self._done = False
 
     # -- what was asked --------------------------------------------------------------
     @property
@@ -85,37 +81,10 @@ class N1QLRequest:
                 body["creds"] = extra
         return body
 
+    def _flow(self) -> Flow:
+        return self._parent._n1ql_flow(self)
+
     # -- iteration ---------------------------------------------------------------------
-    def _start(self) -> Any:
-        """The flow of this request (once)."""
-        if self._started:
-            raise AlreadyQueriedError("this N1QLRequest was already iterated over; "
-                                      "make a new one to run the query again")
-        self._started = True
-        return self._errors_as(self._parent._n1ql_flow(self))
-
-    # the 4.x API's results set this: the flow's errors raised as 4.x classes
-    _convert: Optional[Callable[[Any], BaseException]] = None
-
-    def _errors_as(self, flow: Any) -> Any:
-        if self._convert is None:
-            return flow
-        from .._http_errors4x import translated
-
-        return translated(flow, self._convert)
-
-    def __iter__(self) -> Iterator[Any]:
-        if self._buffer is not None:  # read ahead by .meta
-            rows, self._buffer = self._buffer, None
-            return iter(rows)
-        return self._parent._rows(self._start())
-
-    def execute(self) -> N1QLRequest:
-        """Run the query, discarding its rows (for statements that return none)."""
-        for _ in self:
-            pass
-        return self
-
     def get_single_result(self) -> Any:
         """The first row (None if there is none); the others are read and dropped."""
         first = None
@@ -128,37 +97,7 @@ class N1QLRequest:
         """The rows (SDK 3.x's ``QueryResult.rows()``)."""
         return iter(self)
 
-    # -- used by the flow -----------------------------------------------------------------
-    def _handle_rows(self, rows: list[Any]) -> list[Any]:
-        self.rows_returned += len(rows)
-        factory = self.row_factory
-        return rows if factory is _identity else [factory(row) for row in rows]
-
-    def _finish(self, meta: dict[str, Any]) -> None:
-        meta.pop("results", None)
-        self._meta = meta
-        self._done = True
-
     # -- what came back ----------------------------------------------------------------------
-    @property
-    def done(self) -> bool:
-        """Whether the whole response arrived."""
-        return self._done
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        """Everything in the response but the rows: ``requestID``,
-        ``clientContextID``, ``signature``, ``status``, ``metrics``, ``errors``...
-
-        Read before the rows were, it runs the query and keeps the rows for the
-        iteration that follows.
-        """
-        if self._meta is None and not self._started:
-            self._buffer = list(self._parent._rows(self._start()))
-        return self._meta or {}
-
-    raw = meta
-
     @property
     def metrics(self) -> dict[str, Any]:
         """The service's metrics: ``elapsedTime``, ``executionTime``, ``resultCount``,
