@@ -47,6 +47,7 @@ from .options import (  # noqa: F401
 from .search import SearchResult  # noqa: F401
 
 B = TypeVar("B")
+C = TypeVar("C", bound="BlockingClusterBase[Any]")
 
 
 class MixedAuthError(CouchbaseError):
@@ -230,7 +231,39 @@ class ClusterBase(ClusterServices4x, Generic[B]):
         self._close_connection()
 
 
-class Cluster(ClusterBase[Bucket]):
+class BlockingClusterBase(ClusterBase[B]):
+    """A cluster of a front end that waits by blocking (sync, gevent): with
+    ClusterOptions the constructor connects; buckets are of ``_connection_class``."""
+
+    _connection_class: Callable[..., B]
+
+    def __init__(self, connection_string: str, options: Optional[ClusterOptions] = None,
+                 **kwargs: Any) -> None:
+        super().__init__(connection_string, options, **kwargs)
+        if self._options is not None:
+            self._connect_cluster()
+
+    @classmethod
+    def connect(cls: type[C], connection_string: str, options: Optional[ClusterOptions] = None,
+                **kwargs: Any) -> C:
+        return cls(connection_string, options, **kwargs)
+
+    def bucket(self, bucket_name: str) -> B:
+        """Open (once) and return bucket ``bucket_name``."""
+        return self._bucket(bucket_name, self._connection_class,
+                            lambda b: not b.closed)  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self._close_buckets()
+
+    def __enter__(self: C) -> C:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class Cluster(BlockingClusterBase[Bucket]):
     """A cluster connection; buckets opened from it share its credentials and options.
 
     With ClusterOptions (the 3.x/4.x form) the constructor connects to the cluster,
@@ -240,21 +273,6 @@ class Cluster(ClusterBase[Bucket]):
     """
 
     _connection_class = Bucket
-
-    def __init__(self, connection_string: str, options: Optional[ClusterOptions] = None,
-                 **kwargs: Any) -> None:
-        super().__init__(connection_string, options, **kwargs)
-        if self._options is not None:
-            self._connect_cluster()
-
-    @classmethod
-    def connect(cls, connection_string: str, options: Optional[ClusterOptions] = None,
-                **kwargs: Any) -> Cluster:
-        return cls(connection_string, options, **kwargs)
-
-    def bucket(self, bucket_name: str) -> Bucket:
-        """Open (once) and return bucket ``bucket_name``."""
-        return self._bucket(bucket_name, Bucket, lambda b: not b.closed)
 
     def open_bucket(self, name: str, **kwargs: Any) -> Bucket:
         """The 2.x form: a new :class:`~couchbase.bucket.Bucket` for ``name`` with
@@ -277,12 +295,3 @@ class Cluster(ClusterBase[Bucket]):
         """The 2.x form of :meth:`query`: a statement or N1QLQuery, through an
         opened bucket's connection (:exc:`NoBucketError` if none is open)."""
         return self._query_bucket().n1ql_query(query, *args, **kwargs)
-
-    def close(self) -> None:
-        self._close_buckets()
-
-    def __enter__(self) -> Cluster:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
