@@ -15,7 +15,7 @@ once per packet, so a cluster without faults pays one attribute read.
   synchronous (durable) write ``sync_write_ms`` milliseconds late (negative:
   never). Until then the write is pending: another durable write to the key gets
   SYNC_WRITE_IN_PROGRESS; past the write's durability timeout it is aborted and
-  answered SYNC_WRITE_AMBIGUOUS (see :mod:`couchbase_mock.kv_handlers`).
+  answered SYNC_WRITE_AMBIGUOUS (see :mod:`couchbase_mock.kv_mutation`).
 
 These are the faults of Couchbase's Java mock (CouchbaseMock) control API,
 which :mod:`couchbase_mock.control` speaks.

@@ -150,7 +150,7 @@ class KVSession:
         self.closing = False
         self._started = 0.0
         # answers given after their request's turn (held synchronous writes), and the
-        # held write being carried out (see kv_handlers._hold_sync_write)
+        # held write being carried out (see kv_mutation._hold_sync_write)
         self.send_later: Optional[Callable[[bytes], None]] = None
         self.releasing: Optional[Packet] = None
 

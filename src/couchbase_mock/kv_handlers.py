@@ -8,7 +8,6 @@ kv_engine's ``docs/BinaryProtocol.md``.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import struct
 from typing import TYPE_CHECKING, Callable, Optional
@@ -16,7 +15,6 @@ from typing import TYPE_CHECKING, Callable, Optional
 from couchbase._core import observe as observe_state
 from couchbase._core.document import LOCKED_CAS, MAX_VALUE_SIZE
 from couchbase._core.feature import Datatype
-from couchbase._core.frameinfo import DurabilityLevel, RequestFrame, decode_frames
 from couchbase._core.leb128 import split_key
 from couchbase._core.opcode import Opcode
 from couchbase._core.packet import Packet
@@ -24,10 +22,10 @@ from couchbase._core.status import Status
 
 from . import keyops
 from .compression import deflate_reply
+from .kv_mutation import NO_FRAMES, framed_target, mutated, mutation_token, request_frames
 from .storage import Document
 
 if TYPE_CHECKING:
-    from .engine import Engine
     from .kv import KVSession
 
 Handler = Callable[["KVSession", Packet], Optional[bytes]]
@@ -35,8 +33,6 @@ Handler = Callable[["KVSession", Packet], Optional[bytes]]
 _FLAGS = struct.Struct(">I")
 _STORE_EXTRAS = struct.Struct(">II")
 _ARITH_EXTRAS = struct.Struct(">QQI")
-_TOKEN = struct.Struct(">QQ")
-_KNOWN_FRAMES = frozenset(int(f) for f in RequestFrame)
 _JSON_START = frozenset(b'{["-0123456789tfn \t\r\n')
 # Enum members used on every request, as module constants (see kv.py).
 _EINVAL = Status.EINVAL
@@ -44,133 +40,6 @@ _JSON = Datatype.JSON
 _NOT_JSON = ~Datatype.JSON
 _GET_RESPONSE = struct.Struct(">BBHBBHIIQI")  # the classic header, then the flags
 _MAGIC_RESPONSE = 0x81
-
-
-class Frames:
-    """What the framing extras of an alternative-framing request asked for."""
-
-    __slots__ = ("preserve_ttl", "durability", "timeout_ms")
-
-    def __init__(self) -> None:
-        self.preserve_ttl = False
-        self.durability = 0
-        self.timeout_ms = 0  # the durability timeout (0: the server's default)
-
-
-_NO_FRAMES = Frames()  # what a request without framing extras asks for (never changed)
-
-
-def _frames(s: KVSession, req: Packet) -> Frames | bytes:
-    """The request's frame infos, or the error reply (see :func:`_durability`)."""
-    bucket = s.bucket
-    if not req.framing:
-        if bucket is None or not bucket.durability_min_level:
-            return _NO_FRAMES
-        frames = Frames()
-    else:
-        frames = Frames()
-        try:
-            entries = decode_frames(req.framing)
-        except ValueError:
-            return s.reply(req, Status.EINVAL)
-        for frame_id, payload in entries:
-            if frame_id not in _KNOWN_FRAMES:
-                return s.reply(req, Status.UNKNOWN_FRAME_INFO)
-            if frame_id == RequestFrame.PRESERVE_TTL:
-                frames.preserve_ttl = True
-            elif frame_id == RequestFrame.DURABILITY:
-                if len(payload) not in (1, 3) or (len(payload) == 3 and payload[1:] == b"\0\0"):
-                    return s.reply(req, Status.EINVAL)  # no level, or a timeout of 0
-                if not 1 <= payload[0] <= 3:
-                    return s.reply(req, Status.DURABILITY_INVALID_LEVEL)
-                frames.durability = payload[0]
-                if len(payload) == 3:
-                    frames.timeout_ms = int.from_bytes(payload[1:], "big")
-    if bucket is not None:
-        refused = _durability(s, req, frames)
-        if refused:
-            return s.reply(req, refused)
-        if frames.durability and s.faults.sync_write_ms and req.opcode not in _LOOKUPS:
-            held = _hold_sync_write(s, req, frames)
-            if held is not None:
-                return held
-    return frames
-
-
-SYNC_WRITE_TIMEOUT_MS = 30_000
-"""A synchronous write's durability timeout when its frame gives none."""
-_LOOKUPS = frozenset((Opcode.SUBDOC_GET, Opcode.SUBDOC_EXISTS, Opcode.SUBDOC_GET_COUNT,
-                      Opcode.SUBDOC_MULTI_LOOKUP))
-
-
-def _hold_sync_write(s: KVSession, req: Packet, frames: Frames) -> Optional[bytes]:
-    """The sync write delay fault (:mod:`couchbase_mock.faults`): hold the write
-    until its replicas acknowledge it, then carry it out and answer (``b""`` now:
-    no answer yet); SYNC_WRITE_IN_PROGRESS while another one holds the key; None
-    when the write goes ahead now (it is the held one, carried out)."""
-    if s.releasing is req:
-        return None
-    send = s.send_later
-    assert s.bucket is not None
-    pending = s.faults.sync_pending
-    ident = (s.bucket.name, req.vbucket, bytes(req.key))
-    if ident in pending:
-        return s.reply(req, Status.SYNC_WRITE_IN_PROGRESS)
-    if send is None:
-        return None
-    sender = send
-
-    pending.add(ident)
-    delay = s.faults.sync_write_ms
-    timeout = frames.timeout_ms or SYNC_WRITE_TIMEOUT_MS
-    loop = asyncio.get_running_loop()
-    if delay < 0 or delay >= timeout:
-        def ambiguous() -> None:  # no majority in time: aborted, the outcome unknown
-            pending.discard(ident)
-            sender(s.reply(req, Status.SYNC_WRITE_AMBIGUOUS))
-        loop.call_later(timeout / 1000, ambiguous)
-    else:
-        def commit() -> None:
-            pending.discard(ident)
-            s.releasing = req
-            try:
-                answer = s.handle(req)
-            finally:
-                s.releasing = None
-            if answer:
-                sender(answer)
-        loop.call_later(delay / 1000, commit)
-    return b""
-
-
-def _durability(s: KVSession, req: Packet, frames: Frames) -> int:
-    """Apply the bucket's durabilityMinLevel (a write asking for less gets the
-    bucket's level) and check the level, as kv_engine does: 0 when the write
-    may go ahead, else the status to answer.
-
-    - a memcached bucket has no synchronous writes: NOT_SUPPORTED;
-    - an ephemeral bucket (``bucketType=ephemeral``) has no disk: the
-      persist levels are DURABILITY_INVALID_LEVEL;
-    - a majority of the vbucket's chain (active and replicas) must have a
-      node, else DURABILITY_IMPOSSIBLE.
-
-    The mock replicates and persists a write before it answers, so an
-    accepted synchronous write is committed by the time the client hears of it.
-    """
-    bucket = s.bucket
-    assert bucket is not None
-    if bucket.durability_min_level > frames.durability:
-        frames.durability = bucket.durability_min_level
-    if not frames.durability:
-        return 0
-    if not bucket.is_couchbase:
-        return Status.NOT_SUPPORTED
-    if bucket.ephemeral and frames.durability != DurabilityLevel.MAJORITY:
-        return Status.DURABILITY_INVALID_LEVEL
-    chain = bucket.vbmap[req.vbucket % bucket.num_vbuckets]
-    if sum(1 for n in chain if n >= 0) < len(chain) // 2 + 1:
-        return Status.DURABILITY_IMPOSSIBLE
-    return 0
 
 
 def _write_datatype(s: KVSession, req: Packet) -> int | bytes:
@@ -192,20 +61,6 @@ def _looks_like_json(value: bytes) -> bool:
     except RecursionError:  # nested deeper than a decoder can follow: kept as raw bytes
         return False
     return True
-
-
-def _token(s: KVSession, engine: Engine, vb: int, doc: Document) -> bytes:
-    """The mutation token (vbucket uuid, seqno) if the client asked for them."""
-    if not s.mutation_seqno:
-        return b""
-    return _TOKEN.pack(engine.vbucket(s.node, vb).uuid, doc.seqno)
-
-
-def _mutated(s: KVSession, req: Packet, engine: Engine, vb: int, doc: Document) -> bytes:
-    """A mutation's success: its CAS, and its mutation token if the client asked."""
-    if not s.mutation_seqno:
-        return s.reply_ok(req, doc.cas)
-    return s.reply(req, extras=_token(s, engine, vb, doc), cas=doc.cas)
 
 
 def _doc_reply(s: KVSession, req: Packet, doc: Document, cas: int, key: bytes = b"") -> bytes:
@@ -318,7 +173,7 @@ def _store(s: KVSession, req: Packet, mode: str, quiet: bool) -> Optional[bytes]
     if len(req.extras) != 8:
         return s.reply(req, Status.EINVAL)
     durable = req.framing or (s.bucket is not None and s.bucket.durability_min_level)
-    frames = _frames(s, req) if durable else _NO_FRAMES
+    frames = request_frames(s, req) if durable else NO_FRAMES
     if isinstance(frames, bytes):
         return frames
     datatype = req.datatype
@@ -340,29 +195,26 @@ def _store(s: KVSession, req: Packet, mode: str, quiet: bool) -> Optional[bytes]
         return s.reply(req, status)
     if quiet:
         return None
-    return _mutated(s, req, engine, vb, doc)
+    return mutated(s, req, engine, vb, doc)
 
 
 def _delete(s: KVSession, req: Packet, quiet: bool) -> Optional[bytes]:
-    frames = _frames(s, req)
-    if isinstance(frames, bytes):
-        return frames
-    t = s.target(req)
+    t = framed_target(s, req)
     if isinstance(t, bytes):
         return t
-    engine, vb, key = t
+    _, engine, vb, key = t
     status, doc = engine.delete(s.node, vb, key, req.cas)
     if doc is None:
         return s.reply(req, status)
     if quiet:
         return None
-    return _mutated(s, req, engine, vb, doc)
+    return mutated(s, req, engine, vb, doc)
 
 
 def _concat(s: KVSession, req: Packet, append: bool, quiet: bool) -> Optional[bytes]:
     if req.extras:
         return s.reply(req, Status.EINVAL)
-    frames = _frames(s, req)
+    frames = request_frames(s, req)
     if isinstance(frames, bytes):
         return frames
     datatype = _write_datatype(s, req)
@@ -377,19 +229,16 @@ def _concat(s: KVSession, req: Packet, append: bool, quiet: bool) -> Optional[by
         return s.reply(req, status)
     if quiet:
         return None
-    return _mutated(s, req, engine, vb, doc)
+    return mutated(s, req, engine, vb, doc)
 
 
 def _arith(s: KVSession, req: Packet, incr: bool, quiet: bool) -> Optional[bytes]:
     if len(req.extras) != _ARITH_EXTRAS.size or req.value:
         return s.reply(req, Status.EINVAL)
-    frames = _frames(s, req)
-    if isinstance(frames, bytes):
-        return frames
-    t = s.target(req)
+    t = framed_target(s, req)
     if isinstance(t, bytes):
         return t
-    engine, vb, key = t
+    frames, engine, vb, key = t
     delta, initial, exptime = _ARITH_EXTRAS.unpack(req.extras)
     status, doc, number = engine.arithmetic(
         s.node, vb, key, incr, delta, initial, exptime, req.cas, frames.preserve_ttl
@@ -398,7 +247,7 @@ def _arith(s: KVSession, req: Packet, incr: bool, quiet: bool) -> Optional[bytes
         return s.reply(req, status)
     if quiet:
         return None
-    return s.reply(req, value=struct.pack(">Q", number), extras=_token(s, engine, vb, doc),
+    return s.reply(req, value=struct.pack(">Q", number), extras=mutation_token(s, engine, vb, doc),
                    cas=doc.cas)
 
 

@@ -21,7 +21,8 @@ from couchbase._core.opcode import Opcode
 from couchbase._core.packet import Packet
 from couchbase._core.status import Status
 
-from ..kv_handlers import Frames, Handler, _frames, _mutated, _token
+from ..kv_handlers import Handler
+from ..kv_mutation import Frames, framed_target, mutated, mutation_token, request_frames
 from ..storage import Document
 from .errors import SubdocError
 from .execute import Mutation, SpecFailure, lookups
@@ -58,7 +59,7 @@ def _lookup(s: KVSession, req: Packet, multi: bool) -> Optional[bytes]:
     request = _decode(s, req, multi, False)
     if isinstance(request, bytes):
         return request
-    frames = _frames(s, req)
+    frames = request_frames(s, req)
     if isinstance(frames, bytes):
         return frames
     replica = False
@@ -98,13 +99,10 @@ def _mutate(s: KVSession, req: Packet, multi: bool) -> Optional[bytes]:
     request = _decode(s, req, multi, True)
     if isinstance(request, bytes):
         return request
-    frames = _frames(s, req)
-    if isinstance(frames, bytes):
-        return frames
-    t = s.target(req)
+    t = framed_target(s, req)
     if isinstance(t, bytes):
         return t
-    engine, vb, key = t
+    frames, engine, vb, key = t
     mutation = Mutation(request, engine.vbucket(s.node, vb).uuid)
     failure: list[SubdocError] = []
 
@@ -140,8 +138,9 @@ def _mutated_reply(s: KVSession, req: Packet, engine: Engine, vb: int, doc: Docu
     else:
         value = mutation.results[0][1] if mutation.results else b""
     if not value and status == Status.SUCCESS:
-        return _mutated(s, req, engine, vb, doc)
-    return s.reply(req, status, value=value, extras=_token(s, engine, vb, doc), cas=doc.cas)
+        return mutated(s, req, engine, vb, doc)
+    return s.reply(req, status, value=value, extras=mutation_token(s, engine, vb, doc),
+                   cas=doc.cas)
 
 
 SUBDOC_HANDLERS: dict[int, Handler] = {
