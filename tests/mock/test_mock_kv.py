@@ -18,13 +18,6 @@ LOCKED_CAS = 0xFFFFFFFFFFFFFFFF
 
 
 @pytest.fixture
-def kv0(mock_cluster):
-    """A connection to node 0 of the shared cluster."""
-    with connect(mock_cluster, node=0) as kv:
-        yield kv
-
-
-@pytest.fixture
 def key(mock_cluster, request):
     """A fresh key active on node 0."""
     return key_with_active(mock_cluster, 0, request.node.name)

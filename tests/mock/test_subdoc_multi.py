@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from mock_kvclient import connect, key_with_active
+from mock_kvclient import key_with_active
 from subdoc_wire import (
     MKDOC,
     failed_spec,
@@ -28,12 +28,6 @@ MAIL = {
     "count": 1,
     "list": [1, 2],
 }
-
-
-@pytest.fixture
-def kv0(mock_cluster):
-    with connect(mock_cluster, node=0) as kv:
-        yield kv
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 import struct
 
 import pytest
-from mock_kvclient import connect, key_with_active
+from mock_kvclient import key_with_active
 from subdoc_wire import ADD, MKDIR_P, MKDOC, single
 
 from couchbase._core.feature import Datatype
@@ -27,12 +27,6 @@ DOC = {
     "n": 5,
     "tags": ["a", 1, True],
 }
-
-
-@pytest.fixture
-def kv0(mock_cluster):
-    with connect(mock_cluster, node=0) as kv:
-        yield kv
 
 
 @pytest.fixture

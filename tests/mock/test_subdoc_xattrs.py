@@ -36,12 +36,6 @@ GET = Opcode.SUBDOC_GET
 
 
 @pytest.fixture
-def kv0(mock_cluster):
-    with connect(mock_cluster, node=0) as kv:
-        yield kv
-
-
-@pytest.fixture
 def key(mock_cluster, request):
     return key_with_active(mock_cluster, 0, request.node.name)
 
