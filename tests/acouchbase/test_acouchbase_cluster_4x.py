@@ -9,9 +9,6 @@ Each test runs its own loop (``asyncio.run``) against the session's local cluste
 from __future__ import annotations
 
 import asyncio
-import base64
-import http.client
-import json
 import socket
 import time
 import uuid
@@ -54,6 +51,7 @@ from couchbase.result import (
 )
 from couchbase.search import MatchQuery, SearchResult
 from couchbase.views import ViewResult, ViewScanConsistency
+from service_rest import design_document, search_index_of, upsert_docs  # tests/, shared
 
 
 def opts(password: str = "password", **timeouts: Any) -> ClusterOptions:
@@ -266,20 +264,6 @@ def test_scope_query_runs_in_the_scope(mock_cluster: Any) -> None:
 
 
 # -- views, search, analytics -----------------------------------------------------------------
-def _rest(mock: Any, port: int, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    conn = http.client.HTTPConnection(mock.host, port, timeout=30)
-    token = base64.b64encode(b"Administrator:password").decode()
-    try:
-        conn.request(method, path, body=None if body is None else json.dumps(body),
-                     headers={"Authorization": f"Basic {token}",
-                              "Content-Type": "application/json"})
-        resp = conn.getresponse()
-        data = resp.read()
-        return resp.status, json.loads(data) if data else None
-    finally:
-        conn.close()
-
-
 KIND = "acouchbase4x_doc"
 DOCS = {f"ac4x::{i}": {"type": KIND, "n": i, "title": title}
         for i, title in enumerate(["couchbase on asyncio", "twisted tales", "asyncio loops"])}
@@ -287,24 +271,15 @@ DOCS = {f"ac4x::{i}": {"type": KIND, "n": i, "title": title}
 
 @pytest.fixture(scope="module")
 def docs(mock_cluster: Any) -> None:
-    from couchbase.bucket import Bucket
-
-    cb = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
-                password="password")
-    cb.upsert_multi(DOCS)
-    cb.close()
+    upsert_docs(mock_cluster, DOCS)
 
 
 @pytest.fixture(scope="module")
 def design(mock_cluster: Any, docs: None) -> Iterator[str]:
     pytest.importorskip("py_mini_racer")  # the local cluster's JavaScript engine
-    name = unique("ac4x_")
     view = {"map": f"function (doc, meta) {{ if (doc.type == '{KIND}') emit(doc.n, null); }}"}
-    status, _ = _rest(mock_cluster, mock_cluster.nodes[0].capi_port, "PUT",
-                      f"/default/_design/{name}", {"views": {"by_n": view}})
-    assert status in (200, 201)
-    yield name
-    _rest(mock_cluster, mock_cluster.nodes[0].capi_port, "DELETE", f"/default/_design/{name}")
+    with design_document(mock_cluster, unique("ac4x_"), {"by_n": view}) as name:
+        yield name
 
 
 def test_view_query(mock_cluster: Any, design: str) -> None:
@@ -325,17 +300,8 @@ def test_view_query(mock_cluster: Any, design: str) -> None:
 
 @pytest.fixture(scope="module")
 def search_index(mock_cluster: Any, docs: None) -> Iterator[str]:
-    name = unique("ac4x-")
-    definition = {
-        "type": "fulltext-index", "sourceType": "gocbcore", "sourceName": "default",
-        "params": {"doc_config": {"mode": "type_field", "type_field": "type"},
-                   "mapping": {"default_mapping": {"enabled": False},
-                               "types": {KIND: {"enabled": True, "dynamic": True}}}}}
-    port = mock_cluster.nodes[0].search_port
-    status, doc = _rest(mock_cluster, port, "PUT", f"/api/index/{name}", definition)
-    assert status == 200, doc
-    yield name
-    _rest(mock_cluster, port, "DELETE", f"/api/index/{name}")
+    with search_index_of(mock_cluster, unique("ac4x-"), KIND) as name:
+        yield name
 
 
 def test_search_query(mock_cluster: Any, search_index: str) -> None:

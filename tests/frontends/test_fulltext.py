@@ -4,9 +4,6 @@ and the example script that follows the 2.x documentation."""
 
 from __future__ import annotations
 
-import base64
-import http.client
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -18,52 +15,18 @@ import couchbase.fulltext as FT
 from couchbase.asynchronous.fulltext import AsyncSearchRequest
 from couchbase.exceptions import HTTPError
 from couchbase.mutation_state import MutationState
+from service_rest import books, search_index_of, upsert_docs  # tests/, shared
 
 INDEX = "fulltext_frontends"
 KIND = "fts_frontend_doc"
-DOCS = {
-    "fts::1": {"type": KIND, "title": "Couchbase and NoSQL in practice", "pages": 320,
-               "published": "2016-03-01", "topic": "databases"},
-    "fts::2": {"type": KIND, "title": "Learning NoSQL", "pages": 150,
-               "published": "2012-07-15", "topic": "databases"},
-    "fts::3": {"type": KIND, "title": "Gardening for beginners", "pages": 90,
-               "published": "2019-04-20", "topic": "hobbies"},
-    "fts::4": {"type": KIND, "title": "The couchbase cookbook", "pages": 410,
-               "published": "2020-11-02", "topic": "databases"},
-}
-DEFINITION = {
-    "type": "fulltext-index", "sourceType": "gocbcore", "sourceName": "default",
-    "params": {"doc_config": {"mode": "type_field", "type_field": "type"},
-               "mapping": {"default_mapping": {"enabled": False}, "store_dynamic": True,
-                           "types": {KIND: {"enabled": True, "dynamic": True}}}},
-}
-
-
-def _rest(mock: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    conn = http.client.HTTPConnection(mock.host, mock.nodes[0].search_port, timeout=30)
-    token = base64.b64encode(b"Administrator:password").decode()
-    try:
-        conn.request(method, path, body=None if body is None else json.dumps(body),
-                     headers={"Authorization": f"Basic {token}",
-                              "Content-Type": "application/json"})
-        resp = conn.getresponse()
-        return resp.status, json.loads(resp.read())
-    finally:
-        conn.close()
+DOCS = books("fts", KIND)
 
 
 @pytest.fixture(scope="module")
 def fts_index(mock_cluster: Any) -> Iterator[str]:
-    from couchbase.bucket import Bucket
-
-    cb = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
-                password="password")
-    cb.upsert_multi(DOCS)
-    cb.close()
-    status, doc = _rest(mock_cluster, "PUT", f"/api/index/{INDEX}", DEFINITION)
-    assert status == 200, doc
-    yield INDEX
-    _rest(mock_cluster, "DELETE", f"/api/index/{INDEX}")
+    upsert_docs(mock_cluster, DOCS)
+    with search_index_of(mock_cluster, INDEX, KIND):
+        yield INDEX
 
 
 def run_search(cb: Any, front_end: str, *args: Any, **kwargs: Any) -> tuple[list[Any], Any]:

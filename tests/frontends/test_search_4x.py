@@ -8,9 +8,6 @@ InternalServerFailureException, no search node ServiceUnavailableException)."""
 
 from __future__ import annotations
 
-import base64
-import http.client
-import json
 from datetime import timedelta
 from typing import Any, Iterator
 
@@ -42,52 +39,18 @@ from couchbase.search import (
     TermFacet,
     TermQuery,
 )
+from service_rest import books, search_index_of, upsert_docs  # tests/, shared
 
 INDEX = "search4x"
 KIND = "search4x_doc"
-DOCS = {
-    "s4x::1": {"type": KIND, "title": "Couchbase and NoSQL in practice", "pages": 320,
-               "published": "2016-03-01", "topic": "databases"},
-    "s4x::2": {"type": KIND, "title": "Learning NoSQL", "pages": 150,
-               "published": "2012-07-15", "topic": "databases"},
-    "s4x::3": {"type": KIND, "title": "Gardening for beginners", "pages": 90,
-               "published": "2019-04-20", "topic": "hobbies"},
-    "s4x::4": {"type": KIND, "title": "The couchbase cookbook", "pages": 410,
-               "published": "2020-11-02", "topic": "databases"},
-}
-DEFINITION = {
-    "type": "fulltext-index", "sourceType": "gocbcore", "sourceName": "default",
-    "params": {"doc_config": {"mode": "type_field", "type_field": "type"},
-               "mapping": {"default_mapping": {"enabled": False}, "store_dynamic": True,
-                           "types": {KIND: {"enabled": True, "dynamic": True}}}},
-}
-
-
-def _rest(mock: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    conn = http.client.HTTPConnection(mock.host, mock.nodes[0].search_port, timeout=30)
-    token = base64.b64encode(b"Administrator:password").decode()
-    try:
-        conn.request(method, path, body=None if body is None else json.dumps(body),
-                     headers={"Authorization": f"Basic {token}",
-                              "Content-Type": "application/json"})
-        resp = conn.getresponse()
-        return resp.status, json.loads(resp.read())
-    finally:
-        conn.close()
+DOCS = books("s4x", KIND)
 
 
 @pytest.fixture(scope="module")
 def indexes(mock_cluster: Any) -> Iterator[None]:
-    from couchbase.bucket import Bucket
-
-    cb = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
-                password="password")
-    cb.upsert_multi(DOCS)
-    cb.close()
-    status, doc = _rest(mock_cluster, "PUT", f"/api/index/{INDEX}", DEFINITION)
-    assert status == 200, doc
-    yield
-    _rest(mock_cluster, "DELETE", f"/api/index/{INDEX}")
+    upsert_docs(mock_cluster, DOCS)
+    with search_index_of(mock_cluster, INDEX, KIND):
+        yield
 
 
 def ids(result: SearchResult) -> list[str]:
@@ -197,14 +160,9 @@ def test_scope_search_query_names_the_scopes_index(cluster: Any, indexes: None) 
 
 def test_scope_search_query_on_a_scope_index(cluster: Any, mock_cluster: Any,
                                              indexes: None) -> None:
-    status, doc = _rest(mock_cluster, "PUT", "/api/bucket/default/scope/_default/index/s4x_sc",
-                        DEFINITION)
-    assert status == 200, doc
-    try:
+    with search_index_of(mock_cluster, "s4x_sc", KIND, scope=("default", "_default")):
         scope = cluster.bucket("default").scope("_default")
         assert ids(scope.search_query("s4x_sc", MatchQuery("gardening"))) == ["s4x::3"]
-    finally:
-        _rest(mock_cluster, "DELETE", "/api/bucket/default/scope/_default/index/s4x_sc")
 
 
 def test_errors(cluster: Any, indexes: None) -> None:

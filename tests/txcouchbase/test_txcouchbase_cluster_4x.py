@@ -9,9 +9,6 @@ Objects are made and used in the session's reactor thread (the ``reactor`` fixtu
 
 from __future__ import annotations
 
-import base64
-import http.client
-import json
 import socket
 import time
 import uuid
@@ -50,6 +47,7 @@ from couchbase.options import (  # noqa: E402
 from couchbase.result import DiagnosticsResult, PingResult, QueryResult  # noqa: E402
 from couchbase.search import MatchQuery, SearchResult  # noqa: E402
 from couchbase.views import ViewResult, ViewScanConsistency  # noqa: E402
+from service_rest import design_document, search_index_of, upsert_docs  # noqa: E402 (tests/)
 from txcouchbase.cluster import TxCluster  # noqa: E402
 
 
@@ -185,20 +183,6 @@ def test_scope_query_runs_in_the_scope(reactor: Any, cluster: Any) -> None:
 
 
 # -- views, search, analytics -----------------------------------------------------------------
-def _rest(mock: Any, port: int, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    conn = http.client.HTTPConnection(mock.host, port, timeout=30)
-    token = base64.b64encode(b"Administrator:password").decode()
-    try:
-        conn.request(method, path, body=None if body is None else json.dumps(body),
-                     headers={"Authorization": f"Basic {token}",
-                              "Content-Type": "application/json"})
-        resp = conn.getresponse()
-        data = resp.read()
-        return resp.status, json.loads(data) if data else None
-    finally:
-        conn.close()
-
-
 KIND = "txcouchbase4x_doc"
 DOCS = {f"tx4x::{i}": {"type": KIND, "n": i, "title": title}
         for i, title in enumerate(["deferred results", "reactor loops", "deferred rows"])}
@@ -206,25 +190,15 @@ DOCS = {f"tx4x::{i}": {"type": KIND, "n": i, "title": title}
 
 @pytest.fixture(scope="module")
 def docs(mock_cluster: Any) -> None:
-    from couchbase.bucket import Bucket
-
-    cb = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
-                password="password")
-    cb.upsert_multi(DOCS)
-    cb.close()
+    upsert_docs(mock_cluster, DOCS)
 
 
 @pytest.fixture(scope="module")
 def design(mock_cluster: Any, docs: None) -> Iterator[str]:
     pytest.importorskip("py_mini_racer")  # the local cluster's JavaScript engine
-    name = unique("tx4x_")
     view = {"map": f"function (doc, meta) {{ if (doc.type == '{KIND}') emit(doc.n, null); }}"}
-    port = mock_cluster.nodes[0].capi_port
-    status, _ = _rest(mock_cluster, port, "PUT", f"/default/_design/{name}",
-                      {"views": {"by_n": view}})
-    assert status in (200, 201)
-    yield name
-    _rest(mock_cluster, port, "DELETE", f"/default/_design/{name}")
+    with design_document(mock_cluster, unique("tx4x_"), {"by_n": view}) as name:
+        yield name
 
 
 def test_view_query(reactor: Any, cluster: Any, design: str) -> None:
@@ -254,17 +228,8 @@ def test_a_cancelled_view_query_leaves_the_bucket_working(reactor: Any, cluster:
 
 @pytest.fixture(scope="module")
 def search_index(mock_cluster: Any, docs: None) -> Iterator[str]:
-    name = unique("tx4x-")
-    definition = {
-        "type": "fulltext-index", "sourceType": "gocbcore", "sourceName": "default",
-        "params": {"doc_config": {"mode": "type_field", "type_field": "type"},
-                   "mapping": {"default_mapping": {"enabled": False},
-                               "types": {KIND: {"enabled": True, "dynamic": True}}}}}
-    port = mock_cluster.nodes[0].search_port
-    status, doc = _rest(mock_cluster, port, "PUT", f"/api/index/{name}", definition)
-    assert status == 200, doc
-    yield name
-    _rest(mock_cluster, port, "DELETE", f"/api/index/{name}")
+    with search_index_of(mock_cluster, unique("tx4x-"), KIND) as name:
+        yield name
 
 
 def test_search_query(reactor: Any, cluster: Any, search_index: str) -> None:
