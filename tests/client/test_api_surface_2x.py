@@ -9,11 +9,17 @@ names the file for each entry); names we do not provide are in
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from typing import Any, Iterator
 
 import pytest
+from api_surface import (
+    assert_absent,
+    assert_accepts,
+    assert_has_name,
+    assert_imports,
+    known_gap,
+    split,
+)
 
 # module -> names documented in it
 MODULES: dict[str, str] = {
@@ -268,64 +274,22 @@ NOT_PROVIDED: dict[str, str] = {
 KNOWN_GAPS: dict[str, str] = {}
 
 
-def _cases(ids: list[str]) -> list[Any]:
-    return [pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[i]))
-            if i in KNOWN_GAPS else i for i in ids]
-
-
-def _split(spec: str) -> list[str]:
-    return spec.split()
-
-
-def _resolve(dotted: str) -> Any:
-    """The object at ``module.Class.attr`` (the longest importable module prefix)."""
-    parts = dotted.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        for name in parts[i:]:
-            obj = getattr(obj, name)
-        return obj
-    raise ImportError(dotted)
-
-
-def _needs(module: str) -> None:
-    if module.startswith("txcouchbase"):
-        pytest.importorskip("twisted")
-    if module.startswith("gcouchbase"):
-        pytest.importorskip("gevent")
-    if module == "couchbase.asynchronous.bucket":
-        pytest.importorskip("twisted")  # AsyncResult is the raw Twisted handle
-
-
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_documented_module_imports(module: str) -> None:
-    _needs(module)
-    importlib.import_module(module)
+    assert_imports(module)
 
 
-NAMES = [(m, n) for m, names in sorted(MODULES.items()) for n in _split(names)]
+NAMES = [(m, n) for m, names in sorted(MODULES.items()) for n in split(names)]
 
 
 @pytest.mark.parametrize(("module", "name"), NAMES, ids=[f"{m}.{n}" for m, n in NAMES])
 def test_documented_name_is_where_the_docs_put_it(module: str, name: str) -> None:
-    _needs(module)
-    assert hasattr(importlib.import_module(module), name), f"{module}.{name} is missing"
+    assert_has_name(module, name)
 
 
-@pytest.mark.parametrize("method", _cases(sorted(METHODS)))
+@pytest.mark.parametrize("method", [known_gap(m, KNOWN_GAPS) for m in sorted(METHODS)])
 def test_documented_method_accepts_documented_parameters(method: str) -> None:
-    _needs(method)
-    func = _resolve(method)
-    assert callable(func), f"{method} is not callable"
-    sig = inspect.signature(func)
-    for param in _split(METHODS[method]):
-        try:
-            sig.bind_partial(**{param: None})
-        except TypeError:
-            pytest.fail(f"{method}{sig} does not accept {param}=")
+    assert_accepts(method, METHODS[method])
 
 
 @pytest.fixture(scope="module")
@@ -338,14 +302,11 @@ def bucket(mock_cluster: Any) -> Iterator[Any]:
     cb.close()
 
 
-@pytest.mark.parametrize("attribute", _split(BUCKET_ATTRIBUTES))
+@pytest.mark.parametrize("attribute", split(BUCKET_ATTRIBUTES))
 def test_documented_bucket_attribute(bucket: Any, attribute: str) -> None:
     assert hasattr(bucket, attribute), f"Bucket.{attribute} is missing"
 
 
 @pytest.mark.parametrize("name", sorted(NOT_PROVIDED))
 def test_excluded_names_are_really_absent_and_explained(name: str) -> None:
-    """An exclusion that became available should move into the tables above."""
-    assert len(NOT_PROVIDED[name]) > 20
-    with pytest.raises((ImportError, AttributeError)):
-        _resolve(name)
+    assert_absent(name, NOT_PROVIDED[name])
