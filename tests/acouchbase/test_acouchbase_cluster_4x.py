@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable, Iterator
 
 import pytest
 
-from couchbase.auth import PasswordAuthenticator
+from cluster4x import options as opts  # tests/, shared
 from couchbase.diagnostics import ClusterState, EndpointState, PingState, ServiceType
 from couchbase.exceptions import (
     AlreadyQueriedException,
@@ -35,8 +35,6 @@ from couchbase.exceptions import (
 from couchbase.kv_range_scan import PrefixScan
 from couchbase.management.buckets import BucketSettings
 from couchbase.options import (
-    ClusterOptions,
-    ClusterTimeoutOptions,
     DiagnosticsOptions,
     PingOptions,
     QueryOptions,
@@ -52,11 +50,6 @@ from couchbase.result import (
 from couchbase.search import MatchQuery, SearchResult
 from couchbase.views import ViewResult, ViewScanConsistency
 from service_rest import design_document, search_index_of, upsert_docs  # tests/, shared
-
-
-def opts(password: str = "password", **timeouts: Any) -> ClusterOptions:
-    return ClusterOptions(PasswordAuthenticator("Administrator", password),
-                          ClusterTimeoutOptions(**timeouts) if timeouts else None)
 
 
 def run(main: Callable[[], Awaitable[Any]]) -> Any:

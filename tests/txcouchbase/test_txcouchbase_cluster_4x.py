@@ -21,7 +21,7 @@ pytest.importorskip("twisted")
 
 from twisted.internet import defer  # noqa: E402
 
-from couchbase.auth import PasswordAuthenticator  # noqa: E402
+from cluster4x import options as opts  # noqa: E402
 from couchbase.diagnostics import ClusterState, PingState, ServiceType  # noqa: E402
 from couchbase.exceptions import (  # noqa: E402
     AlreadyQueriedException,
@@ -37,8 +37,6 @@ from couchbase.exceptions import (  # noqa: E402
 )
 from couchbase.kv_range_scan import PrefixScan  # noqa: E402
 from couchbase.options import (  # noqa: E402
-    ClusterOptions,
-    ClusterTimeoutOptions,
     DiagnosticsOptions,
     PingOptions,
     QueryOptions,
@@ -49,11 +47,6 @@ from couchbase.search import MatchQuery, SearchResult  # noqa: E402
 from couchbase.views import ViewResult, ViewScanConsistency  # noqa: E402
 from service_rest import design_document, search_index_of, upsert_docs  # noqa: E402 (tests/)
 from txcouchbase.cluster import TxCluster  # noqa: E402
-
-
-def opts(password: str = "password", **timeouts: Any) -> ClusterOptions:
-    return ClusterOptions(PasswordAuthenticator("Administrator", password),
-                          ClusterTimeoutOptions(**timeouts) if timeouts else None)
 
 
 def unique(prefix: str) -> str:
