@@ -52,9 +52,9 @@ class RowsRequest:
         self._started = False
         self._done = False
 
-    def _flow(self) -> Flow:
-        """The flow that runs this request (the parent's, for the service)."""
-        raise NotImplementedError
+    _flow: Callable[[], Flow]
+    """The flow that runs this request (the parent's, for the service): each
+    service's request class supplies it."""
 
     # -- iteration ---------------------------------------------------------------------
     def _start(self) -> Flow:

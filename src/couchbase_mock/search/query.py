@@ -87,10 +87,10 @@ def _expl(ctx: Ctx, score: float, message: str,
 
 
 class Node:
-    boost = 1.0
+    """A query node; each kind supplies ``run``."""
 
-    def run(self, ctx: Ctx) -> Results:
-        raise NotImplementedError
+    boost = 1.0
+    run: Callable[[Ctx], Results]
 
 
 class TermsNode(Node):
