@@ -1,4 +1,8 @@
-"""Scalar functions and aggregates.
+"""Scalar functions and aggregates: the registry, and the core functions.
+
+Families of functions live in this package's modules (one per family of the
+N1QL function reference); each registers with :func:`register` when the
+package is imported.
 
 Scalar functions take evaluated arguments. The usual rule: a MISSING argument
 gives MISSING, a NULL or wrongly typed one gives NULL (:func:`_strict` wraps
@@ -14,7 +18,7 @@ import re
 import uuid
 from typing import Any, Callable, Optional
 
-from .values import (
+from ..values import (
     MISSING,
     Binary,
     collation_key,
@@ -452,4 +456,15 @@ class Aggregate:
 AGGREGATES = frozenset(["COUNT", "SUM", "AVG", "MIN", "MAX", "ARRAY_AGG", "COUNTN"])
 
 
-from . import dates as _dates  # noqa: E402,F401  (registers the date functions)
+def _register_families() -> None:
+    """Import the date functions and every module of this package: each registers
+    its family of functions (bits.py, arrays.py...) with :func:`register`."""
+    import importlib
+    import pkgutil
+
+    importlib.import_module("couchbase_mock.n1ql.dates")
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_register_families()
