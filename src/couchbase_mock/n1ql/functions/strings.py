@@ -1,0 +1,306 @@
+"""String, token and pattern-matching functions missing from the core registry.
+
+Pages of the N1QL (SQL++) language reference: stringfun.html, tokenfun.html,
+patternmatchingfun.html. The usual argument rule holds (MISSING in -> MISSING,
+NULL or a wrong type -> NULL); a bad regular expression gives NULL, never a
+Python exception.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from typing import Any, Iterator, Optional
+
+from ..values import MISSING, is_number
+from . import register
+
+# -- padding, masking, suffixes (stringfun.html) ------------------------------
+
+
+def _pad(s: str, size: Any, pad: Optional[str], left: bool) -> Any:
+    size = int(size)
+    if size < 0:
+        return None
+    if len(s) >= size:
+        return s[:size]
+    fill = " " if pad is None else pad
+    if fill == "":
+        return s
+    need = size - len(s)
+    padding = (fill * (need // len(fill) + 1))[:need]
+    return padding + s if left else s + padding
+
+
+register("LPAD", "MB_LPAD", strict=("s", "n", "s"))(
+    lambda s, size, pad=None: _pad(s, size, pad, True))
+register("RPAD", "MB_RPAD", strict=("s", "n", "s"))(
+    lambda s, size, pad=None: _pad(s, size, pad, False))
+
+
+@register("SUFFIXES", strict=("s",))
+def suffixes(s: str) -> list:
+    return [s[i:] for i in range(len(s))]
+
+
+@register("CONCAT2", strict=("s", "*"))
+def concat2(sep: str, *parts: Any) -> Any:
+    out: list = []
+    for p in parts:
+        if type(p) is list:
+            if not all(type(x) is str for x in p):
+                return None
+            out.extend(p)
+        elif type(p) is str:
+            out.append(p)
+        else:
+            return None
+    return sep.join(out)
+
+
+@register("MASK", strict=("s", "o"))
+def mask(s: str, options: Optional[dict] = None) -> Any:
+    """The mask text (default eight '*') placed over the string at ``anchor``
+    ("start", "end", a character offset, or a pattern); ``hole`` characters of
+    the mask let the original character through; ``length``: "source" repeats
+    or cuts the mask to the string's length."""
+    opts = options or {}
+    pattern = opts.get("mask", "********")
+    hole = opts.get("hole", "")
+    anchor = opts.get("anchor", "start")
+    if type(pattern) is not str or type(hole) is not str:
+        return None
+    if opts.get("length") == "source" and pattern:
+        pattern = (pattern * (len(s) // len(pattern) + 1))[:len(s)]
+    if anchor == "start":
+        at = 0
+    elif anchor == "end":
+        at = max(len(s) - len(pattern), 0)
+    elif is_number(anchor) and type(anchor) is not bool:
+        at = int(anchor)
+    elif type(anchor) is str:
+        m = _search(anchor, s)
+        if m is None:
+            return s
+        at = m.start()
+    else:
+        return None
+    out = list(s[:at])
+    for i, c in enumerate(pattern):
+        j = at + i
+        if hole and c in hole:
+            out.append(s[j] if j < len(s) else "")
+        else:
+            out.append(c)
+    if at + len(pattern) < len(s) and opts.get("length") != "mask":
+        out.append(s[at + len(pattern):])
+    return "".join(out)
+
+
+register("URLENCODE", strict=("s",))(lambda s: urllib.parse.quote(s, safe=""))
+
+
+@register("URLDECODE", strict=("s",))
+def urldecode(s: str) -> Any:
+    try:
+        return urllib.parse.unquote(s, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+# -- multibyte (code point) forms: MB_* ---------------------------------------
+
+register("MB_LENGTH", strict=("s",))(len)
+register("MB_POSITION", "MB_POSITION0", strict=("s", "s"))(lambda s, sub: s.find(sub))
+register("MB_POSITION1", strict=("s", "s"))(lambda s, sub: s.find(sub) + 1)
+
+
+def _substr(s: str, pos: Any, length: Any = None) -> Any:
+    pos = int(pos)
+    if pos < 0:
+        pos += len(s)
+    if pos < 0 or pos > len(s):
+        return None
+    if length is None:
+        return s[pos:]
+    if length < 0:
+        return None
+    return s[pos:pos + int(length)]
+
+
+register("MB_SUBSTR", "MB_SUBSTR0", strict=("s", "n", "n"))(_substr)
+register("MB_SUBSTR1", strict=("s", "n", "n"))(
+    lambda s, pos, length=None: _substr(s, pos - 1 if pos > 0 else pos, length))
+
+# -- pattern matching (patternmatchingfun.html) -------------------------------
+
+_RX_CACHE: dict[str, Optional[re.Pattern]] = {}
+
+
+def _compile(pattern: str) -> Optional[re.Pattern]:
+    if pattern not in _RX_CACHE:
+        try:
+            _RX_CACHE[pattern] = re.compile(pattern)
+        except (re.error, OverflowError, RecursionError):
+            _RX_CACHE[pattern] = None
+    return _RX_CACHE[pattern]
+
+
+def _search(pattern: str, s: str) -> Any:
+    rx = _compile(pattern)
+    return rx.search(s) if rx is not None else None
+
+
+def _with_rx(fn: Any) -> Any:
+    def call(s: str, pattern: str, *rest: Any) -> Any:
+        rx = _compile(pattern)
+        return None if rx is None else fn(s, rx, *rest)
+
+    return call
+
+
+register("REGEXP_CONTAINS", "REGEX_CONTAINS", strict=("s", "s"))(
+    _with_rx(lambda s, rx: rx.search(s) is not None))
+register("REGEXP_LIKE", "REGEX_LIKE", strict=("s", "s"))(
+    _with_rx(lambda s, rx: rx.fullmatch(s) is not None))
+register("REGEXP_POSITION", "REGEX_POSITION", "REGEXP_POSITION0", "REGEX_POSITION0",
+         strict=("s", "s"))(_with_rx(lambda s, rx: (lambda m: m.start() if m else -1)(
+             rx.search(s))))
+register("REGEXP_POSITION1", "REGEX_POSITION1", strict=("s", "s"))(
+    _with_rx(lambda s, rx: (lambda m: m.start() + 1 if m else -1)(rx.search(s))))
+register("REGEXP_MATCHES", "REGEX_MATCHES", strict=("s", "s"))(
+    _with_rx(lambda s, rx: [m.group(0) for m in rx.finditer(s)]))
+register("REGEXP_SPLIT", "REGEX_SPLIT", strict=("s", "s"))(
+    _with_rx(lambda s, rx: [p for p in _rx_split(rx, s)]))
+
+
+def _rx_split(rx: re.Pattern, s: str) -> Iterator[str]:
+    """Pieces between matches, empty pieces left out."""
+    last = 0
+    for m in rx.finditer(s):
+        if m.end() == m.start():
+            continue
+        if m.start() > last:
+            yield s[last:m.start()]
+        last = m.end()
+    if last < len(s):
+        yield s[last:]
+
+
+def _go_replacement(r: str) -> str:
+    """Go's ``$1``/``${1}`` group references as Python's ``\\g<1>``."""
+    r = r.replace("\\", "\\\\")
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: "\\g<%s>" % (m.group(1) or m.group(2)), r)
+
+
+@register("REGEXP_REPLACE", "REGEX_REPLACE", strict=("s", "s", "s", "n"))
+def regexp_replace(s: str, pattern: str, repl: str, n: Any = None) -> Any:
+    rx = _compile(pattern)
+    if rx is None:
+        return None
+    count = int(n) if n is not None and n > 0 else 0
+    if n is not None and n == 0:
+        return s
+    try:
+        return rx.sub(_go_replacement(repl), s, count=count)
+    except (re.error, IndexError):
+        return None
+
+
+# -- tokens (tokenfun.html) ---------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+_SPECIAL = re.compile(r"\S+")
+
+
+def _options(options: Any) -> Optional[dict]:
+    if options is None or options is MISSING:
+        return {}
+    return options if type(options) is dict else None
+
+
+def _string_tokens(s: str, opts: dict) -> Iterator[Any]:
+    if opts.get("trim", True) is not False:
+        s = s.strip()
+    case = opts.get("case")
+    if case == "lower":
+        s = s.lower()
+    elif case == "upper":
+        s = s.upper()
+    if opts.get("split", True) is False:
+        yield s
+        return
+    if opts.get("specials", False) is True:
+        for m in _SPECIAL.finditer(s):
+            word = m.group(0).strip(",;:!?\"'()[]{}")
+            if word:
+                yield word
+    for m in _WORD.finditer(s):
+        yield m.group(0)
+
+
+def _tokens(v: Any, opts: dict) -> Iterator[Any]:
+    if type(v) is str:
+        yield from _string_tokens(v, opts)
+    elif type(v) is list:
+        for x in v:
+            yield from _tokens(x, opts)
+    elif type(v) is dict:
+        for k, x in v.items():
+            if opts.get("names", True) is not False:
+                yield from _string_tokens(k, opts)
+            yield from _tokens(x, opts)
+    elif v is not MISSING:
+        yield v
+
+
+def token_list(v: Any, opts: dict) -> list:
+    out: list = []
+    seen: set = set()
+    for t in _tokens(v, opts):
+        key = (type(t).__name__, t)
+        if key not in seen:
+            seen.add(key)
+            out.append(t)
+    return out
+
+
+@register("TOKENS")
+def tokens(v: Any, options: Any = None) -> Any:
+    if v is MISSING or options is MISSING:
+        return MISSING
+    opts = _options(options)
+    if opts is None:
+        return None
+    return token_list(v, opts)
+
+
+def _contains_token(match: Any) -> Any:
+    def fn(v: Any, token: Any, options: Any = None) -> Any:
+        if v is MISSING or token is MISSING or options is MISSING:
+            return MISSING
+        opts = _options(options)
+        if opts is None or type(token) is not str:
+            return None
+        return match(token_list(v, opts), token)
+
+    return fn
+
+
+def _like_any(toks: list, pattern: str) -> Any:
+    from ..evaluator import like
+
+    return any(like(t, pattern) is True for t in toks if type(t) is str)
+
+
+def _regexp_any(toks: list, pattern: str) -> Any:
+    rx = _compile(pattern)
+    if rx is None:
+        return None
+    return any(rx.fullmatch(t) is not None for t in toks if type(t) is str)
+
+
+register("CONTAINS_TOKEN")(_contains_token(lambda toks, t: t in [x for x in toks
+                                                                  if type(x) is str]))
+register("CONTAINS_TOKEN_LIKE")(_contains_token(_like_any))
+register("CONTAINS_TOKEN_REGEXP", "CONTAINS_TOKEN_REGEX")(_contains_token(_regexp_any))
