@@ -73,6 +73,7 @@ CASES = [
     # condfunnum.html IFINF, example 1 (INF() is POSINF())
     ("IFINF(5, 10, 20)", 5),
     ("IFINF(INF(), -INF(), 5, 10)", 5),
+    ("IFINF(POWER(10, 400), 5, 10)", 5),
     ("IFINF(2.001e340, 5)", 5),
     ("IFINF(NULL, 5, 10)", None),
     ("IFINF(MISSING, 5, NULL)", 5),

@@ -167,7 +167,16 @@ register("CEIL", strict=("n",))(lambda x: num(math.ceil(x)))
 register("ABS", strict=("n",))(lambda x: abs(x))
 register("SIGN", strict=("n",))(lambda x: (x > 0) - (x < 0))
 register("SQRT", strict=("n",))(lambda x: num(math.sqrt(x)) if x >= 0 else None)
-register("POWER", strict=("n", "n"))(lambda x, y: num(float(x) ** y))
+@register("POWER", strict=("n", "n"))
+def power(x: Any, y: Any) -> Any:
+    try:
+        return num(math.pow(x, y))
+    except OverflowError:  # POWER(10, 400): beyond a float, as the reference's IFINF example shows
+        return math.inf
+    except ValueError:  # POWER(-8, 0.5)
+        return math.nan
+
+
 register("EXP", strict=("n",))(lambda x: math.exp(x))
 register("LN", strict=("n",))(lambda x: math.log(x) if x > 0 else None)
 register("LOG", strict=("n",))(lambda x: math.log10(x) if x > 0 else None)
