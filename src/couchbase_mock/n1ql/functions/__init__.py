@@ -186,12 +186,9 @@ register("RADIANS", strict=("n",))(lambda x: math.radians(x))
 register("IDIV", strict=("n", "n"))(lambda x, y: int(x / y) if y else None)
 register("IMOD", strict=("n", "n"))(lambda x, y: int(math.fmod(x, y)) if y else None)
 
-# -- arrays -------------------------------------------------------------------
+# -- arrays (more, and ARRAY_CONTAINS/POSITION/REMOVE, in arrays.py) -----------
 
 register("ARRAY_LENGTH", strict=("a",))(len)
-register("ARRAY_CONTAINS", strict=("a", "*"))(lambda a, v: any(equal(x, v) for x in a))
-register("ARRAY_POSITION", strict=("a", "*"))(
-    lambda a, v: next((i for i, x in enumerate(a) if equal(x, v)), -1))
 register("ARRAY_APPEND", strict=("a", "*"))(lambda a, *vs: a + list(vs))
 register("ARRAY_PREPEND", strict=("*", "a"))(lambda *args: list(args[:-1]) + args[-1])
 register("ARRAY_CONCAT", strict=("a",))(lambda *arrays: [x for a in arrays for x in a])
@@ -199,8 +196,6 @@ register("ARRAY_REVERSE", strict=("a",))(lambda a: a[::-1])
 register("ARRAY_SORT", strict=("a",))(lambda a: sorted(a, key=collation_key))
 register("ARRAY_COUNT", strict=("a",))(lambda a: sum(1 for x in a if x is not None))
 register("ARRAY_SUM", strict=("a",))(lambda a: num(sum(x for x in a if is_number(x))))
-register("ARRAY_REMOVE", strict=("a", "*"))(
-    lambda a, *vs: [x for x in a if not any(equal(x, v) for v in vs)])
 
 
 @register("ARRAY_DISTINCT", strict=("a",))
