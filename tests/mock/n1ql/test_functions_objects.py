@@ -44,6 +44,12 @@ CASES = [
     ('SELECT RAW OBJECT_CONCAT({"abc": 1}, {"def": 2}, {"ghi": 3}, {"ghi": 4}, '
      '{"ghi": [5, 6, 7]})', {"abc": 1, "def": 2, "ghi": [5, 6, 7]}),
     ("SELECT RAW OBJECT_CONCAT({'a': 1}, 'x')", None),  # derived: not an object
+    # OF OBJECT_CONCAT2 (derived from the text): later arguments may be arrays of
+    # objects, the first may not
+    ("SELECT RAW OBJECT_CONCAT2({'a': 1}, [{'b': 2}, {'a': 3}], {'c': 4})",
+     {"a": 3, "b": 2, "c": 4}),
+    ("SELECT RAW OBJECT_CONCAT2([{'a': 1}], {'b': 2})", None),
+    ("SELECT RAW OBJECT_CONCAT2({'a': 1}, [1])", None),
     # OF OBJECT_FIELD examples 1 and 2 (the hotel document cut to the fields used)
     (f'SELECT OBJECT_FIELD({HOTEL}, "public_likes") AS `array`, '
      f'OBJECT_FIELD({HOTEL}, "vacancy") AS `boolean`, '
@@ -217,6 +223,13 @@ def test_ds_version_is_the_server_version(engine: QueryEngine) -> None:
     """MF DS_VERSION example: a string like "7.6.0-1886-enterprise"."""
     [v] = engine.query("SELECT RAW DS_VERSION()").results
     assert re.fullmatch(r"\d+\.\d+\.\d+-\d+-(enterprise|community)", v)
+
+
+def test_uuid_is_a_fresh_version_4_uuid(engine: QueryEngine) -> None:
+    """MF UUID (derived): an RFC 4122 UUID string, a new one each call."""
+    a, b = engine.query("SELECT RAW [UUID(), UUID()]").results[0]
+    pattern = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+    assert re.fullmatch(pattern, a) and a != b
 
 
 def test_random_seed_repeats(engine: QueryEngine) -> None:

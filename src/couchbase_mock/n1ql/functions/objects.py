@@ -84,6 +84,26 @@ def object_put(obj: Any, key: Any = MISSING, value: Any = MISSING) -> Any:
 
 register("OBJECT_CONCAT", strict=("o",))(
     lambda *objs: {k: v for o in objs for k, v in o.items()})
+
+
+@register("OBJECT_CONCAT2")
+def object_concat2(first: Any, *rest: Any) -> Any:
+    """Like OBJECT_CONCAT, and the arguments after the first may be arrays of objects."""
+    args = (first, *rest)
+    if any(a is MISSING for a in args):
+        return MISSING
+    if type(first) is not dict:
+        return None
+    out = dict(first)
+    for a in rest:
+        objs = a if type(a) is list else [a]
+        if not all(type(o) is dict for o in objs):
+            return None
+        for o in objs:
+            out.update(o)
+    return out
+
+
 register("OBJECT_RENAME", strict=("o", "s", "s"))(
     lambda o, old, new: o if old not in o else
     {**{k: v for k, v in o.items() if k != old}, new: o[old]})
