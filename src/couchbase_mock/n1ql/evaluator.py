@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional
 from . import ast as A
 from .cancel import Cancel
 from .errors import N1QLError
-from .functions import AGGREGATES, FUNCTIONS
+from .functions import AGGREGATES, ARITY, FUNCTIONS
 from .values import MISSING, collation_key, equal, is_number, truth
 
 CTX = "\x00ctx"
@@ -499,6 +499,10 @@ class Compiler:
         found = FUNCTIONS.get(name)
         if found is None:
             raise N1QLError(3000, f"Invalid function {name.lower()}")
+        counts = ARITY.get(name)
+        if counts is not None and not (counts[0] <= len(node.args) and
+                                       (counts[1] is None or len(node.args) <= counts[1])):
+            raise N1QLError(3000, _arity_message(name, counts))
         impl = found
         args = [self.compile(a) for a in node.args]
         if len(args) == 1:
@@ -638,3 +642,15 @@ class Compiler:
 
 def contains_aggregate(node: Any) -> bool:
     return any(isinstance(n, A.Call) and n.name in AGGREGATES for n in A.walk(node))
+
+
+def _arity_message(name: str, counts: tuple[int, Optional[int]]) -> str:
+    """The server's wording for a call with the wrong number of arguments."""
+    fewest, most = counts
+    if most == fewest:
+        wanted = f"must be {fewest}"
+    elif most is None:
+        wanted = f"must be at least {fewest}"
+    else:
+        wanted = f"must be between {fewest} and {most}"
+    return f"Number of arguments to function {name.lower()} {wanted}."

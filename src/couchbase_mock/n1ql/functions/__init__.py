@@ -12,9 +12,9 @@ cluster's server time zone.
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
-import re
 import uuid
 from typing import Any, Callable, Optional
 
@@ -39,14 +39,43 @@ def num(x: Any) -> Any:
     return x
 
 
+ARITY: dict[str, tuple[int, Optional[int]]] = {}
+"""Function name -> (fewest, most) arguments (most None: any number), where the
+implementation's signature tells; checked when a statement is compiled."""
+
+
+def arity(fn: Callable) -> Optional[tuple[int, Optional[int]]]:
+    """(fewest, most) positional arguments ``fn`` takes, or None if it cannot be told."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # (some builtins)
+        return None
+    fewest, most = 0, 0
+    for p in params:
+        if p.kind is p.VAR_POSITIONAL:
+            return fewest, None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            most += 1
+            if p.default is p.empty:
+                fewest += 1
+    return fewest, most
+
+
 def register(*names: str, strict: Optional[tuple] = None) -> Callable:
     """Register under ``names``; ``strict`` = the argument types required
     (MISSING in -> MISSING out; NULL or another type -> NULL)."""
 
     def deco(fn: Callable) -> Callable:
         impl = _strict(fn, strict) if strict is not None else fn
+        counts = arity(fn)
         for n in names:
+            if n in FUNCTIONS:  # one definition per function, whichever family has it
+                raise ValueError(f"N1QL function {n} is registered twice")
             FUNCTIONS[n] = impl
+            if counts is not None:
+                ARITY[n] = counts
+            else:
+                ARITY.pop(n, None)
         return fn
 
     return deco
@@ -141,14 +170,6 @@ def replace(s: str, old: str, new: str, n: Any = None) -> str:
     return s.replace(old, new, int(n) if n is not None and n >= 0 else -1)
 
 
-register("REGEXP_CONTAINS", "REGEX_CONTAINS", strict=("s", "s"))(
-    lambda s, p: re.search(p, s) is not None)
-register("REGEXP_LIKE", "REGEX_LIKE", strict=("s", "s"))(
-    lambda s, p: re.fullmatch(p, s) is not None)
-register("REGEXP_REPLACE", "REGEX_REPLACE", strict=("s", "s", "s", "n"))(
-    lambda s, p, r, n=None: re.sub(p, r.replace("$", "\\"), s, count=int(n or 0)))
-register("REGEXP_POSITION", strict=("s", "s"))(
-    lambda s, p: (lambda m: m.start() if m else -1)(re.search(p, s)))
 
 # -- numbers ------------------------------------------------------------------
 
@@ -256,15 +277,8 @@ register("ARRAY_UNION", strict=("a",))(lambda *arrays: array_distinct(
 
 # -- objects ------------------------------------------------------------------
 
-register("OBJECT_NAMES", strict=("o",))(lambda o: sorted(o))
-register("OBJECT_VALUES", strict=("o",))(lambda o: [o[k] for k in sorted(o)])
-register("OBJECT_LENGTH", strict=("o",))(len)
-register("OBJECT_PAIRS", strict=("o",))(
-    lambda o: [{"name": k, "val": o[k]} for k in sorted(o)])
 register("OBJECT_REMOVE", strict=("o", "s"))(
     lambda o, *names: {k: v for k, v in o.items() if k not in names})
-register("OBJECT_PUT", strict=("o", "s", "*"))(lambda o, k, v: {**o, k: v})
-register("OBJECT_ADD", strict=("o", "s", "*"))(lambda o, k, v: o if k in o else {**o, k: v})
 
 # -- types --------------------------------------------------------------------
 

@@ -178,4 +178,3 @@ def array_symdiffn(*arrays: list) -> list:
     return [x for h, x in order if seen[h] % 2 == 1]
 
 
-register("LEN", strict=("a",))(len)
