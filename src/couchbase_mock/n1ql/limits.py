@@ -37,6 +37,18 @@ MAX_JSON_DEPTH = 256
 MAX_NESTING = 256
 """Depth of a statement's syntax tree (expressions and subqueries)."""
 
+MAX_ARRAY_LENGTH = 1_000_000
+"""Elements a function may build in one array (ARRAY_RANGE, ARRAY_REPEAT): a
+count of 10^12 would take the process's memory, not just this request's."""
+
+
+def check_array_length(length: float, function: str) -> None:
+    """Refuse, as this request's error, an array longer than MAX_ARRAY_LENGTH."""
+    if length > MAX_ARRAY_LENGTH:
+        raise N1QLError(5000, f"{function}: an array of {int(length)} elements is more than "
+                              f"the local cluster builds ({MAX_ARRAY_LENGTH})")
+
+
 MAX_STATEMENT_BYTES = 1 << 20
 """Longest statement text the service parses (UTF-8 bytes): 1 MiB."""
 

@@ -38,3 +38,16 @@ def test_every_function_with_a_known_arity_refuses_one_argument_too_many(
         assert info.value.code in (3000, 4210), name  # (aggregates answer 4210)
         checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("statement", [
+    "SELECT RAW ARRAY_RANGE(0, 1e12)",
+    "SELECT RAW ARRAY_REPEAT('x', 10000000000)",
+    "SELECT RAW ARRAY_RANGE(0, 1e12, 0.5)",
+])
+def test_a_huge_array_is_this_requests_error_not_the_processs_memory(
+        engine: QueryEngine, statement: str) -> None:
+    with pytest.raises(N1QLError) as info:
+        engine.query(statement)
+    assert "more than the local cluster builds" in str(info.value)
+    assert engine.query("SELECT RAW ARRAY_LENGTH(ARRAY_RANGE(0, 1000))").results == [1000]

@@ -261,6 +261,9 @@ def array_flatten(a: list, depth: Any) -> list:
 def array_range(start: Any, end: Any, step: Any = 1) -> Any:
     if step == 0:
         return None
+    from ..limits import check_array_length
+
+    check_array_length((end - start) / step, "ARRAY_RANGE")
     out = []
     v = start
     while (v < end) if step > 0 else (v > end):

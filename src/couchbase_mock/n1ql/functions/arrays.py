@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from typing import Any, Callable, Optional
 
+from ..limits import check_array_length
 from ..values import MISSING, collation_key, compare, equal, hashable
 from . import register
 
@@ -116,7 +117,10 @@ def array_put(a: list, *vals: Any) -> list:
 @register("ARRAY_REPEAT", strict=("*", "n"))
 def array_repeat(v: Any, n: Any) -> Any:
     count = _int(n)
-    return None if count is None or count < 0 else [v] * count
+    if count is None or count < 0:
+        return None
+    check_array_length(count, "ARRAY_REPEAT")
+    return [v] * count
 
 
 def _replace(a: list, old: Any, new: Any, limit: Any,
