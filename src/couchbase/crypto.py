@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
@@ -76,36 +77,36 @@ class InMemoryKeyStore:
         self.keys[keyName] = key
 
 
-class CryptoProvider:
+class CryptoProvider(ABC):  # noqa: B024 (the base of both interfaces)
     """The base of every crypto provider (2.x: the C extension's type)."""
 
 
 class PythonCryptoProvider_V1(CryptoProvider):  # noqa: N801 - the 2.x name
     """A provider that owns its key. Subclasses implement every method."""
 
+    @abstractmethod
     def generate_iv(self) -> bytes:
         """A new initialization vector for one encryption."""
-        raise NotImplementedError
 
+    @abstractmethod
     def sign(self, inputs: list[bytes]) -> bytes:
         """The signature of the concatenated ``inputs``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def verify_signature(self, inputs: list[bytes], signature: bytes) -> bool:
         """Whether ``signature`` is the signature of ``inputs`` (False, or raise, if not)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def encrypt(self, input: bytes, iv: bytes) -> bytes:  # noqa: A002 - the 2.x name
         """``input`` encrypted with this provider's key and ``iv``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def decrypt(self, input: bytes, iv: bytes) -> bytes:  # noqa: A002
         """``input`` decrypted with this provider's key and ``iv``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def get_key_id(self) -> str:
         """The name of the key this provider encrypts with (stored as ``kid``)."""
-        raise NotImplementedError
 
 
 class PythonCryptoProvider_V0(CryptoProvider):  # noqa: N801 - the 2.x name
@@ -115,24 +116,29 @@ class PythonCryptoProvider_V0(CryptoProvider):  # noqa: N801 - the 2.x name
     when encrypting and from the stored field when decrypting.
     """
 
+    @abstractmethod
     def load_key(self, type: int, keyid: str) -> bytes:  # noqa: A002 - the 2.x name
         """The key ``keyid`` for ``type`` :data:`KEY_ENCRYPT` or :data:`KEY_DECRYPT`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def generate_iv(self) -> bytes:
-        raise NotImplementedError
+        """(see the V1 method of the same name)"""
 
+    @abstractmethod
     def sign(self, inputs: list[bytes]) -> bytes:
-        raise NotImplementedError
+        """(see the V1 method of the same name)"""
 
+    @abstractmethod
     def verify_signature(self, inputs: list[bytes], signature: bytes) -> bool:
-        raise NotImplementedError
+        """(see the V1 method of the same name)"""
 
+    @abstractmethod
     def encrypt(self, input: bytes, key: bytes, iv: bytes) -> bytes:  # noqa: A002
-        raise NotImplementedError
+        """(see the V1 method of the same name; ``key`` from :meth:`load_key`)"""
 
+    @abstractmethod
     def decrypt(self, input: bytes, key: bytes, iv: bytes) -> bytes:  # noqa: A002
-        raise NotImplementedError
+        """(see the V1 method of the same name; ``key`` from :meth:`load_key`)"""
 
 
 PythonCryptoProvider = PythonCryptoProvider_V1

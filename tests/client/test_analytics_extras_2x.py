@@ -159,11 +159,23 @@ def test_rows_base_is_the_contract_of_every_callback_row_request() -> None:
     for cls in (AsyncViewBase, AsyncN1QLRequest, AsyncSearchRequest, AsyncAnalyticsRequest):
         assert issubclass(cls, AsyncRowsBase)
 
-    class Mine(AsyncRowsBase):
-        pass
+    class Partial(AsyncRowsBase):
+        def on_rows(self, rows: Any) -> None:
+            pass
 
-    with pytest.raises(NotImplementedError):
-        Mine().on_rows([])
+    with pytest.raises(TypeError):  # the contract is not met: start, on_error, on_done
+        Partial()
+
+    class Mine(Partial):
+        def start(self) -> None:
+            pass
+
+        def on_error(self, ex: BaseException) -> None:
+            pass
+
+        def on_done(self) -> None:
+            pass
+
     with pytest.raises(TypeError):
         iter(Mine())
 

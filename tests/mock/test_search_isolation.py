@@ -106,7 +106,9 @@ def test_kv_answers_while_a_large_index_is_built_and_searched(mock):
     prober = Prober(mock)
     prober.start()
     try:
-        time.sleep(0.2)
+        deadline = time.monotonic() + 10
+        while not prober.times and time.monotonic() < deadline:  # the prober is running
+            time.sleep(0.01)
         status, body = request(mock, "PUT", "/api/index/big", INDEX)
         assert status == 200, body
         status, body = request(mock, "GET", "/api/index/big/count")  # builds it
@@ -129,7 +131,8 @@ def test_the_index_gives_the_collector_little_to_walk(mock):
     assert status == 200
     gc.collect()
     before = len(gc.get_objects())
-    assert request(mock, "GET", "/api/index/walk/count")[1]["count"] == DOCS + len(mock.nodes)
+    count = request(mock, "GET", "/api/index/walk/count")[1]["count"]
+    assert count in (DOCS, DOCS + len(mock.nodes))  # (+ the probe keys, if that test ran)
     gc.collect()
     gc.collect()  # a container is untracked once what it holds is
     # One per document, as the bucket's own store keeps; postings with their

@@ -11,7 +11,7 @@ class of one's own may derive from it to state the contract.
 
 from __future__ import annotations
 
-from abc import ABC
+from abc import ABC, abstractmethod
 from typing import Any, Iterable
 
 from .analytics import AsyncAnalyticsRequest, AsyncDeferredAnalyticsRequest
@@ -20,24 +20,25 @@ from .n1ql import AsyncN1QLRequest
 from .view import AsyncViewBase
 
 
-class AsyncRowsBase(ABC):  # noqa: B024 (the methods have defaults to override)
-    """The contract of a callback-driven row request."""
+class AsyncRowsBase(ABC):
+    """The contract of a callback-driven row request: a class deriving from it
+    cannot be made until it supplies all four methods."""
 
+    @abstractmethod
     def start(self) -> Any:
         """Send the request; rows arrive in :meth:`on_rows` calls."""
-        raise NotImplementedError("a row request class supplies start()")
 
+    @abstractmethod
     def on_rows(self, rows: Iterable[Any]) -> None:
         """Called with each batch of rows."""
-        raise NotImplementedError("must be implemented in a subclass")
 
+    @abstractmethod
     def on_error(self, ex: BaseException) -> None:
         """Called once if the request fails, with the exception."""
-        raise NotImplementedError("must be implemented in a subclass")
 
+    @abstractmethod
     def on_done(self) -> None:
         """Called once every row was delivered; no other method is called after it."""
-        raise NotImplementedError("must be implemented in a subclass")
 
     def __iter__(self) -> Any:
         raise TypeError("a callback-driven row request delivers its rows to on_rows(); "
