@@ -190,11 +190,11 @@ def run_ours(cfg: dict[str, Any]) -> dict[str, Any]:
     return phases.results
 
 
-def _run_ours_4x(cb: Any, phases: Phases, cfg: dict[str, Any], keys: list[str],
-                 batches: list[list[str]], doc: dict[str, Any]) -> None:
-    """The same work through our 4.x Collection (as the official worker runs it)."""
-    coll = cb.default_collection()
-    n, m = cfg["ops"], cfg["multi_keys"]
+def _collection_phases(coll: Any, phases: Phases, keys: list[str], batches: list[list[str]],
+                       doc: dict[str, Any], m: int, suffix: str = "",
+                       warm: Optional[list[str]] = None) -> None:
+    """upsert, get (then, with ``warm`` keys, upsert_multi) and get_multi through a
+    4.x Collection: the same code measures our 4.x API and the official SDK."""
 
     def upserts() -> None:
         upsert = coll.upsert
@@ -208,6 +208,12 @@ def _run_ours_4x(cb: Any, phases: Phases, cfg: dict[str, Any], keys: list[str],
             value = get(k).content_as[dict]
         _check(value == doc, "get returned another document")
 
+    def upsert_multis() -> None:
+        upsert_multi = coll.upsert_multi
+        for batch in batches:
+            res = upsert_multi({k: doc for k in batch})
+            _check(res.all_ok and len(res.results) == m, "upsert_multi missed keys")
+
     def get_multis() -> None:
         get_multi = coll.get_multi
         for batch in batches:
@@ -216,9 +222,20 @@ def _run_ours_4x(cb: Any, phases: Phases, cfg: dict[str, Any], keys: list[str],
             _check(res.all_ok and len(values) == m and values[-1] == doc,
                    "get_multi missed keys")
 
-    phases.run("upsert_4x", n, upserts)
-    phases.run("get_4x", n, gets)
-    phases.run("get_multi_4x", m * len(batches), get_multis)
+    phases.run("upsert" + suffix, len(keys), upserts)
+    phases.run("get" + suffix, len(keys), gets)
+    if warm is not None:
+        coll.upsert_multi({k: doc for k in warm[:m]})
+        phases.run("upsert_multi" + suffix, m * len(batches), upsert_multis)
+        coll.get_multi(warm[:m])
+    phases.run("get_multi" + suffix, m * len(batches), get_multis)
+
+
+def _run_ours_4x(cb: Any, phases: Phases, cfg: dict[str, Any], keys: list[str],
+                 batches: list[list[str]], doc: dict[str, Any]) -> None:
+    """The same work through our 4.x Collection (as the official worker runs it)."""
+    _collection_phases(cb.default_collection(), phases, keys, batches, doc,
+                       cfg["multi_keys"], suffix="_4x")
 
 
 def run_ours_profile(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -280,42 +297,8 @@ def run_official(cfg: dict[str, Any]) -> dict[str, Any]:
     for k in warm:
         coll.get(k).content_as[dict]  # noqa: B018
 
-    def upserts() -> None:
-        upsert = coll.upsert
-        for k in keys:
-            upsert(k, doc)
-
-    def gets() -> None:
-        get = coll.get
-        value = None
-        for k in keys:
-            value = get(k).content_as[dict]
-        _check(value == doc, "get returned another document")
-
-    phases.run("upsert", n, upserts)
-    phases.run("get", n, gets)
-
-    batches = _batches("offi-", cfg)
-    m = cfg["multi_keys"]
-
-    def upsert_multis() -> None:
-        upsert_multi = coll.upsert_multi
-        for batch in batches:
-            res = upsert_multi({k: doc for k in batch})
-            _check(res.all_ok and len(res.results) == m, "upsert_multi missed keys")
-
-    def get_multis() -> None:
-        get_multi = coll.get_multi
-        for batch in batches:
-            res = get_multi(batch)
-            values = [r.content_as[dict] for r in res.results.values()]
-            _check(res.all_ok and len(values) == m and values[-1] == doc,
-                   "get_multi missed keys")
-
-    coll.upsert_multi({k: doc for k in warm[:m]})
-    phases.run("upsert_multi", m * len(batches), upsert_multis)
-    coll.get_multi(warm[:m])
-    phases.run("get_multi", m * len(batches), get_multis)
+    _collection_phases(coll, phases, keys, _batches("offi-", cfg), doc, cfg["multi_keys"],
+                       warm=warm)
     cluster.close()
     return phases.results
 
