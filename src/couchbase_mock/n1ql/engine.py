@@ -46,6 +46,7 @@ from .executor import SelectPlan
 from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, key_text, meta_of
 from .parser import parse
 from .planner import require_keyspace
+from .statements import EXPLAINERS, RUNNERS
 
 T = TypeVar("T")
 
@@ -194,6 +195,9 @@ class QueryEngine:
         if isinstance(stmt, A.BuildIndex):
             self.build_index(stmt, ctx)
             return [], None, None
+        plugin = RUNNERS.get(type(stmt))
+        if plugin is not None:
+            return plugin(self, stmt, ctx)
         raise internal(f"unsupported statement {type(stmt).__name__}")
 
     def explain(self, stmt: A.Node) -> dict:
@@ -210,6 +214,9 @@ class QueryEngine:
             return {"#operator": "Sequence", "~children": [
                 {"#operator": "ValueScan"},
                 {"#operator": "SendUpsert" if stmt.upsert else "SendInsert"}]}
+        explainer = EXPLAINERS.get(type(stmt))
+        if explainer is not None:
+            return explainer(self, stmt)
         return {"#operator": type(stmt).__name__}
 
     def prepare(self, stmt: A.Prepare) -> dict:

@@ -30,6 +30,7 @@ from .lexer import (
     tokenize,
 )
 from .limits import MAX_NESTING, check_nesting, too_deeply_nested
+from .statements import parser_for
 
 RESERVED = frozenset("""
 ALL AND ANY ARRAY AS ASC BETWEEN BUILD BY CASE CREATE DELETE DESC DISTINCT DROP EACH ELEMENT
@@ -127,6 +128,11 @@ class Parser:
         if self.is_kw("SELECT") or self.is_op("("):
             return self.select()
         word = t.text.upper() if t.kind == IDENT else ""
+        if word:
+            nxt = self.peek()
+            plugin = parser_for(word, nxt.text.upper() if nxt.kind == IDENT else "")
+            if plugin is not None:
+                return plugin(self)
         if word == "EXPLAIN":
             self.i += 1
             return A.Explain(self.statement())
