@@ -88,6 +88,18 @@ class DynField(Node):
         self.name = name
 
 
+class ICaseField(Field):
+    """``base.`name`i``: a field matched case-insensitively (nestedops.adoc)."""
+
+    __slots__ = ()
+
+
+class ICaseDynField(DynField):
+    """``base.[expr]i``: a field named by an expression, matched case-insensitively."""
+
+    __slots__ = ()
+
+
 class Element(Node):
     __slots__ = ("base", "index")
 
@@ -504,6 +516,10 @@ def to_n1ql(node: Any, strip: Optional[str] = None) -> str:
         return json.dumps(v) if v is not None else "null"
     if isinstance(node, Ident):
         return quote_ident(node.name)
+    if isinstance(node, ICaseField):
+        return f"({p(node.base)}.{quote_ident(node.name)}i)"
+    if isinstance(node, ICaseDynField):
+        return f"({p(node.base)}.[{p(node.name)}]i)"
     if isinstance(node, Field):
         if strip is not None and isinstance(node.base, Ident) and node.base.name == strip:
             return quote_ident(node.name)

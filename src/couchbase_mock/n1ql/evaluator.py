@@ -155,9 +155,50 @@ def _arith(op: str) -> Callable[[Any, Any], Any]:
         if op == "/":
             r = a / b
             return int(r) if r == int(r) and abs(r) < 2**53 else r
-        return a % b if type(a) is int and type(b) is int else float(a % b)
+        return _int_modulo(a, b)
 
     return arith
+
+
+def _int_modulo(a: Any, b: Any) -> Any:
+    """``a % b`` as the reference states it (arithmetic.adoc): an integer operator
+    on the integer parts, the remainder taking the dividend's sign (5.4 % 3.4 = 2)."""
+    try:
+        ia, ib = int(a), int(b)
+    except (OverflowError, ValueError):  # infinities and NaN have no integer part
+        return None
+    if ib == 0:
+        return None
+    r = abs(ia) % abs(ib)
+    return -r if ia < 0 else r
+
+
+def _icase_get(v: Any, name: Any) -> Any:
+    """The field of object ``v`` whose name equals ``name`` ignoring case (an exact match first)."""
+    if type(v) is not dict or type(name) is not str:
+        return MISSING
+    if name in v:
+        return v[name]
+    folded = name.lower()
+    for k in sorted(v):
+        if k.lower() == folded:
+            return v[k]
+    return MISSING
+
+
+def _warn_on_zero_divisor(func: Callable[[Any, Any], Any], left: Fn, right: Fn) -> Fn:
+    """``/`` and ``%``: a number over a zero divisor is NULL, and the response
+    carries warning 5036 ``Division by 0.`` (n1ql-error-codes: 5036)."""
+
+    def divide(env: dict) -> Any:
+        a, b = left(env), right(env)
+        if b == 0 and is_number(b) and is_number(a):
+            ctx = env.get(CTX)
+            if ctx is not None:
+                ctx.warn(5036, "Division by 0.")
+        return func(a, b)
+
+    return divide
 
 
 def _concat(a: Any, b: Any) -> Any:
@@ -315,6 +356,15 @@ class Compiler:
             return MISSING
 
         return dyn
+
+    # -- case-insensitive field names, `name`i and .[expr]i (nestedops.adoc) --
+    def c_ICaseField(self, node: A.ICaseField) -> Fn:
+        base, name = self.compile(node.base), node.name
+        return lambda env: _icase_get(base(env), name)
+
+    def c_ICaseDynField(self, node: A.ICaseDynField) -> Fn:
+        base, name = self.compile(node.base), self.compile(node.name)
+        return lambda env: _icase_get(base(env), name(env))
 
     def c_Element(self, node: A.Element) -> Fn:
         base, index = self.compile(node.base), self.compile(node.index)
@@ -536,8 +586,8 @@ class Compiler:
             out = {}
             for k, v in pairs:
                 name = k(env)
-                if type(name) is not str:
-                    continue
+                if type(name) is not str:  # constructionops.adoc: a non-string name -> NULL
+                    return None
                 value = v(env)
                 if value is not MISSING:
                     out[name] = value

@@ -149,6 +149,9 @@ def tokenize(src: str, cancel: Optional[Any] = None) -> list[Token]:
             continue
         if c == "`":
             value, j = _read_quoted(src, i, "`")
+            if (j < n and src[j] in "iI"
+                    and not (j + 1 < n and (src[j + 1].isalnum() or src[j + 1] in "_$"))):
+                j += 1  # `name`i: a case-insensitive field name (nestedops.adoc); text ends in i
             append(Token(QIDENT, value, i, src[i:j]))
             i = j
             continue

@@ -658,10 +658,18 @@ class Parser:
             t = self.tok
             if t.kind in (IDENT, QIDENT):
                 self.i += 1
+                if t.kind == QIDENT and t.text[-1:] in ("i", "I"):  # `name`i
+                    return A.ICaseField(left, str(t.value))
                 return A.Field(left, str(t.value))
             if self.accept_op("["):
                 name = self.expr()
+                close = self.tok
                 self.expect_op("]")
+                after = self.tok  # .[expr]i: case-insensitive when i touches the bracket
+                if (after.kind == IDENT and after.text in ("i", "I")
+                        and after.offset == close.offset + 1):
+                    self.i += 1
+                    return A.ICaseDynField(left, name)
                 return A.DynField(left, name)
             raise self.error()
         self.expect_op("[")
@@ -783,7 +791,8 @@ class Parser:
         pairs = []
         if not self.is_op("}"):
             while True:
-                if self.tok.kind == IDENT and self.is_op(":", tok=self.peek()):
+                if (self.tok.kind == IDENT and self.is_op(":", tok=self.peek())
+                        and self.tok.upper not in ("NULL", "MISSING", "TRUE", "FALSE")):
                     name: A.Node = A.Literal(self.tok.value)
                     self.i += 1
                 else:
