@@ -113,6 +113,35 @@ class ClusterDatastore:
             raise DatastoreError(f"no collection {path[1]}.{path[2]}")
         return bucket, coll.uid
 
+    # -- scopes and collections (N1QL's CREATE/DROP SCOPE/COLLECTION) ----------
+    # Changed in the bucket's manifest on the loop, as the REST API does, so the
+    # KV service and the SDKs see them at once. ManifestError, KeyError (bucket).
+
+    def _change(self, bucket: str, change: Callable[[], Any]) -> Any:
+        def run() -> Any:
+            known = self.cluster.buckets.get(bucket)
+            if known is None or not known.is_couchbase:
+                raise KeyError(bucket)
+            return change()
+
+        return self.on_loop(run)
+
+    def scopes(self, bucket: str) -> list[str]:
+        return sorted(self._change(bucket, lambda: list(
+            self.cluster.buckets[bucket].manifest.scopes)))
+
+    def create_scope(self, bucket: str, scope: str) -> None:
+        self._change(bucket, lambda: self.cluster.create_scope(bucket, scope))
+
+    def drop_scope(self, bucket: str, scope: str) -> None:
+        self._change(bucket, lambda: self.cluster.drop_scope(bucket, scope))
+
+    def add_collection(self, bucket: str, scope: str, collection: str) -> None:
+        self._change(bucket, lambda: self.cluster.create_collection(bucket, scope, collection))
+
+    def drop_collection(self, bucket: str, scope: str, collection: str) -> None:
+        self._change(bucket, lambda: self.cluster.drop_collection(bucket, scope, collection))
+
     def _config_changed(self) -> None:
         self._paths.clear()
         now = self._snapshot()

@@ -101,6 +101,7 @@ class MemoryDatastore:
         self._data: dict[Path, dict[str, DocRecord]] = {}
         self._listeners: list[Listener] = []
         self._cas = itertools.count(1_600_000_000_000_000_000, 65536)
+        self._scopes: set[tuple[str, str]] = set()  # scopes made by create_scope
 
     def create_bucket(self, name: str) -> None:
         self._data.setdefault((name, DEFAULT, DEFAULT), {})
@@ -108,6 +109,54 @@ class MemoryDatastore:
     def create_collection(self, bucket: str, scope: str, collection: str) -> None:
         self.create_bucket(bucket)
         self._data.setdefault((bucket, scope, collection), {})
+
+    # -- scopes and collections of N1QL's CREATE/DROP SCOPE/COLLECTION ------------
+    # (statements/scopes.py). As the cluster's manifest does, each raises
+    # ManifestError for a scope or collection missing or already there, and
+    # KeyError for an unknown bucket.
+
+    def scopes(self, bucket: str) -> list[str]:
+        if (bucket, DEFAULT, DEFAULT) not in self._data:
+            raise KeyError(bucket)
+        return sorted({p[1] for p in self._data if p[0] == bucket} |
+                      {s for b, s in self._scopes if b == bucket})
+
+    def create_scope(self, bucket: str, scope: str) -> None:
+        from ..manifest import EXISTS, ManifestError
+
+        if scope in self.scopes(bucket):
+            raise ManifestError("scope", f"scope {scope!r} already exists", EXISTS)
+        self._scopes.add((bucket, scope))
+
+    def drop_scope(self, bucket: str, scope: str) -> None:
+        from ..manifest import FORBIDDEN, ManifestError
+
+        if scope == DEFAULT:
+            raise ManifestError("scope", "the _default scope cannot be dropped", FORBIDDEN)
+        if scope not in self.scopes(bucket):
+            raise ManifestError("scope", f"unknown scope {scope!r}")
+        self._scopes.discard((bucket, scope))
+        for path in [p for p in self._data if p[:2] == (bucket, scope)]:
+            del self._data[path]
+
+    def add_collection(self, bucket: str, scope: str, collection: str) -> None:
+        from ..manifest import EXISTS, ManifestError
+
+        if scope not in self.scopes(bucket):
+            raise ManifestError("scope", f"unknown scope {scope!r}")
+        if (bucket, scope, collection) in self._data:
+            raise ManifestError("collection", f"collection {collection!r} already exists",
+                                EXISTS)
+        self._data[(bucket, scope, collection)] = {}
+
+    def drop_collection(self, bucket: str, scope: str, collection: str) -> None:
+        from ..manifest import ManifestError
+
+        if scope not in self.scopes(bucket):
+            raise ManifestError("scope", f"unknown scope {scope!r}")
+        if (bucket, scope, collection) not in self._data:
+            raise ManifestError("collection", f"unknown collection {collection!r}")
+        del self._data[(bucket, scope, collection)]
 
     def buckets(self) -> list[str]:
         return sorted({p[0] for p in self._data})

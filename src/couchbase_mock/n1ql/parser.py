@@ -598,6 +598,9 @@ class Parser:
                     if op == "." and self.is_op("*", tok=self.peek()):
                         break  # path.* in a projection
                     left = self.postfix(left)
+                    if self.is_op("(") and isinstance(left, A.Field):  # bucket.scope.fn(...)
+                        from .statements.udf import parse_qualified_call
+                        left = parse_qualified_call(self, left)
                     continue
                 if op in COMPARISONS:
                     bp = CMP_BP
