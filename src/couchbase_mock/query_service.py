@@ -66,9 +66,11 @@ from .n1ql.cancel import E_TIMEOUT, Cancel, timeout_error
 from .n1ql.durations import go_duration, parse_go_duration
 from .n1ql.errors import N1QLError
 from .n1ql.limits import MAX_JSON_DEPTH, MAX_STATEMENT_BYTES, TooDeep, loads
+from .n1ql.monitor import RequestRecord
 from .n1ql.parser import parse
 from .n1ql.values import MISSING, Binary
 from .n1ql_adapter import ClusterQueryEngine, query_engine_for
+from .query_directory import ClusterDirectory
 from .query_workers import SLICE
 
 __all__ = ["QueryProtocol", "go_duration", "parse_go_duration", "handle", "execute"]
@@ -305,6 +307,7 @@ class Outcome:
         self.mutations = 0
         self.prepared_name: Optional[str] = None
         self.errors: list[N1QLError] = []
+        self.warnings: list[dict[str, Any]] = []
         self.status = "success"
         self.http_status = 200
         self.execution = 0.0
@@ -364,6 +367,8 @@ def execute(cluster: Cluster, user: str, req: QueryRequest, cancel: Optional[Can
     engine = engine if engine is not None else query_engine_for(cluster)
     cancel = cancel if cancel is not None else Cancel(req.timeout)
     engine.stats["requests"] += 1
+    if engine.directory is None:
+        engine.directory = ClusterDirectory(cluster)
     may_read: Optional[Callable[[str], bool]] = None
     if user != cluster.username:  # system: keyspaces show only this user's buckets
         def may_read(bucket: str) -> bool:
@@ -388,15 +393,16 @@ def execute(cluster: Cluster, user: str, req: QueryRequest, cancel: Optional[Can
                                       "accept this write statement.")
             _authorize(cluster, user, stmt, engine.prepared)
         if prepared is None and req.auto_execute and _is_prepare(req.statement or ""):
-            made = engine.query(req.statement, cancel=cancel, may_read=may_read, parsed=parsed)
+            made = engine.query(req.statement, cancel=cancel, may_read=may_read, parsed=parsed,
+                                user=user)
             prepared = made.results[0]["name"]
             out.prepared_name = prepared
         if prepared is not None:
             result = engine.query(None, req.positional, req.named, prepared, cancel=cancel,
-                                  may_read=may_read)
+                                  may_read=may_read, user=user)
         else:
             result = engine.query(req.statement, req.positional, req.named, cancel=cancel,
-                                  may_read=may_read, parsed=parsed)
+                                  may_read=may_read, parsed=parsed, user=user)
         out.rows = _encode_rows(result.results, cancel)
         cancel.check()  # over time without noticing (a long step): still over time
     except N1QLError as err:
@@ -407,6 +413,7 @@ def execute(cluster: Cluster, user: str, req: QueryRequest, cancel: Optional[Can
     out.execution = time.perf_counter() - start
     out.signature = result.signature
     out.mutations = int(result.metrics.get("mutationCount", 0))
+    out.warnings = list(result.warnings)
     return out
 
 
@@ -515,6 +522,8 @@ def _metrics(out: Outcome, elapsed: float, count: int, size: int) -> str:
         text += f',"mutationCount": {out.mutations}'
     if out.errors:
         text += f',"errorCount": {len(out.errors)}'
+    if out.warnings:
+        text += f',"warningCount": {len(out.warnings)}'
     return text + "}"
 
 
@@ -546,6 +555,8 @@ def body_chunks(req: Optional[QueryRequest], out: Outcome, request_id: str,
     else:
         errors = ",".join(_json(e.to_json()) for e in out.errors)
         buf.append(f',\n"errors": [{errors}]')
+    if out.warnings:
+        buf.append(f',\n"warnings": [{",".join(_json(w) for w in out.warnings)}]')
     buf.append(f',\n"status": "{out.status}"')
     elapsed = time.perf_counter() - received
     if req is None or req.metrics:
@@ -597,6 +608,13 @@ async def handle(cluster: Cluster, method: str, target: str,
         return 200, iter([b"{}"]), _CONTENT_TYPE
     if path == "/admin/vitals":
         return 200, iter([_json(_vitals(cluster)).encode()]), _CONTENT_TYPE
+    if path == "/admin/settings":
+        creds = credentials(headers)
+        if method != "GET" and (creds is None or creds[0] != cluster.username):
+            return 403, iter([_json({"code": 13014, "msg": "User does not have credentials "
+                                     "to change the query settings."}).encode()]), _CONTENT_TYPE
+        status, doc = _settings(cluster, method, body)
+        return status, iter([_json(doc).encode()]), _CONTENT_TYPE
     if path not in SERVICE_PATHS:
         return 404, iter([b"404 page not found\n"]), "text/plain; charset=utf-8"
     status, chunks = await _service(cluster, method, target, headers, body, received,
@@ -626,8 +644,42 @@ async def _service(cluster: Cluster, method: str, target: str,
     if creds is None or not cluster.check_password(*creds):
         out = Outcome().fail(N1QLError(10000, "Authentication Failed"))
         return out.http_status, body_chunks(req, out, request_id, received)
-    out = await _run(engine, cluster, creds[0], req, received, started)
+    record = engine.monitor.start(_record(cluster, creds[0], req, request_id, headers))
+
+    def running(cancel: Cancel) -> None:
+        record.cancel = cancel
+        if started is not None:
+            started(cancel)
+
+    try:
+        out = await _run(engine, cluster, creds[0], req, received, running)
+    except BaseException:
+        engine.monitor.finish(record, "cancelled", [])
+        raise
+    _finish(engine, record, out)
     return out.http_status, body_chunks(req, out, request_id, received)
+
+
+def _record(cluster: Cluster, user: str, req: QueryRequest, request_id: str,
+            headers: list[tuple[bytes, bytes]]) -> RequestRecord:
+    """The request as ``system:active_requests`` shows it while it runs."""
+    agent = next((v.decode("latin-1") for k, v in headers if k.lower() == b"user-agent"), None)
+    domain = "builtin" if user == cluster.username else "local"
+    statement = req.statement
+    if statement is None and req.prepared is not None:
+        statement = f"EXECUTE `{req.prepared}`"
+    return RequestRecord(
+        request_id, statement, req.prepared, user, f"{domain}:{user}", req.client_context_id,
+        req.query_context, "unbounded" if req.scan_consistency == "not_bounded"
+        else req.scan_consistency, req.named, req.positional, agent,
+        node=f"{cluster.host}:{cluster.nodes[0].mgmt_port}")
+
+
+def _finish(engine: ClusterQueryEngine, record: RequestRecord, out: Outcome) -> None:
+    state = "timeout" if out.status == "timeout" else "completed"
+    size = sum(len(text) if text.isascii() else len(text.encode()) for text in out.rows)
+    engine.monitor.finish(record, state, [e.to_json() for e in out.errors], len(out.rows),
+                          size, out.execution)
 
 
 async def _run(engine: ClusterQueryEngine, cluster: Cluster, user: str, req: QueryRequest,
@@ -674,6 +726,23 @@ def _settled(work: asyncio.Future[Outcome]) -> None:
 
 
 _STARTED = time.time()
+
+
+def _settings(cluster: Cluster, method: str, body: bytes) -> tuple[int, Any]:
+    """``/admin/settings``: the completed-request log's settings (GET), changed
+    by a JSON object (POST) as the monitoring page describes."""
+    monitor = query_engine_for(cluster).monitor
+    if method == "POST":
+        try:
+            doc = loads(body.decode("utf-8")) if body.strip() else {}
+            if not isinstance(doc, dict):
+                raise ValueError("settings have to be an object")
+            monitor.update(doc)
+        except (ValueError, UnicodeDecodeError, TooDeep) as exc:
+            return 400, {"code": 2180, "msg": str(exc)}
+    elif method != "GET":
+        return 405, {"code": 1010, "msg": f"Unsupported http method: {method}"}
+    return 200, monitor.settings()
 
 
 def _vitals(cluster: Cluster) -> dict[str, Any]:

@@ -44,9 +44,13 @@ from .errors import (
 from .evaluator import CTX, Compiler, Context, Scope
 from .executor import SelectPlan
 from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, key_text, meta_of
+from .monitor import RequestLog
 from .parser import parse
 from .planner import require_keyspace
 from .statements import EXPLAINERS, RUNNERS
+from .system import Directory
+from .system import run_delete as run_system_delete
+from .system import scan as system_scan
 
 T = TypeVar("T")
 
@@ -57,7 +61,8 @@ def run_here(fn: Callable[[], T]) -> T:
 
 
 class QueryResult:
-    """``results``, ``signature``, ``metrics`` (resultCount, mutationCount...)."""
+    """``results``, ``signature``, ``metrics`` (resultCount, mutationCount...),
+    ``warnings`` (``[{"code", "msg"}]``)."""
 
     def __init__(self, results: list, signature: Any = None, mutations: Optional[int] = None,
                  elapsed: float = 0.0) -> None:
@@ -68,6 +73,7 @@ class QueryResult:
         if mutations is not None:
             self.metrics["mutationCount"] = mutations
         self.elapsed = elapsed
+        self.warnings: list[dict[str, Any]] = []
 
     def __repr__(self) -> str:
         return f"QueryResult({self.results!r})"
@@ -84,6 +90,10 @@ class QueryEngine:
         self.stats: Counter = Counter()
         self.on_loop: Callable[[Callable[[], Any]], Any] = run_here
         """Run a call on the thread where documents and indexes change."""
+        self.monitor = RequestLog()
+        """Active and completed requests, prepared statement uses (``system:``)."""
+        self.directory: Optional[Directory] = None
+        """Users and nodes for ``system:`` keyspaces (``None``: a lone node)."""
         datastore.subscribe(self._on_change)
 
     # -- datastore plumbing ----------------------------------------------
@@ -100,23 +110,8 @@ class QueryEngine:
         return value, meta_of(rec, value)
 
     def system_rows(self, name: str, ctx: Optional[Context] = None) -> list:
-        """``system:indexes`` or ``system:keyspaces``, with only the buckets
-        ``ctx.may_read`` allows."""
-        may_read = ctx.may_read if ctx is not None else None
-        if name == "indexes":
-            return [ix.system_row(self.datastore_id) for ix in self.catalog.all()
-                    if may_read is None or may_read(ix.path[0])]
-        rows = []
-        for bucket, scope, coll in self.datastore.keyspaces():
-            if may_read is not None and not may_read(bucket):
-                continue
-            if (scope, coll) == ("_default", "_default"):
-                rows.append({"datastore_id": self.datastore_id, "id": bucket, "name": bucket,
-                             "namespace_id": "default"})
-            else:
-                rows.append({"bucket": bucket, "datastore_id": self.datastore_id, "id": coll,
-                             "name": coll, "namespace_id": "default", "scope": scope})
-        return rows
+        """The rows of ``system:<name>`` the request may see (see :mod:`.system`)."""
+        return [row for _, row in system_scan(self, name, ctx)]
 
     # -- requests ---------------------------------------------------------
 
@@ -124,15 +119,16 @@ class QueryEngine:
               named: Optional[dict] = None, prepared: Optional[str] = None,
               now: Optional[float] = None, cancel: Optional[Cancel] = None,
               may_read: Optional[Callable[[str], bool]] = None,
-              parsed: Optional[A.Node] = None) -> QueryResult:
+              parsed: Optional[A.Node] = None, user: Optional[str] = None) -> QueryResult:
         """Run one statement (or a prepared one by name); raises :class:`N1QLError`.
 
         ``cancel`` stops the request (1080 at its deadline); ``may_read(bucket)``
         limits what ``system:`` keyspaces show; ``parsed`` is ``statement``
-        already parsed.
+        already parsed; ``user`` who asks (its own requests in ``system:``).
         """
         start = time.perf_counter()
         ctx = Context(named, positional, self, now, cancel, may_read)
+        ctx.user = user
         try:
             if prepared is not None:
                 stmt, text = self._prepared(prepared)
@@ -148,12 +144,15 @@ class QueryEngine:
             raise internal("Statement too deeply nested") from None
         except Exception as exc:  # an engine bug must still answer like a server
             raise internal(f"{type(exc).__name__}: {exc}") from exc
-        return QueryResult(results, signature, mutations, time.perf_counter() - start)
+        result = QueryResult(results, signature, mutations, time.perf_counter() - start)
+        result.warnings = ctx.warnings
+        return result
 
     def _prepared(self, name: str) -> tuple[A.Node, str]:
         entry = self.prepared.get(name)
         if entry is None:
             raise no_such_prepared(name)
+        self.monitor.prepared_used(name)
         return entry
 
     def run(self, stmt: A.Node, ctx: Context, text: str) -> tuple[list, Any, Optional[int]]:
@@ -167,6 +166,8 @@ class QueryEngine:
         if isinstance(stmt, A.Update):
             results, n = run_update(self, stmt, ctx)
             return results, None, n
+        if isinstance(stmt, A.Delete) and stmt.term.ref.namespace == "system":
+            return run_system_delete(self, stmt, ctx)
         if isinstance(stmt, A.Delete):
             results, n = run_delete(self, stmt, ctx)
             return results, None, n
@@ -227,6 +228,7 @@ class QueryEngine:
             signature = SelectPlan(self, stmt.stmt).signature()
         self.prepared[name] = (stmt.stmt, stmt.text)
         encoded = base64.b64encode(json.dumps({"name": name, "text": stmt.text}).encode())
+        self.monitor.prepared_made(name, encoded.decode())
         return {"encoded_plan": encoded.decode(), "name": name, "namespace": "default",
                 "operator": operator, "signature": signature, "text": stmt.text}
 

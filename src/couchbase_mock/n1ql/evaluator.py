@@ -46,6 +46,16 @@ class Context:
         self.now = time.time() if now is None else now
         self.cancel = cancel if cancel is not None else Cancel()
         self.may_read = may_read
+        self.user: Optional[str] = None
+        """Who runs the request (``None``: the engine's own caller, who sees everything)."""
+        self.warnings: list[dict[str, Any]] = []
+        """The response's ``warnings`` (``{"code", "msg"}``), each given once: see :meth:`warn`."""
+
+    def warn(self, code: int, msg: str) -> None:
+        """Add a warning to the response (once per code and message)."""
+        entry = {"code": code, "msg": msg}
+        if entry not in self.warnings:
+            self.warnings.append(entry)
 
     def param(self, key: Any) -> Any:
         if isinstance(key, int):
@@ -294,8 +304,6 @@ class Compiler:
     """Compiles expressions within a :class:`Scope`."""
 
     subquery_hook: Optional[Callable[[Any, Scope], Fn]] = None
-    udf_hook: Optional[Callable[[Any, A.Call], Optional[Fn]]] = None
-    """Compiles a call of a user-defined function (statements/udf.py), or ``None``."""
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -479,6 +487,8 @@ class Compiler:
                 v = inner(a, b)
                 return v if v is MISSING or v is None else not v
 
+        if base_op in ("/", "%"):
+            return _warn_on_zero_divisor(func, left, right)
         return lambda env: func(left(env), right(env))
 
     def c_Between(self, node: A.Between) -> Fn:
@@ -549,10 +559,6 @@ class Compiler:
             args = [self.compile(a) for a in node.args]
             return lambda env: impl(env[CTX].now, *[a(env) for a in args])
         found = FUNCTIONS.get(name)
-        if found is None and Compiler.udf_hook is not None:  # user-defined (statements/udf.py)
-            udf_call = Compiler.udf_hook(self, node)
-            if udf_call is not None:
-                return udf_call
         if found is None:
             raise N1QLError(3000, f"Invalid function {name.lower()}")
         counts = ARITY.get(name)

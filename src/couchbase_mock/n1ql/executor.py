@@ -20,6 +20,7 @@ import itertools
 from typing import Any, Callable, Iterator, Optional
 
 from . import ast as A
+from . import system
 from .errors import N1QLError
 from .evaluator import CTX, META, Compiler, Scope, flatten_op
 from .functions import AGGREGATES, Aggregate
@@ -106,6 +107,7 @@ class Source:
         self.alias = term.alias if term is not None else None
         self.access: Optional[Access] = None
         self.system: Optional[str] = None
+        self.system_keys: Optional[Fn] = None
         self.expr_fn: Optional[Fn] = None
         self.path: Optional[tuple] = None
         if term is None:
@@ -115,9 +117,9 @@ class Source:
             return
         ref = term.ref
         if ref.namespace == "system":
-            if ref.bucket not in ("indexes", "keyspaces") or ref.scope:
-                raise N1QLError(12003, f"Keyspace not found in CB datastore: {ref.path}")
-            self.system = ref.bucket
+            self.system = system.check(ref)
+            self.system_keys = Compiler(outer).compile(term.use_keys) \
+                if term.use_keys is not None else None
             return
         self.path = require_keyspace(engine.datastore, ref)
         self.access = choose_access(engine.catalog, term, self.path, where, others, outer)
@@ -137,9 +139,13 @@ class Source:
                 yield env
             return
         if self.system is not None:
-            for value in self.engine.system_rows(self.system, ctx):
+            keys = self.system_keys(base) if self.system_keys is not None else None
+            if keys is not None and type(keys) is not list:
+                keys = [keys]
+            for key, value in system.rows_with_keys(self.engine, self.system, ctx, keys):
                 env = dict(base)
                 env[alias] = value
+                env[META + str(alias)] = {"id": key}
                 yield env
             return
         assert self.access is not None and self.path is not None
