@@ -1,224 +1,377 @@
-"""Date functions: ISO-8601 strings and epoch milliseconds, in UTC.
+"""Dates for the N1QL date functions: instants, time zones, calendar arithmetic.
 
-The local cluster's server time zone is UTC, so ``MILLIS_TO_STR(0)`` is
-``1970-01-01T00:00:00Z``. Formats are given by example, as in N1QL: the
-default ``2006-01-02T15:04:05.999Z07:00`` or any sample such as
-``1111-11-11`` (date only) or ``2006-01-02 15:04:05``.
+An instant is epoch nanoseconds plus the time zone it is read in (:class:`When`).
+Calendar fields come from our own proleptic-Gregorian conversion, so year 0
+(a time-only string such as ``"01:10:05"`` is 0000-01-01) and years past 9999
+work as they do on the server. Time zones are IANA names read with the standard
+library's :mod:`zoneinfo` (the system's tz database, or the ``tzdata`` package
+where the system has none); if neither is present only ``UTC`` and numeric
+offsets are known, and a named zone gives NULL like an unknown one.
+
+The local cluster's server time zone is UTC: ``MILLIS_TO_STR(0)`` is
+``1970-01-01T00:00:00Z``. :data:`LOCAL` holds it; tests set it to another zone
+(:func:`set_local_zone`) to check the reference's examples, which were run on a
+query node in America/Los_Angeles.
+
+Date parts (datefun.adoc, "Manipulating Date Components"): ``millennium``,
+``century``, ``decade``, ``year``, ``quarter``, ``month``, ``week``, ``day``,
+``hour``, ``minute``, ``second``, ``millisecond``. Adding months or years is
+calendar arithmetic with overflow carried forward (2019-04-30 minus 2 months is
+"2019-02-30", i.e. 2019-03-02); ``calendar_month`` instead stops at the last day
+of the month (2019-01-31 plus 1 is 2019-02-28).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
+import functools
 import re
-import time
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
-from .functions import FUNCTIONS, num, register
+try:
+    import zoneinfo as _zoneinfo
+except ImportError:  # pragma: no cover - Python < 3.9 has no zoneinfo: UTC only
+    _zoneinfo = None  # type: ignore[assignment]
 
 UTC = _dt.timezone.utc
-_DATE_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
-)
+NS_MS = 1_000_000
+NS_S = 1_000_000_000
+DAY_NS = 86_400 * NS_S
+_DT_MIN_S = -62_135_596_800 + 2 * 86_400  # 0001-01-03: inside datetime's range
+_DT_MAX_S = 253_402_300_799 - 2 * 86_400
 
 
-def parse_date(s: Any) -> Optional[_dt.datetime]:
-    if type(s) is not str:
+@functools.lru_cache(maxsize=512)
+def zone(name: Any) -> Optional[_dt.tzinfo]:
+    """The time zone called ``name`` (case-sensitive IANA name, or ``UTC``), or None."""
+    if type(name) is not str or not name:
         return None
-    m = _DATE_RE.match(s.strip())
-    if m is None:
+    if name == "UTC":
+        return UTC
+    if _zoneinfo is None or name.startswith(("/", ".")) or ".." in name:
         return None
-    y, mo, d, h, mi, sec, frac, zone = m.groups()
-    tz = UTC
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        tz = _dt.timezone(sign * _dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-    micro = int((frac or "0")[:6].ljust(6, "0"))
     try:
-        return _dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0),
-                            micro, tzinfo=tz)
-    except ValueError:
+        return _zoneinfo.ZoneInfo(name)
+    except Exception:  # unknown key, bad characters, no tz database: NULL
         return None
 
 
-def to_millis(d: _dt.datetime) -> Any:
-    return num(calendar.timegm(d.utctimetuple()) * 1000 + d.microsecond // 1000)
+LOCAL: _dt.tzinfo = UTC
+"""The query node's time zone: UTC for the local cluster."""
 
 
-def from_millis(ms: float) -> _dt.datetime:
-    return _dt.datetime(1970, 1, 1, tzinfo=UTC) + _dt.timedelta(milliseconds=ms)
+def set_local_zone(name: str) -> _dt.tzinfo:
+    """Make ``name`` the server's time zone; returns the previous one."""
+    global LOCAL
+    previous, found = LOCAL, zone(name)
+    if found is None:
+        raise ValueError(f"unknown time zone {name!r}")
+    LOCAL = found
+    return previous
 
 
-DEFAULT_FORMAT = "2006-01-02T15:04:05.999Z07:00"
+def fixed_zone(seconds: int) -> _dt.tzinfo:
+    return UTC if seconds == 0 else _dt.timezone(_dt.timedelta(seconds=seconds))
 
 
-def format_date(d: _dt.datetime, fmt: Optional[str] = None) -> str:
-    """Format like the example ``fmt`` (a Go layout or any sample date string):
-    its date part, time part, fraction and zone decide what is printed."""
-    fmt = fmt or DEFAULT_FORMAT
-    has_date = re.match(r"^\d{4}-\d{2}-\d{2}", fmt) is not None
-    tm = re.search(r"\d{2}:\d{2}(:\d{2})?(\.\d+)?", fmt)
-    out = ""
-    if has_date:
-        out = f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
-    if tm is not None:
-        sep = fmt[10] if has_date and len(fmt) > 10 and fmt[10] in "T " else ("T" if has_date
-                                                                                else "")
-        out += f"{sep}{d.hour:02d}:{d.minute:02d}"
-        if tm.group(1):
-            out += f":{d.second:02d}"
-        if tm.group(2):
-            ms = d.microsecond // 1000
-            digits = len(tm.group(2)) - 1
-            if tm.group(2).strip(".").strip("9") == "":  # .999: trailing zeros dropped
-                if ms:
-                    out += "." + f"{ms:03d}".rstrip("0")
-            else:
-                out += "." + f"{ms:03d}"[:digits].ljust(digits, "0")
-        rest = fmt[tm.end():]
-        if rest.startswith("Z") or re.match(r"^[+-]\d{2}:?\d{2}", rest):
-            offset = d.utcoffset() or _dt.timedelta(0)
-            if not offset and rest.startswith("Z"):
-                out += "Z"
-            else:
-                total = int(offset.total_seconds() // 60)
-                sign = "+" if total >= 0 else "-"
-                out += f"{sign}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
-    return out
+def offset_at(tz: _dt.tzinfo, ns: int) -> int:
+    """Seconds east of UTC that ``tz`` has at instant ``ns``."""
+    if isinstance(tz, _dt.timezone):
+        return int(tz.utcoffset(None).total_seconds())
+    s = min(max(ns // NS_S, _DT_MIN_S), _DT_MAX_S)
+    off = _dt.datetime.fromtimestamp(s, tz).utcoffset()
+    return int(off.total_seconds()) if off is not None else 0
 
 
-def _now_str(now: float, fmt: Any = None) -> Any:
-    return format_date(from_millis(now * 1000), fmt if type(fmt) is str else None)
+def zone_abbreviation(tz: _dt.tzinfo, ns: int) -> str:
+    """Short name of the zone at ``ns`` ("PST", "LMT"); "UTC" or an offset when it has none."""
+    if tz is UTC:
+        return "UTC"
+    if isinstance(tz, _dt.timezone):
+        return format_offset(offset_at(tz, ns), "", False)
+    s = min(max(ns // NS_S, _DT_MIN_S), _DT_MAX_S)
+    return _dt.datetime.fromtimestamp(s, tz).tzname() or ""
 
 
-FUNCTIONS["NOW_STR"] = _now_str
-FUNCTIONS["NOW_UTC"] = _now_str
-FUNCTIONS["NOW_LOCAL"] = _now_str
-FUNCTIONS["NOW_MILLIS"] = lambda now: num(now * 1000)
-FUNCTIONS["CLOCK_MILLIS"] = lambda: num(time.time() * 1000)
-FUNCTIONS["CLOCK_STR"] = lambda fmt=None: _now_str(time.time(), fmt)
+def zone_name(tz: _dt.tzinfo) -> str:
+    key = getattr(tz, "key", None)
+    if key:
+        return str(key)
+    return "UTC" if tz is UTC else format_offset(offset_at(tz, 0), ":", False)
 
 
-@register("STR_TO_MILLIS", "DATE_TO_MILLIS", strict=("s",))
-def str_to_millis(s: str) -> Any:
-    d = parse_date(s)
-    return to_millis(d) if d is not None else None
+def format_offset(seconds: int, sep: str, with_seconds: bool) -> str:
+    sign = "-" if seconds < 0 else "+"
+    h, rest = divmod(abs(seconds), 3600)
+    m, s = divmod(rest, 60)
+    out = f"{sign}{h:02d}{sep}{m:02d}"
+    return out + f"{sep}{s:02d}" if with_seconds else out
 
 
-@register("MILLIS_TO_STR", "MILLIS_TO_UTC", "MILLIS_TO_LOCAL", strict=("n", "s"))
-def millis_to_str(ms: Any, fmt: Optional[str] = None) -> Any:
-    return format_date(from_millis(ms), fmt)
+# -- the proleptic Gregorian calendar on day numbers (0 = 1970-01-01) -------------
+
+def days_from_civil(y: int, m: int, d: int) -> int:
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m - 3 if m > 2 else m + 9) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146_097 + doe - 719_468
 
 
-@register("STR_TO_UTC", strict=("s",))
-def str_to_utc(s: str) -> Any:
-    d = parse_date(s)
-    return format_date(d.astimezone(UTC), s) if d is not None else None
+def civil_from_days(days: int) -> tuple[int, int, int]:
+    z = days + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (m <= 2), m, d
 
 
-def date_part(d: _dt.datetime, part: str) -> Any:
-    part = part.lower()
-    iso = d.isocalendar()
-    parts = {
-        "millennium": (d.year + 999) // 1000,
-        "century": (d.year + 99) // 100,
-        "decade": d.year // 10,
-        "year": d.year,
-        "quarter": (d.month - 1) // 3 + 1,
-        "month": d.month,
-        "day": d.day,
-        "hour": d.hour,
-        "minute": d.minute,
-        "second": d.second,
-        "millisecond": d.microsecond // 1000,
-        "week": (d.timetuple().tm_yday - 1) // 7 + 1,
-        "day_of_year": d.timetuple().tm_yday,
-        "doy": d.timetuple().tm_yday,
-        "day_of_week": (d.weekday() + 1) % 7,
-        "dow": (d.weekday() + 1) % 7,
-        "iso_week": iso[1],
-        "iso_year": iso[0],
-        "iso_dow": iso[2],
-        "timezone": int((d.utcoffset() or _dt.timedelta(0)).total_seconds()),
-        "timezone_hour": int((d.utcoffset() or _dt.timedelta(0)).total_seconds() // 3600),
-        "timezone_minute": int((d.utcoffset() or _dt.timedelta(0)).total_seconds() % 3600 // 60),
-    }
-    return parts.get(part)
+def is_leap(y: int) -> bool:
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
 
 
-register("DATE_PART_STR", strict=("s", "s"))(
-    lambda s, part: (lambda d: date_part(d, part) if d else None)(parse_date(s)))
-register("DATE_PART_MILLIS", strict=("n", "s"))(
-    lambda ms, part, *_: date_part(from_millis(ms), part))
+def days_in_month(y: int, m: int) -> int:
+    if m == 2:
+        return 29 if is_leap(y) else 28
+    return 30 if m in (4, 6, 9, 11) else 31
 
 
-def _add(d: _dt.datetime, n: int, part: str) -> Optional[_dt.datetime]:
-    part = part.lower()
-    if part in ("year", "quarter", "month", "decade", "century", "millennium"):
-        months = n * {"year": 12, "quarter": 3, "month": 1, "decade": 120, "century": 1200,
-                      "millennium": 12000}[part]
-        total = d.year * 12 + d.month - 1 + months
-        y, m = divmod(total, 12)
-        day = min(d.day, calendar.monthrange(y, m + 1)[1])
-        return d.replace(year=y, month=m + 1, day=day)
-    unit = {"week": 604800000, "day": 86400000, "hour": 3600000, "minute": 60000,
-            "second": 1000, "millisecond": 1}.get(part)
-    if unit is None:
+class Fields(NamedTuple):
+    """The calendar reading of an instant in its zone."""
+
+    year: int
+    month: int
+    day: int
+    hour: int
+    minute: int
+    second: int
+    nanos: int
+    offset: int  # seconds east of UTC
+    days: int  # local day number (0 = 1970-01-01)
+
+    @property
+    def wday(self) -> int:  # 0 = Sunday
+        return (self.days + 4) % 7
+
+    @property
+    def yday(self) -> int:
+        return self.days - days_from_civil(self.year, 1, 1) + 1
+
+    def iso(self) -> tuple[int, int]:
+        """(ISO year, ISO week): the week of this date's Thursday."""
+        thursday = self.days + 3 - (self.wday + 6) % 7
+        y = civil_from_days(thursday)[0]
+        return y, (thursday - days_from_civil(y, 1, 1)) // 7 + 1
+
+
+class When(NamedTuple):
+    """An instant (epoch nanoseconds) read in time zone ``tz``."""
+
+    ns: int
+    tz: _dt.tzinfo
+
+    @property
+    def millis(self) -> int:
+        return self.ns // NS_MS
+
+    def fields(self) -> Fields:
+        off = offset_at(self.tz, self.ns)
+        days, rest = divmod(self.ns + off * NS_S, DAY_NS)
+        y, m, d = civil_from_days(days)
+        secs, nanos = divmod(rest, NS_S)
+        return Fields(y, m, d, secs // 3600, secs // 60 % 60, secs % 60, nanos, off, days)
+
+
+def from_local(tz: _dt.tzinfo, y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0,
+               nanos: int = 0) -> When:
+    """The instant with these wall-clock fields in ``tz``; out-of-range fields carry
+    over (month 14 is February of the next year, day 31 of April is May 1)."""
+    y += (mo - 1) // 12
+    mo = (mo - 1) % 12 + 1
+    local = ((days_from_civil(y, mo, 1) + d - 1) * 86_400 + h * 3600 + mi * 60 + s) * NS_S + nanos
+    off = offset_at(tz, local)
+    second = offset_at(tz, local - off * NS_S)
+    return When(local - second * NS_S, tz)
+
+
+def from_millis(ms: Any, tz: Optional[_dt.tzinfo] = None) -> When:
+    return When(int(ms * NS_MS) if type(ms) is float else ms * NS_MS, tz or LOCAL)
+
+
+# -- parsing the documented ISO-8601 forms ------------------------------------------
+
+_ISO = re.compile(
+    r"(?:(?P<y>[+-]?\d{4})(?P<ds>[-/])(?P<mo>\d{2})(?P=ds)(?P<d>\d{2}))?"
+    r"(?P<ts>(?(y)[T ]|))?"
+    r"(?:(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?"
+    r"\s?(?P<z>Z|[+-]\d{2}(?::?\d{2})?)?)?")
+
+
+class Shape(NamedTuple):
+    """What an ISO date string holds: its output follows the same shape."""
+
+    date: bool
+    time: bool
+    frac: int  # digits of the fraction, 0 if none
+    zoned: bool
+
+
+def parse_offset(text: str) -> Optional[int]:
+    if text == "Z":
+        return 0
+    digits = text[1:].replace(":", "")
+    if not digits.isdigit() or len(digits) not in (2, 4, 6):
         return None
-    return d + _dt.timedelta(milliseconds=n * unit)
-
-
-@register("DATE_ADD_STR", strict=("s", "n", "s"))
-def date_add_str(s: str, n: Any, part: str) -> Any:
-    d = parse_date(s)
-    r = _add(d, int(n), part) if d is not None else None
-    return format_date(r, s) if r is not None else None
-
-
-@register("DATE_ADD_MILLIS", strict=("n", "n", "s"))
-def date_add_millis(ms: Any, n: Any, part: str) -> Any:
-    r = _add(from_millis(ms), int(n), part)
-    return to_millis(r) if r is not None else None
-
-
-def _diff(a: _dt.datetime, b: _dt.datetime, part: str) -> Any:
-    part = part.lower()
-    if part in ("year", "quarter", "month", "decade", "century", "millennium"):
-        months = (a.year - b.year) * 12 + a.month - b.month
-        div = {"year": 12, "quarter": 3, "month": 1, "decade": 120, "century": 1200,
-               "millennium": 12000}[part]
-        return int(months / div)
-    unit = {"week": 604800000, "day": 86400000, "hour": 3600000, "minute": 60000,
-            "second": 1000, "millisecond": 1}.get(part)
-    if unit is None:
+    h, m, s = int(digits[:2]), int(digits[2:4] or 0), int(digits[4:6] or 0)
+    if m > 59 or s > 59 or h > 23:
         return None
-    return int((to_millis(a) - to_millis(b)) / unit)
+    return (-1 if text[0] == "-" else 1) * (h * 3600 + m * 60 + s)
 
 
-register("DATE_DIFF_STR", strict=("s", "s", "s"))(
-    lambda a, b, part: (lambda x, y: _diff(x, y, part) if x and y else None)(
-        parse_date(a), parse_date(b)))
-register("DATE_DIFF_MILLIS", strict=("n", "n", "s"))(
-    lambda a, b, part: _diff(from_millis(a), from_millis(b), part))
+def valid_fields(y: int, mo: int, d: int, h: int, mi: int, s: int) -> bool:
+    return 1 <= mo <= 12 and 1 <= d <= days_in_month(y, mo) and h < 24 and mi < 60 and s < 60
 
 
-@register("DATE_TRUNC_STR", strict=("s", "s"))
-def date_trunc_str(s: str, part: str) -> Any:
-    d = parse_date(s)
-    if d is None:
+def parse_iso(text: Any) -> Optional[tuple[When, Shape]]:
+    """A date in one of the reference's formats ("Date String Formats"), or None."""
+    if type(text) is not str:
         return None
-    order = ["year", "month", "day", "hour", "minute", "second", "millisecond"]
-    part = part.lower()
-    if part not in order:
+    m = _ISO.fullmatch(text.strip())
+    if m is None or (m["y"] is None and m["h"] is None):
         return None
-    keep = order.index(part)
-    fields = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
-    names = ["month", "day", "hour", "minute", "second", "microsecond"]
-    changes: dict[str, Any] = {n: fields[n] for n in names[keep:]}
-    d = d.replace(**changes)
-    return format_date(d, s)
+    y, mo, d = (int(m["y"]), int(m["mo"]), int(m["d"])) if m["y"] else (0, 1, 1)
+    h, mi, s = (int(m["h"]), int(m["mi"]), int(m["s"])) if m["h"] else (0, 0, 0)
+    if m["y"] and bool(m["h"]) != bool(m["ts"]):
+        return None
+    if not valid_fields(y, mo, d, h, mi, s):
+        return None
+    frac = m["f"] or ""
+    tz = LOCAL
+    if m["z"]:
+        off = parse_offset(m["z"])
+        if off is None:
+            return None
+        tz = fixed_zone(off)
+    when = from_local(tz, y, mo, d, h, mi, s, int(frac.ljust(9, "0")) if frac else 0)
+    return when, Shape(m["y"] is not None, m["h"] is not None, len(frac), m["z"] is not None)
 
 
+# -- date parts ---------------------------------------------------------------------
+
+_MONTHS = {"year": 12, "quarter": 3, "month": 1, "calendar_month": 1, "decade": 120,
+           "century": 1200, "millennium": 12000}
+_FIXED_NS = {"hour": 3600 * NS_S, "minute": 60 * NS_S, "second": NS_S,
+             "millisecond": NS_MS}
+ADD_PARTS = frozenset(_MONTHS) | frozenset(_FIXED_NS) | {"week", "day"}
+
+
+def part_of(w: When, part: str) -> Any:
+    """DATE_PART_*: the component ``part`` of ``w`` (None for an unknown part)."""
+    f = w.fields()
+    p = part.lower()
+    if p == "millennium":
+        return f.year // 1000 + 1
+    if p == "century":
+        return f.year // 100 + 1
+    if p == "decade":
+        return f.year // 10
+    simple = {"year": f.year, "quarter": (f.month - 1) // 3 + 1, "month": f.month,
+              "day": f.day, "hour": f.hour, "minute": f.minute, "second": f.second,
+              "millisecond": f.nanos // NS_MS}
+    if p in simple:
+        return simple[p]
+    if p == "week":
+        return (f.yday + 6) // 7
+    if p in ("day_of_year", "doy"):
+        return f.yday
+    if p in ("day_of_week", "dow"):
+        return f.wday
+    if p == "iso_year":
+        return f.iso()[0]
+    if p == "iso_week":
+        return f.iso()[1]
+    if p == "iso_dow":
+        return f.wday or 7
+    if p == "timezone":
+        return f.offset
+    if p == "timezone_hour":
+        return int(f.offset / 3600)
+    if p == "timezone_minute":
+        return int(f.offset / 60) - int(f.offset / 3600) * 60
+    return None
+
+
+def add(w: When, n: int, part: str) -> Optional[When]:
+    """DATE_ADD_*: ``w`` plus ``n`` ``part``s, as wall-clock arithmetic in its zone."""
+    p = part.lower()
+    if p in _FIXED_NS:
+        return When(w.ns + n * _FIXED_NS[p], w.tz)
+    f = w.fields()
+    if p in ("day", "week"):
+        days = n * (7 if p == "week" else 1)
+        return from_local(w.tz, f.year, f.month, f.day + days, f.hour, f.minute, f.second, f.nanos)
+    months = _MONTHS.get(p)
+    if months is None:
+        return None
+    total = f.year * 12 + f.month - 1 + n * months
+    y, m = divmod(total, 12)
+    day = min(f.day, days_in_month(y, m + 1)) if p == "calendar_month" else f.day
+    return from_local(w.tz, y, m + 1, day, f.hour, f.minute, f.second, f.nanos)
+
+
+TRUNC_PARTS = ("millennium", "century", "decade", "year", "quarter", "month", "week",
+               "iso_week", "day", "hour", "minute", "second", "millisecond")
+
+
+def truncate(w: When, part: str) -> Optional[When]:
+    """DATE_TRUNC_*: the start of the ``part`` holding ``w``, in its zone."""
+    p = part.lower()
+    if p not in TRUNC_PARTS:
+        return None
+    f = w.fields()
+    if p in ("week", "iso_week"):
+        back = f.wday if p == "week" else (f.wday + 6) % 7
+        return from_local(w.tz, f.year, f.month, f.day - back)
+    if p in ("hour", "minute", "second", "millisecond"):
+        keep = {"hour": (f.hour, 0, 0, 0), "minute": (f.hour, f.minute, 0, 0),
+                "second": (f.hour, f.minute, f.second, 0),
+                "millisecond": (f.hour, f.minute, f.second, f.nanos - f.nanos % NS_MS)}[p]
+        return from_local(w.tz, f.year, f.month, f.day, *keep)
+    y, m, d = f.year, f.month, f.day
+    if p == "day":
+        return from_local(w.tz, y, m, d)
+    if p == "month":
+        return from_local(w.tz, y, m, 1)
+    if p == "quarter":
+        return from_local(w.tz, y, m - (m - 1) % 3, 1)
+    span = {"year": 1, "decade": 10, "century": 100, "millennium": 1000}[p]
+    return from_local(w.tz, y - y % span, 1, 1)
+
+
+def diff(a: When, b: When, part: str) -> Optional[int]:
+    """DATE_DIFF_*: the ``part`` boundaries crossed going from ``b`` to ``a``."""
+    p = part.lower()
+    if p in _FIXED_NS:
+        fa, fb = a.fields(), b.fields()
+        la = fa.days * DAY_NS + (fa.hour * 3600 + fa.minute * 60 + fa.second) * NS_S + fa.nanos
+        lb = fb.days * DAY_NS + (fb.hour * 3600 + fb.minute * 60 + fb.second) * NS_S + fb.nanos
+        unit = _FIXED_NS[p]
+        return la // unit - lb // unit
+    fa, fb = a.fields(), b.fields()
+    if p == "day":
+        return fa.days - fb.days
+    if p == "week":
+        return (fa.days - fa.wday - (fb.days - fb.wday)) // 7
+    if p in ("millennium", "century", "decade"):
+        pa, pb = part_of(a, p), part_of(b, p)
+        return int(pa) - int(pb)
+    months = _MONTHS.get(p)
+    if months is None:
+        return None
+    ma, mb = fa.year * 12 + fa.month - 1, fb.year * 12 + fb.month - 1
+    return ma // months - mb // months
