@@ -43,6 +43,7 @@ from .errors import (
 )
 from .evaluator import CTX, Compiler, Context, Scope
 from .executor import SelectPlan
+from .explain import dml_plan
 from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, key_text, meta_of
 from .monitor import RequestLog
 from .parser import parse
@@ -204,17 +205,8 @@ class QueryEngine:
     def explain(self, stmt: A.Node) -> dict:
         if isinstance(stmt, A.Select):
             return SelectPlan(self, stmt).explain()
-        if isinstance(stmt, (A.Update, A.Delete)):
-            from .executor import Source
-
-            source = Source(self, stmt.term, stmt.where, set(), Scope())
-            verb = "SendUpdate" if isinstance(stmt, A.Update) else "SendDelete"
-            return {"#operator": "Sequence",
-                    "~children": source.explain() + [{"#operator": verb}]}
-        if isinstance(stmt, A.Insert):
-            return {"#operator": "Sequence", "~children": [
-                {"#operator": "ValueScan"},
-                {"#operator": "SendUpsert" if stmt.upsert else "SendInsert"}]}
+        if isinstance(stmt, (A.Update, A.Delete, A.Insert)):
+            return dml_plan(self, stmt)
         explainer = EXPLAINERS.get(type(stmt))
         if explainer is not None:
             return explainer(self, stmt)

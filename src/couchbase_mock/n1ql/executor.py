@@ -24,7 +24,7 @@ from . import system
 from .errors import N1QLError
 from .evaluator import CTX, META, Compiler, Scope, flatten_op
 from .functions import AGGREGATES, Aggregate
-from .planner import Access, choose_access, is_constant, require_keyspace
+from .planner import Access, choose_access, cover_block, is_constant, require_keyspace
 from .values import MISSING, collation_key, hashable, truth
 
 AGG = "\x00agg"
@@ -101,7 +101,7 @@ class Source:
     """The FROM term's rows (before joins)."""
 
     def __init__(self, engine: Any, term: Any, where: Optional[A.Node], others: set,
-                 outer: Scope) -> None:
+                 outer: Scope, unnests: Any = ()) -> None:
         self.engine = engine
         self.term = term
         self.alias = term.alias if term is not None else None
@@ -122,7 +122,8 @@ class Source:
                 if term.use_keys is not None else None
             return
         self.path = require_keyspace(engine.datastore, ref)
-        self.access = choose_access(engine.catalog, term, self.path, where, others, outer)
+        self.access = choose_access(engine.catalog, term, self.path, where, others, outer,
+                                    unnests)
 
     def rows(self, base: dict) -> Iterator[dict]:
         alias = self.alias
@@ -153,6 +154,14 @@ class Source:
         path = self.path
         meta_key = META + str(alias)
         check = ctx.cancel.check
+        if self.access.cover is not None:  # a covering scan: rows from the index alone
+            for key, doc in self.access.covered(base, self.engine.on_loop):
+                check()
+                env = dict(base)
+                env[alias] = doc
+                env[meta_key] = {"id": key}
+                yield env
+            return
         for key in self.access.keys(base, self.engine.on_loop):
             check()
             got = fetch(path, key)
@@ -164,17 +173,9 @@ class Source:
             yield env
 
     def explain(self) -> list:
-        if self.access is not None:
-            ops = [self.access.explain()]
-            ops.append({"#operator": "Fetch", "as": self.alias, "keyspace": self.access.keyspace,
-                        "namespace": "default"})
-            return ops
-        if self.system is not None:
-            return [{"#operator": "PrimaryScan", "index": "#primary", "keyspace": self.system,
-                     "namespace": "system"}]
-        if self.expr_fn is not None:
-            return [{"#operator": "ExpressionScan", "alias": self.alias}]
-        return [{"#operator": "DummyScan"}]
+        from .explain import scan_operators
+
+        return scan_operators(self)
 
 
 class JoinStep:
@@ -321,7 +322,8 @@ class BlockPlan:
         scope = Scope(outer.bound | set(aliases) | set(let_names), default)
         compiler = Compiler(scope)
         others = (outer.bound | set(aliases) | set(let_names)) - {default}
-        self.source = Source(engine, block.from_, block.where, others, outer)
+        self.source = Source(engine, block.from_, block.where, others, outer, block.joins)
+        cover_block(self.source.access, block, order, outer.bound | set(aliases[1:]))
         self.joins = []
         for i, j in enumerate(block.joins):
             partial = Scope(outer.bound | set(aliases[: i + 1]), default)
@@ -410,17 +412,9 @@ class BlockPlan:
             yield env, result
 
     def explain(self) -> list:
-        ops = self.source.explain()
-        for j in self.joins:
-            ops.append({"#operator": j.kind.capitalize() if j.kind != "JOIN" else "Join",
-                        "as": j.alias, "outer": j.outer})
-        if self.where is not None:
-            ops.append({"#operator": "Filter",
-                        "condition": A.to_n1ql(self.block.where)})
-        if self.grouped:
-            ops.append({"#operator": "Group"})
-        ops.append({"#operator": "InitialProject"})
-        return ops
+        from .explain import block_operators
+
+        return block_operators(self)
 
 
 def sort_pairs(pairs: list, order_fns: list, check: Callable[[], None] = lambda: None) -> list:
@@ -544,17 +538,9 @@ class SelectPlan:
         return e
 
     def explain(self) -> dict:
-        if self.block is not None:
-            ops = self.block.explain()
-            if self.order_fns:
-                ops.append({"#operator": "Order"})
-            if self.offset is not None:
-                ops.append({"#operator": "Offset"})
-            if self.limit is not None:
-                ops.append({"#operator": "Limit"})
-            ops.append({"#operator": "FinalProject"})
-            return {"#operator": "Sequence", "~children": ops}
-        return {"#operator": "UnionAll"}
+        from .explain import select_plan
+
+        return select_plan(self)
 
 
 def _subquery(query: A.Select, scope: Scope) -> Fn:

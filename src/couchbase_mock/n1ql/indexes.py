@@ -7,6 +7,13 @@ MISSING, or that fails the index's WHERE, has no entry. A range scan on the
 leading key is two bisections, so a selective query reads only the documents
 it needs. The primary index is the sorted list of document ids.
 
+An array index key (``DISTINCT ARRAY f(v) FOR v IN path [WHEN c] END``, ``ALL
+ARRAY ...``, or the short ``ALL path``; one per index, as GSI) gives a document
+one entry per distinct element, so ``ANY v IN path SATISFIES f(v) = x END`` is
+a range scan (see :class:`ArrayKey` and :mod:`.planner`). Each entry also keeps
+the keys' values, so a query that needs no other field is answered from the
+index alone (a covering scan, no document fetch).
+
 Indexes created ``WITH {"defer_build": true}`` stay ``deferred`` (unusable,
 not maintained) until ``BUILD INDEX``. While an index is ``building`` (from a
 snapshot of its keyspace, see :meth:`~.engine.QueryEngine.create_index`) the
@@ -22,12 +29,14 @@ a query may iterate the dict it got (:meth:`IndexCatalog.of`) from any thread.
 
 from __future__ import annotations
 
+import copy
 import secrets
 from bisect import bisect_left, insort
 from typing import Any, Callable, Iterator, Optional
 
 from . import ast as A
 from .datastore import DocRecord, Path
+from .errors import N1QLError
 from .evaluator import CTX, META, Compiler, Scope
 from .limits import loads
 from .values import MISSING, TOP, Binary, collation_key, truth
@@ -59,6 +68,109 @@ def meta_of(rec: DocRecord, value: Any = None) -> dict:
 def key_text(expr: A.Node, alias: Optional[str] = None) -> str:
     """The text by which a query expression is matched to an index key."""
     return A.to_n1ql(expr, alias if alias is not None else INDEX_STRIP)
+
+
+ARRAY_VAR = "\x00v"
+"""The one variable name of an array key and of the predicates matched to it
+(an index's ``v`` and a query's ``x`` both become this, so names may differ)."""
+
+
+def rename(node: Any, old: str, new: str) -> Any:
+    """A copy of ``node`` with every identifier ``old`` named ``new``."""
+    if isinstance(node, A.Ident):
+        return A.Ident(new) if node.name == old else node
+    if isinstance(node, list):
+        return [rename(n, old, new) for n in node]
+    if isinstance(node, tuple):
+        return tuple(rename(n, old, new) for n in node)
+    if not isinstance(node, A.Node) or isinstance(node, A.Subquery):
+        return node
+    out = copy.copy(node)
+    for slot in type(node).__slots__:
+        value = getattr(node, slot)
+        if isinstance(value, (A.Node, list, tuple)):
+            setattr(out, slot, rename(value, old, new))
+    return out
+
+
+def field_path(expr: A.Node, alias: Optional[str] = None) -> Optional[tuple]:
+    """``a.b.c`` as ``("a", "b", "c")`` (a field path of the document, written
+    with or without ``alias``), else None."""
+    names: list[str] = []
+    while isinstance(expr, A.Field):
+        names.append(expr.name)
+        expr = expr.base
+    if not isinstance(expr, A.Ident):
+        return None
+    if alias is not None and expr.name == alias:
+        if not names:
+            return None
+    else:
+        names.append(expr.name)
+    return tuple(reversed(names))
+
+
+class ArrayKey:
+    """An array index key, in the form the planner matches a query against:
+    ``value`` (the element expression over :data:`ARRAY_VAR`), ``source`` (the
+    array expression), ``when`` (the WHEN conjuncts' texts), ``within``."""
+
+    def __init__(self, key: A.Node, modifier: str) -> None:
+        self.distinct = modifier == "DISTINCT"
+        self.comprehension = isinstance(key, A.Comprehension)
+        if isinstance(key, A.Comprehension):
+            if key.kind != "ARRAY" or len(key.bindings) != 1 or key.bindings[0].pos:
+                raise N1QLError(5000, "GSI CreateIndex() - cause: Fails to create index.  "
+                                      "Array index key must be one ARRAY ... FOR v IN expr END")
+            b = key.bindings[0]
+            self.value = rename(key.value, b.var, ARRAY_VAR)
+            self.source = b.expr
+            self.within = b.within
+            when = rename(key.when, b.var, ARRAY_VAR) if key.when is not None else None
+        else:  # ALL path: the elements themselves
+            self.value = A.Ident(ARRAY_VAR)
+            self.source = key
+            self.within = False
+            when = None
+        self.value_text = key_text(self.value)
+        self.source_text = key_text(self.source)
+        from .evaluator import flatten_op
+
+        self.when_texts = {key_text(c) for c in flatten_op(when, "AND")} if when else set()
+
+
+def _elements(value: Any) -> list:
+    """The distinct elements an array key gives (``value``: the key evaluated)."""
+    if type(value) is not list:
+        return []
+    out = []
+    seen: set = set()
+    for v in value:
+        if v is MISSING:
+            continue
+        ck = collation_key(v)
+        if ck not in seen:
+            seen.add(ck)
+            out.append(v)
+    return out
+
+
+class Values(tuple):
+    """The keys' values in an entry: carried along, never part of the order."""
+
+    __slots__ = ()
+
+    def __lt__(self, other: Any) -> bool:
+        return False
+
+    def __gt__(self, other: Any) -> bool:
+        return False
+
+    def __eq__(self, other: Any) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return 0
 
 
 class Index:
@@ -145,55 +257,95 @@ class PrimaryIndex(Index):
 
 
 class SecondaryIndex(Index):
+    """Entries ``(leading key, (other keys...), document id, key values)``, the
+    keys as collation keys; ``by_doc``: each document's entries."""
+
     def __init__(self, name: str, path: Path, keys: list, where: Optional[A.Node],
-                 namespace: str = "default") -> None:
+                 namespace: str = "default", modifiers: Optional[list] = None) -> None:
         super().__init__(name, path, namespace)
         self.key_exprs = keys
         self.key_texts = [key_text(k) for k in keys]
         self.where = where
+        self.modifiers = list(modifiers) if modifiers else [""] * len(keys)
         scope = Scope({DOC}, DOC)
         compiler = Compiler(scope)
         self._key_fns = [compiler.compile(k) for k in keys]
         self._where_fn = compiler.compile(where) if where is not None else None
         self.entries: list[tuple] = []
-        self.by_doc: dict[str, tuple] = {}
+        self.by_doc: dict[str, list] = {}
 
-    def _entry(self, rec: DocRecord) -> Optional[tuple]:
+    @property
+    def modifiers(self) -> list:
+        return self._modifiers
+
+    @modifiers.setter
+    def modifiers(self, mods: list) -> None:
+        """Per key ``DISTINCT``/``ALL`` (an array key) or ``""``; 5000 for more
+        than one array key, as GSI."""
+        self._modifiers = list(mods)
+        keys = getattr(self, "key_exprs", None)
+        if keys is None:  # Index.__init__, before the keys are known
+            return
+        arrays = [i for i, m in enumerate(self._modifiers) if m]
+        if len(arrays) > 1:
+            raise N1QLError(5000, "GSI CreateIndex() - cause: Fails to create index.  Multiple "
+                                  "expressions with ALL are found. Only one array expression is "
+                                  "supported per index.")
+        self.array_pos: Optional[int] = arrays[0] if arrays else None
+        self.array: Optional[ArrayKey] = (
+            ArrayKey(keys[arrays[0]], self._modifiers[arrays[0]]) if arrays else None)
+        self.paths: list = [None if i == self.array_pos else field_path(k)
+                            for i, k in enumerate(keys)]
+        """Per key, its field path if it is one (what a covering scan rebuilds)."""
+
+    def _entries(self, rec: DocRecord) -> list:
         value = decode(rec)
         env = {DOC: value, META + DOC: meta_of(rec, value), CTX: None}
         try:
             if self._where_fn is not None and not truth(self._where_fn(env)):
-                return None
-            lead = self._key_fns[0](env)
-            if lead is MISSING:
-                return None
-            rest = tuple(collation_key(f(env)) for f in self._key_fns[1:])
+                return []
+            values = [f(env) for f in self._key_fns]
+            pos = self.array_pos
+            if pos is None:
+                rows = [values]
+            else:
+                assert self.array is not None
+                elements = _elements(values[pos])
+                if not elements and pos > 0:
+                    elements = [MISSING]
+                rows = [values[:pos] + [e] + values[pos + 1:] for e in elements]
+            out: dict[tuple, tuple] = {}
+            for row in rows:
+                if row[0] is MISSING:
+                    continue
+                e = (collation_key(row[0]), tuple(collation_key(v) for v in row[1:]), rec.key)
+                out.setdefault(e, e + (Values(row),))
+            return list(out.values())
         except Exception:  # a key that cannot be evaluated: not indexed, as GSI
-            return None  # (and never an error in the KV write that got us here)
-        return (collation_key(lead), rest, rec.key)
+            return []  # (and never an error in the KV write that got us here)
 
     def build(self, records: Any) -> None:
         entries = []
         by_doc = {}
         for rec in records:
-            e = self._entry(rec)
-            if e is not None:
-                entries.append(e)
-                by_doc[rec.key] = e
+            es = self._entries(rec)
+            if es:
+                entries.extend(es)
+                by_doc[rec.key] = es
         entries.sort()
         self.entries = entries
         self.by_doc = by_doc
 
     def update(self, key: str, rec: Optional[DocRecord]) -> None:
-        old = self.by_doc.pop(key, None)
-        if old is not None:
+        for old in self.by_doc.pop(key, ()):
             i = bisect_left(self.entries, old)
             if i < len(self.entries) and self.entries[i] == old:
                 del self.entries[i]
         if rec is not None:
-            new = self._entry(rec)
-            if new is not None:
-                insort(self.entries, new)
+            new = self._entries(rec)
+            for e in new:
+                insort(self.entries, e)
+            if new:
                 self.by_doc[key] = new
 
     def scan(self, spans: list) -> Iterator[str]:

@@ -498,10 +498,9 @@ class Parser:
                 raise self.error()
             self.expect_op("(")
             while True:
-                # An array index key: [DISTINCT | ALL] ARRAY expr FOR v IN path END.
+                # An array index key: [DISTINCT | ALL] ARRAY expr FOR v IN path END,
+                # or the short form [DISTINCT | ALL] path (its elements as they are).
                 modifier = self.accept_kw("DISTINCT", "ALL") or ""
-                if modifier and not self.is_kw("ARRAY"):
-                    raise self.error()
                 key = self.expr()
                 self.accept_kw("ASC", "DESC")
                 keys.append(key)

@@ -11,19 +11,24 @@ forces the full scan).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Optional
+import json
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from . import ast as A
 from .errors import N1QLError, no_index
 from .evaluator import CTX, Compiler, Scope, flatten_op
 from .indexes import (
+    ARRAY_VAR,
+    ArrayKey,
     Index,
     IndexCatalog,
     PrimaryIndex,
     SecondaryIndex,
     bounds_of,
+    field_path,
     ids_in,
     key_text,
+    rename,
 )
 from .values import MISSING, TOP, collation_key
 
@@ -74,6 +79,9 @@ class RangeSpec:
         self.highs: list[tuple[Fn, bool]] = []
         self.texts: list[str] = []
         self.exact = False
+        self.ranges: list[dict] = []
+        """The spans as EXPLAIN shows them: ``{"low", "high", "inclusion"}``
+        with N1QL texts (inclusion: 1 low, 2 high, 3 both)."""
 
     @property
     def empty(self) -> bool:
@@ -129,6 +137,15 @@ def _like_prefix(pattern: str) -> Optional[str]:
     return "".join(out)
 
 
+def _range_text(op: str, text: str) -> dict:
+    """One comparison with a constant as an EXPLAIN span range."""
+    if op == "=":
+        return {"high": text, "inclusion": 3, "low": text}
+    if op in ("<", "<="):
+        return {"high": text, "inclusion": 2 if op == "<=" else 0, "low": "null"}
+    return {"inclusion": 1 if op == ">=" else 0, "low": text}
+
+
 def range_for(conjs: list, lead: str, alias: str, others: set) -> RangeSpec:
     spec = RangeSpec()
 
@@ -145,6 +162,7 @@ def range_for(conjs: list, lead: str, alias: str, others: set) -> RangeSpec:
                 continue
             fn = _const_fn(other)
             spec.texts.append(A.to_n1ql(c, alias))
+            spec.ranges.append(_range_text(op, A.to_n1ql(other)))
             if op == "=":
                 if spec.points is None:
                     spec.points = (lambda f: lambda env: [f(env)])(fn)
@@ -159,12 +177,16 @@ def range_for(conjs: list, lead: str, alias: str, others: set) -> RangeSpec:
             spec.lows.append((_const_fn(c.low), True))
             spec.highs.append((_const_fn(c.high), True))
             spec.texts.append(A.to_n1ql(c, alias))
+            spec.ranges.append({"high": A.to_n1ql(c.high), "inclusion": 3,
+                                "low": A.to_n1ql(c.low)})
         elif isinstance(c, A.Binary) and c.op == "IN" and matches(c.left) \
                 and is_constant(c.right):
             if spec.points is None:
                 spec.points = _const_fn(c.right)
                 spec.exact = True
             spec.texts.append(A.to_n1ql(c, alias))
+            items = c.right.items if isinstance(c.right, A.ArrayCons) else [c.right]
+            spec.ranges.extend(_range_text("=", A.to_n1ql(i)) for i in items)
         elif isinstance(c, A.Binary) and c.op == "LIKE" and matches(c.left) \
                 and isinstance(c.right, A.Literal) and isinstance(c.right.value, str):
             prefix = _like_prefix(c.right.value)
@@ -172,34 +194,50 @@ def range_for(conjs: list, lead: str, alias: str, others: set) -> RangeSpec:
                 if spec.points is None:
                     value = c.right.value.replace("\\", "")
                     spec.points = lambda env, v=value: [v]
+                spec.ranges.append(_range_text("=", json.dumps(c.right.value.replace("\\", ""))))
             elif prefix:
                 upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
                 spec.lows.append((_constant(prefix), True))
                 spec.highs.append((_constant(upper), False))
+                spec.ranges.append({"high": json.dumps(upper), "inclusion": 1,
+                                    "low": json.dumps(prefix)})
             else:
                 spec.lows.append((lambda env: "", True))
                 spec.highs.append((lambda env: [], False))
+                spec.ranges.append({"high": "[]", "inclusion": 1, "low": '""'})
             spec.texts.append(A.to_n1ql(c, alias))
         elif isinstance(c, A.IsCheck) and matches(c.expr) and (
                 (c.what in ("NULL", "MISSING") and c.negated) or (c.what == "VALUED"
                                                                   and not c.negated)):
             if c.what != "MISSING":
                 spec.lows.append((lambda env: None, False))
+                spec.ranges.append({"inclusion": 0, "low": "null"})
+            else:
+                spec.ranges.append({"inclusion": 0, "low": "missing"})
             spec.texts.append(A.to_n1ql(c, alias))
     return spec
 
 
 class Access:
-    """How one keyspace term is read: ``keys``, ``index`` or ``primary``."""
+    """How one keyspace term is read: ``keys``, ``index`` or ``primary``.
+
+    ``via``: for an array index, what used it (``"any"`` or ``"unnest"``);
+    ``cover``: for a covering scan, the rows to rebuild from the index (see
+    :func:`decide_cover`), so no document is fetched.
+    """
 
     def __init__(self, kind: str, path: tuple, keyspace: str, index: Optional[Index] = None,
-                 keys_fn: Optional[Fn] = None, spec: Optional[RangeSpec] = None) -> None:
+                 keys_fn: Optional[Fn] = None, spec: Optional[RangeSpec] = None,
+                 via: str = "", keys_node: Optional[A.Node] = None) -> None:
         self.kind = kind
         self.path = path
         self.keyspace = keyspace
         self.index = index
         self.keys_fn = keys_fn
         self.spec = spec
+        self.via = via
+        self.keys_node = keys_node
+        self.cover: Optional[Cover] = None
 
     def keys(self, env: dict, on_loop: Callable[[Callable[[], Any]], Any] = _now) -> Iterator[str]:
         """The document ids to fetch. Index reads go through ``on_loop`` (the
@@ -220,28 +258,189 @@ class Access:
         bounds = bounds_of(self.spec.spans(env))
         return ids_in(on_loop(lambda: index.ranges(bounds)))
 
-    def explain(self) -> dict:
-        base = {"keyspace": self.keyspace, "namespace": "default"}
-        if self.kind == "keys":
-            return {"#operator": "KeyScan", "keys": "...", **base}
-        if self.kind == "primary":
-            assert self.index is not None
-            return {"#operator": "PrimaryScan3", "index": self.index.name, **base,
-                    "using": "gsi"}
-        assert self.index is not None and self.spec is not None
-        return {"#operator": "IndexScan3", "index": self.index.name,
-                "index_id": self.index.id, **base,
-                "spans": [{"exact": self.spec.exact, "range": self.spec.texts}], "using": "gsi"}
+    def covered(self, env: dict, on_loop: Callable[[Callable[[], Any]], Any] = _now
+                ) -> Iterator[tuple]:
+        """``(document id, rebuilt document)`` of a covering scan, each document once."""
+        index = self.index
+        assert isinstance(index, SecondaryIndex) and self.spec is not None
+        assert self.cover is not None
+        bounds = bounds_of(self.spec.spans(env))
+        build = self.cover.build
+        seen: set = set()
+        for part in on_loop(lambda: index.ranges(bounds)):
+            for entry in part:
+                key = entry[2]
+                if key not in seen:
+                    seen.add(key)
+                    yield key, build(entry[3])
+
+    def explain(self, alias: Optional[str] = None) -> dict:
+        from .explain import scan_operator
+
+        return scan_operator(self, alias)
+
+
+class Cover:
+    """How a covering scan rebuilds a document: the index keys that are field
+    paths, and the paths the index's WHERE fixes to a constant."""
+
+    def __init__(self, index: SecondaryIndex, fixed: list) -> None:
+        self.index = index
+        self.slots = [(i, p) for i, p in enumerate(index.paths) if p is not None]
+        self.fixed = fixed
+
+    def build(self, values: tuple) -> dict:
+        doc: dict = {}
+        for path, value in self.fixed:
+            _put(doc, path, value)
+        for i, path in self.slots:
+            v = values[i]
+            if v is not MISSING:
+                _put(doc, path, v)
+        return doc
+
+
+def _put(doc: dict, path: tuple, value: Any) -> None:
+    for name in path[:-1]:
+        nxt = doc.get(name)
+        if type(nxt) is not dict:
+            nxt = doc[name] = {}
+        doc = nxt
+    doc[path[-1]] = value
+
+
+def _fixed_paths(index: SecondaryIndex) -> list:
+    """``(path, value)`` for each ``path = constant`` conjunct of the index's WHERE."""
+    out = []
+    for c in conjuncts(index.where):
+        if isinstance(c, A.Binary) and c.op == "=":
+            for a, b in ((c.left, c.right), (c.right, c.left)):
+                p = field_path(a)
+                if p is not None and isinstance(b, A.Literal) and b.value is not MISSING:
+                    out.append((p, b.value))
+                    break
+    return out
+
+
+def _is_meta_id(node: A.Node, alias: str) -> bool:
+    return (isinstance(node, A.Field) and node.name == "id" and isinstance(node.base, A.Call)
+            and node.base.name == "META" and (not node.base.args or (
+                len(node.base.args) == 1 and isinstance(node.base.args[0], A.Ident)
+                and node.base.args[0].name == alias)))
+
+
+def decide_cover(access: Optional[Access], alias: Optional[str], nodes: list,
+                 names: set) -> None:
+    """Make ``access`` a covering scan if every use of ``alias`` in ``nodes``
+    (the block's expressions) is an index key that is a field path, a path the
+    index's WHERE fixes, or ``META(alias).id``. ``names``: every other name in
+    scope (other aliases, LET, projection and range variables): an unqualified
+    name that is none of them is a field of ``alias``."""
+    if access is None or access.kind != "index" or alias is None:
+        return
+    index = access.index
+    if not isinstance(index, SecondaryIndex):
+        return
+    fixed = _fixed_paths(index)
+    texts = {key_text(index.key_exprs[i]) for i, p in enumerate(index.paths) if p is not None}
+    texts |= {key_text(_path_node(p)) for p, _v in fixed}
+    bound = set(names)
+    for node in nodes:
+        for n in A.walk(node) if node is not None else ():
+            if isinstance(n, A.Binding):
+                bound.add(n.var)
+                if n.pos:
+                    bound.add(n.pos)
+    stack = [n for n in nodes if n is not None]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, A.Subquery):
+            return
+        if isinstance(n, (A.Field, A.Ident)) and key_text(n, alias) in texts:
+            if isinstance(n, A.Field) or n.name not in bound:
+                continue
+        if _is_meta_id(n, alias):
+            continue
+        if isinstance(n, A.Ident) and (n.name == alias or n.name not in bound):
+            return
+        if isinstance(n, A.Call) and n.name == "META":
+            return
+        stack.extend(n.children())
+    access.cover = Cover(index, fixed)
+
+
+def cover_block(access: Optional[Access], block: A.SelectBlock, order: Optional[list],
+                names: set) -> None:
+    """:func:`decide_cover` for a SELECT block over one keyspace (no joins,
+    no ``*``): its result terms, LET, WHERE, GROUP BY, LETTING, HAVING and
+    ORDER BY; ``names``: the names bound around it."""
+    if block.joins or block.from_ is None or any(t.star for t in block.terms):
+        return
+    nodes = [t.expr for t in block.terms] + [e for _n, e in block.let] + [
+        block.where, block.having] + list(block.group_by or []) + [
+        e for _n, e in block.letting] + [o.expr for o in order or []]
+    names = set(names) | {n for n, _e in block.let} | {n for n, _e in block.letting} | {
+        t.alias for t in block.terms if t.alias}
+    decide_cover(access, block.from_.alias, nodes, names)
+
+
+def _path_node(path: tuple) -> A.Node:
+    node: A.Node = A.Ident(path[0])
+    for name in path[1:]:
+        node = A.Field(node, name)
+    return node
+
+
+def _array_spec(ix: SecondaryIndex, conjs: list, alias: str, others: set,
+                unnests: Sequence) -> Optional[tuple]:
+    """``(spec, via)`` if ``ix``'s leading array key serves a conjunct
+    ``ANY v IN <its array> SATISFIES <a predicate on its element> END`` (or
+    ANY AND EVERY), or an UNNEST of its array (an ALL index only, as GSI)
+    filtered in WHERE; the variable names may differ from the index's."""
+    ak = ix.array
+    assert ak is not None
+    for c in conjs:
+        if not (isinstance(c, A.Quantified) and c.kind in ("ANY", "ANY AND EVERY")
+                and len(c.bindings) == 1 and not c.bindings[0].pos):
+            continue
+        b = c.bindings[0]
+        if b.within and not ak.within:
+            continue
+        if key_text(b.expr, alias) != ak.source_text or not refers_only_to(b.expr, alias, others):
+            continue
+        found = _element_spec(ak, conjuncts(rename(c.cond, b.var, ARRAY_VAR)), alias, others)
+        if found is not None:
+            return found, "any"
+    if ix.modifiers[0] != "ALL":
+        return None
+    for j in unnests:
+        if j.kind != "UNNEST" or j.outer or key_text(j.term, alias) != ak.source_text \
+                or not refers_only_to(j.term, alias, others):
+            continue
+        found = _element_spec(ak, [rename(c, j.alias, ARRAY_VAR) for c in conjs], alias,
+                              others - {j.alias})
+        if found is not None:
+            return found, "unnest"
+    return None
+
+
+def _element_spec(ak: ArrayKey, conds: list, alias: str, others: set) -> Optional[RangeSpec]:
+    if ak.when_texts and not ak.when_texts <= {key_text(c, alias) for c in conds}:
+        return None  # the index leaves out elements the query may need
+    spec = range_for(conds, ak.value_text, alias, others)
+    return None if spec.empty else spec
 
 
 def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
-                  where: Optional[A.Node], others: set, outer_scope: Scope) -> Access:
-    """The access path for ``term`` given the statement's WHERE."""
+                  where: Optional[A.Node], others: set, outer_scope: Scope,
+                  unnests: Sequence = ()) -> Access:
+    """The access path for ``term`` given the statement's WHERE (and the
+    UNNESTs of the same block, which an ALL array index may serve)."""
     keyspace = path[0] if path[1:] == ("_default", "_default") else path[2]
     quoted = ".".join(A.quote_ident(p) for p in (path[:1] if keyspace == path[0] else path))
     if term.use_keys is not None:
         fn = Compiler(outer_scope).compile(term.use_keys)
-        return Access("keys", path, keyspace, keys_fn=fn)
+        return Access("keys", path, keyspace, keys_fn=fn, keys_node=term.use_keys)
     indexes = [ix for ix in catalog.of(path) if ix.online]
     hint = term.use_index
     if hint:
@@ -261,14 +460,21 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
             needed = {key_text(c) for c in conjuncts(ix.where)}
             if not needed <= conj_texts:
                 continue
-        spec = range_for(conjs, ix.key_texts[0], term.alias, others)
+        via = ""
+        if ix.array_pos == 0:
+            found = _array_spec(ix, conjs, term.alias, others, unnests)
+            if found is None:
+                continue
+            spec, via = found
+        else:
+            spec = range_for(conjs, ix.key_texts[0], term.alias, others)
         if spec.empty:
             continue
         score = (spec.exact, ix.where is not None, len(spec.texts), -len(ix.key_texts))
         if best is None or score > best[0]:
-            best = (score, ix, spec)
+            best = (score, ix, spec, via)
     if best is not None:
-        return Access("index", path, keyspace, index=best[1], spec=best[2])
+        return Access("index", path, keyspace, index=best[1], spec=best[2], via=best[3])
     primary = catalog.primary(path)
     if primary is not None:
         return Access("primary", path, keyspace, index=primary)
@@ -288,4 +494,5 @@ def require_keyspace(datastore: Any, ref: A.KeyspaceRef) -> tuple:
     return path
 
 
-__all__ = ["Access", "choose_access", "conjuncts", "require_keyspace", "CTX"]
+__all__ = ["Access", "Cover", "choose_access", "cover_block", "conjuncts", "require_keyspace",
+           "CTX"]
