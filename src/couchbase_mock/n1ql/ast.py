@@ -108,6 +108,15 @@ class Element(Node):
         self.index = index
 
 
+class ArrayStar(Node):
+    """``base[*]``: an array of objects as one object of arrays (nestedops.adoc)."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: Node) -> None:
+        self.base = base
+
+
 class Slice(Node):
     __slots__ = ("base", "start", "end")
 
@@ -342,16 +351,35 @@ class OrderTerm(Node):
 
 
 class Select(Node):
-    """One SELECT block (``body``) or a set operation, with ORDER/LIMIT/OFFSET."""
+    """One SELECT block (``body``) or a set operation, with ORDER/LIMIT/OFFSET
+    and the common table expressions of its WITH clause (``with_``)."""
 
-    __slots__ = ("body", "order", "limit", "offset")
+    __slots__ = ("body", "order", "limit", "offset", "with_")
 
     def __init__(self, body: Any, order: Optional[list] = None, limit: Optional[Node] = None,
-                 offset: Optional[Node] = None) -> None:
+                 offset: Optional[Node] = None, with_: Optional[list] = None) -> None:
         self.body = body
         self.order = order
         self.limit = limit
         self.offset = offset
+        self.with_ = with_
+
+
+class WithTerm(Node):
+    """One common table expression: ``name AS (query | expr)``; a recursive
+    one may have CYCLE fields (``cycle``) and an OPTIONS object."""
+
+    __slots__ = ("name", "query", "expr", "recursive", "cycle", "options")
+
+    def __init__(self, name: str, query: Optional[Select], expr: Optional[Node],
+                 recursive: bool = False, cycle: Optional[list] = None,
+                 options: Optional[Node] = None) -> None:
+        self.name = name
+        self.query = query
+        self.expr = expr
+        self.recursive = recursive
+        self.cycle = cycle
+        self.options = options
 
 
 class SelectBlock(Node):
@@ -528,6 +556,8 @@ def to_n1ql(node: Any, strip: Optional[str] = None) -> str:
         return f"({p(node.base)}.[{p(node.name)}])"
     if isinstance(node, Element):
         return f"({p(node.base)}[{p(node.index)}])"
+    if isinstance(node, ArrayStar):
+        return f"({p(node.base)}[*])"
     if isinstance(node, Slice):
         end = p(node.end) if node.end is not None else ""
         return f"({p(node.base)}[{p(node.start)} : {end}])"

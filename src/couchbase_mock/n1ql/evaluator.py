@@ -395,6 +395,19 @@ class Compiler:
 
         return element
 
+    def c_ArrayStar(self, node: A.ArrayStar) -> Fn:
+        base = self.compile(node.base)
+
+        def array_star(env: dict) -> Any:
+            v = base(env)
+            if type(v) is not list:
+                return MISSING if v is MISSING else None
+            names = sorted({k for x in v if type(x) is dict for k in x})
+            return {k: [x.get(k, MISSING) if type(x) is dict else MISSING for x in v]
+                    for k in names}  # absent fields stay MISSING: OBJECT_INNER_* drop them
+
+        return array_star
+
     def c_Slice(self, node: A.Slice) -> Fn:
         base, start = self.compile(node.base), self.compile(node.start)
         end = self.compile(node.end) if node.end is not None else None

@@ -21,8 +21,10 @@ from typing import Any, Callable, Iterator, Optional
 
 from . import ast as A
 from . import system
+from .ctes import WithPlan
 from .errors import N1QLError
 from .evaluator import CTX, META, Compiler, Scope, flatten_op
+from .fromterms import TermJoin, is_term_join, resolve
 from .functions import AGGREGATES, Aggregate
 from .planner import Access, choose_access, cover_block, is_constant, require_keyspace
 from .values import MISSING, collation_key, hashable, truth
@@ -112,6 +114,7 @@ class Source:
         self.path: Optional[tuple] = None
         if term is None:
             return
+        term = self.term = resolve(term, outer)  # FROM cte / FROM outer_alias.path
         if isinstance(term, A.ExprTerm):
             self.expr_fn = Compiler(outer).compile(term.expr)
             return
@@ -327,7 +330,8 @@ class BlockPlan:
         self.joins = []
         for i, j in enumerate(block.joins):
             partial = Scope(outer.bound | set(aliases[: i + 1]), default)
-            self.joins.append(JoinStep(engine, j, Compiler(partial), others))
+            step = TermJoin if is_term_join(j, partial) else JoinStep  # FROM a, b; JOIN (subquery)
+            self.joins.append(step(engine, j, Compiler(partial), others))
         self.lets = [(n, compiler.compile(e)) for n, e in block.let]
         self.where = compiler.compile(block.where) if block.where is not None else None
         post_nodes = [t.expr for t in block.terms] + [block.having] + [
@@ -441,6 +445,9 @@ class SelectPlan:
 
     def __init__(self, engine: Any, query: A.Select, outer: Optional[Scope] = None) -> None:
         outer = outer or Scope()
+        self.with_plan = WithPlan(engine, query.with_, outer) if query.with_ else None
+        if self.with_plan is not None:  # WITH terms: bound like variables, visible below
+            outer = self.with_plan.scope
         self.query = query
         body = query.body
         self.block: Optional[BlockPlan] = None
@@ -515,6 +522,8 @@ class SelectPlan:
         return max(0, int(v))
 
     def run(self, base: dict) -> list:
+        if self.with_plan is not None:
+            base = self.with_plan.bind(base)
         limit = self._int(self.limit, base, "LIMIT")
         offset = self._int(self.offset, base, "OFFSET") or 0
         if self.block is not None:

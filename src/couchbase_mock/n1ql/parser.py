@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from . import ast as A
-from .errors import syntax_error
+from .errors import N1QLError, syntax_error
 from .lexer import (
     EOF,
     IDENT,
@@ -125,7 +125,7 @@ class Parser:
 
     def statement(self) -> A.Node:
         t = self.tok
-        if self.is_kw("SELECT") or self.is_op("("):
+        if self.is_kw("SELECT", "WITH") or self.is_op("("):
             return self.select()
         word = t.text.upper() if t.kind == IDENT else ""
         if word:
@@ -177,6 +177,7 @@ class Parser:
         raise self.error()
 
     def select(self) -> A.Select:
+        with_ = self.with_clause() if self.is_kw("WITH") else None
         body = self.select_operand()
         while self.is_kw("UNION", "INTERSECT", "EXCEPT"):
             op = self.accept_kw("UNION", "INTERSECT", "EXCEPT")
@@ -196,8 +197,38 @@ class Parser:
             elif offset is None and self.accept_kw("OFFSET"):
                 offset = self.expr()
         if isinstance(body, A.Select) and order is None and limit is None and offset is None:
+            if with_:
+                body.with_ = with_ + (body.with_ or [])
             return body
-        return A.Select(body, order, limit, offset)
+        return A.Select(body, order, limit, offset, with_)
+
+    def with_clause(self) -> list:
+        """``WITH [RECURSIVE] name AS (select | expr) [CYCLE f, ... RESTRICT]
+        [OPTIONS {...}], ...`` (CYCLE and OPTIONS only after RECURSIVE)."""
+        self.expect_kw("WITH")
+        recursive = self.accept_kw("RECURSIVE") is not None
+        terms = []
+        while True:
+            name = self.ident()
+            self.expect_kw("AS")
+            self.expect_op("(")
+            query = expr = None
+            if self.is_kw("SELECT", "WITH"):
+                query = self.select()
+            else:
+                expr = self.expr()
+            self.expect_op(")")
+            cycle = options = None
+            if recursive and self.accept_kw("CYCLE"):
+                cycle = [self.expr()]
+                while self.accept_op(","):
+                    cycle.append(self.expr())
+                self.expect_kw("RESTRICT")
+            if recursive and self.accept_kw("OPTIONS"):
+                options = self.expr()
+            terms.append(A.WithTerm(name, query, expr, recursive, cycle, options))
+            if not self.accept_op(","):
+                return terms
 
     def select_operand(self) -> Any:
         if self.accept_op("("):
@@ -229,10 +260,14 @@ class Parser:
             b.terms = [self.result_term()]
             while self.accept_op(","):
                 b.terms.append(self.result_term())
+            self.check_result_aliases(b.terms)
         if self.accept_kw("FROM"):
             b.from_ = self.from_term()
             while True:
                 join = self.join_clause()
+                if join is None and self.accept_op(","):  # FROM a, b: each b for each a
+                    term = self.from_term()
+                    join = A.Join("COMMA", False, term, term.alias)
                 if join is None:
                     break
                 b.joins.append(join)
@@ -242,14 +277,31 @@ class Parser:
             b.where = self.expr()
         if self.accept_kw("GROUP"):
             self.expect_kw("BY")
-            b.group_by = [self.expr()]
-            while self.accept_op(","):
-                b.group_by.append(self.expr())
+            b.group_by = []
+            group_aliases = []  # GROUP BY expr AS alias: the alias is a LETTING of the key
+            while True:
+                key = self.expr()
+                b.group_by.append(key)
+                if self.accept_kw("AS"):
+                    group_aliases.append((self.ident(), key))
+                if not self.accept_op(","):
+                    break
+            b.letting = group_aliases
             if self.accept_kw("LETTING"):
-                b.letting = self.bindings_list()
+                b.letting = group_aliases + self.bindings_list()
         if self.accept_kw("HAVING"):
             b.having = self.expr()
         return b
+
+    def check_result_aliases(self, terms: list) -> None:
+        """Two projections with one name are an error (selectclause.adoc)."""
+        seen = set()
+        for t in terms:
+            name = None if t.star else (t.alias or A.implicit_name(t.expr))
+            if name:
+                if name in seen:
+                    raise N1QLError(3000, f"Duplicate result alias '{name}'.")
+                seen.add(name)
 
     def bindings_list(self) -> list:
         out = []
@@ -325,13 +377,30 @@ class Parser:
                         break
                 self.expect_op(")")
                 term.use_index = names
+            elif self.accept_kw("HASH"):  # join hints: accepted, every join is a nested loop
+                self.expect_op("(")
+                self.expect_kw("BUILD", "PROBE")
+                self.expect_op(")")
+            elif self.accept_kw("NL"):
+                pass
             else:
                 self.accept_kw("PRIMARY")
                 self.expect_kw("KEYS")
+                self.accept_kw("VALIDATE")
                 term.use_keys = self.expr()
 
+    def path_term_ahead(self) -> bool:
+        """Whether the FROM term ahead is a path expression (``o.orderlines``,
+        ``a.b[0]``...) rather than a keyspace (one name or bucket.scope.collection)."""
+        k = 0
+        if self.is_op(":", tok=self.peek(1)):
+            return False
+        while self.is_op(".", tok=self.peek(k + 1)) and self.peek(k + 2).kind in (IDENT, QIDENT):
+            k += 2
+        return k == 2 or k > 4 or self.is_op("[", ".", tok=self.peek(k + 1))
+
     def from_term(self) -> Any:
-        if self.is_op("(") and self.is_kw("SELECT", tok=self.peek()):
+        if self.is_op("(") and self.is_kw("SELECT", "WITH", tok=self.peek()):
             self.i += 1
             query = self.select()
             self.expect_op(")")
@@ -340,12 +409,14 @@ class Parser:
                 raise self.error()
             return A.ExprTerm(A.Subquery(query), alias)
         function_call = self.tok.kind == IDENT and self.is_op("(", tok=self.peek())
-        if self.tok.kind in (IDENT, QIDENT) and not self.is_kw(*RESERVED) and not function_call:
+        if self.tok.kind in (IDENT, QIDENT) and not self.is_kw(*RESERVED) and not function_call \
+                and not self.path_term_ahead():
             return self.keyspace_term()
+        start = self.tok
         expr = self.expr()  # an expression term: ARRAY_RANGE(0, 3) AS x, [1, 2] AS x ...
-        alias = self.alias()
-        if alias is None:
-            raise self.error()
+        alias = self.alias() or A.implicit_name(expr)
+        if not alias:
+            raise self.error(start)
         return A.ExprTerm(expr, alias)
 
     def join_clause(self) -> Optional[A.Join]:
@@ -364,12 +435,14 @@ class Parser:
             expr = self.expr()
             alias = self.alias() or A.implicit_name(expr)
             return A.Join("UNNEST", outer, expr, alias)
-        term = self.keyspace_term()
+        term = self.from_term()  # a keyspace, a subquery or an expression (ansi join)
         self.expect_kw("ON")
         if self.accept_kw("PRIMARY"):
             self.expect_kw("KEYS")
+            self.accept_kw("VALIDATE")
             return A.Join(kind, outer, term, term.alias, on_keys=self.expr())
         if self.accept_kw("KEYS", "KEY"):
+            self.accept_kw("VALIDATE")
             return A.Join(kind, outer, term, term.alias, on_keys=self.expr())
         return A.Join(kind, outer, term, term.alias, on=self.expr())
 
@@ -391,19 +464,21 @@ class Parser:
         if self.accept_kw("AS"):
             alias = self.ident()
         stmt = A.Insert(upsert, ref, alias)
-        self.expect_op("(")
-        if self.accept_kw("PRIMARY"):
-            pass
-        self.expect_kw("KEY")
-        if self.accept_op(","):  # (KEY, VALUE [, OPTIONS]) VALUES (...), ...
-            self.expect_kw("VALUE")
-            with_options = False
-            if self.accept_op(","):
-                if not self.is_kw("OPTIONS"):
-                    raise self.error()
-                self.i += 1
-                with_options = True
-            self.expect_op(")")
+        bare = self.is_kw("VALUES")  # INSERT INTO ks VALUES (key, value [, options]): no list
+        if not bare:
+            self.expect_op("(")
+            self.accept_kw("PRIMARY")
+            self.expect_kw("KEY")
+        if bare or self.accept_op(","):  # (KEY, VALUE [, OPTIONS]) VALUES (...), ...
+            with_options = bare
+            if not bare:
+                self.expect_kw("VALUE")
+                if self.accept_op(","):
+                    if not self.is_kw("OPTIONS"):
+                        raise self.error()
+                    self.i += 1
+                    with_options = True
+                self.expect_op(")")
             self.expect_kw("VALUES")
             while True:
                 self.expect_op("(")
@@ -675,6 +750,9 @@ class Parser:
                 return A.DynField(left, name)
             raise self.error()
         self.expect_op("[")
+        if self.accept_op("*"):  # expr[*]: the array star (nestedops.adoc)
+            self.expect_op("]")
+            return A.ArrayStar(left)
         start = self.expr()
         if self.accept_op(":"):
             end = None if self.is_op("]") else self.expr()
@@ -690,6 +768,8 @@ class Parser:
             self.i += 1
             return A.Literal(t.value)
         if kind == QIDENT:
+            if self.is_op("(", tok=self.peek()):  # `UPPER`(x): a quoted function name
+                return self.call()
             self.i += 1
             return A.Ident(str(t.value))
         if kind == NAMED_PARAM:
@@ -705,7 +785,7 @@ class Parser:
         if kind == OP:
             if t.value == "(":
                 self.i += 1
-                if self.is_kw("SELECT"):
+                if self.is_kw("SELECT", "WITH"):
                     query = self.select()
                     self.expect_op(")")
                     return A.Subquery(query)
@@ -760,7 +840,7 @@ class Parser:
             return self.case()
         if word in ("ANY", "SOME", "EVERY"):
             return self.quantified()
-        if word in ("ARRAY", "FIRST", "OBJECT") and not self.is_op("(", tok=self.peek()):
+        if word in ("ARRAY", "FIRST", "OBJECT"):  # ARRAY (expr) FOR ... too: no such functions
             return self.comprehension()
         if self.is_op("(", tok=self.peek()):
             return self.call()
@@ -770,7 +850,7 @@ class Parser:
         return A.Ident(str(t.value))
 
     def call(self) -> A.Call:
-        name = self.tok.text.upper()
+        name = str(self.tok.value).upper() if self.tok.kind == QIDENT else self.tok.text.upper()
         self.i += 2
         if self.accept_op("*"):
             self.expect_op(")")

@@ -239,7 +239,6 @@ def test_random_seed_repeats(engine: QueryEngine) -> None:
     assert engine.query("SELECT RAW RANDOM([1])").results == [None]
 
 
-@pytest.mark.xfail(strict=True, reason="the parser has no WITH clause and no array star [*]")
 def test_collated_objects_of_array_star(engine: QueryEngine) -> None:
     """OF OBJECT_INNER_PAIRS example 2: special_flights[*] collates similarly named fields."""
     q = ('WITH special_flights AS ([{"flight": "AI444", "codename": "green"}, '
