@@ -62,6 +62,7 @@ import h11
 from .cluster import Cluster
 from .httpserver import Headers, HTTPProtocol, credentials
 from .n1ql import ast as A
+from .n1ql import jsontext
 from .n1ql.cancel import E_TIMEOUT, Cancel, timeout_error
 from .n1ql.durations import go_duration, parse_go_duration
 from .n1ql.errors import N1QLError
@@ -502,7 +503,8 @@ def _reprepare(engine: Any, name: str, encoded_plan: str, cancel: Cancel) -> Non
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_not_json)
+    """Numbers as the Go service writes them (1e-7, 1e+21, "NaN"): n1ql/jsontext.py."""
+    return jsontext.dumps(value, default=_not_json)
 
 
 def _not_json(value: Any) -> Any:

@@ -18,6 +18,7 @@ import math
 import uuid
 from typing import Any, Callable, Optional
 
+from ..jsontext import dumps, number_text
 from ..values import (
     MISSING,
     Binary,
@@ -43,6 +44,10 @@ ARITY: dict[str, tuple[int, Optional[int]]] = {}
 """Function name -> (fewest, most) arguments (most None: any number), where the
 implementation's signature tells; checked when a statement is compiled."""
 
+CONTEXTUAL: set[str] = set()
+"""Functions of the request (EVALUATE, CURRENT_USERS, NODE_NAME...): called with
+the request's :class:`~..evaluator.Context` before their arguments."""
+
 
 def arity(fn: Callable) -> Optional[tuple[int, Optional[int]]]:
     """(fewest, most) positional arguments ``fn`` takes, or None if it cannot be told."""
@@ -61,13 +66,20 @@ def arity(fn: Callable) -> Optional[tuple[int, Optional[int]]]:
     return fewest, most
 
 
-def register(*names: str, strict: Optional[tuple] = None) -> Callable:
+def register(*names: str, strict: Optional[tuple] = None, context: bool = False) -> Callable:
     """Register under ``names``; ``strict`` = the argument types required
-    (MISSING in -> MISSING out; NULL or another type -> NULL)."""
+    (MISSING in -> MISSING out; NULL or another type -> NULL); ``context``:
+    the function takes the request context first (see :data:`CONTEXTUAL`)."""
 
     def deco(fn: Callable) -> Callable:
         impl = _strict(fn, strict) if strict is not None else fn
         counts = arity(fn)
+        if context:
+            if strict is not None:
+                raise ValueError("a contextual function checks its own arguments")
+            if counts is not None:
+                counts = (counts[0] - 1, None if counts[1] is None else counts[1] - 1)
+            CONTEXTUAL.update(names)
         for n in names:
             if n in FUNCTIONS:  # one definition per function, whichever family has it
                 raise ValueError(f"N1QL function {n} is registered twice")
@@ -109,16 +121,29 @@ def _strict(fn: Callable, kinds: tuple) -> Callable:
 
 
 # -- strings ------------------------------------------------------------------
+# LENGTH, POSITION, SUBSTR, LPAD and RPAD count UTF-8 bytes (stringfun.adoc:
+# LENGTH("Café") is 5, an emoji counts four); their MB_* forms count characters.
+
+
+def utf8(s: str) -> bytes:
+    return s.encode("utf-8", "surrogatepass")
+
+
+def from_utf8(b: bytes) -> str:
+    """Bytes cut from a string: a character cut in two reads as U+FFFD."""
+    return b.decode("utf-8", "replace")
+
 
 register("LOWER", strict=("s",))(str.lower)
 register("UPPER", strict=("s",))(str.upper)
-register("LENGTH", strict=("s",))(len)
+register("LENGTH", strict=("s",))(lambda s: len(s) if s.isascii() else len(utf8(s)))
 register("REVERSE", strict=("s",))(lambda s: s[::-1])
 register("INITCAP", "TITLE", strict=("s",))(lambda s: s.title())
 
 
-@register("SUBSTR", "SUBSTR0", strict=("s", "n", "n"))
-def substr(s: str, pos: Any, length: Any = None) -> Any:
+def substr_of(s: Any, pos: Any, length: Any = None) -> Any:
+    """``s[pos:pos+length]`` for a str (characters) or bytes; a negative ``pos``
+    counts from the end; out of range (or a negative length) -> NULL."""
     pos = int(pos)
     if pos < 0:
         pos += len(s)
@@ -131,14 +156,25 @@ def substr(s: str, pos: Any, length: Any = None) -> Any:
     return s[pos:pos + int(length)]
 
 
-@register("SUBSTR1", strict=("s", "n", "n"))
-def substr1(s: str, pos: Any, length: Any = None) -> Any:
-    return substr(s, pos - 1 if pos > 0 else pos, length)
+def _byte_substr(s: str, pos: Any, length: Any = None) -> Any:
+    if s.isascii():
+        return substr_of(s, pos, length)
+    cut = substr_of(utf8(s), pos, length)
+    return cut if cut is None else from_utf8(cut)
+
+
+register("SUBSTR", "SUBSTR0", strict=("s", "n", "n"))(_byte_substr)
+register("SUBSTR1", strict=("s", "n", "n"))(
+    lambda s, pos, length=None: _byte_substr(s, pos - 1 if pos > 0 else pos, length))
+
+
+def _byte_position(s: str, sub: str) -> int:
+    return s.find(sub) if s.isascii() else utf8(s).find(utf8(sub))
 
 
 register("CONTAINS", strict=("s", "s"))(lambda s, sub: sub in s)
-register("POSITION", "POSITION0", strict=("s", "s"))(lambda s, sub: s.find(sub))
-register("POSITION1", strict=("s", "s"))(lambda s, sub: s.find(sub) + 1)
+register("POSITION", "POSITION0", strict=("s", "s"))(_byte_position)
+register("POSITION1", strict=("s", "s"))(lambda s, sub: _byte_position(s, sub) + 1)
 register("REPEAT", strict=("s", "n"))(lambda s, n: s * int(n) if n >= 0 else None)
 
 
@@ -187,7 +223,7 @@ register("FLOOR", strict=("n",))(lambda x: num(math.floor(x)))
 register("CEIL", strict=("n",))(lambda x: num(math.ceil(x)))
 register("ABS", strict=("n",))(lambda x: abs(x))
 register("SIGN", strict=("n",))(lambda x: (x > 0) - (x < 0))
-register("SQRT", strict=("n",))(lambda x: num(math.sqrt(x)) if x >= 0 else None)
+register("SQRT", strict=("n",))(lambda x: num(math.sqrt(x)) if x >= 0 else math.nan)
 @register("POWER", strict=("n", "n"))
 def power(x: Any, y: Any) -> Any:
     try:
@@ -313,16 +349,13 @@ register("IS_ATOM", "ISATOM")(_is(lambda v: type(v) in (str, bool, int, float)))
 register("IS_BINARY", "ISBINARY")(_is(lambda v: isinstance(v, Binary)))
 
 
-def format_number(v: Any) -> str:
-    if type(v) is float:
-        if v.is_integer() and abs(v) < 1e21:
-            return str(int(v))
-        return repr(v)
-    return str(v)
+format_number = number_text
+"""A number as the service prints it (n1ql/jsontext.py: Go's shortest form)."""
 
 
 @register("TOSTRING", "TOSTR", "TO_STRING", "TO_STR")
 def tostring(v: Any) -> Any:
+    """typefun.adoc TOSTRING: booleans, numbers and strings; any other value -> NULL."""
     if v is MISSING or v is None:
         return v
     if type(v) is str:
@@ -331,23 +364,43 @@ def tostring(v: Any) -> Any:
         return "true" if v else "false"
     if is_number(v):
         return format_number(v)
-    return json.dumps(to_json_value(v), separators=(",", ":"))
+    return None
+
+
+def _parse_number(text: str) -> Any:
+    t = text.strip()
+    try:
+        if t and all(c in "+-0123456789" for c in t):
+            return int(t)
+        return num(float(t)) if t.lower().lstrip("+-") not in ("nan", "inf", "infinity") else None
+    except ValueError:
+        return None
 
 
 @register("TONUMBER", "TONUM", "TO_NUMBER", "TO_NUM")
-def tonumber(v: Any) -> Any:
-    if v is MISSING or v is None:
-        return v
+def tonumber(v: Any, strip: Any = None) -> Any:
+    """typefun.adoc TONUMBER; with ``strip`` (a string): whitespace and those
+    characters go first, and a decimal comma becomes a point (other points and
+    commas are separators): TONUMBER("€123.456,78", "€.") is 123456.78."""
+    if v is MISSING or strip is MISSING:
+        return MISSING
+    if v is None:
+        return None
     if type(v) is bool:
         return 1 if v else 0
     if is_number(v):
         return v
-    if type(v) is str:
-        try:
-            return num(float(v)) if any(c in v for c in ".eE") else int(v.strip())
-        except ValueError:
-            return None
-    return None
+    if type(v) is not str:
+        return None
+    if strip is None:
+        return _parse_number(v)
+    if type(strip) is not str:
+        return None
+    text = "".join(c for c in v if not c.isspace() and c not in strip)
+    if "," in text:  # a decimal comma: the last comma, with no point after it
+        head, _, tail = text.rpartition(",")
+        text = head.replace(",", "").replace(".", "") + "." + tail
+    return _parse_number(text)
 
 
 @register("TOBOOLEAN", "TOBOOL", "TO_BOOLEAN", "TO_BOOL")
@@ -398,8 +451,12 @@ def least(*args: Any) -> Any:
 
 
 register("UUID")(lambda: str(uuid.uuid4()))
-register("ENCODE_JSON")(lambda v: json.dumps(to_json_value(v), separators=(",", ":"))
-                        if v is not MISSING else MISSING)
+register("ENCODE_JSON")(lambda v: encode_json(v) if v is not MISSING else MISSING)
+
+
+def encode_json(v: Any) -> str:
+    """Compact JSON with object keys sorted, as the Go service marshals a value."""
+    return dumps(to_json_value(v), sort_keys=True)
 
 
 @register("DECODE_JSON", strict=("s",))

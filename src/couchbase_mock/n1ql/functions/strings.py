@@ -13,29 +13,40 @@ import urllib.parse
 from typing import Any, Iterator, Optional
 
 from ..values import MISSING, is_number
-from . import register
+from . import from_utf8, register, utf8
 
 # -- padding, masking, suffixes (stringfun.html) ------------------------------
 
 
-def _pad(s: str, size: Any, pad: Optional[str], left: bool) -> Any:
+def _pad(s: Any, size: Any, pad: Any, left: bool) -> Any:
+    """``s`` cut or padded to ``size`` (characters of a str, or bytes)."""
     size = int(size)
     if size < 0:
         return None
     if len(s) >= size:
         return s[:size]
-    fill = " " if pad is None else pad
-    if fill == "":
+    if len(pad) == 0:
         return s
     need = size - len(s)
-    padding = (fill * (need // len(fill) + 1))[:need]
+    padding = (pad * (need // len(pad) + 1))[:need]
     return padding + s if left else s + padding
 
 
-register("LPAD", "MB_LPAD", strict=("s", "n", "s"))(
-    lambda s, size, pad=None: _pad(s, size, pad, True))
-register("RPAD", "MB_RPAD", strict=("s", "n", "s"))(
-    lambda s, size, pad=None: _pad(s, size, pad, False))
+def _byte_pad(s: str, size: Any, pad: Optional[str], left: bool) -> Any:
+    """LPAD/RPAD count UTF-8 bytes (stringfun.adoc: a 4-byte emoji fills 4)."""
+    fill = " " if pad is None else pad
+    if s.isascii() and fill.isascii():
+        return _pad(s, size, fill, left)
+    out = _pad(utf8(s), size, utf8(fill), left)
+    return out if out is None else from_utf8(out)
+
+
+register("LPAD", strict=("s", "n", "s"))(lambda s, size, pad=None: _byte_pad(s, size, pad, True))
+register("RPAD", strict=("s", "n", "s"))(lambda s, size, pad=None: _byte_pad(s, size, pad, False))
+register("MB_LPAD", strict=("s", "n", "s"))(
+    lambda s, size, pad=None: _pad(s, size, " " if pad is None else pad, True))
+register("MB_RPAD", strict=("s", "n", "s"))(
+    lambda s, size, pad=None: _pad(s, size, " " if pad is None else pad, False))
 
 
 @register("SUFFIXES", strict=("s",))
@@ -60,40 +71,64 @@ def concat2(sep: str, *parts: Any) -> Any:
 
 @register("MASK", strict=("s", "o"))
 def mask(s: str, options: Optional[dict] = None) -> Any:
-    """The mask text (default eight '*') placed over the string at ``anchor``
-    ("start", "end", a character offset, or a pattern); ``hole`` characters of
-    the mask let the original character through; ``length``: "source" repeats
-    or cuts the mask to the string's length."""
+    """stringfun.adoc MASK. The ``mask`` (default eight '*') overlays the
+    string from the ``anchor`` ("start"; "end" or a negative offset: laid back
+    from there; a pattern: its first match; an offset): each mask character
+    covers one input character, a ``hole`` character (default space) lets it
+    through, an ``inject`` character is inserted without covering any. The
+    input before the anchor is kept; with ``length`` "source" the mask is cut
+    to fit and the input after it kept, otherwise the input after it is
+    dropped. An anchor outside the string leaves the string as it is."""
     opts = options or {}
-    pattern = opts.get("mask", "********")
-    hole = opts.get("hole", "")
-    anchor = opts.get("anchor", "start")
-    if type(pattern) is not str or type(hole) is not str:
+    pattern, hole = opts.get("mask", "********"), opts.get("hole", " ")
+    inject, anchor = opts.get("inject", ""), opts.get("anchor", "start")
+    if not all(type(x) is str for x in (pattern, hole, inject)):
         return None
-    if opts.get("length") == "source" and pattern:
-        pattern = (pattern * (len(s) // len(pattern) + 1))[:len(s)]
-    if anchor == "start":
-        at = 0
-    elif anchor == "end":
-        at = max(len(s) - len(pattern), 0)
-    elif is_number(anchor) and type(anchor) is not bool:
-        at = int(anchor)
-    elif type(anchor) is str:
-        m = _search(anchor, s)
-        if m is None:
+    source = opts.get("length") == "source"
+    marks = list(pattern)
+    covered = sum(1 for c in marks if c not in inject)
+    backward = anchor == "end" or (is_number(anchor) and type(anchor) is not bool
+                                   and anchor < 0)
+    if backward:
+        stop = len(s) + (0 if anchor == "end" else int(anchor))
+        if stop < 0:
             return s
-        at = m.start()
+        at = stop - covered
+        while at < 0 and marks:  # laid back past the start: cut from the left
+            if marks.pop(0) not in inject:
+                at += 1
     else:
-        return None
-    out = list(s[:at])
-    for i, c in enumerate(pattern):
-        j = at + i
-        if hole and c in hole:
+        if anchor == "start":
+            at = 0
+        elif is_number(anchor) and type(anchor) is not bool:
+            at = int(anchor)
+        elif type(anchor) is str:
+            m = _search(anchor, s)
+            if m is None:
+                return s
+            at = m.start()
+        else:
+            return None
+        if at > len(s):
+            return s
+        if source:
+            room = len(s) - at
+            while covered > room:
+                if marks.pop() not in inject:
+                    covered -= 1
+    out = [s[:at]]
+    j = at
+    for c in marks:
+        if c in inject:
+            out.append(c)
+            continue
+        if c in hole:
             out.append(s[j] if j < len(s) else "")
         else:
             out.append(c)
-    if at + len(pattern) < len(s) and opts.get("length") != "mask":
-        out.append(s[at + len(pattern):])
+        j += 1
+    if source:
+        out.append(s[j:])
     return "".join(out)
 
 
@@ -102,6 +137,9 @@ register("URLENCODE", strict=("s",))(lambda s: urllib.parse.quote(s, safe=""))
 
 @register("URLDECODE", strict=("s",))
 def urldecode(s: str) -> Any:
+    """A '%' not followed by two hex digits -> NULL (stringfun.adoc URLDECODE)."""
+    if re.search(r"%(?![0-9A-Fa-f]{2})", s):
+        return None
     try:
         return urllib.parse.unquote(s, errors="strict")
     except (UnicodeDecodeError, ValueError):
@@ -169,22 +207,34 @@ register("REGEXP_POSITION", "REGEX_POSITION", "REGEXP_POSITION0", "REGEX_POSITIO
 register("REGEXP_POSITION1", "REGEX_POSITION1", strict=("s", "s"))(
     _with_rx(lambda s, rx: (lambda m: m.start() + 1 if m else -1)(rx.search(s))))
 register("REGEXP_MATCHES", "REGEX_MATCHES", strict=("s", "s"))(
-    _with_rx(lambda s, rx: [m.group(0) for m in rx.finditer(s)]))
+    _with_rx(lambda s, rx: [m.group(0) for m in _go_matches(rx, s)]))
 register("REGEXP_SPLIT", "REGEX_SPLIT", strict=("s", "s"))(
-    _with_rx(lambda s, rx: [p for p in _rx_split(rx, s)]))
+    _with_rx(lambda s, rx: list(_rx_split(rx, s))))
+
+
+def _go_matches(rx: re.Pattern, s: str) -> Iterator[re.Match]:
+    """Successive matches as Go finds them: an empty match next to the one
+    before it is not a match."""
+    last_end = -1
+    for m in rx.finditer(s):
+        if m.start() == m.end() == last_end:
+            continue
+        last_end = m.end()
+        yield m
 
 
 def _rx_split(rx: re.Pattern, s: str) -> Iterator[str]:
-    """Pieces between matches, empty pieces left out."""
-    last = 0
-    for m in rx.finditer(s):
-        if m.end() == m.start():
-            continue
-        if m.start() > last:
-            yield s[last:m.start()]
-        last = m.end()
-    if last < len(s):
-        yield s[last:]
+    """The pieces between matches (patternmatchingfun.adoc REGEXP_SPLIT: an
+    empty piece at the start is kept, "/opt/bin" -> ["", "opt", "bin"], except
+    for an empty match there)."""
+    begin = end = 0
+    for m in _go_matches(rx, s):
+        end = m.start()
+        if m.end() != 0:
+            yield s[begin:end]
+        begin = m.end()
+    if end != len(s):
+        yield s[begin:]
 
 
 def _go_replacement(r: str) -> str:
@@ -300,7 +350,7 @@ def _regexp_any(toks: list, pattern: str) -> Any:
     return any(rx.fullmatch(t) is not None for t in toks if type(t) is str)
 
 
-register("CONTAINS_TOKEN")(_contains_token(lambda toks, t: t in [x for x in toks
+register("CONTAINS_TOKEN", "HAS_TOKEN")(_contains_token(lambda toks, t: t in [x for x in toks
                                                                   if type(x) is str]))
 register("CONTAINS_TOKEN_LIKE")(_contains_token(_like_any))
 register("CONTAINS_TOKEN_REGEXP", "CONTAINS_TOKEN_REGEX")(_contains_token(_regexp_any))
