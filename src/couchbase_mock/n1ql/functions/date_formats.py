@@ -110,7 +110,7 @@ _GO: list[tuple[str, Token]] = [
     ("3", _num("hour12", 1, "")), ("4", _num("minute", 1, "")), ("5", _num("second", 1, "")),
     ("PM", _name("ampm", "upper")), ("pm", _name("ampm", "lower")),
 ]
-_GO_HINT = re.compile(r"2006|01|02|15|04|05|06|Jan|Mon|_2|002")
+_GO_HINT = re.compile(r"2006|01|02|15|04|05|06|Jan|Mon|_2|002|Z07|-07")
 _GO_FRAC = re.compile(r"[.,](0+|9+)(?!\d)")
 
 
