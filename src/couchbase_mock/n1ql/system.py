@@ -276,9 +276,12 @@ def _my_user_info(engine: Any, ctx: Any) -> Rows:
 
 @keyspace("user_info")
 def _user_info(engine: Any, ctx: Any) -> Rows:
-    users = _directory(engine).users()
-    if not _admin(ctx):
-        users = [u for u in users if u["id"] == _me(ctx)]
+    directory = _directory(engine)
+    if _admin(ctx):
+        users = directory.users()
+    else:
+        me = directory.user(_me(ctx))
+        users = [me] if me is not None else []
     return [(f"{u['domain']}:{u['id']}", u) for u in users]
 
 
