@@ -200,7 +200,9 @@ def from_local(tz: _dt.tzinfo, y: int, mo: int, d: int, h: int = 0, mi: int = 0,
 
 
 def from_millis(ms: Any, tz: Optional[_dt.tzinfo] = None) -> When:
-    return When(int(ms * NS_MS) if type(ms) is float else ms * NS_MS, tz or LOCAL)
+    """Epoch milliseconds (a finite int or float) read in ``tz`` (default: the server's)."""
+    whole = int(ms)
+    return When(whole * NS_MS + int(round((ms - whole) * NS_MS)), tz or LOCAL)
 
 
 # -- parsing the documented ISO-8601 forms ------------------------------------------

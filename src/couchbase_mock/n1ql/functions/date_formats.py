@@ -160,13 +160,14 @@ def _percent(fmt: str) -> list[Token]:
     for m in _PCT.finditer(fmt):
         out += [lit(c) for c in fmt[pos:m.start()]]
         pos = m.end()
-        flags, width, element = m[1], m[2], m[3]
+        flags, element = m[1], m[3]
+        width = str(min(int(m[2]), 64)) if m[2] else ""  # (a width of 10^9 is no date)
         if element == "%":
             out.append(lit("%"))
         elif element in _PCT_MACROS:
             out += _percent(_PCT_MACROS[element])
         elif element == "N":
-            out.append(("frac", int(width or 3), False, ""))
+            out.append(("frac", min(int(width or 3), 9), False, ""))
         elif element in _PCT_SIMPLE:
             tok = _PCT_SIMPLE[element]
             if tok[0] == "num":
