@@ -437,13 +437,27 @@ class Insert(Node):
         self.returning: Optional[Returning] = None
 
 
+class UpdateFor(Node):
+    """``FOR [pos:]var (IN|WITHIN) path [, ...] [FOR ...]* [WHEN cond] END`` after a
+    SET or UNSET path (update.adoc, FOR Clause): one list of bindings per FOR level."""
+
+    __slots__ = ("levels", "when")
+
+    def __init__(self, levels: list[list[Binding]], when: Optional[Node]) -> None:
+        self.levels = levels
+        self.when = when
+
+
 class Update(Node):
-    __slots__ = ("term", "set", "unset", "where", "limit", "returning")
+    __slots__ = ("term", "set", "unset", "where", "limit", "returning", "set_for", "unset_for")
 
     def __init__(self, term: KeyspaceTerm) -> None:
         self.term = term
         self.set: list[tuple[Node, Node]] = []
         self.unset: list[Node] = []
+        self.set_for: dict[int, UpdateFor] = {}
+        """The FOR clause of ``set[i]``, by position (update.adoc, FOR Clause)."""
+        self.unset_for: dict[int, UpdateFor] = {}
         self.where: Optional[Node] = None
         self.limit: Optional[Node] = None
         self.returning: Optional[Returning] = None

@@ -33,6 +33,7 @@ from .evaluator import CTX, META, Compiler, Scope
 from .executor import Projector, SelectPlan, Source
 from .indexes import meta_of
 from .planner import require_keyspace
+from .update_for import compile_update_fors
 from .values import MISSING, to_json_value, truth
 
 ROW = "\x00row"
@@ -232,8 +233,10 @@ def run_update(engine: Any, stmt: A.Update, ctx: Any) -> tuple[list, int]:
     alias = term.alias
     path, rows = _targets(engine, term, stmt.where, stmt.limit, ctx)
     compiler = Compiler(Scope({alias}, alias))
-    sets = [(_steps(p, alias), compiler.compile(e)) for p, e in stmt.set]
-    unsets = [_steps(p, alias) for p in stmt.unset]
+    sets = [(_steps(p, alias), compiler.compile(e)) for i, (p, e) in enumerate(stmt.set)
+            if i not in stmt.set_for]
+    unsets = [_steps(p, alias) for i, p in enumerate(stmt.unset) if i not in stmt.unset_for]
+    looped = compile_update_fors(stmt, compiler, _steps)  # SET/UNSET ... FOR ... END
     projector = _returning(stmt, alias)
     updated = []
     writes: list[Write] = []
@@ -247,6 +250,8 @@ def run_update(engine: Any, stmt: A.Update, ctx: Any) -> tuple[list, int]:
             _assign(doc, steps, value, False)
         for steps in unsets:
             _assign(doc, steps, None, True)
+        for apply_for in looped:
+            apply_for(env, _assign)
         updated.append(doc)
         writes.append(Write("replace", meta["id"], encode(doc), meta["expiration"],
                             meta["cas"], meta["flags"]))

@@ -517,11 +517,15 @@ class Parser:
                     path = self.expr(CMP_BP + 1)
                     self.expect_op("=")
                     stmt.set.append((path, self.expr()))
+                    if self.is_kw("FOR"):
+                        stmt.set_for[len(stmt.set) - 1] = self.update_for()
                     if not self.accept_op(","):
                         break
             elif self.accept_kw("UNSET"):
                 while True:
                     stmt.unset.append(self.expr(CMP_BP + 1))
+                    if self.is_kw("FOR"):
+                        stmt.unset_for[len(stmt.unset) - 1] = self.update_for()
                     if not self.accept_op(","):
                         break
             else:
@@ -534,6 +538,15 @@ class Parser:
             stmt.limit = self.expr()
         stmt.returning = self.returning()
         return stmt
+
+    def update_for(self) -> A.UpdateFor:
+        """``(FOR bindings)+ [WHEN cond] END`` of a SET/UNSET path (update.adoc)."""
+        levels = []
+        while self.accept_kw("FOR"):
+            levels.append(self.range_bindings())
+        when = self.expr() if self.accept_kw("WHEN") else None
+        self.expect_kw("END")
+        return A.UpdateFor(levels, when)
 
     def delete(self) -> A.Delete:
         self.expect_kw("DELETE")
