@@ -1,6 +1,6 @@
 """Conformance: SELECT forms, from the N1QL language reference's own examples
 (docs-server, modules/n1ql/pages/n1ql-language-reference/): selectclause.adoc,
-orderby.adoc, union.adoc, unnest.adoc, let.adoc, limit.adoc, offset.adoc.
+orderby.adoc, union.adoc, unnest.adoc, let.adoc, limit.adoc.
 
 The examples read the pre-collections `travel-sample` bucket (documents told apart
 by ``type``); the data below holds exactly the documents each example's stated
@@ -370,7 +370,7 @@ def test_let_without_from(db: QueryEngine) -> None:
     assert q(db, "SELECT x + 1 AS y LET x = 41") == [{"y": 42}]
 
 
-# -- limit.adoc / offset.adoc ----------------------------------------------------
+# -- limit.adoc (LIMIT and OFFSET) -------------------------------------------------
 
 HOTELS = ('SELECT name, address, city, country, url FROM `travel-sample` '
           'WHERE type="hotel" AND vacancy = true')
@@ -393,7 +393,7 @@ def test_limit_offset_rules(db: QueryEngine) -> None:
     assert q(db, "SELECT RAW v FROM [5, 4, 3, 2, 1] AS v ORDER BY v LIMIT 2") == [1, 2]
     assert q(db, "SELECT RAW v FROM [5, 4, 3, 2, 1] AS v LIMIT -1") == []
     assert q(db, "SELECT RAW v FROM [5, 4, 3, 2, 1] AS v LIMIT 0") == []
-    # offset.adoc: OFFSET skips rows after ORDER BY, before LIMIT
+    # limit.adoc: "The LIMIT and OFFSET clauses are evaluated after the ORDER BY clause."
     assert q(db, "SELECT RAW v FROM [5, 4, 3, 2, 1] AS v ORDER BY v LIMIT 2 OFFSET 1") == [2, 3]
     assert q(db, "SELECT RAW v FROM [5, 4, 3, 2, 1] AS v ORDER BY v OFFSET 3") == [4, 5]
     assert q(db, "SELECT RAW v FROM [5, 4, 3, 2, 1] AS v OFFSET 10") == []
