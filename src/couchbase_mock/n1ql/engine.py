@@ -43,7 +43,7 @@ from .errors import (
 )
 from .evaluator import CTX, Compiler, Context, Scope
 from .executor import SelectPlan
-from .explain import dml_plan
+from .explain import dml_plan, explained_text
 from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, key_text, meta_of
 from .monitor import RequestLog
 from .parser import parse
@@ -173,7 +173,8 @@ class QueryEngine:
             results, n = run_delete(self, stmt, ctx)
             return results, None, n
         if isinstance(stmt, A.Explain):
-            return [{"plan": self.explain(stmt.stmt), "text": text}], {"plan": "json"}, None
+            return [{"plan": self.explain(stmt.stmt), "text": explained_text(text)}], \
+                {"plan": "json"}, None
         if isinstance(stmt, A.Prepare):
             return [self.prepare(stmt)], {"*": "*"}, None
         if isinstance(stmt, A.Execute):

@@ -397,7 +397,9 @@ class BlockPlan:
         """``(order environment, result)`` pairs."""
         envs = self.grouped_envs(base) if self.grouped else self.envs(base)
         project = self.projector.project
-        names = self.projector.names if self.order_fns else []
+        # (a result name that is also a FROM alias leaves the alias bound for ORDER BY)
+        names = [n for n in self.projector.names if n not in self.aliases] \
+            if self.order_fns else []
         seen: Optional[set] = set() if self.distinct else None
         raw = self.projector.raw
         for env in envs:

@@ -33,6 +33,15 @@ from . import ast as A
 from .indexes import ARRAY_VAR, SecondaryIndex
 
 
+def explained_text(text: str) -> str:
+    """The ``text`` of an EXPLAIN result: the statement after the EXPLAIN keyword
+    (explain.adoc's example)."""
+    stripped = text.lstrip()
+    if stripped[:7].upper() == "EXPLAIN" and stripped[7:8].isspace():
+        return stripped[8:].lstrip()
+    return text
+
+
 def sequence(ops: list) -> dict:
     return {"#operator": "Sequence", "~children": ops}
 
@@ -56,8 +65,15 @@ def operators(plan: Any) -> Iterator[dict]:
             yield from operators(plan[key])
 
 
-def _text(node: Any, alias: Optional[str] = None) -> str:
-    return A.to_n1ql(node) if node is not None else ""
+def _text(node: Any, alias: Optional[str] = None, names: Any = ()) -> str:
+    """N1QL text of an expression; with ``alias``, its unqualified field names
+    written over that alias, as the query service prints them (``names``: the
+    other names in scope, left alone)."""
+    if node is None:
+        return ""
+    if alias is None:
+        return A.to_n1ql(node)
+    return _qualify(node, alias, names)
 
 
 def _keyspace_fields(path: tuple, alias: Optional[str]) -> dict:
@@ -79,29 +95,36 @@ def _index_key(index: SecondaryIndex, i: int, alias: str) -> str:
     return f"({mod.lower()} ({text}))" if mod else text
 
 
-def _qualify(node: A.Node, alias: str) -> str:
-    """``node`` (an index expression over the document) written over ``alias``."""
+def _qualify(node: A.Node, alias: str, names: Any = ()) -> str:
+    """``node`` with each unqualified field name written over ``alias``."""
+    import copy
+
     def q(n: Any) -> Any:
-        if isinstance(n, A.Ident) and n.name != ARRAY_VAR and n.name not in bound:
+        if isinstance(n, tuple):
+            return tuple(q(x) for x in n)
+        if isinstance(n, list):
+            return [q(x) for x in n]
+        if isinstance(n, A.Ident):
+            if n.name in skip:
+                return n
             return A.Field(A.Ident(alias), n.name)
-        if isinstance(n, A.Field):
-            return A.Field(q(n.base), n.name)
         if isinstance(n, A.Call) and n.name == "META" and not n.args:
             return A.Call("META", [A.Ident(alias)])
         if isinstance(n, A.Node) and not isinstance(n, (A.Subquery, A.Literal)):
-            import copy
-
             out = copy.copy(n)
             for slot in type(n).__slots__:
                 v = getattr(n, slot)
-                if isinstance(v, A.Node):
+                if isinstance(v, (A.Node, list, tuple)):
                     setattr(out, slot, q(v))
-                elif isinstance(v, list):
-                    setattr(out, slot, [q(x) if isinstance(x, A.Node) else x for x in v])
             return out
         return n
 
-    bound = {b.var for b in A.walk(node) if isinstance(b, A.Binding)}
+    skip = set(names) | {alias, ARRAY_VAR}
+    for b in A.walk(node):
+        if isinstance(b, A.Binding):
+            skip.add(b.var)
+            if b.pos:
+                skip.add(b.pos)
     return A.to_n1ql(q(node))
 
 
@@ -172,14 +195,14 @@ def scan_operators(source: Any) -> list:
     return [{"#operator": "DummyScan"}]
 
 
-def join_operator(step: Any) -> dict:
-    """One JOIN, NEST or UNNEST step of a block."""
+def join_operator(step: Any, t: Any = _text) -> dict:
+    """One JOIN, NEST or UNNEST step of a block (``t``: the text of an expression)."""
     join = getattr(step, "join", None)
     kind = getattr(step, "kind", getattr(join, "kind", "JOIN"))
     outer = bool(getattr(step, "outer", False))
     alias = getattr(step, "alias", getattr(join, "alias", None))
     if kind == "UNNEST":
-        op = {"#operator": "Unnest", "as": alias, "expr": _text(join.term if join else None)}
+        op = {"#operator": "Unnest", "as": alias, "expr": t(join.term if join else None)}
         if outer:
             op["outer"] = True
         return op
@@ -190,7 +213,7 @@ def join_operator(step: Any) -> dict:
     ks["as"] = alias
     if join.on_keys is not None:  # a lookup join or nest
         op = {"#operator": "Nest" if kind == "NEST" else "Join", **ks,
-              "on_keys": _text(join.on_keys)}
+              "on_keys": t(join.on_keys)}
         if outer:
             op["outer"] = True
         return op
@@ -201,23 +224,23 @@ def join_operator(step: Any) -> dict:
         inner = [{"#operator": "KeyScan", "as": alias, "keys": "meta().id"}]
     inner.append({"#operator": "Fetch", **ks})
     op = {"#operator": "NestedLoopNest" if kind == "NEST" else "NestedLoopJoin",
-          "alias": alias, "on_clause": _text(join.on)}
+          "alias": alias, "on_clause": t(join.on)}
     if outer:
         op["outer"] = True
     op["~child"] = sequence(inner)
     return op
 
 
-def _project(block: Any) -> dict:
+def _project(block: Any, text: Any = _text) -> dict:
     terms = []
-    for t in block.terms:
-        if t.star and t.expr is None:
+    for term in block.terms:
+        if term.star and term.expr is None:
             terms.append({"expr": "self", "star": True})
             continue
-        item: dict[str, Any] = {"expr": _text(t.expr)}
-        if t.alias:
-            item["as"] = t.alias
-        if t.star:
+        item: dict[str, Any] = {"expr": text(term.expr)}
+        if term.alias:
+            item["as"] = term.alias
+        if term.star:
             item["star"] = True
         terms.append(item)
     op: dict[str, Any] = {"#operator": "InitialProject"}
@@ -229,20 +252,32 @@ def _project(block: Any) -> dict:
     return op
 
 
+def _namer(plan: Any) -> Any:
+    """The text function for a block's expressions (fields over its FROM alias)."""
+    block = plan.block
+    alias = plan.source.alias
+    if alias is None:
+        return _text
+    names = set(plan.aliases) | {n for n, _e in block.let} | {n for n, _e in block.letting} | {
+        t.alias for t in block.terms if t.alias} | set(getattr(plan, "outer_names", ()))
+    return lambda node: _text(node, alias, names)
+
+
 def block_operators(plan: Any) -> list:
     """A SELECT block (:class:`~.executor.BlockPlan`): scan, Fetch, then the
     per-row part in a Parallel, then grouping and projection."""
     block = plan.block
     ops = scan_operators(plan.source)
-    rows = [join_operator(j) for j in plan.joins]
+    t = _namer(plan)
+    rows = [join_operator(j, t) for j in plan.joins]
     if block.let:
         rows.append({"#operator": "Let", "bindings": [
-            {"expr": _text(e), "var": n} for n, e in block.let]})
+            {"expr": t(e), "var": n} for n, e in block.let]})
     if block.where is not None:
-        rows.append({"#operator": "Filter", "condition": _text(block.where)})
+        rows.append({"#operator": "Filter", "condition": t(block.where)})
     if plan.grouped:
-        keys = [_text(g) for g in block.group_by or []]
-        aggs = sorted({_text(n) for n in _aggregates(plan)})
+        keys = [t(g) for g in block.group_by or []]
+        aggs = sorted({t(n) for n in _aggregates(plan)})
         group = {"aggregates": aggs, "group_keys": keys}
         rows.append({"#operator": "InitialGroup", **group})
         ops.append(parallel(rows))
@@ -251,10 +286,10 @@ def block_operators(plan: Any) -> list:
         rows = []
         if block.letting:
             rows.append({"#operator": "Let", "bindings": [
-                {"expr": _text(e), "var": n} for n, e in block.letting]})
+                {"expr": t(e), "var": n} for n, e in block.letting]})
         if block.having is not None:
-            rows.append({"#operator": "Filter", "condition": _text(block.having)})
-    rows.append(_project(block))
+            rows.append({"#operator": "Filter", "condition": t(block.having)})
+    rows.append(_project(block, t))
     if block.distinct:
         rows.append({"#operator": "Distinct"})
     ops.append(parallel(rows))
@@ -262,24 +297,26 @@ def block_operators(plan: Any) -> list:
 
 
 def _aggregates(plan: Any) -> list:
-    from .functions import AGGREGATES
+    from . import executor  # the aggregate names the executor groups by
 
+    aggregates = executor.AGGREGATES
     block = plan.block
     nodes = [t.expr for t in block.terms] + [block.having] + [e for _n, e in block.letting]
     return [n for node in nodes if node is not None for n in A.walk(node)
-            if isinstance(n, A.Call) and n.name in AGGREGATES]
+            if isinstance(n, A.Call) and n.name in aggregates]
 
 
 def _tail(plan: Any) -> list:
     query = plan.query
+    t = _namer(plan.block) if plan.block is not None else _text
     ops = []
     if query.order:
         terms = []
         for o in query.order:
-            t: dict[str, Any] = {"expr": _text(o.expr)}
+            term: dict[str, Any] = {"expr": t(o.expr)}
             if o.desc:
-                t["desc"] = True
-            terms.append(t)
+                term["desc"] = True
+            terms.append(term)
         ops.append({"#operator": "Order", "sort_terms": terms})
     if query.offset is not None:
         ops.append({"#operator": "Offset", "expr": _text(query.offset)})
@@ -347,19 +384,20 @@ def dml_plan(engine: Any, stmt: Any) -> dict:
 
     source = Source(engine, stmt.term, stmt.where, set(), Scope())
     ops = scan_operators(source)
+    t = (lambda node: _text(node, source.alias)) if source.alias else _text
     rows = []
     if stmt.where is not None:
-        rows.append({"#operator": "Filter", "condition": _text(stmt.where)})
+        rows.append({"#operator": "Filter", "condition": t(stmt.where)})
     ks = _keyspace_fields(source.path, source.alias) if source.path else {}
     if isinstance(stmt, A.Update):
         rows.append({"#operator": "Clone"})
         if stmt.set:
             rows.append({"#operator": "Set", "set_terms": [
-                {"path": _text(t[0]), "value": _text(t[1])} for t in stmt.set
-                if isinstance(t, tuple) and len(t) >= 2]})
+                {"path": t(x[0]), "value": t(x[1])} for x in stmt.set
+                if isinstance(x, tuple) and len(x) >= 2]})
         if stmt.unset:
             rows.append({"#operator": "Unset", "unset_terms": [
-                {"path": _text(t[0] if isinstance(t, tuple) else t)} for t in stmt.unset]})
+                {"path": t(x[0] if isinstance(x, tuple) else x)} for x in stmt.unset]})
         rows.append({"#operator": "SendUpdate", **ks})
     else:
         rows.append({"#operator": "SendDelete", **ks})

@@ -470,7 +470,13 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
             spec = range_for(conjs, ix.key_texts[0], term.alias, others)
         if spec.empty:
             continue
-        score = (spec.exact, ix.where is not None, len(spec.texts), -len(ix.key_texts))
+        # The most predicates the index answers (its keys after the first, and its
+        # WHERE, as the server's composite spans and partial indexes do), then
+        # equality over ranges, then the smaller index.
+        rest = sum(1 for i, text in enumerate(ix.key_texts[1:], 1) if i != ix.array_pos
+                   and not range_for(conjs, text, term.alias, others).empty)
+        sargable = len(spec.texts) + rest + len(conjuncts(ix.where))
+        score = (sargable, spec.exact, -len(ix.key_texts))
         if best is None or score > best[0]:
             best = (score, ix, spec, via)
     if best is not None:
