@@ -160,3 +160,20 @@ def test_syntax_errors(q):
     assert error(q, "CREATE FUNCTION f(a) LANGUAGE COBOL AS 1").code == 3000
     assert error(q, "CREATE FUNCTION f(a)").code == 3000
     assert error(q, "CREATE FUNCTION a.b(x) { x }").code == 3000
+
+
+def test_system_functions_lists_them(q):
+    # dropfunction.adoc: "SELECT * FROM system:functions" shows the functions;
+    # sysinfo.adoc "Monitor Functions": definition and identity of each
+    q.query("CREATE FUNCTION celsius(...) LANGUAGE INLINE AS (args[0] - 32) * 5/9")
+    q.query("CREATE FUNCTION `travel-sample`.inventory.sq(x) { x * x }")
+    rows = q.query("SELECT RAW f FROM system:functions AS f ORDER BY f.identity.name").results
+    assert [r["identity"] for r in rows] == [
+        {"name": "celsius", "namespace": "default", "type": "global"},
+        {"bucket": "travel-sample", "name": "sq", "namespace": "default", "scope": "inventory",
+         "type": "scope"}]
+    assert rows[0]["definition"]["#language"] == "inline"
+    assert rows[0]["definition"]["parameters"] == ["..."]
+    assert rows[1]["definition"]["parameters"] == ["x"]
+    q.query("DROP FUNCTION celsius")
+    assert q.query("SELECT RAW identity.name FROM system:functions").results == ["sq"]

@@ -31,6 +31,7 @@ import weakref
 from typing import Any, Optional
 
 from .. import ast as A
+from .. import system
 from ..errors import N1QLError
 from ..evaluator import CTX, Compiler, Fn, Scope
 from ..values import MISSING
@@ -171,10 +172,6 @@ class Registry:
             raise not_found(key)
         return udf
 
-    def rows(self) -> list:
-        return [udf.system_row() for _, udf in sorted(self.functions.items(),
-                                                       key=lambda kv: str(kv[0]))]
-
 
 def not_found(key: Key) -> N1QLError:
     bucket, scope, name = key
@@ -249,6 +246,15 @@ def parse_qualified_call(parser: Any, left: A.Node) -> A.Node:
             args.append(parser.expr())
     parser.expect_op(")")
     return UdfCall(bucket, scope, name, args)
+
+
+@system.keyspace("functions", replace=True)
+def _system_functions(engine: Any, ctx: Any) -> list:
+    """``system:functions``: global functions, and those of scopes the user may read."""
+    may_read = getattr(ctx, "may_read", None) if ctx is not None else None
+    return [(udf.path(), udf.system_row())
+            for _, udf in sorted(registry_of(engine).functions.items(), key=lambda kv: str(kv[0]))
+            if udf.key[0] is None or may_read is None or may_read(udf.key[0])]
 
 
 Compiler.c_UdfCall = _c_udf_call  # type: ignore[attr-defined]
