@@ -5,7 +5,7 @@ sees the terms before it) and evaluated once each time the SELECT runs,
 before its blocks: a term's value (the result array of its SELECT, or its
 expression's value) is bound under its name, so the main query, later terms
 and every subquery read it like a LET variable, and ``FROM name`` iterates it
-(see :mod:`.fromterms`).
+(the parser makes that an expression term).
 
 ``WITH RECURSIVE name AS (anchor UNION [ALL] recursive)`` (with-recursive.adoc):
 the anchor runs once (level 0), then the recursive arm runs with ``name``
@@ -25,7 +25,6 @@ from typing import Any, Callable, Optional
 from . import ast as A
 from .errors import N1QLError
 from .evaluator import CTX, Compiler, Scope
-from .fromterms import CTE_MARK
 from .values import hashable
 
 MAX_LEVELS = 1000
@@ -53,8 +52,7 @@ class _Term:
             self.value = plan.run
             return
         self.anchor = SelectPlan(engine, _as_select(body.left), scope)
-        self.step = SelectPlan(engine, _as_select(body.right),
-                               scope.child([term.name, CTE_MARK + term.name]))
+        self.step = SelectPlan(engine, _as_select(body.right), scope.child([term.name]))
         self.distinct = not body.all
         row_scope = Scope({ROW}, ROW)
         self.cycle = [Compiler(row_scope).compile(_cycle_field(term.name, e))
@@ -152,7 +150,7 @@ class WithPlan:
         self.terms = []
         for t in terms:
             self.terms.append(_Term(engine, t, scope))
-            scope = scope.child([t.name, CTE_MARK + t.name])
+            scope = scope.child([t.name])
         self.scope = scope
 
     def bind(self, base: dict) -> dict:

@@ -24,7 +24,7 @@ from . import system
 from .ctes import WithPlan
 from .errors import N1QLError
 from .evaluator import CTX, META, Compiler, Scope, flatten_op
-from .fromterms import TermJoin, is_term_join, resolve
+from .fromterms import TermJoin, is_term_join
 from .functions import AGGREGATES, Aggregate
 from .planner import Access, choose_access, cover_block, is_constant, require_keyspace
 from .values import MISSING, collation_key, hashable, truth
@@ -114,7 +114,6 @@ class Source:
         self.path: Optional[tuple] = None
         if term is None:
             return
-        term = self.term = resolve(term, outer)  # FROM cte / FROM outer_alias.path
         if isinstance(term, A.ExprTerm):
             self.expr_fn = Compiler(outer).compile(term.expr)
             return
@@ -330,7 +329,7 @@ class BlockPlan:
         self.joins = []
         for i, j in enumerate(block.joins):
             partial = Scope(outer.bound | set(aliases[: i + 1]), default)
-            step = TermJoin if is_term_join(j, partial) else JoinStep  # FROM a, b; JOIN (subquery)
+            step = TermJoin if is_term_join(j) else JoinStep  # FROM a, b; JOIN (subquery)
             self.joins.append(step(engine, j, Compiler(partial), others))
         self.lets = [(n, compiler.compile(e)) for n, e in block.let]
         self.where = compiler.compile(block.where) if block.where is not None else None

@@ -1,10 +1,11 @@
 """FROM and JOIN terms that are not keyspaces, and comma joins (from.adoc).
 
 - A name in FROM that is a WITH term, and a path such as an outer query's
-  ``o.orderlines`` in a correlated subquery, are expressions, not keyspaces:
-  ``WITH hotels AS (...) SELECT ... FROM hotels`` and
-  ``(SELECT l FROM o.orderlines AS l)`` iterate the value (an array: each
-  element is a row; another value: one row; MISSING or NULL: none).
+  ``o.orderlines`` in a correlated subquery, are expressions, not keyspaces
+  (the parser makes them :class:`~.ast.ExprTerm`): ``WITH hotels AS (...)
+  SELECT ... FROM hotels`` and ``(SELECT l FROM o.orderlines AS l)`` iterate
+  the value (an array: each element is a row; another value: one row;
+  MISSING or NULL: none), as the executor's Source does for any expression.
 - ``JOIN``/``NEST`` onto a subquery, an expression or such a name (an ANSI
   join: ``ON`` condition only) evaluates the term for each left row.
 - ``FROM a, b`` (comma.adoc) joins each row of ``a`` with each row of ``b``,
@@ -17,35 +18,15 @@ from typing import Any, Iterator, Optional
 
 from . import ast as A
 from .errors import N1QLError
-from .evaluator import Compiler, Scope
+from .evaluator import Compiler
 from .values import MISSING, truth
 
-CTE_MARK = "\x00cte:"
-"""Prefix of the scope entry that says a bound name is a WITH term."""
 
-
-def resolve(term: Any, scope: Scope) -> Any:
-    """``term``, or an expression term if it names a WITH term bound in ``scope``
-    (a plain name is otherwise a keyspace, even if an outer alias spells it)."""
-    if not isinstance(term, A.KeyspaceTerm) or term.ref.namespace != "default":
-        return term
-    ref = term.ref
-    if CTE_MARK + ref.bucket not in scope.bound:
-        return term
-    if term.use_keys is not None or term.use_index:
-        raise N1QLError(3000, f"USE KEYS and USE INDEX are for keyspaces, not {ref.bucket}")
-    expr: A.Node = A.Ident(ref.bucket)
-    for part in (ref.scope, ref.collection):
-        if part:
-            expr = A.Field(expr, part)
-    return A.ExprTerm(expr, term.alias)
-
-
-def is_term_join(join: A.Join, scope: Scope) -> bool:
+def is_term_join(join: A.Join) -> bool:
     """Whether ``join`` is run by :class:`TermJoin` (not a keyspace JOIN/NEST/UNNEST)."""
     if join.kind == "COMMA":
         return True
-    return join.kind in ("JOIN", "NEST") and isinstance(resolve(join.term, scope), A.ExprTerm)
+    return join.kind in ("JOIN", "NEST") and isinstance(join.term, A.ExprTerm)
 
 
 class TermJoin:
@@ -58,7 +39,7 @@ class TermJoin:
         self.outer = join.outer
         self.alias = join.alias
         scope = compiler.scope
-        term = resolve(join.term, scope)
+        term = join.term
         if join.on_keys is not None:
             raise N1QLError(3000, f"ON KEYS needs a keyspace: {self.alias} is not one")
         self.source = Source(engine, term, None, others, scope)

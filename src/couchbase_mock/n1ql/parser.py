@@ -54,6 +54,7 @@ class Parser:
         self.i = 0
         self.next_positional = 0
         self.depth = 0  # expressions being parsed, one inside the other
+        self.ctes: set[str] = set()  # WITH names in scope: FROM name is that value
         self.steps = 0
 
     # -- token helpers ----------------------------------------------------
@@ -177,6 +178,8 @@ class Parser:
         raise self.error()
 
     def select(self) -> A.Select:
+        outer_ctes = self.ctes
+        self.ctes = set(outer_ctes)
         with_ = self.with_clause() if self.is_kw("WITH") else None
         body = self.select_operand()
         while self.is_kw("UNION", "INTERSECT", "EXCEPT"):
@@ -199,7 +202,9 @@ class Parser:
         if isinstance(body, A.Select) and order is None and limit is None and offset is None:
             if with_:
                 body.with_ = with_ + (body.with_ or [])
+            self.ctes = outer_ctes
             return body
+        self.ctes = outer_ctes
         return A.Select(body, order, limit, offset, with_)
 
     def with_clause(self) -> list:
@@ -212,6 +217,8 @@ class Parser:
             name = self.ident()
             self.expect_kw("AS")
             self.expect_op("(")
+            if recursive:
+                self.ctes.add(name)  # a recursive term reads itself
             query = expr = None
             if self.is_kw("SELECT", "WITH"):
                 query = self.select()
@@ -227,6 +234,7 @@ class Parser:
             if recursive and self.accept_kw("OPTIONS"):
                 options = self.expr()
             terms.append(A.WithTerm(name, query, expr, recursive, cycle, options))
+            self.ctes.add(name)
             if not self.accept_op(","):
                 return terms
 
@@ -395,6 +403,8 @@ class Parser:
         k = 0
         if self.is_op(":", tok=self.peek(1)):
             return False
+        if self.tok.value in self.ctes:  # FROM cte, FROM cte.field...
+            return True
         while self.is_op(".", tok=self.peek(k + 1)) and self.peek(k + 2).kind in (IDENT, QIDENT):
             k += 2
         return k == 2 or k > 4 or self.is_op("[", ".", tok=self.peek(k + 1))
