@@ -210,15 +210,41 @@ def replace(s: str, old: str, new: str, n: Any = None) -> str:
 # -- numbers ------------------------------------------------------------------
 
 
-def _round_half_away(x: float, digits: int = 0) -> Any:
-    factor = 10 ** digits
-    v = math.floor(abs(x) * factor + 0.5) / factor
-    return num(math.copysign(v, x) if v else 0)
+def _digits(d: Any) -> Optional[int]:
+    """A ROUND/TRUNC precision: a whole number, else None (the call gives NULL)."""
+    return int(d) if math.isfinite(d) and d == int(d) else None
 
 
-register("ROUND", strict=("n", "n"))(lambda x, d=0: _round_half_away(x, int(d)))
-register("TRUNC", strict=("n", "n"))(
-    lambda x, d=0: num(math.trunc(x * 10 ** int(d)) / 10 ** int(d)))
+def _round(x: Any, d: Any = 0) -> Any:
+    """ROUND (numericfun.adoc): to ``d`` digits right of the point (left if
+    negative); an exact half goes to the even neighbour, as the server does
+    (2.5 -> 2, 3.5 -> 4, 0.125 at 2 digits -> 0.12)."""
+    digits = _digits(d)
+    if digits is None:
+        return None
+    if not math.isfinite(x):
+        return x
+    scale = 10.0 ** digits
+    scaled = abs(x) * scale
+    whole = math.floor(scaled)
+    frac = scaled - whole
+    if frac > 0.5 or (frac == 0.5 and whole % 2 == 1):
+        whole += 1
+    return num(math.copysign(whole / scale, x) if whole else 0)
+
+
+def _trunc(x: Any, d: Any = 0) -> Any:
+    digits = _digits(d)
+    if digits is None:
+        return None
+    if not math.isfinite(x):
+        return x
+    scale = 10.0 ** digits
+    return num(math.trunc(x * scale) / scale)
+
+
+register("ROUND", strict=("n", "n"))(_round)
+register("TRUNC", strict=("n", "n"))(_trunc)
 register("FLOOR", strict=("n",))(lambda x: num(math.floor(x)))
 register("CEIL", strict=("n",))(lambda x: num(math.ceil(x)))
 register("ABS", strict=("n",))(lambda x: abs(x))
@@ -407,8 +433,10 @@ def tonumber(v: Any, strip: Any = None) -> Any:
 def toboolean(v: Any) -> Any:
     if v is MISSING or v is None:
         return v
-    if type(v) is str:
-        return v not in ("", "false")
+    if type(v) is str:  # typefun.adoc: "Empty strings ... are false. All other values are true."
+        return v != ""
+    if type(v) is float and v != v:  # typefun.adoc: NaN is false
+        return False
     return bool(v)
 
 
@@ -421,16 +449,17 @@ register("TOOBJECT", "TO_OBJECT")(
 
 
 def _first(pred: Callable[[Any], bool]) -> Callable[..., Any]:
-    def first(*args: Any) -> Any:
-        for a in args:
-            if pred(a):
-                return a
+    def first(a: Any, b: Any, *rest: Any) -> Any:  # (condfununknown.adoc: at least 2)
+        for x in (a, b) + rest:
+            if pred(x):
+                return x
         return None
 
     return first
 
 
-register("IFMISSING")(lambda *a: next((x for x in a if x is not MISSING), None))
+register("IFMISSING")(lambda a, b, *rest: next((x for x in (a, b) + rest if x is not MISSING),
+                                                None))
 register("IFNULL")(_first(lambda x: x is not None))
 register("IFMISSINGORNULL", "COALESCE", "NVL")(
     _first(lambda x: x is not None and x is not MISSING))
@@ -439,14 +468,15 @@ register("NULLIF")(lambda a, b: None if equal(a, b) else a)
 
 
 @register("GREATEST")
-def greatest(*args: Any) -> Any:
-    vals = [a for a in args if a is not None and a is not MISSING]
+def greatest(first: Any, second: Any, *more: Any) -> Any:
+    """comparisonfun.adoc: at least 2; NULL and MISSING ignored; collation order."""
+    vals = [a for a in (first, second) + more if a is not None and a is not MISSING]
     return max(vals, key=collation_key) if vals else None
 
 
 @register("LEAST")
-def least(*args: Any) -> Any:
-    vals = [a for a in args if a is not None and a is not MISSING]
+def least(first: Any, second: Any, *more: Any) -> Any:
+    vals = [a for a in (first, second) + more if a is not None and a is not MISSING]
     return min(vals, key=collation_key) if vals else None
 
 

@@ -161,14 +161,14 @@ def _first_number(bad: Callable[[float], bool]) -> Callable[..., Any]:
     """The first number that is not ``bad``; MISSING is skipped; NULL or a
     non-number met first gives NULL."""
 
-    def first(*args: Any) -> Any:
-        for a in args:
-            if a is MISSING:
+    def first(a: Any, b: Any, *rest: Any) -> Any:  # (condfunnum.adoc: at least 2)
+        for x in (a, b) + rest:
+            if x is MISSING:
                 continue
-            if not is_number(a):
+            if not is_number(x):
                 return None
-            if not bad(a):
-                return a
+            if not bad(x):
+                return x
         return None
 
     return first
@@ -182,10 +182,8 @@ register("IFNANORINF", "IF_NAN_OR_INF")(
 
 def _if_equal(replacement: float) -> Callable[[Any, Any], Any]:
     def if_equal(a: Any, b: Any) -> Any:
-        if a is MISSING or b is MISSING:
-            return MISSING
-        if a is None or b is None:
-            return None
+        if a is MISSING or b is MISSING or a is None or b is None:
+            return None  # condfunnum.adoc: "NULL if either expression is MISSING or NULL"
         return replacement if equal(a, b) else a
 
     return if_equal
@@ -228,6 +226,6 @@ def toatom(v: Any) -> Any:
     if v is MISSING or v is None or type(v) in (bool, int, float, str):
         return v
     inner = v if type(v) is list else list(v.values()) if type(v) is dict else []
-    if len(inner) == 1:
-        return toatom(inner[0]) if type(inner[0]) in (bool, int, float, str) else None
+    if len(inner) == 1:  # typefun.adoc: the result of TOATOM() on the single element
+        return toatom(inner[0])
     return None

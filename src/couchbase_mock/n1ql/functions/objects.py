@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator, Optional
 
 from ..errors import N1QLError
 from ..values import MISSING, Binary, equal, to_json_value, type_name
-from . import format_number, register
+from . import encode_json, format_number, register
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -289,8 +289,7 @@ def abort(v: Any = MISSING) -> Any:
 def _encode(v: Any) -> bytes:
     if isinstance(v, Binary):
         return v.data
-    return json.dumps(to_json_value(v), separators=(",", ":"), sort_keys=True,
-                      ensure_ascii=False).encode()
+    return encode_json(v).encode()
 
 
 register("BASE64", "BASE64_ENCODE")(
