@@ -240,10 +240,44 @@ def test_random_seed_repeats(engine: QueryEngine) -> None:
 
 
 def test_collated_objects_of_array_star(engine: QueryEngine) -> None:
-    """OF OBJECT_INNER_PAIRS example 2: special_flights[*] collates similarly named fields."""
+    """OF OBJECT_INNER_PAIRS example 2: special_flights[*] collates similarly named
+    fields; a name found in one object only has its one value ("alert": "red")."""
     q = ('WITH special_flights AS ([{"flight": "AI444", "codename": "green"}, '
          '{"flight": "AI333", "alert": "red"}]) '
          "SELECT RAW OBJECT_INNER_PAIRS(special_flights[*])")
     assert engine.query(q).results == [[
-        {"name": "alert", "val": ["red"]}, {"name": "codename", "val": ["green"]},
+        {"name": "alert", "val": "red"}, {"name": "codename", "val": "green"},
         {"name": "flight", "val": ["AI444", "AI333"]}]]
+
+
+SPECIAL_FLIGHTS = ('WITH special_flights AS ([{"flight": "AI444", "utc": "4:44:44", '
+                   '"codename": "green"}, {"flight": "AI333", "utc": "3:33:33", "alert": "red"}, '
+                   '{"flight": "AI222", "utc": "2:22:22", "codename": "yellow"}]) ')
+
+
+@pytest.mark.parametrize("fn,expected", [
+    # objectfun.adoc OBJECT_INNER_PAIRS / OBJECT_INNER_VALUES / OBJECT_VALUES Example 2
+    ("OBJECT_INNER_PAIRS", [{"name": "alert", "val": "red"},
+                            {"name": "codename", "val": ["green", "yellow"]},
+                            {"name": "flight", "val": ["AI444", "AI333", "AI222"]},
+                            {"name": "utc", "val": ["4:44:44", "3:33:33", "2:22:22"]}]),
+    ("OBJECT_INNER_VALUES", ["red", ["green", "yellow"], ["AI444", "AI333", "AI222"],
+                             ["4:44:44", "3:33:33", "2:22:22"]]),
+    ("OBJECT_VALUES", [[None, "red", None], ["green", None, "yellow"],
+                       ["AI444", "AI333", "AI222"], ["4:44:44", "3:33:33", "2:22:22"]]),
+    ("OBJECT_NAMES", ["alert", "codename", "flight", "utc"]),
+])
+def test_special_flights_example(engine: QueryEngine, fn: str, expected: list) -> None:
+    q = SPECIAL_FLIGHTS + f"SELECT RAW {fn}(special_flights[*])"
+    assert engine.query(q).results == [expected]
+
+
+def test_pairs_nested_of_array_star_keeps_absent_fields_as_null(engine: QueryEngine) -> None:
+    """objectfun.adoc OBJECT_PAIRS_NESTED Example 2 (first two objects): an object
+    without the field gives a null entry, like an OUTER JOIN."""
+    q = ('WITH f AS ([{"flight": "AI444"}, {"flight": "AI333", "alert": "red"}]) '
+         'SELECT RAW OBJECT_PAIRS_NESTED(f[*], {"composites": true})')
+    assert engine.query(q).results == [[
+        {"name": "alert", "val": [None, "red"]}, {"name": "alert[0]", "val": None},
+        {"name": "alert[1]", "val": "red"}, {"name": "flight", "val": ["AI444", "AI333"]},
+        {"name": "flight[0]", "val": "AI444"}, {"name": "flight[1]", "val": "AI333"}]]

@@ -128,13 +128,22 @@ register("OBJECT_TYPES_NESTED", strict=("o",))(_types_nested)
 
 
 def _inner(v: Any) -> Any:
-    """A value gathered by ``array[*]``: MISSING elements are left out."""
-    return [x for x in v if x is not MISSING] if type(v) is list else v
+    """A value gathered by ``array[*]``: MISSING elements are left out, and one
+    value left stands alone (objectfun.adoc OBJECT_INNER_PAIRS Example 2:
+    "alert" found in one of three objects is "red", not ["red"])."""
+    if type(v) is not list or not any(x is MISSING for x in v):
+        return v
+    kept = [x for x in v if x is not MISSING]
+    return kept[0] if len(kept) == 1 else kept
 
 
 def _outer(v: Any) -> Any:
     """... or kept as NULL."""
-    return [None if x is MISSING else x for x in v] if type(v) is list else v
+    if type(v) is list:
+        return [None if x is MISSING else _outer(x) for x in v]
+    if type(v) is dict:
+        return {k: _outer(x) for k, x in v.items() if x is not MISSING}
+    return v
 
 
 register("OBJECT_VALUES", "OBJECT_OUTER_VALUES", strict=("o",))(
@@ -182,7 +191,7 @@ def object_pairs_nested(o: dict, options: Any = None) -> Any:
     composites = _option(opts, "composites", False)
     types = _option(opts, "types", False)
     out = []
-    for path, v, composite in _walk(o, "", True):
+    for path, v, composite in _walk(_outer(o), "", True):
         if (composite and not composites) or not match(path):
             continue
         out.append({"name": path, "type": type_name(v)} if types else {"name": path, "val": v})
