@@ -329,6 +329,11 @@ def _is_meta_id(node: A.Node, alias: str) -> bool:
                 and node.base.args[0].name == alias)))
 
 
+COVERING_SCANS = True
+"""Whether a query an index covers is answered without fetching documents
+(off: every row is fetched, as the benchmark's "before" case)."""
+
+
 def decide_cover(access: Optional[Access], alias: Optional[str], nodes: list,
                  names: set) -> None:
     """Make ``access`` a covering scan if every use of ``alias`` in ``nodes``
@@ -336,7 +341,7 @@ def decide_cover(access: Optional[Access], alias: Optional[str], nodes: list,
     index's WHERE fixes, or ``META(alias).id``. ``names``: every other name in
     scope (other aliases, LET, projection and range variables): an unqualified
     name that is none of them is a field of ``alias``."""
-    if access is None or access.kind != "index" or alias is None:
+    if access is None or access.kind != "index" or alias is None or not COVERING_SCANS:
         return
     index = access.index
     if not isinstance(index, SecondaryIndex):

@@ -175,6 +175,17 @@ def test_from_expression_is_an_expression_scan(engine) -> None:
     assert ops[0] == {"#operator": "ExpressionScan", "alias": "x", "expr": "[1, 2]"}
 
 
+def test_partitioned_index_is_used_like_any_other(fresh) -> None:
+    # index-partitioning.adoc: CREATE INDEX ... PARTITION BY HASH(META().id); the
+    # local cluster keeps one partition, so the scan is the same IndexScan3.
+    fresh.query(f"CREATE INDEX by_city ON {BS}(city) PARTITION BY HASH(META().id)")
+    stmt = f"SELECT RAW name FROM {BS} WHERE city = 'Chico'"
+    assert flat(plan_of(fresh, stmt))[0]["index"] == "by_city"
+    assert fresh.query(stmt).results == ["Sierra Nevada Brewing Co."]
+    row = fresh.query("SELECT RAW `partition` FROM system:indexes WHERE name = 'by_city'")
+    assert row.results == ["HASH((meta().`id`))"]
+
+
 # -- DML ---------------------------------------------------------------------------------
 
 
