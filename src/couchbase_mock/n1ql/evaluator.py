@@ -578,9 +578,9 @@ class Compiler:
         if counts is not None and not (counts[0] <= len(node.args) and
                                        (counts[1] is None or len(node.args) <= counts[1])):
             raise N1QLError(3000, _arity_message(name, counts))
-        if name in CONTEXTUAL:  # functions of the request: EVALUATE, CURRENT_USERS...
+        if name in CONTEXTUAL:  # functions of the request and row: EVALUATE, SEARCH...
             ctx_args = [self.compile(a) for a in node.args]
-            return lambda env: found(env[CTX], *[a(env) for a in ctx_args])
+            return lambda env: found(env, *[a(env) for a in ctx_args])
         impl = found
         args = [self.compile(a) for a in node.args]
         if len(args) == 1:

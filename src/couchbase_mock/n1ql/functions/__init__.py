@@ -45,8 +45,16 @@ ARITY: dict[str, tuple[int, Optional[int]]] = {}
 implementation's signature tells; checked when a statement is compiled."""
 
 CONTEXTUAL: set[str] = set()
-"""Functions of the request (EVALUATE, CURRENT_USERS, NODE_NAME...): called with
-the request's :class:`~..evaluator.Context` before their arguments."""
+"""Functions of the request or the row (EVALUATE, CURRENT_USERS, SEARCH...): called
+with the row's environment before their arguments; :func:`request_of` gives the
+request's :class:`~..evaluator.Context` from it."""
+
+_CTX = "\x00ctx"  # (evaluator.CTX: where an environment holds its request's context)
+
+
+def request_of(env: dict) -> Any:
+    """The request context of a row environment (a contextual function's first argument)."""
+    return env[_CTX]
 
 
 def arity(fn: Callable) -> Optional[tuple[int, Optional[int]]]:
@@ -69,7 +77,7 @@ def arity(fn: Callable) -> Optional[tuple[int, Optional[int]]]:
 def register(*names: str, strict: Optional[tuple] = None, context: bool = False) -> Callable:
     """Register under ``names``; ``strict`` = the argument types required
     (MISSING in -> MISSING out; NULL or another type -> NULL); ``context``:
-    the function takes the request context first (see :data:`CONTEXTUAL`)."""
+    the function takes the row environment first (see :data:`CONTEXTUAL`)."""
 
     def deco(fn: Callable) -> Callable:
         impl = _strict(fn, strict) if strict is not None else fn

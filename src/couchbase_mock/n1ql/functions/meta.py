@@ -15,12 +15,13 @@ from typing import Any, Optional
 
 from ..errors import N1QLError
 from ..values import MISSING, Binary, is_number
-from . import encode_json, register, utf8
+from . import encode_json, register, request_of, utf8
 
 # -- the request and the node -------------------------------------------------
 
 
-def _node(ctx: Any) -> str:
+def _node(env: dict) -> str:
+    ctx = request_of(env)
     directory = getattr(ctx.executor, "directory", None)
     if directory is not None:
         return str(directory.node)
@@ -29,28 +30,29 @@ def _node(ctx: Any) -> str:
 
 
 @register("NODE_NAME", context=True)
-def node_name(ctx: Any) -> str:
+def node_name(env: dict) -> str:
     """The node the query runs on, ``host:port`` of its cluster manager."""
-    return _node(ctx)
+    return _node(env)
 
 
 @register("NODE_UUID", context=True)
-def node_uuid(ctx: Any, name: Any) -> Any:
+def node_uuid(env: dict, name: Any) -> Any:
     """The node's UUID (a stable 32-hex-digit name); ``""`` is this node; not a string -> NULL."""
     if name is MISSING:
         return MISSING
     if type(name) is not str:
         return None
-    node = _node(ctx)
+    node = _node(env)
     if name not in ("", node):
         return None
     return uuid.uuid5(uuid.NAMESPACE_URL, f"couchbase-node://{node}").hex
 
 
 @register("CURRENT_USERS", context=True)
-def current_users(ctx: Any) -> list:
+def current_users(env: dict) -> list:
     """The authenticated users of the statement, ``domain:name`` (the
     administrator is ``builtin:Administrator``)."""
+    ctx = request_of(env)
     user = getattr(ctx, "user", None)
     if not user:
         return []
@@ -74,7 +76,7 @@ _READ_ONLY = frozenset(["Select", "Explain", "Infer", "Advise", "ExplainFunction
 
 
 @register("EVALUATE", context=True)
-def evaluate(ctx: Any, statement: Any, params: Any = None) -> Any:
+def evaluate(env: dict, statement: Any, params: Any = None) -> Any:
     """The results of a read-only ``statement`` (a string), with named
     (object) or positional (array) parameters; a statement that writes is
     error 5010 "not a readonly request"."""
@@ -84,6 +86,7 @@ def evaluate(ctx: Any, statement: Any, params: Any = None) -> Any:
         return None
     from ..parser import parse
 
+    ctx = request_of(env)
     stmt = parse(statement, ctx.cancel)
     if type(stmt).__name__ not in _READ_ONLY:
         raise N1QLError(5010, "Error evaluating statement - cause: not a readonly request")
