@@ -43,7 +43,7 @@ from .errors import (
 )
 from .evaluator import CTX, Compiler, Context, Scope
 from .executor import SelectPlan
-from .explain import dml_plan, explained_text
+from .explain import dml_plan, explained_text, index_ddl_plan
 from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, key_text, meta_of
 from .monitor import RequestLog
 from .parser import parse
@@ -211,7 +211,7 @@ class QueryEngine:
         explainer = EXPLAINERS.get(type(stmt))
         if explainer is not None:
             return explainer(self, stmt)
-        return {"#operator": type(stmt).__name__}
+        return index_ddl_plan(stmt) or {"#operator": type(stmt).__name__}
 
     def prepare(self, stmt: A.Prepare) -> dict:
         name = stmt.name or str(uuid.uuid4())

@@ -27,6 +27,7 @@ forms (MERGE...) may reuse :func:`scan_operators` and :func:`parallel`.
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Iterator, Optional
 
 from . import ast as A
@@ -97,7 +98,6 @@ def _index_key(index: SecondaryIndex, i: int, alias: str) -> str:
 
 def _qualify(node: A.Node, alias: str, names: Any = ()) -> str:
     """``node`` with each unqualified field name written over ``alias``."""
-    import copy
 
     def q(n: Any) -> Any:
         if isinstance(n, tuple):
@@ -413,3 +413,31 @@ def _returning(ret: Any) -> dict:
     return {"#operator": "InitialProject", "result_terms": [
         {"expr": "self", "star": True} if t.star and t.expr is None else
         {"expr": _text(t.expr), **({"as": t.alias} if t.alias else {})} for t in ret.terms]}
+
+
+def index_ddl_plan(stmt: Any) -> Optional[dict]:
+    """CREATE [PRIMARY] INDEX, DROP [PRIMARY] INDEX and BUILD INDEX, by the
+    query service's operator names (None for another statement)."""
+    ref = getattr(stmt, "ref", None)
+    if ref is None:
+        return None
+    path = (ref.bucket, ref.scope or "_default", ref.collection or "_default")
+    ks = _keyspace_fields(path, None)
+    if isinstance(stmt, A.CreateIndex):
+        name = stmt.name or "#primary"
+        op = "CreatePrimaryIndex" if stmt.primary else "CreateIndex"
+        out: dict[str, Any] = {"#operator": op, "index": name, **ks, "using": stmt.using}
+        if not stmt.primary:
+            out["keys"] = [
+                (f"({m.lower()} {A.to_n1ql(k)})" if m else A.to_n1ql(k))
+                for k, m in zip(stmt.keys, stmt.modifiers or [""] * len(stmt.keys))]
+            if stmt.where is not None:
+                out["where"] = A.to_n1ql(stmt.where)
+        return out
+    if isinstance(stmt, A.DropIndex):
+        return {"#operator": "DropIndex", "index": stmt.name or "#primary", **ks}
+    if isinstance(stmt, A.BuildIndex):
+        return {"#operator": "BuildIndexes", **ks,
+                "indexes": [A.to_n1ql(n) if not isinstance(n, A.Ident) else n.name
+                            for n in stmt.names]}
+    return None

@@ -11,6 +11,7 @@ forces the full scan).
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any, Callable, Iterator, Optional, Sequence
 
@@ -295,8 +296,8 @@ class Cover:
             _put(doc, path, value)
         for i, path in self.slots:
             v = values[i]
-            if v is not MISSING:
-                _put(doc, path, v)
+            if v is not MISSING:  # a copy: the entry's value must not change with a result
+                _put(doc, path, copy.deepcopy(v) if type(v) in (dict, list) else v)
         return doc
 
 

@@ -170,3 +170,12 @@ def test_joins_and_subqueries_fetch(eng) -> None:
     assert "Fetch" in plan_names(eng, stmt)
     stmt = f"SELECT b.state, (SELECT RAW 1)[0] AS one FROM {BS} b WHERE b.state = 'Tennessee'"
     assert run(eng, stmt)[0] == [{"state": "Tennessee", "one": 1}]
+
+
+def test_a_covered_result_is_a_copy_of_the_index_entry(fresh) -> None:
+    fresh.query(f"CREATE INDEX by_name ON {BS}(name, address)")
+    stmt = f"SELECT RAW address FROM {BS} WHERE name = 'Anchor Brewing'"
+    first, fetches = run(fresh, stmt)
+    assert first == [["1705 Mariposa Street"]] and fetches == 0
+    first[0].append("changed by the caller")
+    assert fresh.query(stmt).results == [["1705 Mariposa Street"]]

@@ -231,6 +231,25 @@ def test_insert_select_plan_holds_the_select(engine) -> None:
     assert par["~child"]["~children"][0]["#operator"] == "SendInsert"
 
 
+# -- index statements --------------------------------------------------------------------
+
+
+def test_index_statements_explain_without_running(fresh) -> None:
+    plan = plan_of(fresh, f"CREATE INDEX by_tag ON {BS}(DISTINCT ARRAY t FOR t IN tags END, "
+                          "name) WHERE type = 'beer'")
+    assert plan == {"#operator": "CreateIndex", "index": "by_tag", "keyspace": "beer-sample",
+                    "namespace": "default", "using": "gsi",
+                    "keys": ["(distinct array `t` for `t` in `tags` end)", "`name`"],
+                    "where": '(`type` = "beer")'}
+    assert fresh.catalog.get(("beer-sample", "_default", "_default"), "by_tag") is None
+    assert plan_of(fresh, "CREATE PRIMARY INDEX ON travel.inventory.airline") == {
+        "#operator": "CreatePrimaryIndex", "index": "#primary", "bucket": "travel",
+        "keyspace": "airline", "namespace": "default", "scope": "inventory", "using": "gsi"}
+    assert plan_of(fresh, f"DROP INDEX beer_type ON {BS}")["#operator"] == "DropIndex"
+    build = plan_of(fresh, f"BUILD INDEX ON {BS}(beer_type, beer_abv)")
+    assert build["#operator"] == "BuildIndexes" and build["indexes"] == ["beer_type", "beer_abv"]
+
+
 # -- PREPARE and errors ------------------------------------------------------------------
 
 
