@@ -25,6 +25,7 @@ from .ctes import WithPlan
 from .errors import N1QLError
 from .evaluator import CTX, META, Compiler, Scope, flatten_op
 from .fromterms import TermJoin, is_term_join
+from .functions.meta import UNNEST_POS
 from .functions import AGGREGATES, Aggregate
 from .planner import Access, choose_access, cover_block, is_constant, require_keyspace
 from .values import MISSING, collation_key, hashable, truth
@@ -275,9 +276,10 @@ class JoinStep:
                 assert self.expr_fn is not None
                 arr = self.expr_fn(env)
                 if type(arr) is list and arr:
-                    for item in arr:
+                    for pos, item in enumerate(arr):
                         e = dict(env)
                         e[alias] = item
+                        e[UNNEST_POS + alias] = pos  # for UNNEST_POS() (functions/meta.py)
                         yield e
                 elif self.outer:
                     e = dict(env)

@@ -169,3 +169,16 @@ def test_uuid_is_a_version_4_uuid(engine: QueryEngine) -> None:
     a, b = engine.query("SELECT RAW [UUID(), UUID()]").results[0]
     pattern = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
     assert re.fullmatch(pattern, a) and re.fullmatch(pattern, b) and a != b
+
+
+def test_unnest_pos(engine: QueryEngine) -> None:
+    """metafun.adoc UNNEST_POS / UNNEST_POSITION: the position of each element of
+    the unnested array, "The first element in the array is at position 0"; in
+    all other cases NULL or MISSING."""
+    q = ('SELECT u, UNNEST_POS(u) AS upos, UNNEST_POSITION(u) AS upos2 '
+         'FROM [{"a1": [10, 9, 4, 4]}] AS d UNNEST d.a1 AS u')
+    assert engine.query(q).results == [
+        {"u": 10, "upos": 0, "upos2": 0}, {"u": 9, "upos": 1, "upos2": 1},
+        {"u": 4, "upos": 2, "upos2": 2}, {"u": 4, "upos": 3, "upos2": 3}]
+    assert engine.query("SELECT UNNEST_POS(5) AS p, UNNEST_POS(MISSING) AS m").results == [
+        {"p": None}]

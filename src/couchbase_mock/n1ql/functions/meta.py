@@ -285,6 +285,26 @@ def _redact(v: Any, filters: list, inherited: Optional[_Filter], counter: list) 
     return v
 
 
+# -- UNNEST positions -----------------------------------------------------------
+
+UNNEST_POS = "\x00unnest-pos:"
+"""env[UNNEST_POS + alias]: the position of the element UNNEST bound to ``alias`` (executor.py)."""
+
+
+@register("UNNEST_POS", "UNNEST_POSITION", context=True)
+def unnest_pos(env: dict, element: Any) -> Any:
+    """The position (from 0) in its array of the element an UNNEST bound to an
+    alias (metafun.adoc UNNEST_POS: ``UNNEST_POS(u)`` for ``UNNEST a1 AS u``);
+    anything else -> NULL, MISSING -> MISSING."""
+    if element is MISSING:
+        return MISSING
+    for key, pos in env.items():
+        if type(key) is str and key.startswith(UNNEST_POS):
+            if env.get(key[len(UNNEST_POS):], MISSING) is element:
+                return pos
+    return None
+
+
 # -- index definitions only ---------------------------------------------------
 
 
