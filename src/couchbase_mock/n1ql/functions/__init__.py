@@ -230,10 +230,17 @@ def _round(x: Any, d: Any = 0) -> Any:
     digits = _digits(d)
     if digits is None:
         return None
-    if not math.isfinite(x):
+    if not math.isfinite(x) or digits > 330:  # (more digits than a float has)
         return x
-    scale = 10.0 ** digits
+    if digits < -330:
+        return 0
+    try:
+        scale = 10.0 ** digits
+    except OverflowError:  # (10**330 is beyond a float: there is nothing to round)
+        return x
     scaled = abs(x) * scale
+    if not math.isfinite(scaled):
+        return x
     whole = math.floor(scaled)
     frac = scaled - whole
     if frac > 0.5 or (frac == 0.5 and whole % 2 == 1):
@@ -245,10 +252,18 @@ def _trunc(x: Any, d: Any = 0) -> Any:
     digits = _digits(d)
     if digits is None:
         return None
-    if not math.isfinite(x):
+    if not math.isfinite(x) or digits > 330:
         return x
-    scale = 10.0 ** digits
-    return num(math.trunc(x * scale) / scale)
+    if digits < -330:
+        return 0
+    try:
+        scale = 10.0 ** digits
+    except OverflowError:
+        return x
+    scaled = x * scale
+    if not math.isfinite(scaled):
+        return x
+    return num(math.trunc(scaled) / scale)
 
 
 register("ROUND", strict=("n", "n"))(_round)
