@@ -147,9 +147,12 @@ def scan_operator(access: Any, alias: Optional[str] = None) -> dict:
         op["covers"] = [f"cover ({_index_key(index, i, name)})"
                         for i in range(len(index.key_exprs))] + [
                            f"cover ((meta({A.quote_ident(name)}).`id`))"]
-        if cover.fixed:
-            op["filter_covers"] = {
-                f"cover ({_qualify(_path(p), name)})": v for p, v in cover.fixed}
+        filters: dict[str, Any] = {
+            f"cover ({_qualify(_path(p), name)})": v for p, v in cover.fixed}
+        if getattr(cover, "element", None) is not None and access.answered is not None:
+            filters[f"cover ({_qualify(access.answered, name)})"] = True
+        if filters:
+            op["filter_covers"] = filters
     op["index"] = index.name
     op["index_id"] = index.id
     if cover is not None:

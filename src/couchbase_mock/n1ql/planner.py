@@ -239,6 +239,9 @@ class Access:
         self.via = via
         self.keys_node = keys_node
         self.cover: Optional[Cover] = None
+        self.answered: Optional[A.Quantified] = None
+        """The ANY conjunct an array index scan decides alone (true for every
+        document it returns), so a covering scan need not read the array."""
 
     def keys(self, env: dict, on_loop: Callable[[Callable[[], Any]], Any] = _now) -> Iterator[str]:
         """The document ids to fetch. Index reads go through ``on_loop`` (the
@@ -285,15 +288,28 @@ class Cover:
     """How a covering scan rebuilds a document: the index keys that are field
     paths, and the paths the index's WHERE fixes to a constant."""
 
-    def __init__(self, index: SecondaryIndex, fixed: list) -> None:
+    def __init__(self, index: SecondaryIndex, fixed: list,
+                 element: Optional[tuple] = None) -> None:
         self.index = index
         self.slots = [(i, p) for i, p in enumerate(index.paths) if p is not None]
         self.fixed = fixed
+        self.element = element
+        """``(array path, element path)``: the array an answered ANY reads,
+        rebuilt as the one element the entry holds."""
 
     def build(self, values: tuple) -> dict:
         doc: dict = {}
         for path, value in self.fixed:
             _put(doc, path, value)
+        if self.element is not None:
+            array_path, elem_path = self.element
+            v = values[0]
+            v = copy.deepcopy(v) if type(v) in (dict, list) else v
+            item: Any = v
+            if elem_path:
+                item = {}
+                _put(item, elem_path, v)
+            _put(doc, array_path, [item])
         for i, path in self.slots:
             v = values[i]
             if v is not MISSING:  # a copy: the entry's value must not change with a result
@@ -323,6 +339,26 @@ def _fixed_paths(index: SecondaryIndex) -> list:
     return out
 
 
+def _answerable(access: Access) -> Optional[tuple]:
+    """For an array index scan that decides its ANY conjunct alone, how to
+    rebuild what that conjunct reads: ``(array path, element path)``, when
+    the array is a field path and the indexed element is the variable or a
+    field path of it."""
+    c = access.answered
+    index = access.index
+    if c is None or not isinstance(index, SecondaryIndex) or index.array is None:
+        return None
+    array_path = field_path(index.array.source)
+    names: list[str] = []
+    node = index.array.value
+    while isinstance(node, A.Field):
+        names.append(node.name)
+        node = node.base
+    if array_path is None or not (isinstance(node, A.Ident) and node.name == ARRAY_VAR):
+        return None
+    return array_path, tuple(reversed(names))
+
+
 def _is_meta_id(node: A.Node, alias: str) -> bool:
     return (isinstance(node, A.Field) and node.name == "id" and isinstance(node.base, A.Call)
             and node.base.name == "META" and (not node.base.args or (
@@ -348,6 +384,7 @@ def decide_cover(access: Optional[Access], alias: Optional[str], nodes: list,
     if not isinstance(index, SecondaryIndex):
         return
     fixed = _fixed_paths(index)
+    answered = _answerable(access)
     texts = {key_text(index.key_exprs[i]) for i, p in enumerate(index.paths) if p is not None}
     texts |= {key_text(_path_node(p)) for p, _v in fixed}
     bound = set(names)
@@ -362,6 +399,8 @@ def decide_cover(access: Optional[Access], alias: Optional[str], nodes: list,
         n = stack.pop()
         if isinstance(n, A.Subquery):
             return
+        if answered is not None and n is access.answered:
+            continue
         if isinstance(n, (A.Field, A.Ident)) and key_text(n, alias) in texts:
             if isinstance(n, A.Field) or n.name not in bound:
                 continue
@@ -372,7 +411,7 @@ def decide_cover(access: Optional[Access], alias: Optional[str], nodes: list,
         if isinstance(n, A.Call) and n.name == "META":
             return
         stack.extend(n.children())
-    access.cover = Cover(index, fixed)
+    access.cover = Cover(index, fixed, answered)
 
 
 def cover_block(access: Optional[Access], block: A.SelectBlock, order: Optional[list],
@@ -399,10 +438,11 @@ def _path_node(path: tuple) -> A.Node:
 
 def _array_spec(ix: SecondaryIndex, conjs: list, alias: str, others: set,
                 unnests: Sequence) -> Optional[tuple]:
-    """``(spec, via)`` if ``ix``'s leading array key serves a conjunct
+    """``(spec, via, answered)`` if ``ix``'s leading array key serves a conjunct
     ``ANY v IN <its array> SATISFIES <a predicate on its element> END`` (or
     ANY AND EVERY), or an UNNEST of its array (an ALL index only, as GSI)
-    filtered in WHERE; the variable names may differ from the index's."""
+    filtered in WHERE; the variable names may differ from the index's.
+    ``answered``: the ANY conjunct when the scan alone decides it (see :func:`_exact`)."""
     ak = ix.array
     assert ak is not None
     for c in conjs:
@@ -414,9 +454,11 @@ def _array_spec(ix: SecondaryIndex, conjs: list, alias: str, others: set,
             continue
         if key_text(b.expr, alias) != ak.source_text or not refers_only_to(b.expr, alias, others):
             continue
-        found = _element_spec(ak, conjuncts(rename(c.cond, b.var, ARRAY_VAR)), alias, others)
+        conds = conjuncts(rename(c.cond, b.var, ARRAY_VAR))
+        found = _element_spec(ak, conds, alias, others)
         if found is not None:
-            return found, "any"
+            exact = c.kind == "ANY" and not ak.within and _exact(conds, found)
+            return found, "any", c if exact else None
     if ix.modifiers[0] != "ALL":
         return None
     for j in unnests:
@@ -426,8 +468,35 @@ def _array_spec(ix: SecondaryIndex, conjs: list, alias: str, others: set,
         found = _element_spec(ak, [rename(c, j.alias, ARRAY_VAR) for c in conjs], alias,
                               others - {j.alias})
         if found is not None:
-            return found, "unnest"
+            return found, "unnest", None
     return None
+
+
+def _exact(conds: list, spec: RangeSpec) -> bool:
+    """Whether an element is in ``spec``'s spans exactly when it satisfies every
+    one of ``conds``: each a comparison with a literal other than NULL that
+    :func:`range_for` used, and either one of them or only ranges (which
+    intersect; a second equality would be ignored by the spans)."""
+    if len(spec.texts) != len(conds):
+        return False
+    points = 0
+    for c in conds:
+        if isinstance(c, A.IsCheck):
+            continue
+        if isinstance(c, A.Between):
+            lits = [c.low, c.high]
+        elif isinstance(c, A.Binary) and c.op in ("=", "IN", "LIKE"):
+            points += 1
+            other = c.right if is_constant(c.right) else c.left
+            lits = other.items if isinstance(other, A.ArrayCons) else [other]
+        elif isinstance(c, A.Binary):
+            lits = [c.right if is_constant(c.right) else c.left]
+        else:
+            return False
+        if not all(isinstance(x, A.Literal) and x.value is not None and x.value is not MISSING
+                   for x in lits):
+            return False
+    return points == 0 or len(conds) == 1
 
 
 def _element_spec(ak: ArrayKey, conds: list, alias: str, others: set) -> Optional[RangeSpec]:
@@ -466,12 +535,12 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
             needed = {key_text(c) for c in conjuncts(ix.where)}
             if not needed <= conj_texts:
                 continue
-        via = ""
+        via, answered = "", None
         if ix.array_pos == 0:
             found = _array_spec(ix, conjs, term.alias, others, unnests)
             if found is None:
                 continue
-            spec, via = found
+            spec, via, answered = found
         else:
             spec = range_for(conjs, ix.key_texts[0], term.alias, others)
         if spec.empty:
@@ -484,9 +553,11 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
         sargable = len(spec.texts) + rest + len(conjuncts(ix.where))
         score = (sargable, spec.exact, -len(ix.key_texts))
         if best is None or score > best[0]:
-            best = (score, ix, spec, via)
+            best = (score, ix, spec, via, answered)
     if best is not None:
-        return Access("index", path, keyspace, index=best[1], spec=best[2], via=best[3])
+        access = Access("index", path, keyspace, index=best[1], spec=best[2], via=best[3])
+        access.answered = best[4]
+        return access
     primary = catalog.primary(path)
     if primary is not None:
         return Access("primary", path, keyspace, index=primary)

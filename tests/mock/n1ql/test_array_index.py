@@ -237,6 +237,68 @@ def test_update_and_delete_use_the_array_index(eng) -> None:
     assert sorted(res.results) == sorted(want.results) and res.results
 
 
+# -- implicit covered array index ---------------------------------------------------------
+
+
+def _fetches(engine: QueryEngine, stmt: str) -> int:
+    before = engine.stats["fetches"]
+    engine.query(stmt)
+    return engine.stats["fetches"] - before
+
+
+def test_q8_implicit_covered_array_index(eng) -> None:
+    # "Implicit Covered Array Index" C8/Q8: the ANY predicate is answered by the scan,
+    # so SELECT meta().id reads no document; filter_covers lists the ANY.
+    eng.query(f"CREATE INDEX idx_sched_covered_simple ON {KS} "
+              "(DISTINCT ARRAY v.flight FOR v IN schedule END) WHERE type = 'route'")
+    stmt = (f"SELECT META().id FROM {KS} {{}} WHERE type = 'route' "
+            "AND ANY v IN schedule SATISFIES v.flight LIKE 'UA%' END")
+    rows = check(eng, stmt, "idx_sched_covered_simple")
+    assert rows and _fetches(eng, stmt.format("")) == 0
+    op = scan_of(eng, stmt.format(""))
+    assert op["covers"][-1] == "cover ((meta(`routes`).`id`))"
+    assert op["filter_covers"] == {
+        "cover ((`routes`.`type`))": "route",
+        'cover (any `v` in (`routes`.`schedule`) satisfies ((`v`.`flight`) like "UA%") end)':
+            True}
+
+
+@pytest.mark.parametrize("satisfies", [
+    "x = 'a'", "x IN ['a', 'b']", "x > 'b' AND x <= 'd'", "x BETWEEN 'b' AND 'c'",
+    "x IS NOT NULL", "x LIKE 'c%'",
+])
+def test_exact_predicates_are_answered_by_the_scan(eng, satisfies) -> None:
+    eng.query(f"CREATE INDEX idx_tags ON {KS} (ALL tags)")
+    stmt = f"SELECT RAW META().id FROM {KS} {{}} WHERE ANY x IN tags SATISFIES {satisfies} END"
+    check(eng, stmt, "idx_tags")
+    assert _fetches(eng, stmt.format("")) == 0
+
+
+@pytest.mark.parametrize("satisfies", [
+    "x = 'a' AND x = 'b'",  # the spans keep one equality
+    "x = $t",  # a parameter may be NULL
+    "x = 'a' AND LENGTH(x) = 1",  # a predicate the scan does not decide
+])
+def test_other_predicates_fetch(eng, satisfies) -> None:
+    eng.query(f"CREATE INDEX idx_tags ON {KS} (ALL tags)")
+    stmt = f"SELECT RAW META().id FROM {KS} {{}} WHERE ANY x IN tags SATISFIES {satisfies} END"
+    indexed = stmt.format("")
+    assert scan_of(eng, indexed)["index"] == "idx_tags"
+    before = eng.stats["fetches"]
+    got = eng.query(indexed, named={"t": "a"}).results
+    assert eng.stats["fetches"] > before
+    want = eng.query(stmt.format("USE INDEX (`#primary`)"), named={"t": "a"}).results
+    assert sorted(got) == sorted(want)
+
+
+def test_reading_the_array_elsewhere_fetches(eng) -> None:
+    eng.query(f"CREATE INDEX idx_tags ON {KS} (ALL tags)")
+    stmt = f"SELECT tags FROM {KS} WHERE ANY x IN tags SATISFIES x = 'a' END"
+    assert _fetches(eng, stmt) > 0
+    every = f"SELECT RAW META().id FROM {KS} WHERE ANY AND EVERY x IN tags SATISFIES x = 'a' END"
+    assert _fetches(eng, every) > 0  # ANY AND EVERY reads every element
+
+
 # -- failures --------------------------------------------------------------------------
 
 
@@ -287,7 +349,8 @@ def _random_query(rnd: random.Random) -> str:
     var = rnd.choice(["v", "x", "flight_1"])
     pred = pred.replace("v.", f"{var}.")
     extra = rnd.choice(["", " AND stops = 1", " AND type = 'route'"])
-    return (f"SELECT META().id, stops FROM {KS} {{}} WHERE ANY {var} IN schedule "
+    what = rnd.choice(["META().id, stops", "RAW META().id"])  # the second may be covered
+    return (f"SELECT {what} FROM {KS} {{}} WHERE ANY {var} IN schedule "
             f"SATISFIES {pred} END{extra}")
 
 
