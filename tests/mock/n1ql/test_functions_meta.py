@@ -90,6 +90,10 @@ CASES = [
                                                     "country": "United States", "iata": "Q5",
                                                     "id": 10, "name": "40-mile Air",
                                                     "type": "airline"}}),
+    (f"ENCODE_JSON({AIRLINE})", '{"airline":{"callsign":"Mile-Air","country":"United States",'
+     '"iata":"Q5","id":10,"name":"40-mile Air","type":"airline"}}'),
+    ('ENCODE_JSON({"b": 1e21, "a": [0.1 + 0.2, 2.0, 1e-7]})',  # keys sorted, Go's numbers
+     '{"a":[0.30000000000000004,2,1e-7],"b":1e+21}'),
     (f"ENCODED_SIZE({AIRLINE})", 119),
     ("ENCODED_SIZE(MISSING)", 0),
     ('POLY_LENGTH("Flight 101")', 10),
