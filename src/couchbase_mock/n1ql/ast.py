@@ -189,15 +189,58 @@ class Case(Node):
 
 
 class Call(Node):
-    """A function call; ``name`` upper case. ``star`` for ``COUNT(*)``."""
+    """A function call; ``name`` upper case. ``star`` for ``COUNT(*)``; ``over``
+    the :class:`Window` of a window function, ``filter`` an aggregate's
+    ``FILTER (WHERE cond)``."""
 
-    __slots__ = ("name", "args", "distinct", "star")
+    __slots__ = ("name", "args", "distinct", "star", "over", "filter")
 
-    def __init__(self, name: str, args: list, distinct: bool = False, star: bool = False) -> None:
+    def __init__(self, name: str, args: list, distinct: bool = False, star: bool = False,
+                 over: Optional[Window] = None, filter: Optional[Node] = None) -> None:
         self.name = name
         self.args = args
         self.distinct = distinct
         self.star = star
+        self.over = over
+        self.filter = filter
+
+
+class WindowFrame(Node):
+    """``ROWS | RANGE | GROUPS`` from ``start`` to ``end``; each bound a kind
+    (``UNBOUNDED PRECEDING``, ``PRECEDING``, ``CURRENT ROW``, ``FOLLOWING``,
+    ``UNBOUNDED FOLLOWING``) and, for PRECEDING/FOLLOWING, an offset expression;
+    ``exclude``: ``CURRENT ROW``, ``GROUP``, ``TIES`` or None."""
+
+    __slots__ = ("unit", "start", "start_expr", "end", "end_expr", "exclude")
+
+    def __init__(self, unit: str, start: str, start_expr: Optional[Node], end: str,
+                 end_expr: Optional[Node], exclude: Optional[str]) -> None:
+        self.unit = unit
+        self.start = start
+        self.start_expr = start_expr
+        self.end = end
+        self.end_expr = end_expr
+        self.exclude = exclude
+
+
+class Window(Node):
+    """A window specification (``OVER (...)``, ``OVER name`` or a WINDOW clause
+    entry): ``ref`` a named window it extends (``OVER name``: ``whole``, the
+    named window itself); ``partition`` expressions; ``order`` :class:`OrderTerm`
+    list or None; ``frame``; and the calling function's options ``ignore_nulls``
+    (IGNORE NULLS) and ``from_last``."""
+
+    __slots__ = ("ref", "partition", "order", "frame", "ignore_nulls", "from_last", "whole")
+
+    def __init__(self, ref: Optional[str] = None, partition: Optional[list] = None,
+                 order: Optional[list] = None, frame: Optional[WindowFrame] = None) -> None:
+        self.ref = ref
+        self.partition = partition or []
+        self.order = order
+        self.frame = frame
+        self.ignore_nulls = False
+        self.from_last = False
+        self.whole = False
 
 
 class ArrayCons(Node):
@@ -384,7 +427,7 @@ class WithTerm(Node):
 
 class SelectBlock(Node):
     __slots__ = ("distinct", "raw", "terms", "from_", "joins", "let", "where", "group_by",
-                 "letting", "having")
+                 "letting", "having", "window")
 
     def __init__(self) -> None:
         self.distinct = False
@@ -397,6 +440,7 @@ class SelectBlock(Node):
         self.group_by: Optional[list[Node]] = None
         self.letting: list[tuple[str, Node]] = []
         self.having: Optional[Node] = None
+        self.window: list[tuple[str, Window]] = []  # the WINDOW clause's named windows
 
 
 class SetOp(Node):

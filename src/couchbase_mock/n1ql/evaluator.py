@@ -20,9 +20,10 @@ import time
 from typing import Any, Callable, Optional
 
 from . import ast as A
+from .aggregates import AGGREGATES
 from .cancel import Cancel
 from .errors import N1QLError
-from .functions import AGGREGATES, ARITY, CONTEXTUAL, FUNCTIONS
+from .functions import ARITY, CONTEXTUAL, FUNCTIONS
 from .values import MISSING, collation_key, equal, is_number, truth
 
 CTX = "\x00ctx"
@@ -70,6 +71,8 @@ class Context:
 class Scope:
     """What names mean while compiling: bound variables, the implicit keyspace,
     and (after GROUP BY) where each aggregate's value is found."""
+
+    windows: Optional[dict] = None  # window call id -> slot, where window functions may be
 
     def __init__(self, bound: Optional[set] = None, default_alias: Optional[str] = None,
                  aggregates: Optional[dict] = None, parent: Optional[Scope] = None) -> None:
@@ -559,6 +562,9 @@ class Compiler:
 
     def c_Call(self, node: A.Call) -> Fn:
         name = node.name
+        if node.over is not None:  # a window function: the window stage computes it
+            from .window import compile_window_ref
+            return compile_window_ref(self.scope, node)
         if name in AGGREGATES:
             aggs = self.scope.aggregates
             if aggs is None or id(node) not in aggs:
@@ -719,7 +725,8 @@ class Compiler:
 
 
 def contains_aggregate(node: Any) -> bool:
-    return any(isinstance(n, A.Call) and n.name in AGGREGATES for n in A.walk(node))
+    return any(isinstance(n, A.Call) and n.name in AGGREGATES and n.over is None
+               for n in A.walk(node))
 
 
 def _arity_message(name: str, counts: tuple[int, Optional[int]]) -> str:

@@ -21,14 +21,15 @@ from typing import Any, Callable, Iterator, Optional
 
 from . import ast as A
 from . import system
+from .aggregates import AGGREGATES, Aggregate, aggregate_input
 from .ctes import WithPlan
 from .errors import N1QLError
 from .evaluator import CTX, META, Compiler, Scope, flatten_op
 from .fromterms import TermJoin, is_term_join
 from .functions.meta import UNNEST_POS
-from .functions import AGGREGATES, Aggregate
 from .planner import Access, choose_access, cover_block, is_constant, require_keyspace
 from .values import MISSING, collation_key, hashable, truth
+from .window import WindowStage, window_calls
 
 AGG = "\x00agg"
 Fn = Callable[[dict], Any]
@@ -40,7 +41,7 @@ def collect_aggregates(nodes: list) -> list:
         if node is None:
             continue
         for n in A.walk(node):
-            if isinstance(n, A.Call) and n.name in AGGREGATES:
+            if isinstance(n, A.Call) and n.name in AGGREGATES and n.over is None:
                 out.append(n)
     return out
 
@@ -345,18 +346,23 @@ class BlockPlan:
         for i, node in enumerate(agg_nodes):
             slots[id(node)] = i
             name = "COUNT_STAR" if node.star else node.name
-            arg = compiler.compile(node.args[0]) if node.args else None
+            arg = aggregate_input(node, compiler.compile)  # (with its FILTER clause)
             if collect_aggregates(node.args):
                 raise N1QLError(5010, "Aggregates cannot be nested.")
             self.aggs.append((name, node.distinct, arg))
         post_scope = Scope(scope.bound | set(letting_names), default,
                            slots if self.grouped else None)
         post = Compiler(post_scope)
+        # window functions (window.py): computed after grouping, before projection and ORDER BY
+        calls = window_calls([t.expr for t in block.terms] + [o.expr for o in (order or [])])
+        self.window = WindowStage(calls, post, block.window) if calls else None
+        post_scope.windows = self.window.slots if self.window is not None else None
         self.lettings = [(n, post.compile(e)) for n, e in block.letting]
         self.having = post.compile(block.having) if block.having is not None else None
         self.projector = Projector(block.terms, block.raw, post, aliases)
         order_scope = Scope(post_scope.bound | set(self.projector.names), default,
                             post_scope.aggregates)
+        order_scope.windows = post_scope.windows
         self.order_fns = [(Compiler(order_scope).compile(o.expr), o.desc, o.nulls_first)
                           for o in (order or [])]
         self.distinct = block.distinct
@@ -397,6 +403,8 @@ class BlockPlan:
     def rows(self, base: dict) -> Iterator[tuple]:
         """``(order environment, result)`` pairs."""
         envs = self.grouped_envs(base) if self.grouped else self.envs(base)
+        if self.window is not None:
+            envs = self.window.run(envs, base[CTX])
         project = self.projector.project
         # (a result name that is also a FROM alias leaves the alias bound for ORDER BY)
         names = [n for n in self.projector.names if n not in self.aliases] \

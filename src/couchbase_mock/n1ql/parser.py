@@ -31,6 +31,7 @@ from .lexer import (
 )
 from .limits import MAX_NESTING, check_nesting, too_deeply_nested
 from .statements import parser_for
+from .window import call_suffix, starts_window_clause, window_clause
 
 RESERVED = frozenset("""
 ALL AND ANY ARRAY AS ASC BETWEEN BUILD BY CASE CREATE DELETE DESC DISTINCT DROP EACH ELEMENT
@@ -299,6 +300,8 @@ class Parser:
                 b.letting = group_aliases + self.bindings_list()
         if self.accept_kw("HAVING"):
             b.having = self.expr()
+        if self.is_kw("WINDOW"):
+            b.window = window_clause(self)
         return b
 
     def check_result_aliases(self, terms: list) -> None:
@@ -333,6 +336,8 @@ class Parser:
     def alias(self) -> Optional[str]:
         if self.accept_kw("AS"):
             return self.ident()
+        if starts_window_clause(self):
+            return None
         if self.is_ident():
             return self.ident()
         return None
@@ -877,7 +882,7 @@ class Parser:
         self.i += 2
         if self.accept_op("*"):
             self.expect_op(")")
-            return A.Call(name, [], star=True)
+            return call_suffix(self, A.Call(name, [], star=True))  # FILTER/OVER: window.py
         distinct = False
         if self.accept_kw("DISTINCT"):
             distinct = True
@@ -889,7 +894,7 @@ class Parser:
             while self.accept_op(","):
                 args.append(self.expr())
         self.expect_op(")")
-        return A.Call(name, args, distinct)
+        return call_suffix(self, A.Call(name, args, distinct))
 
     def object_cons(self) -> A.ObjectCons:
         self.expect_op("{")

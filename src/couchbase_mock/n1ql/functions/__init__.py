@@ -520,71 +520,16 @@ def decode_json(s: str) -> Any:
         return None
 
 
-# -- aggregates ---------------------------------------------------------------
+# -- aggregates: moved to ..aggregates -----------------------------------------
 
 
-class Aggregate:
-    """Accumulates one aggregate over a group (``distinct``: each value once)."""
+def __getattr__(name: str) -> Any:
+    """``AGGREGATES`` and ``Aggregate`` live in :mod:`..aggregates`; still importable here."""
+    if name in ("AGGREGATES", "Aggregate"):
+        from .. import aggregates
 
-    __slots__ = ("name", "distinct", "seen", "count", "total", "best", "items", "numeric")
-
-    def __init__(self, name: str, distinct: bool) -> None:
-        self.name = name
-        self.distinct = distinct
-        self.seen: Optional[set] = set() if distinct else None
-        self.count = 0
-        self.total: Any = 0
-        self.best: Any = MISSING
-        self.items: list = []
-        self.numeric = False
-
-    def add(self, v: Any) -> None:
-        name = self.name
-        if name == "COUNT_STAR":
-            self.count += 1
-            return
-        if v is MISSING or (v is None and name != "ARRAY_AGG"):
-            return
-        if self.seen is not None:
-            h = hashable(v)
-            if h in self.seen:
-                return
-            self.seen.add(h)
-        if name == "COUNT":
-            self.count += 1
-        elif name in ("SUM", "AVG"):
-            if is_number(v):
-                self.total += v
-                self.count += 1
-                self.numeric = True
-        elif name == "MIN":
-            if self.best is MISSING or collation_key(v) < collation_key(self.best):
-                self.best = v
-        elif name == "MAX":
-            if self.best is MISSING or collation_key(v) > collation_key(self.best):
-                self.best = v
-        elif name == "ARRAY_AGG":
-            self.items.append(v)
-        elif name == "COUNTN":
-            if is_number(v):
-                self.count += 1
-
-    def result(self) -> Any:
-        name = self.name
-        if name in ("COUNT_STAR", "COUNT", "COUNTN"):
-            return self.count
-        if name == "SUM":
-            return num(self.total) if self.numeric else None
-        if name == "AVG":
-            return num(self.total / self.count) if self.count else None
-        if name in ("MIN", "MAX"):
-            return None if self.best is MISSING else self.best
-        if name == "ARRAY_AGG":
-            return self.items if self.items else None
-        return None
-
-
-AGGREGATES = frozenset(["COUNT", "SUM", "AVG", "MIN", "MAX", "ARRAY_AGG", "COUNTN"])
+        return getattr(aggregates, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _register_families() -> None:
