@@ -186,3 +186,22 @@ def test_unnest_pos(engine: QueryEngine) -> None:
         {"u": 4, "upos": 2, "upos2": 2}, {"u": 4, "upos": 3, "upos2": 3}]
     assert engine.query("SELECT UNNEST_POS(5) AS p, UNNEST_POS(MISSING) AS m").results == [
         {"p": None}]
+
+
+def test_extractddl(fresh: QueryEngine) -> None:
+    """metafun.adoc EXTRACTDDL: a LIKE filter on bucket names, flags as names or
+    a sum (1 bucket, 2 scope, 4 collection, 8 index); the statements recreate
+    what they describe."""
+    index_ddl = fresh.query('SELECT RAW EXTRACTDDL("beer-sample", {"flags": ["index"]})').results[0]
+    assert index_ddl == [
+        "CREATE PRIMARY INDEX `#primary` ON `beer-sample` ;",
+        'CREATE INDEX `beer_abv` ON `beer-sample`(`abv`, `name`) WHERE (`type` = "beer") ;',
+        "CREATE INDEX `beer_type` ON `beer-sample`(`type`) ;"]
+    assert fresh.query('SELECT RAW EXTRACTDDL("trav%", {"flags": 7})').results[0] == [
+        "CREATE BUCKET `travel`;", "CREATE SCOPE `travel`.`inventory`;",
+        "CREATE COLLECTION `travel`.`inventory`.`airline`;"]
+    fresh.query("DROP INDEX beer_abv ON `beer-sample`")
+    fresh.query(index_ddl[1].rstrip(" ;"))
+    again = fresh.query('SELECT RAW EXTRACTDDL("beer%", {"flags": 8})').results[0]
+    assert again == index_ddl
+    assert fresh.query('SELECT RAW EXTRACTDDL("x", {"flags": "bad"})').results == [None]

@@ -285,6 +285,77 @@ def _redact(v: Any, filters: list, inherited: Optional[_Filter], counter: list) 
     return v
 
 
+# -- DDL of the buckets -----------------------------------------------------------
+
+_DDL_FLAGS = {"bucket": 1, "scope": 2, "collection": 4, "index": 8, "sequence": 16}
+
+
+def _ddl_flags(options: Any) -> Optional[int]:
+    if options is None:
+        return 31
+    if type(options) is not dict:
+        return None
+    flags = options.get("flags", 31)
+    if type(flags) is list:
+        if not all(type(f) is str and f.lower() in _DDL_FLAGS for f in flags):
+            return None
+        return sum({_DDL_FLAGS[f.lower()] for f in flags})
+    if is_number(flags) and type(flags) is not bool and flags == int(flags) and flags >= 0:
+        return int(flags)
+    return None
+
+
+def _quoted(*parts: str) -> str:
+    return ".".join("`" + p.replace("`", "``") + "`" for p in parts)
+
+
+@register("EXTRACTDDL", context=True)
+def extractddl(env: dict, pattern: Any, options: Any = None) -> Any:
+    """The DDL statements that recreate the buckets whose names match the LIKE
+    ``pattern`` ("" matches all): CREATE BUCKET, SCOPE, COLLECTION and INDEX, as
+    ``options.flags`` selects (1, 2, 4, 8, 16 or their names; default all).
+    The local cluster's query engine knows bucket names, not their settings:
+    CREATE BUCKET carries no WITH clause. There are no sequences."""
+    if pattern is MISSING or options is MISSING:
+        return MISSING
+    flags = _ddl_flags(options)
+    if type(pattern) is not str or flags is None:
+        return None
+    from ..evaluator import like
+
+    ctx = request_of(env)
+    engine = ctx.executor
+    may_read = getattr(ctx, "may_read", None)
+    keyspaces = sorted(engine.datastore.keyspaces())
+    buckets = sorted({b for b, _s, _c in keyspaces if (pattern == "" or like(b, pattern) is True)
+                      and (may_read is None or may_read(b))})
+    out: list = []
+    for bucket in buckets:
+        if flags & 1:
+            out.append(f"CREATE BUCKET {_quoted(bucket)};")
+        spaces = [(s, c) for b, s, c in keyspaces if b == bucket]
+        if flags & 2:
+            out.extend(f"CREATE SCOPE {_quoted(bucket, s)};"
+                       for s in sorted({s for s, _c in spaces if s != "_default"}))
+        if flags & 4:
+            out.extend(f"CREATE COLLECTION {_quoted(bucket, s, c)};"
+                       for s, c in spaces if c != "_default")
+        if flags & 8:
+            indexes = sorted((ix for ix in engine.catalog.all() if ix.path[0] == bucket),
+                             key=lambda ix: (ix.path, ix.name))
+            for ix in indexes:
+                b, s, c = ix.path
+                on = _quoted(b) if (s, c) == ("_default", "_default") else _quoted(b, s, c)
+                row = ix.system_row("")
+                if ix.primary:
+                    out.append(f"CREATE PRIMARY INDEX {_quoted(ix.name)} ON {on} ;")
+                    continue
+                where = f" WHERE {row['condition']}" if "condition" in row else ""
+                out.append(f"CREATE INDEX {_quoted(ix.name)} ON {on}"
+                           f"({', '.join(row['index_key'])}){where} ;")
+    return out
+
+
 # -- UNNEST positions -----------------------------------------------------------
 
 UNNEST_POS = "\x00unnest-pos:"
