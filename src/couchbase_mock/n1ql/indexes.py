@@ -110,25 +110,36 @@ def field_path(expr: A.Node, alias: Optional[str] = None) -> Optional[tuple]:
     return tuple(reversed(names))
 
 
+def array_var(depth: int) -> str:
+    """The canonical variable of an array key nested ``depth`` levels deep."""
+    return ARRAY_VAR if depth == 0 else f"{ARRAY_VAR}{depth}"
+
+
 class ArrayKey:
     """An array index key, in the form the planner matches a query against:
-    ``value`` (the element expression over :data:`ARRAY_VAR`), ``source`` (the
-    array expression), ``when`` (the WHEN conjuncts' texts), ``within``."""
+    ``value`` (the element expression over :func:`array_var`), ``source`` (the
+    array expression), ``when`` (the WHEN conjuncts' texts), ``within``;
+    ``inner``: for ``ARRAY (DISTINCT ARRAY ... END) FOR x IN ... END`` (an
+    index on a nested array, indexing-arrays.adoc C4), the inner key, whose
+    elements are the index's."""
 
-    def __init__(self, key: A.Node, modifier: str) -> None:
+    def __init__(self, key: A.Node, modifier: str, depth: int = 0) -> None:
         self.distinct = modifier == "DISTINCT"
-        self.comprehension = isinstance(key, A.Comprehension)
+        self.depth = depth
+        self.inner: Optional[ArrayKey] = None
         if isinstance(key, A.Comprehension):
             if key.kind != "ARRAY" or len(key.bindings) != 1 or key.bindings[0].pos:
                 raise N1QLError(5000, "GSI CreateIndex() - cause: Fails to create index.  "
                                       "Array index key must be one ARRAY ... FOR v IN expr END")
             b = key.bindings[0]
-            self.value = rename(key.value, b.var, ARRAY_VAR)
+            self.value = rename(key.value, b.var, array_var(depth))
+            if isinstance(self.value, A.Comprehension):
+                self.inner = ArrayKey(self.value, modifier, depth + 1)
             self.source = b.expr
             self.within = b.within
             when = rename(key.when, b.var, ARRAY_VAR) if key.when is not None else None
         else:  # ALL path: the elements themselves
-            self.value = A.Ident(ARRAY_VAR)
+            self.value = A.Ident(array_var(depth))
             self.source = key
             self.within = False
             when = None
@@ -138,11 +149,19 @@ class ArrayKey:
 
         self.when_texts = {key_text(c) for c in flatten_op(when, "AND")} if when else set()
 
+    @property
+    def levels(self) -> int:
+        """How many array levels the key's value flattens (1 for a plain key)."""
+        return 1 + (self.inner.levels if self.inner is not None else 0)
 
-def _elements(value: Any) -> list:
-    """The distinct elements an array key gives (``value``: the key evaluated)."""
+
+def _elements(value: Any, levels: int = 1) -> list:
+    """The distinct elements an array key gives (``value``: the key evaluated;
+    ``levels``: nested array keys flatten one level each)."""
     if type(value) is not list:
         return []
+    for _ in range(levels - 1):
+        value = [x for part in value if type(part) is list for x in part]
     out = []
     seen: set = set()
     for v in value:
@@ -310,7 +329,7 @@ class SecondaryIndex(Index):
                 rows = [values]
             else:
                 assert self.array is not None
-                elements = _elements(values[pos])
+                elements = _elements(values[pos], self.array.levels)
                 if not elements and pos > 0:
                     elements = [MISSING]
                 rows = [values[:pos] + [e] + values[pos + 1:] for e in elements]

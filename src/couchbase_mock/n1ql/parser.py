@@ -960,7 +960,13 @@ class Parser:
     def comprehension(self) -> A.Comprehension:
         kind = self.expect_kw("ARRAY", "FIRST", "OBJECT")
         name = None
-        value = self.expr()
+        if kind == "ARRAY" and self.is_op("(") and self.is_kw("DISTINCT", "ALL", tok=self.peek()) \
+                and self.is_kw("ARRAY", tok=self.peek(2)):
+            self.i += 2  # a nested array index key: ARRAY (DISTINCT ARRAY ... END) FOR ...
+            value: A.Node = self.comprehension()
+            self.expect_op(")")
+        else:
+            value = self.expr()
         if kind == "OBJECT":
             self.expect_op(":")
             name, value = value, self.expr()

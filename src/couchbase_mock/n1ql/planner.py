@@ -25,6 +25,7 @@ from .indexes import (
     IndexCatalog,
     PrimaryIndex,
     SecondaryIndex,
+    array_var,
     bounds_of,
     field_path,
     ids_in,
@@ -446,20 +447,13 @@ def _array_spec(ix: SecondaryIndex, conjs: list, alias: str, others: set,
     ak = ix.array
     assert ak is not None
     for c in conjs:
-        if not (isinstance(c, A.Quantified) and c.kind in ("ANY", "ANY AND EVERY")
-                and len(c.bindings) == 1 and not c.bindings[0].pos):
-            continue
-        b = c.bindings[0]
-        if b.within and not ak.within:
-            continue
-        if key_text(b.expr, alias) != ak.source_text or not refers_only_to(b.expr, alias, others):
-            continue
-        conds = conjuncts(rename(c.cond, b.var, ARRAY_VAR))
-        found = _element_spec(ak, conds, alias, others)
-        if found is not None:
-            exact = c.kind == "ANY" and not ak.within and _exact(conds, found)
+        match = _any_spec(ak, c, alias, others)
+        if match is not None:
+            found, conds = match
+            exact = c.kind == "ANY" and not ak.within and ak.inner is None \
+                and _exact(conds, found)
             return found, "any", c if exact else None
-    if ix.modifiers[0] != "ALL":
+    if ix.modifiers[0] != "ALL" or ak.inner is not None:
         return None
     for j in unnests:
         if j.kind != "UNNEST" or j.outer or key_text(j.term, alias) != ak.source_text \
@@ -470,6 +464,31 @@ def _array_spec(ix: SecondaryIndex, conjs: list, alias: str, others: set,
         if found is not None:
             return found, "unnest", None
     return None
+
+
+def _any_spec(ak: ArrayKey, c: A.Node, alias: str, others: set) -> Optional[tuple]:
+    """``(spec, conditions)`` if ``c`` is ``ANY v IN <ak's array> SATISFIES
+    ... END`` (or ANY AND EVERY) whose condition the key's elements answer;
+    for a nested key, through an ANY over the inner array in that condition."""
+    if not (isinstance(c, A.Quantified) and c.kind in ("ANY", "ANY AND EVERY")
+            and len(c.bindings) == 1 and not c.bindings[0].pos):
+        return None
+    b = c.bindings[0]
+    if b.within and not ak.within:
+        return None
+    if key_text(b.expr, alias) != ak.source_text or not refers_only_to(b.expr, alias, others):
+        return None
+    conds = conjuncts(rename(c.cond, b.var, array_var(ak.depth)))
+    if ak.when_texts and not ak.when_texts <= {key_text(x, alias) for x in conds}:
+        return None  # the index leaves out elements the query may need
+    if ak.inner is not None:
+        for inner in conds:
+            found = _any_spec(ak.inner, inner, alias, others)
+            if found is not None:
+                return found
+        return None
+    spec = range_for(conds, ak.value_text, alias, others)
+    return None if spec.empty else (spec, conds)
 
 
 def _exact(conds: list, spec: RangeSpec) -> bool:

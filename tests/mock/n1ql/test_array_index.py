@@ -30,6 +30,10 @@ def route(i: int) -> dict:
     doc = {"type": "route" if i % 5 else "airline", "stops": rnd.randrange(3),
            "schedule": schedule,
            "tags": rnd.sample(["a", "b", "c", "d", "e", "f"], rnd.randrange(4))}
+    if schedule and i % 7 == 3:  # indexing-arrays.adoc: nested special_flights arrays
+        schedule[0]["special_flights"] = [
+            {"flight": f"AI{rnd.randrange(5)}{j}", "utc": "4:44:44"}
+            for j in range(rnd.randrange(3))]
     if i == 7:
         doc["schedule"] = [{"day": 2, "flight": "US681", "utc": "19:20:00"},
                            {"day": 2, "flight": "US681", "utc": "19:20:00"}]  # twice: listed once
@@ -133,6 +137,30 @@ def test_c3_compound_index_with_a_leading_scalar_key(eng) -> None:
                       "AND ANY v IN schedule SATISFIES v.flight LIKE 'FL%' END",
                  "idx_flight_stops")
     assert len(rows) == len(set(ids(rows)))
+
+
+def test_c4_nested_array_index(eng) -> None:
+    # C4/Q4: DISTINCT ARRAY (DISTINCT ARRAY y.flight FOR y IN x.special_flights END)
+    # FOR x IN schedule END, used by a nested ANY.
+    eng.query(f"CREATE INDEX idx_nested ON {KS} (DISTINCT ARRAY (DISTINCT ARRAY y.flight "
+              "FOR y IN x.special_flights END) FOR x IN schedule END) WHERE type = 'route'")
+    rows = check(eng, f"SELECT META().id FROM {KS} {{}} WHERE type = 'route' AND ANY x IN "
+                      "schedule SATISFIES (ANY y IN x.special_flights SATISFIES y.flight "
+                      "IS NOT NULL END) END", "idx_nested")
+    assert rows
+    rows = check(eng, f"SELECT META().id FROM {KS} {{}} WHERE type = 'route' AND ANY a IN "
+                      "schedule SATISFIES ANY b IN a.special_flights SATISFIES b.flight = 'AI20' "
+                      "END END", "idx_nested")
+    assert len(rows) == len(set(ids(rows)))
+    count = f"SELECT RAW COUNT(*) FROM {KS} {{}} WHERE type = 'route' AND ANY x IN schedule " \
+            "SATISFIES (ANY y IN x.special_flights SATISFIES y.flight LIKE 'AI1%' END) END"
+    check(eng, count, "idx_nested")
+    # an ANY over the outer array alone does not use it
+    outer = f"SELECT META().id FROM {KS} WHERE type = 'route' AND " \
+            "ANY x IN schedule SATISFIES x.flight = 'AI20' END"
+    assert scan_of(eng, outer)["#operator"] == "PrimaryScan3"
+    key = eng.query("SELECT RAW index_key FROM system:indexes WHERE name = 'idx_nested'")
+    assert "special_flights" in key.results[0][0]
 
 
 def test_c5_array_of_several_element_fields(eng) -> None:
