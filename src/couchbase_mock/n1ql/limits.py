@@ -43,10 +43,27 @@ count of 10^12 would take the process's memory, not just this request's."""
 
 
 def check_array_length(length: float, function: str) -> None:
-    """Refuse, as this request's error, an array longer than MAX_ARRAY_LENGTH."""
+    """Refuse, as this request's error, an array longer than MAX_ARRAY_LENGTH:
+    5035 "Out of range evaluating" (n1ql-error-codes: ARRAY_RANGE, ARRAY_REPEAT...)."""
     if length > MAX_ARRAY_LENGTH:
-        raise N1QLError(5000, f"{function}: an array of {int(length)} elements is more than "
-                              f"the local cluster builds ({MAX_ARRAY_LENGTH})")
+        count = int(length) if length != float("inf") else length
+        raise N1QLError(5035, f"Out of range evaluating {function}(): an array of {count} "
+                              f"elements is more than the local cluster builds "
+                              f"({MAX_ARRAY_LENGTH})")
+
+
+MAX_STRING_LENGTH = 20 * 1024 * 1024
+"""Characters (or bytes) a function may build in one string (REPEAT, LPAD...): the
+size of the largest document."""
+
+
+def check_string_length(length: float, function: str) -> None:
+    """Refuse a string longer than MAX_STRING_LENGTH: 5035 (n1ql-error-codes:
+    "A REPEAT() call exceeds the permitted limit for the resulting string's size")."""
+    if length > MAX_STRING_LENGTH:
+        raise N1QLError(5035, f"Out of range evaluating {function}(): a string of {length} "
+                              f"characters is more than the local cluster builds "
+                              f"({MAX_STRING_LENGTH})")
 
 
 MAX_STATEMENT_BYTES = 1 << 20

@@ -152,6 +152,8 @@ register("INITCAP", "TITLE", strict=("s",))(lambda s: s.title())
 def substr_of(s: Any, pos: Any, length: Any = None) -> Any:
     """``s[pos:pos+length]`` for a str (characters) or bytes; a negative ``pos``
     counts from the end; out of range (or a negative length) -> NULL."""
+    if not math.isfinite(pos) or (length is not None and math.isnan(length)):
+        return None  # NaN or infinite position, NaN length
     pos = int(pos)
     if pos < 0:
         pos += len(s)
@@ -161,7 +163,7 @@ def substr_of(s: Any, pos: Any, length: Any = None) -> Any:
         return s[pos:]
     if length < 0:
         return None
-    return s[pos:pos + int(length)]
+    return s[pos:pos + int(min(length, len(s)))]
 
 
 def _byte_substr(s: str, pos: Any, length: Any = None) -> Any:
@@ -183,7 +185,16 @@ def _byte_position(s: str, sub: str) -> int:
 register("CONTAINS", strict=("s", "s"))(lambda s, sub: sub in s)
 register("POSITION", "POSITION0", strict=("s", "s"))(_byte_position)
 register("POSITION1", strict=("s", "s"))(lambda s, sub: _byte_position(s, sub) + 1)
-register("REPEAT", strict=("s", "n"))(lambda s, n: s * int(n) if n >= 0 else None)
+
+
+@register("REPEAT", strict=("s", "n"))
+def repeat(s: str, n: Any) -> Any:
+    if not 0 <= n < math.inf or n != int(n):  # NaN, negative, infinite, fractional: NULL
+        return None
+    from ..limits import check_string_length
+
+    check_string_length(len(s) * n, "REPEAT")
+    return s * int(n)
 
 
 @register("TRIM", strict=("s", "s"))
@@ -268,8 +279,8 @@ def _trunc(x: Any, d: Any = 0) -> Any:
 
 register("ROUND", strict=("n", "n"))(_round)
 register("TRUNC", strict=("n", "n"))(_trunc)
-register("FLOOR", strict=("n",))(lambda x: num(math.floor(x)))
-register("CEIL", strict=("n",))(lambda x: num(math.ceil(x)))
+register("FLOOR", strict=("n",))(lambda x: num(math.floor(x)) if math.isfinite(x) else x)
+register("CEIL", strict=("n",))(lambda x: num(math.ceil(x)) if math.isfinite(x) else x)
 register("ABS", strict=("n",))(lambda x: abs(x))
 register("SIGN", strict=("n",))(lambda x: (x > 0) - (x < 0))
 register("SQRT", strict=("n",))(lambda x: num(math.sqrt(x)) if x >= 0 else math.nan)
@@ -283,20 +294,24 @@ def power(x: Any, y: Any) -> Any:
         return math.nan
 
 
-register("EXP", strict=("n",))(lambda x: math.exp(x))
+register("EXP", strict=("n",))(lambda x: math.exp(x) if x < 710 else math.inf)
 register("LN", strict=("n",))(lambda x: math.log(x) if x > 0 else None)
 register("LOG", strict=("n",))(lambda x: math.log10(x) if x > 0 else None)
 register("PI", strict=("n",))(lambda: math.pi)
 register("DEGREES", strict=("n",))(lambda x: math.degrees(x))
 register("RADIANS", strict=("n",))(lambda x: math.radians(x))
-register("IDIV", strict=("n", "n"))(lambda x, y: int(x / y) if y else None)
-register("IMOD", strict=("n", "n"))(lambda x, y: int(math.fmod(x, y)) if y else None)
+register("IDIV", strict=("n", "n"))(
+    lambda x, y: (lambda q: int(q) if math.isfinite(q) else q)(x / y) if y else None)
+register("IMOD", strict=("n", "n"))(
+    lambda x, y: (lambda r: int(r) if math.isfinite(r) else r)(math.fmod(x, y))
+    if y and math.isfinite(x) else None)
 
 # -- arrays (more, and ARRAY_CONTAINS/POSITION/REMOVE, in arrays.py) -----------
 
 register("ARRAY_LENGTH", strict=("a",))(len)
 register("ARRAY_APPEND", strict=("a", "*"))(lambda a, *vs: a + list(vs))
-register("ARRAY_PREPEND", strict=("*", "a"))(lambda *args: list(args[:-1]) + args[-1])
+register("ARRAY_PREPEND", strict=("*", "a"))(
+    lambda first, *rest: list((first, *rest)[:-1]) + rest[-1] if rest else None)
 register("ARRAY_CONCAT", strict=("a",))(lambda *arrays: [x for a in arrays for x in a])
 register("ARRAY_REVERSE", strict=("a",))(lambda a: a[::-1])
 register("ARRAY_SORT", strict=("a",))(lambda a: sorted(a, key=collation_key))

@@ -8,6 +8,7 @@ least significant bit).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Callable, Optional
 
@@ -75,6 +76,7 @@ def _positions(p: Any) -> Optional[list]:
 
 
 def _with_positions(fn: Callable[[int, list], Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)  # its signature: the argument count is checked (error 3000)
     def bits(value: Any, positions: Any, *rest: Any) -> Any:
         if value is MISSING or positions is MISSING or MISSING in rest:
             return MISSING
@@ -134,6 +136,7 @@ def bitshift(value: Any, shift: Any, rotate: Any = False) -> Any:
 def _real(fn: Callable[..., float]) -> Callable[..., Any]:
     """A math function over floats: a domain error gives NaN, an overflow infinity."""
 
+    @functools.wraps(fn)  # its signature: the argument count is checked (error 3000)
     def real(*args: Any) -> Any:
         try:
             return fn(*args)

@@ -8,10 +8,13 @@ Python exception.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 import urllib.parse
 from typing import Any, Iterator, Optional
 
+from ..limits import check_string_length
 from ..values import MISSING, is_number
 from . import from_utf8, register, utf8
 
@@ -20,9 +23,10 @@ from . import from_utf8, register, utf8
 
 def _pad(s: Any, size: Any, pad: Any, left: bool) -> Any:
     """``s`` cut or padded to ``size`` (characters of a str, or bytes)."""
-    size = int(size)
-    if size < 0:
+    if not size >= 0 or size == math.inf:  # negative, NaN or infinite: NULL
         return None
+    size = int(size)
+    check_string_length(size, "LPAD" if left else "RPAD")
     if len(s) >= size:
         return s[:size]
     if len(pad) == 0:
@@ -154,6 +158,8 @@ register("MB_POSITION1", strict=("s", "s"))(lambda s, sub: s.find(sub) + 1)
 
 
 def _substr(s: str, pos: Any, length: Any = None) -> Any:
+    if not math.isfinite(pos) or (length is not None and math.isnan(length)):
+        return None  # NaN or infinite position, NaN length
     pos = int(pos)
     if pos < 0:
         pos += len(s)
@@ -163,7 +169,7 @@ def _substr(s: str, pos: Any, length: Any = None) -> Any:
         return s[pos:]
     if length < 0:
         return None
-    return s[pos:pos + int(length)]
+    return s[pos:pos + int(min(length, len(s)))]
 
 
 register("MB_SUBSTR", "MB_SUBSTR0", strict=("s", "n", "n"))(_substr)
@@ -190,6 +196,7 @@ def _search(pattern: str, s: str) -> Any:
 
 
 def _with_rx(fn: Any) -> Any:
+    @functools.wraps(fn)  # its signature: the argument count is checked (error 3000)
     def call(s: str, pattern: str, *rest: Any) -> Any:
         rx = _compile(pattern)
         return None if rx is None else fn(s, rx, *rest)
@@ -248,7 +255,7 @@ def regexp_replace(s: str, pattern: str, repl: str, n: Any = None) -> Any:
     rx = _compile(pattern)
     if rx is None:
         return None
-    count = int(n) if n is not None and n > 0 else 0
+    count = int(min(n, 2**31)) if n is not None and n > 0 else 0
     if n is not None and n == 0:
         return s
     try:
