@@ -28,6 +28,7 @@ forms (MERGE...) may reuse :func:`scan_operators` and :func:`parallel`.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any, Iterator, Optional
 
 from . import ast as A
@@ -263,7 +264,16 @@ def _namer(plan: Any) -> Any:
         return _text
     names = set(plan.aliases) | {n for n, _e in block.let} | {n for n, _e in block.letting} | {
         t.alias for t in block.terms if t.alias} | set(getattr(plan, "outer_names", ()))
-    return lambda node: _text(node, alias, names)
+    access = getattr(plan.source, "access", None)
+    cover = getattr(access, "cover", None)
+    if cover is None:
+        return lambda node: _text(node, alias, names)
+    # A covered query reads index keys: cover (...) around each, as the server prints.
+    covered = [_qualify(_path(p), alias) for _i, p in cover.slots] + [
+        _qualify(_path(p), alias) for p, _v in cover.fixed] + [
+        f"(meta({A.quote_ident(alias)}).`id`)"]
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(covered, key=len, reverse=True)))
+    return lambda node: pattern.sub(lambda m: f"cover ({m.group(0)})", _text(node, alias, names))
 
 
 def block_operators(plan: Any) -> list:

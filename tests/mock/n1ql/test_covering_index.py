@@ -67,6 +67,11 @@ def test_reference_covered_query(eng) -> None:
     assert op["index_projection"] == {"entry_keys": [0, 1]}
     names = [n for n in plan_names(eng, stmt.format("")) if n not in ("Sequence", "Parallel")]
     assert names == ["IndexScan3", "Filter", "InitialProject"]
+    plan = eng.query("EXPLAIN " + stmt.format("")).results[0]["plan"]
+    filt, project = plan["~children"][1]["~child"]["~children"]
+    assert filt["condition"] == ('((cover ((`beer-sample`.`type`)) = "brewery") and '
+                                 '(cover ((`beer-sample`.`state`)) = "California"))')
+    assert project["result_terms"] == [{"expr": "cover ((`beer-sample`.`state`))"}]
 
 
 def test_reference_field_outside_the_index_fetches(eng) -> None:
