@@ -109,11 +109,9 @@ class Aggregate:
         if name in ("MIN", "MAX"):
             return None if self.best is MISSING else self.best
         if name == "ARRAY_AGG":
-            if not self.items:
+            if not self.items:  # the server gives the values in collation order
                 return None
-            if self.distinct:  # the server returns distinct values in collation order
-                return sorted(self.items, key=collation_key)
-            return list(self.items)
+            return sorted(self.items, key=collation_key)
         if name == "MEDIAN":
             return _median(self.items)
         if name in _SPREAD:

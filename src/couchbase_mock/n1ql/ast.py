@@ -590,6 +590,35 @@ _BINARY_TEXT = {"AND": " and ", "OR": " or ", "LIKE": " like ", "NOT LIKE": " no
                 "NOT WITHIN": " not within "}
 
 
+def _window_text(node: Call, p: Any) -> str:
+    """`` filter (where ...)`` and `` over (partition by ... order by ... frame)``."""
+    out = f" filter (where {p(node.filter)})" if node.filter is not None else ""
+    w = node.over
+    if w is None:
+        return out
+    if w.from_last:
+        out += " from last"
+    if w.ignore_nulls:
+        out += " ignore nulls"
+    if w.whole:
+        return f"{out} over {quote_ident(w.ref or '')}"
+    parts = [quote_ident(w.ref)] if w.ref else []
+    if w.partition:
+        parts.append("partition by " + ", ".join(p(e) for e in w.partition))
+    if w.order:
+        parts.append("order by " + ", ".join(
+            p(o.expr) + (" desc" if o.desc else "") + (
+                "" if o.nulls_first is None else " nulls first" if o.nulls_first else " nulls last")
+            for o in w.order))
+    f = w.frame
+    if f is not None:
+        bounds = [(f"{p(e)} " if e is not None else "") + kind.lower()
+                  for kind, e in ((f.start, f.start_expr), (f.end, f.end_expr))]
+        parts.append(f"{f.unit.lower()} between {bounds[0]} and {bounds[1]}"
+                     + (f" exclude {f.exclude.lower()}" if f.exclude else ""))
+    return f"{out} over ({' '.join(parts)})"
+
+
 def quote_ident(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
@@ -653,7 +682,10 @@ def to_n1ql(node: Any, strip: Optional[str] = None) -> str:
         inner = "*" if node.star else ", ".join(p(a) for a in node.args)
         if node.distinct:
             inner = "distinct " + inner
-        return f"{node.name.lower()}({inner})"
+        text = f"{node.name.lower()}({inner})"
+        if node.filter is not None or node.over is not None:  # aggregate FILTER, OVER (...)
+            text += _window_text(node, p)
+        return text
     if isinstance(node, ArrayCons):
         return "[" + ", ".join(p(x) for x in node.items) + "]"
     if isinstance(node, ObjectCons):

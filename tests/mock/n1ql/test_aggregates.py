@@ -98,9 +98,11 @@ def test_array_agg_distinct_lists_each_value_once_in_collation_order(db: QueryEn
 
 
 def test_array_agg_keeps_nulls_and_drops_missing(engine: QueryEngine) -> None:
-    """aggregatefun.html ARRAY_AGG, Return Value: the non-MISSING values, including NULL."""
-    row = one(engine, "SELECT ARRAY_AGG(t.v) AS a FROM [{'v': 2}, {'v': null}, {}, {'v': 1}] AS t")
-    assert row == {"a": [2, None, 1]}
+    """aggregatefun.html ARRAY_AGG, Return Value: the non-MISSING values, including NULL;
+    its first example lists them in collation order ("Reviews": [-1, -1, -1, ...])."""
+    row = one(engine, "SELECT ARRAY_AGG(t.v) AS a FROM [{'v': 2}, {'v': null}, {}, {'v': 1}, "
+                      "{'v': 'x'}, {'v': 1}] AS t")
+    assert row == {"a": [None, 1, 1, 2, "x"]}
 
 
 def test_countn_examples(engine: QueryEngine) -> None:

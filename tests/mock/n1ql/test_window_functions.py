@@ -558,3 +558,13 @@ def test_running_frames_are_linear_in_the_partition_size(engine: QueryEngine) ->
 
     small, big = seconds(10000), seconds(40000)
     assert big < 10 * small + 0.5  # linear (x4) with room for a loaded machine; not x16
+
+
+def test_explain_prints_the_window_clause(engine: QueryEngine) -> None:
+    """explain.html: EXPLAIN shows each projected expression; a window call keeps its OVER
+    clause (and an aggregate its FILTER clause) in that text."""
+    plan = json.dumps(q(engine, "EXPLAIN SELECT SUM(t) FILTER (WHERE t > 1) OVER (ORDER BY t "
+                                "ROWS BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE TIES) AS s "
+                                "FROM [1, 2] AS t"))
+    assert ("sum(`t`) filter (where (`t` > 1)) over (order by `t` rows between 1 preceding "
+            "and current row exclude ties)") in plan
