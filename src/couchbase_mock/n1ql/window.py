@@ -363,7 +363,8 @@ class WindowStage:
             pkey = [collation_key(v) for v in keys[start][:nparts]]
             while end < n and [collation_key(v) for v in keys[end][:nparts]] == pkey:
                 end += 1
-            part = _Partition(ordered[start:end], [k[nparts:] for k in keys[start:end]], spec)
+            part = _Partition(ordered[start:end], [k[nparts:] for k in keys[start:end]], spec,
+                              check)
             for call in calls:
                 check()
                 values = part.compute(call)
@@ -384,8 +385,10 @@ def _known(v: Any) -> Any:
 class _Partition:
     """The sorted rows of one window partition, with their peer groups."""
 
-    def __init__(self, rows: list, order_keys: list, spec: _Spec) -> None:
+    def __init__(self, rows: list, order_keys: list, spec: _Spec,
+                 check: Callable[[], None]) -> None:
         self.rows = rows
+        self.check = check  # the request's cancel check, in the per-row frame loops
         self.n = n = len(rows)
         self.order_keys = order_keys
         self.desc = bool(spec.order) and spec.order[0][1]
@@ -578,6 +581,8 @@ class _Partition:
         whole = total([(0, self.n)]) if call.frame is None else None
         out = []
         for p, v in enumerate(vals):
+            if not p & 255:
+                self.check()
             t = whole if call.frame is None else total(self.segments(call, p, offs))
             out.append(num(v / t) if is_number(v) and t else None)
         return out
@@ -617,6 +622,8 @@ class _Partition:
             out.reverse()
             return out
         for p in range(n):  # a sliding frame: recomputed for each row
+            if not p & 255:
+                self.check()
             acc = Aggregate(name, call.distinct)
             for a, b in self.segments(call, p, offs):
                 for q in range(a, b):
