@@ -390,6 +390,18 @@ def test_array_index_agrees_with_a_primary_scan() -> None:
         check(engine, _random_query(rnd), "idx_sched")
 
 
+def test_all_index_agrees_with_a_primary_scan_for_random_unnests() -> None:
+    engine = make()
+    engine.query(f"CREATE INDEX idx_all ON {KS} (ALL ARRAY v.flight FOR v IN schedule END)")
+    rnd = random.Random(7)
+    for _ in range(100):
+        query = _random_query(rnd)
+        pred = query.split("SATISFIES ")[1].rsplit(" END", 1)[0]
+        var = query.split("WHERE ANY ")[1].split(" IN ")[0]
+        check(engine, f"SELECT META(t).id, {var}.flight, {var}.day FROM {KS} t {{}} "
+                      f"UNNEST t.schedule AS {var} WHERE {pred}", "idx_all")
+
+
 def test_array_index_agrees_with_a_primary_scan_after_random_writes() -> None:
     hypothesis = pytest.importorskip("hypothesis")
     st = hypothesis.strategies
