@@ -13,8 +13,11 @@ them, so each example's query gives its documented result.
 
 from __future__ import annotations
 
+import base64
+import http.client
 import json
 import time
+from typing import Any
 
 import pytest
 
@@ -568,3 +571,29 @@ def test_explain_prints_the_window_clause(engine: QueryEngine) -> None:
                                 "FROM [1, 2] AS t"))
     assert ("sum(`t`) filter (where (`t` > 1)) over (order by `t` rows between 1 preceding "
             "and current row exclude ties)") in plan
+
+
+def test_window_functions_through_the_query_service(mock_cluster: Any) -> None:
+    """The query service runs window queries like any other: results in the response's
+    ``results``, numbers written as the service writes them; a misplaced window function is
+    a fatal 3220 in ``errors``."""
+    def post(statement: str) -> dict:
+        conn = http.client.HTTPConnection(mock_cluster.host, mock_cluster.nodes[0].query_port,
+                                          timeout=30)
+        auth = base64.b64encode(b"Administrator:password").decode()
+        try:
+            conn.request("POST", "/query/service", body=json.dumps({"statement": statement}),
+                         headers={"Content-Type": "application/json",
+                                  "Authorization": f"Basic {auth}"})
+            return json.loads(conn.getresponse().read())
+        finally:
+            conn.close()
+
+    ok = post("SELECT t, CUME_DIST() OVER (ORDER BY t) AS c, ROW_NUMBER() OVER w AS r "
+              "FROM [3, 1, 2] AS t WINDOW w AS (ORDER BY t DESC) ORDER BY t")
+    assert ok["status"] == "success"
+    assert ok["results"] == [{"t": 1, "c": 0.3333333333333333, "r": 3},
+                             {"t": 2, "c": 0.6666666666666666, "r": 2},
+                             {"t": 3, "c": 1, "r": 1}]
+    bad = post("SELECT t FROM [1] AS t WHERE RANK() OVER (ORDER BY t) = 1")
+    assert bad["status"] == "fatal" and bad["errors"][0]["code"] == 3220
