@@ -69,6 +69,8 @@ from .n1ql.errors import N1QLError
 from .n1ql.limits import MAX_JSON_DEPTH, MAX_STATEMENT_BYTES, TooDeep, loads
 from .n1ql.monitor import RequestRecord
 from .n1ql.parser import parse
+from .n1ql.system import DELETERS
+from .n1ql.system import scan as system_scan
 from .n1ql.values import MISSING, Binary
 from .n1ql_adapter import ClusterQueryEngine, query_engine_for
 from .query_directory import ClusterDirectory
@@ -617,6 +619,15 @@ async def handle(cluster: Cluster, method: str, target: str,
                                      "to change the query settings."}).encode()]), _CONTENT_TYPE
         status, doc = _settings(cluster, method, body)
         return status, iter([_json(doc).encode()]), _CONTENT_TYPE
+    if path.split("/")[2:3] in (["active_requests"], ["completed_requests"], ["prepareds"]) \
+            and path.startswith("/admin/"):
+        creds = credentials(headers)
+        if creds is None or creds[0] != cluster.username:
+            return 403, iter([_json({"code": 13014, "msg": "User does not have credentials "
+                                     "to access the query monitoring catalogs."}).encode()]), \
+                _CONTENT_TYPE
+        status, doc = _catalog(cluster, method, path)
+        return status, iter([_json(doc).encode()]), _CONTENT_TYPE
     if path not in SERVICE_PATHS:
         return 404, iter([b"404 page not found\n"]), "text/plain; charset=utf-8"
     status, chunks = await _service(cluster, method, target, headers, body, received,
@@ -728,6 +739,28 @@ def _settled(work: asyncio.Future[Outcome]) -> None:
 
 
 _STARTED = time.time()
+
+
+def _catalog(cluster: Cluster, method: str, path: str) -> tuple[int, Any]:
+    """``/admin/{active_requests,completed_requests,prepareds}[/<id>]``: the
+    catalog's rows (GET), one row (GET with an id), or forget/stop one (DELETE),
+    as the monitoring page's Admin REST API examples do."""
+    engine = query_engine_for(cluster)
+    parts = path.split("/", 3)
+    name, key = parts[2], (parts[3] if len(parts) > 3 else None)
+    rows = dict(system_scan(engine, name, None))
+    if key is None:
+        if method != "GET":
+            return 405, {"code": 1010, "msg": f"Unsupported http method: {method}"}
+        return 200, list(rows.values())
+    if key not in rows:
+        return 404, {"code": 11007, "msg": f"System datastore : Statement not found {key}"}
+    if method == "GET":
+        return 200, rows[key]
+    if method == "DELETE":
+        DELETERS[name](engine, [key])
+        return 200, {}
+    return 405, {"code": 1010, "msg": f"Unsupported http method: {method}"}
 
 
 def _settings(cluster: Cluster, method: str, body: bytes) -> tuple[int, Any]:

@@ -222,3 +222,29 @@ def test_prepare_a_system_statement_over_http(mock: MockCluster) -> None:
     assert rows[0]["uses"] == 1
     assert q(mock, "DELETE FROM system:prepareds WHERE name = 'sysbuckets'").status == 200
     assert q(mock, prepared="sysbuckets").error[0] == 4040
+
+
+def test_use_keys_validate_warns_5503(mock: MockCluster) -> None:
+    ans = q(mock, "SELECT RAW META().id FROM `default` USE KEYS VALIDATE ['no-such-key']")
+    assert ans.results == []
+    assert ans.doc["warnings"] == [{"code": 5503, "msg": "Key(s) in USE KEYS hint not found"}]
+
+
+# -- the Admin REST API (monitoring page: "curl ... $BASE_URL/admin/...") ---------------
+
+
+def test_admin_rest_catalogs(mock: MockCluster, log_all: None) -> None:
+    hdrs = dict(ADMIN)
+    rid = q(mock, "SELECT 'logged'").doc["requestID"]
+    ans = request(mock, "GET", "/admin/completed_requests", headers=hdrs)
+    assert ans.status == 200 and rid in {r["requestId"] for r in ans.doc}
+    one = request(mock, "GET", f"/admin/completed_requests/{rid}", headers=hdrs)
+    assert one.status == 200 and one.doc["statement"] == "SELECT 'logged'"
+    assert request(mock, "DELETE", f"/admin/completed_requests/{rid}", headers=hdrs).status \
+        == 200
+    assert request(mock, "GET", f"/admin/completed_requests/{rid}", headers=hdrs).status == 404
+    assert q(mock, "PREPARE adminp AS SELECT 1").status == 200
+    assert request(mock, "GET", "/admin/prepareds/adminp", headers=hdrs).doc["name"] == "adminp"
+    assert request(mock, "DELETE", "/admin/prepareds/adminp", headers=hdrs).status == 200
+    assert q(mock, prepared="adminp").error[0] == 4040
+    assert request(mock, "GET", "/admin/active_requests", headers=OTHER).status == 403

@@ -337,7 +337,7 @@ class KeyspaceRef(Node):
 
 
 class KeyspaceTerm(Node):
-    __slots__ = ("ref", "alias", "use_keys", "use_index")
+    __slots__ = ("ref", "alias", "use_keys", "use_index", "validate_keys")
 
     def __init__(self, ref: KeyspaceRef, alias: str, use_keys: Optional[Node] = None,
                  use_index: Optional[list] = None) -> None:
@@ -345,6 +345,7 @@ class KeyspaceTerm(Node):
         self.alias = alias
         self.use_keys = use_keys
         self.use_index = use_index
+        self.validate_keys = False  # USE KEYS VALIDATE: warning 5503 for a missing key
 
 
 class ExprTerm(Node):

@@ -158,6 +158,7 @@ class Source:
         path = self.path
         meta_key = META + str(alias)
         check = ctx.cancel.check
+        validate = getattr(self.term, "validate_keys", False)
         if self.access.cover is not None:  # a covering scan: rows from the index alone
             for key, doc in self.access.covered(base, self.engine.on_loop):
                 check()
@@ -170,6 +171,8 @@ class Source:
             check()
             got = fetch(path, key)
             if got is None:
+                if validate:  # USE KEYS VALIDATE (n1ql-error-codes: 5503)
+                    ctx.warn(5503, "Key(s) in USE KEYS hint not found")
                 continue
             env = dict(base)
             env[alias] = got[0]

@@ -399,7 +399,7 @@ class Parser:
             else:
                 self.accept_kw("PRIMARY")
                 self.expect_kw("KEYS")
-                self.accept_kw("VALIDATE")
+                term.validate_keys = self.accept_kw("VALIDATE") is not None
                 term.use_keys = self.expr()
 
     def path_term_ahead(self) -> bool:

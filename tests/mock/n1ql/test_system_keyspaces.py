@@ -324,3 +324,15 @@ def test_warning_given_once_for_many_rows(engine: QueryEngine) -> None:
 def test_no_warning_without_a_zero_divisor(engine: QueryEngine) -> None:
     for stmt in ("SELECT 1/2", "SELECT 'a'/0", "SELECT NULL/0", "SELECT 5 % 3"):
         assert engine.query(stmt).warnings == [], stmt
+
+
+def test_use_keys_validate_warns_5503_for_a_missing_key(engine: QueryEngine) -> None:
+    """n1ql-error-codes 5503: "Key(s) in USE KEYS hint not found" (USE KEYS VALIDATE)."""
+    res = engine.query("SELECT RAW name FROM `beer-sample` USE KEYS VALIDATE "
+                       "['anchor_brewing', 'no_such_key']")
+    assert res.results == ["Anchor Brewing"]
+    assert res.warnings == [{"code": 5503, "msg": "Key(s) in USE KEYS hint not found"}]
+    assert engine.query("SELECT RAW name FROM `beer-sample` USE KEYS VALIDATE "
+                        "'anchor_brewing'").warnings == []
+    assert engine.query("SELECT RAW name FROM `beer-sample` USE KEYS 'no_such_key'"
+                        ).warnings == []
