@@ -700,8 +700,8 @@ def to_n1ql(node: Any, strip: Optional[str] = None) -> str:
         head = p(node.value) if node.name is None else f"{p(node.name)} : {p(node.value)}"
         when = f" when {p(node.when)}" if node.when is not None else ""
         return f"{node.kind.lower()} {head} for {binds}{when} end"
-    if isinstance(node, Subquery):
-        return "(select ...)"
+    if isinstance(node, Subquery):  # (formalize.py prints a subquery's text first)
+        return getattr(node, "text", None) or "(select ...)"
     return "?"
 
 
