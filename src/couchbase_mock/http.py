@@ -90,6 +90,11 @@ def route(
     if parts[:2] == ["settings", "rbac"] or parts == ["whoami"]:
         status, answer = users_rest.handle(cluster, user, method, parts[2:] or parts, body)
         return _rest_answer(status, answer)
+    if parts[:2] == ["settings", "querySettings"]:  # the CURL() access list
+        from . import query_settings_rest
+
+        status, answer = query_settings_rest.handle(cluster, user, method, parts[2:], body)
+        return _rest_answer(status, answer)
     if parts[0] == "sampleBuckets":
         # Installing creates buckets: who may create them may install samples.
         status, answer = samples_rest.handle(cluster, method, parts[1:], body,

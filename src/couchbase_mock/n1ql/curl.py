@@ -195,6 +195,8 @@ def request(url: Any, options: Any = None, deadline: Optional[float] = None) -> 
         except urllib.error.HTTPError as err:  # a 4xx/5xx/3xx answer: its body, as curl
             answer = err
         with answer:
+            if 300 <= answer.getcode() < 400:
+                raise _fail(f"Redirection is not allowed: {url} answered {answer.getcode()}.")
             raw = _read(answer, cap, end)
     except N1QLError:
         raise
