@@ -629,6 +629,8 @@ def to_n1ql(node: Any, strip: Optional[str] = None) -> str:
     p = lambda n: to_n1ql(n, strip)  # noqa: E731
     if isinstance(node, Literal):
         v = node.value
+        if type(v).__name__ == "_Missing":  # (values.MISSING; not JSON)
+            return "missing"
         return json.dumps(v) if v is not None else "null"
     if isinstance(node, Ident):
         return quote_ident(node.name)

@@ -385,8 +385,8 @@ class Compiler:
         def element(env: dict) -> Any:
             v, i = base(env), index(env)
             if type(v) is list:
-                if type(i) is float and i == int(i):
-                    i = int(i)
+                if type(i) is float and -len(v) <= i < len(v) and i == int(i):
+                    i = int(i)  # (a whole float in range; NaN, infinities: out of range)
                 if type(i) is int:
                     if -len(v) <= i < len(v):
                         return v[i]

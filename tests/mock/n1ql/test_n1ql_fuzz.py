@@ -203,3 +203,37 @@ def test_odd_statements(engine: QueryEngine, statement: str) -> None:
     found = problem(engine, statement)
     # deep nesting may stop with 5000 "Statement too deeply nested": a server-like text
     assert found is None or found.endswith("Statement too deeply nested"), found
+
+
+# What the fuzzing found (each once a Python exception reported as 5000).
+FOUND = [
+    "SELECT ACOS()", "SELECT ATAN2(1)", "SELECT ARRAY_PREPEND()", "SELECT BITSET(2, 7, 1, 1)",
+    "SELECT REGEXP_LIKE('a', 'a', 'a')", "SELECT FLOOR(POSINF())", "SELECT CEIL(NAN())",
+    "SELECT EXP(1e30)", "SELECT IDIV(-1e308, 1e-320)", "SELECT IMOD(POSINF(), 2)",
+    "SELECT LPAD('a', 9007199254740993)", "SELECT RPAD('a', 1e300)",
+    "SELECT MB_LPAD('a', POSINF(), '-')", "SELECT MB_SUBSTR0('x', NAN())",
+    "SELECT SUBSTR0('x', POSINF(), 1)", "SELECT SUBSTR1('xyz', 1, POSINF())",
+    "SELECT REGEX_REPLACE('a', 'a', 'b', 123456789012345678901234567890)",
+    "SELECT REPLACE('a', 'a', 'b', 1e308)", "SELECT REPEAT('', 1e30)",
+    "SELECT REPEAT('ab', 1e12)", "SELECT REPEAT('ab', POSINF())", "SELECT ARRAY_REPEAT(1, 1e16)",
+    "SELECT ROUND(1, 1e308)", "SELECT TRUNC(2, -1e308)", "SELECT [1, 2][1e999]",
+    "PREPARE fuzz_missing AS SELECT + MISSING",
+]
+
+
+@pytest.mark.parametrize("statement", FOUND)
+def test_what_the_fuzzing_found(engine: QueryEngine, statement: str) -> None:
+    assert problem(engine, statement) is None
+
+
+@pytest.mark.parametrize("statement, code", [
+    ("SELECT REPEAT('ab', 1e12)", 5035), ("SELECT LPAD('a', 1e12)", 5035),
+    ("SELECT ARRAY_REPEAT(1, 1e16)", 5035), ("SELECT ACOS()", 3000),
+])
+def test_limits_and_counts_are_the_documented_errors(engine: QueryEngine, statement: str,
+                                                      code: int) -> None:
+    """n1ql-error-codes 5035 "Out of range evaluating «term»" (REPEAT, ARRAY_REPEAT...);
+    a wrong argument count is a 3000 syntax error."""
+    with pytest.raises(N1QLError) as exc:
+        engine.query(statement)
+    assert exc.value.code == code

@@ -194,7 +194,7 @@ def repeat(s: str, n: Any) -> Any:
     from ..limits import check_string_length
 
     check_string_length(len(s) * n, "REPEAT")
-    return s * int(n)
+    return s * int(n) if s else ""
 
 
 @register("TRIM", strict=("s", "s"))
@@ -222,7 +222,7 @@ def concat(*parts: str) -> str:
 
 @register("REPLACE", strict=("s", "s", "s", "n"))
 def replace(s: str, old: str, new: str, n: Any = None) -> str:
-    return s.replace(old, new, int(n) if n is not None and n >= 0 else -1)
+    return s.replace(old, new, int(min(n, 2**31)) if n is not None and n >= 0 else -1)
 
 
 
