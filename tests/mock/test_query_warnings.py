@@ -248,3 +248,24 @@ def test_admin_rest_catalogs(mock: MockCluster, log_all: None) -> None:
     assert request(mock, "DELETE", "/admin/prepareds/adminp", headers=hdrs).status == 200
     assert q(mock, prepared="adminp").error[0] == 4040
     assert request(mock, "GET", "/admin/active_requests", headers=OTHER).status == 403
+
+
+# -- through the SDK ---------------------------------------------------------------------
+
+
+def test_sdk_metadata_carries_the_warnings(mock: MockCluster) -> None:
+    """QueryMetaData.warnings(): code() and message() of each response warning."""
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.options import ClusterOptions
+
+    cluster = Cluster(mock.connstr,
+                      ClusterOptions(PasswordAuthenticator("Administrator", "password")))
+    try:
+        result = cluster.query("SELECT RAW 7 / 0")
+        assert list(result.rows()) == [None]
+        warnings = result.metadata().warnings()
+        assert [(w.code(), w.message()) for w in warnings] == [(5036, "Division by 0.")]
+        assert result.metadata().metrics().warning_count() == 1
+    finally:
+        cluster.close()
