@@ -237,3 +237,39 @@ def test_limits_and_counts_are_the_documented_errors(engine: QueryEngine, statem
     with pytest.raises(N1QLError) as exc:
         engine.query(statement)
     assert exc.value.code == code
+
+
+# -- the same over HTTP: request parameters of every type -------------------------------
+
+
+def test_garbled_requests_over_http() -> None:
+    """The query service answers odd parameter values with 1xxx errors, odd
+    statements with the engine's errors: never a Python exception's text."""
+    from mock_http import basic_auth
+    from test_query_service import q, request
+
+    from couchbase_mock import MockCluster
+
+    rng = random.Random(77)
+    values: list[Any] = [None, True, 0, -1, 1.5, 1e308, "", "x", "10s", "-5ms", "not_bounded",
+                         [], [1, "a"], {}, {"a": [1]}, "\x00", "😀" * 10]
+    params = ["statement", "args", "$x", "timeout", "scan_consistency", "client_context_id",
+              "metrics", "readonly", "profile", "query_context", "prepared", "encoded_plan",
+              "pretty", "signature", "max_parallelism", "auto_execute"]
+    failures = []
+    seen: set = set()
+    with MockCluster(nodes=1, buckets={"default": {}}) as mock:
+        hdrs = {**basic_auth("Administrator", "password"), "Content-Type": "application/json"}
+        for n in range(250):
+            body: dict[str, Any] = {"statement": garble(rng.choice(SEEDS), rng)}
+            for name in rng.sample(params, rng.randint(0, 4)):
+                body[name] = rng.choice(values)
+            ans = q(mock, **body) if n % 5 else request(
+                mock, body=json.dumps(body).encode()[: rng.randint(0, 200)], headers=hdrs)
+            seen.add((ans.status, (ans.doc or {}).get("status")))
+            for err in (ans.doc or {}).get("errors", []):
+                if err.get("code") == 5000 and "too deeply nested" not in err.get("msg", "") \
+                        or PYTHONIC.search(str(err.get("msg", ""))):
+                    failures.append(f"{body!r:.200} -> {err}")
+    assert not failures, "\n".join(failures[:20])
+    assert {(200, "success"), (400, "fatal")} <= seen  # both kinds of answer were seen
