@@ -269,3 +269,21 @@ def test_sdk_metadata_carries_the_warnings(mock: MockCluster) -> None:
         assert result.metadata().metrics().warning_count() == 1
     finally:
         cluster.close()
+
+
+def test_a_timed_out_request_is_logged_as_timeout(mock: MockCluster, log_all: None) -> None:
+    ans = q(mock, "SELECT COUNT(*) FROM ARRAY_RANGE(0, 3000) AS a, ARRAY_RANGE(0, 3000) AS b",
+            timeout="50ms", client_context_id="too-slow")
+    assert ans.doc["status"] == "timeout"
+    rows = completed(mock, where="WHERE clientContextID = 'too-slow'")
+    assert len(rows) == 1 and rows[0]["state"] == "timeout"
+    assert rows[0]["errors"][0]["code"] == 1080
+
+
+def test_vitals_count_requests(mock: MockCluster) -> None:
+    """system:vitals (monitoring page, "Monitor System Vitals")."""
+    before = q(mock, "SELECT RAW v FROM system:vitals v").results[0]
+    q(mock, "SELECT 1")
+    after = q(mock, "SELECT RAW v FROM system:vitals v").results[0]
+    assert after["request.completed.count"] >= before["request.completed.count"] + 2
+    assert after["request.active.count"] >= 1 and "version" in after
