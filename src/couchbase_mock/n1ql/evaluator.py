@@ -307,6 +307,8 @@ class Compiler:
     """Compiles expressions within a :class:`Scope`."""
 
     subquery_hook: Optional[Callable[[Any, Scope], Fn]] = None
+    udf_hook: Optional[Callable[[Any, A.Call], Optional[Fn]]] = None
+    """Compiles a call of a user-defined function (statements/udf.py), or ``None``."""
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -578,6 +580,10 @@ class Compiler:
             args = [self.compile(a) for a in node.args]
             return lambda env: impl(env[CTX].now, *[a(env) for a in args])
         found = FUNCTIONS.get(name)
+        if found is None and Compiler.udf_hook is not None:  # user-defined (statements/udf.py)
+            udf_call = Compiler.udf_hook(self, node)
+            if udf_call is not None:
+                return udf_call
         if found is None:
             raise N1QLError(3000, f"Invalid function {name.lower()}")
         counts = ARITY.get(name)
