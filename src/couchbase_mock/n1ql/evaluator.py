@@ -575,10 +575,6 @@ class Compiler:
             return lambda env: env["\x00agg"][slot]
         if name == "META":
             return self.meta(node)
-        if name in ("NOW_STR", "NOW_MILLIS", "NOW_UTC", "NOW_LOCAL", "NOW_TZ"):
-            impl = FUNCTIONS[name]
-            args = [self.compile(a) for a in node.args]
-            return lambda env: impl(env[CTX].now, *[a(env) for a in args])
         found = FUNCTIONS.get(name)
         if found is None and Compiler.udf_hook is not None:  # user-defined (statements/udf.py)
             udf_call = Compiler.udf_hook(self, node)

@@ -80,11 +80,9 @@ def register(*names: str, strict: Optional[tuple] = None, context: bool = False)
     the function takes the row environment first (see :data:`CONTEXTUAL`)."""
 
     def deco(fn: Callable) -> Callable:
-        impl = _strict(fn, strict) if strict is not None else fn
+        impl = _strict(fn, strict, skip=1 if context else 0) if strict is not None else fn
         counts = arity(fn)
         if context:
-            if strict is not None:
-                raise ValueError("a contextual function checks its own arguments")
             if counts is not None:
                 counts = (counts[0] - 1, None if counts[1] is None else counts[1] - 1)
             CONTEXTUAL.update(names)
@@ -110,10 +108,13 @@ _CHECKS = {
 }
 
 
-def _strict(fn: Callable, kinds: tuple) -> Callable:
+def _strict(fn: Callable, kinds: tuple, skip: int = 0) -> Callable:
+    """``fn`` checking its arguments after the first ``skip`` (a contextual
+    function's row environment) against ``kinds``."""
     checks = [_CHECKS[k] for k in kinds]
 
-    def wrapper(*args: Any) -> Any:
+    def wrapper(*given: Any) -> Any:
+        args = given[skip:]
         for a in args:
             if a is MISSING:
                 return MISSING
@@ -123,7 +124,7 @@ def _strict(fn: Callable, kinds: tuple) -> Callable:
                 return None
             if not check(a):
                 return None
-        return fn(*args)
+        return fn(*given)
 
     return wrapper
 

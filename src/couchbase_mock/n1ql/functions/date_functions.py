@@ -11,14 +11,14 @@ page but served by the query service: DATE_DIFF_ABS_* and ``calendar_month``.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any, Callable, Optional
 
 from .. import dates as D
 from ..durations import go_duration_ns, parse_go_duration_ns
-from ..errors import N1QLError
 from ..limits import MAX_ARRAY_LENGTH, check_array_length
-from . import ARITY, FUNCTIONS, num, register
+from . import num, register, request_of
 from .date_formats import (
     compile_format,
     format_when,
@@ -86,21 +86,14 @@ def clock_tz(tz: str, fmt: Any = None) -> Any:
 
 
 def _statement_time(name: str, strict: tuple, fn: Callable) -> None:
-    """NOW_*: the evaluator calls ``fn(now_seconds, *args)`` without checking the
-    count of args, so the count is checked here: error 3000 as for other functions."""
-    register(name, strict=("n",) + strict)(fn)
-    checked = FUNCTIONS[name]
-    fewest, most = ARITY.pop(name)
-    counts = (fewest - 1, None if most is None else most - 1)
+    """Register NOW_* ``fn(now_seconds, *args)`` as a contextual function: every
+    row of a request reads the statement's time (arguments checked as ``strict``)."""
 
-    def call(now: float, *args: Any) -> Any:
-        if not (counts[0] <= len(args) and (counts[1] is None or len(args) <= counts[1])):
-            from ..evaluator import _arity_message  # (the evaluator imports this package)
+    def at_statement_time(env: dict, *args: Any) -> Any:
+        return fn(request_of(env).now, *args)
 
-            raise N1QLError(3000, _arity_message(name, counts))
-        return checked(now, *args)
-
-    FUNCTIONS[name] = call
+    functools.update_wrapper(at_statement_time, fn)  # (its signature gives the arity)
+    register(name, strict=strict, context=True)(at_statement_time)
 
 
 def _now_ns(now: float) -> int:

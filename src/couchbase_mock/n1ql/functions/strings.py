@@ -16,7 +16,7 @@ from typing import Any, Iterator, Optional
 
 from ..limits import check_string_length
 from ..values import MISSING, is_number
-from . import from_utf8, register, utf8
+from . import from_utf8, register, substr_of, utf8
 
 # -- padding, masking, suffixes (stringfun.html) ------------------------------
 
@@ -157,24 +157,9 @@ register("MB_POSITION", "MB_POSITION0", strict=("s", "s"))(lambda s, sub: s.find
 register("MB_POSITION1", strict=("s", "s"))(lambda s, sub: s.find(sub) + 1)
 
 
-def _substr(s: str, pos: Any, length: Any = None) -> Any:
-    if not math.isfinite(pos) or (length is not None and math.isnan(length)):
-        return None  # NaN or infinite position, NaN length
-    pos = int(pos)
-    if pos < 0:
-        pos += len(s)
-    if pos < 0 or pos > len(s):
-        return None
-    if length is None:
-        return s[pos:]
-    if length < 0:
-        return None
-    return s[pos:pos + int(min(length, len(s)))]
-
-
-register("MB_SUBSTR", "MB_SUBSTR0", strict=("s", "n", "n"))(_substr)
+register("MB_SUBSTR", "MB_SUBSTR0", strict=("s", "n", "n"))(substr_of)  # characters
 register("MB_SUBSTR1", strict=("s", "n", "n"))(
-    lambda s, pos, length=None: _substr(s, pos - 1 if pos > 0 else pos, length))
+    lambda s, pos, length=None: substr_of(s, pos - 1 if pos > 0 else pos, length))
 
 # -- pattern matching (patternmatchingfun.html) -------------------------------
 
