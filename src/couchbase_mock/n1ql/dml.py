@@ -16,7 +16,7 @@ writes nothing more.
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from . import ast as A
 from .datastore import (
@@ -228,15 +228,35 @@ def _assign(doc: Any, steps: list, value: Any, unset: bool) -> None:
             target[last] = None if value is MISSING else value
 
 
+def compile_changes(target: Any, compiler: Compiler, alias: str,
+                    skip: Optional[Callable[[A.Node], bool]] = None) -> Callable[[dict], None]:
+    """The SET/UNSET paths of ``target`` (an UPDATE, or a MERGE's update action)
+    compiled: ``apply(env)`` changes the document ``env[alias]`` in place, every
+    SET value read before any path changes. ``skip(path)``: SET paths the caller
+    handles itself (MERGE's ``meta().expiration``)."""
+    sets = [(_steps(p, alias), compiler.compile(e)) for i, (p, e) in enumerate(target.set)
+            if i not in target.set_for and not (skip is not None and skip(p))]
+    unsets = [_steps(p, alias) for i, p in enumerate(target.unset) if i not in target.unset_for]
+    looped = compile_update_fors(target, alias, compiler, _steps)  # SET/UNSET ... FOR ... END
+
+    def apply(env: dict) -> None:
+        doc = env[alias]
+        values = [(steps, fn(env)) for steps, fn in sets]
+        for steps, value in values:
+            _assign(doc, steps, value, False)
+        for steps in unsets:
+            _assign(doc, steps, None, True)
+        for apply_for in looped:
+            apply_for(env, _assign)
+
+    return apply
+
+
 def run_update(engine: Any, stmt: A.Update, ctx: Any) -> tuple[list, int]:
     term = stmt.term
     alias = term.alias
     path, rows = _targets(engine, term, stmt.where, stmt.limit, ctx)
-    compiler = Compiler(Scope({alias}, alias))
-    sets = [(_steps(p, alias), compiler.compile(e)) for i, (p, e) in enumerate(stmt.set)
-            if i not in stmt.set_for]
-    unsets = [_steps(p, alias) for i, p in enumerate(stmt.unset) if i not in stmt.unset_for]
-    looped = compile_update_fors(stmt, compiler, _steps)  # SET/UNSET ... FOR ... END
+    changes = compile_changes(stmt, Compiler(Scope({alias}, alias)), alias)
     projector = _returning(stmt, alias)
     updated = []
     writes: list[Write] = []
@@ -245,13 +265,7 @@ def run_update(engine: Any, stmt: A.Update, ctx: Any) -> tuple[list, int]:
         meta = env[META + alias]
         if type(doc) is not dict:
             continue
-        values = [(steps, fn(env)) for steps, fn in sets]
-        for steps, value in values:
-            _assign(doc, steps, value, False)
-        for steps in unsets:
-            _assign(doc, steps, None, True)
-        for apply_for in looped:
-            apply_for(env, _assign)
+        changes(env)
         updated.append(doc)
         writes.append(Write("replace", meta["id"], encode(doc), meta["expiration"],
                             meta["cas"], meta["flags"]))

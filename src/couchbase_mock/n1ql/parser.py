@@ -526,33 +526,39 @@ class Parser:
     def update(self) -> A.Update:
         self.expect_kw("UPDATE")
         stmt = A.Update(self.keyspace_term())
-        while True:
-            if self.accept_kw("SET"):
-                while True:
-                    path = self.expr(CMP_BP + 1)
-                    self.expect_op("=")
-                    stmt.set.append((path, self.expr()))
-                    if self.is_kw("FOR"):
-                        stmt.set_for[len(stmt.set) - 1] = self.update_for()
-                    if not self.accept_op(","):
-                        break
-            elif self.accept_kw("UNSET"):
-                while True:
-                    stmt.unset.append(self.expr(CMP_BP + 1))
-                    if self.is_kw("FOR"):
-                        stmt.unset_for[len(stmt.unset) - 1] = self.update_for()
-                    if not self.accept_op(","):
-                        break
-            else:
-                break
-        if not stmt.set and not stmt.unset:
-            raise self.error()
+        self.set_unset(stmt)
         if self.accept_kw("WHERE"):
             stmt.where = self.expr()
         if self.accept_kw("LIMIT"):
             stmt.limit = self.expr()
         stmt.returning = self.returning()
         return stmt
+
+    def set_unset(self, target: Any) -> None:
+        """``SET path = expr [FOR ...], ... UNSET path [FOR ...], ...`` into the
+        ``set``/``unset``/``set_for``/``unset_for`` of ``target`` (an UPDATE, or
+        a MERGE's WHEN MATCHED THEN UPDATE); at least one path."""
+        while True:
+            if self.accept_kw("SET"):
+                while True:
+                    path = self.expr(CMP_BP + 1)
+                    self.expect_op("=")
+                    target.set.append((path, self.expr()))
+                    if self.is_kw("FOR"):
+                        target.set_for[len(target.set) - 1] = self.update_for()
+                    if not self.accept_op(","):
+                        break
+            elif self.accept_kw("UNSET"):
+                while True:
+                    target.unset.append(self.expr(CMP_BP + 1))
+                    if self.is_kw("FOR"):
+                        target.unset_for[len(target.unset) - 1] = self.update_for()
+                    if not self.accept_op(","):
+                        break
+            else:
+                break
+        if not target.set and not target.unset:
+            raise self.error()
 
     def update_for(self) -> A.UpdateFor:
         """``(FOR bindings)+ [WHEN cond] END`` of a SET/UNSET path (update.adoc)."""

@@ -22,11 +22,11 @@ REFS = "\x00for-refs"
 """Env key: for each FOR variable, the array and position its element came from."""
 
 
-def compile_update_fors(stmt: A.Update, compiler: Compiler,
+def compile_update_fors(stmt: Any, alias: str, compiler: Compiler,
                         steps_of: Callable[[A.Node, str], list]) -> list[Apply]:
-    """One function per SET/UNSET item that has a FOR clause, in statement order
-    (SETs first): ``apply(env, assign)`` changes ``env[alias]`` in place."""
-    alias = stmt.term.alias
+    """One function per SET/UNSET item of ``stmt`` (an UPDATE or a MERGE action)
+    that has a FOR clause, in statement order (SETs first): ``apply(env, assign)``
+    changes ``env[alias]`` in place."""
     out: list[Apply] = []
     for i, (path, value) in enumerate(stmt.set):
         if i in stmt.set_for:

@@ -293,3 +293,17 @@ def test_explain_merge(engine: QueryEngine) -> None:
     ops = [op["#operator"] for op in plan["~children"]]
     assert plan["#operator"] == "Sequence" and ops[-1] == "Merge"
     assert ops[0] == "ExpressionScan"
+
+
+def test_update_action_takes_a_for_clause_like_update(engine: QueryEngine) -> None:
+    """merge.adoc, Update Clause: the update action's SET is UPDATE's (update.adoc,
+    FOR Clause): each schedule element of a matched document changes in place."""
+    engine.query("UPSERT INTO `travel-sample`.inventory.route (KEY, VALUE) VALUES "
+                 "('route_9', {'airline': 'KL', 'schedule': [{'day': 1}, {'day': 5}]})")
+    engine.query("MERGE INTO `travel-sample`.inventory.route AS r "
+                 "USING [{'id': 'route_9'}] AS s ON KEY s.id "
+                 "WHEN MATCHED THEN UPDATE SET v.late = TRUE FOR v IN r.schedule "
+                 "WHEN v.day > 2 END UNSET r.airline")
+    doc = engine.query("SELECT RAW r FROM `travel-sample`.inventory.route AS r "
+                       "USE KEYS 'route_9'").results[0]
+    assert doc == {"schedule": [{"day": 1}, {"day": 5, "late": True}]}

@@ -33,12 +33,11 @@ import json
 from typing import Any, Optional
 
 from .. import ast as A
-from ..dml import Write, _assign, _raise_dml, _steps, apply_writes, encode
+from ..dml import Write, _raise_dml, apply_writes, compile_changes, encode
 from ..errors import N1QLError, duplicate_key
 from ..evaluator import CTX, META, Compiler, Scope
 from ..executor import JoinStep, Projector, Source
 from ..indexes import meta_of
-from ..parser import CMP_BP
 from ..planner import require_keyspace
 from ..values import MISSING, to_json_value, truth
 from . import runner, statement
@@ -47,12 +46,15 @@ from . import runner, statement
 class MergeAction(A.Node):
     """``kind`` UPDATE, DELETE or INSERT, with its clauses."""
 
-    __slots__ = ("kind", "set", "unset", "key", "value", "options", "where")
+    __slots__ = ("kind", "set", "unset", "set_for", "unset_for", "key", "value", "options",
+                 "where")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.set: list[tuple[A.Node, A.Node]] = []
         self.unset: list[A.Node] = []
+        self.set_for: dict[int, A.UpdateFor] = {}
+        self.unset_for: dict[int, A.UpdateFor] = {}
         self.key: Optional[A.Node] = None
         self.value: Optional[A.Node] = None
         self.options: Optional[A.Node] = None
@@ -121,23 +123,7 @@ def parse_merge(p: Any) -> Merge:
 def _action(p: Any, kind: str, lookup: bool) -> MergeAction:
     action = MergeAction(kind)
     if kind == "UPDATE":
-        while True:
-            if p.accept_kw("SET"):
-                while True:
-                    path = p.expr(CMP_BP + 1)
-                    p.expect_op("=")
-                    action.set.append((path, p.expr()))
-                    if not p.accept_op(","):
-                        break
-            elif p.accept_kw("UNSET"):
-                while True:
-                    action.unset.append(p.expr(CMP_BP + 1))
-                    if not p.accept_op(","):
-                        break
-            else:
-                break
-        if not action.set and not action.unset:
-            raise p.error()
+        p.set_unset(action)
     elif kind == "INSERT" and lookup:
         action.value = p.expr()
     elif kind == "INSERT":
@@ -207,15 +193,12 @@ class _Plan:
             if a.where is not None:
                 where = (src if a.kind == "INSERT" else both).compile(a.where)
             if a.kind == "UPDATE":
-                sets = []
                 expiry = None
                 for path, value in a.set:
                     if _expiration_path(path, t):
                         expiry = both.compile(value)
-                    else:
-                        sets.append((_steps(path, t), both.compile(value)))
-                unsets = [_steps(path, t) for path in a.unset]
-                self.update = (sets, unsets, expiry, where)
+                changes = compile_changes(a, both, t, skip=lambda path: _expiration_path(path, t))
+                self.update = (changes, expiry, where)
             elif a.kind == "DELETE":
                 self.delete = (where,)
             else:
@@ -276,9 +259,9 @@ class _Plan:
                 if self.delete is not None and (self.delete[0] is None
                                                 or truth(self.delete[0](e))):
                     op = "remove"
-                elif self.update is not None and (self.update[3] is None
-                                                  or truth(self.update[3](e))):
-                    sets, unsets, expiry_fn, _w = self.update
+                elif self.update is not None and (self.update[2] is None
+                                                  or truth(self.update[2](e))):
+                    changes, expiry_fn, _w = self.update
                     op = "replace"
                 else:
                     continue
@@ -292,12 +275,8 @@ class _Plan:
                     envs.append(e)
                     continue
                 doc = e[t]
-                values = [(steps, fn(e)) for steps, fn in sets]
                 expiry = expiry_fn(e) if expiry_fn is not None else meta.get("expiration", 0)
-                for steps, v in values:
-                    _assign(doc, steps, v, False)
-                for steps in unsets:
-                    _assign(doc, steps, None, True)
+                changes(e)
                 exp = int(expiry) if isinstance(expiry, (int, float)) and not \
                     isinstance(expiry, bool) else 0
                 writes.append(Write("replace", key, encode(doc), exp, meta["cas"],
