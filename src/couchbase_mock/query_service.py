@@ -64,6 +64,7 @@ from .httpserver import Headers, HTTPProtocol, credentials
 from .n1ql import ast as A
 from .n1ql import jsontext
 from .n1ql.cancel import E_TIMEOUT, Cancel, timeout_error
+from .n1ql.contexts import split_query_context
 from .n1ql.durations import go_duration, parse_go_duration
 from .n1ql.errors import N1QLError
 from .n1ql.limits import MAX_JSON_DEPTH, MAX_STATEMENT_BYTES, TooDeep, loads
@@ -423,25 +424,11 @@ def execute(cluster: Cluster, user: str, req: QueryRequest, cancel: Optional[Can
 def _context_parts(context: str) -> list[str]:
     """``[bucket]`` or ``[bucket, scope]`` of a query_context (``default:b.s``,
     ``b.s``, names optionally in backticks)."""
-    namespace, colon, path = context.partition(":")
-    if not colon:
-        path = namespace
-    parts: list[str] = []
-    current = ""
-    quoted = False
-    for ch in path:
-        if ch == "`":
-            quoted = not quoted
-        elif ch == "." and not quoted:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    parts.append(current)
-    if not 1 <= len(parts) <= 2 or not all(parts):
+    try:
+        return split_query_context(context)[1]
+    except ValueError:
         raise _bad_request(1060, f"Error processing query_context: {context} is not "
-                                 "[namespace:]bucket[.scope]")
-    return parts
+                                 "[namespace:]bucket[.scope]") from None
 
 
 def scoped(cluster: Cluster, stmt: A.Node, context: str) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from . import ast as A
+from .contexts import split_query_context
 from .errors import E_AMBIGUOUS_REFERENCE, N1QLError
 from .parser import parse
 
@@ -38,23 +39,12 @@ def query_context(text: Optional[str]) -> Context:
     """``[namespace:]bucket[.scope]`` (names optionally in backticks); "" or None: none."""
     if not text:
         return ("default", None, None)
-    namespace, colon, path = text.partition(":")
-    if not colon:
-        namespace, path = "default", text
-    parts, current, quoted = [], "", False
-    for ch in path:
-        if ch == "`":
-            quoted = not quoted
-        elif ch == "." and not quoted:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    parts.append(current)
-    if not 1 <= len(parts) <= 2 or not all(parts) or not namespace.strip("`"):
+    try:
+        namespace, parts = split_query_context(text)
+    except ValueError:
         raise N1QLError(5010, f"Error evaluating FORMALIZE() - cause: invalid query context "
-                              f"{text}: it is [namespace:]bucket[.scope]")
-    return (namespace.strip("`"), parts[0], parts[1] if len(parts) == 2 else None)
+                              f"{text}: it is [namespace:]bucket[.scope]") from None
+    return (namespace, parts[0], parts[1] if len(parts) == 2 else None)
 
 
 def formalize(statement: str, context: Optional[str] = None) -> str:
