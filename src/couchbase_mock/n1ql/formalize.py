@@ -125,22 +125,22 @@ class _Printer:
             froms.append(self.join(j, frozenset(names), keyspaces))
         ex = lambda e: self.expr(e, frozenset(names), keyspaces)  # noqa: E731
         clauses = []
-        if b.let:
-            lets = []
-            for name, e in b.let:
-                lets.append(f"{_q(name)} = {ex(e)}")
+
+        def bindings(word: str, pairs: list) -> None:  # LET / LETTING: each sees the last
+            texts = []
+            for name, e in pairs:
+                texts.append(f"{_q(name)} = {ex(e)}")
                 names.add(name)
-            clauses.append("let " + ", ".join(lets))
+            clauses.append(f"{word} " + ", ".join(texts))
+
+        if b.let:
+            bindings("let", b.let)
         if b.where is not None:
             clauses.append("where " + ex(b.where))
         if b.group_by is not None:
             clauses.append("group by " + ", ".join(ex(e) for e in b.group_by))
         if b.letting:
-            lets = []
-            for name, e in b.letting:
-                lets.append(f"{_q(name)} = {ex(e)}")
-                names.add(name)
-            clauses.append("letting " + ", ".join(lets))
+            bindings("letting", b.letting)
         if b.having is not None:
             clauses.append("having " + ex(b.having))
         terms = []
