@@ -59,6 +59,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import h11
 
+from . import js_libraries_rest
 from .cluster import Cluster
 from .httpserver import Headers, HTTPProtocol, credentials
 from .n1ql import ast as A
@@ -329,7 +330,20 @@ class Outcome:
         return self
 
 
-def _keyspaces(node: Any, prepared: dict) -> Iterator[A.KeyspaceRef]:
+class _PreparedIn:
+    """The engine's prepared statements as seen from one query_context."""
+
+    def __init__(self, engine: Any, query_context: Optional[str]) -> None:
+        self.engine = engine
+        self.query_context = query_context
+
+    def get(self, name: Any) -> Any:
+        if not isinstance(name, str):
+            return None
+        return self.engine.prepared.get(self.engine.prepared_key(name, self.query_context))
+
+
+def _keyspaces(node: Any, prepared: Any) -> Iterator[A.KeyspaceRef]:
     """Every keyspace a statement names, in subqueries and prepared statements too."""
     stack = [node]
     while stack:
@@ -346,7 +360,7 @@ def _keyspaces(node: Any, prepared: dict) -> Iterator[A.KeyspaceRef]:
             stack.extend(n.children())
 
 
-def _authorize(cluster: Cluster, user: str, stmt: A.Node, prepared: dict) -> None:
+def _authorize(cluster: Cluster, user: str, stmt: A.Node, prepared: Any) -> None:
     """A bucket user may use only its own bucket (and ``system:``)."""
     if user == cluster.username:
         return
@@ -381,11 +395,12 @@ def execute(cluster: Cluster, user: str, req: QueryRequest, cancel: Optional[Can
     start = time.perf_counter()
     try:
         prepared = req.prepared
-        if prepared is not None and prepared not in engine.prepared and req.encoded_plan:
-            _reprepare(engine, prepared, req.encoded_plan, cancel)
+        in_context = _PreparedIn(engine, req.query_context)  # prepare.adoc "Query Context"
+        if prepared is not None and in_context.get(prepared) is None and req.encoded_plan:
+            _reprepare(engine, prepared, req.encoded_plan, cancel, cluster, req.query_context)
         parsed: Optional[A.Node] = None
         if prepared is not None:
-            entry = engine.prepared.get(prepared)
+            entry = in_context.get(prepared)
             stmt = entry[0] if entry is not None else None
         else:
             stmt = parsed = _parse(req.statement or "", cancel)
@@ -395,18 +410,20 @@ def execute(cluster: Cluster, user: str, req: QueryRequest, cancel: Optional[Can
             if req.readonly and not isinstance(stmt, READ_ONLY_STATEMENTS):
                 raise N1QLError(1000, "The server or request is read-only and cannot "
                                       "accept this write statement.")
-            _authorize(cluster, user, stmt, engine.prepared)
+            _authorize(cluster, user, stmt, in_context)
         if prepared is None and req.auto_execute and _is_prepare(req.statement or ""):
             made = engine.query(req.statement, cancel=cancel, may_read=may_read, parsed=parsed,
-                                user=user)
+                                user=user, query_context=req.query_context)
             prepared = made.results[0]["name"]
             out.prepared_name = prepared
         if prepared is not None:
             result = engine.query(None, req.positional, req.named, prepared, cancel=cancel,
-                                  may_read=may_read, user=user)
+                                  may_read=may_read, user=user,
+                                  query_context=req.query_context)
         else:
             result = engine.query(req.statement, req.positional, req.named, cancel=cancel,
-                                  may_read=may_read, parsed=parsed, user=user)
+                                  may_read=may_read, parsed=parsed, user=user,
+                                  query_context=req.query_context)
         out.rows = _encode_rows(result.results, cancel)
         cancel.check()  # over time without noticing (a long step): still over time
     except N1QLError as err:
@@ -474,9 +491,11 @@ def _is_prepare(statement: str) -> bool:
     return statement.lstrip()[:7].upper() == "PREPARE"
 
 
-def _reprepare(engine: Any, name: str, encoded_plan: str, cancel: Cancel) -> None:
+def _reprepare(engine: Any, name: str, encoded_plan: str, cancel: Cancel,
+               cluster: Optional[Cluster] = None, query_context: Optional[str] = None) -> None:
     """Prepare again from an ``encoded_plan`` this service handed out (another
-    node, or before a restart, as the real service decodes plans)."""
+    node, or before a restart, as the real service decodes plans), under the
+    request's query_context."""
     try:
         plan = json.loads(base64.b64decode(encoded_plan, validate=True))
         text = plan["text"]
@@ -485,7 +504,11 @@ def _reprepare(engine: Any, name: str, encoded_plan: str, cancel: Cancel) -> Non
     except (ValueError, TypeError, KeyError):
         raise N1QLError(4070, f"Unable to decode prepared statement {name}") from None
     quoted = name.replace("`", "``")
-    engine.query(f"PREPARE `{quoted}` AS {text}", cancel=cancel)
+    statement = f"PREPARE `{quoted}` AS {text}"
+    parsed = _parse(statement, cancel)
+    if query_context and cluster is not None:
+        scoped(cluster, parsed, query_context)
+    engine.query(statement, cancel=cancel, parsed=parsed, query_context=query_context)
 
 
 # -- the response body ----------------------------------------------------------------------
@@ -615,6 +638,8 @@ async def handle(cluster: Cluster, method: str, target: str,
                 _CONTENT_TYPE
         status, doc = _catalog(cluster, method, path)
         return status, iter([_json(doc).encode()]), _CONTENT_TYPE
+    if js_libraries_rest.owns(path):  # /evaluator/v1/libraries: JavaScript UDF code
+        return js_libraries_rest.handle(cluster, method, target, headers, body)
     if path not in SERVICE_PATHS:
         return 404, iter([b"404 page not found\n"]), "text/plain; charset=utf-8"
     status, chunks = await _service(cluster, method, target, headers, body, received,

@@ -32,6 +32,7 @@ from typing import Any, Callable, Optional, TypeVar
 
 from . import ast as A
 from .cancel import Cancel
+from .contexts import split_query_context
 from .datastore import Datastore, DocRecord, Path
 from .dml import run_delete, run_insert, run_update
 from .errors import (
@@ -49,6 +50,7 @@ from .monitor import RequestLog
 from .parser import parse
 from .planner import require_keyspace
 from .statements import EXPLAINERS, RUNNERS
+from .statements.udf import request_scope
 from .system import Directory
 from .system import run_delete as run_system_delete
 from .system import scan as system_scan
@@ -120,25 +122,30 @@ class QueryEngine:
               named: Optional[dict] = None, prepared: Optional[str] = None,
               now: Optional[float] = None, cancel: Optional[Cancel] = None,
               may_read: Optional[Callable[[str], bool]] = None,
-              parsed: Optional[A.Node] = None, user: Optional[str] = None) -> QueryResult:
+              parsed: Optional[A.Node] = None, user: Optional[str] = None,
+              query_context: Optional[str] = None) -> QueryResult:
         """Run one statement (or a prepared one by name); raises :class:`N1QLError`.
 
         ``cancel`` stops the request (1080 at its deadline); ``may_read(bucket)``
         limits what ``system:`` keyspaces show; ``parsed`` is ``statement``
-        already parsed; ``user`` who asks (its own requests in ``system:``).
+        already parsed; ``user`` who asks (its own requests in ``system:``);
+        ``query_context`` where prepared statements are kept and unqualified
+        user-defined functions are found (keyspace names are the caller's job).
         """
         start = time.perf_counter()
         ctx = Context(named, positional, self, now, cancel, may_read)
         ctx.user = user
+        ctx.query_context = query_context  # type: ignore[attr-defined]
         try:
             if prepared is not None:
-                stmt, text = self._prepared(prepared)
+                stmt, text = self._prepared(prepared, query_context)
             else:
                 if statement is None:
                     raise N1QLError(1050, "No statement or prepared value")
                 stmt = parsed if parsed is not None else parse(statement, ctx.cancel)
                 text = statement
-            results, signature, mutations = self.run(stmt, ctx, text)
+            with request_scope(self, query_context):
+                results, signature, mutations = self.run(stmt, ctx, text)
         except N1QLError:
             raise
         except RecursionError:
@@ -149,11 +156,25 @@ class QueryEngine:
         result.warnings = ctx.warnings
         return result
 
-    def _prepared(self, name: str) -> tuple[A.Node, str]:
-        entry = self.prepared.get(name)
+    @staticmethod
+    def prepared_key(name: str, query_context: Optional[str] = None) -> str:
+        """Where :attr:`prepared` keeps the statement ``name`` prepared under
+        ``query_context``: the name alone without one, else ``name(bucket.scope)``
+        (prepare.adoc, "Query Context": one name per context)."""
+        if not query_context:
+            return name
+        try:
+            parts = split_query_context(query_context)[1]
+        except ValueError:
+            return f"{name}({query_context})"
+        return f"{name}({'.'.join(parts)})"
+
+    def _prepared(self, name: str, query_context: Optional[str] = None) -> tuple[A.Node, str]:
+        key = self.prepared_key(name, query_context)
+        entry = self.prepared.get(key)
         if entry is None:
             raise no_such_prepared(name)
-        self.monitor.prepared_used(name)
+        self.monitor.prepared_used(key)
         return entry
 
     def run(self, stmt: A.Node, ctx: Context, text: str) -> tuple[list, Any, Optional[int]]:
@@ -176,12 +197,12 @@ class QueryEngine:
             return [{"plan": self.explain(stmt.stmt), "text": explained_text(text)}], \
                 {"plan": "json"}, None
         if isinstance(stmt, A.Prepare):
-            return [self.prepare(stmt)], {"*": "*"}, None
+            return [self.prepare(stmt, getattr(ctx, "query_context", None))], {"*": "*"}, None
         if isinstance(stmt, A.Execute):
             name = Compiler(Scope()).compile(stmt.name)({CTX: ctx})
             if not isinstance(name, str):
                 raise N1QLError(4040, f"No such prepared statement: {name}")
-            inner, inner_text = self._prepared(name)
+            inner, inner_text = self._prepared(name, getattr(ctx, "query_context", None))
             if stmt.using is not None:
                 using = Compiler(Scope()).compile(stmt.using)({CTX: ctx})
                 if type(using) is list:
@@ -213,16 +234,21 @@ class QueryEngine:
             return explainer(self, stmt)
         return index_ddl_plan(stmt) or {"#operator": type(stmt).__name__}
 
-    def prepare(self, stmt: A.Prepare) -> dict:
+    def prepare(self, stmt: A.Prepare, query_context: Optional[str] = None) -> dict:
         name = stmt.name or str(uuid.uuid4())
         operator = self.explain(stmt.stmt)
         signature: Any = None
         if isinstance(stmt.stmt, A.Select):
             signature = SelectPlan(self, stmt.stmt).signature()
-        self.prepared[name] = (stmt.stmt, stmt.text)
-        encoded = base64.b64encode(json.dumps({"name": name, "text": stmt.text}).encode())
-        self.monitor.prepared_made(name, encoded.decode())
+        key = self.prepared_key(name, query_context)
+        self.prepared[key] = (stmt.stmt, stmt.text)
+        plan = {"name": name, "text": stmt.text}
+        if query_context:
+            plan["queryContext"] = query_context
+        encoded = base64.b64encode(json.dumps(plan).encode())
+        self.monitor.prepared_made(key, encoded.decode())
         return {"encoded_plan": encoded.decode(), "name": name, "namespace": "default",
+                "queryContext": query_context or "",
                 "operator": operator, "signature": signature, "text": stmt.text}
 
     # -- indexes ----------------------------------------------------------

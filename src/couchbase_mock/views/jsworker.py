@@ -15,6 +15,11 @@ Requests (header ``op``):
   the groups: reply payload the reduced values as a JSON array;
 - ``check`` ``{sources, timeout, memory}``: reply ``{errors}``, one entry
   (``""``: a function) per source;
+- ``udf`` ``{id, library, object, timeout, memory}``, payload the arguments
+  as a JSON array: the context runs ``library`` (JavaScript code defining
+  functions) once, then each call runs ``object(...arguments)``; reply
+  payload the result as JSON, empty when it is ``undefined`` (N1QL
+  user-defined functions, see ``couchbase_mock.n1ql.statements.js_udf``);
 - ``drop`` ``{id}``: forget a context (no reply).
 
 A context is made on first use from the sources the request carries, so a
@@ -140,6 +145,16 @@ function __mapBatch(text, limit) {
   __out = null;
   return JSON.stringify(result);
 }
+function __library(src) { (0, eval)(src); return 0; }
+function __udf(name, args) {
+  var fn = globalThis[name];
+  if (typeof fn !== "function" && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) {
+    try { fn = (0, eval)(name); } catch (e) { fn = undefined; }
+  }
+  if (typeof fn !== "function") { throw new ReferenceError(name + " is not a function"); }
+  var out = fn.apply(null, JSON.parse(args));
+  return out === undefined ? "" : JSON.stringify(out);
+}
 function __reduceBatch(name, text, chunk) {
   var fn = __reduces[name], groups = JSON.parse(text), result = new Array(groups.length);
   for (var g = 0; g < groups.length; g++) {
@@ -205,9 +220,10 @@ def _first_line(exc: BaseException) -> str:
 class Context:
     """One V8 context: the views runtime and one design document's functions."""
 
-    def __init__(self, maps: list[str], reduces: dict[str, str]) -> None:
+    def __init__(self, maps: list[str], reduces: dict[str, str], library: str = "") -> None:
         self.maps = json.dumps(maps)
         self.reduces = json.dumps(reduces)
+        self.library = library
         self.lock = threading.Lock()
         self._racer: Any = None
         self._functions: dict[str, Any] = {}
@@ -228,6 +244,8 @@ class Context:
             self._racer = racer
             try:  # compiling runs code: ``function(){} || (function(){...})()``
                 self._run(racer.eval("__define"), (self.maps, self.reduces), deadline, limit)
+                if self.library:
+                    self._run(racer.eval("__library"), (self.library,), deadline, limit)
             except CallFailed:
                 self.discard()
                 raise
@@ -286,7 +304,8 @@ class Worker:
         with self.table_lock:
             ctx = self.contexts.get(header["id"])
             if ctx is None:
-                ctx = self.contexts[header["id"]] = Context(header["maps"], header["reduces"])
+                ctx = self.contexts[header["id"]] = Context(header["maps"], header["reduces"],
+                                                            header.get("library", ""))
             return ctx
 
     def serve(self, header: dict[str, Any], payload: bytes) -> None:
@@ -326,6 +345,9 @@ class Worker:
             if op == "reduce":
                 args = (header["view"], payload.decode(), header["chunk"])
                 return {}, ctx.call("__reduceBatch", args, deadline, limit, memory).encode()
+            if op == "udf":
+                args = (header["object"], payload.decode())
+                return {}, ctx.call("__udf", args, deadline, limit, memory).encode()
             raise CallFailed("js", f"unknown request {op!r}")
         finally:
             ctx.lock.release()

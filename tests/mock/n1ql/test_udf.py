@@ -139,13 +139,68 @@ def test_unknown_function_in_a_body_fails_at_create(q):
     assert error(q, "EXECUTE FUNCTION f(1)").code == 10101  # not left half made
 
 
-def test_javascript_function_is_kept_but_cannot_run_here(q):
-    # createfunction.adoc "External functions": LANGUAGE JAVASCRIPT AS "obj" AT "library"
+def test_javascript_function_of_a_missing_library_fails_10109(q):
+    # createfunction.adoc "External functions": LANGUAGE JAVASCRIPT AS "obj" AT "library";
+    # the function is kept, and a call fails while the library does not exist
     q.query('CREATE FUNCTION geohash(lat, lon) LANGUAGE JAVASCRIPT AS "encodeGeoHash" '
             'AT "geohash-js"')
     err = error(q, "EXECUTE FUNCTION geohash(53.353744, -2.27495)")
-    assert err.code == 10109 and "JavaScript" in err.msg
+    assert err.code == 10109 and "geohash-js" in err.msg
     q.query("DROP FUNCTION geohash")
+
+
+def test_functions_of_one_engine_are_unknown_to_another(q):
+    # createfunction.adoc: a function lives in its cluster's namespace; two local
+    # clusters (engines) in one process do not see each other's functions
+    other = QueryEngine(MemoryDatastore())
+    q.query("CREATE FUNCTION only_here(x) { x + 1 }")
+    assert q.query("SELECT RAW only_here(1)").results == [2]
+    assert error(other, "SELECT RAW only_here(1)").code == 3000  # an unknown function
+    assert error(other, "EXECUTE FUNCTION only_here(1)").code == 10101
+
+
+def test_query_context_finds_scoped_functions(q):
+    # createfunction.adoc "Global Functions and Scoped Functions": "when you call a
+    # user-defined function, the current query context determines the path to it"
+    q.query("CREATE FUNCTION `travel-sample`.inventory.sq(x) { x * x }")
+    ctx = "default:`travel-sample`.inventory"
+    assert q.query("SELECT RAW sq(3)", query_context=ctx).results == [9]
+    assert error(q, "SELECT RAW sq(3)").code == 3000  # no global sq
+    q.query("CREATE FUNCTION sq(x) { -1 }")
+    assert q.query("SELECT RAW sq(3)").results == [-1]
+    assert q.query("SELECT RAW sq(3)", query_context=ctx).results == [9]
+
+
+def test_scoped_function_calls_functions_of_its_own_scope(q):
+    # createfunction.adoc "Global Functions and Scoped Functions": references inside a
+    # scoped function resolve against the function's scope, whatever the query context
+    q.query("CREATE FUNCTION `travel-sample`.inventory.inc(x) { x + 1 }")
+    q.query("CREATE FUNCTION `travel-sample`.inventory.inc2(x) { inc(inc(x)) }")
+    assert q.query("SELECT RAW `travel-sample`.inventory.inc2(1)").results == [3]
+
+
+def test_prepared_names_are_per_query_context(q):
+    # prepare.adoc "Query Context": "You can create multiple prepared statements with
+    # the same name, each stored relative to a different query context"; execute.adoc:
+    # the context must be the same as when it was prepared, otherwise not found
+    ds = q.datastore
+    ds.create_collection("travel-sample", "tenant_agent_00", "landmark")
+    q.query("INSERT INTO `travel-sample`.tenant_agent_00.landmark (KEY, VALUE) "
+            "VALUES ('t1', {'name': 'Tenant'})")
+    q.query("CREATE PRIMARY INDEX ON `travel-sample`.tenant_agent_00.landmark")
+    inv, ten = "travel-sample.inventory", "travel-sample.tenant_agent_00"
+    q.query("PREPARE p1 AS SELECT RAW count(*) FROM `travel-sample`.inventory.landmark",
+            query_context=inv)
+    q.query("PREPARE p1 AS SELECT RAW count(*) FROM "
+            "`travel-sample`.tenant_agent_00.landmark", query_context=ten)
+    assert q.query(prepared="p1", query_context=inv).results == [2]
+    assert q.query(prepared="p1", query_context=ten).results == [1]
+    assert q.query("EXECUTE p1", query_context=ten).results == [1]
+    with pytest.raises(N1QLError) as info:
+        q.query(prepared="p1")  # no query context: another name
+    assert info.value.code == 4040
+    made = q.query("PREPARE p2 AS SELECT 1", query_context=inv).results[0]
+    assert made["name"] == "p2" and made["queryContext"] == inv
 
 
 def test_parameter_shadows_a_field(q):

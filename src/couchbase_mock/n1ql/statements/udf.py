@@ -18,17 +18,21 @@ Limits: a call with the wrong number of arguments fails with 10104; a
 function calling functions more than :data:`MAX_DEPTH` deep fails with 10112
 (a recursive function without a way out stops there, not in Python's stack).
 
-JavaScript functions (``LANGUAGE JAVASCRIPT AS "fn" AT "library"``) are kept and
-listed, but the local cluster has no JavaScript engine inside the query service
-(the views' V8 runs in a worker process of the event loop, out of a query's
-reach): calling one fails with 10109 saying so.
+Which function an unqualified ``f(...)`` names is decided when the statement
+is compiled, from the request's engine and query_context (:func:`compiling`,
+which :meth:`~..engine.QueryEngine.query` enters): a function of the context's
+scope first, else a global one. Each engine sees only its own functions.
+
+JavaScript functions (``LANGUAGE JAVASCRIPT AS "fn" AT "library"``, or the
+code itself) run in :mod:`.js_udf`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import weakref
-from typing import Any, Optional
+from contextvars import ContextVar
+from typing import Any, Iterator, Optional
 
 from .. import ast as A
 from .. import system
@@ -62,6 +66,8 @@ class UDF:
         self.js_object = js_object
         self.js_library = js_library
         self.text = text
+        self.registry: Optional[Registry] = None
+        """The registry holding the function (set by :meth:`Registry.add`)."""
         self._compiled: Optional[Fn] = None
 
     @property
@@ -76,17 +82,15 @@ class UDF:
         if self._compiled is None:
             names = ["args"] if self.params is None else list(self.params)
             assert self.body is not None
-            self._compiled = Compiler(Scope(set(names))).compile(self.body)
+            # unqualified calls in the body: functions of the function's own scope
+            with compiling(self.registry, self.key[0], self.key[1]):
+                self._compiled = Compiler(Scope(set(names))).compile(self.body)
         return self._compiled
 
     def invoke(self, ctx: Any, args: list) -> Any:
         if self.params is not None and len(args) != len(self.params):
             raise N1QLError(E_ARGUMENT_COUNT, "Incorrect number of arguments supplied to "
                                               f"function {self.name} - cause: {self.name}")
-        if self.language != "inline":
-            raise N1QLError(E_FUNCTION_LANGUAGE, f"Error executing function {self.name}: "
-                            "JavaScript functions are not available in the local cluster's "
-                            "query service (no JavaScript engine there)")
         depth = getattr(ctx, "udf_depth", 0)
         if depth >= MAX_DEPTH:
             raise N1QLError(E_FUNCTION_DEPTH, f"Error executing function {self.name}: "
@@ -98,6 +102,10 @@ class UDF:
             env.update(zip(self.params, args))
         ctx.udf_depth = depth + 1
         try:
+            if self.language != "inline":
+                from .js_udf import call_javascript
+
+                return call_javascript(self, ctx, args)
             return self.compiled()(env)
         finally:
             ctx.udf_depth = depth
@@ -123,16 +131,15 @@ class UDF:
         return {"definition": definition, "identity": identity}
 
 
-_REGISTRIES: weakref.WeakSet[Registry] = weakref.WeakSet()
-
-
 class Registry:
     """The user-defined functions of one engine."""
 
     def __init__(self) -> None:
         self.functions: dict[Key, UDF] = {}
         self.lock = threading.Lock()
-        _REGISTRIES.add(self)
+        self.libraries: dict[tuple, str] = {}
+        """JavaScript libraries: ``(bucket or None, scope or None, name)`` -> code
+        (:mod:`couchbase_mock.js_libraries_rest`)."""
 
     def add(self, udf: UDF, replace: bool, if_not_exists: bool) -> bool:
         """Whether ``udf`` was added (``False``: it exists and ``if_not_exists``)."""
@@ -143,6 +150,7 @@ class Registry:
                 raise N1QLError(E_FUNCTION_EXISTS,
                                 f"Function {udf.path()} already exists")
             self.functions[udf.key] = udf
+            udf.registry = self
             return True
 
     def restore(self, key: Key, before: Optional[UDF]) -> None:
@@ -162,9 +170,16 @@ class Registry:
         udf = self.functions.get(key)
         if udf is not None or key[0] is not None:
             return udf
-        folded = key[2].upper()
-        matches = [k for k in list(self.functions) if k[0] is None and k[2].upper() == folded]
-        return self.functions.get(min(matches, key=lambda k: k[2])) if matches else None
+        found = self.folded(None, None, key[2])
+        return None if found is None else self.functions.get(found)
+
+    def folded(self, bucket: Optional[str], scope: Optional[str], name: str) -> Optional[Key]:
+        """The key of the function of that scope (``None``: global) whose name is
+        ``name`` ignoring case (the first in order if several), or ``None``."""
+        folded = name.upper()
+        matches = [k for k in list(self.functions)
+                   if k[0] == bucket and k[1] == scope and k[2].upper() == folded]
+        return min(matches, key=lambda k: k[2]) if matches else None
 
     def get(self, key: Key) -> UDF:
         udf = self.find(key)
@@ -187,9 +202,35 @@ def registry_of(engine: Any) -> Registry:
     return reg
 
 
-def _defined_anywhere(name_upper: str) -> bool:
-    return any(k[2].upper() == name_upper for reg in list(_REGISTRIES)
-               for k in list(reg.functions))
+_COMPILING: ContextVar[Optional[tuple]] = ContextVar("n1ql_udf_compiling", default=None)
+"""``(registry, bucket, scope)`` of the statement being compiled on this thread."""
+
+
+@contextlib.contextmanager
+def compiling(registry: Optional[Registry], bucket: Optional[str] = None,
+              scope: Optional[str] = None) -> Iterator[None]:
+    """Compile within: unqualified calls may name ``registry``'s functions, those
+    of ``bucket.scope`` first (a query_context, or a scoped function's own scope)."""
+    token = _COMPILING.set(None if registry is None else (registry, bucket, scope))
+    try:
+        yield
+    finally:
+        _COMPILING.reset(token)
+
+
+def request_scope(engine: Any, query_context: Optional[str]) -> Any:
+    """:func:`compiling` for one request of ``engine`` (its query_context's scope)."""
+    bucket = scope = None
+    if query_context:
+        from ..contexts import split_query_context
+
+        try:
+            parts = split_query_context(query_context)[1]
+        except ValueError:
+            parts = []
+        if len(parts) == 2:
+            bucket, scope = parts
+    return compiling(registry_of(engine), bucket, scope)
 
 
 def call_fn(key: Key, args: list) -> Fn:
@@ -204,11 +245,19 @@ def call_fn(key: Key, args: list) -> Fn:
 
 
 def compile_call(compiler: Compiler, node: A.Call) -> Optional[Fn]:
-    """A call of a global function by a name no built-in has, or ``None`` if no
-    engine has a function of that name (the caller reports it unknown)."""
-    if not _defined_anywhere(node.name):
+    """A call by a name no built-in has: the function of the compiling scope
+    (:func:`compiling`) or else the global one of that name; ``None`` if the
+    request's engine has neither (the caller reports the name unknown)."""
+    current = _COMPILING.get()
+    if current is None:
         return None
-    return call_fn((None, None, node.name), [compiler.compile(a) for a in node.args])
+    registry, bucket, scope = current
+    key = registry.folded(bucket, scope, node.name) if bucket is not None else None
+    if key is None:
+        if registry.folded(None, None, node.name) is None:
+            return None
+        key = (None, None, node.name)
+    return call_fn(key, [compiler.compile(a) for a in node.args])
 
 
 class UdfCall(A.Node):
