@@ -142,6 +142,13 @@ class ClusterDatastore:
     def drop_collection(self, bucket: str, scope: str, collection: str) -> None:
         self._change(bucket, lambda: self.cluster.drop_collection(bucket, scope, collection))
 
+    # -- users, groups, roles and buckets (N1QL's CREATE USER, GRANT, CREATE BUCKET...) --
+
+    def manage(self, call: Callable[[Cluster], Any]) -> Any:
+        """``call(cluster)`` on the loop: the RBAC and bucket state the management
+        REST API changes (see n1ql/statements/users.py and buckets.py)."""
+        return self.on_loop(lambda: call(self.cluster))
+
     def _config_changed(self) -> None:
         self._paths.clear()
         now = self._snapshot()

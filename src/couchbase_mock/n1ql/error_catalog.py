@@ -157,6 +157,39 @@ CATALOG: list[Entry] = [
     Entry(5100, "E_UPDATE_WHOLE_DOCUMENT", "Cannot SET or UNSET the whole document.",
           ["An UPDATE names the keyspace alias itself as the path to change."],
           ["Name a field path of the document."], _Y),
+    # (users, groups, roles: statements/users.py; 5212-5218 are the local cluster's own)
+    Entry(5210, "E_USER_NOT_FOUND", "Unable to find user «user».",
+          ["GRANT, REVOKE, ALTER USER or DROP USER names a user that does not exist."],
+          ["Create the user, or use DROP USER IF EXISTS."], _Y),
+    Entry(5212, "E_USER_EXISTS", "User «user» already exists.",
+          ["CREATE USER names a user that exists."], ["Use IF NOT EXISTS, or ALTER USER."], _Y),
+    Entry(5214, "E_GROUP_NOT_FOUND", "Unable to find group «group».",
+          ["A statement names a group that does not exist."],
+          ["Create the group, or use DROP GROUP IF EXISTS."], _Y),
+    Entry(5216, "E_GROUP_EXISTS", "Group «group» already exists.",
+          ["CREATE GROUP names a group that exists."], ["Use IF NOT EXISTS, or ALTER GROUP."],
+          _Y),
+    Entry(5218, "E_MANAGEMENT_REFUSED", "«statement» failed: «reason»",
+          ["The cluster manager refused the user, group or bucket change: a password shorter "
+           "than 6 characters, a bad name, bucket settings out of range..."],
+          ["Correct what the reason names."], _Y),
+    Entry(5220, "E_ROLE_REQUIRES_KEYSPACE", "Role «role» requires a keyspace.",
+          ["GRANT or REVOKE of a bucket or collection role without ON."],
+          ["Name the keyspace with ON."], _Y),
+    Entry(5230, "E_ROLE_TAKES_NO_KEYSPACE", "Role «role» does not take a keyspace.",
+          ["A cluster-wide role is given with ON (parameterized and unparameterized roles "
+           "mixed in one statement)."], ["Grant such roles in a statement without ON."], _Y),
+    Entry(5240, "E_NO_SUCH_KEYSPACE", "Keyspace «keyspace» is not valid.",
+          ["The role's bucket, scope or collection does not exist, or is finer than the role "
+           "applies to."], ["Check the keyspace path."], _Y),
+    Entry(5250, "E_ROLE_NOT_FOUND", "Role «role» is not valid.",
+          ["The role name is not one of the RBAC roles."], ["Check the role's name."], _Y),
+    Entry(5260, "W_ROLE_ALREADY_PRESENT", "User «user» already has role «role».",
+          ["GRANT of a role the user or group holds: nothing changes."], None, _Y),
+    Entry(5270, "W_ROLE_NOT_PRESENT", "User «user» did not have role «role».",
+          ["REVOKE of a role the user or group does not hold: nothing changes."], None, _Y),
+    Entry(5280, "W_USER_WITH_NO_ROLES", "User «user» has no roles. Connecting with this user "
+          "may not be possible", ["REVOKE left the user with no roles."], None, _Y),
     Entry(5320, "E_MERGE_MULTI_UPDATE", "Multiple UPDATE/DELETE of the same document "
           "(document key '«key»') in a MERGE statement", ["More than one source row matched "
           "the same target document."], ["Make the MERGE condition match one source row per "
