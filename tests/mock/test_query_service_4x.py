@@ -47,7 +47,10 @@ def test_query_context_with_writes_and_prepared(mock):
     answer = q(mock, "PREPARE byname FROM SELECT RAW name FROM items WHERE name = $n",
                query_context=CONTEXT)
     assert answer.status == 200
-    assert q(mock, prepared="byname", **{"$n": "cap"}).results == ["cap"]
+    # prepare.adoc "Query Context": executed under the context it was prepared in
+    assert q(mock, prepared="byname", query_context=CONTEXT,
+             **{"$n": "cap"}).results == ["cap"]
+    assert q(mock, prepared="byname", **{"$n": "cap"}).error[0] == 4040
     assert q(mock, "DELETE FROM items USE KEYS 'i3'", query_context=CONTEXT).status == 200
 
 
