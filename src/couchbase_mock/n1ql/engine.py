@@ -45,6 +45,7 @@ from .errors import (
 from .evaluator import CTX, Compiler, Context, Scope
 from .executor import SelectPlan
 from .explain import dml_plan, explained_text, index_ddl_plan
+from .hints import report as hints_report
 from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, key_text, meta_of
 from .monitor import RequestLog
 from .parser import parse
@@ -194,7 +195,9 @@ class QueryEngine:
             results, n = run_delete(self, stmt, ctx)
             return results, None, n
         if isinstance(stmt, A.Explain):
-            return [{"plan": self.explain(stmt.stmt), "text": explained_text(text)}], \
+            row = {"plan": self.explain(stmt.stmt), "text": explained_text(text)}
+            hinted = hints_report(stmt.stmt)  # optimizer hints' status (hints.py)
+            return [{"optimizer_hints": hinted, **row} if hinted else row], \
                 {"plan": "json"}, None
         if isinstance(stmt, A.Prepare):
             return [self.prepare(stmt, getattr(ctx, "query_context", None))], {"*": "*"}, None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple, Optional
 
 from .errors import N1QLError, syntax_error
+from .hints import HINT, hint_start
 
 IDENT = "IDENT"
 QIDENT = "QIDENT"
@@ -80,6 +81,13 @@ def _read_quoted(src: str, i: int, quote: str) -> tuple[str, int]:
     raise syntax_error(src, i, src[i:i + 20]) from None
 
 
+def _hint(tokens: list, src: str, start: int, end: int, skip: int) -> None:
+    """A hint comment's token; a second one in a row is a syntax error."""
+    if tokens[-1].kind == HINT:
+        raise syntax_error(src, start, src[start:start + 3])
+    tokens.append(Token(HINT, src[start + skip:end], start, src[start:end]))
+
+
 CHECK_EVERY = 1 << 16
 """Characters tokenized between two checks of the request's :class:`~.cancel.Cancel`."""
 
@@ -102,12 +110,16 @@ def tokenize(src: str, cancel: Optional[Any] = None) -> list[Token]:
             continue
         if c == "-" and src.startswith("--", i):
             end = src.find("\n", i)
+            if hint_start(src, i, tokens):  # --+ hints (optimizer-hints.adoc)
+                _hint(tokens, src, i, n if end < 0 else end, 3)
             i = n if end < 0 else end + 1
             continue
         if c == "/" and src.startswith("/*", i):
             end = src.find("*/", i + 2)
             if end < 0:
                 raise syntax_error(src, i, "/*")
+            if hint_start(src, i, tokens):  # /*+ hints */ (optimizer-hints.adoc)
+                _hint(tokens, src, i, end, 3)
             i = end + 2
             continue
         if c.isalpha() or c == "_":

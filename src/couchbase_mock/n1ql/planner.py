@@ -16,6 +16,7 @@ import json
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from . import ast as A
+from . import hints
 from .errors import N1QLError, no_index
 from .evaluator import CTX, Compiler, Scope, flatten_op
 from .indexes import (
@@ -534,14 +535,15 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
     quoted = ".".join(A.quote_ident(p) for p in (path[:1] if keyspace == path[0] else path))
     if term.use_keys is not None:
         fn = Compiler(outer_scope).compile(term.use_keys)
-        return Access("keys", path, keyspace, keys_fn=fn, keys_node=term.use_keys)
-    indexes = [ix for ix in catalog.of(path) if ix.online]
+        return hints.chosen(term, Access("keys", path, keyspace, keys_fn=fn,
+                                         keys_node=term.use_keys))
+    indexes = hints.index_choices(term, [ix for ix in catalog.of(path) if ix.online])
     hint = term.use_index
     if hint:
         hinted = [ix for ix in indexes if ix.name in hint]
         for ix in hinted:
             if ix.primary:
-                return Access("primary", path, keyspace, index=ix)
+                return hints.chosen(term, Access("primary", path, keyspace, index=ix))
         if hinted:
             indexes = hinted + [ix for ix in indexes if ix.primary]
     conjs = conjuncts(where)
@@ -576,10 +578,11 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
     if best is not None:
         access = Access("index", path, keyspace, index=best[1], spec=best[2], via=best[3])
         access.answered = best[4]
-        return access
+        return hints.chosen(term, access, hints.search_indexes(catalog, path))
     primary = catalog.primary(path)
     if primary is not None:
-        return Access("primary", path, keyspace, index=primary)
+        return hints.chosen(term, Access("primary", path, keyspace, index=primary),
+                            hints.search_indexes(catalog, path))
     raise no_index(quoted)
 
 
