@@ -95,6 +95,9 @@ def test_create_user_with_full_name_logs_in_at_once(mock):
         assert doc["groups"] == [] and doc["roles"] == []
         assert as_user(mock, "Hilary", "password123", "SELECT RAW 1").results == [1]
         assert as_user(mock, "Hilary", "wrong-password", "SELECT RAW 1").status == 401
+        # the query service's own catalogue sees it too (n1ql-intro/sysinfo)
+        assert ok(mock, "SELECT RAW name FROM system:user_info WHERE id = 'Hilary'")[
+            "results"] == ["Hilary Smith"]
     finally:
         ok(mock, "DROP USER Hilary")
 
@@ -165,7 +168,9 @@ def test_alter_user_password_name_and_groups(mock, group):
         assert doc["name"] == "Hilary Chloe" and doc["groups"] == [group]
         assert as_user(mock, "Hilary", "newpassword", "SELECT RAW 1").results == [1]
         assert as_user(mock, "Hilary", "password123", "SELECT RAW 1").status == 401
+        ok(mock, "GRANT replication_admin TO Hilary")
         ok(mock, f"ALTER USER Hilary GROUP {other}")
+        assert roles_of(user_doc(mock, "Hilary")) == {"replication_admin"}  # roles kept
         assert user_doc(mock, "Hilary")["groups"] == [other]
         ok(mock, "ALTER USER Hilary NO GROUPS")
         doc = user_doc(mock, "Hilary")
@@ -515,3 +520,32 @@ def test_statements_need_the_cluster(statement):
     with pytest.raises(N1QLError) as err:
         engine.query(statement)
     assert err.value.code == 5000 and "needs the cluster" in err.value.msg
+
+
+def test_a_user_made_by_n1ql_logs_in_through_the_sdk(mock):
+    """createuser.adoc (Purpose) and grant.adoc: the user and its roles are the
+    cluster's at once: the SDK connects as it, writes and reads the bucket; a
+    refused statement is the SDK's exception for its code."""
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.exceptions import InternalServerFailureException
+    from couchbase.options import ClusterOptions
+
+    admin = Cluster(mock.connstr,
+                    ClusterOptions(PasswordAuthenticator("Administrator", "password")))
+    try:
+        admin.query('CREATE USER sdkuser PASSWORD "sdkpass1"').execute()
+        admin.query("GRANT data_reader, data_writer ON `default` TO sdkuser").execute()
+        with pytest.raises(InternalServerFailureException):
+            admin.query("GRANT nosuch_role TO sdkuser").execute()
+        user = Cluster(mock.connstr, ClusterOptions(PasswordAuthenticator("sdkuser",
+                                                                          "sdkpass1")))
+        try:
+            coll = user.bucket("default").default_collection()
+            coll.upsert("by-sdkuser", {"ok": True})
+            assert coll.get("by-sdkuser").content_as[dict] == {"ok": True}
+        finally:
+            user.close()
+    finally:
+        admin.query("DROP USER IF EXISTS sdkuser").execute()
+        admin.close()
