@@ -337,8 +337,7 @@ class KeyspaceRef(Node):
 
 
 class KeyspaceTerm(Node):
-    __slots__ = ("ref", "alias", "use_keys", "use_index", "validate_keys", "use_using",
-                 "hints")
+    __slots__ = ("ref", "alias", "use_keys", "use_index", "validate_keys", "join_hint")
 
     def __init__(self, ref: KeyspaceRef, alias: str, use_keys: Optional[Node] = None,
                  use_index: Optional[list] = None) -> None:
@@ -347,8 +346,7 @@ class KeyspaceTerm(Node):
         self.use_keys = use_keys
         self.use_index = use_index
         self.validate_keys = False  # USE KEYS VALIDATE: warning 5503 for a missing key
-        self.use_using: Optional[list] = None  # USE INDEX (name USING FTS|GSI): [(name, kind)]
-        self.hints: Optional[Any] = None  # the block's hints.HintSet (optimizer hints)
+        self.join_hint: Optional[str] = None  # USE HASH(...) / USE NL (join.adoc): "HASH"/"NL"
 
 
 class ExprTerm(Node):
@@ -365,7 +363,7 @@ class Join(Node):
     """``kind`` JOIN, NEST or UNNEST; ``term`` a KeyspaceTerm (JOIN/NEST) or an
     expression (UNNEST); ``on_keys`` or ``on`` for the first two."""
 
-    __slots__ = ("kind", "outer", "term", "alias", "on_keys", "on")
+    __slots__ = ("kind", "outer", "term", "alias", "on_keys", "on", "right", "for_alias")
 
     def __init__(self, kind: str, outer: bool, term: Any, alias: str,
                  on_keys: Optional[Node] = None, on: Optional[Node] = None) -> None:
@@ -375,6 +373,8 @@ class Join(Node):
         self.alias = alias
         self.on_keys = on_keys
         self.on = on
+        self.right = False  # RIGHT [OUTER] JOIN (joinrules.py turns it into a LEFT one)
+        self.for_alias: Optional[str] = None  # index join: ON KEY expr FOR alias
 
 
 class ResultTerm(Node):

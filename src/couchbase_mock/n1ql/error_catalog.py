@@ -100,9 +100,23 @@ CATALOG: list[Entry] = [
             "e.g. MERGE INTO default USING [{},{}] AS source ON KEY 'aaa' WHEN NOT MATCHED "
             "THEN INSERT ('key',{})"]],
           ["Refer to the documentation for lookup merge statements."], _Y),
+    # (joins: join.adoc; joinrules.py)
+    Entry(3110, "E_JOIN_NEST_NO_JOIN_HINT", "«op» on «alias» cannot have join hint (USE HASH "
+          "or USE NL)", ["A lookup or index join or nest carries a join hint; only ANSI "
+          "joins and nests take them."], ["Remove the hint or write an ANSI join."], _Y),
+    Entry(3120, "E_JOIN_NEST_NO_USE_KEYS", "«op» on «alias» cannot have USE KEYS.",
+          ["The right-hand side of a lookup or index join or nest has USE KEYS."],
+          ["Remove USE KEYS from that term."], _Y),
+    Entry(3200, "E_MIXED_JOIN", "Cannot mix «op1» on «alias1» with «op2» on «alias2».",
+          ["One FROM clause has ANSI joins (ON expr) and lookup or index joins (ON KEYS, "
+           "ON KEY ... FOR)."], ["Use one kind of join throughout the FROM clause."], _Y),
     Entry(3220, "E_WINDOW_SEMANTIC", "«name» window function «clause» «reason»",
           ["A violation of the window function semantic restrictions was present in the "
            "statement."], ["Revise the statement to remove the violation."], _Y),
+    Entry(3290, "E_JOIN_HINT_FIRST_FROM_TERM", "Join hint (USE HASH or USE NL) cannot be "
+          "specified on the first from term «term»", ["The first FROM term, the left-hand "
+          "side of the first join, carries USE HASH or USE NL."],
+          ["Put the hint on the right-hand side of the join."], _Y),
     Entry(3300, "E_RECURSIVE_WITH_SEMANTIC", "recursive_with semantics: «cause»",
           ["The statement specifies restricted syntax in a recursive common table expression "
            "definition."], ["Revise the statement removing the restricted syntax."], _Y),
@@ -114,12 +128,19 @@ CATALOG: list[Entry] = [
           "Use CREATE PRIMARY INDEX ON «keyspace» to create a primary index, or check that "
           "your expected index is online.", ["No index can serve the statement's keyspace."],
           ["Create a primary index or an index that matches the predicate."], _Y),
+    Entry(4025, "E_UNKNOWN_FOR", "Unknown keyspace for alias «alias»",
+          ["The FOR alias of an index join (ON KEY ... FOR alias) names no earlier FROM "
+           "term."], ["Name the left-hand keyspace's alias after FOR."], _Y),
     Entry(4040, "E_NO_SUCH_PREPARED", "No such prepared statement: «name»",
           ["The prepared statement was never prepared on this node, or has been deleted."],
           ["Prepare the statement again."], _Y),
     Entry(4070, "E_PREPARED_DECODING", "Unable to decode prepared statement «name»",
           ["The encoded_plan parameter is not a plan this service encoded."],
           ["Send the encoded plan as the PREPARE statement returned it."], _Y),
+    Entry(4100, "E_NO_INDEX_JOIN", "No index available for join term «alias»",
+          ["An index join or nest (ON KEY rhs.key FOR lhs) needs an index of the right-hand "
+           "keyspace whose leading key is the ON KEY expression."],
+          ["Create that index."], _Y),
     Entry(4210, "E_NOT_GROUP_KEY_OR_AGG", "Expression «expression» must depend only on group "
           "keys or aggregates.", ["A projection of a grouped query uses a field that is "
           "neither a GROUP BY key nor inside an aggregate."],
@@ -264,6 +285,22 @@ CATALOG: list[Entry] = [
           ["Grant the role the message names."], _Y),
     # -- key-value datastore (15xxx)
     Entry(15005, "E_NO_KEYS_INSERT", "No keys to insert «details»"),
+    # -- sequences (19xxx; the local cluster's own codes: statements/sequences.py)
+    Entry(19101, "E_SEQUENCE_EXISTS", "Sequence «name» already exists",
+          ["CREATE SEQUENCE names a sequence that exists."],
+          ["Use IF NOT EXISTS, or another name."], _Y),
+    Entry(19102, "E_SEQUENCE_NOT_FOUND", "Sequence «name» not found",
+          ["No sequence of that name exists in the scope."],
+          ["Create the sequence, or correct its name or query_context."], _Y),
+    Entry(19103, "E_SEQUENCE_OPTION", "Invalid sequence option «option»",
+          ["An option is unknown, of the wrong type, or out of range (cache below 1, "
+           "increment 0, min not below max, start outside min..max)."], [_REVISE], _Y),
+    Entry(19104, "E_SEQUENCE_EXHAUSTED", "Sequence «name» has reached its limit",
+          ["The sequence does not cycle and its next value is past its maximum or minimum."],
+          ["Alter the sequence: CYCLE, RESTART, or another MAXVALUE/MINVALUE."], _Y),
+    Entry(19105, "E_SEQUENCE_NO_VALUE", "No value has been generated for sequence «name»",
+          ["PREV VALUE FOR a sequence this node has given no value yet."],
+          ["Take NEXT VALUE first."], _Y),
 ]
 
 # The cbq shell's codes (n1ql-error-codes.adoc, 1xx Codes (shell)).

@@ -27,6 +27,7 @@ from .errors import N1QLError
 from .evaluator import CTX, META, Compiler, Scope, flatten_op
 from .fromterms import TermJoin, is_term_join
 from .functions.meta import UNNEST_POS
+from .joinrules import IndexJoin
 from .planner import Access, choose_access, cover_block, is_constant, require_keyspace
 from .values import MISSING, collation_key, hashable, truth
 from .window import WindowStage, window_calls
@@ -197,16 +198,24 @@ class JoinStep:
         self.expr_fn: Optional[Fn] = None
         self.path: Optional[tuple] = None
         self.scan_all = False
+        self.index_join: Optional[IndexJoin] = None
         if join.kind == "UNNEST":
             self.expr_fn = compiler.compile(join.term)
             return
         term: A.KeyspaceTerm = join.term
         self.path = require_keyspace(engine.datastore, term.ref)
+        if join.for_alias is not None:  # an index join or nest (joinrules.py)
+            if join.for_alias not in compiler.scope.bound:
+                raise N1QLError(4025, f"Unknown keyspace for alias {join.for_alias}")
+            self.index_join = IndexJoin(engine, join, self.path)
+            return
         inner = compiler.with_scope(compiler.scope.child([join.alias]))
         if join.on_keys is not None:
             self.keys_fn = compiler.compile(join.on_keys)
             return
         assert join.on is not None
+        if term.use_keys is not None:  # JOIN ks USE KEYS [...] ON ...: those documents only
+            self.keys_fn = compiler.compile(term.use_keys)
         rest = []
         for c in flatten_op(join.on, "AND"):
             side = self._meta_id_match(c, join.alias) if self.keys_fn is None else None
@@ -239,6 +248,8 @@ class JoinStep:
 
     def _docs(self, env: dict, cache: dict, check: Callable[[], None]) -> list:
         assert self.path is not None
+        if self.index_join is not None:
+            return self.index_join.docs(env)
         if self.scan_all:
             if "all" not in cache:
                 cache["all"] = [self.engine.fetch(self.path, r.key)
@@ -270,6 +281,14 @@ class JoinStep:
                 out.append((value, meta))
         return out
 
+    def _no_match_nest(self, env: dict) -> Any:
+        """A LEFT lookup NEST with no match (nest.adoc, Return Values): MISSING when
+        ON KEYS is MISSING or NULL, else an empty array."""
+        if self.join.on_keys is None or self.join.for_alias is not None:
+            return MISSING
+        assert self.keys_fn is not None
+        return MISSING if self.keys_fn(env) in (MISSING, None) else []
+
     def apply(self, rows: Iterator[dict], ctx: Any) -> Iterator[dict]:
         alias = self.alias
         cache: dict = {}
@@ -298,7 +317,7 @@ class JoinStep:
                     yield e
                 elif self.outer:
                     e = dict(env)
-                    e[alias] = MISSING
+                    e[alias] = self._no_match_nest(env)
                     yield e
                 continue
             if docs:

@@ -16,8 +16,7 @@ from typing import Any, Optional
 
 from . import ast as A
 from .errors import N1QLError, syntax_error
-from .hints import attach as attach_hints
-from .hints import split_tokens
+from .joinrules import check_joins
 from .lexer import (
     EOF,
     IDENT,
@@ -53,7 +52,7 @@ class Parser:
     def __init__(self, text: str, cancel: Optional[Any] = None) -> None:
         self.text = text
         self.cancel = cancel
-        self.tokens, self.hint_comments = split_tokens(tokenize(text, cancel))  # hints.py
+        self.tokens = tokenize(text, cancel)
         self.i = 0
         self.next_positional = 0
         self.depth = 0  # expressions being parsed, one inside the other
@@ -258,7 +257,6 @@ class Parser:
         return A.OrderTerm(expr, desc, nulls)
 
     def select_block(self) -> A.SelectBlock:
-        hint_at = self.i
         self.expect_kw("SELECT")
         b = A.SelectBlock()
         word = self.accept_kw("ALL", "DISTINCT")
@@ -283,6 +281,7 @@ class Parser:
                 if join is None:
                     break
                 b.joins.append(join)
+            b.from_, b.joins = check_joins(b.from_, b.joins)  # joinrules.py
         if self.accept_kw("LET"):
             b.let = self.bindings_list()
         if self.accept_kw("WHERE"):
@@ -305,7 +304,6 @@ class Parser:
             b.having = self.expr()
         if self.is_kw("WINDOW"):
             b.window = window_clause(self)
-        attach_hints(self, hint_at, b)
         return b
 
     def check_result_aliases(self, terms: list) -> None:
@@ -383,34 +381,35 @@ class Parser:
     def use_clause(self, term: A.KeyspaceTerm) -> None:
         while self.is_kw("USE"):
             self.i += 1
-            if self.accept_kw("INDEX"):
-                self.expect_op("(")
-                names = []
-                using = []  # (name or None, "GSI"|"FTS"): USE INDEX (USING FTS) (hints.adoc)
-                while True:
-                    name = None if self.is_kw("USING") else self.name_token()
-                    if name is not None:
-                        names.append(name)
-                    kind = "GSI"
-                    if self.accept_kw("USING"):
-                        kind = self.expect_kw("GSI", "FTS")
-                    using.append((name, kind))
-                    if not self.accept_op(","):
-                        break
-                self.expect_op(")")
-                term.use_index = names
-                term.use_using = using
-            elif self.accept_kw("HASH"):  # join hints: accepted, every join is a nested loop
-                self.expect_op("(")
-                self.expect_kw("BUILD", "PROBE")
-                self.expect_op(")")
-            elif self.accept_kw("NL"):
-                pass
-            else:
-                self.accept_kw("PRIMARY")
-                self.expect_kw("KEYS")
-                term.validate_keys = self.accept_kw("VALIDATE") is not None
-                term.use_keys = self.expr()
+            self.use_term(term)
+            # one USE, two hints (join.adoc, Multiple Hints): USE INDEX (i) HASH(PROBE)
+            while self.is_kw("INDEX", "HASH", "NL", "KEYS", "PRIMARY"):
+                self.use_term(term)
+
+    def use_term(self, term: A.KeyspaceTerm) -> None:
+        if self.accept_kw("INDEX"):
+            self.expect_op("(")
+            names = []
+            while True:
+                names.append(self.name_token())
+                if self.accept_kw("USING"):
+                    self.name_token()
+                if not self.accept_op(","):
+                    break
+            self.expect_op(")")
+            term.use_index = names
+        elif self.accept_kw("HASH"):  # join hints: accepted, every join is a nested loop
+            self.expect_op("(")
+            self.expect_kw("BUILD", "PROBE")
+            self.expect_op(")")
+            term.join_hint = "HASH"  # (checked by joinrules.py)
+        elif self.accept_kw("NL"):
+            term.join_hint = "NL"
+        else:
+            self.accept_kw("PRIMARY")
+            self.expect_kw("KEYS")
+            term.validate_keys = self.accept_kw("VALIDATE") is not None
+            term.use_keys = self.expr()
 
     def path_term_ahead(self) -> bool:
         """Whether the FROM term ahead is a path expression (``o.orderlines``,
@@ -447,12 +446,19 @@ class Parser:
     def join_clause(self) -> Optional[A.Join]:
         save = self.i
         outer = False
+        right = False
         if self.accept_kw("LEFT"):
             outer = True
+            self.accept_kw("OUTER")
+        elif self.accept_kw("RIGHT"):  # RIGHT [OUTER] JOIN (join.adoc; joinrules.py)
+            right = True
             self.accept_kw("OUTER")
         elif self.accept_kw("INNER"):
             pass
         kind = self.accept_kw("JOIN", "NEST", "UNNEST", "FLATTEN")
+        if right and kind != "JOIN":
+            self.i = save
+            return None
         if kind is None:
             self.i = save
             return None
@@ -468,8 +474,13 @@ class Parser:
             return A.Join(kind, outer, term, term.alias, on_keys=self.expr())
         if self.accept_kw("KEYS", "KEY"):
             self.accept_kw("VALIDATE")
-            return A.Join(kind, outer, term, term.alias, on_keys=self.expr())
-        return A.Join(kind, outer, term, term.alias, on=self.expr())
+            join = A.Join(kind, outer, term, term.alias, on_keys=self.expr())
+            if self.accept_kw("FOR"):  # an index join or nest: ON KEY rhs.key FOR lhs
+                join.for_alias = self.ident()
+            return join
+        join = A.Join(kind, outer, term, term.alias, on=self.expr())
+        join.right = right
+        return join
 
     def returning(self) -> Optional[A.Returning]:
         if not self.accept_kw("RETURNING"):
@@ -534,10 +545,8 @@ class Parser:
         return stmt
 
     def update(self) -> A.Update:
-        hint_at = self.i
         self.expect_kw("UPDATE")
         stmt = A.Update(self.keyspace_term())
-        attach_hints(self, hint_at, stmt)
         self.set_unset(stmt)
         if self.accept_kw("WHERE"):
             stmt.where = self.expr()
@@ -582,11 +591,9 @@ class Parser:
         return A.UpdateFor(levels, when)
 
     def delete(self) -> A.Delete:
-        hint_at = self.i
         self.expect_kw("DELETE")
         self.expect_kw("FROM")
         stmt = A.Delete(self.keyspace_term())
-        attach_hints(self, hint_at, stmt)
         if self.accept_kw("WHERE"):
             stmt.where = self.expr()
         if self.accept_kw("LIMIT"):

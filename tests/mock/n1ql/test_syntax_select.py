@@ -258,7 +258,7 @@ def test_join_hints_and_use_keys_validate_are_accepted(engine: QueryEngine) -> N
          "ORDER BY e2.employee_name")
     assert engine.query(q).results == ["Lisa", "Yijing"]
     q2 = ("SELECT RAW e2.employee_name FROM employees e1 USE KEYS 'e3' "
-          "JOIN employees e2 USE NL ON KEYS VALIDATE ['e5']")
+          "JOIN employees e2 ON KEYS VALIDATE ['e5']")  # (no join hint on a lookup join: 3110)
     assert engine.query(q2).results == ["Rahul"]
 
 
