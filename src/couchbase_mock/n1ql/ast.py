@@ -707,6 +707,8 @@ def to_n1ql(node: Any, strip: Optional[str] = None) -> str:
         return f"{node.kind.lower()} {head} for {binds}{when} end"
     if isinstance(node, Subquery):  # (formalize.py prints a subquery's text first)
         return getattr(node, "text", None) or "(select ...)"
+    if hasattr(node, "n1ql_text"):  # a plug-in's expression (statements/sequences.py)
+        return node.n1ql_text()
     return "?"
 
 

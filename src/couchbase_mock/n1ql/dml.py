@@ -115,9 +115,9 @@ def run_insert(engine: Any, stmt: A.Insert, ctx: Any) -> tuple[list, int]:
     triples: list[tuple[Any, Any, Any]] = []
     if stmt.query is None:
         c = Compiler(Scope())
-        for k, v, o in stmt.values:
-            triples.append((c.compile(k)(base), c.compile(v)(base),
-                            c.compile(o)(base) if o is not None else None))
+        for k, v, o in stmt.values:  # key and value apart: each takes its own NEXTVAL
+            triples.append((c.compile(k)(dict(base)), c.compile(v)(dict(base)),
+                            c.compile(o)(dict(base)) if o is not None else None))
     else:
         rows = SelectPlan(engine, stmt.query).run(base)
         c = Compiler(Scope({ROW}, ROW))

@@ -32,6 +32,8 @@ from .lexer import (
 )
 from .limits import MAX_NESTING, check_nesting, too_deeply_nested
 from .statements import parser_for
+from .statements.sequences import OPERATOR_WORDS as SEQUENCE_WORDS
+from .statements.sequences import check_placement, sequence_operator
 from .window import call_suffix, starts_window_clause, window_clause
 
 RESERVED = frozenset("""
@@ -897,6 +899,10 @@ class Parser:
             return self.quantified()
         if word in ("ARRAY", "FIRST", "OBJECT"):  # ARRAY (expr) FOR ... too: no such functions
             return self.comprehension()
+        if word in SEQUENCE_WORDS:  # NEXT VALUE FOR s, PREVVAL FOR s...: statements/sequences.py
+            seq_op = sequence_operator(self)
+            if seq_op is not None:
+                return seq_op
         if self.is_op("(", tok=self.peek()):
             return self.call()
         if word in RESERVED:
@@ -1018,6 +1024,8 @@ def parse(text: str, cancel: Optional[Any] = None) -> A.Node:
     except RecursionError:
         raise too_deeply_nested() from None
     check_nesting(stmt)
+    if "VAL" in text.upper():  # a sequence operator is not allowed in WHERE or ON (3100)
+        check_placement(stmt)
     return stmt
 
 
