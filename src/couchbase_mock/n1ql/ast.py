@@ -337,7 +337,8 @@ class KeyspaceRef(Node):
 
 
 class KeyspaceTerm(Node):
-    __slots__ = ("ref", "alias", "use_keys", "use_index", "validate_keys", "join_hint")
+    __slots__ = ("ref", "alias", "use_keys", "use_index", "validate_keys", "join_hint",
+                 "use_using", "hints")
 
     def __init__(self, ref: KeyspaceRef, alias: str, use_keys: Optional[Node] = None,
                  use_index: Optional[list] = None) -> None:
@@ -346,6 +347,8 @@ class KeyspaceTerm(Node):
         self.use_keys = use_keys
         self.use_index = use_index
         self.validate_keys = False  # USE KEYS VALIDATE: warning 5503 for a missing key
+        self.use_using: Optional[list] = None  # USE INDEX (name USING FTS|GSI): [(name, kind)]
+        self.hints: Optional[Any] = None  # the block's hints.HintSet (optimizer hints)
         self.join_hint: Optional[str] = None  # USE HASH(...) / USE NL (join.adoc): "HASH"/"NL"
 
 

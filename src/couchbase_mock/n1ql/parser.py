@@ -16,6 +16,8 @@ from typing import Any, Optional
 
 from . import ast as A
 from .errors import N1QLError, syntax_error
+from .hints import attach as attach_hints
+from .hints import split_tokens
 from .joinrules import check_joins
 from .lexer import (
     EOF,
@@ -54,7 +56,7 @@ class Parser:
     def __init__(self, text: str, cancel: Optional[Any] = None) -> None:
         self.text = text
         self.cancel = cancel
-        self.tokens = tokenize(text, cancel)
+        self.tokens, self.hint_comments = split_tokens(tokenize(text, cancel))  # hints.py
         self.i = 0
         self.next_positional = 0
         self.depth = 0  # expressions being parsed, one inside the other
@@ -259,6 +261,7 @@ class Parser:
         return A.OrderTerm(expr, desc, nulls)
 
     def select_block(self) -> A.SelectBlock:
+        hint_at = self.i
         self.expect_kw("SELECT")
         b = A.SelectBlock()
         word = self.accept_kw("ALL", "DISTINCT")
@@ -306,6 +309,7 @@ class Parser:
             b.having = self.expr()
         if self.is_kw("WINDOW"):
             b.window = window_clause(self)
+        attach_hints(self, hint_at, b)
         return b
 
     def check_result_aliases(self, terms: list) -> None:
@@ -392,14 +396,20 @@ class Parser:
         if self.accept_kw("INDEX"):
             self.expect_op("(")
             names = []
+            using = []  # (name or None, "GSI"|"FTS"): USE INDEX (USING FTS) (hints.adoc)
             while True:
-                names.append(self.name_token())
+                name = None if self.is_kw("USING") else self.name_token()
+                if name is not None:
+                    names.append(name)
+                kind = "GSI"
                 if self.accept_kw("USING"):
-                    self.name_token()
+                    kind = self.expect_kw("GSI", "FTS")
+                using.append((name, kind))
                 if not self.accept_op(","):
                     break
             self.expect_op(")")
             term.use_index = names
+            term.use_using = using
         elif self.accept_kw("HASH"):  # join hints: accepted, every join is a nested loop
             self.expect_op("(")
             self.expect_kw("BUILD", "PROBE")
@@ -547,8 +557,10 @@ class Parser:
         return stmt
 
     def update(self) -> A.Update:
+        hint_at = self.i
         self.expect_kw("UPDATE")
         stmt = A.Update(self.keyspace_term())
+        attach_hints(self, hint_at, stmt)
         self.set_unset(stmt)
         if self.accept_kw("WHERE"):
             stmt.where = self.expr()
@@ -593,9 +605,11 @@ class Parser:
         return A.UpdateFor(levels, when)
 
     def delete(self) -> A.Delete:
+        hint_at = self.i
         self.expect_kw("DELETE")
         self.expect_kw("FROM")
         stmt = A.Delete(self.keyspace_term())
+        attach_hints(self, hint_at, stmt)
         if self.accept_kw("WHERE"):
             stmt.where = self.expr()
         if self.accept_kw("LIMIT"):
