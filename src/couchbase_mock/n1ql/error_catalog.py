@@ -301,6 +301,10 @@ CATALOG: list[Entry] = [
     Entry(19105, "E_SEQUENCE_NO_VALUE", "No value has been generated for sequence «name»",
           ["PREV VALUE FOR a sequence this node has given no value yet."],
           ["Take NEXT VALUE first."], _Y),
+    Entry(19201, "E_ALTER_INDEX", "Fail to alter index: «reason»",
+          ["ALTER INDEX asks for an action the index or the cluster cannot take: an unknown "
+           "action, too many replicas for the index nodes, a replica that does not exist."],
+          ["Correct the WITH clause (alterindex.adoc)."], _Y),
 ]
 
 # The cbq shell's codes (n1ql-error-codes.adoc, 1xx Codes (shell)).

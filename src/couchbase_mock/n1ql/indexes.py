@@ -248,6 +248,7 @@ class Index:
             row["partition"] = self.partition
         row.update({"name": self.name, "namespace_id": self.namespace, "state": self.state,
                     "using": "gsi"})
+        row.update(getattr(self, "row_extra", None) or {})  # statements/alter_index.py...
         return row
 
 
