@@ -25,6 +25,7 @@ from .aggregates import AGGREGATES, Aggregate, aggregate_input
 from .ctes import WithPlan
 from .errors import N1QLError
 from .evaluator import CTX, META, Compiler, Scope, flatten_op
+from .fromscope import resolve_term
 from .fromterms import TermJoin, is_term_join
 from .functions.meta import UNNEST_POS
 from .joinrules import IndexJoin
@@ -349,7 +350,8 @@ class BlockPlan:
         scope = Scope(outer.bound | set(aliases) | set(let_names), default)
         compiler = Compiler(scope)
         others = (outer.bound | set(aliases) | set(let_names)) - {default}
-        self.source = Source(engine, block.from_, block.where, others, outer, block.joins)
+        from_ = resolve_term(engine, block.from_, outer.bound)  # FROM an outer name (fromscope.py)
+        self.source = Source(engine, from_, block.where, others, outer, block.joins)
         cover_block(self.source.access, block, order, outer.bound | set(aliases[1:]))
         self.joins = []
         for i, j in enumerate(block.joins):

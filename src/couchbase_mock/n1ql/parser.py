@@ -440,10 +440,13 @@ class Parser:
             self.i += 1
             query = self.select()
             self.expect_op(")")
+            node: A.Node = A.Subquery(query)
+            while self.is_op(".", "["):  # (SELECT ...)[*].geo AS x (subqueries.adoc Example 3)
+                node = self.postfix(node)
             alias = self.alias()
             if alias is None:
                 raise self.error()
-            return A.ExprTerm(A.Subquery(query), alias)
+            return A.ExprTerm(node, alias)
         function_call = self.tok.kind == IDENT and self.is_op("(", tok=self.peek())
         if self.tok.kind in (IDENT, QIDENT) and not self.is_kw(*RESERVED) and not function_call \
                 and not self.path_term_ahead():
