@@ -305,6 +305,10 @@ CATALOG: list[Entry] = [
           ["ALTER INDEX asks for an action the index or the cluster cannot take: an unknown "
            "action, too many replicas for the index nodes, a replica that does not exist."],
           ["Correct the WITH clause (alterindex.adoc)."], _Y),
+    Entry(19301, "E_VECTOR_INDEX_OPTION", "Invalid vector index option: «reason»",
+          ["CREATE VECTOR INDEX has no WITH object, or its dimension, similarity or "
+           "description is missing or not one the index supports."],
+          ["Give dimension, similarity and description (createvectorindex.adoc)."], _Y),
 ]
 
 # The cbq shell's codes (n1ql-error-codes.adoc, 1xx Codes (shell)).
