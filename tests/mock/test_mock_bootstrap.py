@@ -21,8 +21,8 @@ def test_hello_accepts_only_honoured_features_in_client_order(mock_cluster):
                  Feature.ALT_REQUEST_SUPPORT, Feature.TRACING, Feature.SELECT_BUCKET]
         got = kv.hello(*asked)
         assert got == [Feature.SNAPPY, Feature.COLLECTIONS, Feature.XERROR, Feature.TCPNODELAY,
-                       Feature.XATTR, Feature.MUTATION_SEQNO, Feature.ALT_REQUEST_SUPPORT, Feature.TRACING,
-                       Feature.SELECT_BUCKET]
+                       Feature.XATTR, Feature.MUTATION_SEQNO, Feature.ALT_REQUEST_SUPPORT,
+                       Feature.TRACING, Feature.SELECT_BUCKET]
 
 
 def test_stage_a_in_one_write_like_the_cxx_client(mock_cluster):

@@ -142,7 +142,8 @@ CASES = [
     (P, "REGEXP_MATCHES(\"So, 'twas better Betty Botter bought a bit of better butter\", "
         "\"\\\\b[Bb]\\\\w+ \\\\b[Bb]\\\\w+\")",
      ["better Betty", "Botter bought", "better butter"]),
-    (P, 'ARRAY REGEXP_POSITION(x, "[aeiou]") FOR x IN ["Medway", "Youth", "Hostel"] END', [1, 1, 1]),
+    (P, 'ARRAY REGEXP_POSITION(x, "[aeiou]") FOR x IN ["Medway", "Youth", "Hostel"] END',
+     [1, 1, 1]),
     (P, 'ARRAY REGEXP_POSITION(x, "[aeiou]") FOR x IN ["The", "Balmoral", "Guesthouse"] END',
      [2, 1, 1]),
     (P, 'REGEXP_REPLACE("Sql++ is sql for NoSql", "[sS][qQ][lL]", "SQL")',
