@@ -14,7 +14,7 @@ demo: $(BIN)/python
 	$(BIN)/python examples/demo.py
 
 # CPython runs every suite (two pytest-xdist workers, a test file per worker: module
-# fixtures stay shared), then PyPy 3 runs the key-value ones (scripts/test-pypy.sh
+# fixtures stay shared), then PyPy 3 runs the client and N1QL ones (scripts/test-pypy.sh
 # installs Debian's pypy3 if missing and keeps .venv-pypy). Both always run; the
 # target fails if either does.
 test: $(BIN)/python

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the key-value test suites under PyPy 3 (part of `make test`).
+# Runs the client suites and the local cluster's N1QL engine suite under PyPy 3
+# (part of `make test`).
 #
-#   scripts/test-pypy.sh [pytest args...]     (default: the key-value suites)
+#   scripts/test-pypy.sh [pytest args...]     (default: those suites)
 #
 # - installs Debian's pypy3 (+ pypy3-venv for ensurepip) when `pypy3` is not on
 #   PATH: as root with apt-get, quietly; otherwise it says what to install;
@@ -84,7 +85,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
 fi
 
 if [ $# -eq 0 ]; then
-    set -- tests/client tests/guide tests/core
+    set -- tests/client tests/guide tests/core tests/mock/n1ql
     [ -d tests/frontends ] && set -- "$@" tests/frontends
 fi
 say "$("$PY" -c 'import sys; print(sys.version.replace(chr(10), " "))')"

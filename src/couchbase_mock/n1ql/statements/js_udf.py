@@ -131,10 +131,10 @@ def _json_args(name: str, args: list) -> str:
 
 def call_javascript(udf: Any, ctx: Any, args: list) -> Any:
     """Run the JavaScript function ``udf`` on ``args`` for the request ``ctx``."""
+    runtime_key, code, obj = _code_of(udf)  # (a missing library first: no engine needed)
     if not jsengine.available():
         raise _failed(udf.name, "JavaScript functions need a JavaScript engine: "
                                 "pip install 'couchbase-pure[views]' (mini-racer)")
-    runtime_key, code, obj = _code_of(udf)
     runtime = _runtime(udf.registry, runtime_key, code)
     cancel = getattr(ctx, "cancel", None)
     remaining = cancel.remaining() if cancel is not None else None
