@@ -29,7 +29,14 @@ from .fromscope import resolve_term
 from .fromterms import TermJoin, is_term_join
 from .functions.meta import UNNEST_POS
 from .joinrules import IndexJoin
-from .planner import Access, choose_access, cover_block, is_constant, require_keyspace
+from .planner import (
+    Access,
+    choose_access,
+    cover_block,
+    is_constant,
+    require_keyspace,
+    use_vector_order,
+)
 from .values import MISSING, collation_key, hashable, truth
 from .window import WindowStage, window_calls
 
@@ -490,6 +497,8 @@ class SelectPlan:
         if isinstance(body, A.SelectBlock):
             self.block = BlockPlan(engine, body, outer, query.order)
             self.order_fns = self.block.order_fns
+            # ORDER BY APPROX_VECTOR_DISTANCE(...) LIMIT n through a vector index (planner.py)
+            self.top_k = use_vector_order(engine.catalog, self.block, query.order, query.limit)
         else:
             self.setop = self._setop(engine, body, outer)
             names = self._first_names(engine, body, outer)
@@ -567,6 +576,8 @@ class SelectPlan:
             results = self._set_results(self.setop, base)
             pairs = ((self._env(base, r), r) for r in results)
         if self.order_fns:
+            if getattr(self, "top_k", False):  # rows come in ORDER BY order: read what LIMIT needs
+                pairs = itertools.islice(pairs, None if limit is None else offset + limit)
             ordered = sort_pairs(list(pairs), self.order_fns, base[CTX].cancel.check)
             end = None if limit is None else offset + limit
             return ordered[offset:end]

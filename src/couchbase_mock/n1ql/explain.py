@@ -163,6 +163,13 @@ def scan_operator(access: Any, alias: Optional[str] = None) -> dict:
     op["spans"] = [{"exact": spec.exact and not index.array_pos == 0,
                     "range": spec.ranges}]
     op["using"] = "gsi"
+    vector = getattr(access, "vector", None)
+    if vector is not None:  # a vector index read in distance order, LIMIT pushed down
+        op["index_order"] = [{"keypos": 0}]
+        op["index_vector"] = {"index_key_pos": 0, "query_vector": _text(vector.call.args[1]),
+                              "similarity": vector.metric}
+        op["limit"] = _text(vector.limit)
+        op["spans"] = [{"exact": True, "range": [{"inclusion": 0, "low": "null"}]}]
     op = {"#operator": "IndexScan3", **{k: op[k] for k in sorted(op) if k != "#operator"}}
     if getattr(access, "via", "") == "any":
         return {"#operator": "DistinctScan", "scan": op}

@@ -244,6 +244,9 @@ class Access:
         self.answered: Optional[A.Quantified] = None
         """The ANY conjunct an array index scan decides alone (true for every
         document it returns), so a covering scan need not read the array."""
+        self.vector: Optional[VectorOrder] = None
+        """For a vector index scan: the documents in distance order (see
+        :func:`use_vector_order`)."""
 
     def keys(self, env: dict, on_loop: Callable[[Callable[[], Any]], Any] = _now) -> Iterator[str]:
         """The document ids to fetch. Index reads go through ``on_loop`` (the
@@ -257,6 +260,8 @@ class Access:
             if type(v) is list:
                 return iter([k for k in v if type(k) is str])
             return iter([])
+        if self.vector is not None:
+            return self.vector.keys(env, on_loop)
         index = self.index
         if isinstance(index, PrimaryIndex):
             return on_loop(index.scan)
@@ -586,6 +591,95 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
     raise no_index(quoted)
 
 
+# -- vector indexes ---------------------------------------------------------------
+
+_SIMILARITY = {"EUCLIDEAN": "L2", "EUCLIDEAN_SQUARED": "L2_SQUARED"}
+
+
+def _similarity(name: Any) -> Optional[str]:
+    if type(name) is not str:
+        return None
+    name = name.upper()
+    return _SIMILARITY.get(name, name)
+
+
+class VectorOrder:
+    """A vector index scan in ``APPROX_VECTOR_DISTANCE`` order: every entry's
+    distance to the query vector, then the document ids nearest first (ties in
+    document id order, as a primary scan gives them); distances that are not
+    numbers (a value that is no vector of the right size) come first, as ORDER
+    BY puts NULL first. The query's LIMIT ends the reading (executor.SelectPlan)."""
+
+    def __init__(self, index: SecondaryIndex, call: A.Call, metric: str,
+                 limit: A.Node) -> None:
+        self.index = index
+        self.call = call
+        self.metric = metric
+        self.limit = limit
+        self.query_fn = _const_fn(call.args[1])
+
+    def keys(self, env: dict, on_loop: Callable[[Callable[[], Any]], Any]) -> Iterator[str]:
+        from .functions.vectors import vector_distance
+
+        index = self.index
+        query = self.query_fn(env)
+        entries = on_loop(lambda: list(index.entries))
+        scored = []
+        for entry in entries:
+            d = vector_distance(entry[3][0], query, self.metric)
+            scored.append((collation_key(d), entry[2]))
+        scored.sort()
+        seen: set = set()
+        for _d, key in scored:
+            if key not in seen:
+                seen.add(key)
+                yield key
+
+
+def use_vector_order(catalog: IndexCatalog, block: Any, order: Optional[list],
+                     limit: Optional[A.Node]) -> bool:
+    """Read ``block``'s keyspace through a vector index in distance order when the
+    query is ``ORDER BY APPROX_VECTOR_DISTANCE(key, vector, metric) LIMIT n``
+    (hyperscale-vector-index.adoc, "Query with a Hyperscale Vector Index": the
+    function names the index's vector key and its metric matches the index's
+    similarity; the LIMIT is pushed down into the scan). ``block``: a
+    :class:`~.executor.BlockPlan`. True when the scan gives the query's order, so
+    the first ``offset + limit`` rows are the answer. Otherwise (no LIMIT,
+    another metric, VECTOR_DISTANCE, more ORDER BY terms, DESC, joins,
+    grouping, window functions, USE KEYS) the access the planner chose stays."""
+    source = block.source
+    access, term = source.access, source.term
+    if limit is None or not order or len(order) != 1 or order[0].desc or access is None \
+            or access.kind == "keys" or block.joins or block.grouped \
+            or block.window is not None or not isinstance(term, A.KeyspaceTerm):
+        return False
+    call = order[0].expr
+    if not (isinstance(call, A.Call) and call.name in ("APPROX_VECTOR_DISTANCE", "ANN_DISTANCE")
+            and 3 <= len(call.args) <= 6 and isinstance(call.args[2], A.Literal)
+            and all(is_constant(a) for a in call.args[1:])):
+        return False
+    metric = _similarity(call.args[2].value)
+    alias = term.alias
+    field = key_text(call.args[0], alias)
+    candidates = hints.index_choices(term, [ix for ix in catalog.of(access.path) if ix.online])
+    if term.use_index:
+        candidates = [ix for ix in candidates if ix.name in term.use_index]
+    for ix in candidates:
+        options = getattr(ix, "vector", None)
+        if options is None or not isinstance(ix, SecondaryIndex) or ix.key_texts[0] != field \
+                or _similarity(options.get("similarity")) != metric:
+            continue
+        if ix.where is not None and not {key_text(c) for c in conjuncts(ix.where)} <= {
+                key_text(c, alias) for c in conjuncts(block.block.where)}:
+            continue
+        vector = VectorOrder(ix, call, str(call.args[2].value), limit)
+        chosen = Access("index", access.path, access.keyspace, index=ix, spec=RangeSpec())
+        chosen.vector = vector
+        source.access = hints.chosen(term, chosen, hints.search_indexes(catalog, access.path))
+        return True
+    return False
+
+
 def require_keyspace(datastore: Any, ref: A.KeyspaceRef) -> tuple:
     """The datastore path of a keyspace reference (12003 if it does not exist)."""
     from .errors import keyspace_not_found
@@ -599,5 +693,5 @@ def require_keyspace(datastore: Any, ref: A.KeyspaceRef) -> tuple:
     return path
 
 
-__all__ = ["Access", "Cover", "choose_access", "cover_block", "conjuncts", "require_keyspace",
-           "CTX"]
+__all__ = ["Access", "Cover", "VectorOrder", "use_vector_order", "choose_access",
+           "cover_block", "conjuncts", "require_keyspace", "CTX"]
