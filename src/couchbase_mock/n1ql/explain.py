@@ -283,7 +283,7 @@ def _namer(plan: Any) -> Any:
     return lambda node: pattern.sub(lambda m: f"cover ({m.group(0)})", _text(node, alias, names))
 
 
-def block_operators(plan: Any) -> list:
+def block_operators(plan: Any, order: Optional[list] = None) -> list:
     """A SELECT block (:class:`~.executor.BlockPlan`): scan, Fetch, then the
     per-row part in a Parallel, then grouping and projection."""
     block = plan.block
@@ -309,10 +309,47 @@ def block_operators(plan: Any) -> list:
                 {"expr": t(e), "var": n} for n, e in block.letting]})
         if block.having is not None:
             rows.append({"#operator": "Filter", "condition": t(block.having)})
+    windows = window_operators(plan, t, order)
+    if windows:  # window functions see every row: after the parallel part, before projection
+        if rows:
+            ops.append(parallel(rows))
+        ops.extend(windows)
+        rows = []
     rows.append(_project(block, t))
     if block.distinct:
         rows.append({"#operator": "Distinct"})
     ops.append(parallel(rows))
+    return ops
+
+
+def window_operators(plan: Any, t: Any = _text, order: Optional[list] = None) -> list:
+    """The window functions of a block (windowfun.adoc): per window
+    specification, fewest sort terms first as :class:`~.window.WindowStage`
+    computes them, an ``Order`` by its PARTITION BY and ORDER BY terms (none
+    when it has neither) and a ``WindowAggregate`` with the texts of its calls,
+    each with its named window resolved."""
+    if getattr(plan, "window", None) is None:
+        return []
+    from .window import _resolve, named_windows, window_calls
+
+    block = plan.block
+    calls = window_calls([term.expr for term in block.terms] + [o.expr for o in order or []])
+    named = named_windows(block.window)
+    groups: dict = {}
+    for node in calls:
+        window = _resolve(node.over, named, node.name)
+        sort = [{"expr": t(e)} for e in window.partition] + [
+            {"expr": t(o.expr), **({"desc": True} if o.desc else {})}
+            for o in window.order or []]
+        call = copy.copy(node)
+        call.over = window
+        key = repr(sort)
+        groups.setdefault(key, (sort, []))[1].append(t(call))
+    ops = []
+    for sort, texts in sorted(groups.values(), key=lambda g: len(g[0])):
+        if sort:
+            ops.append({"#operator": "Order", "sort_terms": sort})
+        ops.append({"#operator": "WindowAggregate", "aggregates": texts})
     return ops
 
 
@@ -373,7 +410,7 @@ def select_plan(plan: Any) -> dict:
     """The plan of a :class:`~.executor.SelectPlan`."""
     tail = _tail(plan)
     if plan.block is not None:
-        body = sequence(block_operators(plan.block))
+        body = sequence(block_operators(plan.block, plan.query.order))
     else:
         body = _setop(plan.setop)
     if not tail:
