@@ -574,12 +574,13 @@ class Explain(Node):
 
 
 class Prepare(Node):
-    __slots__ = ("name", "stmt", "text")
+    __slots__ = ("name", "stmt", "text", "force")
 
-    def __init__(self, name: Optional[str], stmt: Node, text: str) -> None:
+    def __init__(self, name: Optional[str], stmt: Node, text: str, force: bool = False) -> None:
         self.name = name
         self.stmt = stmt
         self.text = text
+        self.force = force  # PREPARE FORCE: made again even when cached (prepare.adoc)
 
 
 class Execute(Node):

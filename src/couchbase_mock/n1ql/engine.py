@@ -161,7 +161,10 @@ class QueryEngine:
     def prepared_key(name: str, query_context: Optional[str] = None) -> str:
         """Where :attr:`prepared` keeps the statement ``name`` prepared under
         ``query_context``: the name alone without one, else ``name(bucket.scope)``
-        (prepare.adoc, "Query Context": one name per context)."""
+        (prepare.adoc, "Query Context": one name per context). A full name's
+        ``[host:port]`` prefix is dropped (execute.adoc, "Statement Retrieval")."""
+        if name.startswith("[") and "]" in name:
+            name = name.split("]", 1)[1]
         if not query_context:
             return name
         try:
@@ -200,12 +203,15 @@ class QueryEngine:
             return [{"optimizer_hints": hinted, **row} if hinted else row], \
                 {"plan": "json"}, None
         if isinstance(stmt, A.Prepare):
-            return [self.prepare(stmt, getattr(ctx, "query_context", None))], {"*": "*"}, None
+            made = self.prepare(stmt, getattr(ctx, "query_context", None))
+            return [{**made, "text": text.strip()}], {"*": "*"}, None  # the full PREPARE text
         if isinstance(stmt, A.Execute):
             name = Compiler(Scope()).compile(stmt.name)({CTX: ctx})
             if not isinstance(name, str):
                 raise N1QLError(4040, f"No such prepared statement: {name}")
             inner, inner_text = self._prepared(name, getattr(ctx, "query_context", None))
+            if stmt.using is not None and (ctx.positional or ctx.named):  # execute.adoc
+                raise N1QLError(5003, "cannot have both USING clause and request parameters")
             if stmt.using is not None:
                 using = Compiler(Scope()).compile(stmt.using)({CTX: ctx})
                 if type(using) is list:
@@ -238,7 +244,12 @@ class QueryEngine:
         return index_ddl_plan(stmt) or {"#operator": type(stmt).__name__}
 
     def prepare(self, stmt: A.Prepare, query_context: Optional[str] = None) -> dict:
-        name = stmt.name or str(uuid.uuid4())
+        # prepare.adoc "Statement Cache": an anonymous statement's name is a UUID
+        # of its text; a name already given to another text is refused (4060)
+        name = stmt.name or str(uuid.uuid5(uuid.NAMESPACE_URL, stmt.text))
+        known = self.prepared.get(self.prepared_key(name, query_context))
+        if known is not None and known[1] != stmt.text:
+            raise N1QLError(4060, f"Unable to add name: duplicate name: {name}")
         operator = self.explain(stmt.stmt)
         signature: Any = None
         if isinstance(stmt.stmt, A.Select):

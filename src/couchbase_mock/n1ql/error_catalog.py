@@ -134,6 +134,9 @@ CATALOG: list[Entry] = [
     Entry(4040, "E_NO_SUCH_PREPARED", "No such prepared statement: «name»",
           ["The prepared statement was never prepared on this node, or has been deleted."],
           ["Prepare the statement again."], _Y),
+    Entry(4060, "E_PREPARED_NAME", "Unable to add name: duplicate name: «name»",
+          ["PREPARE gave a name that another statement text already has (prepare.adoc, "
+           "Statement Cache)."], ["Use another name, or the statement's own text."], _Y),
     Entry(4070, "E_PREPARED_DECODING", "Unable to decode prepared statement «name»",
           ["The encoded_plan parameter is not a plan this service encoded."],
           ["Send the encoded plan as the PREPARE statement returned it."], _Y),
@@ -154,6 +157,9 @@ CATALOG: list[Entry] = [
     # -- execution (5xxx)
     Entry(5000, "E_INTERNAL", "Internal Error: «details»",
           ["An unexpected condition occurred while the statement ran."], [_SUPPORT], _N),
+    Entry(5003, "E_EXECUTE_PARAMETERS", "cannot have both USING clause and request parameters",
+          ["EXECUTE ... USING was sent with request-level parameters too (execute.adoc)."],
+          ["Give the parameters in one place only."], _Y),
     Entry(5010, "E_EVALUATION", "Error evaluating «expression»«cause»",
           ["An expression could not be evaluated: a missing parameter, a statement that is "
            "not read-only in EVALUATE(), a CURL() URL that is not allowed..."],

@@ -145,6 +145,10 @@ class Parser:
             return A.Explain(self.statement())
         if word == "PREPARE":
             self.i += 1
+            force = self.tok.kind == IDENT and self.tok.text.upper() == "FORCE" and \
+                self.peek().text.upper() not in ("FROM", "AS")  # PREPARE FORCE [name FROM] stmt
+            if force:
+                self.i += 1
             pname = None
             if not self.is_kw("SELECT", "INSERT", "UPSERT", "UPDATE", "DELETE") and not \
                     self.is_op("("):
@@ -152,7 +156,7 @@ class Parser:
                 self.expect_kw("FROM", "AS")
             start = self.tok.offset
             stmt = self.statement()
-            return A.Prepare(pname, stmt, self.text[start:].strip().rstrip(";").strip())
+            return A.Prepare(pname, stmt, self.text[start:].strip().rstrip(";").strip(), force)
         if word == "EXECUTE":
             self.i += 1
             if self.tok.kind in (STRING, QIDENT, IDENT):

@@ -303,7 +303,7 @@ def test_prepare_and_execute(engine: QueryEngine) -> None:
     prep = engine.query(f"PREPARE strong FROM SELECT RAW name FROM {BS} "
                         "WHERE type = 'beer' AND abv > $min ORDER BY name").results[0]
     assert prep["name"] == "strong"
-    assert prep["text"].startswith("SELECT RAW name")
+    assert prep["text"].startswith("PREPARE strong FROM SELECT RAW name")  # prepare.adoc "Result"
     rows = engine.query("EXECUTE strong", named={"min": 9.6}).results
     assert rows == ["Hel & Verdoemenis"]
     rows = engine.query(prepared="strong", named={"min": 9}).results
