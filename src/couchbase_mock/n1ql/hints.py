@@ -263,6 +263,12 @@ def _terms(node: Any) -> tuple[list, list]:
         terms = [t for t in [node.from_] + [j.term for j in joined]
                  if isinstance(t, A.KeyspaceTerm)]
         return terms, [j.alias for j in joined]
+    target = getattr(node, "target", None)
+    if isinstance(target, A.KeyspaceTerm):  # MERGE: the target, and the source it joins
+        source = getattr(node, "source", None)
+        if isinstance(source, A.KeyspaceTerm):
+            return [target, source], [source.alias]
+        return [target], [getattr(source, "alias", None)]
     term = getattr(node, "term", None)
     return ([term] if isinstance(term, A.KeyspaceTerm) else []), []
 
@@ -280,7 +286,9 @@ def attach(parser: Any, at: int, node: Any) -> None:
     for h in hs.hints:
         if h.state:
             continue
-        if h.kind == "ORDERED":
+        if getattr(node, "on_key", None) is not None:  # a lookup MERGE (merge.adoc)
+            h.set("invalid", "Optimizer hints are only allowed in ANSI MERGE")
+        elif h.kind == "ORDERED":
             if isinstance(node, A.SelectBlock):
                 h.set("followed")  # joins run in the order written
             else:
@@ -373,6 +381,18 @@ def chosen(term: Any, access: Any, fts_names: Any = ()) -> Any:
         else:
             h.set("not_followed", f"{h.kind} hint cannot be followed")
     return access
+
+
+def merge_target(catalog: Any, term: Any, path: tuple, scan_all: bool) -> None:
+    """Mark the index hints on a MERGE target: it is read by key (the ON
+    clause matches its document key) or else through its primary index."""
+    from .planner import Access
+
+    if scan_all:
+        access = Access("primary", path, path[-1], index=catalog.primary(path))
+    else:
+        access = Access("keys", path, path[-1])
+    chosen(term, access, search_indexes(catalog, path))
 
 
 def fts_hinted(term: Any) -> Optional[list]:

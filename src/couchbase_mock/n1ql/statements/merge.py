@@ -33,6 +33,7 @@ import json
 from typing import Any, Optional
 
 from .. import ast as A
+from .. import hints
 from ..dml import Write, _raise_dml, apply_writes, compile_changes, encode
 from ..errors import N1QLError, duplicate_key
 from ..evaluator import CTX, META, Compiler, Scope
@@ -82,6 +83,7 @@ class Merge(A.Node):
 
 @statement("MERGE")
 def parse_merge(p: Any) -> Merge:
+    hint_at = p.i  # a hint comment follows MERGE (merge.adoc, Optimizer Hints)
     p.expect_kw("MERGE")
     p.expect_kw("INTO")
     ref = p.keyspace_ref()
@@ -117,6 +119,7 @@ def parse_merge(p: Any) -> Merge:
     if p.accept_kw("LIMIT"):
         stmt.limit = p.expr()
     stmt.returning = p.returning()
+    hints.attach(p, hint_at, stmt)
     return stmt
 
 
@@ -185,6 +188,7 @@ class _Plan:
                 if not engine.catalog.of(self.path):
                     raise N1QLError(4330, f"No index available for ANSI merge term {t}")
             self.on_fn = both.compile(stmt.on)
+        hints.merge_target(engine.catalog, stmt.target, self.path, self.scan_all)
         self.update: Optional[tuple] = None
         self.delete: Optional[tuple] = None
         self.insert: Optional[tuple] = None
