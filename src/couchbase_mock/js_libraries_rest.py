@@ -13,8 +13,9 @@ As the Query Functions REST API describes it (n1ql-rest-functions):
 
 ``?bucket=&scope=`` (both or neither: 400) names a scoped library; the scope
 must exist (404). The libraries are kept by the cluster's query engine (see
-:mod:`.n1ql.statements.js_udf`, which runs them); not persisted across a
-restart of the cluster.
+:mod:`.n1ql.statements.js_udf`, which runs them); with a data directory they
+are saved there before the answer (:mod:`.query_catalog_store`) and a restart
+keeps them.
 
 Who may: any user of the cluster reads global libraries; the bucket's users
 read and change a scoped one; only the administrator changes global ones.
@@ -109,6 +110,7 @@ def handle(cluster: Cluster, method: str, target: str,
             return _error(400, "the body must be the library's JavaScript code")
         with registry.lock:
             registry.libraries[key] = code
+        registry.changed()
         return _answer(200, None)
     if method == "DELETE":
         if bucket is None and user != cluster.username:
@@ -121,5 +123,6 @@ def handle(cluster: Cluster, method: str, target: str,
         with registry.lock:
             if registry.libraries.pop(key, None) is None:
                 return _error(404, f"library {name} not found")
+        registry.changed()
         return _answer(200, None)
     return _error(405, f"Unsupported http method: {method}")

@@ -47,6 +47,8 @@ from .n1ql.datastore import (
 from .n1ql.engine import QueryEngine, run_here
 from .n1ql.indexes import Index, PrimaryIndex, SecondaryIndex
 from .n1ql.parser import parse_expression
+from .query_catalog_store import attach as attach_catalog
+from .query_catalog_store import data_dir_of
 from .query_workers import LoopBridge, WorkerPool
 from .storage import DocKey, Document
 
@@ -297,6 +299,9 @@ def query_engine_for(cluster: Cluster) -> ClusterQueryEngine:
         _restore_indexes(engine, cluster.restored_extra.get(INDEXES_META, []))
         cluster.metadata_sources[INDEXES_META] = lambda: _saved_indexes(engine)
         catalog.changed = cluster.persist_meta
+        data_dir = data_dir_of(cluster)
+        if data_dir is not None:  # functions, sequences, query settings
+            attach_catalog(engine, data_dir)
     assert isinstance(engine, ClusterQueryEngine)
     return engine
 
@@ -305,6 +310,8 @@ def query_engine_for(cluster: Cluster) -> ClusterQueryEngine:
 
 INDEXES_META = "indexes"
 """The name index definitions are kept under in the data directory."""
+_INDEX_EXTRAS = ("vector", "replicas", "row_extra")
+"""What statements/vector_index.py and alter_index.py add to an index, kept too."""
 
 
 def _saved_indexes(engine: QueryEngine) -> list[dict[str, Any]]:
@@ -321,6 +328,9 @@ def _saved_indexes(engine: QueryEngine) -> list[dict[str, Any]]:
                 entry["modifiers"] = index.modifiers
         if index.partition is not None:
             entry["partition"] = index.partition
+        for extra in _INDEX_EXTRAS:
+            if getattr(index, extra, None) is not None:
+                entry[extra] = getattr(index, extra)
         out.append(entry)
     return out
 
@@ -344,6 +354,9 @@ def _restore_indexes(engine: QueryEngine, saved: list[dict[str, Any]]) -> None:
                                    entry["namespace"])
             index.modifiers = list(entry.get("modifiers", []))
         index.partition = entry.get("partition")
+        for extra in _INDEX_EXTRAS:
+            if extra in entry:
+                setattr(index, extra, entry[extra])
         if entry["deferred"]:
             index.state = "deferred"
         else:

@@ -45,6 +45,9 @@ def handle(cluster: Cluster, user: str, method: str, rest: list[str],
                     return 200, {"queryCurlWhitelist": access.to_json()}
                 doc = json.loads(form["queryCurlWhitelist"])
             access.update(doc)
+            saved = getattr(access, "on_change", None)  # (query_catalog_store)
+            if saved is not None:
+                saved()
         except ValueError as exc:  # (json.JSONDecodeError and UnicodeDecodeError too)
             return 400, {"errors": {"queryCurlWhitelist" if not rest else "_": str(exc)}}
     if rest:

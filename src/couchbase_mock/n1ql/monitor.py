@@ -28,7 +28,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from .durations import go_duration
 
@@ -160,6 +160,9 @@ class RequestLog:
         self.lists: dict[str, list] = {name: [] for name in _LISTS}
         self.prepared: dict[str, PreparedUse] = {}
         self.completed_count = 0
+        self.on_change: Optional[Callable[[], None]] = None
+        """Told after :meth:`update` changed the settings (the local cluster
+        saves them: :mod:`couchbase_mock.query_catalog_store`)."""
 
     # -- requests ---------------------------------------------------------------
 
@@ -296,6 +299,8 @@ class RequestLog:
             self.threshold_ms, self.limit, self.aborted, self.lists = \
                 threshold, limit, aborted, lists
             self._trim()
+        if self.on_change is not None:
+            self.on_change()
 
 
 def _int_setting(name: str, value: Any) -> int:

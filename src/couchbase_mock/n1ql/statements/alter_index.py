@@ -158,6 +158,7 @@ def run(engine: Any, stmt: AlterIndex, ctx: Any) -> tuple:
             raise _fail("Fail to alter index: the nodes must be one per copy of the index")
         topology["nodes"] = nodes
     _show(index, topology)
+    engine.catalog.changed()  # the topology is part of the saved definition
     return [], None, None
 
 

@@ -31,7 +31,9 @@ appear in a WHERE or ON clause (3100).
 
 The server keeps sequences in the bucket's ``_system`` scope; the local cluster
 keeps them in memory, one :class:`SequenceStore` per engine (for the cluster's
-life), every step under one lock so concurrent requests never get the same value.
+life), every step under one lock so concurrent requests never get the same value;
+with a data directory, the definitions and each block's end are saved there
+(:mod:`couchbase_mock.query_catalog_store`), so a restart never repeats a value.
 
 Errors (the reference names no codes for these but 3100; the local cluster's
 own): a sequence that exists 19101, a missing one 19102, a bad option 19103, a
@@ -42,7 +44,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .. import ast as A
 from .. import system
@@ -305,6 +307,10 @@ class SequenceStore:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.sequences: dict[Key, Sequence] = {}
+        self.on_change: Optional[Callable[[], None]] = None
+        """Told under :attr:`lock` after a sequence changes or reserves a block,
+        before any value of the block is handed out (the local cluster saves
+        the block's end: :mod:`couchbase_mock.query_catalog_store`)."""
 
     def get(self, key: Key) -> Sequence:
         found = self.sequences.get(key)
@@ -314,7 +320,12 @@ class SequenceStore:
 
     def next_value(self, key: Key) -> int:
         with self.lock:
-            return self.get(key).advance()
+            seq = self.get(key)
+            reserving = seq.left == 0
+            value = seq.advance()
+            if reserving and self.on_change is not None:
+                self.on_change()  # a new block: its end is saved before its first value
+            return value
 
     def prev_value(self, key: Key) -> int:
         with self.lock:
@@ -433,6 +444,8 @@ def run(engine: Any, stmt: SequenceStatement, ctx: Any) -> tuple:
             if existing is None:
                 raise not_found(key)
             _alter(existing, opts)
+        if store.on_change is not None:
+            store.on_change()
     return [], None, None
 
 

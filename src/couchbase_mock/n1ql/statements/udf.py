@@ -32,7 +32,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from contextvars import ContextVar
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from .. import ast as A
 from .. import system
@@ -140,6 +140,13 @@ class Registry:
         self.libraries: dict[tuple, str] = {}
         """JavaScript libraries: ``(bucket or None, scope or None, name)`` -> code
         (:mod:`couchbase_mock.js_libraries_rest`)."""
+        self.on_change: Optional[Callable[[], None]] = None
+        """Told after a function or library changes, outside :attr:`lock` (the
+        local cluster saves them: :mod:`couchbase_mock.query_catalog_store`)."""
+
+    def changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     def add(self, udf: UDF, replace: bool, if_not_exists: bool) -> bool:
         """Whether ``udf`` was added (``False``: it exists and ``if_not_exists``)."""
@@ -151,7 +158,8 @@ class Registry:
                                 f"Function {udf.path()} already exists")
             self.functions[udf.key] = udf
             udf.registry = self
-            return True
+        self.changed()
+        return True
 
     def restore(self, key: Key, before: Optional[UDF]) -> None:
         """Undo :meth:`add`: ``before`` back in place (or none)."""
@@ -160,11 +168,15 @@ class Registry:
                 self.functions.pop(key, None)
             else:
                 self.functions[key] = before
+        self.changed()
 
     def drop(self, key: Key, if_exists: bool) -> None:
         with self.lock:
-            if self.functions.pop(key, None) is None and not if_exists:
+            if self.functions.pop(key, None) is None:
+                if if_exists:
+                    return
                 raise not_found(key)
+        self.changed()
 
     def find(self, key: Key) -> Optional[UDF]:
         udf = self.functions.get(key)

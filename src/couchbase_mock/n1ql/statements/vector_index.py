@@ -152,6 +152,7 @@ def run(engine: Any, stmt: CreateVectorIndex, ctx: Any) -> tuple:
     index.row_extra = {"index_key": [texts[0] + " VECTOR"] + texts[1:],
                        "with": {k: options[k] for k in ("dimension", "similarity",
                                                         "description") if k in options}}
+    engine.catalog.changed()  # the options are part of the saved definition
     return [], None, None
 
 
