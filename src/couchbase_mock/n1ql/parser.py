@@ -38,13 +38,35 @@ from .statements.sequences import OPERATOR_WORDS as SEQUENCE_WORDS
 from .statements.sequences import check_placement, sequence_operator
 from .window import call_suffix, starts_window_clause, window_clause
 
-RESERVED = frozenset("""
-ALL AND ANY ARRAY AS ASC BETWEEN BUILD BY CASE CREATE DELETE DESC DISTINCT DROP EACH ELEMENT
-ELSE END EVERY EXCEPT EXECUTE EXISTS EXPLAIN FALSE FIRST FLATTEN FOR FROM GROUP HAVING IN INDEX
-INNER INSERT INTERSECT INTO IS JOIN KEY KEYS LEFT LET LETTING LIKE LIMIT MISSING NEST NOT NULL
-OFFSET ON OR ORDER OUTER PREPARE PRIMARY RAW RETURNING RIGHT SATISFIES SELECT SET SOME THEN TRUE
-UNION UNNEST UNSET UPDATE UPSERT USE USING VALUE VALUED VALUES WHEN WHERE WITH WITHIN
+# reservedwords.adoc: every word of the page's list is a keyword. The server's
+# grammar lets five of them stand where an identifier goes (its
+# "permitted_identifiers": keyspace and alias names, paths, FROM default...).
+DOCUMENTED_RESERVED = frozenset("""
+_INDEX_CONDITION _INDEX_KEY ADVISE ALL ALTER ANALYZE AND ANY ARRAY AS ASC AT BEGIN BETWEEN
+BINARY BOOLEAN BREAK BUCKET BUILD BY CACHE CALL CASE CAST CLUSTER COLLATE COLLECTION COMMIT
+COMMITTED CONNECT CONTINUE CORRELATED COVER CREATE CURRENT CYCLE DATABASE DATASET DATASTORE
+DECLARE DECREMENT DEFAULT DELETE DERIVED DESC DESCRIBE DISTINCT DO DROP EACH ELEMENT ELSE END
+ESCAPE EVERY EXCEPT EXCLUDE EXECUTE EXISTS EXPLAIN FALSE FETCH FILTER FIRST FLATTEN
+FLATTEN_KEYS FLUSH FOLLOWING FOR FORCE FROM FTS FUNCTION GOLANG GRANT GROUP GROUPS GSI HASH
+HAVING IF IGNORE ILIKE IN INCLUDE INCREMENT INDEX INFER INLINE INNER INSERT INTERSECT INTO IS
+ISOLATION JAVASCRIPT JOIN KEY KEYS KEYSPACE KNOWN LANGUAGE LAST LATERAL LEFT LET LETTING LEVEL
+LIKE LIMIT LSM MAP MAPPING MATCHED MATERIALIZED MAXVALUE MERGE MINUS MINVALUE MISSING
+NAMESPACE NAMESPACE_ID NEST NEXT NEXTVAL NL NO NOT NOT_A_TOKEN NTH_VALUE NULL NULLS NUMBER
+OBJECT OFFSET ON OPTION OPTIONS OR ORDER OTHERS OUTER OVER PARSE PARTITION PASSWORD PATH POOL
+PRECEDING PREPARE PREV PREVIOUS PREVVAL PRIMARY PRIVATE PRIVILEGE PROBE PROCEDURE PUBLIC
+RANGE RAW READ REALM RECURSIVE REDUCE RENAME REPLACE RESPECT RESTART RESTRICT RETURN
+RETURNING REVOKE RIGHT ROLE ROLES ROLLBACK ROW ROWS SATISFIES SAVEPOINT SCHEMA SCOPE SELECT
+SELF SEQUENCE SEMI SET SHOW SOME START STATISTICS STRING SYSTEM THEN TIES TO TRAN TRANSACTION
+TRIGGER TRUE TRUNCATE UNBOUNDED UNDER UNION UNIQUE UNKNOWN UNNEST UNSET UPDATE UPSERT USE
+USER USERS USING VALIDATE VALUE VALUED VALUES VECTOR VIA VIEW WHEN WHERE WHILE WINDOW WITH
+WITHIN WORK XOR
 """.split())
+IDENTIFIER_KEYWORDS = frozenset({"DEFAULT", "USER", "USERS", "SEQUENCE", "VECTOR"})
+# Words refused as an unquoted identifier (a name, an alias, a field after a dot).
+RESERVED = DOCUMENTED_RESERVED - IDENTIFIER_KEYWORDS
+# Keywords that are also function names: REPLACE(), FLATTEN_KEYS() in index keys and
+# NTH_VALUE() (the grammar names each); any other keyword before "(" is an error.
+KEYWORD_FUNCTIONS = frozenset({"REPLACE", "FLATTEN_KEYS", "NTH_VALUE"})
 
 OR_BP, AND_BP, NOT_BP, CMP_BP, CONCAT_BP, ADD_BP, MUL_BP, UNARY_BP = 10, 20, 30, 40, 50, 60, 70, 80
 
@@ -357,7 +379,11 @@ class Parser:
     def keyspace_ref(self) -> A.KeyspaceRef:
         """``[namespace:]name[.scope.collection]``."""
         namespace = "default"
-        first = self.ident_or_word()
+        if self.is_kw("SYSTEM") and self.is_op(":", tok=self.peek()):  # system:keyspaces
+            self.i += 1
+            first = "system"
+        else:
+            first = self.ident_or_word()
         if self.is_op(":"):
             self.i += 1
             namespace = first
@@ -452,8 +478,9 @@ class Parser:
                 raise self.error()
             return A.ExprTerm(node, alias)
         function_call = self.tok.kind == IDENT and self.is_op("(", tok=self.peek())
-        if self.tok.kind in (IDENT, QIDENT) and not self.is_kw(*RESERVED) and not function_call \
-                and not self.path_term_ahead():
+        namespace_ahead = self.is_op(":", tok=self.peek())  # system:keyspaces, default:b
+        if self.tok.kind in (IDENT, QIDENT) and (not self.is_kw(*RESERVED) or namespace_ahead) \
+                and not function_call and not self.path_term_ahead():
             return self.keyspace_term()
         start = self.tok
         expr = self.expr()  # an expression term: ARRAY_RANGE(0, 3) AS x, [1, 2] AS x ...
@@ -645,6 +672,7 @@ class Parser:
         ref = self.keyspace_ref()
         keys: list = []
         modifiers: list = []
+        attribs: list = []
         where = None
         if not primary:
             if name is None:
@@ -655,7 +683,7 @@ class Parser:
                 # or the short form [DISTINCT | ALL] path (its elements as they are).
                 modifier = self.accept_kw("DISTINCT", "ALL") or ""
                 key = self.expr()
-                self.accept_kw("ASC", "DESC")
+                attribs.append(self.index_key_attribs(leading=not keys))
                 keys.append(key)
                 modifiers.append(modifier)
                 if not self.accept_op(","):
@@ -677,8 +705,26 @@ class Parser:
         if self.accept_kw("USING"):
             using = self.name_token().lower()
         with_ = self.expr() if self.accept_kw("WITH") else None
-        return A.CreateIndex(name, ref, primary, keys, where, with_, if_not_exists, using,
+        made = A.CreateIndex(name, ref, primary, keys, where, with_, if_not_exists, using,
                              modifiers, partition)
+        made.key_attribs = attribs or made.key_attribs
+        return made
+
+    def index_key_attribs(self, leading: bool) -> str:
+        """``ASC``/``DESC`` and, on the leading key only, ``INCLUDE MISSING``
+        before or after it (createindex.adoc, "Index Key Attributes")."""
+        words = []
+        order = self.accept_kw("ASC", "DESC")
+        if self.is_kw("INCLUDE"):
+            if not leading:
+                raise self.error()
+            self.i += 1
+            self.expect_kw("MISSING")
+            words.append("INCLUDE MISSING")
+            order = order or self.accept_kw("ASC", "DESC")
+        if order == "DESC":
+            words.append("DESC")
+        return " ".join(words)
 
     def drop_index(self) -> A.DropIndex:
         self.expect_kw("DROP")
@@ -811,8 +857,8 @@ class Parser:
     def postfix(self, left: A.Node) -> A.Node:
         if self.accept_op("."):
             t = self.tok
-            if t.kind in (IDENT, QIDENT):
-                self.i += 1
+            if t.kind == QIDENT or (t.kind == IDENT and t.text.upper() not in RESERVED):
+                self.i += 1  # d.`index`, never d.index: a keyword is no field name
                 if t.kind == QIDENT and t.text[-1:] in ("i", "I"):  # `name`i
                     return A.ICaseField(left, str(t.value))
                 return A.Field(left, str(t.value))
@@ -924,7 +970,8 @@ class Parser:
             seq_op = sequence_operator(self)
             if seq_op is not None:
                 return seq_op
-        if self.is_op("(", tok=self.peek()):
+        if self.is_op("(", tok=self.peek()) and (
+                word not in RESERVED or word in KEYWORD_FUNCTIONS):
             return self.call()
         if word in RESERVED:
             raise self.error()
@@ -956,7 +1003,7 @@ class Parser:
         if not self.is_op("}"):
             while True:
                 if (self.tok.kind == IDENT and self.is_op(":", tok=self.peek())
-                        and self.tok.upper not in ("NULL", "MISSING", "TRUE", "FALSE")):
+                        and self.tok.upper not in RESERVED):  # {"index": 1}, not {index: 1}
                     name: A.Node = A.Literal(self.tok.value)
                     self.i += 1
                 else:

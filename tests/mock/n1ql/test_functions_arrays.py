@@ -109,7 +109,7 @@ CASES = [
     ('SELECT ARRAY_REPEAT("hello", 3) AS repeated_array',
      [{"repeated_array": ["hello", "hello", "hello"]}]),
     ("SELECT ARRAY_REPEAT(1, 1.5) AS frac, ARRAY_REPEAT(1, 'x') AS s, "  # derived
-     "ARRAY_REPEAT(NULL, 2) AS nulls", [{"frac": None, "s": None, "nulls": [None, None]}]),
+     "ARRAY_REPEAT(NULL, 2) AS `nulls`", [{"frac": None, "s": None, "nulls": [None, None]}]),
     # ARRAY_REPLACE, ARRAY_REPLACE_EQUIVALENT
     ("SELECT ARRAY_REPLACE( [ 1 , 2 , 3 , 2 , 4 ] , 2 , 99) AS updated_array",
      [{"updated_array": [1, 99, 3, 99, 4]}]),

@@ -24,8 +24,8 @@ def test_escaped_identifier_with_special_characters(engine: QueryEngine) -> None
 
 
 def test_unescaped_hyphen_is_subtraction(engine: QueryEngine) -> None:
-    # unescaped, first-name is first - name: both MISSING, so the term is dropped
-    assert q(engine, f"SELECT d.first-name AS n FROM [{DOC}] AS d") == [{}]
+    # unescaped, given-name is given - name: both MISSING, so the term is dropped
+    assert q(engine, f"SELECT d.given-name AS n FROM [{DOC}] AS d") == [{}]
 
 
 def test_backtick_inside_an_escaped_identifier(engine: QueryEngine) -> None:

@@ -239,7 +239,7 @@ def test_a_bucket_user_sees_only_its_bucket_in_system_keyspaces(mock):
         assert (status, doc["status"]) == (200, "success"), doc
         seen = {r.get(outer, r[inner]) for r in doc["results"]}
         assert seen == {"protected"}, (statement, doc["results"])
-    everything = rows(mock, "SELECT RAW k.name FROM system:keyspaces k WHERE k.bucket IS MISSING")
+    everything = rows(mock, "SELECT RAW k.name FROM system:keyspaces k WHERE k.`bucket` IS MISSING")
     assert set(everything) >= set(BUCKETS)  # the administrator sees every bucket
 
 

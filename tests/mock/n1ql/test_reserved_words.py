@@ -2,16 +2,20 @@
 but may be used escaped in backticks ("Using Reserved Words as Identifiers");
 keywords are case-insensitive. Words that are not reserved work as identifiers.
 
-The engine reserves a subset of the page's list (parser.RESERVED): every word
-it reserves must be on the page; the page's other words are not reserved yet
-(making them so breaks queries the engine accepts today, see the issue)."""
+The engine reserves every word of the page's list. Where the page is silent,
+the server's grammar (n1ql.y) decides: five of the words (DEFAULT, USER,
+USERS, SEQUENCE, VECTOR: its "permitted_identifiers") may stand where a name
+goes; a field after a dot is a name like any other (``d.`index```, never
+``d.index``); REPLACE, FLATTEN_KEYS and NTH_VALUE are the only keywords that
+are also function names; an object constructor's reserved field name is
+quoted (``{"index": 1}``)."""
 
 from __future__ import annotations
 
 import pytest
 
 from couchbase_mock.n1ql import N1QLError, QueryEngine
-from couchbase_mock.n1ql.parser import RESERVED
+from couchbase_mock.n1ql.parser import DOCUMENTED_RESERVED, IDENTIFIER_KEYWORDS, RESERVED
 
 # reservedwords.adoc, "N1QL Reserved Words" (the whole table)
 DOCUMENTED = frozenset("""
@@ -38,6 +42,13 @@ WITHIN WORK XOR
 
 def test_every_reserved_word_is_on_the_page() -> None:
     assert RESERVED <= DOCUMENTED, sorted(RESERVED - DOCUMENTED)
+
+
+def test_every_word_on_the_page_is_reserved() -> None:
+    assert len(DOCUMENTED) == 230
+    assert DOCUMENTED_RESERVED == DOCUMENTED, sorted(DOCUMENTED ^ DOCUMENTED_RESERVED)
+    assert RESERVED | IDENTIFIER_KEYWORDS == DOCUMENTED
+    assert len(RESERVED) == 225
 
 
 # TRUE/FALSE/NULL/MISSING are literals, and the quantifiers, CASE, NOT, EXISTS
@@ -79,3 +90,75 @@ def test_the_page_example_field_named_index(engine: QueryEngine) -> None:
         {"index": 27, "name": "Elvis"}]
     with pytest.raises(N1QLError):
         engine.query(f"SELECT index FROM [{doc}] AS d")
+
+
+def _syntax_error_at(engine: QueryEngine, statement: str, word: str) -> None:
+    with pytest.raises(N1QLError) as e:
+        engine.query(statement)
+    assert e.value.code == 3000
+    assert str(e.value).endswith(f"at: {word}"), str(e.value)
+
+
+@pytest.mark.parametrize("word", ["index", "path", "value", "bucket", "first", "window"])
+def test_reserved_word_after_a_dot_is_a_syntax_error(engine: QueryEngine, word: str) -> None:
+    # the grammar's path step is expr DOT identifier: escape the keyword
+    doc = f'{{"{word}": 5}}'
+    _syntax_error_at(engine, f"SELECT d.{word} AS v FROM [{doc}] AS d", word)
+    assert engine.query(f"SELECT d.`{word}` AS v FROM [{doc}] AS d").results == [{"v": 5}]
+
+
+@pytest.mark.parametrize("statement, word", [
+    ("SELECT 1 AS value", "value"),                          # result alias
+    ("SELECT v FROM [1] AS path", "path"),                    # FROM alias
+    ("SELECT RAW x FROM [1] AS d LET role = 1", "role"),     # LET variable
+    ("SELECT ARRAY w FOR window IN [1] END", "window"),      # range variable
+    ("SELECT * FROM bucket", "bucket"),                       # keyspace name
+    ("SELECT * FROM system:keyspaces AS keyspace", "keyspace"),
+])
+def test_reserved_word_is_no_name(engine: QueryEngine, statement: str, word: str) -> None:
+    _syntax_error_at(engine, statement, word)
+
+
+def test_escaped_reserved_words_as_names(engine: QueryEngine) -> None:
+    rows = engine.query("SELECT `path`.`value` AS `index` FROM [{\"value\": 3}] AS `path` "
+                        "LET `role` = 1 WHERE `role` = 1").results
+    assert rows == [{"index": 3}]
+
+
+@pytest.mark.parametrize("word", sorted(IDENTIFIER_KEYWORDS))
+def test_permitted_keywords_are_names(engine: QueryEngine, word: str) -> None:
+    # n1ql.y permitted_identifiers: IDENT | DEFAULT | USER | USERS | SEQUENCE | VECTOR
+    name = word.lower()
+    rows = engine.query(f"SELECT {name}.{name} AS {name} FROM [{{\"{name}\": 8}}] AS {name}"
+                        ).results
+    assert rows == [{name: 8}]
+
+
+def test_from_default_names_the_default_bucket(engine: QueryEngine) -> None:
+    # DEFAULT may name a keyspace: an unknown one here, not a syntax error
+    with pytest.raises(N1QLError) as e:
+        engine.query("SELECT * FROM default")
+    assert e.value.code != 3000
+
+
+@pytest.mark.parametrize("call", ["LEFT('abc', 1)", "KEYS(1)", "INDEX(1)", "STRING(1)"])
+def test_a_keyword_is_no_function_name(engine: QueryEngine, call: str) -> None:
+    _syntax_error_at(engine, f"SELECT {call}", call.split("(")[0])
+
+
+def test_keywords_that_are_function_names(engine: QueryEngine) -> None:
+    # REPLACE is a keyword (CREATE OR REPLACE) and a string function (stringfun.adoc)
+    assert engine.query("SELECT RAW REPLACE('abc', 'b', 'x')").results == ["axc"]
+    assert engine.query("SELECT RAW replace('abc', 'b', 'x')").results == ["axc"]
+
+
+def test_object_constructor_names_a_reserved_field_in_quotes(engine: QueryEngine) -> None:
+    assert engine.query('SELECT RAW {"index": 1, "value": 2}').results == [
+        {"index": 1, "value": 2}]
+    _syntax_error_at(engine, "SELECT RAW {index: 1}", "index")
+
+
+def test_system_namespace_still_names_system_keyspaces(engine: QueryEngine) -> None:
+    # SYSTEM is reserved, but SYSTEM: is the system namespace (namespace_term)
+    rows = engine.query("SELECT RAW d.name FROM system:dual AS d").results
+    assert rows == [None] or rows == []

@@ -285,8 +285,8 @@ def test_not_allowed_in_where_or_on(eng, where):
 
 
 def test_next_and_value_stay_ordinary_names(eng):
-    got = q(eng, 'SELECT d.`next`, d.`value`, nextval FROM {"next": 1, "value": 2, '
-                 '"nextval": 3} AS d LET nextval = d.nextval')
+    got = q(eng, 'SELECT d.`next`, d.`value`, `nextval` FROM {"next": 1, "value": 2, '
+                 '"nextval": 3} AS d LET `nextval` = d.`nextval`')
     assert got == [{"next": 1, "value": 2, "nextval": 3}]
 
 
@@ -337,7 +337,7 @@ def test_query_context_names_the_scope(mock):
     assert post(mock, "CREATE SEQUENCE seq2 IF NOT EXISTS", query_context=ctx).status == 200
     assert post(mock, "SELECT RAW NEXTVAL FOR seq2", query_context=ctx).results == [0]
     assert post(mock, "SELECT RAW NEXTVAL FOR shop.inventory.seq2").results == [1]
-    rows = post(mock, "SELECT RAW s.path FROM system:sequences s").results
+    rows = post(mock, "SELECT RAW s.`path` FROM system:sequences s").results
     assert rows == ["`default`:`shop`.`inventory`.`seq2`"]
     answer = post(mock, "SELECT NEXTVAL FOR seq2 FROM system:dual WHERE PREVVAL FOR seq2 > 0",
                   query_context=ctx)

@@ -52,7 +52,7 @@ def test_scopes_are_named_scopes_all_scopes_has_the_default_ones(engine: QueryEn
     assert raw(engine, "SELECT RAW s FROM system:scopes s") == [
         {"bucket": "travel", "datastore_id": DS, "name": "inventory", "namespace": "default",
          "namespace_id": "default", "path": "default:travel.inventory"}]
-    names = raw(engine, "SELECT RAW s.path FROM system:all_scopes s ORDER BY s.path")
+    names = raw(engine, "SELECT RAW s.`path` FROM system:all_scopes s ORDER BY s.`path`")
     assert "default:beer-sample._default" in names and "default:travel.inventory" in names
 
 

@@ -400,7 +400,7 @@ def test_nulls_modifier_and_from_last(engine: QueryEngine) -> None:
         "nth_last": "NTH_VALUE(t.v, 1) FROM LAST IGNORE NULLS OVER (ORDER BY t.i ROWS BETWEEN "
                     "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)",
     }
-    terms = ", ".join(f"{c} AS {n}" for n, c in calls.items())
+    terms = ", ".join(f"{c} AS `{n}`" for n, c in calls.items())
     rows = q(engine, f"SELECT t.i, {terms} {source} ORDER BY t.i")
     assert [r["lag"] for r in rows] == [None, 10, None, None]
     assert [r["lag_ign"] for r in rows] == [None, 10, 10, 10]
@@ -538,10 +538,10 @@ def test_frame_offset_from_a_parameter_is_checked_when_run(engine: QueryEngine) 
 
 
 def test_window_is_still_an_identifier(engine: QueryEngine) -> None:
-    """WINDOW starts the clause only as ``WINDOW name AS (``; elsewhere it may name a field,
-    and OVER may be an alias."""
-    rows = q(engine, "SELECT t.window, SUM(t.v) over FROM [{'window': 1, 'v': 2}] AS t "
-                     "GROUP BY t.window")
+    """WINDOW starts the clause only as ``WINDOW name AS (``; escaped (both are reserved
+    words, reservedwords.adoc) it may name a field, and OVER may be an alias."""
+    rows = q(engine, "SELECT t.`window`, SUM(t.v) `over` FROM [{'window': 1, 'v': 2}] AS t "
+                     "GROUP BY t.`window`")
     assert rows == [{"window": 1, "over": 2}]
 
 
