@@ -296,6 +296,8 @@ def query_engine_for(cluster: Cluster) -> ClusterQueryEngine:
 
         store.on_dropped.append(forget)
         cluster.query_engine = engine
+        catalog.search_indexes = (  # type: ignore[attr-defined]  # flex indexes (hints.py)
+            lambda path: search_indexes_of(cluster, path))
         _restore_indexes(engine, cluster.restored_extra.get(INDEXES_META, []))
         cluster.metadata_sources[INDEXES_META] = lambda: _saved_indexes(engine)
         catalog.changed = cluster.persist_meta
@@ -304,6 +306,26 @@ def query_engine_for(cluster: Cluster) -> ClusterQueryEngine:
             attach_catalog(engine, data_dir)
     assert isinstance(engine, ClusterQueryEngine)
     return engine
+
+
+def search_indexes_of(cluster: Cluster, path: Path) -> list[str]:
+    """The names of the cluster's Search indexes over a keyspace (what USE INDEX
+    (USING FTS) and INDEX_FTS may use, flex-indexes.adoc): a bucket's index
+    serves its default collection, a scope's index the collections its type
+    mappings name (``scope.collection[.type]``)."""
+    from .search.service import search_state
+
+    out = []
+    for d in list(search_state(cluster).defs.values()):
+        if d.source_name != path[0]:
+            continue
+        if d.scope is None:
+            if path[1:] == ("_default", "_default"):
+                out.append(d.name)
+        elif d.scope == path[1] and any(
+                t.split(".")[:2] == list(path[1:]) for t in d.mapping.types):
+            out.append(d.name)
+    return sorted(out)
 
 
 # -- index definitions in the data directory ---------------------------------------

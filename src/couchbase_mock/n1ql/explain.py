@@ -136,6 +136,8 @@ def scan_operator(access: Any, alias: Optional[str] = None) -> dict:
         return {"#operator": "KeyScan", **{k: v for k, v in ks.items() if k == "as"},
                 "keys": _text(access.keys_node)}
     index = access.index
+    if getattr(access, "fts", None):  # a flex index query (flex-indexes.adoc)
+        return {"#operator": "IndexFtsSearch", **ks, "index": access.fts, "using": "fts"}
     if access.kind == "primary":
         fields = {**ks, "index": index.name, "index_projection": {"primary_key": True},
                   "using": "gsi"}

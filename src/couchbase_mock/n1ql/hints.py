@@ -369,7 +369,10 @@ def chosen(term: Any, access: Any, fts_names: Any = ()) -> Any:
         elif h.kind == "NO_INDEX":
             ok = bool(h.indexes) and name not in h.indexes
         elif h.kind == "INDEX_FTS":
-            ok = any(not h.indexes or n in h.indexes for n in fts_names)
+            usable = [n for n in fts_names if not h.indexes or n in h.indexes]
+            ok = bool(usable) and access.kind != "keys"
+            if ok:  # EXPLAIN shows the Search index (explain.py: IndexFtsSearch)
+                access.fts = usable[0]
         elif h.kind == "NO_INDEX_FTS":
             ok = bool(h.indexes)
         elif h.kind == "INDEX_ALL":

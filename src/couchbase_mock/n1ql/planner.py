@@ -244,6 +244,8 @@ class Access:
         self.answered: Optional[A.Quantified] = None
         """The ANY conjunct an array index scan decides alone (true for every
         document it returns), so a covering scan need not read the array."""
+        self.fts: Optional[str] = None
+        """The Search index an INDEX_FTS hint had followed (hints.chosen)."""
         self.vector: Optional[VectorOrder] = None
         """For a vector index scan: the documents in distance order (see
         :func:`use_vector_order`)."""
