@@ -434,7 +434,7 @@ class WithTerm(Node):
 
 class SelectBlock(Node):
     __slots__ = ("distinct", "raw", "terms", "from_", "joins", "let", "where", "group_by",
-                 "letting", "having", "window")
+                 "letting", "having", "window", "exclude")
 
     def __init__(self) -> None:
         self.distinct = False
@@ -448,6 +448,7 @@ class SelectBlock(Node):
         self.letting: list[tuple[str, Node]] = []
         self.having: Optional[Node] = None
         self.window: list[tuple[str, Window]] = []  # the WINDOW clause's named windows
+        self.exclude: list[tuple] = []  # SELECT ... EXCLUDE paths (exclude.py)
 
 
 class SetOp(Node):

@@ -25,6 +25,7 @@ from .aggregates import AGGREGATES, Aggregate, aggregate_input
 from .ctes import WithPlan
 from .errors import N1QLError
 from .evaluator import CTX, META, Compiler, Scope, flatten_op
+from .exclude import excluder
 from .fromscope import resolve_term
 from .fromterms import TermJoin, is_term_join
 from .functions.meta import UNNEST_POS
@@ -75,6 +76,7 @@ class Projector:
                     counter += 1
                 self.items.append(("one", name, compiler.compile(t.expr)))
         self.names = [] if raw else [n for kind, n, _ in self.items if kind == "one" and n]
+        self.exclude: Optional[Callable[[dict], dict]] = None  # exclude.py
 
     def signature(self) -> Any:
         if self.raw:
@@ -107,7 +109,7 @@ class Projector:
                 v = fn(env)  # type: ignore[misc]
                 if type(v) is dict:
                     out.update(v)
-        return out
+        return out if self.exclude is None else self.exclude(out)
 
 
 class Source:
@@ -391,6 +393,7 @@ class BlockPlan:
         self.lettings = [(n, post.compile(e)) for n, e in block.letting]
         self.having = post.compile(block.having) if block.having is not None else None
         self.projector = Projector(block.terms, block.raw, post, aliases)
+        self.projector.exclude = excluder(block.exclude, aliases)  # SELECT ... EXCLUDE
         order_scope = Scope(post_scope.bound | set(self.projector.names), default,
                             post_scope.aggregates)
         order_scope.windows = post_scope.windows

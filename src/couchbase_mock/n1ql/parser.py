@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from . import ast as A
 from .errors import N1QLError, syntax_error
+from .exclude import parse_exclude
 from .hints import attach as attach_hints
 from .hints import split_tokens
 from .joinrules import check_joins
@@ -302,6 +303,8 @@ class Parser:
             while self.accept_op(","):
                 b.terms.append(self.result_term())
             self.check_result_aliases(b.terms)
+            if self.accept_kw("EXCLUDE"):  # SELECT * EXCLUDE a, b.c (exclude.py)
+                b.exclude = parse_exclude(self)
         if self.accept_kw("FROM"):
             b.from_ = self.from_term()
             while True:
