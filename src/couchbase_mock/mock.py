@@ -57,9 +57,11 @@ class MockCluster:
     Without ``data_dir`` everything is kept in memory only: buckets report
     ``ep_bucket_type: ephemeral`` and ``persist_to`` is never satisfied.
     With it, buckets, collections and documents are written to a crash-safe
-    store there (see :mod:`couchbase_mock.persistence`) and a new
-    ``MockCluster`` on the same directory restores them; ``buckets`` then
-    only seeds a directory that holds no cluster yet.
+    store there (see :mod:`couchbase_mock.persistence`), and the query
+    service's functions, libraries, sequences and settings too
+    (:mod:`couchbase_mock.query_catalog_store`); a new ``MockCluster`` on the
+    same directory restores them; ``buckets`` then only seeds a directory that
+    holds no cluster yet.
 
     Use as a context manager, or call :meth:`start` and :meth:`stop`.
     """
