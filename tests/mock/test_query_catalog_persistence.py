@@ -20,7 +20,9 @@ import base64
 import json
 import logging
 import os
+import random
 import signal
+import threading
 import urllib.error
 import urllib.request
 from typing import Any, Optional
@@ -169,10 +171,27 @@ def _query_base(ready: dict) -> str:
     return f"http://{node.get('hostname', '127.0.0.1')}:{node['services']['n1ql']}"
 
 
+def _take_until_killed(base: str, proc: Any, after: float) -> list[int]:
+    """NEXT VALUE FOR app.inv.fast (CACHE 3) in a loop until a SIGKILL ``after``
+    seconds from now; the values acknowledged before it."""
+    timer = threading.Timer(after, lambda: proc.send_signal(signal.SIGKILL))
+    timer.start()
+    got: list[int] = []
+    try:
+        while True:
+            got.append(q(base, "SELECT RAW NEXT VALUE FOR app.inv.fast")[0])
+    except (OSError, AssertionError, ValueError, TypeError):
+        pass  # the connection the kill cut
+    finally:
+        timer.join()
+        proc.wait()
+    return got
+
+
 def test_nothing_acknowledged_is_lost_when_the_process_is_killed(tmp_path):
-    """SIGKILL right after the last acknowledged change, four times; each restart
-    has every function, library, setting and index option, and no sequence value
-    is ever handed out twice."""
+    """SIGKILL after the last acknowledged change, then three times at a random
+    moment while values are taken; each restart has every function, library,
+    setting and index option, and no sequence value is ever handed out twice."""
     data_dir = str(tmp_path)
     with _app_cluster(data_dir) as mock:  # the keyspaces, saved by a clean stop
         mock.create_scope("app", "inv")
@@ -181,21 +200,28 @@ def test_nothing_acknowledged_is_lost_when_the_process_is_killed(tmp_path):
     try:
         base = _query_base(ready)
         build(base)
+        q(base, "CREATE SEQUENCE app.inv.fast CACHE 3")
         assert http(ready["mgmt"], "/settings/querySettings/curlWhitelist", CURL)[0] == 200
         taken = next_values(base, 7)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    for round_no in range(3):
+    fast: list[int] = []
+    rng = random.Random(13)
+    for _ in range(3):
         proc, ready = crash_harness.spawn(data_dir)
         try:
             base = _query_base(ready)
             taken += check(base, ready["mgmt"], taken)
-            taken += next_values(base, 4 + round_no)  # killed inside a block
-        finally:
+        except BaseException:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-    assert len(set(taken)) == len(taken) == 7 + 3 * 3 + 4 + 5 + 6
+            raise
+        got = _take_until_killed(base, proc, rng.uniform(0.05, 0.3))
+        assert got and (not fast or min(got) > max(fast)), (fast[-5:], got[:5])
+        fast += got
+    assert len(set(taken)) == len(taken) == 7 + 3 * 3
+    assert len(set(fast)) == len(fast)
 
 
 def test_a_corrupt_catalog_file_starts_that_kind_empty_with_a_warning(tmp_path, caplog):
