@@ -332,7 +332,7 @@ def search_indexes_of(cluster: Cluster, path: Path) -> list[str]:
 
 INDEXES_META = "indexes"
 """The name index definitions are kept under in the data directory."""
-_INDEX_EXTRAS = ("vector", "replicas", "row_extra")
+_INDEX_EXTRAS = ("vector", "replicas", "row_extra", "key_attribs")
 """What statements/vector_index.py and alter_index.py add to an index, kept too."""
 
 

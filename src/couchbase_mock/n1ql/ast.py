@@ -529,7 +529,7 @@ class CreateIndex(Node):
     """Secondary (``keys``) or primary (``primary``) index definition."""
 
     __slots__ = ("name", "ref", "primary", "keys", "where", "with_", "if_not_exists", "using",
-                 "modifiers", "partition")
+                 "modifiers", "partition", "key_attribs")
 
     def __init__(self, name: Optional[str], ref: KeyspaceRef, primary: bool, keys: list,
                  where: Optional[Node], with_: Optional[Node], if_not_exists: bool,
@@ -539,6 +539,8 @@ class CreateIndex(Node):
         # partition: the expressions of PARTITION BY HASH(...), or None.
         self.modifiers = modifiers if modifiers is not None else [""] * len(keys)
         self.partition = partition
+        # key_attribs: per key, "DESC" and/or "INCLUDE MISSING" (leading key) as written
+        self.key_attribs: list = [""] * len(keys)
         self.name = name
         self.ref = ref
         self.primary = primary

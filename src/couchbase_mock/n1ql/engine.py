@@ -46,6 +46,7 @@ from .evaluator import CTX, Compiler, Context, Scope
 from .executor import SelectPlan
 from .explain import dml_plan, explained_text, index_ddl_plan
 from .hints import report as hints_report
+from .index_with import apply_index_with
 from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, key_text, meta_of
 from .monitor import RequestLog
 from .parser import parse
@@ -277,6 +278,8 @@ class QueryEngine:
         else:
             index = SecondaryIndex(name, path, stmt.keys, stmt.where, stmt.ref.namespace)
             index.modifiers = list(stmt.modifiers)
+            index.key_attribs = list(stmt.key_attribs)  # type: ignore[attr-defined]
+        apply_index_with(self, index, with_)  # nodes, num_replica (index_with.py)
         if stmt.partition is not None:
             index.partition = "HASH(" + ", ".join(key_text(e) for e in stmt.partition) + ")"
         index.state = "deferred" if deferred else "building"
@@ -330,9 +333,8 @@ class QueryEngine:
         path = require_keyspace(self.datastore, stmt.ref)
 
         def drop() -> Optional[str]:
-            if stmt.primary:
-                names = [ix.name for ix in self.catalog.of(path) if ix.primary]
-                name = names[0] if names else "#primary"
+            if stmt.primary:  # dropprimaryindex.adoc: the one named #primary
+                name = "#primary"
             else:
                 name = stmt.name or ""
             if self.catalog.get(path, name) is None:

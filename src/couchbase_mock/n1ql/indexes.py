@@ -235,6 +235,8 @@ class Index:
             texts = self.key_texts  # type: ignore[attr-defined]
             mods = self.modifiers or [""] * len(texts)
             row["index_key"] = [f"({m.lower()} {t})" if m else t for m, t in zip(mods, texts)]
+            for i, attrib in enumerate(getattr(self, "key_attribs", ())):  # DESC, INCLUDE MISSING
+                row["index_key"][i] += f" {attrib}" if attrib else ""
             if self.where is not None:  # type: ignore[attr-defined]
                 row["condition"] = A.to_n1ql(self.where, INDEX_STRIP)  # type: ignore
         else:

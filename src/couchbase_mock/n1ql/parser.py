@@ -675,6 +675,7 @@ class Parser:
         ref = self.keyspace_ref()
         keys: list = []
         modifiers: list = []
+        attribs: list = []
         where = None
         if not primary:
             if name is None:
@@ -685,7 +686,7 @@ class Parser:
                 # or the short form [DISTINCT | ALL] path (its elements as they are).
                 modifier = self.accept_kw("DISTINCT", "ALL") or ""
                 key = self.expr()
-                self.accept_kw("ASC", "DESC")
+                attribs.append(self.index_key_attribs(leading=not keys))
                 keys.append(key)
                 modifiers.append(modifier)
                 if not self.accept_op(","):
@@ -707,8 +708,26 @@ class Parser:
         if self.accept_kw("USING"):
             using = self.name_token().lower()
         with_ = self.expr() if self.accept_kw("WITH") else None
-        return A.CreateIndex(name, ref, primary, keys, where, with_, if_not_exists, using,
+        made = A.CreateIndex(name, ref, primary, keys, where, with_, if_not_exists, using,
                              modifiers, partition)
+        made.key_attribs = attribs or made.key_attribs
+        return made
+
+    def index_key_attribs(self, leading: bool) -> str:
+        """``ASC``/``DESC`` and, on the leading key only, ``INCLUDE MISSING``
+        before or after it (createindex.adoc, "Index Key Attributes")."""
+        words = []
+        order = self.accept_kw("ASC", "DESC")
+        if self.is_kw("INCLUDE"):
+            if not leading:
+                raise self.error()
+            self.i += 1
+            self.expect_kw("MISSING")
+            words.append("INCLUDE MISSING")
+            order = order or self.accept_kw("ASC", "DESC")
+        if order == "DESC":
+            words.append("DESC")
+        return " ".join(words)
 
     def drop_index(self) -> A.DropIndex:
         self.expect_kw("DROP")
