@@ -36,6 +36,7 @@ from typing import Any, Callable, Optional
 
 from .n1ql import ast as A
 from .n1ql.curl import access_of
+from .n1ql.errors import N1QLError
 from .n1ql.parser import parse, parse_expression
 from .n1ql.statements.functions import CreateFunction, _scoped_body
 from .n1ql.statements.sequences import Sequence, store_of
@@ -181,7 +182,10 @@ def _udf_of(entry: dict[str, Any]) -> UDF:
     key = (bucket, scope, name)
     body: Optional[A.Node] = None
     if entry["language"] == "inline":
-        stmt = parse(entry["text"]) if entry.get("text") else None
+        try:  # the statement as written; else the body as the engine printed it
+            stmt = parse(entry["text"]) if entry.get("text") else None
+        except N1QLError:
+            stmt = None
         if isinstance(stmt, CreateFunction) and stmt.body is not None:
             body = stmt.body
         else:

@@ -254,3 +254,22 @@ def test_a_memory_only_cluster_writes_no_catalog(tmp_path):
     with MockCluster(nodes=1) as mock:
         q(mock.query_url, "CREATE FUNCTION twice(x) { x * 2 }")
         assert getattr(mock.cluster.query_engine, "catalog_store", None) is None
+
+
+def test_one_unreadable_function_is_skipped_the_others_are_restored(tmp_path, caplog):
+    with _app_cluster(str(tmp_path)) as mock:
+        for name, body in (("good", "x + 1"), ("reworded", "x + 2"), ("broken", "x + 3")):
+            q(mock.query_url, f"CREATE FUNCTION {name}(x) {{ {body} }}")
+    path = tmp_path / SUBDIR / "functions.json"
+    doc = json.loads(path.read_text())
+    for entry in doc["functions"]:
+        if entry["key"][2] in ("reworded", "broken"):
+            entry["text"] = "CREATE FUNCTION ((("  # a statement this parser refuses
+        if entry["key"][2] == "broken":
+            entry["body"] = "x +"
+    path.write_text(json.dumps(doc))
+    caplog.set_level(logging.WARNING, logger="couchbase_mock.query_catalog_store")
+    with _app_cluster(str(tmp_path)) as mock:
+        assert q(mock.query_url, "SELECT RAW [good(1), reworded(1)]") == [[2, 3]]
+        assert q_error(mock.query_url, "SELECT RAW broken(1)") == 3000
+    assert any("broken" in r.getMessage() for r in caplog.records), caplog.records
