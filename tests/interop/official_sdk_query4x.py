@@ -110,6 +110,41 @@ def main():
         f"SELECT RAW name FROM {ks} WHERE abv > $min ORDER BY name",
         QueryOptions(raw={"$min": 7})), rows)
 
+    # the language (issue 13): a warning, a window function, WITH, MERGE, a scoped
+    # function and a sequence through Scope.query (query_context)
+    run.step("warning", lambda: cluster.query("SELECT 1/0 AS x", QueryOptions(
+        metrics=True, client_context_id="ctx-w")), meta)
+    run.step("window function", lambda: cluster.query(
+        f"SELECT b.name, RANK() OVER (ORDER BY b.abv DESC) AS r FROM {ks} b ORDER BY r"), rows)
+    run.step("with", lambda: cluster.query(
+        f"WITH strong AS (SELECT RAW b.name FROM {ks} b WHERE b.abv > 6) "
+        "SELECT RAW ARRAY_SORT(strong)"), rows)
+    run.step("merge", lambda: cluster.query(
+        f"MERGE INTO {ks} t USING [{{'id': 'mild', 'abv': 3.9}}, {{'id': 'bock', 'abv': 7}}] s "
+        "ON KEY s.id WHEN MATCHED THEN UPDATE SET t.abv = s.abv "
+        "WHEN NOT MATCHED THEN INSERT {'name': 'Bock', 'abv': s.abv}", metrics=True),
+        lambda r: [list(r.rows()), r.metadata().metrics().mutation_count()])
+    run.step("after merge", lambda: [coll.get("mild").content_as[dict]["abv"],
+                                     coll.get("bock").content_as[dict]])
+    coll.remove("bock")
+
+    def scoped_function():
+        scope.query("CREATE FUNCTION dbl(x) { x * 2 }").execute()
+        try:
+            return list(scope.query("SELECT RAW dbl(abv) FROM beers USE KEYS 'stout'").rows())
+        finally:
+            scope.query("DROP FUNCTION dbl").execute()
+
+    def sequence():
+        scope.query("CREATE SEQUENCE seq1 START WITH 10 INCREMENT BY 5").execute()
+        try:
+            return [list(scope.query("SELECT RAW NEXT VALUE FOR seq1").rows()) for _ in range(3)]
+        finally:
+            scope.query("DROP SEQUENCE seq1").execute()
+
+    run.step("scoped function", scoped_function)
+    run.step("sequence", sequence)
+
     # errors
     run.step("syntax error", lambda: cluster.query("SELEKT 1"), rows)
     run.step("missing keyspace", lambda: cluster.query(
