@@ -278,7 +278,7 @@ class QueryEngine:
         else:
             index = SecondaryIndex(name, path, stmt.keys, stmt.where, stmt.ref.namespace)
             index.modifiers = list(stmt.modifiers)
-            index.key_attribs = list(stmt.key_attribs)  # type: ignore[attr-defined]
+            index.key_attribs = list(stmt.key_attribs)
         apply_index_with(self, index, with_)  # nodes, num_replica (index_with.py)
         if stmt.partition is not None:
             index.partition = "HASH(" + ", ".join(key_text(e) for e in stmt.partition) + ")"

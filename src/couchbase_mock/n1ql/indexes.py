@@ -3,7 +3,8 @@
 A secondary index holds one entry per indexed document, sorted by the N1QL
 collation of its keys: ``(leading key, (other keys...), document id)``, each
 key as a :func:`~.values.collation_key`. A document whose leading key is
-MISSING, or that fails the index's WHERE, has no entry. A range scan on the
+MISSING (unless that key is ``INCLUDE MISSING``), or that fails the index's
+WHERE, has no entry. A range scan on the
 leading key is two bisections, so a selective query reads only the documents
 it needs. The primary index is the sorted list of document ids.
 
@@ -295,6 +296,15 @@ class SecondaryIndex(Index):
         self._where_fn = compiler.compile(where) if where is not None else None
         self.entries: list[tuple] = []
         self.by_doc: dict[str, list] = {}
+        self.key_attribs: list = [""] * len(keys)
+        """Per key, ``DESC`` and/or ``INCLUDE MISSING`` (leading key) as written."""
+
+    @property
+    def include_missing(self) -> bool:
+        """Whether the leading key is ``INCLUDE MISSING`` (createindex.adoc, "INCLUDE
+        MISSING Clause"): documents without it are indexed too (their entries sort
+        first), so the index can serve a query with no predicate on that key."""
+        return bool(self.key_attribs) and "INCLUDE MISSING" in (self.key_attribs[0] or "")
 
     @property
     def modifiers(self) -> list:
@@ -337,8 +347,9 @@ class SecondaryIndex(Index):
                     elements = [MISSING]
                 rows = [values[:pos] + [e] + values[pos + 1:] for e in elements]
             out: dict[tuple, tuple] = {}
+            keep_missing = self.include_missing
             for row in rows:
-                if row[0] is MISSING:
+                if row[0] is MISSING and not keep_missing:
                     continue
                 e = (collation_key(row[0]), tuple(collation_key(v) for v in row[1:]), rec.key)
                 out.setdefault(e, e + (Values(row),))

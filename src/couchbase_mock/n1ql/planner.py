@@ -5,6 +5,9 @@ leading key is constrained by a WHERE conjunct (equality, range, IN, BETWEEN,
 LIKE 'prefix%', IS NOT NULL/MISSING/VALUED), and whose own WHERE, if any,
 appears among the query's conjuncts; the primary index (a full scan). With
 none of these the query fails with code 4000, as on a real cluster.
+An index whose leading key is ``INCLUDE MISSING`` indexes every document, so
+it serves a query with no predicate on that key too (a full or ``IS MISSING``
+scan of it, see :func:`missing_spec`), preferred to the primary index.
 ``USE INDEX (name)`` picks the index (``#primary`` or any primary index's name
 forces the full scan).
 """
@@ -219,6 +222,40 @@ def range_for(conjs: list, lead: str, alias: str, others: set) -> RangeSpec:
                 spec.ranges.append({"inclusion": 0, "low": "missing"})
             spec.texts.append(A.to_n1ql(c, alias))
     return spec
+
+
+class MissingSpec(RangeSpec):
+    """A scan of an ``INCLUDE MISSING`` index with no range on its leading key:
+    every entry, or (``only``) the entries whose leading key is MISSING, for a
+    ``key IS MISSING`` conjunct."""
+
+    def __init__(self, only: bool) -> None:
+        super().__init__()
+        self.only = only
+        self.ranges = [{"high": "missing", "inclusion": 3, "low": "missing"}] if only \
+            else [{"inclusion": 0}]
+
+    @property
+    def empty(self) -> bool:
+        return False
+
+    def spans(self, env: dict) -> list:
+        return [(MISSING, True, MISSING, True)] if self.only else [(MISSING, True, TOP, True)]
+
+
+def missing_spec(conjs: list, lead: str, alias: str, others: set) -> MissingSpec:
+    """How an ``INCLUDE MISSING`` index serves a query with no range on its
+    leading key (selectintro.adoc, "Index Selection"; createindex.adoc, "INCLUDE
+    MISSING Clause"): all its entries, or only the MISSING ones for ``key IS
+    MISSING``. The WHERE is applied to what it returns, as to any scan."""
+    for c in conjs:
+        if isinstance(c, A.IsCheck) and c.what == "MISSING" and not c.negated \
+                and refers_only_to(c.expr, alias, others) and key_text(c.expr, alias) == lead:
+            spec = MissingSpec(True)
+            spec.texts.append(A.to_n1ql(c, alias))
+            spec.exact = True
+            return spec
+    return MissingSpec(False)
 
 
 class Access:
@@ -571,6 +608,8 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
             spec, via, answered = found
         else:
             spec = range_for(conjs, ix.key_texts[0], term.alias, others)
+        if spec.empty and ix.include_missing and ix.array_pos != 0:
+            spec = missing_spec(conjs, ix.key_texts[0], term.alias, others)
         if spec.empty:
             continue
         # The most predicates the index answers (its keys after the first, and its
