@@ -434,7 +434,7 @@ class WithTerm(Node):
 
 class SelectBlock(Node):
     __slots__ = ("distinct", "raw", "terms", "from_", "joins", "let", "where", "group_by",
-                 "letting", "having", "window", "exclude")
+                 "letting", "having", "window", "exclude", "group_as")
 
     def __init__(self) -> None:
         self.distinct = False
@@ -449,6 +449,7 @@ class SelectBlock(Node):
         self.having: Optional[Node] = None
         self.window: list[tuple[str, Window]] = []  # the WINDOW clause's named windows
         self.exclude: list[tuple] = []  # SELECT ... EXCLUDE paths (exclude.py)
+        self.group_as: Optional[str] = None  # GROUP BY ... GROUP AS name (groupas.py)
 
 
 class SetOp(Node):

@@ -29,6 +29,7 @@ from .exclude import excluder
 from .fromscope import resolve_term
 from .fromterms import TermJoin, is_term_join
 from .functions.meta import UNNEST_POS
+from .groupas import group_member
 from .joinrules import IndexJoin
 from .planner import (
     Access,
@@ -361,7 +362,8 @@ class BlockPlan:
         others = (outer.bound | set(aliases) | set(let_names)) - {default}
         from_ = resolve_term(engine, block.from_, outer.bound)  # FROM an outer name (fromscope.py)
         self.source = Source(engine, from_, block.where, others, outer, block.joins)
-        cover_block(self.source.access, block, order, outer.bound | set(aliases[1:]))
+        if block.group_as is None:  # (GROUP AS keeps whole rows: no covering scan)
+            cover_block(self.source.access, block, order, outer.bound | set(aliases[1:]))
         self.joins = []
         for i, j in enumerate(block.joins):
             partial = Scope(outer.bound | set(aliases[: i + 1]), default)
@@ -383,6 +385,9 @@ class BlockPlan:
             if collect_aggregates(node.args):
                 raise N1QLError(5010, "Aggregates cannot be nested.")
             self.aggs.append((name, node.distinct, arg))
+        self.group_as = block.group_as  # GROUP AS name (groupas.py)
+        if self.group_as is not None:
+            letting_names.append(self.group_as)
         post_scope = Scope(scope.bound | set(letting_names), default,
                            slots if self.grouped else None)
         post = Compiler(post_scope)
@@ -414,21 +419,26 @@ class BlockPlan:
                 yield env
 
     def grouped_envs(self, base: dict) -> Iterator[dict]:
-        groups: dict = {}
+        groups: dict[tuple, tuple[dict, list, list]] = {}
         aggs = self.aggs
         group_fns = self.group_fns
+        group_as = self.group_as
         for env in self.envs(base):
             key = tuple(hashable(f(env)) for f in group_fns)
             g = groups.get(key)
             if g is None:
-                g = groups[key] = (env, [Aggregate(n, d) for n, d, _ in aggs])
+                g = groups[key] = (env, [Aggregate(n, d) for n, d, _ in aggs], [])
+            if group_as is not None:
+                g[2].append(group_member(env, self.aliases))
             for acc, (_n, _d, arg) in zip(g[1], aggs):
                 acc.add(arg(env) if arg is not None else None)
         if not groups and not group_fns:
-            groups[()] = (dict(base), [Aggregate(n, d) for n, d, _ in aggs])
-        for env, accs in groups.values():
+            groups[()] = (dict(base), [Aggregate(n, d) for n, d, _ in aggs], [])
+        for env, accs, members in groups.values():
             e = dict(env)
             e[AGG] = [a.result() for a in accs]
+            if group_as is not None:
+                e[group_as] = members
             for name, fn in self.lettings:
                 e[name] = fn(e)
             if self.having is None or truth(self.having(e)):

@@ -139,6 +139,9 @@ class _Printer:
             clauses.append("where " + ex(b.where))
         if b.group_by is not None:
             clauses.append("group by " + ", ".join(ex(e) for e in b.group_by))
+            if b.group_as is not None:  # GROUP AS (groupas.py)
+                clauses[-1] += f" group as {_q(b.group_as)}"
+                names.add(b.group_as)
         if b.letting:
             bindings("letting", b.letting)
         if b.having is not None:

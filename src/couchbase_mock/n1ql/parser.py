@@ -331,6 +331,9 @@ class Parser:
                     group_aliases.append((self.ident(), key))
                 if not self.accept_op(","):
                     break
+            if self.accept_kw("GROUP"):  # GROUP AS g: each group's rows (groupas.py)
+                self.expect_kw("AS")
+                b.group_as = self.ident()
             b.letting = group_aliases
             if self.accept_kw("LETTING"):
                 b.letting = group_aliases + self.bindings_list()

@@ -50,7 +50,6 @@ def test_group_by_count_distinct_top_cities(engine: QueryEngine) -> None:
                    {"city": "Barcelona", "LandmarkCount": 1}]
 
 
-@pytest.mark.xfail(reason="GROUP AS is not implemented yet (parser: syntax error)", strict=True)
 def test_group_as_lists_the_group(engine: QueryEngine) -> None:
     """groupby.adoc, Example "Group airlines by country and also list all airlines
     for each country" (group-as.n1ql: GROUP AS g, each member under its alias)."""
@@ -62,7 +61,6 @@ def test_group_as_lists_the_group(engine: QueryEngine) -> None:
     assert out[1]["g"] == [{"airline": AIRLINES["airline_4"]}]
 
 
-@pytest.mark.xfail(reason="GROUP AS is not implemented yet (parser: syntax error)", strict=True)
 def test_group_as_in_a_subquery(engine: QueryEngine) -> None:
     """groupby.adoc, Example "... list the name and id of two airlines from each
     country" (group-as-subclause.n1ql)."""
