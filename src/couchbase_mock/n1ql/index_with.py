@@ -6,6 +6,14 @@ nodes, else the creation fails; given both, ``nodes`` must name one node more
 than ``num_replica``. ``nodes`` alone places one copy per node (index
 replication: ``num_replica`` is one less). ``defer_build`` is read by the engine.
 
+Any other property is refused (5000) as the index service refuses it, naming
+the property and listing the valid ones: those above, ``num_partition``
+(index-partitioning.adoc), ``retain_deleted_xattr`` (indexes on the system
+xattrs of deleted documents) and the sizing hints ``docKeySize``,
+``secKeySize``, ``arrSize``, ``numDoc`` and ``residentRatio``. A vector index
+adds its own properties (:data:`VECTOR_WITH`, checked in
+:mod:`.statements.vector_index`).
+
 The local cluster keeps one copy of each index: the replica count and nodes are
 recorded as ALTER INDEX records them (``metadata.num_replica`` and ``nodes`` in
 ``system:indexes``, see :mod:`.statements.alter_index`).
@@ -24,9 +32,32 @@ def _fail(why: str) -> N1QLError:
     return N1QLError(5000, _FAIL + why)
 
 
+GSI_WITH = ("nodes", "defer_build", "retain_deleted_xattr", "num_partition", "num_replica",
+            "docKeySize", "secKeySize", "arrSize", "numDoc", "residentRatio")
+"""The WITH properties of CREATE [PRIMARY] INDEX, in the order the error lists them."""
+
+VECTOR_WITH = ("dimension", "similarity", "description", "scan_nprobes", "train_list",
+               "persist_full_vector")
+"""What a vector index's WITH may hold besides :data:`GSI_WITH`
+(createvectorindex.adoc, hyperscale-vector-index.adoc)."""
+
+
+def check_with_keys(options: Any, extra: tuple = ()) -> None:
+    """5000 for a WITH property that is neither in :data:`GSI_WITH` nor ``extra``."""
+    if type(options) is not dict:
+        return
+    valid = GSI_WITH + tuple(extra)
+    for key in options:
+        if key not in valid:
+            listed = ", ".join(f"'{v}'" for v in valid)
+            raise _fail(f"Invalid parameters in with-clause: '{key}'. "
+                        f"Valid parameters are  {listed}")
+
+
 def apply_index_with(engine: Any, index: Any, options: Any) -> None:
     """Check ``options`` (the evaluated WITH object, or None) and record the
     index's replicas and nodes on ``index``."""
+    check_with_keys(options)
     if type(options) is not dict or not ("num_replica" in options or "nodes" in options):
         return
     from .statements.alter_index import _show, index_nodes, replicas_of

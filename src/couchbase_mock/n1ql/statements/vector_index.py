@@ -25,12 +25,14 @@ VECTOR or more than one key 3000.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any, Optional
 
 from .. import ast as A
 from ..errors import N1QLError
 from ..evaluator import CTX, Compiler, Scope
+from ..index_with import GSI_WITH, VECTOR_WITH, check_with_keys
 from ..indexes import key_text
 from ..planner import require_keyspace
 from . import runner, statement
@@ -142,6 +144,10 @@ def run(engine: Any, stmt: CreateVectorIndex, ctx: Any) -> tuple:
     path = require_keyspace(engine.datastore, inner.ref)
     raw = Compiler(Scope()).compile(inner.with_)({CTX: ctx}) if inner.with_ else None
     options = vector_options(raw)
+    check_with_keys(options, VECTOR_WITH)
+    if inner.with_ is not None:  # CREATE INDEX checks and applies the GSI part
+        inner = copy.copy(inner)
+        inner.with_ = A.Literal({k: v for k, v in options.items() if k in GSI_WITH})
     before = engine.catalog.get(path, inner.name)
     engine.create_index(inner, ctx)
     index = engine.catalog.get(path, inner.name)
