@@ -30,6 +30,7 @@ from .fromscope import resolve_term
 from .fromterms import TermJoin, is_term_join
 from .functions.meta import UNNEST_POS
 from .groupas import group_member
+from .groupcheck import check_grouped_block
 from .joinrules import IndexJoin
 from .planner import (
     Access,
@@ -399,6 +400,9 @@ class BlockPlan:
         self.having = post.compile(block.having) if block.having is not None else None
         self.projector = Projector(block.terms, block.raw, post, aliases)
         self.projector.exclude = excluder(block.exclude, aliases)  # SELECT ... EXCLUDE
+        if self.grouped:  # only group keys and aggregates after grouping (groupcheck.py)
+            check_grouped_block(block, order, aliases + let_names, aliases[0] if aliases
+                                else None, outer.bound | set(letting_names), self.projector.names)
         order_scope = Scope(post_scope.bound | set(self.projector.names), default,
                             post_scope.aggregates)
         order_scope.windows = post_scope.windows
