@@ -105,3 +105,9 @@ def _without(obj: dict, path: Path) -> dict:
     else:
         copy[path[0]] = _without(obj[path[0]], path[1:])
     return copy
+
+
+def exclude_text(paths: list) -> str:
+    """The EXCLUDE clause's terms as FORMALIZE and EXPLAIN print them: each path
+    with its names quoted (``"h"."reviews"`` prints as ```h`.`reviews```)."""
+    return ", ".join(".".join(A.quote_ident(name) for name in path) for path in paths)

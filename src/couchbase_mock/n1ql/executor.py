@@ -67,8 +67,8 @@ class Projector:
         self.items: list[tuple[str, Optional[str], Optional[Fn]]] = []
         counter = 1
         for t in terms:
-            if t.star and t.expr is None:
-                self.items.append(("all", None, None))
+            if t.star and (t.expr is None or type(t.expr).__name__ == "SelfRef"):
+                self.items.append(("all", None, None))  # (self.* is *: FORMALIZE prints it)
             elif t.star:
                 self.items.append(("merge", None, compiler.compile(t.expr)))
             else:

@@ -262,6 +262,10 @@ def _project(block: Any, text: Any = _text) -> dict:
     if block.raw:
         op["raw"] = True
     op["result_terms"] = terms
+    if getattr(block, "exclude", None):  # SELECT ... EXCLUDE (exclude.py)
+        from .exclude import exclude_text
+
+        op["exclude"] = exclude_text(block.exclude)
     return op
 
 

@@ -20,6 +20,7 @@ from typing import Any, Optional
 from . import ast as A
 from .contexts import split_query_context
 from .errors import E_AMBIGUOUS_REFERENCE, N1QLError
+from .exclude import exclude_text
 from .parser import parse
 
 Context = tuple[str, Optional[str], Optional[str]]  # namespace, bucket, scope
@@ -155,6 +156,8 @@ class _Printer:
             else:
                 terms.append(ex(t.expr) + (f" as {_q(t.alias)}" if t.alias else ""))
         head = "select " + ("distinct " if b.distinct else "") + ("raw " if b.raw else "")
+        if b.exclude:  # SELECT ... EXCLUDE paths (exclude.py), as written
+            terms[-1] += " exclude " + exclude_text(b.exclude)
         text = " ".join([head + ", ".join(terms)] + froms + clauses)
         result_names = {t.alias or A.implicit_name(t.expr) for t in b.terms if not t.star}
         return text, keyspaces, names | {n for n in result_names if n}
