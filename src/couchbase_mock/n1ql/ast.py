@@ -70,6 +70,13 @@ class Ident(Node):
         self.name = name
 
 
+class SelfRef(Node):
+    """``SELF``: the current document of the keyspace in scope, as in an adaptive
+    index key ``DISTINCT PAIRS(SELF)`` (adaptive-indexing.adoc, "PAIRS() Function")."""
+
+    __slots__ = ()
+
+
 class Field(Node):
     __slots__ = ("base", "name")
 
@@ -645,6 +652,8 @@ def to_n1ql(node: Any, strip: Optional[str] = None) -> str:
         return json.dumps(v) if v is not None else "null"
     if isinstance(node, Ident):
         return quote_ident(node.name)
+    if isinstance(node, SelfRef):
+        return "self"
     if isinstance(node, ICaseField):
         return f"({p(node.base)}.{quote_ident(node.name)}i)"
     if isinstance(node, ICaseDynField):

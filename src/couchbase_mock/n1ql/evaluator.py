@@ -339,6 +339,10 @@ class Compiler:
 
         return implicit
 
+    def c_SelfRef(self, node: A.SelfRef) -> Fn:
+        alias = self.scope.default_alias  # SELF: the document in scope (adaptive indexes)
+        return (lambda env: env.get(alias, MISSING)) if alias else (lambda env: MISSING)
+
     def c_Field(self, node: A.Field) -> Fn:
         name = node.name
         if isinstance(node.base, A.Ident) and node.base.name in self.scope.bound:

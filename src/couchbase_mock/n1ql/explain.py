@@ -173,7 +173,7 @@ def scan_operator(access: Any, alias: Optional[str] = None) -> dict:
         op["limit"] = _text(vector.limit)
         op["spans"] = [{"exact": True, "range": [{"inclusion": 0, "low": "null"}]}]
     op = {"#operator": "IndexScan3", **{k: op[k] for k in sorted(op) if k != "#operator"}}
-    if getattr(access, "via", "") == "any":
+    if getattr(access, "via", "") in ("any", "pairs"):  # pairs: an adaptive index
         return {"#operator": "DistinctScan", "scan": op}
     return op
 

@@ -972,6 +972,11 @@ class Parser:
             return self.quantified()
         if word in ("ARRAY", "FIRST", "OBJECT"):  # ARRAY (expr) FOR ... too: no such functions
             return self.comprehension()
+        if word == "SELF" and self.i > 1 and self.tokens[self.i - 2].text.upper() == "PAIRS" \
+                and self.is_op("(", tok=self.tokens[self.i - 1]) \
+                and self.is_op(")", tok=self.peek()):  # only as PAIRS(SELF), adaptive-indexing.adoc
+            self.i += 1
+            return A.SelfRef()
         if word in SEQUENCE_WORDS:  # NEXT VALUE FOR s, PREVVAL FOR s...: statements/sequences.py
             seq_op = sequence_operator(self)
             if seq_op is not None:

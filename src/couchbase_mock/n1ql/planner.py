@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 from . import ast as A
 from . import hints
+from .adaptive import pairs_source, pairs_spec
 from .errors import N1QLError, no_index
 from .evaluator import CTX, Compiler, Scope, flatten_op
 from .indexes import (
@@ -601,7 +602,14 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
             if not needed <= conj_texts:
                 continue
         via, answered = "", None
-        if ix.array_pos == 0:
+        spec: Any
+        adaptive = pairs_source(ix) is not None
+        if adaptive:  # DISTINCT PAIRS(SELF) / PAIRS({...}): adaptive.py
+            spec = pairs_spec(ix, conjs, term.alias, others, range_for)
+            if spec is None:
+                continue
+            via = "pairs"
+        elif ix.array_pos == 0:
             found = _array_spec(ix, conjs, term.alias, others, unnests)
             if found is None:
                 continue
@@ -618,7 +626,7 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
         rest = sum(1 for i, text in enumerate(ix.key_texts[1:], 1) if i != ix.array_pos
                    and not range_for(conjs, text, term.alias, others).empty)
         sargable = len(spec.texts) + rest + len(conjuncts(ix.where))
-        score = (sargable, spec.exact, -len(ix.key_texts))
+        score = (sargable, spec.exact, -len(ix.key_texts) - (0.5 if adaptive else 0))
         if best is None or score > best[0]:
             best = (score, ix, spec, via, answered)
     if best is not None:
