@@ -11,13 +11,18 @@ one is synced, the next queues.
 
 Cluster metadata changes (buckets, scopes, collections) go through the same
 queue as documents, so the disk sees them in the order the cluster made them.
+Each metadata snapshot is numbered: :meth:`Flusher.meta_mark` before a request
+and :meth:`Flusher.barrier` after it let the request's answer wait until what it
+changed is synced (see :func:`couchbase_mock.persistence.meta_durable`), from
+any thread, without the flusher ever needing the event loop.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import threading
 from collections import deque
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .disk import DiskStore, DocRow, encode_xattrs, to_signed
 
@@ -38,6 +43,10 @@ class Flusher:
         self._wake = threading.Event()
         self._stopping = False
         self.failure: Optional[BaseException] = None
+        self._meta_lock = threading.Lock()
+        self._meta_noted = 0  # metadata snapshots queued so far, numbered from 1
+        self.meta_written = 0
+        """The number of the last metadata snapshot synced (flusher thread)."""
         # Written and read by the flusher thread; read by stats.
         self.batches = 0
         self.written = 0
@@ -54,16 +63,44 @@ class Flusher:
 
     def note_meta(self, meta: dict[str, Any]) -> None:
         """Queue a new metadata snapshot (see :func:`couchbase_mock.persistence.snapshot`)."""
-        self._queue.append((None, 0, None, meta))
+        with self._meta_lock:  # numbers in queue order
+            self._meta_noted += 1
+            self._queue.append((None, 0, self._meta_noted, meta))
         self._wake.set()
+
+    def meta_mark(self) -> int:
+        """The number of metadata snapshots queued so far (compare with
+        :meth:`meta_pending` later)."""
+        return self._meta_noted
+
+    def meta_pending(self, mark: int) -> bool:
+        """Whether a snapshot queued after ``mark`` is not synced yet."""
+        return self._meta_noted > mark and self.meta_written < self._meta_noted
+
+    def barrier(self) -> concurrent.futures.Future[None]:
+        """A future done once everything queued before this call is synced (or
+        the disk failed: see :attr:`failure`). Safe to wait on from any thread
+        but the flusher's; on an event loop, through ``asyncio.wrap_future``."""
+        done: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+        def release() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        self._queue.append((None, 1, None, release))
+        self._wake.set()
+        if self.failure is not None or not self._thread.is_alive():
+            release()  # nothing will sync it any more
+        return done
 
     def sync(self, timeout: Optional[float] = None) -> bool:
         """Wait until everything queued before this call is on disk (``False``
         if ``timeout`` passed first, or the disk failed)."""
-        done = threading.Event()
-        self._queue.append((None, 1, None, done))
-        self._wake.set()
-        return done.wait(timeout) and self.failure is None
+        try:
+            self.barrier().result(timeout)
+        except concurrent.futures.TimeoutError:
+            return False
+        return self.failure is None
 
     @property
     def todo(self) -> int:
@@ -97,7 +134,7 @@ class Flusher:
         while self._queue:
             bucket, vb, _key, item = self._queue.popleft()
             if bucket is None and vb:
-                item.set()
+                item()
 
     def _flush_batch(self) -> None:
         queue = self._queue
@@ -105,13 +142,15 @@ class Flusher:
         store = self.store
         latest: dict[tuple[str, int, bytes], tuple[Bucket, int, Document]] = {}
         high: dict[tuple[int, int], tuple[Bucket, int, int]] = {}
-        waiters: list[threading.Event] = []
+        waiters: list[Callable[[], None]] = []
+        meta_seq = 0
         store.begin()
         for bucket, vb, key, doc in batch:
             if bucket is None:
-                if vb:  # a sync() marker: told once this batch is committed
+                if vb:  # a barrier() marker: told once this batch is committed
                     waiters.append(doc)
                     continue
+                meta_seq = key
                 # metadata: write the documents before it first
                 self._write_docs(latest)
                 latest.clear()
@@ -133,10 +172,12 @@ class Flusher:
             persisted = bucket.persisted
             if persisted is not None and seqno > persisted[vb]:
                 persisted[vb] = seqno
+        if meta_seq:
+            self.meta_written = meta_seq
         self.batches += 1
         self.written += len(batch) - len(waiters)
         for waiter in waiters:
-            waiter.set()
+            waiter()
 
     def _write_docs(self, latest: dict[tuple[str, int, bytes], tuple[Bucket, int, Document]]
                     ) -> None:

@@ -22,6 +22,7 @@ from . import bucket_rest, collections_rest, configjson, users_rest
 from .cluster import Cluster
 from .control import parse_query_payload, run_command
 from .httpserver import REALM, Headers, HTTPProtocol, credentials, request_path
+from .persistence import meta_durable, meta_mark
 from .rbac import forbidden, permitted
 from .samples import rest as samples_rest
 
@@ -248,6 +249,7 @@ class MgmtProtocol(HTTPProtocol):
         user = None
         if creds is not None and self.cluster.check_password(*creds):
             user = creds[0]
+        mark = meta_mark(self.cluster)
         result = route(
             self.cluster, self.node, req.method.decode(), req.target.decode("latin-1"), user,
             self.take_body(),
@@ -255,6 +257,21 @@ class MgmtProtocol(HTTPProtocol):
         if isinstance(result, Stream):
             self._start_streaming(result.bucket)  # the connection stays busy
             return
+        flusher = self.cluster.flusher
+        if mark is not None and flusher is not None and flusher.meta_pending(mark):
+            # a bucket, scope, collection or user change: on disk before the answer
+            self._task = asyncio.ensure_future(self._reply_durable(result, mark))
+            return
+        self._reply(result)
+        self.next_cycle()
+
+    async def _reply_durable(self, result: Reply, mark: int) -> None:
+        await meta_durable(self.cluster, mark)
+        self._reply(result)
+        if self.next_cycle():
+            self._process()
+
+    def _reply(self, result: Reply) -> None:
         headers = [
             ("Content-Type", result.content_type),
             ("Content-Length", str(len(result.body))),
@@ -263,7 +280,6 @@ class MgmtProtocol(HTTPProtocol):
             *result.headers,
         ]
         self.send_whole(result.status, headers, result.body)
-        self.next_cycle()
 
     async def _control(self, target: str) -> None:
         """``GET /mock/<command>?field=value...``: a CouchbaseMock control command."""

@@ -11,11 +11,18 @@ asked for; a directory that has a cluster keeps its own buckets.
 All nodes of the cluster share the one directory: a write on disk is
 persisted for the active copy and its replicas alike (OBSERVE says so on
 every node holding it). Locks are not persisted (a restart releases them).
+
+Metadata changes made by a request (index definitions, buckets, scopes,
+collections, users) are synced before the request is answered: the query
+service and the management REST port wrap the request in :func:`meta_mark` and
+:func:`meta_durable`, which awaits a flusher barrier without blocking the loop.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .bucket import COUCHBASE
 from .disk import DiskStore, decode_xattrs
@@ -26,6 +33,8 @@ from .storage import Document
 if TYPE_CHECKING:  # pragma: no cover
     from .bucket import Bucket
     from .cluster import Cluster
+
+log = logging.getLogger(__name__)
 
 
 def snapshot(cluster: Cluster) -> dict[str, Any]:
@@ -51,6 +60,36 @@ def snapshot(cluster: Cluster) -> dict[str, Any]:
             for name, bucket in cluster.buckets.items()
         }
     }
+
+
+META_DURABLE_WAIT = 30.0
+"""Seconds an answer waits for the flusher at most (it normally takes a sync:
+milliseconds); past that the answer goes out and a warning is logged."""
+
+
+def meta_mark(cluster: Cluster) -> Optional[int]:
+    """Before a request that may change cluster metadata (a DDL statement, a
+    bucket, scope, collection or user change over REST): what
+    :func:`meta_durable` compares with after it. ``None``: no data directory."""
+    flusher = cluster.flusher
+    return None if flusher is None else flusher.meta_mark()
+
+
+async def meta_durable(cluster: Cluster, mark: Optional[int]) -> None:
+    """After such a request, before its answer: wait (without blocking the event
+    loop) until every metadata snapshot queued since ``mark`` is synced, so an
+    acknowledged change survives a crash (SIGKILL) right after the answer.
+    Returns at once when the request changed nothing."""
+    flusher = cluster.flusher
+    if mark is None or flusher is None or not flusher.meta_pending(mark):
+        return
+    try:
+        await asyncio.wait_for(asyncio.wrap_future(flusher.barrier()), META_DURABLE_WAIT)
+    except asyncio.TimeoutError:
+        log.warning("cluster metadata not on disk after %ss: answering anyway",
+                    META_DURABLE_WAIT)
+    if flusher.failure is not None:
+        log.warning("cluster metadata not on disk: %r", flusher.failure)
 
 
 def open_data_dir(cluster: Cluster, data_dir: str, seed: Callable[[Cluster], None]) -> Flusher:

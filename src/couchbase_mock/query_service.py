@@ -75,6 +75,7 @@ from .n1ql.system import DELETERS
 from .n1ql.system import scan as system_scan
 from .n1ql.values import MISSING, Binary
 from .n1ql_adapter import ClusterQueryEngine, query_engine_for
+from .persistence import meta_durable, meta_mark
 from .query_directory import ClusterDirectory
 from .query_workers import SLICE
 
@@ -676,8 +677,10 @@ async def _service(cluster: Cluster, method: str, target: str,
         if started is not None:
             started(cancel)
 
+    mark = meta_mark(cluster)  # index/scope/bucket/user DDL: durable before the answer
     try:
         out = await _run(engine, cluster, creds[0], req, received, running)
+        await meta_durable(cluster, mark)
     except BaseException:
         engine.monitor.finish(record, "cancelled", [])
         raise
