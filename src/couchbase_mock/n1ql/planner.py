@@ -655,9 +655,13 @@ def _similarity(name: Any) -> Optional[str]:
 class VectorOrder:
     """A vector index scan in ``APPROX_VECTOR_DISTANCE`` order: every entry's
     distance to the query vector, then the document ids nearest first (ties in
-    document id order, as a primary scan gives them); distances that are not
-    numbers (a value that is no vector of the right size) come first, as ORDER
-    BY puts NULL first. The query's LIMIT ends the reading (executor.SelectPlan)."""
+    document id order, as a primary scan gives them; a distance that is not a
+    number, such as COSINE to a zero vector, comes first, as ORDER BY puts NULL
+    first). A document whose value is no vector of the index's dimension (NULL,
+    a string, another length) has no place in a vector index, so it is not
+    returned, as a document without the field has no entry (see
+    :mod:`.statements.vector_index`).
+    The query's LIMIT ends the reading (executor.SelectPlan)."""
 
     def __init__(self, index: SecondaryIndex, call: A.Call, metric: str,
                  limit: A.Node) -> None:
@@ -668,13 +672,16 @@ class VectorOrder:
         self.query_fn = _const_fn(call.args[1])
 
     def keys(self, env: dict, on_loop: Callable[[Callable[[], Any]], Any]) -> Iterator[str]:
-        from .functions.vectors import vector_distance
+        from .functions.vectors import isvector, vector_distance
 
         index = self.index
+        dim = (getattr(index, "vector", None) or {}).get("dimension")
         query = self.query_fn(env)
         entries = on_loop(lambda: list(index.entries))
         scored = []
         for entry in entries:
+            if dim is not None and isvector(entry[3][0], dim, "float32") is not True:
+                continue  # no vector of the index's dimension: not in a vector index
             d = vector_distance(entry[3][0], query, self.metric)
             scored.append((collation_key(d), entry[2]))
         scored.sort()

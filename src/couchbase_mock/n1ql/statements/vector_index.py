@@ -14,10 +14,24 @@ one of COSINE, DOT, L2/EUCLIDEAN, L2_SQUARED/EUCLIDEAN_SQUARED (any case),
 ``description`` ``IVF[centroids],SQ4|SQ6|SQ8`` or ``...,PQ<m>x<bits>`` with
 ``m`` dividing the dimension. The local cluster has no vector index: the
 definition is kept as a GSI index of the key (and the INCLUDE fields), listed
-in ``system:indexes`` with ``VECTOR`` after its key and the WITH options;
-APPROX_VECTOR_DISTANCE computes exact distances (functions/vectors.py), so an
-``ORDER BY APPROX_VECTOR_DISTANCE(...) LIMIT n`` query gives the exact nearest
-documents, brute force.
+in ``system:indexes`` with ``VECTOR`` after its key and the WITH options. An
+``ORDER BY APPROX_VECTOR_DISTANCE(key, v, metric) LIMIT n`` query that matches
+the index (planner.use_vector_order) reads the index's entries in distance
+order, with exact distances (functions/vectors.py): the true nearest documents,
+where the server's quantized index gives approximate ones.
+
+Documents without a vector: the vector key is the index's leading key and is
+not INCLUDE MISSING, so a document that lacks the field has no entry, and one
+whose value is not a vector of numbers (NULL, a string, another dimension) is
+not indexed either (the index service cannot place it). A query answered
+through the index therefore returns only documents that have a vector. The
+same query with no usable vector index (primary scan, brute force) follows
+ORDER BY's collation instead: APPROX_VECTOR_DISTANCE of a missing field is
+MISSING and of a non-vector NULL (vectorfun.adoc), and ASC puts MISSING and
+NULL first (orderby.adoc), so those documents come first. The local cluster
+keeps that difference, as the server has it, rather than hiding it; the two
+answers agree when every document holds a vector, or when the query filters
+with ``WHERE ISVECTOR(key, dimension, 'float32')``.
 
 Errors: a bad WITH object 19301 (the local cluster's code), a key without
 VECTOR or more than one key 3000.
