@@ -128,6 +128,10 @@ CATALOG: list[Entry] = [
           "Use CREATE PRIMARY INDEX ON «keyspace» to create a primary index, or check that "
           "your expected index is online.", ["No index can serve the statement's keyspace."],
           ["Create a primary index or an index that matches the predicate."], _Y),
+    Entry(4020, "E_DUPLICATE_ALIAS", "Duplicate «what» alias «alias»",
+          ["A subquery's FROM term has an alias (implicit or explicit) that an enclosing "
+           "query block already binds (subqueries.adoc Q6B)."],
+          ["Give the subquery's FROM term an alias of its own."], _Y),
     Entry(4025, "E_UNKNOWN_FOR", "Unknown keyspace for alias «alias»",
           ["The FOR alias of an index join (ON KEY ... FOR alias) names no earlier FROM "
            "term."], ["Name the left-hand keyspace's alias after FOR."], _Y),

@@ -73,6 +73,7 @@ class Scope:
     and (after GROUP BY) where each aggregate's value is found."""
 
     windows: Optional[dict] = None  # window call id -> slot, where window functions may be
+    block_names: frozenset = frozenset()  # enclosing blocks' names (subquery_rules.py)
 
     def __init__(self, bound: Optional[set] = None, default_alias: Optional[str] = None,
                  aggregates: Optional[dict] = None, parent: Optional[Scope] = None) -> None:
@@ -83,6 +84,7 @@ class Scope:
 
     def child(self, names: list) -> Scope:
         s = Scope(self.bound | set(names), self.default_alias, self.aggregates, self.parent)
+        s.block_names = self.block_names
         return s
 
 

@@ -40,6 +40,7 @@ from .planner import (
     require_keyspace,
     use_vector_order,
 )
+from .subquery_rules import check_from_expression, check_subquery_aliases, mark_scopes
 from .values import MISSING, collation_key, hashable, truth
 from .window import WindowStage, window_calls
 
@@ -67,8 +68,8 @@ class Projector:
         self.items: list[tuple[str, Optional[str], Optional[Fn]]] = []
         counter = 1
         for t in terms:
-            if t.star and (t.expr is None or type(t.expr).__name__ == "SelfRef"):
-                self.items.append(("all", None, None))  # (self.* is *: FORMALIZE prints it)
+            if t.star and t.expr is None:
+                self.items.append(("all", None, None))
             elif t.star:
                 self.items.append(("merge", None, compiler.compile(t.expr)))
             else:
@@ -130,6 +131,7 @@ class Source:
         if term is None:
             return
         if isinstance(term, A.ExprTerm):
+            check_from_expression(term.expr, outer.bound)  # (subquery_rules.py: Q8)
             self.expr_fn = Compiler(outer).compile(term.expr)
             return
         ref = term.ref
@@ -359,6 +361,8 @@ class BlockPlan:
         letting_names = [n for n, _ in block.letting]
         default = aliases[0] if aliases else outer.default_alias
         scope = Scope(outer.bound | set(aliases) | set(let_names), default)
+        check_subquery_aliases(outer, aliases)  # (subquery_rules.py: Q6B)
+        mark_scopes([scope], outer, aliases + let_names)
         compiler = Compiler(scope)
         others = (outer.bound | set(aliases) | set(let_names)) - {default}
         from_ = resolve_term(engine, block.from_, outer.bound)  # FROM an outer name (fromscope.py)
@@ -368,6 +372,7 @@ class BlockPlan:
         self.joins = []
         for i, j in enumerate(block.joins):
             partial = Scope(outer.bound | set(aliases[: i + 1]), default)
+            mark_scopes([partial], outer, aliases + let_names)
             step = TermJoin if is_term_join(j) else JoinStep  # FROM a, b; JOIN (subquery)
             self.joins.append(step(engine, j, Compiler(partial), others))
         self.lets = [(n, compiler.compile(e)) for n, e in block.let]
@@ -396,6 +401,7 @@ class BlockPlan:
         calls = window_calls([t.expr for t in block.terms] + [o.expr for o in (order or [])])
         self.window = WindowStage(calls, post, block.window) if calls else None
         post_scope.windows = self.window.slots if self.window is not None else None
+        mark_scopes([post_scope], outer, aliases + let_names + letting_names)
         self.lettings = [(n, post.compile(e)) for n, e in block.letting]
         self.having = post.compile(block.having) if block.having is not None else None
         self.projector = Projector(block.terms, block.raw, post, aliases)
@@ -406,6 +412,7 @@ class BlockPlan:
         order_scope = Scope(post_scope.bound | set(self.projector.names), default,
                             post_scope.aggregates)
         order_scope.windows = post_scope.windows
+        order_scope.block_names = post_scope.block_names
         self.order_fns = [(Compiler(order_scope).compile(o.expr), o.desc, o.nulls_first)
                           for o in (order or [])]
         self.distinct = block.distinct

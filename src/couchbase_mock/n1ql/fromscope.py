@@ -4,9 +4,8 @@
 query's current document, not keyspaces.
 
 A name that is also a keyspace stays a keyspace (Q6: ``FROM `travel-sample`
-t1``). The server's 4020 ``Duplicate subquery alias`` for a subquery keyspace
-whose implicit alias shadows the outer one (Q6B) is not raised: existing
-statements of that shape (``... IN (SELECT RAW x FROM same_bucket)``) run.
+t1``). A subquery alias that repeats an enclosing one (Q6B's 4020) is
+refused by subquery_rules.py.
 """
 
 from __future__ import annotations

@@ -366,6 +366,10 @@ class Parser:
     def result_term(self) -> A.ResultTerm:
         if self.accept_op("*"):
             return A.ResultTerm(None, None, True)
+        if self.is_kw("SELF") and self.is_op(".", tok=self.peek()) and self.is_op(
+                "*", tok=self.tokens[self.i + 2]):  # self.*: FORMALIZE's spelling of *
+            self.i += 3
+            return A.ResultTerm(None, None, True)
         expr = self.expr()
         if self.is_op(".") and self.is_op("*", tok=self.peek()):
             self.i += 2

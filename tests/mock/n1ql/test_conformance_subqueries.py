@@ -5,9 +5,7 @@ correlated-subqueries.adoc), over a small pre-collections ``travel-sample``.
 Not reproducible without the full bucket: Q2 and Q3 give no result (checked on
 the small data's own counts); Q6's 31596 (the bucket's size: here the small
 data's); Examples 3's first two altitudes (12, 295: here the first two airports').
-Not done: Q6B's 4020 (Duplicate subquery alias, see fromscope.py), and Q8's
-"Ambiguous reference to field travel-sample." (3000) for a path over a keyspace
-name in a subquery's FROM: the local cluster returns no rows.
+Q6B's 4020 and Q8's ambiguous reference are in test_conformance_select2.py.
 """
 
 from __future__ import annotations

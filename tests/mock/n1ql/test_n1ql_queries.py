@@ -216,7 +216,7 @@ QUERIES = [
     (f'SELECT DISTINCT RAW city FROM {BS} WHERE type = "brewery" ORDER BY city',
      ["Bodegraven", "Chattanooga", "Chico", "San Francisco"]),
     (f'SELECT RAW name FROM {BS} WHERE type = "brewery" AND META().id IN '
-     f'(SELECT RAW brewery_id FROM {BS} WHERE type = "beer" AND abv > 9)',
+     f'(SELECT RAW b.brewery_id FROM {BS} b WHERE b.type = "beer" AND b.abv > 9)',
      ["Brouwerij de Molen"]),
     (f"SELECT t.c, COUNT(*) AS n FROM (SELECT category AS c FROM {BS} WHERE type = 'beer') "
      "AS t WHERE t.c IS VALUED GROUP BY t.c ORDER BY n DESC, t.c LIMIT 2",
