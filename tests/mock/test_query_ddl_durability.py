@@ -20,6 +20,7 @@ User" (PUT /settings/rbac/users/local/<name>).
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 import urllib.parse
@@ -27,6 +28,11 @@ from typing import Any, Callable
 
 import crash_harness
 from test_query_catalog_persistence import http, q
+
+from couchbase_mock import MockCluster
+from couchbase_mock.flusher import Flusher
+from couchbase_mock.persistence import META_DURABLE_WAIT
+from couchbase_mock.views import jsengine
 
 KS = "default.s1.c1"
 VEC = '{"dimension": 2, "similarity": "L2", "description": "IVF,SQ8"}'
@@ -162,3 +168,94 @@ def _query_base(mgmt: str) -> str:
     _status, doc = http(mgmt, "/pools/default/nodeServices")
     node = doc["nodesExt"][0]
     return f"http://{node.get('hostname', '127.0.0.1')}:{node['services']['n1ql']}"
+
+
+# -- in one process: the answer comes after the sync, not only usually ----------------
+
+DYNAMIC = {"type": "fulltext-index", "sourceType": "gocbcore", "sourceName": "default",
+           "params": {"mapping": {"default_mapping": {"enabled": True, "dynamic": True}}}}
+DDOC = {"views": {"by_a": {"map": "function (doc, meta) { emit(doc.a, null); }"}}}
+
+
+def _synced(flusher: Flusher) -> bool:
+    """Every metadata snapshot queued so far is on disk."""
+    return flusher.meta_written == flusher.meta_mark() and not flusher.meta_pending(0)
+
+
+def test_each_change_is_synced_when_its_answer_arrives(tmp_path):
+    with MockCluster(nodes=1, buckets={"default": {}}, data_dir=str(tmp_path)) as mock:
+        flusher = mock.cluster.flusher
+        assert flusher is not None
+        base, mgmt, node = mock.query_url, mock.mgmt_url, mock.cluster.nodes[0]
+        changes: list[Callable[[], Any]] = [
+            lambda: q(base, "CREATE SCOPE default.s1"),
+            lambda: q(base, "CREATE COLLECTION default.s1.c1"),
+            lambda: q(base, "CREATE INDEX ix ON default.s1.c1(a)"),
+            lambda: q(base, "DROP INDEX ix ON default.s1.c1"),
+            lambda: q(base, "CREATE USER ann PASSWORD 'secret1'"),
+            lambda: form(mgmt, "/pools/default/buckets/default/scopes", {"name": "s2"}),
+            lambda: form(mgmt, "/settings/rbac/users/local/bob",
+                         {"password": "secret2", "roles": "admin"}, "PUT"),
+            # Search index definitions (the search REST API's PUT /api/index/<name>)
+            lambda: http(f"http://{mock.host}:{node.search_port}", "/api/index/fts1",
+                         DYNAMIC, "PUT"),
+        ]
+        if jsengine.available():  # design documents: PUT /<bucket>/_design/<name>
+            changes.append(lambda: http(f"http://{mock.host}:{node.capi_port}",
+                                        "/default/_design/dd", DDOC, "PUT"))
+        for n, change in enumerate(changes):
+            before = flusher.meta_mark()
+            change()
+            assert flusher.meta_mark() > before, n  # it did change the metadata
+            assert _synced(flusher), n
+
+
+def test_reads_and_document_writes_wait_for_no_metadata_sync(tmp_path):
+    with MockCluster(nodes=1, buckets={"default": {}}, data_dir=str(tmp_path)) as mock:
+        flusher = mock.cluster.flusher
+        assert flusher is not None
+        mark = flusher.meta_mark()
+        q(mock.query_url, "INSERT INTO default (KEY, VALUE) VALUES ('k', {'a': 1})")
+        assert q(mock.query_url, "SELECT RAW a FROM default USE KEYS 'k'") == [1]
+        assert http(mock.mgmt_url, "/pools/default/buckets")[0] == 200
+        assert flusher.meta_mark() == mark and not flusher.meta_pending(mark)
+
+
+def test_a_failed_disk_still_answers_and_says_so_in_the_log(tmp_path, caplog):
+    """The flusher stopped (its disk failed): a DDL statement is answered at once
+    (from memory, as every write then is) with a warning logged, never a hang."""
+    caplog.set_level(logging.WARNING, logger="couchbase_mock.persistence")
+    with MockCluster(nodes=1, buckets={"default": {}}, data_dir=str(tmp_path)) as mock:
+        flusher = mock.cluster.flusher
+        assert flusher is not None
+
+        def broken(_meta: Any) -> None:
+            raise OSError(28, "No space left on device")
+
+        flusher.store.put_meta = broken  # type: ignore[method-assign]
+        started = time.monotonic()
+        q(mock.query_url, "CREATE PRIMARY INDEX ON default")
+        assert form(mock.mgmt_url, "/pools/default/buckets/default/scopes",
+                    {"name": "s1"}) == 200
+        assert time.monotonic() - started < META_DURABLE_WAIT / 2
+        assert isinstance(flusher.failure, OSError)
+        assert q(mock.query_url, "SELECT RAW name FROM system:indexes") == ["#primary"]
+        mock.cluster.detach_flusher()  # its thread is gone: nothing to close but the store
+        flusher.store.close()
+    warned = [r.getMessage() for r in caplog.records if "not on disk" in r.getMessage()]
+    assert len(warned) >= 2, warned
+
+
+def test_a_barrier_is_done_once_what_was_queued_before_it_is_committed(tmp_path):
+    from couchbase_mock.disk import DiskStore
+
+    flusher = Flusher(DiskStore(str(tmp_path)))
+    try:
+        mark = flusher.meta_mark()
+        flusher.note_meta({"extra": {}, "buckets": {}})
+        flusher.barrier().result(10)
+        assert not flusher.meta_pending(mark) and flusher.meta_written == mark + 1
+        assert flusher.sync(10)
+    finally:
+        flusher.close()
+    assert flusher.barrier().done()  # its thread is gone: a waiter is never left hanging

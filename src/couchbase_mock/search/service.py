@@ -58,6 +58,7 @@ from ..limits import DEFAULT_LIMITS, Limits
 from ..n1ql.cancel import Cancel
 from ..n1ql.errors import N1QLError
 from ..n1ql.limits import loads
+from ..persistence import meta_durable, meta_mark
 from ..query_workers import SLICE, WorkerPool
 from .analysis import analyze, known_analyzer
 from .index import SearchIndex
@@ -441,9 +442,11 @@ class SearchProtocol(HTTPProtocol):
     async def respond(self, request: h11.Request, body: bytes) -> None:
         creds = credentials(request.headers)
         user = creds[0] if creds is not None else ""
+        mark = meta_mark(self.cluster)  # an index definition: on disk before the answer
         status, doc = await handle(self.cluster, request.method.decode(),
                                    request.target.decode("latin-1"), user, body,
                                    self._received)
+        await meta_durable(self.cluster, mark)
         if doc is None:
             self._send_text(status, request, b"404 page not found\n")
             return

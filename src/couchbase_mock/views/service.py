@@ -27,6 +27,7 @@ import h11
 from ..bucket import Bucket
 from ..cluster import Cluster
 from ..httpserver import HTTPProtocol, credentials
+from ..persistence import meta_durable, meta_mark
 from . import jsengine
 from .ddocs import DesignDoc, DesignError, DesignStore
 from .index import DdocIndex
@@ -287,10 +288,12 @@ class CapiProtocol(HTTPProtocol):
         user = None
         if creds is not None and self.cluster.check_password(*creds):
             user = creds[0]
+        mark = meta_mark(self.cluster)  # a design document: on disk before the answer
         reply = await handle(
             self.cluster, self.node, request.method.decode(), request.target.decode("latin-1"),
             user, body,
         )
+        await meta_durable(self.cluster, mark)
         await self._write(reply, request.method == b"HEAD")
         if reply.after is not None:
             _background(_update_after(reply.after))
