@@ -298,6 +298,10 @@ def query_engine_for(cluster: Cluster) -> ClusterQueryEngine:
         cluster.query_engine = engine
         catalog.search_indexes = (  # type: ignore[attr-defined]  # flex indexes (hints.py)
             lambda path: search_indexes_of(cluster, path))
+        catalog.search_definitions = (  # type: ignore[attr-defined]  # n1ql/flex_search.py
+            lambda path: search_definitions_of(cluster, path))
+        catalog.search_ids = (  # type: ignore[attr-defined]
+            lambda name, request: search_ids_of(cluster, name, request))
         _restore_indexes(engine, cluster.restored_extra.get(INDEXES_META, []))
         cluster.metadata_sources[INDEXES_META] = lambda: _saved_indexes(engine)
         catalog.changed = cluster.persist_meta
@@ -306,6 +310,52 @@ def query_engine_for(cluster: Cluster) -> ClusterQueryEngine:
             attach_catalog(engine, data_dir)
     assert isinstance(engine, ClusterQueryEngine)
     return engine
+
+
+def search_definitions_of(cluster: Cluster, path: Path) -> list[tuple[str, Any]]:
+    """``(name, mapping)`` of the Search indexes over a keyspace (flex indexes)."""
+    from .search.service import search_state
+
+    defs = search_state(cluster).defs
+    return [(n, defs[n].mapping) for n in search_indexes_of(cluster, path) if n in defs]
+
+
+def search_ids_of(cluster: Cluster, name: str, request: dict) -> Optional[list[str]]:
+    """The ids of the documents the Search index ``name`` finds for the query
+    object ``request``, up to date with the bucket (as a search request waits
+    for its index: n1ql/flex_search.py); None when it cannot answer. Called on a
+    query worker thread: the search runs on the cluster's loop."""
+    import asyncio
+    import threading
+    import time
+
+    from .search.query import Ctx, QueryError, parse_query
+    from .search.service import _catch_up, search_state
+
+    engine = cluster.query_engine
+    bridge = getattr(engine, "on_loop", None)
+    if bridge is None or not hasattr(bridge, "loop") or threading.get_ident() == bridge.thread:
+        return None  # no loop to wait on from here: the planner's scan answers
+
+    async def run() -> Optional[list[str]]:
+        state = search_state(cluster)
+        d = state.definition(name)
+        if d is None:
+            return None
+        index = state.index_for(d)
+        node = parse_query(request, d.mapping)
+        async with index.lock:
+            await _catch_up(state, index, time.monotonic() + 30)
+            now = cluster.clock()
+            return sorted(k for k in node.run(Ctx(index)) if index.live(k, now))
+
+    try:
+        found = asyncio.run_coroutine_threadsafe(run(), bridge.loop).result(timeout=60)
+    except (QueryError, Exception):  # noqa: BLE001 - any failure: fall back to GSI
+        return None
+    if found is not None and engine is not None:
+        engine.stats["flex_searches"] += 1
+    return found
 
 
 def search_indexes_of(cluster: Cluster, path: Path) -> list[str]:

@@ -25,7 +25,30 @@ DOCS = {
     "landmark_1": {"type": "landmark", "name": "Parliament", "city": "Budapest"},
 }
 DYNAMIC = {"type": "fulltext-index", "sourceType": "gocbcore", "sourceName": "default",
-           "params": {"mapping": {"default_mapping": {"enabled": True, "dynamic": True}}}}
+           "params": {"mapping": {"default_analyzer": "keyword",
+                                  "default_mapping": {"enabled": True, "dynamic": True}}}}
+MORE = {  # values of every type, nested fields, arrays, near-misses
+    "hotel_4": {"type": "hotel", "name": "Hotel Chevalier", "city": "Paris", "rooms": 100,
+                "open": True, "geo": {"country": "France", "stars": 4}, "tags": ["a", "b"]},
+    "hotel_5": {"type": "hotel", "name": "hotel chevalier", "city": "paris", "rooms": "100",
+                "open": False, "geo": {"country": "france", "stars": 2}, "tags": ["b"]},
+    "hotel_6": {"type": "Hotel", "name": "Overlook", "city": "Sidewinder", "rooms": 237.0},
+    "inn_1": {"type": "inn", "name": "The Overlook Inn", "rooms": 3, "open": True},
+}
+STANDARD = {"type": "fulltext-index", "sourceType": "gocbcore", "sourceName": "std",
+            "params": {"mapping": {"default_mapping": {"enabled": True, "dynamic": True}}}}
+TYPED = {"type": "fulltext-index", "sourceType": "gocbcore", "sourceName": "typed",
+         "params": {"doc_config": {"mode": "type_field", "type_field": "type"},
+                    "mapping": {"default_analyzer": "keyword",
+                                "default_mapping": {"enabled": False},
+                                "types": {"hotel": {"enabled": True, "dynamic": False,
+                                                    "properties": {
+                                                        "name": {"fields": [{
+                                                            "name": "name", "type": "text",
+                                                            "index": True}]},
+                                                        "rooms": {"fields": [{
+                                                            "name": "rooms", "type": "number",
+                                                            "index": True}]}}}}}}}
 
 
 def _call(mock: MockCluster, port: int, method: str, path: str, body: Any) -> tuple[int, Any]:
@@ -47,18 +70,25 @@ def query(mock: MockCluster, statement: str) -> list:
 
 @pytest.fixture(scope="module")
 def mock() -> Iterator[MockCluster]:
-    with MockCluster(nodes=1, replicas=0, buckets={"default": {}, "other": {}}) as mock:
-        cb = Bucket(f"{mock.connstr}/default", username="Administrator", password="password")
-        cb.upsert_multi(DOCS)
-        cb.close()
-        query(mock, "CREATE PRIMARY INDEX ON `default`")
-        query(mock, "CREATE PRIMARY INDEX ON `other`")
-        status, doc = _call(mock, mock.nodes[0].search_port, "PUT", "/api/index/hotels", DYNAMIC)
-        assert status == 200 and doc["status"] == "ok", doc
+    buckets: dict = {"default": {}, "other": {}, "std": {}, "typed": {}}
+    with MockCluster(nodes=1, replicas=0, buckets=buckets) as mock:
+        for name in ("default", "std", "typed"):
+            cb = Bucket(f"{mock.connstr}/{name}", username="Administrator",
+                        password="password")
+            cb.upsert_multi({**DOCS, **MORE})
+            cb.close()
+        for name in buckets:
+            query(mock, f"CREATE PRIMARY INDEX ON `{name}`")
+        for name, body in (("hotels", DYNAMIC), ("hotels_std", STANDARD),
+                           ("hotels_typed", TYPED)):
+            status, doc = _call(mock, mock.nodes[0].search_port, "PUT", f"/api/index/{name}",
+                                body)
+            assert status == 200 and doc["status"] == "ok", doc
         yield mock
 
 
 WHERE = "WHERE d.type = 'hotel' AND d.rooms > 100"
+"""Sargable for a keyword index: ``type = 'hotel'`` (the open range is filtered)."""
 
 
 def scan_and_hints(mock: MockCluster, statement: str) -> tuple[dict, dict]:
@@ -77,7 +107,7 @@ def test_use_index_using_fts(mock, hint, followed):
     # flex-indexes.adoc, Usage: USE INDEX (USING FTS) makes the query use a Search index
     q = f"SELECT RAW META(d).id FROM `default` d {hint} {WHERE} ORDER BY META(d).id"
     plain = f"SELECT RAW META(d).id FROM `default` d {WHERE} ORDER BY META(d).id"
-    assert query(mock, q) == query(mock, plain) == ["hotel_1", "hotel_2"]
+    assert query(mock, q) == query(mock, plain) == ["hotel_1", "hotel_2", "hotel_5"]
     scan, hints = scan_and_hints(mock, q)
     assert scan["#operator"] == "IndexFtsSearch" and scan["index"] == "hotels"
     assert scan["using"] == "fts"
@@ -113,3 +143,105 @@ def test_named_search_index_that_does_not_exist(mock):
 def test_without_a_hint_no_search_index(mock):
     scan, hints = scan_and_hints(mock, f"SELECT RAW META(d).id FROM `default` d {WHERE}")
     assert scan["#operator"] == "PrimaryScan3" and hints == {}
+
+
+def searches(mock: MockCluster) -> int:
+    """How many times the Search service answered a flex scan."""
+    return int(mock.cluster.query_engine.stats["flex_searches"])
+
+
+PREDICATES = [  # flex-indexes.adoc "N1QL Predicates": each is sargable
+    "d.name = 'The Overlook'", "d.city = 'Paris'", "d.rooms = 100", "d.rooms = 237",
+    "d.open = true", "d.open = false", "d.geo.country = 'France'", "d.geo.stars = 4",
+    "d.city IN ['Paris', 'Torquay']", "d.rooms IN [12, 100]", "d.name LIKE 'Hotel%'",
+    "d.name LIKE 'The Overlook'", "d.rooms BETWEEN 10 AND 150",
+    "d.rooms >= 100 AND d.rooms <= 237", "d.rooms > 100 AND d.rooms < 237",
+    "d.tags = 'b'", "d.type = 'hotel'", "d.name = 'nobody'",
+]
+
+
+@pytest.mark.parametrize("where", PREDICATES)
+def test_search_index_answers_like_gsi(mock, where):
+    # flex-indexes.adoc, Usage: the query is transformed into a Search query and run
+    # against the qualified index; the rows equal the answer without it.
+    q = f"SELECT RAW META(d).id FROM `default` d USE INDEX (USING FTS) WHERE {where}"
+    before = searches(mock)
+    got = sorted(query(mock, q))
+    assert searches(mock) == before + 1  # the Search index gave the document ids
+    plain = sorted(query(mock, f"SELECT RAW META(d).id FROM `default` d WHERE {where}"))
+    assert got == plain
+    scan, hints = scan_and_hints(mock, q)
+    assert scan["#operator"] == "IndexFtsSearch" and hints["hints_followed"]
+
+
+@pytest.mark.parametrize("where", PREDICATES)
+def test_partial_sargability_with_other_conjuncts(mock, where):
+    # "AND Expressions": one sargable child is enough; the others are filtered after
+    # the fetch (here a function of a field and an open range).
+    full = f"{where} AND LOWER(d.city) IS NOT NULL AND d.rooms > 1"
+    q = f"SELECT RAW META(d).id FROM `default` d USE INDEX (USING FTS) WHERE {full}"
+    plain = f"SELECT RAW META(d).id FROM `default` d WHERE {full}"
+    assert sorted(query(mock, q)) == sorted(query(mock, plain))
+
+
+@pytest.mark.parametrize("where", [
+    "d.rooms >= 100",  # open-ended range: not deterministic ("Range Expressions")
+    "d.rooms <= 237 AND d.rooms >= 100",  # maximum before minimum
+    "LOWER(d.city) = 'paris'",  # the left-hand side is an expression ("Equality")
+    "d.city = 'Paris' OR d.name = 'x'",  # OR is not translated here
+    "d.name LIKE '%look'",  # not a prefix ("LIKE Expressions")
+])
+def test_predicates_that_do_not_qualify(mock, where):
+    q = f"SELECT RAW META(d).id FROM `default` d USE INDEX (USING FTS) WHERE {where}"
+    before = searches(mock)
+    assert sorted(query(mock, q)) == sorted(query(
+        mock, f"SELECT RAW META(d).id FROM `default` d WHERE {where}"))
+    assert searches(mock) == before
+    scan, hints = scan_and_hints(mock, q)
+    assert scan["#operator"] == "PrimaryScan3"
+    assert hints["hints_not_followed"] == ["INDEX_FTS(d): INDEX_FTS hint cannot be followed"]
+
+
+def test_standard_analyzer_index_does_not_qualify_for_text(mock):
+    # "Analyzer": the index must use the keyword analyzer; numbers still qualify.
+    q = "SELECT RAW META(d).id FROM `std` d USE INDEX (USING FTS) WHERE d.name = 'Overlook'"
+    assert query(mock, q) == ["hotel_6"]
+    scan, _ = scan_and_hints(mock, q)
+    assert scan["#operator"] == "PrimaryScan3"
+    q = "SELECT RAW META(d).id FROM `std` d USE INDEX (USING FTS) WHERE d.rooms = 12"
+    assert query(mock, q) == ["hotel_3"]
+    assert scan_and_hints(mock, q)[0]["#operator"] == "IndexFtsSearch"
+
+
+def test_custom_type_mapping_needs_the_type_in_the_where(mock):
+    # "Conditional Expression for Custom Type Mappings" and "Indexed Fields".
+    base = "SELECT RAW META(d).id FROM `typed` d USE INDEX (USING FTS) WHERE "
+    q = base + "d.type = 'hotel' AND d.rooms BETWEEN 100 AND 300"
+    before = searches(mock)
+    assert sorted(query(mock, q)) == ["hotel_1", "hotel_2", "hotel_4"]
+    assert searches(mock) == before + 1
+    assert scan_and_hints(mock, q)[0]["#operator"] == "IndexFtsSearch"
+    for where in ("d.rooms BETWEEN 100 AND 300",  # no type: the mapping cannot be known
+                  "d.type = 'hotel' AND d.city = 'Paris'"):  # city is not mapped
+        assert scan_and_hints(mock, base + where)[0]["#operator"] == "PrimaryScan3", where
+
+
+def test_search_index_follows_writes(mock):
+    # the Search index is brought up to date before it answers (no stale ids)
+    cb = Bucket(f"{mock.connstr}/default", username="Administrator", password="password")
+    try:
+        cb.upsert("hotel_7", {"type": "hotel", "name": "Bates Motel", "rooms": 12})
+        q = ("SELECT RAW META(d).id FROM `default` d USE INDEX (USING FTS) "
+             "WHERE d.rooms = 12 ORDER BY META(d).id")
+        assert query(mock, q) == ["hotel_3", "hotel_7"]
+        cb.remove("hotel_7")
+        assert query(mock, q) == ["hotel_3"]
+    finally:
+        cb.close()
+
+
+def test_named_parameters_in_a_flex_query(mock):
+    status, doc = _call(mock, mock.nodes[0].query_port, "POST", "/query/service", {
+        "statement": "SELECT RAW META(d).id FROM `default` d USE INDEX (USING FTS) "
+                     "WHERE d.city = $c ORDER BY META(d).id", "$c": "Paris"})
+    assert status == 200 and doc["results"] == ["hotel_4"], doc

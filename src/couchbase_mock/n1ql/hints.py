@@ -12,9 +12,10 @@ engine cannot follow, or an invalid one, is reported in EXPLAIN's
 
 What this engine does with each: INDEX and NO_INDEX narrow the secondary
 indexes the planner chooses from (planner.choose_access); INDEX_FTS and USE
-INDEX (USING FTS) are followed when a Search index exists for the keyspace
-(the query is still answered by the planner's scan plus the WHERE filter: a
-keyword-analyzed Search index returns the same documents); joins always run
+INDEX (USING FTS) are followed when a Search index of the keyspace qualifies
+for the query (its mapping searches the fields of the sargable predicates, see
+flex_search.py), and that index then gives the document ids; otherwise the
+hint is reported not followed and the planner's scan answers; joins always run
 as nested loops in the order written, so USE_NL, NO_USE_HASH and ORDERED are
 followed and USE_HASH and NO_USE_NL are not.
 """

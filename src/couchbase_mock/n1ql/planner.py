@@ -23,6 +23,7 @@ from . import hints
 from .adaptive import pairs_source, pairs_spec
 from .errors import N1QLError, no_index
 from .evaluator import CTX, Compiler, Scope, flatten_op
+from .flex_search import plan as flex_plan
 from .indexes import (
     ARRAY_VAR,
     ArrayKey,
@@ -284,6 +285,9 @@ class Access:
         document it returns), so a covering scan need not read the array."""
         self.fts: Optional[str] = None
         """The Search index an INDEX_FTS hint had followed (hints.chosen)."""
+        self.flex: Any = None
+        """The :class:`~.flex_search.FlexScan` that gives the document ids, when
+        a qualified Search index answers (flex indexes)."""
         self.vector: Optional[VectorOrder] = None
         """For a vector index scan: the documents in distance order (see
         :func:`use_vector_order`)."""
@@ -302,6 +306,10 @@ class Access:
             return iter([])
         if self.vector is not None:
             return self.vector.keys(env, on_loop)
+        if self.flex is not None:
+            found = self.flex.keys(env)
+            if found is not None:
+                return iter(found)
         index = self.index
         if isinstance(index, PrimaryIndex):
             return on_loop(index.scan)
@@ -425,7 +433,8 @@ def decide_cover(access: Optional[Access], alias: Optional[str], nodes: list,
     index's WHERE fixes, or ``META(alias).id``. ``names``: every other name in
     scope (other aliases, LET, projection and range variables): an unqualified
     name that is none of them is a field of ``alias``."""
-    if access is None or access.kind != "index" or alias is None or not COVERING_SCANS:
+    if access is None or access.kind != "index" or alias is None or not COVERING_SCANS \
+            or access.flex is not None:  # a Search index never covers (flex-indexes.adoc)
         return
     index = access.index
     if not isinstance(index, SecondaryIndex):
@@ -592,6 +601,8 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
         if hinted:
             indexes = hinted + [ix for ix in indexes if ix.primary]
     conjs = conjuncts(where)
+    flex = flex_plan(catalog, term, path, conjs, others)  # flex_search.py
+    fts_names = [flex.name] if flex is not None else []
     conj_texts = {key_text(c, term.alias) for c in conjs}
     best: Optional[tuple] = None
     for ix in indexes:
@@ -632,12 +643,19 @@ def choose_access(catalog: IndexCatalog, term: A.KeyspaceTerm, path: tuple,
     if best is not None:
         access = Access("index", path, keyspace, index=best[1], spec=best[2], via=best[3])
         access.answered = best[4]
-        return hints.chosen(term, access, hints.search_indexes(catalog, path))
+        return _with_flex(hints.chosen(term, access, fts_names), flex)
     primary = catalog.primary(path)
     if primary is not None:
-        return hints.chosen(term, Access("primary", path, keyspace, index=primary),
-                            hints.search_indexes(catalog, path))
+        return _with_flex(hints.chosen(term, Access("primary", path, keyspace, index=primary),
+                                       fts_names), flex)
     raise no_index(quoted)
+
+
+def _with_flex(access: Access, flex: Any) -> Access:
+    """``access`` answered by the Search index ``flex`` when the hint was followed."""
+    if access.fts is not None and flex is not None:
+        access.flex = flex
+    return access
 
 
 # -- vector indexes ---------------------------------------------------------------
