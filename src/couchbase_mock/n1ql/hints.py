@@ -396,7 +396,7 @@ def merge_target(catalog: Any, term: Any, path: tuple, scan_all: bool) -> None:
         access = Access("primary", path, path[-1], index=catalog.primary(path))
     else:
         access = Access("keys", path, path[-1])
-    chosen(term, access, search_indexes(catalog, path))
+    chosen(term, access)  # read by key or primary scan: no Search index answers
 
 
 def fts_hinted(term: Any) -> Optional[list]:

@@ -749,7 +749,7 @@ def use_vector_order(catalog: IndexCatalog, block: Any, order: Optional[list],
         vector = VectorOrder(ix, call, str(call.args[2].value), limit)
         chosen = Access("index", access.path, access.keyspace, index=ix, spec=RangeSpec())
         chosen.vector = vector
-        source.access = hints.chosen(term, chosen, hints.search_indexes(catalog, access.path))
+        source.access = hints.chosen(term, chosen)  # a vector scan: no Search index
         return True
     return False
 
