@@ -17,6 +17,7 @@ from typing import Any, Optional
 from . import ast as A
 from .errors import N1QLError, syntax_error
 from .exclude import parse_exclude
+from .fromselect import rotate_from_select
 from .hints import attach as attach_hints
 from .hints import split_tokens
 from .joinrules import check_joins
@@ -155,7 +156,7 @@ class Parser:
 
     def statement(self) -> A.Node:
         t = self.tok
-        if self.is_kw("SELECT", "WITH") or self.is_op("("):
+        if self.is_kw("SELECT", "WITH", "FROM") or self.is_op("("):  # FROM...SELECT
             return self.select()
         word = t.text.upper() if t.kind == IDENT else ""
         if word:
@@ -253,7 +254,7 @@ class Parser:
             if recursive:
                 self.ctes.add(name)  # a recursive term reads itself
             query = expr = None
-            if self.is_kw("SELECT", "WITH"):
+            if self.is_kw("SELECT", "WITH", "FROM"):
                 query = self.select()
             else:
                 expr = self.expr()
@@ -288,6 +289,8 @@ class Parser:
         return A.OrderTerm(expr, desc, nulls)
 
     def select_block(self) -> A.SelectBlock:
+        if self.is_kw("FROM"):  # FROM ... SELECT ...: the SELECT clause moved first (fromselect.py)
+            rotate_from_select(self)
         hint_at = self.i
         self.expect_kw("SELECT")
         b = A.SelectBlock()
@@ -476,7 +479,7 @@ class Parser:
         return k == 2 or k > 4 or self.is_op("[", ".", tok=self.peek(k + 1))
 
     def from_term(self) -> Any:
-        if self.is_op("(") and self.is_kw("SELECT", "WITH", tok=self.peek()):
+        if self.is_op("(") and self.is_kw("SELECT", "WITH", "FROM", tok=self.peek()):
             self.i += 1
             query = self.select()
             self.expect_op(")")
@@ -919,7 +922,7 @@ class Parser:
         if kind == OP:
             if t.value == "(":
                 self.i += 1
-                if self.is_kw("SELECT", "WITH"):
+                if self.is_kw("SELECT", "WITH", "FROM"):
                     query = self.select()
                     self.expect_op(")")
                     return A.Subquery(query)

@@ -169,3 +169,38 @@ def _operators(op: object) -> list:
         elif isinstance(x, list):
             stack.extend(x)
     return out
+
+
+# -- select-syntax.adoc, from-select: the SELECT clause last ------------------------------------
+
+@pytest.mark.parametrize("from_select, select_from", [
+    ("FROM `travel-sample` t WHERE t.type = 'airport' SELECT t.city ORDER BY t.city",
+     "SELECT t.city FROM `travel-sample` t WHERE t.type = 'airport' ORDER BY t.city"),
+    ("FROM `travel-sample` GROUP BY type SELECT type, COUNT(*) AS n ORDER BY type LIMIT 1",
+     "SELECT type, COUNT(*) AS n FROM `travel-sample` GROUP BY type ORDER BY type LIMIT 1"),
+    ("FROM `travel-sample` t LET c = t.city WHERE c = 'Paris' SELECT RAW t.type "
+     "UNION FROM hs.inventory.hotel h SELECT RAW h.city",
+     "SELECT RAW t.type FROM `travel-sample` t LET c = t.city WHERE c = 'Paris' "
+     "UNION SELECT RAW h.city FROM hs.inventory.hotel h"),
+    ("SELECT (FROM `travel-sample` t WHERE t.type = 'landmark' SELECT RAW t.name "
+     "ORDER BY t.name) AS names",
+     "SELECT (SELECT RAW t.name FROM `travel-sample` t WHERE t.type = 'landmark' "
+     "ORDER BY t.name) AS names"),
+    ("WITH k AS ('Paris') FROM `travel-sample` t WHERE t.city = k SELECT RAW META(t).id "
+     "ORDER BY META(t).id",
+     "WITH k AS ('Paris') SELECT RAW META(t).id FROM `travel-sample` t WHERE t.city = k "
+     "ORDER BY META(t).id"),
+])
+def test_from_select_equals_select_from(engine: QueryEngine, from_select: str,
+                                        select_from: str) -> None:
+    """select-syntax.adoc: ``subselect ::= select-from | from-select``, where
+    ``from-select ::= with-clause? from-clause let-clause? where-clause?
+    group-by-clause? window-clause? select-clause``: the same block either way,
+    as a statement, a set operand or a subquery."""
+    got = rows(engine, from_select)
+    assert got and got == rows(engine, select_from)
+
+
+def test_from_select_without_select_is_a_syntax_error(engine: QueryEngine) -> None:
+    """select-syntax.adoc: the from-select form ends with its select-clause."""
+    assert error(engine, "FROM `travel-sample` WHERE type = 'airport'").code == 3000
