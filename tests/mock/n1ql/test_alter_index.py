@@ -6,8 +6,8 @@ The examples need four or five index nodes: the engine is given a directory of f
 from __future__ import annotations
 
 import pytest
+from n1ql_sample import make_engine
 
-from conftest import make_engine
 from couchbase_mock.n1ql import N1QLError
 from couchbase_mock.n1ql.system import Directory
 

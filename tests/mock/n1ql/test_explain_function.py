@@ -4,8 +4,8 @@ subqueries, its path, and 10101 for a function that does not exist."""
 from __future__ import annotations
 
 import pytest
+from n1ql_sample import make_engine
 
-from conftest import make_engine
 from couchbase_mock.n1ql import N1QLError
 
 

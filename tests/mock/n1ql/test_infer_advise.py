@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from n1ql_sample import make_engine
 
-from conftest import make_engine
 from couchbase_mock.n1ql import MemoryDatastore, N1QLError, QueryEngine
 from couchbase_mock.n1ql.statements.statistics import statistics_of
 

@@ -8,8 +8,7 @@ never changes what the statement does."""
 from __future__ import annotations
 
 import pytest
-
-from conftest import make_engine
+from n1ql_sample import make_engine
 
 BS = "`beer-sample`"
 SET_X = "WHEN MATCHED THEN UPDATE SET t.merged = true WHERE b.abv > 6"

@@ -18,8 +18,8 @@ import re
 from typing import Any, Optional
 
 import pytest
+from n1ql_sample import make_engine
 
-from conftest import make_engine
 from couchbase_mock.n1ql import QueryEngine
 from couchbase_mock.n1ql.errors import N1QLError
 from couchbase_mock.n1ql.functions import AGGREGATES, ARITY, FUNCTIONS

@@ -11,8 +11,8 @@ import threading
 from typing import Iterator
 
 import pytest
+from n1ql_sample import make_engine
 
-from conftest import make_engine
 from couchbase_mock.n1ql import N1QLError
 
 S = "travel.inventory."

@@ -8,8 +8,8 @@ vectors (the pages' 1536 dimensions need their sample data)."""
 from __future__ import annotations
 
 import pytest
+from n1ql_sample import make_engine
 
-from conftest import make_engine
 from couchbase_mock.n1ql import N1QLError
 
 RGB = "`travel`.`color`.`rgb`"

@@ -11,7 +11,7 @@ With ``WHERE ISVECTOR(...)`` the two answers agree (vectorfun.adoc ISVECTOR).
 
 from __future__ import annotations
 
-from conftest import make_engine
+from n1ql_sample import make_engine
 
 RGB = "`travel`.`color`.`rgb`"
 DOCS = {

@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from n1ql_sample import make_engine
 
-from conftest import make_engine
 from couchbase_mock.n1ql.explain import operators
 
 RGB = "`travel`.`color`.`rgb`"
