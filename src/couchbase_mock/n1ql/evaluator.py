@@ -10,7 +10,8 @@ the metadata (id, cas, ...) of the document bound to ``alias``.
 N1QL rules kept here: an operator over MISSING gives MISSING and over NULL
 gives NULL (MISSING winning); arithmetic over non-numbers gives NULL; AND is
 FALSE if any operand is false, else MISSING/NULL if any is, else TRUE; an
-unqualified name is a field of the only keyspace in FROM.
+unqualified name is a field of the only keyspace in FROM; with several
+keyspaces in scope it must be a variable (:attr:`Scope.several`).
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from typing import Any, Callable, Optional
 from . import ast as A
 from .aggregates import AGGREGATES
 from .cancel import Cancel
-from .errors import N1QLError
+from .errors import E_AMBIGUOUS_REFERENCE, N1QLError
 from .functions import ARITY, CONTEXTUAL, FUNCTIONS
 from .values import MISSING, collation_key, equal, is_number, truth
 
+E_AMBIGUOUS_META = 4310  # META() without its keyspace where several are in scope
 CTX = "\x00ctx"
 META = "\x00meta:"
 
@@ -76,7 +78,9 @@ class Scope:
     block_names: frozenset = frozenset()  # enclosing blocks' names (subquery_rules.py)
 
     def __init__(self, bound: Optional[set] = None, default_alias: Optional[str] = None,
-                 aggregates: Optional[dict] = None, parent: Optional[Scope] = None) -> None:
+                 aggregates: Optional[dict] = None, parent: Optional[Scope] = None,
+                 several: bool = False) -> None:
+        self.several = several  # (the name rule, below)
         self.bound = set(bound or ())
         self.default_alias = default_alias
         self.aggregates = aggregates
@@ -85,6 +89,20 @@ class Scope:
     def child(self, names: list) -> Scope:
         s = Scope(self.bound | set(names), self.default_alias, self.aggregates, self.parent)
         s.block_names = self.block_names
+        s.several = self.several
+        return s
+
+    # -- the name rule (from.adoc, join.adoc): with one keyspace in scope an
+    # unqualified name is a field of it; once a JOIN, NEST, UNNEST or comma term
+    # adds another, an unqualified name must be a variable (keyspace alias,
+    # LET/WITH/range variable, result alias in ORDER BY), else the statement is
+    # refused: 3080 "Ambiguous reference to field NAME.", and META() needs an
+    # argument (4310). ``several``: more than one keyspace in scope.
+
+    def joined(self, alias: str) -> Scope:
+        """This scope with one more keyspace ``alias`` (a JOIN/NEST term's ON)."""
+        s = self.child([alias])
+        s.default_alias, s.several = None, True
         return s
 
 
@@ -330,6 +348,8 @@ class Compiler:
         name = node.name
         scope = self.scope
         if name in scope.bound or scope.default_alias is None:
+            if scope.several and name not in scope.bound:  # (the name rule: Scope.several)
+                raise N1QLError(E_AMBIGUOUS_REFERENCE, f"Ambiguous reference to field {name}.")
             return lambda env: env.get(name, MISSING)
         alias = scope.default_alias
 
@@ -612,6 +632,9 @@ class Compiler:
                 raise N1QLError(3000, "META() takes a keyspace alias")
             key = META + arg.name
         else:
+            if self.scope.several:  # (the name rule: Scope.several)
+                raise N1QLError(E_AMBIGUOUS_META, "META() in query with multiple FROM terms "
+                                                  "requires an argument.")
             if self.scope.default_alias is None:
                 return lambda env: MISSING
             key = META + self.scope.default_alias

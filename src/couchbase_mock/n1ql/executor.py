@@ -223,7 +223,7 @@ class JoinStep:
                 raise N1QLError(4025, f"Unknown keyspace for alias {join.for_alias}")
             self.index_join = IndexJoin(engine, join, self.path)
             return
-        inner = compiler.with_scope(compiler.scope.child([join.alias]))
+        inner = compiler.with_scope(compiler.scope.joined(join.alias))
         if join.on_keys is not None:
             self.keys_fn = compiler.compile(join.on_keys)
             return
@@ -234,7 +234,7 @@ class JoinStep:
         for c in flatten_op(join.on, "AND"):
             side = self._meta_id_match(c, join.alias) if self.keys_fn is None else None
             if side is not None:
-                self.keys_fn = compiler.compile(side)
+                self.keys_fn = inner.compile(side)  # (an ON term: the name rule applies)
             else:
                 rest.append(c)
         if rest:
@@ -360,7 +360,9 @@ class BlockPlan:
         let_names = [n for n, _ in block.let]
         letting_names = [n for n, _ in block.letting]
         default = aliases[0] if aliases else outer.default_alias
-        scope = Scope(outer.bound | set(aliases) | set(let_names), default)
+        several = len(aliases) > 1 or (not aliases and outer.several)  # name rule (Scope)
+        names_default = None if several else default
+        scope = Scope(outer.bound | set(aliases) | set(let_names), names_default, several=several)
         check_subquery_aliases(outer, aliases)  # (subquery_rules.py: Q6B)
         mark_scopes([scope], outer, aliases + let_names)
         compiler = Compiler(scope)
@@ -371,7 +373,8 @@ class BlockPlan:
             cover_block(self.source.access, block, order, outer.bound | set(aliases[1:]))
         self.joins = []
         for i, j in enumerate(block.joins):
-            partial = Scope(outer.bound | set(aliases[: i + 1]), default)
+            partial = Scope(outer.bound | set(aliases[: i + 1]), None if i else default,
+                            several=i > 0)
             mark_scopes([partial], outer, aliases + let_names)
             step = TermJoin if is_term_join(j) else JoinStep  # FROM a, b; JOIN (subquery)
             self.joins.append(step(engine, j, Compiler(partial), others))
@@ -394,8 +397,8 @@ class BlockPlan:
         self.group_as = block.group_as  # GROUP AS name (groupas.py)
         if self.group_as is not None:
             letting_names.append(self.group_as)
-        post_scope = Scope(scope.bound | set(letting_names), default,
-                           slots if self.grouped else None)
+        post_scope = Scope(scope.bound | set(letting_names), names_default,
+                           slots if self.grouped else None, several=several)
         post = Compiler(post_scope)
         # window functions (window.py): computed after grouping, before projection and ORDER BY
         calls = window_calls([t.expr for t in block.terms] + [o.expr for o in (order or [])])
@@ -409,8 +412,8 @@ class BlockPlan:
         if self.grouped:  # only group keys and aggregates after grouping (groupcheck.py)
             check_grouped_block(block, order, aliases + let_names, aliases[0] if aliases
                                 else None, outer.bound | set(letting_names), self.projector.names)
-        order_scope = Scope(post_scope.bound | set(self.projector.names), default,
-                            post_scope.aggregates)
+        order_scope = Scope(post_scope.bound | set(self.projector.names), names_default,
+                            post_scope.aggregates, several=several)
         order_scope.windows = post_scope.windows
         order_scope.block_names = post_scope.block_names
         self.order_fns = [(Compiler(order_scope).compile(o.expr), o.desc, o.nulls_first)

@@ -43,7 +43,7 @@ class TermJoin:
         if join.on_keys is not None:
             raise N1QLError(3000, f"ON KEYS needs a keyspace: {self.alias} is not one")
         self.source = Source(engine, term, None, others, scope)
-        inner = compiler.with_scope(scope.child([self.alias]))
+        inner = compiler.with_scope(scope.joined(self.alias))  # (the name rule: Scope)
         self.on_fn = inner.compile(join.on) if join.on is not None else None
 
     def apply(self, rows: Iterator[dict], ctx: Any) -> Iterator[dict]:
