@@ -16,7 +16,6 @@ keyspaces in scope it must be a variable (:attr:`Scope.several`).
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any, Callable, Optional
 
@@ -25,6 +24,7 @@ from .aggregates import AGGREGATES
 from .cancel import Cancel
 from .errors import E_AMBIGUOUS_REFERENCE, N1QLError
 from .functions import ARITY, CONTEXTUAL, FUNCTIONS
+from .regex import compile_like
 from .values import MISSING, collation_key, equal, is_number, truth
 
 E_AMBIGUOUS_META = 4310  # META() without its keyspace where several are in scope
@@ -112,21 +112,7 @@ def get_field(v: Any, name: str) -> Any:
     return MISSING
 
 
-def _like_regex(pattern: str) -> re.Pattern:
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
-
-
-_LIKE_CACHE: dict[str, re.Pattern] = {}
+_LIKE_CACHE: dict[str, Callable[[str], bool]] = {}
 
 
 def like(value: Any, pattern: Any) -> Any:
@@ -134,10 +120,10 @@ def like(value: Any, pattern: Any) -> Any:
         return MISSING
     if type(value) is not str or type(pattern) is not str:
         return None
-    rx = _LIKE_CACHE.get(pattern)
-    if rx is None:
-        rx = _LIKE_CACHE[pattern] = _like_regex(pattern)
-    return rx.fullmatch(value) is not None
+    match = _LIKE_CACHE.get(pattern)
+    if match is None:  # linear time, where a regex of "%a%a%b" backtracks (regex/like.py)
+        match = _LIKE_CACHE[pattern] = compile_like(pattern)
+    return match(value)
 
 
 def _cmp(op: str) -> Callable[[Any, Any], Any]:

@@ -15,6 +15,8 @@ import urllib.parse
 from typing import Any, Iterator, Optional
 
 from ..limits import check_string_length
+from ..regex import Regex, RegexError
+from ..regex import compile as compile_regex
 from ..values import MISSING, is_number
 from . import from_utf8, register, substr_of, utf8
 
@@ -110,7 +112,7 @@ def mask(s: str, options: Optional[dict] = None) -> Any:
             m = _search(anchor, s)
             if m is None:
                 return s
-            at = m.start()
+            at = m
         else:
             return None
         if at > len(s):
@@ -163,21 +165,22 @@ register("MB_SUBSTR1", strict=("s", "n", "n"))(
 
 # -- pattern matching (patternmatchingfun.html) -------------------------------
 
-_RX_CACHE: dict[str, Optional[re.Pattern]] = {}
+# Go's regexp semantics in linear time (the regex package): Python's re backtracks.
 
 
-def _compile(pattern: str) -> Optional[re.Pattern]:
-    if pattern not in _RX_CACHE:
-        try:
-            _RX_CACHE[pattern] = re.compile(pattern)
-        except (re.error, OverflowError, RecursionError):
-            _RX_CACHE[pattern] = None
-    return _RX_CACHE[pattern]
+def _compile(pattern: str) -> Optional[Regex]:
+    """The compiled pattern, or None for one Go refuses (the function gives NULL)."""
+    try:
+        return compile_regex(pattern)
+    except RegexError:
+        return None
 
 
-def _search(pattern: str, s: str) -> Any:
+def _search(pattern: str, s: str) -> Optional[int]:
+    """Where the first match of ``pattern`` in ``s`` starts (None: no match or a bad pattern)."""
     rx = _compile(pattern)
-    return rx.search(s) if rx is not None else None
+    m = rx.search(s) if rx is not None else None
+    return None if m is None else m[0]
 
 
 def _with_rx(fn: Any) -> Any:
@@ -189,64 +192,40 @@ def _with_rx(fn: Any) -> Any:
     return call
 
 
+def _position(s: str, rx: Regex, base: int) -> int:
+    """Where the first match starts: a byte offset into the UTF-8 text, as Go's
+    regexp indexes strings (ASCII: the character position)."""
+    m = rx.search(s)
+    if m is None:
+        return -1
+    start = m[0]
+    return (start if s.isascii() else len(s[:start].encode("utf-8", "surrogatepass"))) + base
+
+
 register("REGEXP_CONTAINS", "REGEX_CONTAINS", strict=("s", "s"))(
     _with_rx(lambda s, rx: rx.search(s) is not None))
 register("REGEXP_LIKE", "REGEX_LIKE", strict=("s", "s"))(
-    _with_rx(lambda s, rx: rx.fullmatch(s) is not None))
+    _with_rx(lambda s, rx: rx.fullmatch(s)))
 register("REGEXP_POSITION", "REGEX_POSITION", "REGEXP_POSITION0", "REGEX_POSITION0",
-         strict=("s", "s"))(_with_rx(lambda s, rx: (lambda m: m.start() if m else -1)(
-             rx.search(s))))
+         strict=("s", "s"))(_with_rx(lambda s, rx: _position(s, rx, 0)))
 register("REGEXP_POSITION1", "REGEX_POSITION1", strict=("s", "s"))(
-    _with_rx(lambda s, rx: (lambda m: m.start() + 1 if m else -1)(rx.search(s))))
+    _with_rx(lambda s, rx: _position(s, rx, 1)))
 register("REGEXP_MATCHES", "REGEX_MATCHES", strict=("s", "s"))(
-    _with_rx(lambda s, rx: [m.group(0) for m in _go_matches(rx, s)]))
+    _with_rx(lambda s, rx: [s[m[0]:m[1]] for m in rx.find_all(s)]))
 register("REGEXP_SPLIT", "REGEX_SPLIT", strict=("s", "s"))(
-    _with_rx(lambda s, rx: list(_rx_split(rx, s))))
-
-
-def _go_matches(rx: re.Pattern, s: str) -> Iterator[re.Match]:
-    """Successive matches as Go finds them: an empty match next to the one
-    before it is not a match."""
-    last_end = -1
-    for m in rx.finditer(s):
-        if m.start() == m.end() == last_end:
-            continue
-        last_end = m.end()
-        yield m
-
-
-def _rx_split(rx: re.Pattern, s: str) -> Iterator[str]:
-    """The pieces between matches (patternmatchingfun.adoc REGEXP_SPLIT: an
-    empty piece at the start is kept, "/opt/bin" -> ["", "opt", "bin"], except
-    for an empty match there)."""
-    begin = end = 0
-    for m in _go_matches(rx, s):
-        end = m.start()
-        if m.end() != 0:
-            yield s[begin:end]
-        begin = m.end()
-    if end != len(s):
-        yield s[begin:]
-
-
-def _go_replacement(r: str) -> str:
-    """Go's ``$1``/``${1}`` group references as Python's ``\\g<1>``."""
-    r = r.replace("\\", "\\\\")
-    return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: "\\g<%s>" % (m.group(1) or m.group(2)), r)
+    _with_rx(lambda s, rx: rx.split(s)))
 
 
 @register("REGEXP_REPLACE", "REGEX_REPLACE", strict=("s", "s", "s", "n"))
 def regexp_replace(s: str, pattern: str, repl: str, n: Any = None) -> Any:
+    """Go's $1 / ${name} expansion in ``repl``; at most ``n`` replacements if given."""
     rx = _compile(pattern)
     if rx is None:
         return None
-    count = int(min(n, 2**31)) if n is not None and n > 0 else 0
     if n is not None and n == 0:
         return s
-    try:
-        return rx.sub(_go_replacement(repl), s, count=count)
-    except (re.error, IndexError):
-        return None
+    limit = int(min(n, 2**31)) if n is not None and n > 0 else -1
+    return rx.replace(s, repl, limit)
 
 
 # -- tokens (tokenfun.html) ---------------------------------------------------
@@ -339,7 +318,7 @@ def _regexp_any(toks: list, pattern: str) -> Any:
     rx = _compile(pattern)
     if rx is None:
         return None
-    return any(rx.fullmatch(t) is not None for t in toks if type(t) is str)
+    return any(rx.fullmatch(t) for t in toks if type(t) is str)
 
 
 register("CONTAINS_TOKEN", "HAS_TOKEN")(_contains_token(lambda toks, t: t in [x for x in toks
