@@ -204,7 +204,10 @@ def run(prog: Program, s: str, pos: int = 0) -> Optional[list]:
                 i = j
             add(clist, 0, empty, i)
         if not clist:
-            break
+            if matched is not None or anchored or i >= n:
+                break
+            i += 1
+            continue
         nlist: list = []
         ch = s[i] if i < n else ""
         nxt = i + 1

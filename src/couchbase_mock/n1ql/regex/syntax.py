@@ -244,7 +244,11 @@ class _Parser:
                 node, flags = self.group(flags)
                 items.append(node)  # None: a flags-only group, nothing to repeat
                 continue
-            items.append(self.atom(flags))
+            node = self.atom(flags)
+            if node[0] == "cat":  # \Q...\E: a repeat after it takes its last character
+                items.extend(node[1])
+            else:
+                items.append(node)
         nodes = [n for n in items if n is not None]
         return (nodes[0] if len(nodes) == 1 else ("cat", nodes)), flags
 
@@ -313,6 +317,9 @@ class _Parser:
             if name in self.names.values():
                 raise self.err("duplicate capture group name", name)
             self.i = end + 1
+        elif p.startswith("?:", self.i):
+            self.i += 2
+            return ("cat", [self._nested(flags)]), flags
         elif p.startswith("?", self.i):
             return self._flags_group(flags)
         self.ngroups += 1
