@@ -25,6 +25,7 @@ from typing import Any, Callable, Optional
 from . import ast as A
 from .errors import N1QLError
 from .evaluator import CTX, Compiler, Scope
+from .recursive_rules import check_recursive_term
 from .values import hashable
 
 MAX_LEVELS = 1000
@@ -45,6 +46,8 @@ class _Term:
             self.value = Compiler(scope).compile(term.expr)
             return
         body = term.query.body
+        if term.recursive:
+            check_recursive_term(term)  # what a recursive term may not hold (recursive_rules.py)
         if not (term.recursive and isinstance(body, A.SetOp) and body.op == "UNION"
                 and not term.query.order and term.query.limit is None
                 and term.query.offset is None):
