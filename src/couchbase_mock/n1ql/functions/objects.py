@@ -15,6 +15,8 @@ import re
 from typing import Any, Callable, Iterator, Optional
 
 from ..errors import N1QLError
+from ..regex import RegexError
+from ..regex import compile as compile_regex
 from ..values import MISSING, Binary, equal, to_json_value, type_name
 from . import encode_json, format_number, register
 
@@ -46,8 +48,8 @@ def _search(pattern: Any) -> Optional[Callable[[str], bool]]:
     if type(pattern) is not str:
         return lambda s: True
     try:
-        rx = re.compile(pattern)
-    except re.error:
+        rx = compile_regex(pattern)  # Go's syntax, linear time (the regex package)
+    except RegexError:
         return None
     return lambda s: rx.search(s) is not None
 

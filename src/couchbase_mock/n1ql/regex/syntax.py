@@ -109,7 +109,7 @@ def _orbits() -> dict:
     if _ORBITS is None:
         groups: dict = {}
         for cp in range(0x1E950):
-            if 0xD800 <= cp < 0xE000:
+            if 0xD800 <= cp < 0xE000 or cp == 0x131:  # dotless i folds only in Turkic rules
                 continue
             c = chr(cp)
             k = _canon(c)
