@@ -209,3 +209,62 @@ def test_recursive_levels_count_from_the_anchor(engine: QueryEngine) -> None:
     """recursive.adoc Arguments: levels "assumes the Anchor is at level 0"."""
     assert rows(engine, 'WITH RECURSIVE c AS (SELECT 1 AS r UNION SELECT c.r+1 AS r FROM c) '
                         'OPTIONS {"levels": 3} SELECT RAW c.r FROM c') == [1, 2, 3, 4]
+
+
+# -- indexing-meta-info.adoc -------------------------------------------------------------------
+
+META_HOTEL = {"hotel_10025": {"name": "Medway Youth Hostel"},
+              "hotel_10026": {"name": "The Balmoral Guesthouse"},
+              "a_hotel": {"name": "Alpha"}}
+META_AIRLINE = {"airline_10": {"name": "40-Mile Air"}, "airline_10123": {"name": "Texas Wings"},
+                "airline_10226": {"name": "Atifly"}}
+
+
+@pytest.fixture(scope="module")
+def meta_engine() -> QueryEngine:
+    eng = engine_with({"ts.inventory.hotel": META_HOTEL, "ts.inventory.airline": META_AIRLINE})
+    eng.query("CREATE INDEX idx_expire ON ts.inventory.airline(META().expiration)")
+    eng.query("CREATE INDEX idx_id ON ts.inventory.hotel(META().id)")
+    eng.query("CREATE INDEX idx_cas ON ts.inventory.hotel(META().cas)")
+    return eng
+
+
+def _index_names(plan: object) -> set:
+    found: set = set()
+    if isinstance(plan, dict):
+        if plan.get("#operator") == "IndexScan3":
+            found.add(plan.get("index"))
+        for v in plan.values():
+            found |= _index_names(v)
+    elif isinstance(plan, list):
+        for v in plan:
+            found |= _index_names(v)
+    return found
+
+
+def test_meta_expiration_index(meta_engine: QueryEngine) -> None:
+    """indexing-meta-info.adoc "Find two documents that have no expiration date"."""
+    q = ("SELECT META().id, META().expiration FROM ts.inventory.airline "
+         "WHERE META().expiration = 0 ORDER BY META().id LIMIT 2")
+    assert rows(meta_engine, q) == [{"expiration": 0, "id": "airline_10"},
+                                    {"expiration": 0, "id": "airline_10123"}]
+    assert "idx_expire" in _index_names(rows(meta_engine, "EXPLAIN " + q))
+
+
+def test_meta_id_index(meta_engine: QueryEngine) -> None:
+    """indexing-meta-info.adoc "Find all documents whose meta ID tag starts with a
+    letter higher than g"."""
+    q = 'SELECT name, META().id FROM ts.inventory.hotel WHERE META().id > "g" LIMIT 2'
+    assert rows(meta_engine, q) == [{"id": "hotel_10025", "name": "Medway Youth Hostel"},
+                                    {"id": "hotel_10026", "name": "The Balmoral Guesthouse"}]
+    assert "idx_id" in _index_names(rows(meta_engine, "EXPLAIN " + q))
+
+
+def test_meta_cas_order(meta_engine: QueryEngine) -> None:
+    """indexing-meta-info.adoc "Find the two most recently modified hotel
+    documents": the last two written, newest first."""
+    meta_engine.query('UPDATE ts.inventory.hotel USE KEYS "hotel_10025" SET touched = 1')
+    got = rows(meta_engine, "SELECT name, META().cas FROM ts.inventory.hotel "
+                            "ORDER BY META().cas DESC LIMIT 2")
+    assert [r["name"] for r in got] == ["Medway Youth Hostel", "Alpha"]
+    assert got[0]["cas"] > got[1]["cas"]
