@@ -278,3 +278,22 @@ def test_vm_agrees_with_python_re(pattern: str, text: str) -> None:
     assert got == [None if x == -1 else x for x in spans]
     assert rx.search(text) == got  # the fast path (if taken) agrees too
     assert rx.fullmatch(text, vm=True) == (re.fullmatch(pattern, text) is not None)
+
+
+_GO_ATOMS = ["a", "b", "\\w", "\\W", "\\s", "\\d", "\\b", "\\B", "^", "$", "(?m:^)", "(?m:$)",
+             "(?i:a)", "(?i:[b-c])", "[[:alpha:]]", "(?s:.)", ".", "\\x{e9}", "[^\\n]"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_GO_ATOMS), st.sampled_from(["", "", "*", "+?", "?"])),
+                min_size=1, max_size=5),
+       st.text(alphabet="aAbB1 \n\u00e9_", max_size=10), st.integers(0, 3))
+def test_fast_path_agrees_with_vm(parts: list, text: str, pos: int) -> None:
+    """The translation to Python's re keeps Go's meaning of each construct
+    (ASCII classes, text anchors, folding), also when a search starts mid-text."""
+    pattern = "".join(a + (qn if a[0] not in "^$\\" or a in ("\\w", "\\W", "\\s", "\\d") else "")
+                      for a, qn in parts)
+    rx = R.compile(pattern)
+    pos = min(pos, len(text))
+    assert rx.search(text, pos) == rx.search(text, pos, vm=True)
+    assert rx.fullmatch(text) == rx.fullmatch(text, vm=True)

@@ -26,7 +26,7 @@ MAX_LOOPS = 3
 _CAP = STEP_LIMIT + 1
 
 _ASSERTS = {"bot": r"\A", "eot": r"\Z", "bol": "(?m:^)", "eol": "(?m:$)",
-            "wordb": r"(?a:\b)", "nwordb": r"(?a:\B)"}
+            "wordb": r"(?a:\b)", "nwordb": r"(?:(?a:\B)|\A\Z)"}  # Python's \B fails on ""
 
 
 class Translated:
