@@ -205,3 +205,17 @@ def test_extractddl(fresh: QueryEngine) -> None:
     again = fresh.query('SELECT RAW EXTRACTDDL("beer%", {"flags": 8})').results[0]
     assert again == index_ddl
     assert fresh.query('SELECT RAW EXTRACTDDL("x", {"flags": "bad"})').results == [None]
+
+
+def test_redact_patterns_are_go_regexps_in_linear_time(engine: QueryEngine) -> None:
+    # metafun.adoc REDACT "pattern" with "regex": a regular expression (the service's
+    # Go syntax) over field names; a pattern that makes a backtracking engine run for
+    # hours on this name answers at once
+    long_name = "a" * 5000 + "!"
+    value = f'{{"{long_name}": "secret", "b": "keep"}}'
+    got = engine.query(f'SELECT RAW REDACT({value}, {{"pattern": "(a+)+$", "regex": true}})'
+                       ).results[0]
+    assert got == {long_name: "secret", "b": "keep"}  # (the name does not end in a's)
+    got = engine.query(f'SELECT RAW REDACT({value}, {{"pattern": "A+!", "regex": true, '
+                       f'"ignorecase": true}})').results[0]
+    assert got == {long_name: "xxxxxx", "b": "keep"}

@@ -9,11 +9,12 @@ the core; META() is compiled by the evaluator (it reads the row's metadata).
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from typing import Any, Optional
 
 from ..errors import N1QLError
+from ..regex import Regex, RegexError
+from ..regex import compile as compile_regex
 from ..values import MISSING, Binary, is_number
 from . import encode_json, register, request_of, utf8
 
@@ -209,14 +210,18 @@ class _Filter:
         pattern = spec.get("pattern")
         self.ok = pattern is None or type(pattern) is str
         self.regex = spec.get("regex") is True
-        flags = re.IGNORECASE if spec.get("ignorecase") is True else 0
+        self.ignorecase = spec.get("ignorecase") is True
         self.exact = spec.get("exact") is True
-        self.matcher: Optional[re.Pattern] = None
-        if type(pattern) is str:
+        self.matcher: Optional[Regex] = None  # (a regex: Go's syntax, linear time)
+        self.literal: Optional[str] = None
+        if type(pattern) is str and self.regex:
+            text = f"^(?:{pattern})$" if self.exact else pattern
             try:
-                self.matcher = re.compile(pattern if self.regex else re.escape(pattern), flags)
-            except re.error:
+                self.matcher = compile_regex(("(?i)" if self.ignorecase else "") + text)
+            except RegexError:
                 self.ok = False
+        elif type(pattern) is str:
+            self.literal = pattern.lower() if self.ignorecase else pattern
         self.name = spec.get("name") is True
         self.strict = spec.get("strict") is True
         self.omit = spec.get("omit") is True
@@ -226,12 +231,13 @@ class _Filter:
         self.exclude = spec.get("exclude") is True
 
     def matches(self, field: str) -> bool:
-        if self.matcher is None:
-            hit = True
-        elif self.exact:
-            hit = self.matcher.fullmatch(field) is not None
-        else:
+        if self.matcher is not None:
             hit = self.matcher.search(field) is not None
+        elif self.literal is None:
+            hit = True
+        else:
+            text = field.lower() if self.ignorecase else field
+            hit = text == self.literal if self.exact else self.literal in text
         return hit != self.exclude
 
     def redact(self, text: str) -> str:
