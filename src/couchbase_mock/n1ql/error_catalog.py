@@ -9,8 +9,10 @@ The ``symbol`` is searched but never shown, as the page says.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Optional, Union
+
+from .regex import RegexError
+from .regex import compile as compile_regex
 
 Lines = list[Union[str, list[str]]]
 
@@ -228,6 +230,11 @@ CATALOG: list[Entry] = [
     Entry(5330, "E_MERGE_MULTI_INSERT", "Multiple INSERT of the same document (document key "
           "'«key»') in a MERGE statement", ["Two source rows insert the same key."],
           ["Make the keys of the inserted documents distinct."], _Y),
+    Entry(5500, "E_MEMORY_QUOTA_EXCEEDED", "Request has exceeded memory quota",
+          ["The documents and rows the request holds (sorts, groups, windows, WITH "
+           "results...) are over its memory_quota (or the node's memory-quota)."],
+          ["Raise memory_quota, or make the request hold less (LIMIT, filters, fewer "
+           "fields)."], _Y),
     Entry(5503, "W_MISSING_KEY", "Key(s) in USE KEYS hint not found",
           ["USE KEYS VALIDATE names a key no document has (a warning)."],
           ["Check the keys in the USE KEYS clause."], _Y),
@@ -375,9 +382,10 @@ def find(what: Union[int, str]) -> list[dict[str, Any]]:
     if isinstance(what, int):
         entry = BY_CODE.get(what)
         return [entry.shown()] if entry is not None else []
-    try:
-        pattern = re.compile(what)
-    except re.error:
-        pattern = re.compile(re.escape(what))
+    try:  # (the service's Go syntax, in linear time: a pattern cannot stall the request)
+        pattern = compile_regex(what)
+        found = lambda t: pattern.search(t) is not None  # noqa: E731
+    except RegexError:
+        found = lambda t: what in t  # noqa: E731
     return [e.shown() for e in sorted(CATALOG, key=lambda e: e.code)
-            if any(pattern.search(t) for t in e.texts())]
+            if any(found(t) for t in e.texts())]
