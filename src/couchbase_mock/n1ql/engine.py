@@ -51,6 +51,7 @@ from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, 
 from .monitor import RequestLog
 from .parser import parse
 from .planner import require_keyspace
+from .quota import Quota, effective_quota, quota_error
 from .statements import EXPLAINERS, RUNNERS
 from .statements.udf import request_scope
 from .system import Directory
@@ -99,6 +100,8 @@ class QueryEngine:
         """Active and completed requests, prepared statement uses (``system:``)."""
         self.directory: Optional[Directory] = None
         """Users and nodes for ``system:`` keyspaces (``None``: a lone node)."""
+        self.memory_quota: float = 0
+        """The node's ``memory-quota`` in MB: default and cap of each request's (0: none)."""
         datastore.subscribe(self._on_change)
 
     # -- datastore plumbing ----------------------------------------------
@@ -125,17 +128,20 @@ class QueryEngine:
               now: Optional[float] = None, cancel: Optional[Cancel] = None,
               may_read: Optional[Callable[[str], bool]] = None,
               parsed: Optional[A.Node] = None, user: Optional[str] = None,
-              query_context: Optional[str] = None) -> QueryResult:
+              query_context: Optional[str] = None,
+              memory_quota: Optional[float] = None) -> QueryResult:
         """Run one statement (or a prepared one by name); raises :class:`N1QLError`.
 
         ``cancel`` stops the request (1080 at its deadline); ``may_read(bucket)``
         limits what ``system:`` keyspaces show; ``parsed`` is ``statement``
         already parsed; ``user`` who asks (its own requests in ``system:``);
         ``query_context`` where prepared statements are kept and unqualified
-        user-defined functions are found (keyspace names are the caller's job).
+        user-defined functions are found (keyspace names are the caller's job);
+        ``memory_quota`` the request's quota in MB, capped by :attr:`memory_quota` (quota.py).
         """
         start = time.perf_counter()
         ctx = Context(named, positional, self, now, cancel, may_read)
+        ctx.quota = Quota(effective_quota(memory_quota, self.memory_quota))  # type: ignore[attr-defined]
         ctx.user = user
         ctx.query_context = query_context  # type: ignore[attr-defined]
         try:
@@ -152,6 +158,8 @@ class QueryEngine:
             raise
         except RecursionError:
             raise internal("Statement too deeply nested") from None
+        except MemoryError:  # the process ran short: this request alone fails (quota.py)
+            raise quota_error() from None
         except Exception as exc:  # an engine bug must still answer like a server
             raise internal(f"{type(exc).__name__}: {exc}") from exc
         result = QueryResult(results, signature, mutations, time.perf_counter() - start)

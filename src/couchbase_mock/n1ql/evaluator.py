@@ -17,7 +17,7 @@ keyspaces in scope it must be a variable (:attr:`Scope.several`).
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from . import ast as A
 from .aggregates import AGGREGATES
@@ -646,8 +646,9 @@ class Compiler:
 
         return obj
 
-    def _ranges(self, bindings: list) -> tuple[Callable[[dict], list], Compiler]:
-        """An iterator over bound environments, and a compiler for the body."""
+    def _ranges(self, bindings: list) -> tuple[Callable[[dict], Iterator[dict]], Compiler]:
+        """An iterator over bound environments (checking the request's deadline
+        every 256 elements), and a compiler for the body."""
         names = []
         sources = []
         for b in bindings:
@@ -657,24 +658,26 @@ class Compiler:
                 names.append(b.pos)
         inner = self.with_scope(self.scope.child(names))
 
-        def envs(env: dict) -> list:
+        def envs(env: dict) -> Iterator[dict]:
             arrays = []
             for _var, _pos, fn, within in sources:
                 v = fn(env)
                 if within:
                     v = _descendants(v) if type(v) in (list, dict) else None
                 if type(v) is not list:
-                    return [] if v is MISSING or v is None else []
+                    return
                 arrays.append(v)
-            out = []
+            ctx = env.get(CTX)
+            check = ctx.cancel.check if ctx is not None else _no_check
             for i in range(min(len(a) for a in arrays)):
+                if not i & 255:
+                    check()
                 e = dict(env)
                 for (var, pos, _fn, _w), arr in zip(sources, arrays):
                     e[var] = arr[i]
                     if pos:
                         e[pos] = i
-                out.append(e)
-            return out
+                yield e
 
         return envs, inner
 
@@ -696,7 +699,8 @@ class Compiler:
                 return any(truth(cond(e)) for e in rows)
             if kind == "EVERY":
                 return all(truth(cond(e)) for e in rows)
-            return bool(rows) and all(truth(cond(e)) for e in rows)
+            first = next(rows, None)  # ANY AND EVERY: at least one, and all
+            return first is not None and truth(cond(first)) and all(truth(cond(e)) for e in rows)
 
         return quantified
 
@@ -715,7 +719,7 @@ class Compiler:
                     return MISSING
                 if type(v) not in (list, dict):
                     return None
-            rows = [e for e in envs(env) if when is None or truth(when(e))]
+            rows = (e for e in envs(env) if when is None or truth(when(e)))
             if kind == "FIRST":
                 for e in rows:
                     v = value(e)
@@ -739,6 +743,10 @@ class Compiler:
         if Compiler.subquery_hook is None:
             raise N1QLError(5000, "subqueries are not available")
         return Compiler.subquery_hook(node.query, self.scope)
+
+
+def _no_check() -> None:
+    """The deadline check of an expression run without a request context."""
 
 
 def contains_aggregate(node: Any) -> bool:

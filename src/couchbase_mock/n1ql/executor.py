@@ -40,6 +40,7 @@ from .planner import (
     require_keyspace,
     use_vector_order,
 )
+from .quota import NO_QUOTA, Quota, quota_of
 from .subquery_rules import check_from_expression, check_subquery_aliases, mark_scopes
 from .values import MISSING, collation_key, hashable, truth
 from .window import WindowStage, window_calls
@@ -153,7 +154,10 @@ class Source:
         if self.expr_fn is not None:
             v = self.expr_fn(base)
             items = v if type(v) is list else ([] if v is MISSING or v is None else [v])
-            for item in items:
+            check = ctx.cancel.check
+            for i, item in enumerate(items):
+                if not i & 255:
+                    check()
                 env = dict(base)
                 env[alias] = item
                 yield env
@@ -182,6 +186,7 @@ class Source:
                 env[meta_key] = {"id": key}
                 yield env
             return
+        quota = quota_of(ctx)
         for key in self.access.keys(base, self.engine.on_loop):
             check()
             got = fetch(path, key)
@@ -189,6 +194,8 @@ class Source:
                 if validate:  # USE KEYS VALIDATE (n1ql-error-codes: 5503)
                     ctx.warn(5503, "Key(s) in USE KEYS hint not found")
                 continue
+            if quota.active:  # a document in flight (quota.py)
+                quota.passing(got[0])
             env = dict(base)
             env[alias] = got[0]
             env[meta_key] = got[1]
@@ -265,9 +272,16 @@ class JoinStep:
         if self.index_join is not None:
             return self.index_join.docs(env)
         if self.scan_all:
-            if "all" not in cache:
-                cache["all"] = [self.engine.fetch(self.path, r.key)
-                                for r in self.engine.datastore.scan(self.path)]
+            if "all" not in cache:  # the inner keyspace, kept for every outer row
+                quota = quota_of(env[CTX])
+                kept = cache["all"] = []
+                for i, r in enumerate(self.engine.datastore.scan(self.path)):
+                    if not i & 255:
+                        check()
+                    got = self.engine.fetch(self.path, r.key)
+                    if quota.active and got is not None:
+                        quota.charge(got[0])
+                    kept.append(got)
             found = [g for g in cache["all"] if g is not None]
         else:
             assert self.keys_fn is not None
@@ -426,7 +440,9 @@ class BlockPlan:
         for j in self.joins:
             rows = j.apply(rows, base[CTX])
         lets, where = self.lets, self.where
+        check = base[CTX].cancel.check
         for env in rows:
+            check()
             for name, fn in lets:
                 env[name] = fn(env)
             if where is None or truth(where(env)):
@@ -437,18 +453,25 @@ class BlockPlan:
         aggs = self.aggs
         group_fns = self.group_fns
         group_as = self.group_as
+        quota = quota_of(base[CTX])
         for env in self.envs(base):
             key = tuple(hashable(f(env)) for f in group_fns)
             g = groups.get(key)
             if g is None:
                 g = groups[key] = (env, [Aggregate(n, d) for n, d, _ in aggs], [])
+                if quota.active:  # a group table entry (quota.py)
+                    quota.charge(key)
             if group_as is not None:
                 g[2].append(group_member(env, self.aliases))
+                if quota.active:
+                    quota.charge(g[2][-1])
             for acc, (_n, _d, arg) in zip(g[1], aggs):
                 acc.add(arg(env) if arg is not None else None)
         if not groups and not group_fns:
             groups[()] = (dict(base), [Aggregate(n, d) for n, d, _ in aggs], [])
+        check = base[CTX].cancel.check
         for env, accs, members in groups.values():
+            check()
             e = dict(env)
             e[AGG] = [a.result() for a in accs]
             if group_as is not None:
@@ -469,12 +492,17 @@ class BlockPlan:
             if self.order_fns else []
         seen: Optional[set] = set() if self.distinct else None
         raw = self.projector.raw
+        check = base[CTX].cancel.check
+        quota = quota_of(base[CTX]) if seen is not None else NO_QUOTA
         for env in envs:
+            check()
             result = project(env)
             if raw and result is MISSING:
                 continue
             if seen is not None:
                 h = hashable(result)
+                if quota.active and h not in seen:  # the DISTINCT buffer (quota.py)
+                    quota.charge(result)
                 if h in seen:
                     continue
                 seen.add(h)
@@ -490,22 +518,39 @@ class BlockPlan:
         return block_operators(self)
 
 
-def sort_pairs(pairs: list, order_fns: list, check: Callable[[], None] = lambda: None) -> list:
-    """Results ordered by the ORDER BY terms (stable sorts, last term first)."""
+def sort_pairs(pairs: list, order_fns: list, check: Callable[[], None] = lambda: None,
+               quota: Quota = NO_QUOTA) -> list:
+    """Results ordered by the ORDER BY terms (stable sorts, last term first).
+
+    The sort keys are computed first, in a loop that checks the request's
+    deadline (``check``) and counts each row in its memory ``quota``; each
+    pass then sorts those keys (no evaluation inside ``list.sort``), with a
+    check before and after it."""
     keyed = []
     for i, (env, result) in enumerate(pairs):
         if not i & 1023:
             check()
         keyed.append(([fn(env) for fn, _d, _n in order_fns], result))
+        if quota.active:  # the sort buffer (quota.py)
+            quota.charge(keyed[-1])
     for i in range(len(order_fns) - 1, -1, -1):
         _fn, desc, nulls_first = order_fns[i]
-        keyed.sort(key=lambda kr: collation_key(kr[0][i]), reverse=desc)
+        keys = []
+        for j, kr in enumerate(keyed):
+            if not j & 1023:
+                check()
+            keys.append(collation_key(kr[0][i]))
+        check()
+        order = sorted(range(len(keyed)), key=keys.__getitem__, reverse=desc)
+        check()
+        keyed = [keyed[j] for j in order]
         if nulls_first is not None:
             def unknown_last(kr: tuple, i: int = i, first: bool = nulls_first) -> int:
                 v = kr[0][i]
                 return 0 if (v is None or v is MISSING) == first else 1
 
             keyed.sort(key=unknown_last)
+            check()
     return [r for _k, r in keyed]
 
 
@@ -565,18 +610,28 @@ class SelectPlan:
             return node.run(base)
         op, all_, left, right = node
         lres, rres = self._set_results(left, base), self._set_results(right, base)
+        check = base[CTX].cancel.check
         if op == "UNION":
             out = lres + rres
         else:
-            rkeys = {hashable(r) for r in rres}
-            if op == "INTERSECT":
-                out = [r for r in lres if hashable(r) in rkeys]
-            else:
-                out = [r for r in lres if hashable(r) not in rkeys]
+            rkeys = set()
+            for i, r in enumerate(rres):
+                if not i & 1023:
+                    check()
+                rkeys.add(hashable(r))
+            inter = op == "INTERSECT"
+            out = []
+            for i, r in enumerate(lres):
+                if not i & 1023:
+                    check()
+                if (hashable(r) in rkeys) == inter:
+                    out.append(r)
         if not all_:
             seen: set = set()
             uniq = []
-            for r in out:
+            for i, r in enumerate(out):
+                if not i & 1023:
+                    check()
                 h = hashable(r)
                 if h not in seen:
                     seen.add(h)
@@ -605,11 +660,15 @@ class SelectPlan:
         if self.order_fns:
             if getattr(self, "top_k", False):  # rows come in ORDER BY order: read what LIMIT needs
                 pairs = itertools.islice(pairs, None if limit is None else offset + limit)
-            ordered = sort_pairs(list(pairs), self.order_fns, base[CTX].cancel.check)
+            ordered = sort_pairs(list(pairs), self.order_fns, base[CTX].cancel.check,
+                                 quota_of(base[CTX]))
             end = None if limit is None else offset + limit
             return ordered[offset:end]
-        results_iter = (r for _e, r in pairs)
+        results_iter: Iterator = (r for _e, r in pairs)
         end = None if limit is None else offset + limit
+        quota = quota_of(base[CTX])
+        if quota.active:  # the rows a (sub)query returns are held (quota.py)
+            results_iter = _charged(results_iter, quota)
         return list(itertools.islice(results_iter, offset, end))
 
     @staticmethod
@@ -623,6 +682,12 @@ class SelectPlan:
         from .explain import select_plan
 
         return select_plan(self)
+
+
+def _charged(results: Iterator, quota: Quota) -> Iterator:
+    for r in results:
+        quota.charge(r)
+        yield r
 
 
 def _subquery(query: A.Select, scope: Scope) -> Fn:

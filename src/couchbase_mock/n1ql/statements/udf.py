@@ -95,6 +95,7 @@ class UDF:
         if depth >= MAX_DEPTH:
             raise N1QLError(E_FUNCTION_DEPTH, f"Error executing function {self.name}: "
                             f"user-defined functions nested more than {MAX_DEPTH} deep")
+        ctx.cancel.check()  # each call: a recursion fanning out still meets the deadline
         env: dict = {CTX: ctx}
         if self.params is None:
             env["args"] = [None if a is MISSING else a for a in args]
