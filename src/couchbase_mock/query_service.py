@@ -150,6 +150,7 @@ class QueryRequest:
         self.positional: Optional[list] = None
         self.named: dict[str, Any] = {}
         self.timeout: Optional[float] = None
+        self.memory_quota: Optional[float] = None  # MB (n1ql/quota.py); 0: none
         self.scan_consistency = "not_bounded"
         self.client_context_id = ""
         self.metrics = True
@@ -255,6 +256,14 @@ def read_request(method: str, target: str, headers: list[tuple[bytes, bytes]],
                 raise _bad_request(1060, f"Error processing timeout: {value}") from None
             if req.timeout <= 0:
                 req.timeout = None  # 0 or negative: no limit
+        elif lname == "memory_quota":  # MB, a number (query-settings.adoc memory_quota)
+            try:
+                quota = float(value)
+            except (TypeError, ValueError):
+                raise _bad_request(1060, f"Error processing memory_quota: {value}") from None
+            if quota != quota or quota < 0 or isinstance(value, bool):
+                raise _bad_request(1060, f"Error processing memory_quota: {value}")
+            req.memory_quota = quota
         elif lname == "scan_consistency":
             level = _string(name, value).lower()
             if level not in SCAN_CONSISTENCIES:
@@ -420,11 +429,13 @@ def execute(cluster: Cluster, user: str, req: QueryRequest, cancel: Optional[Can
         if prepared is not None:
             result = engine.query(None, req.positional, req.named, prepared, cancel=cancel,
                                   may_read=may_read, user=user,
-                                  query_context=req.query_context)
+                                  query_context=req.query_context,
+                                  memory_quota=req.memory_quota)
         else:
             result = engine.query(req.statement, req.positional, req.named, cancel=cancel,
                                   may_read=may_read, parsed=parsed, user=user,
-                                  query_context=req.query_context)
+                                  query_context=req.query_context,
+                                  memory_quota=req.memory_quota)
         out.rows = _encode_rows(result.results, cancel)
         cancel.check()  # over time without noticing (a long step): still over time
     except N1QLError as err:
@@ -781,18 +792,25 @@ def _catalog(cluster: Cluster, method: str, path: str) -> tuple[int, Any]:
 def _settings(cluster: Cluster, method: str, body: bytes) -> tuple[int, Any]:
     """``/admin/settings``: the completed-request log's settings (GET), changed
     by a JSON object (POST) as the monitoring page describes."""
-    monitor = query_engine_for(cluster).monitor
+    engine = query_engine_for(cluster)
+    monitor = engine.monitor
     if method == "POST":
         try:
             doc = loads(body.decode("utf-8")) if body.strip() else {}
             if not isinstance(doc, dict):
                 raise ValueError("settings have to be an object")
+            quota = doc.pop("memory-quota", None)  # the node's, in MB (n1ql/quota.py)
+            if quota is not None and (isinstance(quota, bool)
+                                      or not isinstance(quota, (int, float)) or quota < 0):
+                raise ValueError("memory-quota has to be a number of MB, 0 or more")
             monitor.update(doc)
+            if quota is not None:
+                engine.memory_quota = quota
         except (ValueError, UnicodeDecodeError, TooDeep) as exc:
             return 400, {"code": 2180, "msg": str(exc)}
     elif method != "GET":
         return 405, {"code": 1010, "msg": f"Unsupported http method: {method}"}
-    return 200, monitor.settings()
+    return 200, {**monitor.settings(), "memory-quota": engine.memory_quota}
 
 
 def _vitals(cluster: Cluster) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from .aggregates import AGGREGATES, Aggregate, aggregate_input
 from .errors import N1QLError
 from .functions import num
 from .lexer import IDENT, QIDENT
+from .quota import quota_of
 from .values import MISSING, collation_key, is_number
 
 WINDOW_SEMANTIC = 3220
@@ -332,7 +333,12 @@ class WindowStage:
         self.count = len(calls)
 
     def run(self, envs: Iterator[dict], ctx: Any) -> Iterator[dict]:
-        rows = list(envs)
+        quota = quota_of(ctx)
+        rows = []
+        for env in envs:
+            if quota.active:  # the rows the window's partitions hold (quota.py)
+                quota.charge(env)
+            rows.append(env)
         check = ctx.cancel.check
         for env in rows:
             env[WIN] = [None] * self.count
