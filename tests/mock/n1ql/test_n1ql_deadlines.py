@@ -18,6 +18,7 @@ import pytest
 
 from couchbase_mock.n1ql import MemoryDatastore, N1QLError, QueryEngine
 from couchbase_mock.n1ql.cancel import Cancel
+from couchbase_mock.views import jsengine
 
 BIG = ("big", "_default", "_default")
 ROWS = 200_000
@@ -125,8 +126,13 @@ READS = {
 }
 
 
+NEEDS_JS = pytest.mark.skipif(not jsengine.available(), reason="JavaScript functions need "
+                              "the views' JavaScript engine (mini-racer; no PyPy wheel)")
+
+
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("name", sorted(READS))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=NEEDS_JS) if n.startswith("js_")
+                                  else n for n in sorted(READS)])
 def test_a_long_read_stops_at_its_deadline(big: QueryEngine, name: str) -> None:
     times_out(big, READS[name])
 
