@@ -263,6 +263,8 @@ def _nullable_loop(pattern: str) -> bool:
     return bad(parsed.ast)
 
 
+@pytest.mark.skipif(sys.implementation.name == "pypy", reason="PyPy 7.3's re is no oracle: "
+                    "it full-matches '((a)|[^a]{0,2}?.a*(a)?)?' on '..\\na', CPython does not")
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_patterns(), st.text(alphabet="abc.\n", max_size=12))
 def test_vm_agrees_with_python_re(pattern: str, text: str) -> None:
