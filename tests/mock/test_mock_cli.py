@@ -1,4 +1,5 @@
-"""``python -m couchbase_mock``: the ready line, serving, clean exit; start-up time."""
+"""``python -m couchbase_mock``: the ready line, serving, clean exit (start-up time is
+measured by benchmarks/mock_startup.py, not asserted here)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import selectors
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from mock_kvclient import KV
@@ -37,12 +37,10 @@ def _read_line(proc: subprocess.Popen[str], timeout: float = 10.0) -> str:
 
 
 def test_cli_prints_ready_line_serves_and_exits_on_sigterm():
-    started = time.perf_counter()
     proc = _spawn("--nodes", "3", "--replicas", "1", "--bucket", "default",
                   "--bucket", "secure:pw")
     try:
         info = json.loads(_read_line(proc))
-        elapsed = time.perf_counter() - started
         assert set(info) == {"connstr", "mgmt", "username", "password", "buckets"}
         assert info["buckets"] == ["default", "secure"]
         assert info["username"] == "Administrator" and info["password"] == "password"
@@ -52,8 +50,6 @@ def test_cli_prints_ready_line_serves_and_exits_on_sigterm():
         with KV(kv_port) as kv:
             assert kv.auth("secure", "pw") == Status.SUCCESS
             assert kv.select("secure") == Status.SUCCESS
-        # Interpreter start included.
-        assert elapsed < 1.0, elapsed
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:
@@ -95,12 +91,9 @@ def test_cli_fixed_ports():
             proc.wait()
 
 
-def test_in_process_startup_is_well_under_a_second():
-    started = time.perf_counter()
+def test_in_process_start_serves_every_node():
     mock = MockCluster(nodes=4, replicas=1, buckets={"default": {}, "b2": {}}).start()
     try:
-        elapsed = time.perf_counter() - started
-        assert elapsed < 1.0, elapsed
         with KV(mock.nodes[3].kv_port) as kv:
             assert kv.auth("Administrator", "password") == Status.SUCCESS
     finally:
