@@ -411,6 +411,35 @@ class Parser:
             return A.KeyspaceRef(namespace, parts[0], parts[1], parts[2])
         return A.KeyspaceRef(namespace, parts[0])
 
+    def any_name(self) -> str:
+        """A word, reserved or not, or a quoted identifier: the name of a user, a
+        group, a role or a function part."""
+        t = self.tok
+        if t.kind in (IDENT, QIDENT):
+            self.i += 1
+            return str(t.value)
+        raise self.error()
+
+    def object_path(self, counts: tuple[int, ...], name: Optional[Any] = None) -> A.KeyspaceRef:
+        """``[namespace:]a[.b[.c]]`` naming a bucket-level, scope-level or
+        collection-level object (a scope, a collection, a function, a sequence)
+        with as many names as ``counts`` allows; ``name`` reads one name
+        (:meth:`ident_or_word` by default). One name: the bucket slot; two: bucket
+        and scope; three: bucket, scope and the object."""
+        read = name or self.ident_or_word
+        namespace = "default"
+        first = read()
+        if self.accept_op(":"):
+            namespace, first = first, read()
+        parts = [first]
+        while self.is_op(".") and len(parts) < 3:
+            self.i += 1
+            parts.append(read())
+        if len(parts) not in counts:
+            raise self.error()
+        rest: list[Optional[str]] = [*parts[1:], None, None]
+        return A.KeyspaceRef(namespace, parts[0], rest[0], rest[1])
+
     def ident_or_word(self) -> str:
         t = self.tok
         if t.kind in (IDENT, QIDENT):

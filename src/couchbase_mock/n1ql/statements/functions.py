@@ -21,7 +21,7 @@ from typing import Any, Optional
 from .. import ast as A
 from ..errors import N1QLError
 from ..evaluator import CTX, Compiler, Scope
-from ..lexer import IDENT, QIDENT, STRING
+from ..lexer import STRING
 from . import runner, statement
 from .udf import UDF, Key, registry_of
 
@@ -63,28 +63,9 @@ class ExecuteFunction(A.Node):
 # -- parsing ----------------------------------------------------------------------
 
 
-def _name_part(p: Any) -> str:
-    t = p.tok
-    if t.kind in (IDENT, QIDENT):
-        p.i += 1
-        return str(t.value)
-    raise p.error()
-
-
 def function_name(p: Any) -> A.KeyspaceRef:
-    namespace = "default"
-    first = _name_part(p)
-    if p.accept_op(":"):
-        namespace, first = first, _name_part(p)
-    parts = [first]
-    while p.is_op(".") and len(parts) < 3:
-        p.i += 1
-        parts.append(_name_part(p))
-    if len(parts) == 3:
-        return A.KeyspaceRef(namespace, parts[0], parts[1], parts[2])
-    if len(parts) != 1:
-        raise p.error()
-    return A.KeyspaceRef(namespace, first)
+    """``[namespace:]fn`` or ``[namespace:]bucket.scope.fn`` (any word is a name)."""
+    return p.object_path((1, 3), p.any_name)
 
 
 def key_of(ref: A.KeyspaceRef) -> Key:

@@ -50,23 +50,9 @@ class ScopeStatement(A.Node):
 
 
 def _path(p: Any, kind: str) -> A.KeyspaceRef:
-    namespace = "default"
-    first = p.ident_or_word()
-    if p.accept_op(":"):
-        namespace, first = first, p.ident_or_word()
-    parts = [first]
-    while p.is_op(".") and len(parts) < 3:
-        p.i += 1
-        parts.append(p.ident_or_word())
-    if kind == "SCOPE":
-        if len(parts) != 2:
-            raise p.error()
-        return A.KeyspaceRef(namespace, parts[0], parts[1], None)
-    if len(parts) == 3:
-        return A.KeyspaceRef(namespace, parts[0], parts[1], parts[2])
-    if len(parts) != 1:
-        raise p.error()
-    return A.KeyspaceRef(namespace, parts[0])
+    """A scope is ``bucket.scope``; a collection ``bucket.scope.coll`` or one name
+    (resolved through the query context)."""
+    return p.object_path((2,) if kind == "SCOPE" else (1, 3))
 
 
 def _parse(p: Any) -> ScopeStatement:

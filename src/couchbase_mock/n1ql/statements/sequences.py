@@ -111,19 +111,8 @@ def sequence_path(ref: A.KeyspaceRef) -> str:
 
 
 def _name(p: Any) -> A.KeyspaceRef:
-    namespace = "default"
-    first = p.ident_or_word()
-    if p.accept_op(":"):
-        namespace, first = first, p.ident_or_word()
-    parts = [first]
-    while p.is_op(".") and len(parts) < 3:
-        p.i += 1
-        parts.append(p.ident_or_word())
-    if len(parts) == 3:
-        return A.KeyspaceRef(namespace, parts[0], parts[1], parts[2])
-    if len(parts) != 1:
-        raise p.error()
-    return A.KeyspaceRef(namespace, parts[0])
+    """``bucket.scope.sequence``, or one name (resolved through the query context)."""
+    return p.object_path((1, 3))
 
 
 def _integer(p: Any) -> int:

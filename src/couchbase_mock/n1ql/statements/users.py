@@ -45,7 +45,7 @@ from urllib.parse import urlencode
 from ... import rbac, users_rest
 from .. import ast as A
 from ..errors import N1QLError
-from ..lexer import IDENT, QIDENT, STRING
+from ..lexer import STRING
 from . import runner, statement
 
 E_USER_NOT_FOUND = 5210
@@ -121,11 +121,7 @@ class GrantStatement(A.Node):
 
 def _name(p: Any) -> str:
     """A user, group or role name: any word or a quoted identifier."""
-    t = p.tok
-    if t.kind in (IDENT, QIDENT):
-        p.i += 1
-        return str(t.value)
-    raise p.error()
+    return str(p.any_name())
 
 
 def _names(p: Any) -> list[str]:
