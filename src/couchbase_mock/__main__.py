@@ -20,6 +20,7 @@ import signal
 import sys
 from typing import NoReturn, Optional, Sequence
 
+from .alternate import check_address, set_external
 from .bucket import COUCHBASE, MEMCACHED
 from .cluster import Cluster
 from .disk import DiskError
@@ -69,6 +70,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         "(same ports), for clients using network=external",
     )
     parser.add_argument(
+        "--external", action="append", default=[], metavar="NODE=HOST[,SERVICE=PORT...]",
+        help="advertise HOST (and mapped ports, by nodesExt service name: kv, mgmt, "
+        "capi, n1ql, fts...) as node NODE's 'external' alternate address; repeatable",
+    )
+    parser.add_argument(
         "--port-base", type=int, default=None,
         help="fixed ports: node i listens on BASE+2i (management) and BASE+2i+1 (KV); "
         "default: ephemeral ports",
@@ -84,6 +90,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         "on DIR restores them); default: memory only, everything is lost on exit",
     )
     args = parser.parse_args(argv)
+    try:
+        args.external = [_external(text, args.nodes) for text in args.external]
+    except ValueError as exc:
+        parser.error(f"--external: {exc}")
     if args.nodes < 1:
         parser.error("--nodes must be at least 1")
     if not 0 <= args.replicas <= 3:
@@ -91,10 +101,28 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return args
 
 
+def _external(text: str, nodes: int) -> tuple[int, str, dict[str, int]]:
+    """``NODE=HOST[,SERVICE=PORT...]`` as (node, host, ports); ValueError if malformed."""
+    head, _, rest = text.partition(",")
+    node_text, _, hostname = head.partition("=")
+    if not node_text.isdigit() or not int(node_text) < nodes or not hostname:
+        raise ValueError(f"{text!r}: expected NODE=HOST with NODE in 0-{nodes - 1}")
+    ports: dict[str, int] = {}
+    for item in filter(None, rest.split(",")):
+        name, _, port = item.partition("=")
+        if not port.isdigit():
+            raise ValueError(f"{item!r}: expected SERVICE=PORT")
+        ports[name] = int(port)
+    hostname, ports = check_address(hostname, ports)
+    return int(node_text), hostname, ports
+
+
 def build_cluster(args: argparse.Namespace) -> Cluster:
     """The cluster the arguments describe; with ``--data-dir``, the one the
     directory holds (the bucket arguments only seed a new directory)."""
     cluster = Cluster(args.nodes, args.host, alternate_hostname=args.alternate_hostname)
+    for node, hostname, ports in args.external:
+        set_external(cluster, node, hostname, ports)
     specs = [(s, COUCHBASE) for s in args.bucket]
     specs += [(s, MEMCACHED) for s in args.memcached_bucket]
     if not specs and not args.sample:

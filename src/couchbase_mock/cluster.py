@@ -40,7 +40,7 @@ class Node:
     still listed but serving no vbucket until a rebalance ejects or
     re-adds it."""
 
-    __slots__ = ("index", "ports", "uuid", "member", "failed")
+    __slots__ = ("index", "ports", "uuid", "member", "failed", "alternate")
 
     def __init__(self, index: int, ports: Optional[dict[str, int]] = None) -> None:
         self.index = index
@@ -48,6 +48,8 @@ class Node:
         self.uuid = secrets.token_hex(16)
         self.member = True
         self.failed = False
+        # {"hostname": h, "ports": {service: port}}: see couchbase_mock.alternate
+        self.alternate: Optional[dict[str, Any]] = None
 
     @property
     def kv_port(self) -> int:

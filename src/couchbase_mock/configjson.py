@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from .alternate import alternate_addresses, any_alternate
 from .bucket import Bucket
 from .cluster import Cluster, Node
 
@@ -50,13 +51,15 @@ def _encode(doc: dict[str, Any]) -> bytes:
 
 
 def _alternate(cluster: Cluster, node: Node) -> Optional[dict[str, Any]]:
-    """``alternateAddresses`` of a node, as a server with an external address
-    configured (``couchbase-cli setting-alternate-address``) reports it; the
-    mock's services answer on the same ports under either name."""
-    if cluster.alternate_hostname is None:
-        return None
-    ports = {"mgmt": node.mgmt_port, "kv": node.kv_port}
-    return {"external": {"hostname": cluster.alternate_hostname, "ports": ports}}
+    """``alternateAddresses`` of a node (see :mod:`couchbase_mock.alternate`)."""
+    return alternate_addresses(cluster, node.index)
+
+
+def _kv_host(cluster: Cluster) -> str:
+    """The host KV configs name: ``$HOST``, or the node's own host once alternate
+    addresses are set up (a server reached through NAT names its nodes, so a
+    client's ``network=auto`` can tell the external name from the own one)."""
+    return cluster.host if any_alternate(cluster) else PLACEHOLDER
 
 
 def _services(node: Node) -> dict[str, int]:
@@ -150,7 +153,7 @@ def kv_bucket_config(cluster: Cluster, bucket: Bucket, this_node: int) -> bytes:
     """The config a node's KV service returns for a bucket (``$HOST``, thisNode)."""
     return cluster.cached(
         ("kv", bucket.name, this_node),
-        lambda: _encode(_bucket_doc(cluster, bucket, PLACEHOLDER, this_node)),
+        lambda: _encode(_bucket_doc(cluster, bucket, _kv_host(cluster), this_node)),
     )
 
 
@@ -162,7 +165,7 @@ def kv_cluster_config(cluster: Cluster, this_node: int) -> bytes:
             {
                 "rev": cluster.rev,
                 "revEpoch": cluster.rev_epoch,
-                "nodesExt": _nodes_ext(cluster, PLACEHOLDER, this_node),
+                "nodesExt": _nodes_ext(cluster, _kv_host(cluster), this_node),
                 "clusterCapabilitiesVer": [1, 0],
                 "clusterCapabilities": CLUSTER_CAPABILITIES,
             }

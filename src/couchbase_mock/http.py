@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import h11
 
-from . import bucket_rest, collections_rest, configjson, users_rest
+from . import alternate, bucket_rest, collections_rest, configjson, users_rest
 from .cluster import Cluster
 from .control import parse_query_payload, run_command
 from .httpserver import REALM, Headers, HTTPProtocol, credentials, request_path
@@ -101,6 +101,11 @@ def route(
         status, answer = samples_rest.handle(cluster, method, parts[1:], body,
                                              permitted(cluster, user, "buckets.create"))
         return _rest_answer(status, answer)
+    if parts == ["node", "controller", "setupAlternateAddresses", "external"]:
+        if not is_admin:  # the node's external address (couchbase_mock.alternate)
+            return Reply(403, {"message": "Forbidden. User needs the following permissions",
+                               "permissions": ["cluster.admin.settings!write"]})
+        return _rest_answer(*alternate.handle(cluster, node, method, body))
     if parts == ["pools", "nodes"] and method == "GET":
         return Reply(200, configjson.pools_nodes(cluster, node))
     if parts[:2] != ["pools", "default"] or len(parts) < 2:

@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from typing import Any, Awaitable, Callable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
 
 from . import topology
+from .alternate import clear_external, set_external
 from .bucket import COUCHBASE
 from .cluster import ADMIN_PASSWORD, ADMIN_USER, Cluster, Node
 from .control import run_command
@@ -49,7 +50,10 @@ class MockCluster:
     ``limits`` (:class:`couchbase_mock.limits.Limits`) bounds connections,
     packet and body sizes and unsent output. ``alternate_hostname`` is
     advertised as each node's ``external``
-    alternate address (same ports), as for clients behind NAT.
+    alternate address (same ports), as for clients behind NAT; ``external``
+    maps a node index to ``{"hostname": h, "ports": {service: port}}``, that
+    node's own external address (see :mod:`couchbase_mock.alternate`, and
+    :meth:`set_external` once the ports are known).
     ``samples`` names sample buckets (``"beer-sample"``, ``"travel-sample"``,
     ``"gamesim-sample"``, see :mod:`couchbase_mock.samples`) that :meth:`start`
     installs, fully loaded and indexed, before it returns.
@@ -81,10 +85,13 @@ class MockCluster:
         limits: Optional[Limits] = None,
         samples: Sequence[str] = (),
         standard_ports: bool = False,
+        external: Optional[Mapping[int, Mapping[str, Any]]] = None,
     ) -> None:
         self.standard_ports = standard_ports
         self.limits = limits if limits is not None else DEFAULT_LIMITS
         self.cluster = Cluster(nodes, host, clock, username, password, alternate_hostname)
+        for index, address in (external or {}).items():
+            set_external(self.cluster, index, address.get("hostname", ""), address.get("ports"))
         self.replicas = replicas
         self.port_base = port_base
         self.data_dir = data_dir
@@ -193,6 +200,17 @@ class MockCluster:
 
         loop.call_soon_threadsafe(run)
         return future.result(timeout=30)
+
+    def set_external(self, node: int, hostname: str,
+                     ports: Optional[Mapping[str, int]] = None) -> None:
+        """Advertise ``hostname`` (and ``ports``, by ``nodesExt`` service name) as
+        node ``node``'s external address, as the server's
+        ``PUT /node/controller/setupAlternateAddresses/external`` does."""
+        self.call(lambda c: set_external(c, node, hostname, dict(ports or {})))
+
+    def clear_external(self, node: int) -> None:
+        """Remove node ``node``'s external address."""
+        self.call(lambda c: clear_external(c, node))
 
     # -- where to connect -----------------------------------------------------
 
