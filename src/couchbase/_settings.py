@@ -9,6 +9,7 @@ from typing import Any, Optional
 from ._core.compression import Compression
 from ._core.connstr import ConnectionString, parse_connection_string, parse_duration
 from ._core.connstr_options import unknown_options
+from ._core.dnssrv import DnsSrvOptions
 from ._tracing import TracingSettings
 from .exceptions import ArgumentError, InvalidError, NotSupportedError
 
@@ -123,6 +124,10 @@ def read_settings(
         raise ArgumentError(str(exc), inner_cause=exc) from None
     try:
         tracing = TracingSettings.from_options(cs.options)
+    except ValueError as exc:
+        raise ArgumentError(str(exc), inner_cause=exc) from None
+    try:
+        DnsSrvOptions.from_options(cs.options)  # checked now, used at bootstrap
     except ValueError as exc:
         raise ArgumentError(str(exc), inner_cause=exc) from None
     return Settings(

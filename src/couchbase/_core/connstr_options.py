@@ -18,6 +18,8 @@ ACTED_UPON = frozenset({
     "ssl", "certpath", "cert_path", "truststorepath", "tls_verify",
     "network", "fetch_mutation_tokens", "enable_mutation_tokens",
     "compression", "compression_min_size", "compression_min_ratio",
+    # DNS SRV (couchbase/_core/dnssrv.py): libcouchbase's switch, SDK 4.x's names
+    "dnssrv", "enable_dns_srv", "dns_srv_timeout", "dns_nameserver", "dns_port",
     # threshold and orphan reports, log redaction (couchbase/_tracing.py)
     "log_redaction", "enable_tracing", "tracing_threshold_kv", "tracing_threshold_n1ql",
     "tracing_threshold_query", "tracing_threshold_view", "tracing_threshold_fts",
@@ -40,11 +42,11 @@ ACCEPTED = frozenset({
     "enable_errmap", "use_errmap", "wait_for_config", "enable_unordered_execution",
     "max_redirects", "read_chunk_size", "config_poll_interval", "enable_config_poll",
     "persistence_timeout_floor", "operation_metrics", "enable_operation_metrics",
-    "user_agent_extra", "timeout", "sasl_mech", "enable_dns_srv",
-    # known, not acted upon yet (later issues: other timeouts, DNS SRV, tracing)
+    "user_agent_extra", "timeout", "sasl_mech",
+    # known, not acted upon yet (later issues: other timeouts, tracing)
     "n1ql_timeout", "query_timeout", "views_timeout", "view_timeout", "search_timeout",
     "analytics_timeout", "http_timeout", "management_timeout", "durability_timeout",
-    "durability_interval", "keypath", "dur_mutation_tokens", "dnssrv",
+    "durability_interval", "keypath", "dur_mutation_tokens",
 })
 """Options libcouchbase knows that this client accepts and ignores."""
 
