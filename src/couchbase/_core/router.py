@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-from .config import ClusterConfig
+from .config import AUTO_NETWORK, ClusterConfig
 from .errors import NoRoute
 from .vbucket import vbucket_for_key
 
@@ -14,10 +14,13 @@ class Router:
 
     __slots__ = ("config", "tls", "network", "_vbmap", "_nvb")
 
-    def __init__(self, tls: bool = False, network: str = "default") -> None:
+    def __init__(self, tls: bool = False, network: str = AUTO_NETWORK) -> None:
         self.config: Optional[ClusterConfig] = None
         self.tls = tls
-        self.network = network  # which addresses to use: default, external or auto
+        # Which addresses to use: default, external or auto (the SDK default); auto
+        # is settled by the first config taken (the bootstrap node's) and kept, so
+        # a later config cannot switch networks under open connections.
+        self.network = network
         self._vbmap: list[list[int]] = []  # empty unless routing is by vbucket
         self._nvb = 0
 
@@ -33,6 +36,7 @@ class Router:
         current = self.config
         if current is None or config.newer_than(current):
             self.config = config
+            self.network = config.network
             vbucket = config.node_locator != "ketama"
             self._vbmap = config.vbucket_map if vbucket else []
             self._nvb = len(self._vbmap)
