@@ -30,6 +30,7 @@ from typing import Any, Callable, Generic, Optional, Protocol, TypeVar
 from .commands import Endpoint
 from .compression import Compression
 from .connstr import ConnectionString
+from .dnssrv import Lookup, lookup_srv, resolve_seeds
 from .errors import CoreError, NoRoute, ServiceUnavailable
 from .opcode import Opcode
 from .retry import DEFAULT_RETRY, RetryPolicy
@@ -155,11 +156,18 @@ class ClusterBase(Generic[N]):
         return limit if deadline is None or deadline > limit else deadline
 
     # -- bootstrap ---------------------------------------------------------------------
+    # DNS SRV (couchbase._core.dnssrv): the one blocking step before the walk, bounded
+    # by dns_srv_timeout; replaceable (tests, a driver with its own resolver)
+    srv_lookup: Lookup = staticmethod(lookup_srv)
+
     def bootstrap_plan(self) -> WalkPlan:
         s = self.settings
-        seeds = [Seed(KV, h, p) for h, p in s.connstr.kv_hosts()]
-        seeds += [Seed(HTTP, h, p) for h, p in s.connstr.http_hosts()]
-        return WalkPlan(seeds, s.bootstrap_timeout, s.node_timeout, s.bucket, s.username,
+        started = self.clock()
+        connstr = resolve_seeds(s.connstr, s.bootstrap_timeout, self.srv_lookup)
+        seeds = [Seed(KV, h, p) for h, p in connstr.kv_hosts()]
+        seeds += [Seed(HTTP, h, p) for h, p in connstr.http_hosts()]
+        total = max(s.bootstrap_timeout - (self.clock() - started), 0.001)
+        return WalkPlan(seeds, total, s.node_timeout, s.bucket, s.username,
                         s.password, s.tls, seed_errors=self.seed_errors)
 
     def bootstrap_flow(self) -> Flow:
