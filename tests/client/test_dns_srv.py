@@ -114,6 +114,8 @@ def _closed_port() -> int:
     ("couchbase://10.1.2.3", None),  # addresses have no SRV records
     ("couchbase://[::1]", None),
     ("couchbase://localhost", None),  # RFC 6761: never in DNS
+    ("couchbase://db.localhost", None),
+    ("couchbase://nowhere.invalid", None),
 ])
 def test_which_strings_are_looked_up(text: str, name: Any) -> None:
     assert srv_query_name(parse_connection_string(text)) == name

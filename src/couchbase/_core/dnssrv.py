@@ -6,10 +6,10 @@ port, first looks up ``_couchbase._tcp.<host>`` (``_couchbases._tcp.<host>``
 for TLS). If records exist, their targets and ports replace the host list;
 if none exist, the host is used as written. What we add, and why:
 
-- An IP address or a ``localhost`` name is never looked up: no SRV record
-  can hang under an address, and RFC 6761 reserves ``localhost`` (resolvers
-  answer NXDOMAIN), so asking would only cost a round trip on every local
-  connection.
+- An IP address, a ``localhost`` or an ``.invalid`` name is never looked up:
+  no SRV record can hang under an address, and RFC 6761 reserves the other
+  two (resolvers answer NXDOMAIN), so asking would only cost a round trip on
+  every local connection.
 - Records are tried by priority, then in RFC 2782's weighted random order
   among equal priorities. RFC 0011 tells servers to publish 0 for both, and
   then this order is simply the DNS answer's, shuffled; an operator who
@@ -114,7 +114,7 @@ def srv_query_name(cs: ConnectionString) -> Optional[str]:
     if port is not None or port_type is not None or _is_address(host):
         return None
     name = host.rstrip(".").lower()
-    if name == "localhost" or name.endswith(".localhost"):
+    if name.rpartition(".")[2] in ("localhost", "invalid"):
         return None
     return prefix + host.rstrip(".")
 
