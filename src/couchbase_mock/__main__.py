@@ -7,6 +7,11 @@ When every port is listening it prints one JSON line to stdout::
 
 and serves until SIGINT or SIGTERM, then exits 0.
 
+With ``--tls`` every service also listens on a TLS port (``kvSSL``, ``mgmtSSL``...
+in the config) and the line adds ``"ca"`` (the cluster CA's PEM file, for
+``cert_path``) and ``"tls_connstr"`` (``couchbases://...``); ``--tls-only``
+closes the plain ports (``connstr`` is then the ``couchbases://`` one).
+
 Data is kept in memory only unless ``--data-dir DIR`` is given; then it is
 written to a crash-safe store in DIR and restored by the next start on DIR.
 """
@@ -27,6 +32,7 @@ from .disk import DiskError
 from .persistence import open_data_dir
 from .samples import SAMPLES, install_missing
 from .server import check_port_base, start_servers, stop_servers
+from .tls import ServerTLS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,7 +95,22 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         help="keep buckets, collections and documents in DIR (crash-safe; a restart "
         "on DIR restores them); default: memory only, everything is lost on exit",
     )
+    parser.add_argument(
+        "--tls", action="store_true",
+        help="also serve every service over TLS, with a CA and node certificate made at "
+        "start (needs trustme: pip install 'couchbase-pure[mock-tls]'); the ready line "
+        "names the CA file",
+    )
+    parser.add_argument(
+        "--tls-cert-dir", default=None, metavar="DIR",
+        help="serve TLS with the certificates in DIR: ca.pem, chain.pem, pkey.key "
+        "(implies --tls)",
+    )
+    parser.add_argument("--tls-only", action="store_true",
+                        help="serve TLS ports only (no plain ones)")
     args = parser.parse_args(argv)
+    if args.tls_only and not (args.tls or args.tls_cert_dir):
+        parser.error("--tls-only needs --tls or --tls-cert-dir")
     try:
         args.external = [_external(text, args.nodes) for text in args.external]
     except ValueError as exc:
@@ -142,24 +163,32 @@ def build_cluster(args: argparse.Namespace) -> Cluster:
 
 def ready_line(cluster: Cluster) -> str:
     hosts = ",".join(f"{cluster.host}:{n.kv_port}" for n in cluster.nodes)
-    return json.dumps(
-        {
-            "connstr": f"couchbase://{hosts}",
-            "mgmt": f"http://{cluster.host}:{cluster.nodes[0].mgmt_port}",
-            "username": cluster.username,
-            "password": cluster.password,
-            "buckets": list(cluster.buckets),
-        }
-    )
+    line = {
+        "connstr": f"couchbase://{hosts}",
+        "mgmt": f"http://{cluster.host}:{cluster.nodes[0].mgmt_port}",
+        "username": cluster.username,
+        "password": cluster.password,
+        "buckets": list(cluster.buckets),
+    }
+    if cluster.tls is not None:  # --tls: the CA file and the TLS ports
+        tls_hosts = ",".join(f"{cluster.host}:{n.ports['kvSSL']}" for n in cluster.nodes)
+        line["tls_connstr"] = f"couchbases://{tls_hosts}"
+        line["ca"] = cluster.tls.ca_path
+        if "kv" not in cluster.nodes[0].ports:  # --tls-only
+            line["connstr"] = line["tls_connstr"]
+            line["mgmt"] = f"https://{cluster.host}:{cluster.nodes[0].ports['mgmtSSL']}"
+    return json.dumps(line)
 
 
 async def serve(cluster: Cluster, port_base: Optional[int], samples: Sequence[str] = (),
-                replicas: int = 1, standard_ports: bool = False) -> None:
+                replicas: int = 1, standard_ports: bool = False, tls_only: bool = False
+                ) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    servers = await start_servers(cluster, port_base, standard_ports=standard_ports)
+    servers = await start_servers(cluster, port_base, standard_ports=standard_ports,
+                                  tls=cluster.tls, tls_only=tls_only)
     try:
         await install_missing(cluster, samples, replicas)  # a data directory may hold them
         sys.stdout.write(ready_line(cluster) + "\n")
@@ -174,14 +203,22 @@ async def serve(cluster: Cluster, port_base: Optional[int], samples: Sequence[st
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
+    cluster: Optional[Cluster] = None
     try:
         check_port_base(args.port_base, args.nodes)
         cluster = build_cluster(args)
+        cluster.tls = ServerTLS.from_options(
+            args.tls, args.tls_cert_dir, filter(None, [args.host, args.alternate_hostname]))
+        if cluster.tls is not None:
+            cluster.tls.write_ca(args.data_dir)
         asyncio.run(serve(cluster, args.port_base, args.sample, args.replicas,
-                          args.standard_ports))
-    except (OSError, ValueError, OverflowError, DiskError) as exc:
+                          args.standard_ports, args.tls_only))
+    except (OSError, ValueError, OverflowError, DiskError, RuntimeError) as exc:
         print(f"couchbase-mock: error: {exc}", file=sys.stderr)  # one line, no traceback
         return 1
+    finally:
+        if cluster is not None and cluster.tls is not None:  # a temporary CA file
+            cluster.tls.remove_ca()
     return 0
 
 

@@ -96,6 +96,8 @@ class Cluster:
         self.host = host
         # Advertised as every node's "external" alternate address (same ports).
         self.alternate_hostname = alternate_hostname
+        # The CA and node certificate (couchbase_mock.tls.ServerTLS) with TLS on.
+        self.tls: Optional[Any] = None
         self.nodes = [Node(i) for i in range(num_nodes)]
         self.clock = clock if clock is not None else Clock()
         self.cas = CasSource(self.clock)

@@ -106,6 +106,8 @@ def route(
             return Reply(403, {"message": "Forbidden. User needs the following permissions",
                                "permissions": ["cluster.admin.settings!write"]})
         return _rest_answer(*alternate.handle(cluster, node, method, body))
+    if parts[:2] == ["pools", "default"] and parts[2:] in (["certificate"], ["trustedCAs"]):
+        return _certificate(cluster, method, parts[2])
     if parts == ["pools", "nodes"] and method == "GET":
         return Reply(200, configjson.pools_nodes(cluster, node))
     if parts[:2] != ["pools", "default"] or len(parts) < 2:
@@ -162,6 +164,17 @@ def route(
     if kind == "b":
         return Reply(200, configjson.rest_bucket_config(cluster, bucket, node))
     return Stream(name)
+
+
+def _certificate(cluster: Cluster, method: str, what: str) -> Reply:
+    """The cluster CA: ``certificate`` as PEM, ``trustedCAs`` as the 7.1+ list."""
+    if method != "GET":
+        return Reply(405)
+    if cluster.tls is None:
+        return Reply(404, b"This cluster serves no TLS (start it with --tls)", "text/plain")
+    if what == "certificate":
+        return Reply(200, cluster.tls.ca_pem, "text/plain")
+    return Reply(200, cluster.tls.trusted_cas())
 
 
 def _pools(cluster: Cluster, user: Optional[str]) -> dict[str, Any]:

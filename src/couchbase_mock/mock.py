@@ -29,6 +29,7 @@ from .persistence import open_data_dir
 from .samples import SAMPLES, install_missing
 from .server import Servers, start_servers, stop_servers
 from .storage import Clock
+from .tls import ServerTLS
 
 T = TypeVar("T")
 BucketSpec = Mapping[str, Any]
@@ -67,6 +68,14 @@ class MockCluster:
     same directory restores them; ``buckets`` then only seeds a directory that
     holds no cluster yet.
 
+    ``tls=True`` serves every service on a TLS port too (``kvSSL``,
+    ``mgmtSSL``... in the config; see :mod:`couchbase_mock.tls`), with a CA and
+    node certificate generated at start (needs ``trustme``) or, with
+    ``tls_cert_dir``, read from ``ca.pem``, ``chain.pem`` and ``pkey.key``
+    there. The CA is written to :attr:`ca_path` (in ``data_dir``, or a
+    temporary directory removed at stop). ``tls_only=True`` closes the plain
+    ports. :attr:`tls_connstr` is the ``couchbases://`` connection string.
+
     Use as a context manager, or call :meth:`start` and :meth:`stop`.
     """
 
@@ -86,10 +95,19 @@ class MockCluster:
         samples: Sequence[str] = (),
         standard_ports: bool = False,
         external: Optional[Mapping[int, Mapping[str, Any]]] = None,
+        tls: bool = False,
+        tls_cert_dir: Optional[str] = None,
+        tls_only: bool = False,
     ) -> None:
+        if tls_only and not (tls or tls_cert_dir):
+            raise ValueError("tls_only needs tls=True (or tls_cert_dir)")
+        self.tls = ServerTLS.from_options(tls, tls_cert_dir,
+                                          filter(None, [host, alternate_hostname]))
+        self.tls_only = tls_only
         self.standard_ports = standard_ports
         self.limits = limits if limits is not None else DEFAULT_LIMITS
         self.cluster = Cluster(nodes, host, clock, username, password, alternate_hostname)
+        self.cluster.tls = self.tls  # GET /pools/default/certificate
         for index, address in (external or {}).items():
             set_external(self.cluster, index, address.get("hostname", ""), address.get("ports"))
         self.replicas = replicas
@@ -129,6 +147,8 @@ class MockCluster:
             raise RuntimeError("the mock cluster is already running")
         if self.data_dir is not None and self.cluster.flusher is None:  # started again
             self.cluster.attach_flusher(Flusher(DiskStore(self.data_dir)))
+        if self.tls is not None:
+            self.tls.write_ca(self.data_dir)
         loop = asyncio.new_event_loop()
         ready: Future[None] = Future()
 
@@ -137,7 +157,7 @@ class MockCluster:
             try:
                 self._servers = loop.run_until_complete(
                     start_servers(self.cluster, self.port_base, self.limits,
-                                  self.standard_ports)
+                                  self.standard_ports, self.tls, self.tls_only)
                 )
             except BaseException as exc:
                 ready.set_exception(exc)
@@ -175,6 +195,8 @@ class MockCluster:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         self._loop = self._thread = None
+        if self.tls is not None:
+            self.tls.remove_ca()
         flusher = self.cluster.detach_flusher()
         if flusher is not None:  # everything acknowledged goes to disk first
             flusher.close()
@@ -228,6 +250,19 @@ class MockCluster:
         """``couchbase://host:kv1,host:kv2,...`` (KV ports)."""
         hosts = ",".join(f"{self.host}:{n.kv_port}" for n in self.cluster.members)
         return f"couchbase://{hosts}"
+
+    @property
+    def tls_connstr(self) -> str:
+        """``couchbases://host:kvSSL1,...`` (``RuntimeError`` without TLS)."""
+        if self.tls is None:
+            raise RuntimeError("this cluster serves no TLS (MockCluster(tls=True))")
+        hosts = ",".join(f"{self.host}:{n.ports['kvSSL']}" for n in self.cluster.members)
+        return f"couchbases://{hosts}"
+
+    @property
+    def ca_path(self) -> Optional[str]:
+        """The cluster CA's PEM file while running with TLS (else ``None``)."""
+        return self.tls.ca_path if self.tls is not None else None
 
     @property
     def mgmt_url(self) -> str:

@@ -12,6 +12,11 @@ management, 8092 views, 8093 query, 8094 search, 11210 KV; the mock has no
 analytics service for 8095) and the others follow ``port_base`` or are
 ephemeral, so tools that assume ``localhost:8091`` work unchanged.
 
+With TLS (:mod:`couchbase_mock.tls`) every service also listens on a TLS
+port, ``<name>SSL`` in :attr:`Node.ports` and the config (``kvSSL``,
+``mgmtSSL``...), ephemeral (with ``standard_ports``, node 0 on 11207 and
+18091-18094); ``tls_only`` leaves the plain ports out.
+
 Every listening port accepts at most ``limits.max_connections`` connections
 at a time (see :mod:`couchbase_mock.limits`); the next one is accepted and
 closed at once.
@@ -31,6 +36,7 @@ from .kv_connection import KVProtocol
 from .limits import DEFAULT_LIMITS, Limits
 from .query_service import QueryProtocol
 from .search.service import SearchProtocol
+from .tls import STANDARD_TLS_PORTS, ServerTLS, tls_name
 from .views.service import CapiProtocol
 
 MAX_PORT = 65535
@@ -109,8 +115,13 @@ class Servers:
     """The listening sockets of a cluster and the connections they accepted,
     per node, so that one node can be stopped and started again."""
 
-    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, limits: Limits = DEFAULT_LIMITS, tls: Optional[ServerTLS] = None,
+                 tls_only: bool = False) -> None:
         self.limits = limits
+        # With tls, every service also listens on a TLS port (couchbase_mock.tls);
+        # tls_only: on that port alone.
+        self.tls = tls
+        self.tls_only = tls_only and tls is not None
         self.listeners: dict[int, list[asyncio.AbstractServer]] = {}
         self.connections: dict[int, weakref.WeakSet[Any]] = {}
         self.gates: list[Gate] = []
@@ -144,17 +155,32 @@ class Servers:
         loop = asyncio.get_running_loop()
         limits, index, wanted = self.limits, node.index, ports or {}
         bound: list[asyncio.AbstractServer] = []
+        names: list[str] = []
         self.listeners[index] = bound
         try:
             for service in SERVICES:
                 make = functools.partial(service.make, cluster, index, limits)
-                bound.append(await loop.create_server(
-                    self.factory(index, make),
-                    cluster.host, wanted.get(service.name, 0), reuse_address=True))
+                for name, factory, context in self._factories(index, service.name, make):
+                    bound.append(await loop.create_server(
+                        factory, cluster.host, wanted.get(name, 0), reuse_address=True,
+                        **_tls_options(context, self.tls)))
+                    names.append(name)
         except BaseException:
             await self.stop_node(index)
             raise
-        node.ports = {s.name: _bound_port(server) for s, server in zip(SERVICES, bound)}
+        node.ports = {name: _bound_port(server) for name, server in zip(names, bound)}
+
+    def _factories(self, node: int, name: str, make: Callable[[], Proto]
+                   ) -> list[tuple[str, Callable[[], asyncio.BaseProtocol], Any]]:
+        """The ports of one service (by their ``nodesExt`` name), their protocol
+        factories and SSL contexts (``None``: plain): plain, TLS, or both."""
+        out: list[tuple[str, Callable[[], asyncio.BaseProtocol], Any]] = []
+        if not self.tls_only:
+            out.append((name, self.factory(node, make), None))
+        if self.tls is not None:
+            out.append((tls_name(name), self.tls.guarded(self.factory(node, make)),
+                        self.tls.context))
+        return out
 
     async def stop_node(self, node: int) -> None:
         """Stop listening on a node's ports and drop its connections, as when
@@ -178,19 +204,22 @@ class Servers:
 
 
 async def start_servers(cluster: Cluster, port_base: Optional[int] = None,
-                        limits: Limits = DEFAULT_LIMITS, standard_ports: bool = False
-                        ) -> Servers:
+                        limits: Limits = DEFAULT_LIMITS, standard_ports: bool = False,
+                        tls: Optional[ServerTLS] = None, tls_only: bool = False) -> Servers:
     """Listen on every node's ports and record them in ``cluster.nodes``
     (``ValueError`` if ``port_base`` leaves too few ports, ``OSError`` if one
     is taken; ``standard_ports``: the first node on :data:`STANDARD_PORTS`)."""
     count = len(cluster.nodes)
     check_port_base(port_base, count)
-    servers = Servers(limits)
+    servers = Servers(limits, tls, tls_only)
     try:
         for node in cluster.nodes:
-            await servers.start_node(cluster, node, {
-                service.name: port_for(position, node.index, count, port_base, standard_ports)
-                for position, service in enumerate(SERVICES)})
+            wanted = {service.name: port_for(position, node.index, count, port_base,
+                                             standard_ports)
+                      for position, service in enumerate(SERVICES)}
+            if tls is not None and standard_ports and node.index == 0:
+                wanted.update(STANDARD_TLS_PORTS)
+            await servers.start_node(cluster, node, wanted)
     except BaseException:
         await servers.close()
         raise
@@ -200,6 +229,12 @@ async def start_servers(cluster: Cluster, port_base: Optional[int] = None,
 
 async def stop_servers(servers: Servers) -> None:
     await servers.close()
+
+
+def _tls_options(context: Any, tls: Optional[ServerTLS]) -> dict[str, Any]:
+    if context is None or tls is None:
+        return {}
+    return {"ssl": context, "ssl_handshake_timeout": tls.handshake_timeout}
 
 
 def _bound_port(server: asyncio.AbstractServer) -> int:
