@@ -208,7 +208,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         check_port_base(args.port_base, args.nodes)
         cluster = build_cluster(args)
         cluster.tls = ServerTLS.from_options(
-            args.tls, args.tls_cert_dir, filter(None, [args.host, args.alternate_hostname]))
+            args.tls, args.tls_cert_dir, filter(None, [
+                args.host, args.alternate_hostname, *(host for _, host, _ in args.external)]))
         if cluster.tls is not None:
             cluster.tls.write_ca(args.data_dir)
         asyncio.run(serve(cluster, args.port_base, args.sample, args.replicas,

@@ -101,8 +101,9 @@ class MockCluster:
     ) -> None:
         if tls_only and not (tls or tls_cert_dir):
             raise ValueError("tls_only needs tls=True (or tls_cert_dir)")
-        self.tls = ServerTLS.from_options(tls, tls_cert_dir,
-                                          filter(None, [host, alternate_hostname]))
+        external_hosts = [address.get("hostname") for address in (external or {}).values()]
+        self.tls = ServerTLS.from_options(  # certificates name every advertised host
+            tls, tls_cert_dir, filter(None, [host, alternate_hostname, *external_hosts]))
         self.tls_only = tls_only
         self.standard_ports = standard_ports
         self.limits = limits if limits is not None else DEFAULT_LIMITS

@@ -135,6 +135,14 @@ def test_certificate_names_the_nodes_not_other_hosts(tls_mock):
         kv.hello()
 
 
+def test_certificate_names_the_advertised_external_hosts():
+    with MockCluster(nodes=1, tls=True, alternate_hostname="db.example.test",
+                     external={0: {"hostname": "node0.example.test"}}) as mock:
+        for name in ("db.example.test", "node0.example.test", "127.0.0.1"):
+            with _tls_kv(mock, hostname=name) as kv:
+                kv.hello()
+
+
 # -- HTTP services -------------------------------------------------------------------
 
 
