@@ -241,9 +241,14 @@ def _node_info(cluster: Cluster, index: int, this_node: Optional[int]) -> dict[s
         "clusterCompatibility": CLUSTER_COMPATIBILITY,
         "version": SERVER_VERSION,
         "os": "x86_64-unknown-linux-gnu",
-        "services": [name for name in _POOL_SERVICES if node.ports.get(name)],
+        "services": [name for name in _POOL_SERVICES
+                     if node.ports.get(name) or node.ports.get(name + "SSL")],
         "uptime": "1",
     }
+    # With TLS: the node's HTTPS ports, under the names the server lists them by.
+    for tls_name, legacy in (("mgmtSSL", "httpsMgmt"), ("capiSSL", "httpsCAPI")):
+        if node.ports.get(tls_name):
+            info["ports"][legacy] = node.ports[tls_name]
     if index == this_node:
         info["thisNode"] = True
     alternate = _alternate(cluster, node)

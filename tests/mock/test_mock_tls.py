@@ -163,6 +163,14 @@ def test_each_http_service_answers_over_tls(tls_mock):
     assert status == 401
 
 
+def test_node_listings_name_the_https_ports(tls_mock):
+    status, body = _https(tls_mock, "mgmtSSL", "/pools/nodes")
+    assert status == 200
+    for node, entry in zip(tls_mock.nodes, json.loads(body)["nodes"]):
+        assert entry["ports"]["httpsMgmt"] == node.ports["mgmtSSL"]
+        assert entry["ports"]["httpsCAPI"] == node.ports["capiSSL"]
+
+
 def test_certificate_endpoint_returns_the_cluster_ca(tls_mock):
     ca = Path(tls_mock.ca_path).read_bytes()
     assert ca.startswith(b"-----BEGIN CERTIFICATE-----")
@@ -252,6 +260,8 @@ def test_tls_only_closes_and_hides_the_plain_ports():
         status, body = _https(mock, "mgmtSSL", "/pools/default/nodeServices")
         assert status == 200
         assert set(json.loads(body)["nodesExt"][0]["services"]) == set(SSL_NAMES)
+        status, body = _https(mock, "mgmtSSL", "/pools/default")
+        assert set(json.loads(body)["nodes"][0]["services"]) == {"kv", "n1ql", "fts"}
         with _tls_kv(mock) as kv:
             kv.hello()
             assert kv.auth(mock.username, mock.password) == Status.SUCCESS
