@@ -51,7 +51,8 @@ HOLDING = {  # each holds every (10 KB) document or row: ~20 MB
     "cte": "WITH c AS (SELECT RAW b FROM big b) SELECT COUNT(*) FROM c AS x",
     "distinct": "SELECT DISTINCT b.fat || TO_STRING(b.n) AS f FROM big b",
     "union": "SELECT b.fat, b.n FROM big b UNION SELECT b.fat, b.n FROM big b",
-    "join_inner": "SELECT COUNT(*) FROM big x JOIN big y ON x.n = y.n + 100000",
+    "join_inner": "SELECT COUNT(*) FROM big x USE KEYS [\"k00000\", \"k00001\"] "
+                  "JOIN big y ON x.n = y.n + 100000",  # (2 outer rows: the inner side is held)
     "array_agg": "SELECT ARRAY_AGG(b) FROM big b WHERE b.n < 0 OR true ORDER BY 1",
 }
 
