@@ -86,7 +86,7 @@ class ClusterServices4x:
         username, password = self._options.authenticator.cluster_credentials()
         timeouts = self._options.timeout_options
         try:
-            conn = make(bucket_connection_string(self._connstr, ""),
+            conn = make(bucket_connection_string(self._connstr, "", self._options),
                         username=username, password=password, timeout=timeouts.kv_timeout,
                         bootstrap_timeout=timeouts.connect_timeout, _no_bucket=True)
         except CouchbaseError as exc:

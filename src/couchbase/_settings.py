@@ -10,6 +10,7 @@ from ._core.compression import Compression
 from ._core.connstr import ConnectionString, parse_connection_string, parse_duration
 from ._core.connstr_options import unknown_options
 from ._core.dnssrv import DnsSrvOptions
+from ._logging import log
 from ._tracing import TracingSettings
 from .exceptions import ArgumentError, InvalidError, NotSupportedError
 
@@ -21,6 +22,7 @@ DEFAULT_BOOTSTRAP_TIMEOUT = 5.0
 # connection on its next attempt.
 DEFAULT_NODE_TIMEOUT = 2.0
 NETWORKS = ("default", "external", "auto")
+TLS_VERIFY_MODES = ("peer", "none", "no_verify")  # 4.x TLSVerifyMode values
 
 
 @dataclass
@@ -69,10 +71,21 @@ def _tls_context(cs: ConnectionString) -> Optional[ssl.SSLContext]:
         return None
     options = cs.options
     cafile = options.get("cert_path") or options.get("certpath") or options.get("truststorepath")
-    context = ssl.create_default_context(cafile=cafile)
-    if options.get("ssl") == "no_verify" or options.get("tls_verify") == "none":
+    verify = options.get("tls_verify", "peer")
+    if verify not in TLS_VERIFY_MODES:
+        raise ArgumentError(f"tls_verify must be peer or none, not {verify!r}")
+    try:
+        context = ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError) as exc:  # no such file, or not PEM certificates
+        raise ArgumentError(f"cannot read the CA certificates in cert_path {cafile!r}: {exc}",
+                            inner_cause=exc) from None
+    if options.get("ssl") == "no_verify" or verify in ("none", "no_verify"):
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+        log.warning("TLS CERTIFICATE VERIFICATION IS DISABLED (%s): the client accepts any "
+                    "server certificate and host name; use only for testing",
+                    "ssl=no_verify" if options.get("ssl") == "no_verify"
+                    else f"tls_verify={verify}")
     return context
 
 

@@ -25,13 +25,17 @@ class Authenticator:
 
 
 class PasswordAuthenticator(Authenticator):
-    """RBAC username and password (SASL SCRAM over TCP, PLAIN over TLS)."""
+    """RBAC username and password (SASL SCRAM over TCP, PLAIN over TLS); ``cert_path``
+    (4.x): the PEM file of the CA certificates to trust over ``couchbases://``."""
 
-    def __init__(self, username: str, password: str) -> None:
+    def __init__(self, username: str, password: str, cert_path: Optional[str] = None) -> None:
         if not isinstance(username, str) or not isinstance(password, str):
             raise ArgumentError("username and password must be strings")
+        if cert_path is not None and not isinstance(cert_path, str):
+            raise ArgumentError("cert_path must be the path of a PEM file")
         self.username = username
         self.password = password
+        self.cert_path = cert_path
 
     def __repr__(self) -> str:
         return f"PasswordAuthenticator(username={self.username!r})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from typing import Any, Callable, Generic, Optional, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from ._cluster4x import ClusterServices4x
 from ._core.errors import CoreError
@@ -58,10 +58,23 @@ class NoBucketError(NoMatchingServerError):
     """A cluster-level query with no bucket open to carry it (2.x)."""
 
 
-def bucket_connection_string(connstr: str, bucket: str) -> str:
-    """``connstr`` with its path naming ``bucket``."""
+def bucket_connection_string(connstr: str, bucket: str, options: Any = None) -> str:
+    """``connstr`` with its path naming ``bucket``, and the TLS settings of
+    ``options`` (4.x ClusterOptions: ``enable_tls``, ``tls_verify``, the
+    authenticator's ``cert_path``) as connection-string options (the string's own win)."""
     parts = urlsplit(connstr if "://" in connstr else f"couchbase://{connstr}")
-    return urlunsplit((parts.scheme, parts.netloc, "/" + bucket, parts.query, ""))
+    scheme, query = parts.scheme, parts.query
+    if options is not None:
+        if options.get("enable_tls") and scheme == "couchbase":
+            scheme = "couchbases"
+        verify = options.get("tls_verify")
+        extra = {"cert_path": getattr(options.get("authenticator"), "cert_path", None),
+                 "tls_verify": getattr(verify, "value", verify)}
+        given = {pair.split("=", 1)[0] for pair in query.split("&")}
+        added = [f"{key}={quote(str(value), safe='/')}" for key, value in extra.items()
+                 if value is not None and key not in given]
+        query = "&".join(filter(None, [query, *added]))
+    return urlunsplit((scheme, parts.netloc, "/" + bucket, query, ""))
 
 
 class ClusterBase(ClusterServices4x, Generic[B]):
@@ -132,7 +145,7 @@ class ClusterBase(ClusterServices4x, Generic[B]):
         timeouts = options.timeout_options
         kwargs.setdefault("timeout", timeouts.kv_timeout)
         kwargs.setdefault("bootstrap_timeout", timeouts.connect_timeout)
-        return make(bucket_connection_string(self._connstr, name), username=username,
+        return make(bucket_connection_string(self._connstr, name, options), username=username,
                     password=password, **kwargs)
 
     def cluster_manager(self) -> Any:
