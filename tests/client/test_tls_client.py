@@ -232,3 +232,40 @@ def test_plain_scheme_to_a_tls_port_does_not_hang(tls_mock: MockCluster) -> None
         Bucket(f"{plain}/default", username="Administrator", password="password",
                bootstrap_timeout=3.0)
     assert time.monotonic() - started < 3.0 + 1.0
+
+
+# -- 4.x ClusterOptions ------------------------------------------------------------------
+def test_enable_tls_turns_a_couchbase_scheme_into_tls(tls_mock: MockCluster) -> None:
+    """ClusterOptions(enable_tls=True) with a couchbase:// string connects over TLS."""
+    from couchbase.cluster import Cluster
+
+    plain = tls_mock.tls_connstr.replace("couchbases://", "couchbase://")
+    cluster = Cluster(plain, ClusterOptions(
+        PasswordAuthenticator("Administrator", "password", cert_path=tls_mock.ca_path),
+        enable_tls=True))
+    try:
+        collection = cluster.bucket("default").default_collection()
+        collection.upsert("enable-tls", "yes")
+        assert collection.get("enable-tls").content_as[str] == "yes"
+    finally:
+        cluster.close()
+
+
+def test_connection_string_option_wins_over_cluster_options() -> None:
+    from couchbase.cluster import bucket_connection_string
+
+    options = ClusterOptions(PasswordAuthenticator("u", "p", cert_path="/from/auth.pem"),
+                             tls_verify=TLSVerifyMode.NONE)
+    made = bucket_connection_string("couchbases://h?cert_path=/given.pem", "b", options)
+    assert made == "couchbases://h/b?cert_path=/given.pem&tls_verify=none"
+
+
+def test_wrong_password_over_tls_is_an_authentication_error(tls_mock: MockCluster) -> None:
+    """Over TLS the password goes as SASL PLAIN; a wrong one is still refused as such."""
+    from couchbase.cluster import Cluster
+    from couchbase.exceptions import AuthenticationException
+
+    options = ClusterOptions(PasswordAuthenticator("Administrator", "wrong",
+                                                   cert_path=tls_mock.ca_path))
+    with pytest.raises(AuthenticationException):
+        Cluster(tls_mock.tls_connstr, options).bucket("default")
