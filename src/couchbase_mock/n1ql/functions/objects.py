@@ -44,6 +44,14 @@ def _options(options: Any) -> Optional[dict]:
     return options if type(options) is dict else None
 
 
+def _options_and_pattern(options: Any) -> Optional[tuple[dict, Callable[[str], bool]]]:
+    """The options object and its ``pattern`` as a matcher (no pattern: all match),
+    or None when either is invalid (the caller returns NULL)."""
+    opts = _options(options)
+    match = _search(opts.get("pattern")) if opts is not None else None
+    return (opts, match) if opts is not None and match is not None else None
+
+
 def _search(pattern: Any) -> Optional[Callable[[str], bool]]:
     if type(pattern) is not str:
         return lambda s: True
@@ -184,12 +192,10 @@ def _walk(v: Any, prefix: str, subscripts: bool) -> Iterator[tuple[str, Any, boo
 
 @register("OBJECT_PAIRS_NESTED", strict=("o", "*"))
 def object_pairs_nested(o: dict, options: Any = None) -> Any:
-    opts = _options(options)
-    if opts is None:
+    found = _options_and_pattern(options)
+    if found is None:
         return None
-    match = _search(opts.get("pattern"))
-    if match is None:
-        return None
+    opts, match = found
     composites = _option(opts, "composites", False)
     types = _option(opts, "types", False)
     out = []
@@ -212,12 +218,10 @@ def _last_name(path: str) -> str:
 def object_paths(o: dict, options: Any = None) -> Any:
     """Elements of arrays are not paths of their own: an array of objects
     gives the paths inside its elements, ``a[0].b`` (or ``a[*].b``)."""
-    opts = _options(options)
-    if opts is None:
+    found = _options_and_pattern(options)
+    if found is None:
         return None
-    match = _search(opts.get("pattern"))
-    if match is None:
-        return None
+    opts, match = found
     composites = _option(opts, "composites", True)
     subscripts = _option(opts, "arraysubscript", True)
     unique = _option(opts, "unique", True)

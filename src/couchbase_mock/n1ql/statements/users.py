@@ -174,16 +174,23 @@ def _role_specs(p: Any) -> list[RoleSpec]:
             return out
 
 
+def _head(p: Any, kind: str, make: Any) -> Any:
+    """``CREATE|ALTER|DROP <kind> [IF [NOT] EXISTS] name`` read into ``make(verb,
+    name, if_flag)`` (IF is not part of ALTER)."""
+    verb = p.expect_kw("CREATE", "ALTER", "DROP")
+    p.expect_kw(kind)
+    if_flag = _if(p, verb == "CREATE") if verb != "ALTER" else False
+    return make(verb, _name(p), if_flag)
+
+
 @statement("CREATE", "USER")
 @statement("ALTER", "USER")
 @statement("DROP", "USER")
 def _parse_user(p: Any) -> UserStatement:
-    verb = p.expect_kw("CREATE", "ALTER", "DROP")
-    p.expect_kw("USER")
-    if_flag = _if(p, verb == "CREATE") if verb != "ALTER" else False
-    stmt = UserStatement(verb, _name(p), if_flag)
-    if verb == "DROP":
+    stmt = _head(p, "USER", UserStatement)
+    if stmt.verb == "DROP":
         return stmt
+    verb = stmt.verb
     seen: set[str] = set()
     while True:
         word = p.accept_kw("PASSWORD", "WITH", "GROUP", "GROUPS", "NO")
@@ -213,12 +220,10 @@ def _parse_user(p: Any) -> UserStatement:
 @statement("ALTER", "GROUP")
 @statement("DROP", "GROUP")
 def _parse_group(p: Any) -> GroupStatement:
-    verb = p.expect_kw("CREATE", "ALTER", "DROP")
-    p.expect_kw("GROUP")
-    if_flag = _if(p, verb == "CREATE") if verb != "ALTER" else False
-    stmt = GroupStatement(verb, _name(p), if_flag)
-    if verb == "DROP":
+    stmt = _head(p, "GROUP", GroupStatement)
+    if stmt.verb == "DROP":
         return stmt
+    verb = stmt.verb
     seen: set[str] = set()
     while True:
         word = p.accept_kw("WITH", "ROLE", "ROLES", "NO")
