@@ -33,6 +33,7 @@ class _NodeProtocol(Protocol):
 
     def __init__(self, node: StreamProtocol) -> None:
         self.node = node
+        self.received = False
 
     def connectionMade(self) -> None:
         transport: Any = self.transport
@@ -43,11 +44,19 @@ class _NodeProtocol(Protocol):
         self.node.connection_made(_Link(transport))
 
     def dataReceived(self, data: bytes) -> None:
+        self.received = True
         self.node.data_received(data)
 
     def connectionLost(self, reason: Failure = _CLEAN) -> None:
         clean = reason.check(twisted_errors.ConnectionDone) is not None
-        self.node.connection_lost(None if clean else _exception(reason))
+        error = None if clean else _exception(reason)
+        if error is not None and not self.received and _is_tls_error(error):
+            transport: Any = self.transport
+            peer = transport.getPeer() if transport is not None else None
+            where = f"{peer.host}:{peer.port}" if peer is not None else "the node"
+            error = ConnectError(f"TLS handshake with {where} failed: {_tls_reason(error)}",
+                                 inner_cause=error)  # as the stdlib-ssl front ends say it
+        self.node.connection_lost(error)
 
 
 class _NodeFactory(ClientFactory):
@@ -66,6 +75,24 @@ def _exception(reason: Any) -> BaseException:
         value = reason.value
         return value if isinstance(value, BaseException) else NetworkError(str(value))
     return reason if isinstance(reason, BaseException) else NetworkError(str(reason))
+
+
+def _is_tls_error(error: BaseException) -> bool:
+    try:
+        from OpenSSL.SSL import Error as OpenSSLError
+    except ImportError:  # pragma: no cover - no pyOpenSSL: no TLS connection either
+        return False
+    return isinstance(error, OpenSSLError)
+
+
+def _tls_reason(error: BaseException) -> str:
+    """pyOpenSSL's ``[('SSL routines', '', 'certificate verify failed')]`` as its reasons."""
+    stack = error.args[0] if error.args else None
+    if isinstance(stack, list) and all(isinstance(e, tuple) and len(e) == 3 for e in stack):
+        reasons = [str(e[2]) for e in stack if e[2]]
+        if reasons:
+            return "; ".join(reasons)
+    return str(error)
 
 
 class _Timer:
@@ -121,3 +148,12 @@ class TwistedBackend:
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> _Timer:
         return _Timer(self.reactor.callLater(delay, fn))
+
+    def run_blocking(self, fn: Callable[[], Any],
+                     done: Callable[[Any, Optional[BaseException]], None]) -> None:
+        """``fn`` on the reactor's thread pool; ``done`` back in the reactor thread."""
+        from twisted.internet.threads import deferToThreadPool
+
+        d = deferToThreadPool(self.reactor, self.reactor.getThreadPool(), fn)
+        d.addCallbacks(lambda result: done(result, None),
+                       lambda failure: done(None, _exception(failure)))
