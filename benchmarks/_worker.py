@@ -10,7 +10,9 @@ Config keys: ``client`` ("ours", "official", "raw" or "ours-profile"),
 ``connstr``, ``kv`` ([host, port] of one KV node, for "raw"), ``username``,
 ``password``, ``bucket``, ``ops``, ``warmup``, ``multi_keys``, ``multi_rounds``,
 ``mock_pid`` (whose CPU is sampled around each phase, if given), ``repeat``
-(measured runs per phase; the medians are reported).
+(measured runs per phase; the medians are reported), ``ca`` (with ``--tls``:
+the cluster CA's PEM file; ``connstr`` is then ``couchbases://`` and ``kv`` a
+TLS port, and every client verifies the server's certificate against it).
 
 Output: one line ``BENCH-RESULT {json}`` on stdout; each phase is either
 ``{"ops", "wall_s", "cpu_s", "mock_cpu_s", "runs"}`` or ``{"error": "..."}``.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import ssl
 import statistics
 import sys
 import time
@@ -117,7 +120,8 @@ def _check(ok: bool, what: str) -> None:
 def _open_ours(cfg: dict[str, Any]) -> Any:
     from couchbase.bucket import Bucket
 
-    return Bucket(f"{cfg['connstr']}/{cfg['bucket']}", username=cfg["username"],
+    tls = f"?cert_path={cfg['ca']}" if cfg.get("ca") else ""
+    return Bucket(f"{cfg['connstr']}/{cfg['bucket']}{tls}", username=cfg["username"],
                   password=cfg["password"])
 
 
@@ -276,9 +280,10 @@ def run_official(cfg: dict[str, Any]) -> dict[str, Any]:
     from couchbase.options import ClusterOptions
 
     phases = Phases(cfg)
-    user, password = cfg["username"], cfg["password"]
+    user, password, ca = cfg["username"], cfg["password"], cfg.get("ca")
     try:
-        cluster = Cluster(cfg["connstr"], ClusterOptions(PasswordAuthenticator(user, password)))
+        cluster = Cluster(cfg["connstr"], ClusterOptions(
+            PasswordAuthenticator(user, password, cert_path=ca)))
     except Exception as exc:
         if type(exc).__name__ != "AuthenticationException":  # couchbase.exceptions'
             raise
@@ -287,7 +292,8 @@ def run_official(cfg: dict[str, Any]) -> dict[str, Any]:
         phases.results["note"] = {"error": "SCRAM bootstrap refused, measured over SASL "
                                            f"PLAIN instead ({exc})"}
         cluster = Cluster(cfg["connstr"], ClusterOptions(
-            PasswordAuthenticator(user, password, allowed_sasl_mechanisms=["PLAIN"])))
+            PasswordAuthenticator(user, password, cert_path=ca,
+                                  allowed_sasl_mechanisms=["PLAIN"])))
     coll = cluster.bucket(cfg["bucket"]).default_collection()
     n, doc = cfg["ops"], make_doc(1)
     keys = _keys("offi-", n)
@@ -303,16 +309,23 @@ def run_official(cfg: dict[str, Any]) -> dict[str, Any]:
     return phases.results
 
 
-# -- the floor: NOOP ping-pong on one plain socket --------------------------------
+# -- the floor: NOOP ping-pong on one socket ---------------------------------------
 
 def run_raw(cfg: dict[str, Any]) -> dict[str, Any]:
-    """NOOPs one at a time over one socket, with our packet codec: Python's floor."""
+    """NOOPs one at a time over one socket, with our packet codec: Python's floor.
+
+    With a ``ca`` the socket is wrapped by the standard library's ``ssl`` (the
+    certificate and host name verified against it), so the floor includes TLS.
+    """
     from couchbase._core.packet import PacketReader, encode_packet
     from couchbase._core.scram import plain_payload
 
     host, port = cfg["kv"]
     sock = socket.create_connection((host, port), timeout=10)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if cfg.get("ca"):
+        sock = ssl.create_default_context(cafile=cfg["ca"]).wrap_socket(
+            sock, server_hostname=host)
     reader = PacketReader()
     recv, feed, sendall = sock.recv, reader.feed, sock.sendall
 

@@ -11,10 +11,15 @@ ports) and then, one after another (never in parallel), three worker processes
 - ``raw``: NOOP ping-pongs on one plain socket with our packet codec: the least
   a Python client can spend on one request/response round trip.
 
+With ``--tls`` the mock serves TLS only (``--tls --tls-only``, a CA made at
+start) and every worker goes over it with the CA, verifying the certificate:
+ours and the official SDK over ``couchbases://`` (``cert_path``), the raw floor
+on an ``ssl``-wrapped socket.
+
 Each worker reports wall time and its own CPU time (``time.process_time()``,
 all threads) per phase. Usage::
 
-    .venv/bin/python benchmarks/kv.py [--ops 20000] [--multi-keys 1000] [--json]
+    .venv/bin/python benchmarks/kv.py [--ops 20000] [--multi-keys 1000] [--tls] [--json]
 
 See benchmarks/README.md for what the columns mean.
 """
@@ -95,13 +100,13 @@ class Mock:
     def __init__(self, nodes: int = 4, replicas: int = 1, timeout: float = 30,
                  cpus: Optional[set[int]] = None, python: str = sys.executable,
                  src: Path = SRC, wrapper: Sequence[str] = (),
-                 env: Optional[dict[str, str]] = None) -> None:
+                 env: Optional[dict[str, str]] = None, tls: bool = False) -> None:
         self.stderr = tempfile.TemporaryFile()
         run_env = _our_env(src)
         run_env.update(env or {})
         self.proc = subprocess.Popen(
             [*wrapper, python, "-m", "couchbase_mock", "--nodes", str(nodes),
-             "--replicas", str(replicas)],
+             "--replicas", str(replicas), *(("--tls", "--tls-only") if tls else ())],
             stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL,
             env=run_env, cwd=ROOT, preexec_fn=_pin(cpus),
         )
@@ -206,7 +211,7 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
                    "multi_rounds": args.multi_rounds, "repeat": args.repeat, "nodes": 4,
                    "replicas": 1, "python": sys.version.split()[0], "cpus": os.cpu_count(),
                    "layout": layout, "server_python": _version_of(mock_python),
-                   "clients": list(args.clients)},
+                   "clients": list(args.clients), "tls": args.tls},
     }
     official: Optional[str] = None
     if "official" in args.clients:
@@ -215,7 +220,8 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
             official = str(_official_sdk.official_python())
         except (OSError, subprocess.SubprocessError) as exc:
             report["official"] = {"error": f"no official SDK virtualenv: {exc}"}
-    with Mock(nodes=4, replicas=1, cpus=mock_cpus, python=mock_python) as mock:
+    with Mock(nodes=4, replicas=1, cpus=mock_cpus, python=mock_python,
+              tls=args.tls) as mock:
         info = mock.info
         cfg = {
             "connstr": info["connstr"], "kv": list(mock.kv_address()),
@@ -223,6 +229,7 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
             "bucket": info["buckets"][0], "ops": args.ops, "warmup": args.warmup,
             "multi_keys": args.multi_keys, "multi_rounds": args.multi_rounds,
             "repeat": args.repeat, "mock_pid": mock.pid,
+            "ca": info.get("ca"),  # --tls: connstr is couchbases://, kv a TLS port
         }
         ours_env = _our_env()
         if "ours" in args.clients:
@@ -318,7 +325,8 @@ def summarize(report: dict[str, Any]) -> list[dict[str, Any]]:
         })
     raw = _rates(_phase(report, "raw", "noop"))
     rows.append({
-        "operation": "raw NOOP floor", "phase": "noop", "unit": "ops",
+        "operation": "raw NOOP floor" + (" (TLS)" if conf.get("tls") else ""),
+        "phase": "noop", "unit": "ops",
         "ours_ops_s": raw[0], "ours_cpu_us": raw[1], "ours_mock_cpu_us": raw[2],
         "official_ops_s": None, "official_cpu_us": None, "official_mock_cpu_us": None,
         "ratio_ops_s": None, "ratio_cpu": None,
@@ -350,6 +358,9 @@ def render(report: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         f"Python {conf['python']}, {conf['cpus']} CPUs; mock on {conf['server_python']}",
         f"CPU layout {conf['layout']}; median of {conf['repeat']} runs per row; "
         "multi rows: keys/s and CPU us per key",
+        "over TLS only: ours and official over couchbases:// with the CA (verified), "
+        "raw floor on an ssl-wrapped socket" if conf.get("tls") else
+        "plain TCP (couchbase://); --tls measures over TLS",
         "",
         head,
         "-" * len(head),
@@ -424,6 +435,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument("--server-python", default=sys.executable,
                         help="interpreter running the mock (default: this one); pypy3 means "
                         ".venv-pypy/bin/python (see scripts/test-pypy.sh)")
+    parser.add_argument("--tls", action="store_true",
+                        help="the mock serves TLS only (--tls --tls-only); every client goes "
+                        "over it with the cluster CA (needs trustme: the mock-tls extra)")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead")
     parser.add_argument("--profile", action="store_true",
                         help="also cProfile our single get loop (top 25 by tottime)")
