@@ -46,3 +46,16 @@ class AsyncioBackend:
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> asyncio.TimerHandle:
         return self.loop.call_later(delay, fn)
+
+    def run_blocking(self, fn: Callable[[], Any],
+                     done: Callable[[Any, Optional[BaseException]], None]) -> None:
+        """``fn`` in the loop's default executor (a thread); ``done`` back on the loop."""
+        future = self.loop.run_in_executor(None, fn)
+        self._tasks.add(future)
+
+        def finished(f: asyncio.Future[Any]) -> None:
+            self._tasks.discard(f)
+            error = asyncio.CancelledError() if f.cancelled() else f.exception()
+            done(None, error) if error is not None else done(f.result(), None)
+
+        future.add_done_callback(finished)

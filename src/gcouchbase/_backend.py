@@ -223,3 +223,17 @@ class GeventBackend:
         # the loop's clock may be stale after a greenlet ran a while: refresh it
         watcher.start(fn, update=True)
         return _Timer(watcher)
+
+    def run_blocking(self, fn: Callable[[], Any],
+                     done: Callable[[Any, Optional[BaseException]], None]) -> None:
+        """``fn`` on the hub's thread pool (a real thread), waited for by a greenlet of
+        its own, which then calls ``done``: the hub keeps serving the others."""
+        def wait() -> None:
+            try:
+                result = self.hub.threadpool.apply(fn)
+            except Exception as exc:
+                done(None, exc)
+                return
+            done(result, None)
+
+        gevent.spawn(wait)

@@ -148,3 +148,12 @@ class TwistedBackend:
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> _Timer:
         return _Timer(self.reactor.callLater(delay, fn))
+
+    def run_blocking(self, fn: Callable[[], Any],
+                     done: Callable[[Any, Optional[BaseException]], None]) -> None:
+        """``fn`` on the reactor's thread pool; ``done`` back in the reactor thread."""
+        from twisted.internet.threads import deferToThreadPool
+
+        d = deferToThreadPool(self.reactor, self.reactor.getThreadPool(), fn)
+        d.addCallbacks(lambda result: done(result, None),
+                       lambda failure: done(None, _exception(failure)))

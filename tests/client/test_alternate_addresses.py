@@ -1,21 +1,18 @@
 """Alternate addresses end to end: a cluster reached only through a port mapper.
 
-The local cluster listens on 127.0.0.1. A TCP proxy started here listens on
-127.0.0.2 (Linux routes all of 127/8 to loopback), one port per node service,
-and forwards each to the node's real port; the cluster advertises the proxy's
-address and ports as every node's ``external`` alternate address, as a server
-behind NAT does. ``network=external`` must then send all traffic (KV and HTTP
-services) through the proxy, ``network=auto`` must do so when the seed is an
-external hostname, and ``network=default`` must not use the proxy at all.
+The cluster and its port mapper are tests/port_mapper.py's (the front-end
+tests in tests/frontends/test_frontend_srv_altaddr.py use them too): the
+nodes advertise the mapper's 127.0.0.2 ports as their ``external`` alternate
+address, as a server behind NAT does. ``network=external`` must then send all
+traffic (KV and HTTP services) through the proxy, ``network=auto`` must do so
+when the seed is an external hostname, and ``network=default`` must not use
+the proxy at all.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
-import socket
-import threading
 from typing import Iterator
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
@@ -29,105 +26,20 @@ from couchbase.exceptions import ArgumentError
 from couchbase.options import ClusterOptions
 from couchbase_mock import MockCluster
 from couchbase_mock.__main__ import build_cluster, parse_args
-from loop_thread import LoopThread
+from port_mapper import EXTERNAL, Mapped, PortMapper, can_bind, natted_cluster  # tests/
+from port_mapper import external_seed as _seed
 
-EXTERNAL = "127.0.0.2"
-SERVICES = ("kv", "mgmt", "capi", "n1ql")
 USER, PASSWORD = "Administrator", "password"
 
-
-def _can_bind(host: str) -> bool:
-    try:
-        with socket.socket() as s:
-            s.bind((host, 0))
-        return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _can_bind(EXTERNAL),
+pytestmark = pytest.mark.skipif(not can_bind(EXTERNAL),
                                 reason=f"{EXTERNAL} is not a loopback address here")
 
 
-class PortMapper:
-    """Listens on ``host`` (ephemeral ports) and forwards each port to a target;
-    counts the connections each listening port accepted."""
-
-    def __init__(self, host: str) -> None:
-        self.host = host
-        self.loop = LoopThread()
-        self.accepted: dict[int, int] = {}
-        self._servers: list[asyncio.AbstractServer] = []
-        self._lock = threading.Lock()
-
-    def forward(self, target_host: str, target_port: int) -> int:
-        """A new listening port forwarding to ``target_host:target_port``."""
-        async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            try:
-                while True:
-                    data = await reader.read(65536)
-                    if not data:
-                        break
-                    writer.write(data)
-                    await writer.drain()
-            except (ConnectionError, OSError):
-                pass
-            finally:
-                writer.close()
-
-        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            port = writer.get_extra_info("sockname")[1]
-            with self._lock:
-                self.accepted[port] = self.accepted.get(port, 0) + 1
-            try:
-                up_reader, up_writer = await asyncio.open_connection(target_host, target_port)
-            except OSError:
-                writer.close()
-                return
-            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-        async def start() -> int:
-            server = await asyncio.start_server(accept, self.host, 0)
-            self._servers.append(server)
-            return server.sockets[0].getsockname()[1]
-
-        port: int = self.loop.run(start)
-        self.accepted[port] = 0
-        return port
-
-    def total(self) -> int:
-        with self._lock:
-            return sum(self.accepted.values())
-
-    def close(self) -> None:
-        async def stop() -> None:
-            for server in self._servers:
-                server.close()
-
-        self.loop.run(stop)
-        self.loop.close()
-
-
 @pytest.fixture(scope="module")
-def natted() -> Iterator[tuple[MockCluster, PortMapper, dict[int, dict[str, int]]]]:
+def natted() -> Iterator[tuple[MockCluster, PortMapper, Mapped]]:
     """A 2-node cluster whose nodes advertise the port mapper as their external address."""
-    with MockCluster(nodes=2, replicas=1) as mock:
-        mapper = PortMapper(EXTERNAL)
-        mapped: dict[int, dict[str, int]] = {}
-        try:
-            for node in mock.nodes:
-                mapped[node.index] = {
-                    service: mapper.forward(mock.host, node.ports[service])
-                    for service in SERVICES if node.ports.get(service)
-                }
-                mock.set_external(node.index, EXTERNAL, mapped[node.index])
-            yield mock, mapper, mapped
-        finally:
-            mapper.close()
-
-
-def _seed(mapped: dict[int, dict[str, int]]) -> str:
-    return ",".join(f"{EXTERNAL}:{ports['kv']}" for ports in mapped.values())
+    with natted_cluster() as found:
+        yield found
 
 
 def _cluster(connstr: str) -> Cluster:

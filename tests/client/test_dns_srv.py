@@ -5,14 +5,14 @@ What a user relies on (SDK connection-string rules, RFC 0011, and SDK 4.x's
 ``couchbase://name`` with one host and no port bootstraps from the targets of
 ``_couchbase._tcp.name``; a node that is down is passed over; no record, or a
 DNS server that never answers, leaves the name as the host within the DNS
-timeout; a port or a second host means no lookup at all.
+timeout; a port or a second host means no lookup at all. (Bootstrap through
+SRV on every front end, and the event loops kept running during the lookup:
+tests/frontends/test_frontend_srv_altaddr.py.)
 """
 
 from __future__ import annotations
 
 import random
-import socket
-import threading
 import time
 from collections import Counter
 from typing import Any, Iterator
@@ -31,60 +31,8 @@ from couchbase._core.dnssrv import (
 from couchbase.bucket import Bucket
 from couchbase.exceptions import ArgumentError
 
-dns_message = pytest.importorskip("dns.message")
-import dns.rcode  # noqa: E402
-import dns.rdataclass  # noqa: E402
-import dns.rdatatype  # noqa: E402
-import dns.rrset  # noqa: E402
-
-# every front end: tests/frontends' fixtures
-from frontends.conftest import connect, front_end, loop_thread  # noqa: E402,F401
-
-
-class Responder:
-    """Answers SRV queries over UDP from ``records`` (name -> [(prio, weight, port,
-    target)]); other names get NXDOMAIN; ``silent`` drops every query."""
-
-    def __init__(self) -> None:
-        self.records: dict[str, list[tuple[int, int, int, str]]] = {}
-        self.silent = False
-        self.queries: list[str] = []
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                data, peer = self.sock.recvfrom(4096)
-            except OSError:
-                continue
-            query = dns_message.from_wire(data)
-            name = query.question[0].name.to_text(omit_final_dot=True)
-            self.queries.append(name)
-            if self.silent:
-                continue
-            reply = dns_message.make_response(query)
-            found = self.records.get(name)
-            if found is None:
-                reply.set_rcode(dns.rcode.NXDOMAIN)
-            else:
-                texts = [f"{p} {w} {port} {target}." for p, w, port, target in found]
-                reply.answer.append(dns.rrset.from_text(
-                    query.question[0].name, 60, dns.rdataclass.IN, dns.rdatatype.SRV, *texts))
-            self.sock.sendto(reply.to_wire(), peer)
-
-    def options(self, timeout: float = 1.0) -> str:
-        return f"dns_nameserver=127.0.0.1&dns_port={self.port}&dns_srv_timeout={timeout}"
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
+pytest.importorskip("dns.message")
+from dns_responder import Responder  # noqa: E402  (tests/, shared with tests/frontends)
 
 
 @pytest.fixture
@@ -92,14 +40,6 @@ def responder() -> Iterator[Responder]:
     r = Responder()
     yield r
     r.close()
-
-
-def _closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 # -- when SRV applies --------------------------------------------------------------------------
@@ -221,19 +161,3 @@ def test_without_dnspython_the_name_is_a_host(monkeypatch: pytest.MonkeyPatch,
                                        "dns_port": str(responder.port)})
     assert lookup_srv("_couchbase._tcp.db.test", opts, 1.0) is None
     assert responder.queries == []
-
-
-# -- bootstrap on every front end ------------------------------------------------------------
-def test_bootstrap_passes_over_a_dead_first_record(
-    connect: Any, mock_cluster: Any, responder: Responder, key: str  # noqa: F811
-) -> None:
-    node = mock_cluster.cluster.members[1]
-    responder.records["_couchbase._tcp.cb.test"] = [
-        (0, 0, _closed_port(), mock_cluster.host),  # priority 0: tried first, down
-        (1, 0, node.kv_port, mock_cluster.host),
-    ]
-    cb = connect(f"couchbase://cb.test/default?{responder.options()}",
-                 username="Administrator", password="password")
-    cb.upsert(key, {"via": "srv"})
-    assert cb.get(key).value == {"via": "srv"}
-    assert responder.queries == ["_couchbase._tcp.cb.test"]

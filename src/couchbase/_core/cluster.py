@@ -30,7 +30,7 @@ from typing import Any, Callable, Generic, Optional, Protocol, TypeVar
 from .commands import Endpoint
 from .compression import Compression
 from .connstr import ConnectionString
-from .dnssrv import Lookup, lookup_srv, resolve_seeds
+from .dnssrv import Lookup, asks_dns, lookup_srv, resolve_seeds
 from .errors import CoreError, NoRoute, ServiceUnavailable
 from .opcode import Opcode
 from .retry import DEFAULT_RETRY, RetryPolicy
@@ -160,20 +160,36 @@ class ClusterBase(Generic[N]):
     # by dns_srv_timeout; replaceable (tests, a driver with its own resolver)
     srv_lookup: Lookup = staticmethod(lookup_srv)
 
-    def bootstrap_plan(self) -> WalkPlan:
+    def resolve_seeds(self) -> ConnectionString:
+        """The connection string with its DNS SRV records' hosts, if any. Blocks (up
+        to dns_srv_timeout): event-loop drivers call it off the loop, when
+        :meth:`asks_dns` says it will ask DNS at all."""
         s = self.settings
-        started = self.clock()
-        connstr = resolve_seeds(s.connstr, s.bootstrap_timeout, self.srv_lookup)
-        seeds = [Seed(KV, h, p) for h, p in connstr.kv_hosts()]
-        seeds += [Seed(HTTP, h, p) for h, p in connstr.http_hosts()]
+        return resolve_seeds(s.connstr, s.bootstrap_timeout, self.srv_lookup)
+
+    def asks_dns(self) -> bool:
+        return asks_dns(self.settings.connstr)
+
+    def bootstrap_plan(self, seeds: Optional[ConnectionString] = None,
+                       started: Optional[float] = None) -> WalkPlan:
+        """The walk's plan from ``seeds`` (the connection string, resolved by
+        :meth:`resolve_seeds` now if not given); the bootstrap timeout counts from
+        ``started`` (now if not given), so a lookup made before is part of it."""
+        s = self.settings
+        started = self.clock() if started is None else started
+        connstr = self.resolve_seeds() if seeds is None else seeds
+        plan_seeds = [Seed(KV, h, p) for h, p in connstr.kv_hosts()]
+        plan_seeds += [Seed(HTTP, h, p) for h, p in connstr.http_hosts()]
         total = max(s.bootstrap_timeout - (self.clock() - started), 0.001)
-        return WalkPlan(seeds, total, s.node_timeout, s.bucket, s.username,
+        return WalkPlan(plan_seeds, total, s.node_timeout, s.bucket, s.username,
                         s.password, s.tls, seed_errors=self.seed_errors)
 
-    def bootstrap_flow(self) -> Flow:
+    def bootstrap_flow(self, seeds: Optional[ConnectionString] = None,
+                       started: Optional[float] = None) -> Flow:
         """The walk that fills :attr:`router`; its OpenNode commands are answered by
-        the driver's ``open_node``, which keeps the node."""
-        return walk(self.bootstrap_plan(), self.router, self.clock)
+        the driver's ``open_node``, which keeps the node. (``seeds``, ``started``: as
+        :meth:`bootstrap_plan`'s.)"""
+        return walk(self.bootstrap_plan(seeds, started), self.router, self.clock)
 
     # -- the node cache --------------------------------------------------------------------
     def node_at(self, index: int, deadline: Optional[float] = None) -> N:

@@ -33,7 +33,10 @@ and ``dns_port`` ask one server instead of the system's (SDK 4.x's names);
 The decision (:func:`srv_query_name`), the order (:func:`order_records`) and
 the rewrite (:func:`with_records`) are pure; :func:`lookup_srv` is the one
 function here that does I/O, and the cluster takes it as a replaceable
-attribute.
+attribute. The lookup blocks: the sync client makes it in the caller's thread,
+the event-loop front ends (asyncio, Twisted, gevent) in a worker thread
+(``MuxCluster.connect`` asks its backend's ``run_blocking`` when
+:func:`asks_dns` says a lookup is due), so the loop keeps running meanwhile.
 """
 
 from __future__ import annotations
@@ -187,6 +190,12 @@ def lookup_srv(name: str, options: DnsSrvOptions, timeout: float) -> Optional[li
     return records
 
 
+def asks_dns(cs: ConnectionString) -> bool:
+    """Whether :func:`resolve_seeds` would ask DNS for ``cs`` (and may take up to
+    ``dns_srv_timeout``): the event-loop drivers then run it off the loop."""
+    return srv_query_name(cs) is not None and DnsSrvOptions.from_options(cs.options).enabled
+
+
 def resolve_seeds(cs: ConnectionString, bootstrap_timeout: float,
                   lookup: Lookup = lookup_srv) -> ConnectionString:
     """``cs`` with the hosts its SRV records name, or ``cs`` itself (SRV does not apply,
@@ -210,5 +219,6 @@ def resolve_seeds(cs: ConnectionString, bootstrap_timeout: float,
     return with_records(cs, ordered)
 
 
-__all__ = ["DEFAULT_DNS_SRV_TIMEOUT", "DnsSrvOptions", "Lookup", "SrvRecord", "lookup_srv",
+__all__ = ["DEFAULT_DNS_SRV_TIMEOUT", "DnsSrvOptions", "Lookup", "SrvRecord", "asks_dns",
+           "lookup_srv",
            "order_records", "resolve_seeds", "srv_query_name", "with_records"]

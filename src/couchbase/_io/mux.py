@@ -83,6 +83,10 @@ class Backend(Protocol):
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> Timer: ...
 
+    def run_blocking(self, fn: Callable[[], Any], done: Done) -> None:
+        """Run ``fn`` in a worker thread (it blocks: a DNS SRV lookup) and call
+        ``done(result, None)`` or ``done(None, error)`` back on the loop."""
+
 
 class Pending(Protocol):
     """What a :class:`MuxNode` carries for the cluster: a request, then its answer."""
@@ -460,7 +464,18 @@ class MuxCluster(ClusterBase[MuxNode]):
             done(ObjectDestroyedError("the connection was closed while connecting")
                  if self.closed else error)
 
-        drive_callbacks(self.bootstrap_flow(), self, ok, fail)
+        started = self.clock()
+
+        def walk_from(seeds: Any, error: Optional[BaseException]) -> None:
+            if error is not None or self.closed:
+                fail(error or ObjectDestroyedError("closed while connecting"))
+                return
+            drive_callbacks(self.bootstrap_flow(seeds, started), self, ok, fail)
+
+        if self.asks_dns():  # DNS SRV blocks: off the loop, then the walk on it
+            self.backend.run_blocking(self.resolve_seeds, walk_from)
+        else:
+            walk_from(self.settings.connstr, None)
 
     def open_node(self, host: str, port: int, deadline: float, done: Done) -> None:
         if self.closed:
