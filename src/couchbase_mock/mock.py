@@ -248,7 +248,10 @@ class MockCluster:
 
     @property
     def connstr(self) -> str:
-        """``couchbase://host:kv1,host:kv2,...`` (KV ports)."""
+        """``couchbase://host:kv1,host:kv2,...`` (KV ports); on a ``tls_only`` cluster,
+        which opens no plain port, :attr:`tls_connstr` (as the CLI's ready line does)."""
+        if self.tls_only:
+            return self.tls_connstr
         hosts = ",".join(f"{self.host}:{n.kv_port}" for n in self.cluster.members)
         return f"couchbase://{hosts}"
 

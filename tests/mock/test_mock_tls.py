@@ -277,6 +277,8 @@ def test_tls_only_closes_and_hides_the_plain_ports():
             kv.hello()
             assert kv.auth(mock.username, mock.password) == Status.SUCCESS
         assert mock.tls_connstr == f"couchbases://127.0.0.1:{ports['kvSSL']}"
+        assert mock.connstr == mock.tls_connstr  # no plain port to name (was port 0)
+        assert mock.tls_connstr in repr(mock)
 
 
 def test_tls_only_needs_tls():
