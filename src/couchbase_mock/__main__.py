@@ -108,9 +108,17 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     )
     parser.add_argument("--tls-only", action="store_true",
                         help="serve TLS ports only (no plain ones)")
+    parser.add_argument(
+        "--client-cert-auth", default="disable", metavar="STATE",
+        choices=("disable", "enable", "hybrid", "mandatory"),
+        help="client-certificate authentication on the TLS ports, as the server's "
+        "/settings/clientCertAuth: disable (default), enable, hybrid or mandatory; the "
+        "user is the certificate's subject CN (change with POST /settings/clientCertAuth)")
     args = parser.parse_args(argv)
     if args.tls_only and not (args.tls or args.tls_cert_dir):
         parser.error("--tls-only needs --tls or --tls-cert-dir")
+    if args.client_cert_auth != "disable" and not (args.tls or args.tls_cert_dir):
+        parser.error("--client-cert-auth needs --tls or --tls-cert-dir")
     try:
         args.external = [_external(text, args.nodes) for text in args.external]
     except ValueError as exc:
@@ -212,6 +220,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 args.host, args.alternate_hostname, *(host for _, host, _ in args.external)]))
         if cluster.tls is not None:
             cluster.tls.write_ca(args.data_dir)
+            cluster.tls.client_auth.update(args.client_cert_auth)
         asyncio.run(serve(cluster, args.port_base, args.sample, args.replicas,
                           args.standard_ports, args.tls_only))
     except (OSError, ValueError, OverflowError, DiskError, RuntimeError) as exc:

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import h11
 
-from . import alternate, bucket_rest, collections_rest, configjson, users_rest
+from . import alternate, bucket_rest, client_cert, collections_rest, configjson, users_rest
 from .cluster import Cluster
 from .control import parse_query_payload, run_command
 from .httpserver import REALM, Headers, HTTPProtocol, credentials, request_path
@@ -106,6 +106,8 @@ def route(
             return Reply(403, {"message": "Forbidden. User needs the following permissions",
                                "permissions": ["cluster.admin.settings!write"]})
         return _rest_answer(*alternate.handle(cluster, node, method, body))
+    if parts == ["settings", "clientCertAuth"]:  # couchbase_mock.client_cert
+        return _rest_answer(*client_cert.handle(cluster, is_admin, method, body))
     if parts[:2] == ["pools", "default"] and parts[2:] in (["certificate"], ["trustedCAs"]):
         return _certificate(cluster, method, parts[2])
     if parts == ["pools", "nodes"] and method == "GET":

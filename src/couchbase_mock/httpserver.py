@@ -46,6 +46,7 @@ from urllib.parse import unquote, urlsplit
 
 import h11
 
+from . import client_cert
 from .limits import DEFAULT_LIMITS, Limits
 
 Headers = list[tuple[str, str]]
@@ -209,6 +210,7 @@ class HTTPProtocol(asyncio.Protocol):
                         return
                     self._body.append(event.data)
                 elif isinstance(event, h11.Request):
+                    event = self._identified(event)
                     self._request = event
                     self._received = time.perf_counter()
                     self._body = []
@@ -233,6 +235,18 @@ class HTTPProtocol(asyncio.Protocol):
                     return
         except h11.ProtocolError as exc:
             self._fail(exc)
+
+    def _identified(self, request: h11.Request) -> h11.Request:
+        """``request`` as its client certificate's user sent it, if the connection
+        presented one (:func:`couchbase_mock.client_cert.http_headers`)."""
+        cluster = getattr(self, "cluster", None)
+        if getattr(cluster, "tls", None) is None:
+            return request
+        headers = client_cert.http_headers(cluster, self.transport, list(request.headers))
+        if headers is None:
+            return request
+        return h11.Request(method=request.method, target=request.target, headers=headers,
+                           http_version=request.http_version)
 
     def _screen(self, request: h11.Request) -> Optional[Answer]:
         """The answer that refuses ``request`` on its head alone, if any."""

@@ -147,6 +147,7 @@ class KVSession:
         self.engine: Optional[Engine] = None
         self.user_agent = ""
         self._scram: Optional[ScramServer] = None
+        self.by_certificate = False  # a client certificate authenticated (or refused) it
         self.closing = False
         self._started = 0.0
         # answers given after their request's turn (held synchronous writes), and the
@@ -310,9 +311,19 @@ class KVSession:
     def sasl_list_mechs(self, req: Packet) -> bytes:
         return self.reply(req, value=SASL_MECHANISMS)
 
+    def certificate_user(self, user: Optional[str]) -> None:
+        """The connection presented a client certificate naming ``user`` (``None``:
+        no user): it is that user, or refused, and takes no SASL
+        (:mod:`couchbase_mock.client_cert`)."""
+        self.by_certificate = True
+        if user is not None:
+            self._authenticated(user)
+
     def sasl_auth(self, req: Packet) -> bytes:
         mechanism = req.key.decode("ascii", "replace")
         self._scram = None
+        if self.by_certificate:
+            return self.reply(req, Status.AUTH_ERROR)
         try:
             if mechanism == "PLAIN":
                 user, password = parse_plain(req.value)

@@ -34,6 +34,7 @@ from couchbase._core.errors import RemoteProtocolError
 from couchbase._core.packet import HEADER_LEN, Packet, PacketReader
 from couchbase._core.status import Status
 
+from . import client_cert
 from .cluster import Cluster
 from .kv import KVSession
 from .limits import DEFAULT_LIMITS, Limits
@@ -84,6 +85,9 @@ class KVProtocol(asyncio.BufferedProtocol):
         self.transport = transport
         self._read_view = _read_buffer()
         transport.set_write_buffer_limits(self.limits.kv_unsent_high, self.limits.kv_unsent_low)
+        presented, user = client_cert.identify(self.session.cluster, transport)
+        if presented:  # a client certificate authenticates (or refuses) the connection
+            self.session.certificate_user(user)
         sock = transport.get_extra_info("socket")
         if sock is not None:
             try:

@@ -75,6 +75,10 @@ class MockCluster:
     there. The CA is written to :attr:`ca_path` (in ``data_dir``, or a
     temporary directory removed at stop). ``tls_only=True`` closes the plain
     ports. :attr:`tls_connstr` is the ``couchbases://`` connection string.
+    ``client_cert_auth`` (``disable``, ``enable``, ``mandatory``) and
+    ``client_cert_prefixes`` are the server's ``/settings/clientCertAuth`` (see
+    :mod:`couchbase_mock.client_cert`); :meth:`issue_client_cert` makes a
+    client certificate for a user.
 
     Use as a context manager, or call :meth:`start` and :meth:`stop`.
     """
@@ -98,12 +102,19 @@ class MockCluster:
         tls: bool = False,
         tls_cert_dir: Optional[str] = None,
         tls_only: bool = False,
+        client_cert_auth: str = "disable",
+        client_cert_prefixes: Optional[Sequence[Mapping[str, str]]] = None,
     ) -> None:
         if tls_only and not (tls or tls_cert_dir):
             raise ValueError("tls_only needs tls=True (or tls_cert_dir)")
+        if client_cert_auth != "disable" and not (tls or tls_cert_dir):
+            raise ValueError("client_cert_auth needs tls=True (or tls_cert_dir)")
         external_hosts = [address.get("hostname") for address in (external or {}).values()]
         self.tls = ServerTLS.from_options(  # certificates name every advertised host
             tls, tls_cert_dir, filter(None, [host, alternate_hostname, *external_hosts]))
+        if self.tls is not None:
+            self.tls.client_auth.update(client_cert_auth, None if client_cert_prefixes is None
+                                        else [dict(p) for p in client_cert_prefixes])
         self.tls_only = tls_only
         self.standard_ports = standard_ports
         self.limits = limits if limits is not None else DEFAULT_LIMITS
@@ -267,6 +278,14 @@ class MockCluster:
     def ca_path(self) -> Optional[str]:
         """The cluster CA's PEM file while running with TLS (else ``None``)."""
         return self.tls.ca_path if self.tls is not None else None
+
+    def issue_client_cert(self, username: str, directory: str) -> tuple[str, str]:
+        """A client certificate for ``username`` signed by the cluster CA (subject CN
+        ``username``, SAN email ``username@client.invalid``) and its key, written
+        to ``directory``: ``(cert_path, key_path)``."""
+        if self.tls is None:
+            raise RuntimeError("this cluster serves no TLS (MockCluster(tls=True))")
+        return self.tls.issue_client_cert(username, directory)
 
     @property
     def mgmt_url(self) -> str:

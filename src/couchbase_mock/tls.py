@@ -15,6 +15,11 @@ connection is handed to its service only once the handshake is done; one
 that sends plain bytes, or stalls, is dropped after
 :attr:`ServerTLS.handshake_timeout` seconds and frees its place under the
 port's connection cap.
+
+Client certificates (:mod:`couchbase_mock.client_cert`): with
+``client_auth.state`` ``enable`` the TLS ports ask for a client certificate
+signed by the cluster CA, with ``mandatory`` they refuse a handshake without
+one; :meth:`ServerTLS.issue_client_cert` makes one for a user.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ import shutil
 import ssl
 import tempfile
 from typing import Any, Callable, Iterable, Optional
+
+from .client_cert import ClientCertAuth
 
 DEFAULT_HANDSHAKE_TIMEOUT = 10.0
 """Seconds a client has to finish the TLS handshake before it is dropped."""
@@ -52,8 +59,30 @@ class ServerTLS:
         self.key_pem = key_pem
         self.handshake_timeout = handshake_timeout
         self.context = _server_context(chain_pem, key_pem)
+        self.context.load_verify_locations(cadata=ca_pem.decode("ascii"))  # client certs
+        self.client_auth = ClientCertAuth(self._client_auth_changed)
         self._ca_dir: Optional[str] = None
         self.ca_path: Optional[str] = None
+        self.issuer: Any = None  # the trustme CA, when generated: issues client certificates
+
+    def _client_auth_changed(self, state: str) -> None:
+        # new handshakes only, as on the server: open connections keep their identity
+        self.context.verify_mode = self.client_auth.verify_mode()
+
+    def issue_client_cert(self, username: str, directory: str, email_domain: str = "client.invalid"
+                          ) -> tuple[str, str]:
+        """Write a client certificate for ``username`` (subject CN ``username``,
+        SAN email ``username@email_domain``) and its key to ``directory``;
+        ``(cert_path, key_path)``. Only for a CA this cluster generated."""
+        if self.issuer is None:
+            raise RuntimeError("client certificates can be issued only by a generated CA "
+                               "(MockCluster(tls=True) without tls_cert_dir)")
+        leaf = self.issuer.issue_cert(f"{username}@{email_domain}", common_name=username)
+        cert_path = os.path.join(directory, f"{username}.pem")
+        key_path = os.path.join(directory, f"{username}.key")
+        leaf.cert_chain_pems[0].write_to_path(cert_path)
+        leaf.private_key_pem.write_to_path(key_path)
+        return cert_path, key_path
 
     @classmethod
     def generate(cls, hosts: Iterable[str]) -> ServerTLS:
@@ -69,8 +98,10 @@ class ServerTLS:
         ca = trustme.CA(organization_name="couchbase-mock",
                         organization_unit_name="local cluster CA")
         leaf = ca.issue_cert(*names, common_name=names[-1] if len(names) > 2 else "localhost")
-        return cls(ca.cert_pem.bytes(), b"".join(b.bytes() for b in leaf.cert_chain_pems),
+        made = cls(ca.cert_pem.bytes(), b"".join(b.bytes() for b in leaf.cert_chain_pems),
                    leaf.private_key_pem.bytes())
+        made.issuer = ca
+        return made
 
     @classmethod
     def load(cls, directory: str) -> ServerTLS:
