@@ -43,8 +43,8 @@ class PortMapper:
         self._servers: list[asyncio.AbstractServer] = []
         self._lock = threading.Lock()
 
-    def forward(self, target_host: str, target_port: int) -> int:
-        """A new listening port forwarding to ``target_host:target_port``."""
+    def forward(self, target_host: str, target_port: int, port: int = 0) -> int:
+        """A new listening port (``port``, or any) forwarding to ``target_host:target_port``."""
         async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             try:
                 while True:
@@ -70,13 +70,13 @@ class PortMapper:
             await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
         async def start() -> int:
-            server = await asyncio.start_server(accept, self.host, 0)
+            server = await asyncio.start_server(accept, self.host, port)
             self._servers.append(server)
             return server.sockets[0].getsockname()[1]
 
-        port: int = self.loop.run(start)
-        self.accepted[port] = 0
-        return port
+        bound: int = self.loop.run(start)
+        self.accepted[bound] = 0
+        return bound
 
     def total(self) -> int:
         with self._lock:

@@ -22,9 +22,11 @@ from urllib.parse import urlsplit
 
 from ._core.commands import Endpoint
 from ._core.connstr import parse_connection_string
+from ._core.dnssrv import resolve_seeds
 from ._http import management as mgmt
 from ._http.management import NotReadyError
 from ._io.blocking import BlockingHttpLink, SocketNetwork
+from ._settings import DEFAULT_BOOTSTRAP_TIMEOUT
 from ._waiting import Flow, wait_blocking
 from .auth_domain import AuthDomain
 from .exceptions import ArgumentError, AuthError, HTTPError, NotSupportedError
@@ -183,7 +185,9 @@ class Admin:
 
 
 def _host_port(connstr: str) -> tuple[str, int]:
-    """``http://host:port`` (or a couchbase:// string: its first host, port 8091)."""
+    """``http://host:port`` (or a couchbase:// string: its first host, port 8091, after
+    DNS SRV as a bucket's bootstrap does it: ``couchbase://name`` is looked up as
+    ``_couchbase._tcp.name``, and the first record's target is the host)."""
     if not isinstance(connstr, str):
         raise ArgumentError(f"bad connection string {connstr!r}")
     if connstr.startswith(("http://", "https://")):
@@ -192,7 +196,8 @@ def _host_port(connstr: str) -> tuple[str, int]:
             raise ArgumentError(f"bad connection string {connstr!r}")
         return parts.hostname, parts.port or 8091
     try:
-        return parse_connection_string(connstr).http_hosts()[0]
+        cs = parse_connection_string(connstr)
+        return resolve_seeds(cs, DEFAULT_BOOTSTRAP_TIMEOUT).http_hosts()[0]
     except ValueError as exc:
         raise ArgumentError(f"bad connection string {connstr!r}: {exc}") from None
 

@@ -28,7 +28,9 @@ from couchbase._core.dnssrv import (
     resolve_seeds,
     srv_query_name,
 )
+from couchbase.admin import Admin
 from couchbase.bucket import Bucket
+from couchbase.cluster import Cluster, PasswordAuthenticator
 from couchbase.exceptions import ArgumentError
 
 pytest.importorskip("dns.message")
@@ -161,3 +163,47 @@ def test_without_dnspython_the_name_is_a_host(monkeypatch: pytest.MonkeyPatch,
                                        "dns_port": str(responder.port)})
     assert lookup_srv("_couchbase._tcp.db.test", opts, 1.0) is None
     assert responder.queries == []
+
+
+# -- management over HTTP: Admin and a 2.x Cluster with no bucket open -------------------------
+ADMIN_HOST = "127.0.0.5"  # the SRV record's target, port 8091 there forwarded to the mock
+
+
+@pytest.fixture
+def mgmt_on_8091(mock_cluster: Any) -> Iterator[None]:
+    """``ADMIN_HOST:8091`` (the management port a couchbase:// string implies) forwarded
+    to the local cluster's management port."""
+    from port_mapper import PortMapper
+
+    mapper = PortMapper(ADMIN_HOST)
+    try:
+        mapper.forward(mock_cluster.host, mock_cluster.nodes[0].mgmt_port, 8091)
+    except OSError:
+        mapper.close()
+        pytest.skip(f"cannot listen on {ADMIN_HOST}:8091 here")
+    yield
+    mapper.close()
+
+
+def test_admin_bootstraps_through_srv(responder: Responder, mgmt_on_8091: None) -> None:
+    responder.records["_couchbase._tcp.adm.test"] = [(0, 0, 11210, ADMIN_HOST)]
+    adm = Admin("Administrator", "password",
+                connection_string=f"couchbase://adm.test?{responder.options()}")
+    assert (adm.host, adm.port) == (ADMIN_HOST, 8091)
+    assert adm.http_request("/pools/default").value["nodes"]
+    assert responder.queries == ["_couchbase._tcp.adm.test"]
+
+
+def test_cluster_manager_of_a_2x_cluster_bootstraps_through_srv(
+        responder: Responder, mgmt_on_8091: None) -> None:
+    responder.records["_couchbase._tcp.adm.test"] = [(0, 0, 11210, ADMIN_HOST)]
+    cluster = Cluster(f"couchbase://adm.test?{responder.options()}")
+    cluster.authenticate(PasswordAuthenticator("Administrator", "password"))
+    adm = cluster.cluster_manager()  # no bucket open: the connection string's address
+    assert adm.host == ADMIN_HOST and adm.bucket_info("default").value["name"] == "default"
+
+
+def test_admin_with_a_bad_dns_option_is_an_argument_error() -> None:
+    with pytest.raises(ArgumentError):
+        Admin("Administrator", "password",
+              connection_string="couchbase://adm.test?dns_srv_timeout=soon")
