@@ -66,11 +66,34 @@ def _seconds(options: dict[str, str], names: tuple[str, ...], default: float) ->
     return value
 
 
-def _tls_context(cs: ConnectionString) -> Optional[ssl.SSLContext]:
-    if not cs.tls:
+def _client_certificate(options: dict[str, str]) -> Optional[tuple[str, str]]:
+    """``(certificate, key)`` files of a client certificate (libcouchbase's options,
+    as 4.x CertificateAuthenticator passes them): with ``keypath``, ``certpath`` is
+    the client certificate (and ``truststorepath`` or ``cert_path`` the CA);
+    without it, ``certpath`` is the CA."""
+    key = options.get("keypath")
+    if key is None:
         return None
+    cert = options.get("certpath")
+    if not cert:
+        raise ArgumentError("keypath (a client certificate's key) needs certpath, the "
+                            "client certificate")
+    return cert, key
+
+
+def _tls_context(cs: ConnectionString) -> Optional[ssl.SSLContext]:
     options = cs.options
-    cafile = options.get("cert_path") or options.get("certpath") or options.get("truststorepath")
+    client_cert = _client_certificate(options)
+    if not cs.tls:
+        if client_cert is not None:
+            raise ArgumentError("a client certificate (keypath, CertificateAuthenticator) "
+                                "needs TLS: use a couchbases:// connection string")
+        return None
+    if client_cert is not None:
+        cafile = options.get("cert_path") or options.get("truststorepath")
+    else:
+        cafile = (options.get("cert_path") or options.get("certpath")
+                  or options.get("truststorepath"))
     verify = options.get("tls_verify", "peer")
     if verify not in TLS_VERIFY_MODES:
         raise ArgumentError(f"tls_verify must be peer or none, not {verify!r}")
@@ -79,6 +102,12 @@ def _tls_context(cs: ConnectionString) -> Optional[ssl.SSLContext]:
     except (OSError, ssl.SSLError) as exc:  # no such file, or not PEM certificates
         raise ArgumentError(f"cannot read the CA certificates in cert_path {cafile!r}: {exc}",
                             inner_cause=exc) from None
+    if client_cert is not None:
+        try:
+            context.load_cert_chain(*client_cert)
+        except (OSError, ssl.SSLError) as exc:  # unreadable, or not a certificate and its key
+            raise ArgumentError(f"cannot load the client certificate {client_cert[0]!r} with "
+                                f"the key {client_cert[1]!r}: {exc}", inner_cause=exc) from None
     if options.get("ssl") == "no_verify" or verify in ("none", "no_verify"):
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -143,7 +172,10 @@ def read_settings(
         DnsSrvOptions.from_options(cs.options)  # checked now, used at bootstrap
     except ValueError as exc:
         raise ArgumentError(str(exc), inner_cause=exc) from None
+    tls = _tls_context(cs)
+    if _client_certificate(cs.options) is not None:
+        username, password = "", ""  # the certificate authenticates: no SASL, no Basic auth
     return Settings(
         cs, name, username if username is not None else name, password or "", op_timeout,
-        boot_timeout, _tls_context(cs), node_timeout, compression, tracing,
+        boot_timeout, tls, node_timeout, compression, tracing,
     )

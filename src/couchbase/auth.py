@@ -1,8 +1,10 @@
 """Authenticators for :class:`~couchbase.cluster.Cluster`: RBAC users (SDK 3.x and
-2.x) and the 2.x bucket passwords (:class:`ClassicAuthenticator`)."""
+2.x), the 2.x bucket passwords (:class:`ClassicAuthenticator`) and client
+certificates (:class:`CertificateAuthenticator`)."""
 
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 from .auth_domain import AuthDomain  # noqa: F401 - SDK 4.x's home of the enum
@@ -23,6 +25,10 @@ class Authenticator:
         """``(username, password)`` for cluster management."""
         return self.username, self.password
 
+    def connstr_options(self) -> dict[str, str]:
+        """Connection-string options the authenticator brings (TLS files)."""
+        return {}
+
 
 class PasswordAuthenticator(Authenticator):
     """RBAC username and password (SASL SCRAM over TCP, PLAIN over TLS); ``cert_path``
@@ -37,8 +43,56 @@ class PasswordAuthenticator(Authenticator):
         self.password = password
         self.cert_path = cert_path
 
+    def connstr_options(self) -> dict[str, str]:
+        return {"cert_path": self.cert_path} if self.cert_path is not None else {}
+
     def __repr__(self) -> str:
         return f"PasswordAuthenticator(username={self.username!r})"
+
+
+class CertificateAuthenticator(Authenticator):
+    """A client certificate instead of a password (4.x): ``cert_path`` the client
+    certificate (PEM, then any intermediates), ``key_path`` its private key,
+    ``trust_store_path`` the CA certificates to trust (default: the system's).
+
+    Needs ``couchbases://`` and a cluster with client-certificate handling
+    enabled; the cluster maps the certificate to a user. The key-value
+    connections send no SASL and the HTTP requests no Basic auth: the TLS
+    handshake authenticates. As the 2.x connection-string options
+    ``certpath``/``keypath``/``truststorepath`` (libcouchbase's names).
+    Files that cannot be read are an :class:`~couchbase.exceptions.ArgumentError`
+    (4.x: ``InvalidArgumentException``) here, before any I/O."""
+
+    def __init__(self, cert_path: Optional[str] = None, key_path: Optional[str] = None,
+                 trust_store_path: Optional[str] = None) -> None:
+        for name, value in (("cert_path", cert_path), ("key_path", key_path)):
+            if not isinstance(value, str) or not value:
+                raise _invalid(f"CertificateAuthenticator needs {name}, the path of a PEM "
+                               f"file, not {value!r}")
+        if trust_store_path is not None and not isinstance(trust_store_path, str):
+            raise _invalid("trust_store_path must be the path of a PEM file")
+        for name, value in (("cert_path", cert_path), ("key_path", key_path),
+                            ("trust_store_path", trust_store_path)):
+            if value is not None and not os.access(value, os.R_OK):
+                raise _invalid(f"CertificateAuthenticator: cannot read {name} {value!r}")
+        self.cert_path: str = cert_path  # type: ignore[assignment]  # (checked above)
+        self.key_path: str = key_path  # type: ignore[assignment]
+        self.trust_store_path = trust_store_path
+
+    def connstr_options(self) -> dict[str, str]:
+        options = {"certpath": self.cert_path, "keypath": self.key_path}
+        if self.trust_store_path is not None:
+            options["truststorepath"] = self.trust_store_path
+        return options
+
+    def __repr__(self) -> str:
+        return f"CertificateAuthenticator(cert_path={self.cert_path!r})"
+
+
+def _invalid(message: str) -> ArgumentError:
+    from ._errors4x import InvalidArgumentException  # (an ArgumentError too)
+
+    return InvalidArgumentException(message=message)
 
 
 class ClassicAuthenticator(Authenticator):

@@ -21,6 +21,7 @@ from ._health4x import ClusterInfoResult, DiagnosticsResult, PingResult  # noqa:
 from ._query4x import AnalyticsResult, QueryResult  # noqa: F401
 from .auth import (  # noqa: F401 - 2.x names here
     Authenticator,
+    CertificateAuthenticator,
     ClassicAuthenticator,
     PasswordAuthenticator,
 )
@@ -61,20 +62,34 @@ class NoBucketError(NoMatchingServerError):
 def bucket_connection_string(connstr: str, bucket: str, options: Any = None) -> str:
     """``connstr`` with its path naming ``bucket``, and the TLS settings of
     ``options`` (4.x ClusterOptions: ``enable_tls``, ``tls_verify``, the
-    authenticator's ``cert_path``) as connection-string options (the string's own win)."""
+    authenticator's files: ``cert_path``, a certificate's ``certpath``/``keypath``) as
+    connection-string options (the string's own win)."""
     parts = urlsplit(connstr if "://" in connstr else f"couchbase://{connstr}")
     scheme, query = parts.scheme, parts.query
     if options is not None:
         if options.get("enable_tls") and scheme == "couchbase":
             scheme = "couchbases"
         verify = options.get("tls_verify")
-        extra = {"cert_path": getattr(options.get("authenticator"), "cert_path", None),
-                 "tls_verify": getattr(verify, "value", verify)}
+        authenticator = options.get("authenticator")
+        extra = dict(authenticator.connstr_options() if authenticator is not None else {})
+        extra["tls_verify"] = getattr(verify, "value", verify)
         given = {pair.split("=", 1)[0] for pair in query.split("&")}
         added = [f"{key}={quote(str(value), safe='/')}" for key, value in extra.items()
                  if value is not None and key not in given]
         query = "&".join(filter(None, [query, *added]))
     return urlunsplit((scheme, parts.netloc, "/" + bucket, query, ""))
+
+
+def _check_certificate_scheme(connstr: str, options: Optional[ClusterOptions]) -> None:
+    """A client certificate is presented in the TLS handshake: without ``couchbases://``
+    (or ``enable_tls``) there is none, so it is refused here, before any I/O."""
+    if options is None or not isinstance(options.get("authenticator"), CertificateAuthenticator):
+        return
+    if not (connstr.startswith("couchbases://") or options.get("enable_tls")):
+        from ._errors4x import InvalidArgumentException
+
+        raise InvalidArgumentException(
+            message="CertificateAuthenticator needs TLS: use a couchbases:// connection string")
 
 
 class ClusterBase(ClusterServices4x, Generic[B]):
@@ -89,6 +104,7 @@ class ClusterBase(ClusterServices4x, Generic[B]):
             raise ArgumentError("Cluster needs ClusterOptions(PasswordAuthenticator(...))")
         if not isinstance(connection_string, str) or not connection_string:
             raise ArgumentError(f"bad connection string {connection_string!r}")
+        _check_certificate_scheme(connection_string, options)
         self._connstr = connection_string
         # None: the 2.x form, Cluster(connstr), credentials come with authenticate()
         self._options: Optional[ClusterOptions] = options

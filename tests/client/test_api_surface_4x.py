@@ -502,14 +502,11 @@ NOT_PROVIDED: dict[str, str] = {
     "couchbase.options.TransactionReplaceOptions": "transactions (see Cluster.transactions)",
 }
 
-_NO_AUTH = ("authenticator not written (client certificates: TLS client authentication, "
-            "issue 14; JWT: Server 8.0)")
+_NO_AUTH = "authenticator not written (JWT: Server 8.0)"
 
 # Documented and not (yet) as documented here: each case is expected to fail.
 KNOWN_GAPS: dict[str, str] = {
-    "couchbase.auth.CertificateAuthenticator": _NO_AUTH,
     "couchbase.auth.JwtAuthenticator": _NO_AUTH,
-    "couchbase.cluster.CertificateAuthenticator": _NO_AUTH,
     "couchbase.cluster.JwtAuthenticator": _NO_AUTH,
     "couchbase.kv_range_scan.RangeScanRequest": "internal request type of the official SDK",
 }

@@ -7,7 +7,9 @@ connection is ready, or raises a :mod:`~couchbase._core.errors` error
 
 Order (what the official clients do): HELLO, SASL_LIST_MECHS and SASL_AUTH in
 one write; SASL_STEP while the server says AUTH_CONTINUE; then SELECT_BUCKET
-and GET_CLUSTER_CONFIG in one write.
+and GET_CLUSTER_CONFIG in one write. Over TLS with no credentials at all (a
+client certificate authenticated the connection in the handshake:
+CertificateAuthenticator, ``keypath``) there is no SASL.
 """
 
 from __future__ import annotations
@@ -102,6 +104,14 @@ def bootstrap(
     agent: str = "couchbase-pure",
 ) -> Generator[bytes, Packet, Session]:
     """Bootstrap one KV connection. See the module docstring for the protocol."""
+    if tls and not username and not password:  # a client certificate authenticates
+        hello = _request(Opcode.HELLO, _OP_HELLO, user_agent(agent), encode_features(features))
+        pkt = yield hello
+        if pkt.opcode != Opcode.HELLO:
+            raise RemoteProtocolError(f"unexpected opcode 0x{pkt.opcode:02x} during bootstrap")
+        features_on = (frozenset(decode_features(pkt.value)) if pkt.status == Status.SUCCESS
+                       else frozenset[int]())
+        return (yield from _select_and_config(bucket, features_on, "certificate"))
     preference = ["PLAIN"] if tls else [m for m in scram.MECHANISMS if m != "PLAIN"]
     mechanism = preference[0]
     auth, client = _auth_request(mechanism, username, password)
@@ -159,6 +169,11 @@ def bootstrap(
             raise RemoteProtocolError(f"unexpected opcode 0x{pkt.opcode:02x} during bootstrap")
         pkt = yield b""
 
+    return (yield from _select_and_config(bucket, accepted, mechanism))
+
+
+def _select_and_config(bucket: Optional[str], accepted: frozenset[int], mechanism: str
+                       ) -> Generator[bytes, Packet, Session]:
     out = b""
     if bucket is not None:
         out += _request(Opcode.SELECT_BUCKET, _OP_SELECT, bucket.encode("utf-8"))
@@ -166,6 +181,9 @@ def bootstrap(
     pkt = yield out
     config: Optional[bytes] = None
     while True:
+        if pkt.status == Status.AUTH_ERROR:  # e.g. a client certificate that names no user
+            raise AuthenticationFailed(f"the server refused this connection's credentials "
+                                       f"(authenticated by {mechanism})", pkt.status)
         if pkt.opcode == Opcode.SELECT_BUCKET:
             if pkt.status != Status.SUCCESS:
                 if pkt.status in (Status.EACCESS, Status.KEY_ENOENT, Status.NO_BUCKET):

@@ -56,11 +56,12 @@ class HttpExchange:
         authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         headers = [
             ("Host", authority),
-            ("Authorization", basic_auth(username, password)),
             ("User-Agent", USER_AGENT),
             ("Accept", "application/json"),
             ("Connection", "close"),
         ]
+        if username or password:  # none: a client certificate authenticates (TLS)
+            headers.insert(1, ("Authorization", basic_auth(username, password)))
         if body is not None:
             headers += [("Content-Type", content_type), ("Content-Length", str(len(body)))]
         out = self._conn.send(h11.Request(method=method, target=target, headers=headers))
