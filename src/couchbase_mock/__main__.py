@@ -21,9 +21,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import signal
 import sys
 from typing import NoReturn, Optional, Sequence
+
+from couchbase import __version__
 
 from .alternate import check_address, set_external
 from .bucket import COUCHBASE, MEMCACHED
@@ -33,6 +36,8 @@ from .persistence import open_data_dir
 from .samples import SAMPLES, install_missing
 from .server import check_port_base, start_servers, stop_servers
 from .tls import ServerTLS
+
+log = logging.getLogger("couchbase_mock")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,6 +55,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         "memory only, and lost when it exits, unless --data-dir is given. Test "
         "controls (failover, hiccup, ...) answer at GET /mock/<command> on the "
         "management port."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0,
+        help="log the cluster's events to stderr: -v ports, buckets, samples (INFO); "
+        "-vv also every connection (DEBUG)",
     )
     parser.add_argument("--nodes", type=int, default=4, help="number of nodes (default 4)")
     parser.add_argument(
@@ -198,7 +209,12 @@ async def serve(cluster: Cluster, port_base: Optional[int], samples: Sequence[st
     servers = await start_servers(cluster, port_base, standard_ports=standard_ports,
                                   tls=cluster.tls, tls_only=tls_only)
     try:
+        for node in cluster.nodes:
+            log.info("node %d listening on %s: %s", node.index, cluster.host,
+                     ", ".join(f"{name} {port}" for name, port in node.ports.items()))
         await install_missing(cluster, samples, replicas)  # a data directory may hold them
+        if samples:
+            log.info("sample buckets ready: %s", ", ".join(samples))
         sys.stdout.write(ready_line(cluster) + "\n")
         sys.stdout.flush()
         await stop.wait()
@@ -211,6 +227,10 @@ async def serve(cluster: Cluster, port_base: Optional[int], samples: Sequence[st
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
+    if args.verbose:  # otherwise nothing is configured: only warnings reach stderr
+        logging.basicConfig(stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s "
+                            "%(message)s", level=logging.DEBUG if args.verbose > 1
+                            else logging.INFO)
     cluster: Optional[Cluster] = None
     try:
         check_port_base(args.port_base, args.nodes)

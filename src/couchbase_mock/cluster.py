@@ -9,6 +9,7 @@ streaming REST endpoints).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any, Callable, Optional
 
@@ -21,6 +22,8 @@ from .names import check_bucket_name
 from .persistence import snapshot
 from .rbac import Users, reaches
 from .storage import CasSource, Clock
+
+log = logging.getLogger(__name__)
 
 ADMIN_USER = "Administrator"
 ADMIN_PASSWORD = "password"
@@ -188,6 +191,7 @@ class Cluster:
         if self.flusher is not None:
             self._persist(name)
         self.bump()
+        log.info("bucket %r created (%s, %d replica(s))", name, bucket_type, replicas)
         return bucket
 
     # -- persistence --------------------------------------------------------

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import weakref
 from typing import Any, Callable, Mapping, NamedTuple, Optional, Union
 
@@ -38,6 +39,8 @@ from .query_service import QueryProtocol
 from .search.service import SearchProtocol
 from .tls import STANDARD_TLS_PORTS, ServerTLS, tls_name
 from .views.service import CapiProtocol
+
+log = logging.getLogger(__name__)
 
 MAX_PORT = 65535
 
@@ -135,8 +138,12 @@ class Servers:
         def build() -> asyncio.BaseProtocol:
             if gate.open >= gate.limit:
                 gate.refused += 1
+                log.debug("node %d: connection refused, port at its cap of %d", node,
+                          gate.limit)
                 return _Refused()
             proto = make()
+            log.debug("node %d: %s connection accepted (%d open on its port)", node,
+                      type(proto).__name__, gate.open + 1)
             if isinstance(proto, HTTPProtocol):
                 proto.apply_limits(self.limits)
             gate.open += 1
