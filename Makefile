@@ -16,14 +16,16 @@ demo: $(BIN)/python
 # CPython runs every suite (two pytest-xdist workers, a test file per worker: module
 # fixtures stay shared), then PyPy 3 runs the client and N1QL ones (scripts/test-pypy.sh
 # installs Debian's pypy3 if missing and keeps .venv-pypy). Both always run; the
-# target fails if either does.
+# target fails if either does. The last line (scripts/test-summary.sh) gives both
+# runs' counts and the verdict: "make test: CPython N passed...; PyPy N passed: ALL PASSED".
 test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
-	@status=0; \
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile || status=$$?; \
-	scripts/test-pypy.sh || { s=$$?; [ $$status -ne 0 ] || status=$$s; }; \
-	if [ $$status -ne 0 ]; then echo "make test: failed (CPython and/or PyPy run, see above)" >&2; fi; \
-	exit $$status
+	@logs=$$(mktemp -d); \
+	{ $(BIN)/python -m pytest -q -n 2 --dist loadfile; echo $$? >$$logs/cpython.rc; } 2>&1 | tee $$logs/cpython.log; \
+	{ scripts/test-pypy.sh; echo $$? >$$logs/pypy.rc; } 2>&1 | tee $$logs/pypy.log; \
+	scripts/test-summary.sh "CPython:$$(cat $$logs/cpython.rc):$$logs/cpython.log" \
+	    "PyPy:$$(cat $$logs/pypy.rc):$$logs/pypy.log"; \
+	status=$$?; rm -rf $$logs; exit $$status
 
 lint: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,dev]'
