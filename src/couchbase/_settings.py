@@ -81,14 +81,19 @@ def _client_certificate(options: dict[str, str]) -> Optional[tuple[str, str]]:
     return cert, key
 
 
-def _tls_context(cs: ConnectionString) -> Optional[ssl.SSLContext]:
-    options = cs.options
+@dataclass(frozen=True)
+class TlsFiles:
+    """What the connection string asks of TLS, read in one place: the stdlib context
+    below and the Twisted front end's pyOpenSSL options are both built from it."""
+
+    cafile: Optional[str]  # None: the system trust store
+    client_cert: Optional[tuple[str, str]]  # (certificate, key)
+    verify: bool
+    disabled_by: str = ""  # the option that turned verification off, for the warning
+
+
+def tls_files(options: dict[str, str]) -> TlsFiles:
     client_cert = _client_certificate(options)
-    if not cs.tls:
-        if client_cert is not None:
-            raise ArgumentError("a client certificate (keypath, CertificateAuthenticator) "
-                                "needs TLS: use a couchbases:// connection string")
-        return None
     if client_cert is not None:
         cafile = options.get("cert_path") or options.get("truststorepath")
     else:
@@ -97,6 +102,19 @@ def _tls_context(cs: ConnectionString) -> Optional[ssl.SSLContext]:
     verify = options.get("tls_verify", "peer")
     if verify not in TLS_VERIFY_MODES:
         raise ArgumentError(f"tls_verify must be peer or none, not {verify!r}")
+    disabled_by = ("ssl=no_verify" if options.get("ssl") == "no_verify"
+                   else f"tls_verify={verify}" if verify in ("none", "no_verify") else "")
+    return TlsFiles(cafile or None, client_cert, not disabled_by, disabled_by)
+
+
+def _tls_context(cs: ConnectionString) -> Optional[ssl.SSLContext]:
+    if not cs.tls:
+        if _client_certificate(cs.options) is not None:
+            raise ArgumentError("a client certificate (keypath, CertificateAuthenticator) "
+                                "needs TLS: use a couchbases:// connection string")
+        return None
+    files = tls_files(cs.options)
+    cafile, client_cert = files.cafile, files.client_cert
     try:
         context = ssl.create_default_context(cafile=cafile)
     except (OSError, ssl.SSLError) as exc:  # no such file, or not PEM certificates
@@ -108,13 +126,12 @@ def _tls_context(cs: ConnectionString) -> Optional[ssl.SSLContext]:
         except (OSError, ssl.SSLError) as exc:  # unreadable, or not a certificate and its key
             raise ArgumentError(f"cannot load the client certificate {client_cert[0]!r} with "
                                 f"the key {client_cert[1]!r}: {exc}", inner_cause=exc) from None
-    if options.get("ssl") == "no_verify" or verify in ("none", "no_verify"):
+    if not files.verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         log.warning("TLS CERTIFICATE VERIFICATION IS DISABLED (%s): the client accepts any "
                     "server certificate and host name; use only for testing",
-                    "ssl=no_verify" if options.get("ssl") == "no_verify"
-                    else f"tls_verify={verify}")
+                    files.disabled_by)
     return context
 
 

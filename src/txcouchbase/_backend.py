@@ -11,7 +11,8 @@ from twisted.python.failure import Failure
 
 from couchbase._core.connstr import ConnectionString
 from couchbase._io.mux import StreamProtocol
-from couchbase.exceptions import ConnectError, CouchbaseError, NetworkError
+from couchbase._settings import tls_files
+from couchbase.exceptions import ArgumentError, ConnectError, CouchbaseError, NetworkError
 
 _CLEAN = Failure(twisted_errors.ConnectionDone())
 
@@ -129,22 +130,38 @@ class TwistedBackend:
         self.reactor.connectSSL(host, port, factory, creator, timeout=self.connect_timeout)
 
     def _tls_options(self, host: str) -> Any:
-        """Twisted's TLS (pyOpenSSL) options, read from the same connection string options
-        as the stdlib context the other front ends use."""
+        """Twisted's TLS (pyOpenSSL) options, from the same reading of the connection
+        string (couchbase._settings.tls_files) as the stdlib context of the other front
+        ends: CA, client certificate and key, verification."""
         try:
             from twisted.internet import ssl
         except ImportError as exc:  # pragma: no cover - depends on pyOpenSSL being present
             raise ConnectError("TLS with Twisted needs pyOpenSSL: pip install 'twisted[tls]'",
                                inner_cause=exc) from None
-        if self.options.get("ssl") == "no_verify" or self.options.get("tls_verify") == "none":
-            return ssl.CertificateOptions(verify=False)
-        cafile = (self.options.get("cert_path") or self.options.get("certpath")
-                  or self.options.get("truststorepath"))
-        if cafile:
-            with open(cafile, "rb") as f:
-                trust = ssl.Certificate.loadPEM(f.read())
-            return ssl.optionsForClientTLS(host, trustRoot=trust)
-        return ssl.optionsForClientTLS(host)
+        files = tls_files(self.options)
+        client = None
+        if files.client_cert is not None:
+            cert, key = files.client_cert
+            try:
+                with open(cert, "rb") as f, open(key, "rb") as k:
+                    client = ssl.PrivateCertificate.loadPEM(f.read() + b"\n" + k.read())
+            except Exception as exc:  # unreadable, or not a PEM certificate and its key
+                raise ArgumentError(f"cannot load the client certificate {cert!r} with the "
+                                    f"key {key!r}: {exc}", inner_cause=exc) from None
+        if not files.verify:
+            if client is None:
+                return ssl.CertificateOptions(verify=False)
+            return ssl.CertificateOptions(verify=False, privateKey=client.privateKey.original,
+                                          certificate=client.original)
+        trust = None
+        if files.cafile:
+            try:
+                with open(files.cafile, "rb") as f:
+                    trust = ssl.Certificate.loadPEM(f.read())
+            except Exception as exc:
+                raise ArgumentError(f"cannot read the CA certificates in cert_path "
+                                    f"{files.cafile!r}: {exc}", inner_cause=exc) from None
+        return ssl.optionsForClientTLS(host, trustRoot=trust, clientCertificate=client)
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> _Timer:
         return _Timer(self.reactor.callLater(delay, fn))

@@ -89,8 +89,6 @@ def test_bucket_2x_connection_string_options(connect: Callable[..., Any],  # noq
                                              admin_cert: tuple[str, str]) -> None:
     """libcouchbase's names: ``certpath`` the client certificate when ``keypath`` is
     given, ``truststorepath`` the CA; no password anywhere."""
-    if front_end == "twisted":
-        pytest.skip("the Twisted front end's TLS (pyOpenSSL) loads no client certificate")
     cert, key = admin_cert
     cb = connect(f"{cert_mock.tls_connstr}/default?certpath={cert}&keypath={key}"
                  f"&truststorepath={cert_mock.ca_path}")
@@ -171,3 +169,16 @@ def test_connection_string_key_problems_are_argument_errors(
         Bucket(f"{base}&certpath={cert}&keypath={stranger_cert[1]}")
     with pytest.raises(ArgumentError, match="certpath"):
         Bucket(f"{base}&keypath={key}")
+
+
+def test_bucket_2x_unknown_certificate_user_on_every_front_end(
+        connect: Callable[..., Any], front_end: str,  # noqa: F811
+        cert_mock: MockCluster, stranger_cert: tuple[str, str]) -> None:
+    """The certificate is loaded on every front end (Twisted's pyOpenSSL too): the
+    cluster reads its user and refuses one it does not know, an authentication error."""
+    cert, key = stranger_cert
+    started = time.monotonic()
+    with pytest.raises(CouchbaseError, match="(?i)auth|credentials"):
+        connect(f"{cert_mock.tls_connstr}/default?certpath={cert}&keypath={key}"
+                f"&truststorepath={cert_mock.ca_path}")
+    assert time.monotonic() - started < CONNECT_TIMEOUT
