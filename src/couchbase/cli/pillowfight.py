@@ -130,6 +130,8 @@ def run(ctx: Context) -> int:
         worker.start()
     try:
         _report_until_done(ctx, workers, started, stop)
+    except KeyboardInterrupt:  # Ctrl-C ends an open-ended run: the summary still follows
+        pass
     finally:
         stop.set()
         for worker in workers:
@@ -157,9 +159,10 @@ def _report_until_done(ctx: Context, workers: list[Worker], started: float,
     deadline = started + args.duration if args.duration is not None else None
     live: Any = None
     if rich_available() and sys.stderr.isatty() and not ctx.out.json_mode:
+        from rich.console import Console
         from rich.live import Live
 
-        live = Live("", refresh_per_second=4, transient=False)
+        live = Live("", console=Console(stderr=True), refresh_per_second=4)
         live.start()
     last_ops, last_time = 0, started
     try:
