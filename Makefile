@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint
+.PHONY: demo test lint docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ test: $(BIN)/python
 	scripts/test-summary.sh "CPython:$$(cat $$logs/cpython.rc):$$logs/cpython.log" \
 	    "PyPy:$$(cat $$logs/pypy.rc):$$logs/pypy.log"; \
 	status=$$?; rm -rf $$logs; exit $$status
+
+# The user guide: docs/ (Markdown via MyST, API reference by autodoc) -> docs/_build/html,
+# warnings as errors as in tests/docs/test_docs_build.py.
+docs: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[docs]'
+	$(BIN)/sphinx-build -W --keep-going -b html -q docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
 
 lint: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,dev]'

@@ -123,7 +123,9 @@ class DataStructures:
     # -- maps ------------------------------------------------------------------------
     def map_add(self, key: Any, mapkey: str, value: Any, create: bool = False,
                 **kwargs: Any) -> Any:
-        """Set ``mapkey`` to ``value`` in the map (a JSON object) stored at ``key``::
+        """Set ``mapkey`` to ``value`` in the map (a JSON object) stored at ``key``.
+
+        Example::
 
             cb.map_add('a_map', 'some_key', 'some_value', create=True)
             cb.map_get('a_map', 'some_key').value  # => 'some_value'
@@ -153,7 +155,9 @@ class DataStructures:
                             **kwargs)
 
     def list_set(self, key: Any, index: int, value: Any, **kwargs: Any) -> Any:
-        """Replace the element at ``index``; IndexError if there is none::
+        """Replace the element at ``index``; IndexError if there is none.
+
+        Example::
 
             cb.upsert('a_list', ['hello', 'world'])
             cb.list_set('a_list', 1, 'good')
@@ -233,7 +237,9 @@ class DataStructures:
 
     # -- queues ----------------------------------------------------------------------
     def queue_push(self, key: Any, value: Any, create: bool = False, **kwargs: Any) -> Any:
-        """Add ``value`` to the queue (items are popped in the order they were pushed)::
+        """Add ``value`` to the queue (items are popped in the order they were pushed).
+
+        Example::
 
             cb.queue_push('a_queue', 'job9999', create=True)
             cb.queue_pop('a_queue').value  # => 'job9999'
