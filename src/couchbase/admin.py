@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import time
 from typing import Any, Iterable, NoReturn, Optional
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from ._core.commands import Endpoint
-from ._core.connstr import parse_connection_string
+from ._core.connstr import ConnectionString, parse_connection_string
 from ._core.dnssrv import resolve_seeds
 from ._http import management as mgmt
 from ._http.management import NotReadyError
 from ._io.blocking import BlockingHttpLink, SocketNetwork
-from ._settings import DEFAULT_BOOTSTRAP_TIMEOUT
+from ._settings import DEFAULT_BOOTSTRAP_TIMEOUT, _tls_context
 from ._waiting import Flow, wait_blocking
 from .auth_domain import AuthDomain
 from .exceptions import ArgumentError, AuthError, HTTPError, NotSupportedError
@@ -62,7 +62,12 @@ class Admin:
     :param password: its password
     :param host: a node of the cluster
     :param port: that node's management port
-    :param connection_string: ``http://host:port`` instead of ``host`` and ``port``
+    :param connection_string: ``http://host:port`` instead of ``host`` and ``port``;
+        or ``couchbases://host?cert_path=ca.pem`` (``https://host:port?cert_path=...``):
+        HTTPS to the management TLS port with the CA verified, 18091 when the string
+        names no port, else the node's ``mgmtSSL`` from the cluster map (read over the
+        key-value port the string names); ``couchbase://host:kvport`` likewise reads
+        the node's ``mgmt`` port
     :param timeout: seconds to wait for each answer
     :raise: :exc:`~couchbase.exceptions.AuthError` if the cluster refuses the
         credentials; :exc:`~couchbase.exceptions.ConnectError` if the node cannot
@@ -73,22 +78,23 @@ class Admin:
                  port: int = 8091, **kwargs: Any) -> None:
         connstr = kwargs.pop("connection_string", None)
         timeout = kwargs.pop("timeout", DEFAULT_TIMEOUT)
+        tls = kwargs.pop("_tls", None)  # Cluster.cluster_manager(): its bucket's context
         unknown = set(kwargs) - _IGNORED
         if unknown:
             raise ArgumentError(f"unknown Admin arguments: {', '.join(sorted(unknown))}")
         if not isinstance(username, str) or not isinstance(password, str):
             raise ArgumentError("username and password must be strings")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise ArgumentError(f"timeout must be a positive number, not {timeout!r}")
         if connstr is not None:
-            host, port = _host_port(connstr)
+            host, port, tls = _target(connstr, username, password)
         if not isinstance(host, str) or not host:
             raise ArgumentError(f"bad host {host!r}")
         if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
             raise ArgumentError(f"bad port {port!r}")
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise ArgumentError(f"timeout must be a positive number, not {timeout!r}")
         self.host = host
         self.port = port
-        self._endpoint = Endpoint(host, port, None, username, password, float(timeout))
+        self._endpoint = Endpoint(host, port, tls, username, password, float(timeout))
         self._io = _HttpOnly()
         try:
             self.http_request("/pools/default")
@@ -184,21 +190,59 @@ class Admin:
         return f"Admin({self.host}:{self.port}, user={self._endpoint.username!r})"
 
 
+def _target(connstr: str, username: str, password: str) -> tuple[str, int, Any]:
+    """The management address and TLS context (or None) a connection string names."""
+    if not isinstance(connstr, str):
+        raise ArgumentError(f"bad connection string {connstr!r}")
+    if connstr.startswith("http://"):
+        parts = urlsplit(connstr)
+        if not parts.hostname:
+            raise ArgumentError(f"bad connection string {connstr!r}")
+        return parts.hostname, parts.port or 8091, None
+    try:
+        cs = parse_connection_string(connstr)
+    except ValueError as exc:
+        raise ArgumentError(f"bad connection string {connstr!r}: {exc}") from None
+    tls = _tls_context(cs)
+    if any(port is None or cs._is_http(kind) for _, port, kind in cs.hosts):
+        host, port = _host_port(connstr)
+        return host, port, tls
+    return _from_cluster_map(cs, username, password)
+
+
+def _from_cluster_map(cs: ConnectionString, username: str,
+                      password: str) -> tuple[str, int, Any]:
+    """Only key-value ports named: bootstrap there (without a bucket) and take the
+    first node's management port (``mgmtSSL`` over TLS) from the cluster map."""
+    from .bucket import Bucket
+
+    text = cs.scheme + "://" + ",".join(f"{h}:{p}" for h, p, _ in cs.hosts)
+    if cs.options:
+        text += "?" + urlencode(cs.options)
+    conn = Bucket(text, username=username, password=password, _no_bucket=True)
+    try:
+        endpoint = conn._live().service_endpoint("mgmt", DEFAULT_BOOTSTRAP_TIMEOUT)
+    finally:
+        conn.close()
+    return endpoint.host, endpoint.port, endpoint.tls
+
+
 def _host_port(connstr: str) -> tuple[str, int]:
-    """``http://host:port`` (or a couchbase:// string: its first host, port 8091, after
-    DNS SRV as a bucket's bootstrap does it: ``couchbase://name`` is looked up as
-    ``_couchbase._tcp.name``, and the first record's target is the host)."""
+    """``http://host:port`` (or a couchbase:// string: its first host, port 8091
+    (couchbases://: 18091), after DNS SRV as a bucket's bootstrap does it:
+    ``couchbase://name`` is looked up as ``_couchbase._tcp.name``, and the first
+    record's target is the host)."""
     if not isinstance(connstr, str):
         raise ArgumentError(f"bad connection string {connstr!r}")
     if connstr.startswith(("http://", "https://")):
         parts = urlsplit(connstr)
         if not parts.hostname:
             raise ArgumentError(f"bad connection string {connstr!r}")
-        return parts.hostname, parts.port or 8091
+        return parts.hostname, parts.port or (8091 if connstr.startswith("http:") else 18091)
     try:
         cs = parse_connection_string(connstr)
         return resolve_seeds(cs, DEFAULT_BOOTSTRAP_TIMEOUT).http_hosts()[0]
-    except ValueError as exc:
+    except (ValueError, IndexError) as exc:
         raise ArgumentError(f"bad connection string {connstr!r}: {exc}") from None
 
 

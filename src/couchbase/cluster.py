@@ -173,10 +173,17 @@ class ClusterBase(ClusterServices4x, Generic[B]):
         if self._options is None:
             raise ArgumentError("no credentials: call authenticate() first")
         username, password = self._options.authenticator.cluster_credentials()
-        host, port = self._mgmt_address()
-        return Admin(username, password, host, port)
+        host, port, tls = self._mgmt_target(username, password)
+        return Admin(username, password, host, port, _tls=tls)
 
     def _mgmt_address(self) -> tuple[str, int]:
+        host, port, _ = self._mgmt_target(None, None)
+        return host, port
+
+    def _mgmt_target(self, username: Optional[str],
+                     password: Optional[str]) -> tuple[str, int, Any]:
+        """A node's management address and TLS context: an open bucket's map, else the
+        connection string's (with credentials: its KV ports' cluster map, over TLS too)."""
         for bucket in self._buckets.values():
             live = getattr(bucket, "_cluster", None)
             if live is not None and not live.closed:
@@ -184,10 +191,12 @@ class ClusterBase(ClusterServices4x, Generic[B]):
                     endpoint = live.service_endpoint("mgmt", 1.0)
                 except CoreError:  # no map yet, or no node runs it
                     continue
-                return endpoint.host, endpoint.port
-        from .admin import _host_port
+                return endpoint.host, endpoint.port, endpoint.tls
+        from .admin import _host_port, _target
 
-        return _host_port(self._connstr)
+        if username is None or password is None:
+            return (*_host_port(self._connstr), None)
+        return _target(self._connstr, username, password)
 
     def _bucket(self, name: str, make: Callable[..., B], reuse: Callable[[B], bool]) -> B:
         if self._closed:
