@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._locking import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT
+from ._logging import configure_logging, disable_logging, enable_logging
 from .formats import (
     FMT_AUTO,
     FMT_BYTES,
@@ -64,6 +65,9 @@ __all__ = [
     "OBS_MASK",
     "OBS_NOTFOUND",
     "OBS_PERSISTED",
+    "configure_logging",
+    "disable_logging",
+    "enable_logging",
     "set_json_converters",
     "set_pickle_converters",
 ]

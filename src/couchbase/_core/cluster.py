@@ -32,6 +32,7 @@ from .compression import Compression
 from .connstr import ConnectionString
 from .dnssrv import Lookup, asks_dns, lookup_srv, resolve_seeds
 from .errors import CoreError, NoRoute, ServiceUnavailable
+from .logsink import DEBUG, emit
 from .opcode import Opcode
 from .retry import DEFAULT_RETRY, RetryPolicy
 from .router import Router
@@ -46,6 +47,8 @@ IDEMPOTENT = frozenset({
     Opcode.SUBDOC_MULTI_LOOKUP, Opcode.GET_CLUSTER_CONFIG, Opcode.NOOP, Opcode.STAT,
 })
 """Requests that may be sent twice without changing anything."""
+
+_IO_LOG = "couchbase.io"
 
 
 class ClusterSettings(Protocol):
@@ -215,6 +218,7 @@ class ClusterBase(Generic[N]):
     def _replace(self, address: tuple[str, int], deadline: float) -> N:
         old = self.nodes.pop(address, None)
         if old is not None:
+            emit(_IO_LOG, DEBUG, "replacing the connection to %s:%s", *address)
             old.close()
         node = self._open(address[0], address[1], deadline)
         self.nodes[address] = node
@@ -226,6 +230,7 @@ class ClusterBase(Generic[N]):
 
     def _adopt_config(self, node: N, config: Optional[bytes]) -> None:
         """Take the config a node's bootstrap brought, if it is newer."""
+        emit(_IO_LOG, DEBUG, "connected to %s:%s", node.host, node.port)
         if config:
             self.router.update(config, node.host)
 
@@ -277,6 +282,7 @@ class ClusterBase(Generic[N]):
     def close(self) -> None:
         self.closed = True
         for node in list(self.nodes.values()):
+            emit(_IO_LOG, DEBUG, "closing the connection to %s:%s", node.host, node.port)
             node.close()
         self.nodes.clear()
         self._slots = []

@@ -15,6 +15,10 @@ from __future__ import annotations
 
 from typing import Optional, Protocol
 
+from .logsink import DEBUG, INFO, emit
+
+_LOG = "couchbase.retry"
+
 
 class Backoff(Protocol):
     def compute(self, failures: int) -> float:
@@ -72,10 +76,16 @@ class RetryPolicy:
         ``remaining`` is the time left before the operation's deadline.
         """
         if new_config:
+            emit(_LOG, DEBUG, "NOT_MY_VBUCKET (attempt %d): sending again at once to the "
+                 "node the new cluster map names", attempt + 1)
             return 0.0
         pause = self.backoff.compute(attempt)
         if pause >= remaining:
+            emit(_LOG, INFO, "NOT_MY_VBUCKET (attempt %d): giving up, a %.3gs wait would "
+                 "pass the deadline (%.3gs left)", attempt + 1, pause, remaining)
             return None
+        emit(_LOG, DEBUG, "NOT_MY_VBUCKET (attempt %d), cluster map unchanged: sending "
+             "again in %.3gs", attempt + 1, pause)
         return pause
 
     def __repr__(self) -> str:

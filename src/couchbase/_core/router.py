@@ -6,7 +6,17 @@ from typing import Optional, Union
 
 from .config import AUTO_NETWORK, ClusterConfig
 from .errors import NoRoute
+from .logsink import DEBUG, emit
 from .vbucket import vbucket_for_key
+
+
+def _log_revision(old: ClusterConfig, new: ClusterConfig, origin: str) -> None:
+    """A newer cluster map replaced ``old``: its revision and the nodes that came or went."""
+    before = {n.authority() for n in old.kv_nodes}
+    after = {n.authority() for n in new.kv_nodes}
+    emit("couchbase.config", DEBUG, "cluster map revision %s replaces %s (from %s): "
+         "%d nodes, added %s, removed %s", new.rev, old.rev, origin, len(after),
+         ", ".join(sorted(after - before)) or "none", ", ".join(sorted(before - after)) or "none")
 
 
 class Router:
@@ -35,6 +45,8 @@ class Router:
             return False
         current = self.config
         if current is None or config.newer_than(current):
+            if current is not None:
+                _log_revision(current, config, origin_host)
             self.config = config
             self.network = config.network
             vbucket = config.node_locator != "ketama"
