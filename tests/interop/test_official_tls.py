@@ -69,3 +69,39 @@ def test_ours_answers_as_the_official_sdk_over_tls(official_python, tls_cluster)
     theirs = run_script(str(official_python), SCRIPT, tls_cluster, f"o{tag}-", False, extra)
     ours = run_script(sys.executable, SCRIPT, tls_cluster, f"p{tag}-", True, extra)
     assert ours == theirs
+
+
+# -- client certificates (CertificateAuthenticator) ---------------------------------------
+CERT_SCRIPT = "official_sdk_clientcert4x.py"
+
+
+@pytest.fixture(scope="module")
+def cert_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    certs = tmp_path_factory.mktemp("client-cert")
+    with MockCluster(nodes=2, replicas=1, tls=True, tls_only=True,
+                     client_cert_auth="mandatory") as mock:
+        cert, key = mock.issue_client_cert(mock.username, str(certs))
+        yield {"connstr": mock.tls_connstr, "username": mock.username,
+               "password": mock.password, "extra": (mock.ca_path, cert, key)}
+
+
+def test_the_official_sdk_authenticates_with_a_client_certificate(official_python,
+                                                                  cert_cluster):
+    steps = dict(run_script(str(official_python), CERT_SCRIPT, cert_cluster,
+                            f"o{uuid.uuid4().hex[:6]}-", False, cert_cluster["extra"]))
+    assert steps["upsert"] == "cas0"
+    assert steps["get"] == [{"by": "certificate", "run": "P"}, "cas0"]
+    assert steps["select 1"] == [{"one": 1}]
+    # the cluster requires a certificate: wait_until_ready gives up (3 s)
+    assert steps["password only"] == {"raised": "UnAmbiguousTimeoutException"}
+    assert steps["password only fails within 6 s"] is True
+
+
+def test_ours_answers_as_the_official_sdk_with_a_client_certificate(official_python,
+                                                                    cert_cluster):
+    tag = uuid.uuid4().hex[:6]
+    extra = cert_cluster["extra"]
+    theirs = run_script(str(official_python), CERT_SCRIPT, cert_cluster, f"o{tag}-", False,
+                        extra)
+    ours = run_script(sys.executable, CERT_SCRIPT, cert_cluster, f"p{tag}-", True, extra)
+    assert ours == theirs
