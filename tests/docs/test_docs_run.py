@@ -1,4 +1,4 @@
-"""Every ```python block of README.md and docs/*.md runs, as written, in order.
+"""Every ```python block of README.md and docs/**/*.md runs, as written, in order.
 
 How (one file at a time):
 
@@ -38,7 +38,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).resolve().with_name("docs_block_runner.py")
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
 
 FENCE = re.compile(r"^```(\w*)\s*$")
 SKIP = re.compile(r"^<!--\s*docs-test:\s*skip\s*(?:\((?P<reason>[^)]*)\))?\s*-->\s*$")
