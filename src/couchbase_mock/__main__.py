@@ -33,6 +33,7 @@ from .bucket import COUCHBASE, MEMCACHED
 from .cluster import Cluster
 from .disk import DiskError
 from .persistence import open_data_dir
+from .progress import progress_for
 from .samples import SAMPLES, install_missing
 from .server import check_port_base, start_servers, stop_servers
 from .tls import ServerTLS
@@ -212,7 +213,8 @@ async def serve(cluster: Cluster, port_base: Optional[int], samples: Sequence[st
         for node in cluster.nodes:
             log.info("node %d listening on %s: %s", node.index, cluster.host,
                      ", ".join(f"{name} {port}" for name, port in node.ports.items()))
-        await install_missing(cluster, samples, replicas)  # a data directory may hold them
+        await install_missing(cluster, samples, replicas,  # a data directory may hold them
+                              lambda name: progress_for(f"loading {name}").update)
         if samples:
             log.info("sample buckets ready: %s", ", ".join(samples))
         sys.stdout.write(ready_line(cluster) + "\n")

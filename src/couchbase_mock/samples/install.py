@@ -23,7 +23,7 @@ import logging
 import zlib
 from functools import partial
 from itertools import islice
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from ..bucket import COUCHBASE
 from ..cluster import Cluster
@@ -37,6 +37,10 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (beer.SAMPLE, gamesim.SAMPLE, t
 
 CHUNK = 2000
 """Documents written per visit to the event loop."""
+
+Report = Callable[[int, int], None]
+"""``report(count, total)``: documents written so far, of how many (from the loader's
+worker thread; :meth:`couchbase_mock.progress.Progress.update` is one)."""
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +58,10 @@ def check(cluster: Cluster, name: str) -> Optional[str]:
     return None
 
 
-def install(cluster: Cluster, name: str, replicas: int = 1) -> asyncio.Future[None]:
+def install(cluster: Cluster, name: str, replicas: int = 1,
+            report: Optional[Report] = None) -> asyncio.Future[None]:
     """Create the sample bucket ``name`` and start filling it (on the loop).
+    ``report(count, total)`` is called as documents are written.
 
     Raises :class:`SampleError` if ``name`` is unknown or a bucket of that
     name exists. The future is done when the documents, design documents and
@@ -73,17 +79,20 @@ def install(cluster: Cluster, name: str, replicas: int = 1) -> asyncio.Future[No
     engine = query_engine_for(cluster)
     bucket = cluster.buckets[name]
     loaded = engine.workers.run(asyncio.get_running_loop(),
-                                lambda: _load(cluster, engine, sample, bucket))
+                                lambda: _load(cluster, engine, sample, bucket, report))
     loaded.add_done_callback(_report)
     return loaded
 
 
-def _load(cluster: Cluster, engine: ClusterQueryEngine, sample: Sample, bucket: object) -> None:
+def _load(cluster: Cluster, engine: ClusterQueryEngine, sample: Sample, bucket: object,
+          report: Optional[Report] = None) -> None:
     """Fill the bucket (on a worker thread): documents, design documents, indexes.
     Stops quietly if the bucket is deleted meanwhile."""
     name = sample.name
     store = engine.datastore
-    documents = sample.documents()
+    everything = list(sample.documents())  # (its length is the progress' total)
+    documents = iter(everything)
+    written = 0
 
     def write(chunk: list[tuple[str, str, str, bytes]]) -> bool:
         if cluster.buckets.get(name) is not bucket:
@@ -96,6 +105,9 @@ def _load(cluster: Cluster, engine: ClusterQueryEngine, sample: Sample, bucket: 
         chunk = list(islice(documents, CHUNK))
         if not chunk or not engine.on_loop(partial(write, chunk)):
             break
+        written += len(chunk)
+        if report is not None:
+            report(written, len(everything))
         engine.workers.turns.pass_turn()  # queries waiting for a worker go first
     if sample.design_docs and not engine.on_loop(lambda: _design_docs(cluster, sample, bucket)):
         return
@@ -123,9 +135,11 @@ def _report(loaded: asyncio.Future[None]) -> None:
         log.error("loading a sample bucket failed", exc_info=loaded.exception())
 
 
-async def install_missing(cluster: Cluster, names: Iterable[str], replicas: int = 1) -> None:
+async def install_missing(cluster: Cluster, names: Iterable[str], replicas: int = 1,
+                          reporter: Optional[Callable[[str], Report]] = None) -> None:
     """Install each sample whose bucket does not exist yet, and wait until they
-    are loaded (at start-up: a data directory may already hold them)."""
-    loading = [install(cluster, name, replicas)
+    are loaded (at start-up: a data directory may already hold them);
+    ``reporter(name)`` gives each load's ``report``."""
+    loading = [install(cluster, name, replicas, reporter(name) if reporter else None)
                for name in dict.fromkeys(names) if name not in cluster.buckets]
     await asyncio.gather(*loading)
