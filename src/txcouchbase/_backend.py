@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from twisted.internet import error as twisted_errors
-from twisted.internet.interfaces import IAddress
+from twisted.internet.interfaces import IAddress, ISSLTransport
 from twisted.internet.protocol import ClientFactory, Protocol
 from twisted.python.failure import Failure
 
@@ -50,6 +50,10 @@ class _NodeProtocol(Protocol):
 
     def connectionLost(self, reason: Failure = _CLEAN) -> None:
         clean = reason.check(twisted_errors.ConnectionDone) is not None
+        if (not clean and not self.received and reason.check(twisted_errors.ConnectionLost)
+                and ISSLTransport.providedBy(self.transport)):
+            clean = True  # TLS ended without close_notify before any answer: the core
+            # names it (a server requiring a client certificate does this)
         error = None if clean else _exception(reason)
         if error is not None and not self.received and _is_tls_error(error):
             transport: Any = self.transport

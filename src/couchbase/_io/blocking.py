@@ -26,6 +26,7 @@ from .._core.packet import Packet, PacketReader
 from .._logging import io_log
 from .._tracing import Abandoned
 from ..exceptions import ConnectError, NetworkError, TimeoutError
+from .closed import closed_error
 
 _RECV_SIZE = 256 * 1024
 _HTTP_READ_SIZE = 65536
@@ -100,6 +101,7 @@ class BlockingNode:
     """One KV connection to one node: opaques from its in-flight table."""
 
     __slots__ = ("host", "port", "sock", "reader", "session", "collections", "inflight",
+                 "_certificate",
                  "usable", "_pending", "_network", "deflate", "abandoned")
 
     def __init__(self, host: str, port: int, network: Optional[SocketNetwork] = None) -> None:
@@ -108,6 +110,7 @@ class BlockingNode:
         self.sock: Optional[Stream] = None
         self.reader = PacketReader()
         self.session: Optional[Session] = None
+        self._certificate = False  # a client certificate authenticates (no SASL)
         self.collections = False  # whether keys carry a collection-id prefix
         self.deflate: Optional[Deflate] = None  # compresses values, once bootstrapped
         self.usable = False  # open and bootstrapped (an attribute: read on every request)
@@ -127,6 +130,7 @@ class BlockingNode:
              tls: Optional[ssl.SSLContext] = None,
              features: tuple[int, ...] = WANTED_FEATURES) -> Session:
         """Connect and bootstrap by ``deadline`` (else TimeoutError, and closed)."""
+        self._certificate = tls is not None and not username  # (_settings: no SASL then)
         self.sock = self._network.connect(self.host, self.port, tls,
                                           deadline - time.monotonic(), kv=True)
         try:
@@ -246,11 +250,12 @@ class BlockingNode:
                         f"operation timed out waiting for {self.host}:{self.port}") from None
             except OSError as exc:
                 self._lost(f"read failed: {exc}")
-                raise NetworkError(f"read from {self.host}:{self.port} failed: {exc}",
-                                   inner_cause=exc) from None
+                raise closed_error(self.host, self.port, isinstance(sock, ssl.SSLSocket),
+                                   self.session is None, exc) from None
         if not data:
             self._lost("the server closed it")
-            raise NetworkError(f"{self.host}:{self.port} closed the connection")
+            raise closed_error(self.host, self.port, isinstance(sock, ssl.SSLSocket),
+                               self.session is None, certificate=self._certificate)
         try:
             return self.reader.feed(data)
         except RemoteProtocolError as exc:

@@ -14,6 +14,7 @@ core's :class:`~couchbase._core.cluster.ClusterBase`.
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections import deque
 from functools import partial
@@ -44,6 +45,7 @@ from ..exceptions import (
     ObjectDestroyedError,
     TimeoutError,
 )
+from .closed import closed_error
 from .mux_http import MuxHttpLink
 
 PacketCallback = Callable[[Optional[Packet], Optional[BaseException]], None]
@@ -123,6 +125,7 @@ class MuxNode:
         # requests given up on (timed out): their late answers are orphans to report
         self.abandoned: Optional[Abandoned] = None
         self._compression = settings.compression
+        self._tls, self._username = settings.tls is not None, settings.username
         self._boot = bootstrap(settings.username, settings.password, settings.bucket,
                                tls=settings.tls is not None,
                                features=hello_features(settings.connstr.options))
@@ -194,8 +197,9 @@ class MuxNode:
             return
         if isinstance(exc, (CouchbaseError, CoreError)):
             error: BaseException = exc
-        elif exc is None:
-            error = NetworkError(f"{self.host}:{self.port} closed the connection")
+        elif exc is None or (isinstance(exc, ssl.SSLError) and self.session is None):
+            error = closed_error(self.host, self.port, self._tls, self.session is None, exc,
+                                 certificate=self._tls and not self._username)
         elif self.transport is None:
             error = ConnectError(f"could not connect to {self.host}:{self.port}: {exc}",
                                  inner_cause=exc)
