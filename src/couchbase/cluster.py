@@ -176,10 +176,6 @@ class ClusterBase(ClusterServices4x, Generic[B]):
         host, port, tls = self._mgmt_target(username, password)
         return Admin(username, password, host, port, _tls=tls)
 
-    def _mgmt_address(self) -> tuple[str, int]:
-        host, port, _ = self._mgmt_target(None, None)
-        return host, port
-
     def _mgmt_target(self, username: Optional[str],
                      password: Optional[str]) -> tuple[str, int, Any]:
         """A node's management address and TLS context: an open bucket's map, else the

@@ -111,3 +111,12 @@ def test_cluster_manager_over_tls(tls_mock: MockCluster, open_bucket_first: bool
     adm = cluster.cluster_manager()
     assert adm.port in {int(n.ports["mgmtSSL"]) for n in tls_mock.cluster.members}
     assert adm.bucket_info("default").value["name"] == "default"
+
+
+def test_4x_managers_of_a_2x_cluster_without_a_bucket_use_tls(tls_mock: MockCluster) -> None:
+    """Cluster.buckets() / search_indexes() with no bucket open find the management
+    and search services on their TLS ports (they asked the plain 18091 and failed)."""
+    cluster = Cluster(f"{tls_mock.tls_connstr}?cert_path={tls_mock.ca_path}")
+    cluster.authenticate(PasswordAuthenticator(tls_mock.username, tls_mock.password))
+    assert "default" in [b.name for b in cluster.buckets().get_all_buckets()]
+    assert cluster.search_indexes().get_all_indexes() == []

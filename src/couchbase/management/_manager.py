@@ -83,16 +83,16 @@ def cluster_endpoint_flow(cluster: Any, service: str, timeout: float) -> Flow:
     from .._http.management import http_flow
 
     username, password = cluster._management_credentials()
-    host, port = cluster._mgmt_address()
-    mgmt = Endpoint(host, port, None, username, password, timeout)
+    host, port, tls = cluster._mgmt_target(username, password)  # couchbases://: TLS
+    mgmt = Endpoint(host, port, tls, username, password, timeout)
     if service == "mgmt":
         return mgmt
     answer = yield from http_flow(mgmt, "/pools/default/nodeServices")
-    plain = _SERVICE_KEYS[service][0]
+    key = _SERVICE_KEYS[service][0 if tls is None else 1]
     for node in (answer.value or {}).get("nodesExt") or ():
-        port = (node.get("services") or {}).get(plain)
+        port = (node.get("services") or {}).get(key)
         if port:
-            return Endpoint(node.get("hostname") or host, port, None, username, password,
+            return Endpoint(node.get("hostname") or host, port, tls, username, password,
                             timeout)
     raise named(ServiceUnavailableException,
                 f"no node of the cluster runs the {service} service")
