@@ -18,8 +18,9 @@ VENV=.venv-pypy
 PY=$VENV/bin/python
 STAMP=$VENV/.installed
 # Test-extra packages that don't install from wheels under PyPy (Twisted does;
-# mini-racer's wheel needs Python 3.10, newer than Debian's PyPy).
-SKIP_RE='^(gevent|greenlet|mini-racer)$'
+# mini-racer's wheel needs Python 3.10, newer than Debian's PyPy), and the docs
+# build's (tests/docs runs on CPython only: no need to install Sphinx twice).
+SKIP_RE='^(gevent|greenlet|mini-racer|sphinx|myst-parser)$'
 
 say() { echo "[pypy] $*" >&2; }
 
