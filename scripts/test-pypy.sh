@@ -54,7 +54,7 @@ import re, sys
 text = open("pyproject.toml", encoding="utf-8").read()
 m = re.search(r"^\[project\.optional-dependencies\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
 block = m.group(1) if m else ""
-t = re.search(r"^test\s*=\s*\[(.*?)\]", block, re.M | re.S)
+t = re.search(r"^test\s*=\s*\[(.*?)\]\s*$", block, re.M | re.S)  # a ] ending a line: not Twisted[tls]
 reqs = re.findall(r"\"([^\"]+)\"|'([^']+)'", t.group(1)) if t else []
 skip = re.compile(sys.argv[1], re.I)
 for pair in reqs:
