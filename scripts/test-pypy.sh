@@ -79,9 +79,12 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
     say "installing the project and ${reqs[*]} into $VENV"
     rm -f "$STAMP"
     "$PY" -m pip install -q --disable-pip-version-check --upgrade pip
-    # --prefer-binary: a package whose newest release has no PyPy wheel (cryptography)
-    # installs its newest release that has one, instead of a source build
-    "$PY" -m pip install -q --disable-pip-version-check --prefer-binary -e . "${reqs[@]}"
+    # --prefer-binary: a package whose newest release has no PyPy wheel installs its
+    # newest release that has one, instead of a source build; cryptography never
+    # builds from source here (Rust, crates.io unreachable), so what needs it
+    # (pyOpenSSL of Twisted[tls], trustme) resolves to releases its wheels satisfy
+    "$PY" -m pip install -q --disable-pip-version-check --prefer-binary \
+        --only-binary cryptography -e . "${reqs[@]}"
     printf '%s' "$want" >"$STAMP"
 fi
 
