@@ -22,6 +22,7 @@ from couchbase.admin import Admin, _target
 from couchbase.cluster import Cluster, PasswordAuthenticator
 from couchbase.exceptions import CouchbaseError
 from couchbase_mock.mock import MockCluster
+from tls_helpers import make_other_ca
 
 trustme = pytest.importorskip("trustme")  # the 'mock-tls' extra makes the certificates
 
@@ -33,12 +34,9 @@ def tls_mock() -> Iterator[MockCluster]:
     with MockCluster(nodes=2, replicas=1, tls=True, tls_only=True) as mock:
         yield mock
 
-
 @pytest.fixture(scope="module")
 def other_ca(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("other-ca") / "ca.pem"
-    trustme.CA().cert_pem.write_to_path(str(path))
-    return str(path)
+    return make_other_ca(tmp_path_factory)
 
 
 def mgmt_tls_port(mock: MockCluster) -> int:

@@ -29,6 +29,7 @@ from couchbase.options import ClusterOptions, TLSVerifyMode
 from couchbase_mock.mock import MockCluster
 from couchbase_mock.views import jsengine
 from frontends.conftest import connect, front_end, loop_thread  # noqa: F401 - fixtures
+from tls_helpers import make_other_ca, other_name_of_loopback
 
 trustme = pytest.importorskip("trustme")  # the 'mock-tls' extra makes the certificates
 
@@ -40,13 +41,9 @@ def tls_mock() -> Iterator[MockCluster]:
     with MockCluster(nodes=2, replicas=1, tls=True, tls_only=True) as mock:
         yield mock
 
-
 @pytest.fixture(scope="module")
 def other_ca(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A CA that did not sign the cluster's certificates."""
-    path = tmp_path_factory.mktemp("other-ca") / "ca.pem"
-    trustme.CA().cert_pem.write_to_path(str(path))
-    return str(path)
+    return make_other_ca(tmp_path_factory)
 
 
 def with_ca(mock: MockCluster, ca_path: Any = None, bucket: str = "default") -> str:
@@ -148,13 +145,7 @@ def test_no_ca_given_uses_the_system_store_and_refuses(tls_mock: MockCluster) ->
 def test_host_name_is_verified(tls_mock: MockCluster) -> None:
     """The node certificate names 127.0.0.1 and localhost; another name of the same
     address is refused as a host name mismatch."""
-    name = socket.gethostname()
-    try:
-        address = socket.gethostbyname(name)
-    except OSError:
-        pytest.skip("this machine's host name does not resolve")
-    if name in ("localhost", "127.0.0.1") or address != "127.0.0.1":
-        pytest.skip("no other name of 127.0.0.1 here")
+    name = other_name_of_loopback()
     connstr = tls_mock.tls_connstr.replace("127.0.0.1", name)
     with pytest.raises(CouchbaseError, match="(?i)hostname|mismatch|not valid for"):
         Bucket(f"{connstr}/default?cert_path={tls_mock.ca_path}",

@@ -7,7 +7,6 @@ refused, skipping verification works, and the 4.x ``TxCluster`` reaches KV.
 
 from __future__ import annotations
 
-import socket
 import time
 from typing import Any, Iterator
 
@@ -17,6 +16,7 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.exceptions import ConnectError, CouchbaseError
 from couchbase.options import ClusterOptions
 from couchbase_mock.mock import MockCluster
+from tls_helpers import make_other_ca, other_name_of_loopback
 
 pytest.importorskip("twisted")
 pytest.importorskip("OpenSSL")  # twisted[tls]
@@ -30,12 +30,9 @@ def tls_mock() -> Iterator[MockCluster]:
     with MockCluster(nodes=1, tls=True, tls_only=True) as mock:
         yield mock
 
-
 @pytest.fixture(scope="module")
 def other_ca(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("other-ca") / "ca.pem"
-    trustme.CA().cert_pem.write_to_path(str(path))
-    return str(path)
+    return make_other_ca(tmp_path_factory)
 
 
 def tx_connect(reactor: Any, connstr: str) -> Any:
@@ -71,13 +68,7 @@ def test_wrong_ca_fails_fast_naming_the_certificate(reactor: Any, tls_mock: Mock
 
 
 def test_host_name_is_verified(reactor: Any, tls_mock: MockCluster) -> None:
-    name = socket.gethostname()
-    try:
-        address = socket.gethostbyname(name)
-    except OSError:
-        pytest.skip("this machine's host name does not resolve")
-    if name in ("localhost", "127.0.0.1") or address != "127.0.0.1":
-        pytest.skip("no other name of 127.0.0.1 here")
+    name = other_name_of_loopback()
     connstr = tls_mock.tls_connstr.replace("127.0.0.1", name)
     with pytest.raises(CouchbaseError, match="(?i)hostname|mismatch|not valid for"):
         tx_connect(reactor, f"{connstr}/default?cert_path={tls_mock.ca_path}")
