@@ -1,6 +1,6 @@
 """Authenticators for :class:`~couchbase.cluster.Cluster`: RBAC users (SDK 3.x and
 2.x), the 2.x bucket passwords (:class:`ClassicAuthenticator`) and client
-certificates (:class:`CertificateAuthenticator`)."""
+certificates (:class:`CertificateAuthenticator`, 2.x :class:`CertAuthenticator`)."""
 
 from __future__ import annotations
 
@@ -87,6 +87,33 @@ class CertificateAuthenticator(Authenticator):
 
     def __repr__(self) -> str:
         return f"CertificateAuthenticator(cert_path={self.cert_path!r})"
+
+
+class CertAuthenticator(CertificateAuthenticator):
+    """SDK 2.x's client certificate for :meth:`Cluster.authenticate
+    <couchbase.cluster.Cluster.authenticate>`: the buckets it opens present
+    ``cert_path``/``key_path`` (trusting ``trust_store_path``), never a password;
+    ``cluster_username``/``cluster_password``, when given, are the administrator's
+    for :meth:`~couchbase.cluster.Cluster.cluster_manager`."""
+
+    def __init__(self, cert_path: Optional[str] = None, key_path: Optional[str] = None,
+                 trust_store_path: Optional[str] = None,
+                 cluster_username: Optional[str] = None,
+                 cluster_password: Optional[str] = None) -> None:
+        super().__init__(cert_path, key_path, trust_store_path)
+        for value in (cluster_username, cluster_password):
+            if value is not None and not isinstance(value, str):
+                raise ArgumentError("cluster_username and cluster_password must be strings")
+        self.username = cluster_username or ""
+        self.password = cluster_password or ""
+
+    def credentials_for(self, bucket: str) -> tuple[str, str]:
+        """No password for a bucket: the certificate authenticates it."""
+        return "", ""
+
+    def __repr__(self) -> str:
+        return f"CertAuthenticator(cert_path={self.cert_path!r}, " \
+               f"cluster_username={self.username!r})"
 
 
 def _invalid(message: str) -> ArgumentError:

@@ -21,6 +21,7 @@ from ._health4x import ClusterInfoResult, DiagnosticsResult, PingResult  # noqa:
 from ._query4x import AnalyticsResult, QueryResult  # noqa: F401
 from .auth import (  # noqa: F401 - 2.x names here
     Authenticator,
+    CertAuthenticator,
     CertificateAuthenticator,
     ClassicAuthenticator,
     PasswordAuthenticator,

@@ -107,6 +107,35 @@ def test_bucket_2x_n1ql_over_a_certificate(cert_mock: MockCluster,
         cb.close()
 
 
+def test_cluster_2x_cert_authenticator(cert_mock: MockCluster,
+                                       admin_cert: tuple[str, str]) -> None:
+    """2.x: Cluster(connstr).authenticate(CertAuthenticator(...)); open_bucket presents
+    the certificate, cluster_manager() works once a bucket is open (its TLS context)."""
+    from couchbase.cluster import CertAuthenticator, Cluster
+
+    cluster = Cluster(cert_mock.tls_connstr)
+    cluster.authenticate(CertAuthenticator(cert_path=admin_cert[0], key_path=admin_cert[1],
+                                           trust_store_path=cert_mock.ca_path,
+                                           cluster_username=cert_mock.username,
+                                           cluster_password=cert_mock.password))
+    cb = cluster.open_bucket("default")
+    try:
+        cb.upsert("cert-2x-cluster", {"n": 3})
+        assert cb.get("cert-2x-cluster").value == {"n": 3}
+        assert cluster.cluster_manager().bucket_info("default").value["name"] == "default"
+    finally:
+        cb.close()
+
+
+def test_cert_authenticator_2x_refuses_bad_arguments(admin_cert: tuple[str, str]) -> None:
+    from couchbase.cluster import CertAuthenticator
+
+    with pytest.raises(ArgumentError):
+        CertAuthenticator(key_path=admin_cert[1])  # no certificate
+    with pytest.raises(ArgumentError):
+        CertAuthenticator(*admin_cert, cluster_username=1)  # type: ignore[arg-type]
+
+
 # -- refusals from the cluster -----------------------------------------------------------
 def test_certificate_naming_no_user_is_an_authentication_error(
         cert_mock: MockCluster, stranger_cert: tuple[str, str]) -> None:
