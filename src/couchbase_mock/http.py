@@ -110,6 +110,8 @@ def route(
         return _rest_answer(*client_cert.handle(cluster, is_admin, method, body))
     if parts[:2] == ["pools", "default"] and parts[2:] in (["certificate"], ["trustedCAs"]):
         return _certificate(cluster, method, parts[2])
+    if parts == ["pools", "default", "tasks"] and method == "GET":  # (samples loading)
+        return Reply(200, samples_rest.tasks(cluster))
     if parts == ["pools", "nodes"] and method == "GET":
         return Reply(200, configjson.pools_nodes(cluster, node))
     if parts[:2] != ["pools", "default"] or len(parts) < 2:

@@ -9,7 +9,7 @@ import pytest
 
 
 def test_duration_run_reports_rate_and_no_errors(cbcp: Any, key: str) -> None:
-    code, out, err = cbcp("pillowfight", "--duration", "2", "-B", "20", "-I", "200",
+    code, out, err = cbcp("pillowfight", "--duration", "5", "-B", "20", "-I", "200",
                           "-p", key, "--interval", "0.5")
     assert code == 0, err
     assert " ops/s, 0 errors; batch latency p50 " in out

@@ -13,7 +13,7 @@ import sys
 from typing import Optional, Sequence
 
 from ..exceptions import CouchbaseError
-from . import admin, kv, pillowfight, query
+from . import admin, kv, pillowfight, query, samples
 from .context import EXIT_FAILED, EXIT_OK, CliError, Context, describe_error
 from .latency import describe, summary
 
@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(metavar="COMMAND", dest="command_name")
     commands.required = True
     common = _common_options()
-    for module in (kv, query, admin, pillowfight):
+    for module in (kv, query, admin, pillowfight, samples):
         module.add_commands(commands, common)
     return parser
 
