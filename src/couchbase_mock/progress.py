@@ -40,8 +40,12 @@ class Progress:
     """Counts one load's progress and reports it to ``sink``."""
 
     def __init__(self, label: str, total: Optional[int], sink: Sink,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 finish_at_total: bool = True) -> None:
         self.label = label
+        self.finish_at_total = finish_at_total
+        """Whether reaching the total ends the load (``False``: only :meth:`finish` does,
+        for a load that goes on after its last document, such as building indexes)."""
         self.total = total
         self.sink = sink
         self.clock = clock
@@ -55,7 +59,7 @@ class Progress:
         if total is not None:
             self.total = total
         self.count = count
-        if self.total is not None and count >= self.total:
+        if self.finish_at_total and self.total is not None and count >= self.total:
             self.finish()  # (all done: the last event)
         elif not self.done:
             self.sink(self._event(False))
@@ -174,9 +178,9 @@ def sink_for(stream: Optional[TextIO] = None, unit: str = "docs") -> Sink:
 
 
 def progress_for(label: str, total: Optional[int] = None,
-                 stream: Optional[TextIO] = None) -> Progress:
+                 stream: Optional[TextIO] = None, finish_at_total: bool = True) -> Progress:
     """A :class:`Progress` for ``label`` reported on ``stream`` (stderr)."""
-    return Progress(label, total, sink_for(stream))
+    return Progress(label, total, sink_for(stream), finish_at_total=finish_at_total)
 
 
 __all__ = ["Event", "PlainLines", "Progress", "RichBar", "Sink", "describe", "progress_for",

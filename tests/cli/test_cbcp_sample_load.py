@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-import time
+import threading
 import urllib.request
 from typing import Any, Iterator
 
@@ -70,28 +70,41 @@ def test_json_summary(load: Any) -> None:
     assert summary["gamesim-sample"]["seconds"] > 0
 
 
-def test_tasks_list_a_load_while_it_runs(cluster: MockCluster) -> None:
-    """What the command follows: the server's task entry (the local cluster adds a total)."""
-    def rest(method: str, path: str, body: bytes = b"") -> Any:
-        request = urllib.request.Request(cluster.mgmt_url + path, body or None, method=method)
+def test_progress_lines_and_tasks_while_travel_sample_loads(load: Any,
+                                                             cluster: MockCluster) -> None:
+    """A load of a few seconds: a plain progress line a second with the total, and the
+    cluster's task list names the load while it runs (what the command follows)."""
+    seen: list[dict[str, Any]] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        request = urllib.request.Request(cluster.mgmt_url + "/pools/default/tasks")
         token = base64.b64encode(f"{cluster.username}:{cluster.password}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status, json.loads(answer.read())
+        while not stop.is_set():
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                tasks = json.loads(answer.read())
+            assert tasks[0]["type"] == "rebalance"
+            seen.extend(t for t in tasks if t["type"] == "loadingSampleBucket")
+            stop.wait(0.1)
 
-    assert rest("POST", "/sampleBuckets/install", b'["travel-sample"]') == (202, [])
-    status, tasks = rest("GET", "/pools/default/tasks")
-    assert status == 200 and tasks[0]["type"] == "rebalance"
-    entries = [t for t in tasks if t["type"] == "loadingSampleBucket"]
-    assert [(t["bucket"], t["status"]) for t in entries] == [("travel-sample", "running")]
-    assert entries[0]["docsTotal"] is None or entries[0]["docsTotal"] > 30000
-    for _ in range(300):
-        if not [t for t in rest("GET", "/pools/default/tasks")[1]
-                if t["type"] == "loadingSampleBucket"]:
-            break
-        time.sleep(0.1)
-    else:
-        raise AssertionError("travel-sample still loading after 30 s")
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        code, out, err = load("travel-sample")
+    finally:
+        stop.set()
+        watcher.join()
+    assert code == 0, err
+    total = int(out.split(": ")[1].split()[0])
+    assert out == f"travel-sample: {total} documents in {out.split(' in ')[1]}"
+    lines = err.splitlines()
+    assert len(lines) >= 2 and all(line.endswith(" docs/s") for line in lines)
+    assert f"/{total} docs (" in lines[0] and lines[-1].startswith(
+        f"travel-sample: {total}/{total} docs (100%) in ")
+    assert seen and {(t["bucket"], t["status"]) for t in seen} == {("travel-sample", "running")}
+    assert max(t["docsLoaded"] for t in seen) <= total
+    assert {t["docsTotal"] for t in seen} <= {None, total}
 
 
 def test_bad_credentials_exit_4(run_cli: Any, cluster: MockCluster) -> None:

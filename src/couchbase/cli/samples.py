@@ -40,7 +40,8 @@ def sample_load(ctx: Context) -> int:
 
     names = list(dict.fromkeys(ctx.args.names))
     cluster = ctx.cluster()
-    bars = {name: progress_for(name) for name in names}  # (they time the loads)
+    # (they time the loads; a load ends when its task does: indexes follow the documents)
+    bars = {name: progress_for(name, finish_at_total=False) for name in names}
     _install(ctx, cluster, names)
     finished: dict[str, tuple[int, float]] = {}
     deadline = time.monotonic() + ctx.args.wait
