@@ -262,6 +262,10 @@ def subdoc_doc_flags(opts: dict[str, Any], semantics: Any = None) -> int:
     flags = DocFlag.ACCESS_DELETED if opts.get("access_deleted") else 0
     if semantics is not None:
         flags |= {0: 0, 1: DocFlag.MKDOC, 2: DocFlag.ADD}[int(semantics)]
+    if opts.get("create_as_deleted"):  # (transactions: stage an insert in a tombstone)
+        flags |= DocFlag.CREATE_AS_DELETED
+    if opts.get("revive_document"):  # (transactions: commit it)
+        flags |= DocFlag.REVIVE
     return flags
 
 

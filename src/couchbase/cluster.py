@@ -153,6 +153,19 @@ class ClusterBase(ClusterServices4x, Generic[B]):
                 authenticator.cluster_credentials() if name is None
                 else authenticator.credentials_for(name))
 
+    @property
+    def transactions(self) -> Any:
+        """Distributed ACID transactions: ``cluster.transactions.run(logic)``
+        (:mod:`couchbase.transactions`), with ClusterOptions(transaction_config=...)."""
+        txns = self.__dict__.get("_transactions")
+        if txns is None:
+            from .transactions import AsyncTransactions, Transactions
+
+            config = self._options.get("transaction_config") if self._options else None
+            make = Transactions if isinstance(self, BlockingClusterBase) else AsyncTransactions
+            txns = self.__dict__["_transactions"] = make(self, config)
+        return txns
+
     def _opened(self, name: str, make: Callable[..., B], **kwargs: Any) -> B:
         options = self._options
         if options is None:

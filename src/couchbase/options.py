@@ -675,6 +675,63 @@ class LockMode(IntEnum):
     NONE = 2
 
 
+# -- transactions ----------------------------------------------------------------------
+class TransactionConfig(OptionsBase):
+    """Cluster-wide transaction settings, ``ClusterOptions(transaction_config=...)``:
+    ``durability`` (ServerDurability, default MAJORITY), ``timeout`` (default 15 s;
+    ``expiration_time`` is the older name), ``metadata_collection``
+    (a :class:`~couchbase.transactions.TransactionKeyspace` for the ATRs, default: the
+    default collection of each transaction's first document's bucket),
+    ``scan_consistency``, ``cleanup_window``, ``cleanup_lost_attempts``,
+    ``cleanup_client_attempts``, ``kv_timeout``."""
+
+    def __init__(self, durability: Any = None, cleanup_window: Optional[Duration] = None,
+                 kv_timeout: Optional[Duration] = None,
+                 expiration_time: Optional[Duration] = None,
+                 cleanup_lost_attempts: Optional[bool] = None,
+                 cleanup_client_attempts: Optional[bool] = None,
+                 metadata_collection: Any = None, scan_consistency: Any = None,
+                 timeout: Optional[Duration] = None, **kwargs: Any) -> None:
+        super().__init__(durability=durability, cleanup_window=cleanup_window,
+                         kv_timeout=kv_timeout, expiration_time=expiration_time,
+                         cleanup_lost_attempts=cleanup_lost_attempts,
+                         cleanup_client_attempts=cleanup_client_attempts,
+                         metadata_collection=metadata_collection,
+                         scan_consistency=scan_consistency, timeout=timeout, **kwargs)
+
+
+class TransactionOptions(OptionsBase):
+    """One transaction's settings, over the cluster's :class:`TransactionConfig`:
+    ``durability``, ``timeout`` (``expiration_time``), ``metadata_collection``,
+    ``scan_consistency``, ``kv_timeout``."""
+
+    def __init__(self, durability: Any = None, kv_timeout: Optional[Duration] = None,
+                 expiration_time: Optional[Duration] = None, scan_consistency: Any = None,
+                 metadata_collection: Any = None, timeout: Optional[Duration] = None,
+                 **kwargs: Any) -> None:
+        super().__init__(durability=durability, kv_timeout=kv_timeout,
+                         expiration_time=expiration_time, scan_consistency=scan_consistency,
+                         metadata_collection=metadata_collection, timeout=timeout, **kwargs)
+
+
+class TransactionGetOptions(OptionsBase):
+    """``transcoder``."""
+
+
+class TransactionInsertOptions(OptionsBase):
+    """``transcoder``."""
+
+
+class TransactionReplaceOptions(OptionsBase):
+    """``transcoder``."""
+
+
+class TransactionQueryOptions(OptionsBase):
+    """The options of ``ctx.query`` (those of :class:`QueryOptions` a transaction's
+    query may take: ``positional_parameters``, ``named_parameters``, ``scope``,
+    ``readonly``, ``scan_consistency``...)."""
+
+
 __all__ = [
     "AnalyticsOptions", "AppendMultiOptions", "AppendOptions", "ClusterMetricsOptions",
     "ClusterOptions", "ClusterOrphanReportingOptions", "ClusterTimeoutOptions",
@@ -691,7 +748,9 @@ __all__ = [
     "OptionsBase", "OptionsTimeout", "PingOptions", "PrependMultiOptions", "PrependOptions",
     "QueryOptions", "RemoveMultiOptions", "RemoveOptions", "ReplaceMultiOptions",
     "ReplaceOptions", "ScanOptions", "SearchOptions", "SignedInt64", "TLSVerifyMode",
-    "TouchMultiOptions", "TouchOptions", "UnlockMultiOptions", "UnlockOptions",
+    "TouchMultiOptions", "TouchOptions", "TransactionConfig", "TransactionGetOptions",
+    "TransactionInsertOptions", "TransactionOptions", "TransactionQueryOptions",
+    "TransactionReplaceOptions", "UnlockMultiOptions", "UnlockOptions",
     "UnsignedInt32", "UnsignedInt64", "UpsertMultiOptions", "UpsertOptions", "ViewOptions",
     "WaitUntilReadyOptions", "WanDevelopmentProfile", "expiry_seconds", "merge", "seconds",
     "timeout_seconds",

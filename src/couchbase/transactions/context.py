@@ -1,0 +1,100 @@
+"""What the transaction's logic is handed: ``ctx.get`` / ``insert`` / ``replace`` /
+``remove`` / ``query``, for one attempt. :class:`AttemptContext` blocks (sync
+front end); :class:`AsyncAttemptContext` is awaited (asyncio). Both are one line
+per method over the attempt's flows (:mod:`.attempt`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors4x import FeatureUnavailableException
+from .attempt import Attempt
+from .results import TransactionGetResult
+from .steps import run_async, run_blocking
+
+
+def _no_query() -> FeatureUnavailableException:
+    return FeatureUnavailableException(
+        message="queries inside a transaction (ctx.query) are not supported by this "
+        "client yet")
+
+
+def _check_doc(doc: Any) -> None:
+    if not isinstance(doc, TransactionGetResult):
+        from .._errors4x import InvalidArgumentException
+
+        raise InvalidArgumentException(message="expected the TransactionGetResult of "
+                                       f"ctx.get / ctx.insert / ctx.replace, not {doc!r}")
+
+
+class AttemptContext:
+    """The transaction's view of the data, for one attempt::
+
+        def transfer(ctx):
+            a = ctx.get(coll, "alice")
+            b = ctx.get(coll, "bob")
+            ctx.replace(a, {"balance": a.content_as[dict]["balance"] - 10})
+            ctx.replace(b, {"balance": b.content_as[dict]["balance"] + 10})
+
+        cluster.transactions.run(transfer)
+
+    Writes are staged, invisible to other readers until the transaction commits.
+    A document missing from ``get`` is DocumentNotFoundException, an existing one
+    given to ``insert`` DocumentExistsException (both may be caught); any other
+    failure is TransactionOperationFailed and the transaction rolls back.
+    """
+
+    def __init__(self, attempt: Attempt) -> None:
+        self._attempt = attempt
+
+    def get(self, coll: Any, key: str, options: Any = None, **kwargs: Any) -> TransactionGetResult:
+        """The document ``key`` of ``coll`` as this transaction sees it."""
+        return run_blocking(self._attempt.guarded(self._attempt.get(coll, key)))
+
+    def insert(self, coll: Any, key: str, value: Any, options: Any = None,
+               **kwargs: Any) -> TransactionGetResult:
+        """Stage a new document."""
+        return run_blocking(self._attempt.guarded(self._attempt.insert(coll, key, value)))
+
+    def replace(self, txn_get_result: TransactionGetResult, value: Any, options: Any = None,
+                **kwargs: Any) -> TransactionGetResult:
+        """Stage new content for a document read (or written) in this transaction."""
+        _check_doc(txn_get_result)
+        return run_blocking(self._attempt.guarded(self._attempt.replace(txn_get_result, value)))
+
+    def remove(self, txn_get_result: TransactionGetResult, **kwargs: Any) -> None:
+        """Stage the removal of a document read (or written) in this transaction."""
+        _check_doc(txn_get_result)
+        run_blocking(self._attempt.guarded(self._attempt.remove(txn_get_result)))
+
+    def query(self, query: str, options: Any = None, **kwargs: Any) -> Any:
+        """Not supported yet: FeatureUnavailableException."""
+        raise _no_query()
+
+
+class AsyncAttemptContext:
+    """:class:`AttemptContext` for asyncio: every method is awaited."""
+
+    def __init__(self, attempt: Attempt) -> None:
+        self._attempt = attempt
+
+    async def get(self, coll: Any, key: str, options: Any = None,
+                  **kwargs: Any) -> TransactionGetResult:
+        return await run_async(self._attempt.guarded(self._attempt.get(coll, key)))
+
+    async def insert(self, coll: Any, key: str, value: Any, options: Any = None,
+                     **kwargs: Any) -> TransactionGetResult:
+        return await run_async(self._attempt.guarded(self._attempt.insert(coll, key, value)))
+
+    async def replace(self, txn_get_result: TransactionGetResult, value: Any,
+                      options: Any = None, **kwargs: Any) -> TransactionGetResult:
+        _check_doc(txn_get_result)
+        return await run_async(self._attempt.guarded(
+            self._attempt.replace(txn_get_result, value)))
+
+    async def remove(self, txn_get_result: TransactionGetResult, **kwargs: Any) -> None:
+        _check_doc(txn_get_result)
+        await run_async(self._attempt.guarded(self._attempt.remove(txn_get_result)))
+
+    async def query(self, query: str, options: Any = None, **kwargs: Any) -> Any:
+        raise _no_query()
