@@ -68,7 +68,7 @@ def _services(node: Node) -> dict[str, int]:
 
 # The services /pools/default names per node (its nodesExt names, less the
 # ones that come with every node: mgmt, capi).
-_POOL_SERVICES = ("kv", "n1ql", "fts")
+_POOL_SERVICES = ("kv", "n1ql", "fts", "cbas")
 
 
 def _nodes_ext(cluster: Cluster, host: str, this_node: Optional[int]) -> list[dict[str, Any]]:

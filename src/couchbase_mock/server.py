@@ -1,16 +1,16 @@
 """Start the services of every node of a :class:`~couchbase_mock.cluster.Cluster`.
 
 Each node listens on one port per entry of :data:`SERVICES`: management
-(REST), KV (memcached binary protocol), views (``capi``), query (N1QL) and
-search (FTS).
+(REST), KV (memcached binary protocol), views (``capi``), query (N1QL),
+search (FTS) and analytics (``cbas``, :mod:`couchbase_mock.analytics`).
 Ports are ephemeral unless ``port_base`` is given; then node ``i`` of ``n``
 uses ``port_base + 2*i`` for management, ``port_base + 2*i + 1`` for KV, and
 ``port_base + k*n + i`` for the ``k``-th service after those two (``k`` = 2:
-views, 3: query, 4: search). With ``standard_ports`` the first node uses
+views, 3: query, 4: search, 5: analytics). With ``standard_ports`` the first node uses
 Couchbase Server's own ports instead (:data:`STANDARD_PORTS`: 8091
-management, 8092 views, 8093 query, 8094 search, 11210 KV; the mock has no
-analytics service for 8095) and the others follow ``port_base`` or are
-ephemeral, so tools that assume ``localhost:8091`` work unchanged.
+management, 8092 views, 8093 query, 8094 search, 8095 analytics, 11210 KV) and
+the others follow ``port_base`` or are ephemeral, so tools that assume
+``localhost:8091`` work unchanged.
 
 With TLS (:mod:`couchbase_mock.tls`) every service also listens on a TLS
 port, ``<name>SSL`` in :attr:`Node.ports` and the config (``kvSSL``,
@@ -30,6 +30,7 @@ import logging
 import weakref
 from typing import Any, Callable, Mapping, NamedTuple, Optional, Union
 
+from .analytics.service import AnalyticsProtocol
 from .cluster import Cluster, Node
 from .http import MgmtProtocol
 from .httpserver import HTTPProtocol
@@ -44,7 +45,8 @@ log = logging.getLogger(__name__)
 
 MAX_PORT = 65535
 
-Proto = Union[KVProtocol, MgmtProtocol, CapiProtocol, QueryProtocol, SearchProtocol]
+Proto = Union[KVProtocol, MgmtProtocol, CapiProtocol, QueryProtocol, SearchProtocol,
+              AnalyticsProtocol]
 
 
 class Service(NamedTuple):
@@ -62,11 +64,12 @@ SERVICES: tuple[Service, ...] = (
     Service("capi", lambda cluster, node, limits: CapiProtocol(cluster, node)),
     Service("n1ql", lambda cluster, node, limits: QueryProtocol(cluster, node)),
     Service("fts", lambda cluster, node, limits: SearchProtocol(cluster, node)),
+    Service("cbas", lambda cluster, node, limits: AnalyticsProtocol(cluster, node)),
 )
 
 
 STANDARD_PORTS: dict[str, int] = {"mgmt": 8091, "capi": 8092, "n1ql": 8093, "fts": 8094,
-                                  "kv": 11210}
+                                  "cbas": 8095, "kv": 11210}
 """The ports of a Couchbase Server node, by service name."""
 
 

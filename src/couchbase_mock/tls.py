@@ -40,7 +40,7 @@ DEFAULT_HANDSHAKE_TIMEOUT = 10.0
 CA_FILE, CHAIN_FILE, KEY_FILE = "ca.pem", "chain.pem", "pkey.key"
 
 STANDARD_TLS_PORTS: dict[str, int] = {"mgmtSSL": 18091, "capiSSL": 18092, "n1qlSSL": 18093,
-                                      "ftsSSL": 18094, "kvSSL": 11207}
+                                      "ftsSSL": 18094, "cbasSSL": 18095, "kvSSL": 11207}
 """The TLS ports of a Couchbase Server node, by their name in ``nodesExt``."""
 
 

@@ -40,7 +40,7 @@ def test_first_node_on_standard_ports(free_standard_ports):
     with MockCluster(nodes=2, standard_ports=True) as mock:
         first, second = mock.nodes
         assert first.ports == {"mgmt": 8091, "kv": 11210, "capi": 8092, "n1ql": 8093,
-                               "fts": 8094}
+                               "fts": 8094, "cbas": 8095}
         assert not set(second.ports.values()) & set(STANDARD_PORTS.values())
         assert mock.mgmt_url.endswith(":8091")
         status, doc = fetch(mock, "/pools/default")

@@ -29,8 +29,8 @@ from couchbase_mock.limits import Limits
 
 trustme = pytest.importorskip("trustme")
 
-SSL_NAMES = ("kvSSL", "mgmtSSL", "capiSSL", "n1qlSSL", "ftsSSL")
-PLAIN_NAMES = ("kv", "mgmt", "capi", "n1ql", "fts")
+SSL_NAMES = ("kvSSL", "mgmtSSL", "capiSSL", "n1qlSSL", "ftsSSL", "cbasSSL")
+PLAIN_NAMES = ("kv", "mgmt", "capi", "n1ql", "fts", "cbas")
 HANDSHAKE_TIMEOUT = 1.0
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
@@ -272,7 +272,8 @@ def test_tls_only_closes_and_hides_the_plain_ports():
         assert status == 200
         assert set(json.loads(body)["nodesExt"][0]["services"]) == set(SSL_NAMES)
         status, body = _https(mock, "mgmtSSL", "/pools/default")
-        assert set(json.loads(body)["nodes"][0]["services"]) == {"kv", "n1ql", "fts"}
+        assert set(json.loads(body)["nodes"][0]["services"]) == {"kv", "n1ql", "fts",
+                                                                      "cbas"}
         with _tls_kv(mock) as kv:
             kv.hello()
             assert kv.auth(mock.username, mock.password) == Status.SUCCESS
