@@ -71,8 +71,12 @@ from .n1ql.errors import N1QLError
 from .n1ql.limits import MAX_JSON_DEPTH, MAX_STATEMENT_BYTES, TooDeep, loads
 from .n1ql.monitor import RequestRecord
 from .n1ql.parser import parse
+from .n1ql.statements.transaction import run_request as run_in_transaction
+from .n1ql.statements.transaction import wants_transaction
 from .n1ql.system import DELETERS
 from .n1ql.system import scan as system_scan
+from .n1ql.transactions import TX_PARAMETERS, TxParams
+from .n1ql.transactions import read_param as read_tx_param
 from .n1ql.values import MISSING, Binary
 from .n1ql_adapter import ClusterQueryEngine, query_engine_for
 from .persistence import meta_durable, meta_mark
@@ -159,6 +163,7 @@ class QueryRequest:
         self.auto_execute = False
         self.query_context: Optional[str] = None
         self.profile = "off"
+        self.tx = TxParams()  # txid, tximplicit, txtimeout... (n1ql/transactions.py)
 
 
 def _tristate(name: str, value: Any) -> bool:
@@ -231,7 +236,9 @@ def read_request(method: str, target: str, headers: list[tuple[bytes, bytes]],
         lname = name.lower()
         if lname not in KNOWN_PARAMETERS:
             raise _bad_request(1065, f"Unrecognized parameter in request: {name}")
-        if lname == "statement":
+        if lname in TX_PARAMETERS:
+            read_tx_param(req.tx, lname, value, typed)
+        elif lname == "statement":
             req.statement = _string(name, value)
         elif lname == "prepared":
             if typed and isinstance(value, dict):
@@ -326,6 +333,8 @@ class Outcome:
         self.status = "success"
         self.http_status = 200
         self.execution = 0.0
+        self.tx_metrics: dict[str, str] = {}
+        """A transaction's ``transactionElapsedTime``/``RemainingTime``."""
 
     def fail(self, err: N1QLError, status: str = "fatal",
              http: Optional[int] = None) -> Outcome:
@@ -426,16 +435,21 @@ def execute(cluster: Cluster, user: str, req: QueryRequest, cancel: Optional[Can
                                 user=user, query_context=req.query_context)
             prepared = made.results[0]["name"]
             out.prepared_name = prepared
-        if prepared is not None:
-            result = engine.query(None, req.positional, req.named, prepared, cancel=cancel,
-                                  may_read=may_read, user=user,
-                                  query_context=req.query_context,
-                                  memory_quota=req.memory_quota)
+
+        def call(on: Any) -> Any:  # on the engine, or a transaction's view of it
+            if prepared is not None:
+                return on.query(None, req.positional, req.named, prepared, cancel=cancel,
+                                may_read=may_read, user=user,
+                                query_context=req.query_context,
+                                memory_quota=req.memory_quota)
+            return on.query(req.statement, req.positional, req.named, cancel=cancel,
+                            may_read=may_read, parsed=parsed, user=user,
+                            query_context=req.query_context, memory_quota=req.memory_quota)
+
+        if wants_transaction(stmt, req.tx):  # n1ql/statements/transaction.py
+            result = run_in_transaction(engine, stmt, req.tx, call, out.tx_metrics)
         else:
-            result = engine.query(req.statement, req.positional, req.named, cancel=cancel,
-                                  may_read=may_read, parsed=parsed, user=user,
-                                  query_context=req.query_context,
-                                  memory_quota=req.memory_quota)
+            result = call(engine)
         out.rows = _encode_rows(result.results, cancel)
         cancel.check()  # over time without noticing (a long step): still over time
     except N1QLError as err:
@@ -550,6 +564,8 @@ def _metrics(out: Outcome, elapsed: float, count: int, size: int) -> str:
         text += f',"errorCount": {len(out.errors)}'
     if out.warnings:
         text += f',"warningCount": {len(out.warnings)}'
+    for name, value in out.tx_metrics.items():
+        text += f',"{name}": "{value}"'
     return text + "}"
 
 
