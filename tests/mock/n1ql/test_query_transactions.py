@@ -115,6 +115,20 @@ def test_own_writes_are_seen_by_the_transaction_and_nobody_else_until_commit(moc
         assert kv.get(a).value == {"owner": "ann", "n": 70}
 
 
+def test_merge_and_upsert_in_a_transaction(mock, accounts):
+    a, b = accounts
+    txid = begin(mock)
+    doc = ok(mock, "MERGE INTO bank t USING [{'id': $a, 'add': 5}, {'id': $c, 'add': 1}] s "
+                   "ON META(t).id = s.id WHEN MATCHED THEN UPDATE SET t.n = t.n + s.add "
+                   "WHEN NOT MATCHED THEN INSERT (KEY s.id, VALUE {'n': s.add})",
+             txid=txid, **{"$a": a, "$c": a + "-m"})
+    assert doc["metrics"]["mutationCount"] == 2
+    assert (balance(mock, a, txid=txid), balance(mock, a + "-m", txid=txid)) == (105, 1)
+    assert balance(mock, a + "-m") is None
+    rows(mock, "COMMIT", txid=txid)
+    assert (balance(mock, a), balance(mock, a + "-m"), balance(mock, b)) == (105, 1, 50)
+
+
 def test_a_committed_transaction_is_released(mock, accounts):
     txid = begin(mock)
     rows(mock, "COMMIT", txid=txid)
