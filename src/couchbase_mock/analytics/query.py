@@ -54,6 +54,20 @@ def _replace(holder: Any, where: Any, new: Any) -> None:
         setattr(holder, where, new)
 
 
+def _bound_names(stmt: A.Node) -> set[str]:
+    """Every alias and variable a statement binds (its FROM, LET, WITH, UNNEST...)."""
+    names: set[str] = set()
+    stack: list[Any] = [stmt]
+    while stack:
+        node = stack.pop()
+        for attr in ("alias", "name", "var", "variable"):
+            value = getattr(node, attr, None)
+            if isinstance(value, str) and not isinstance(node, (A.Ident, A.Field)):
+                names.add(value)
+        stack.extend(child for _, _, child in _children(node))
+    return names
+
+
 class Resolver:
     """Points a parsed statement's dataset names at the shadow keyspaces."""
 
@@ -63,6 +77,7 @@ class Resolver:
         self.scanned: list[tuple[str, str]] = []
 
     def resolve(self, stmt: A.Node) -> None:
+        self.bound = _bound_names(stmt)
         stack = [stmt]
         while stack:
             node = stack.pop()
@@ -80,8 +95,8 @@ class Resolver:
         expr = term.expr
         if not (isinstance(expr, A.Field) and isinstance(expr.base, A.Ident)):
             return None
-        if expr.base.name not in self.state.dataverses:
-            return None
+        if expr.base.name in self.bound and expr.base.name not in self.state.dataverses:
+            return None  # a variable's field (FROM ds d, d.items i): not a dataset
         ref = A.KeyspaceRef("default", expr.base.name, None, expr.name)
         return A.KeyspaceTerm(ref, term.alias or expr.name)
 
@@ -98,8 +113,7 @@ class Resolver:
         if dataverse == METADATA:
             self._metadata(name)
         else:
-            self.state.dataverse(dataverse)
-            self.state.dataset(dataverse, name)
+            self.state.dataset(dataverse, name)  # (24045 also when the dataverse is unknown)
         self.scanned.append((dataverse, name))
         ref.namespace, ref.bucket, ref.scope, ref.collection = \
             "default", dataverse, DATASET_SCOPE, name
