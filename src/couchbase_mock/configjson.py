@@ -27,6 +27,10 @@ CLUSTER_COMPATIBILITY = 7 * 0x10000 + 6  # 7.6, as ns_server encodes it
 COUCHBASE_CAPABILITIES = [
     "collections",
     "durableWrite",
+    # User XATTRs live on tombstones (CREATE_AS_DELETED, ACCESS_DELETED mutations: a
+    # transaction's staged insert); gocbcore reads this capability as "create as deleted
+    # is supported" (kvmux state), as a 6.6+ server reports it.
+    "tombstonedUserXAttrs",
     "cbhello",
     "touch",
     "cccp",
