@@ -22,7 +22,12 @@ from couchbase.exceptions import (
     TransactionOperationFailed,
 )
 from couchbase.options import ClusterOptions, TransactionConfig, TransactionOptions
-from couchbase.transactions import TransactionGetResult, TransactionKeyspace, TransactionResult
+from couchbase.transactions import (
+    TransactionGetMultiSpec,
+    TransactionGetResult,
+    TransactionKeyspace,
+    TransactionResult,
+)
 from couchbase.transactions.atr import atr_id_for_key
 from couchbase_mock import MockCluster
 
@@ -290,3 +295,26 @@ def test_query_is_not_there_yet(cluster):
             ctx.query("SELECT 1")
 
     cluster.transactions.run(logic)
+
+
+def test_get_multi(cluster, coll, ids):
+    coll.upsert(ids[0], {"v": 0})
+    seen = {}
+
+    def logic(ctx):
+        ctx.insert(coll, ids[2], {"v": 2})
+        res = ctx.get_multi([TransactionGetMultiSpec(coll, ids[0]),
+                             TransactionGetMultiSpec(coll, ids[1]),
+                             TransactionGetMultiSpec(coll, ids[2])])
+        seen["exists"] = [res.exists(i) for i in range(3)]
+        seen["values"] = [res.content_as[dict](0), res.content_as[dict](2)]
+        with pytest.raises(DocumentNotFoundException):
+            res.content_as[dict](1)
+        with pytest.raises(IndexError):
+            res.exists(3)
+        with pytest.raises(InvalidArgumentException):
+            ctx.get_multi([])
+
+    cluster.transactions.run(logic)  # (a bad argument, caught, does not fail the attempt)
+    assert seen == {"exists": [True, False, True], "values": [{"v": 0}, {"v": 2}]}
+    assert coll.get(ids[2]).content_as[dict] == {"v": 2}

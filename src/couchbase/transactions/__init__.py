@@ -21,7 +21,13 @@ from .context import AsyncAttemptContext, AttemptContext
 from .results import TransactionGetResult, TransactionResult
 from .run import AsyncTransactions, Transactions
 from .transaction_keyspace import TransactionKeyspace
+from .transactions_get_multi import (
+    TransactionGetMultiMode,
+    TransactionGetMultiResult,
+    TransactionGetMultiSpec,
+)
 
 __all__ = ["AsyncAttemptContext", "AsyncTransactions", "AttemptContext",
+           "TransactionGetMultiMode", "TransactionGetMultiResult", "TransactionGetMultiSpec",
            "TransactionGetResult", "TransactionKeyspace", "TransactionResult",
            "Transactions"]

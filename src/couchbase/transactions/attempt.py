@@ -240,6 +240,20 @@ class Attempt:
             raise DocumentNotFoundException(message=f"no document {key!r}", key=key)
         return TransactionGetResult(coll, key, doc.cas, doc.body, doc.txn)
 
+    def get_multi(self, specs: list[Any]) -> Flow:
+        """Per spec ``(content,)`` as ``get`` sees it, or None if the document is missing."""
+        from .transactions_get_multi import TransactionGetMultiResult
+
+        contents: list[Any] = []
+        for spec in specs:
+            try:
+                doc = yield from self.get(spec.collection, spec.id)
+            except DocumentNotFoundException:
+                contents.append(None)
+            else:
+                contents.append((doc._content,))
+        return TransactionGetMultiResult(contents)
+
     def check_conflict(self, txn: Optional[dict[str, Any]]) -> Flow:
         """Raise a retryable failure if ``txn`` is another live attempt's staging."""
         if txn is None or _txn_get(txn, "id", "atmpt") == self.id:

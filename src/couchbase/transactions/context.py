@@ -27,6 +27,18 @@ def _check_doc(doc: Any) -> None:
                                        f"ctx.get / ctx.insert / ctx.replace, not {doc!r}")
 
 
+def _specs(specs: Any) -> list[Any]:
+    from .transactions_get_multi import TransactionGetMultiSpec
+
+    specs = list(specs) if isinstance(specs, (list, tuple)) else None
+    if not specs or not all(isinstance(s, TransactionGetMultiSpec) for s in specs):
+        from .._errors4x import InvalidArgumentException
+
+        raise InvalidArgumentException(message="get_multi takes a non-empty list of "
+                                       "TransactionGetMultiSpec(collection, id)")
+    return specs
+
+
 class AttemptContext:
     """The transaction's view of the data, for one attempt::
 
@@ -50,6 +62,11 @@ class AttemptContext:
     def get(self, coll: Any, key: str, options: Any = None, **kwargs: Any) -> TransactionGetResult:
         """The document ``key`` of ``coll`` as this transaction sees it."""
         return run_blocking(self._attempt.guarded(self._attempt.get(coll, key)))
+
+    def get_multi(self, specs: list[Any], options: Any = None, **kwargs: Any) -> Any:
+        """Several documents (a list of TransactionGetMultiSpec): a
+        TransactionGetMultiResult (``exists(i)``, ``content_as[dict](i)``)."""
+        return run_blocking(self._attempt.guarded(self._attempt.get_multi(_specs(specs))))
 
     def insert(self, coll: Any, key: str, value: Any, options: Any = None,
                **kwargs: Any) -> TransactionGetResult:
@@ -81,6 +98,9 @@ class AsyncAttemptContext:
     async def get(self, coll: Any, key: str, options: Any = None,
                   **kwargs: Any) -> TransactionGetResult:
         return await run_async(self._attempt.guarded(self._attempt.get(coll, key)))
+
+    async def get_multi(self, specs: list[Any], options: Any = None, **kwargs: Any) -> Any:
+        return await run_async(self._attempt.guarded(self._attempt.get_multi(_specs(specs))))
 
     async def insert(self, coll: Any, key: str, value: Any, options: Any = None,
                      **kwargs: Any) -> TransactionGetResult:
