@@ -318,3 +318,30 @@ def test_get_multi(cluster, coll, ids):
     cluster.transactions.run(logic)  # (a bad argument, caught, does not fail the attempt)
     assert seen == {"exists": [True, False, True], "values": [{"v": 0}, {"v": 2}]}
     assert coll.get(ids[2]).content_as[dict] == {"v": 2}
+
+
+def test_readers_resolve_a_committed_but_not_unstaged_attempt(cluster, coll, ids):
+    """Past the commit point (ATR entry COMMITTED) a transaction reads the staged
+    content even before the writer unstaged it (a writer that died there)."""
+    import time
+
+    from couchbase.transactions.attempt import Attempt
+    from couchbase.transactions.steps import run_blocking
+
+    coll.upsert(ids[0], {"v": "old"})
+    txns = cluster.transactions
+    writer = Attempt("t-" + ids[0], time.monotonic() + 10, 10000, 1, None, txns._resolve)
+    doc = run_blocking(writer.get(coll, ids[0]))
+    run_blocking(writer.replace(doc, {"v": "new"}))
+    run_blocking(writer.insert(coll, ids[1], {"v": "inserted"}))
+    atr_coll, atr_id = writer.atr
+    atr_coll.mutate_in(atr_id, [SD.upsert(f"attempts.{writer.id}.st", "COMMITTED", xattr=True)])
+    seen = {}
+
+    def reader(ctx):
+        seen["a"] = ctx.get(coll, ids[0]).content_as[dict]
+        seen["b"] = ctx.get(coll, ids[1]).content_as[dict]
+
+    cluster.transactions.run(reader)
+    assert seen == {"a": {"v": "new"}, "b": {"v": "inserted"}}
+    assert coll.get(ids[0]).content_as[dict] == {"v": "old"}  # not unstaged yet
