@@ -116,6 +116,14 @@ def _analytics_class(code: Optional[int]) -> type[x.CouchbaseException]:
         return x.DatasetAlreadyExistsException
     if code == 24039:
         return x.DataverseAlreadyExistsException
+    if code == 24047:  # analytics index not found / exists (the index manager's calls)
+        return x.QueryIndexNotFoundException
+    if code == 24048:
+        return x.QueryIndexAlreadyExistsException
+    if code == 24006:
+        return x.AnalyticsLinkNotFoundException
+    if code == 24055:
+        return x.AnalyticsLinkExistsException
     if code == 20000:
         return x.AuthenticationException
     return x.CouchbaseException

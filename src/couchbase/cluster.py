@@ -33,6 +33,7 @@ from .exceptions import (
     NoMatchingServerError,
     ObjectDestroyedError,
 )
+from .management.analytics import AnalyticsIndexManager  # noqa: F401
 from .management.buckets import BucketManager  # noqa: F401
 from .management.queries import QueryIndexManager  # noqa: F401
 from .management.search import SearchIndexManager  # noqa: F401
@@ -246,6 +247,11 @@ class ClusterBase(ClusterServices4x, Generic[B]):
         """The :class:`~couchbase.management.search.SearchIndexManager`."""
 
         return SearchIndexManager(self)
+
+    def analytics_indexes(self) -> Any:
+        """The :class:`~couchbase.management.analytics.AnalyticsIndexManager`."""
+
+        return AnalyticsIndexManager(self)
 
     def _open_bucket(self) -> Optional[B]:
         """An open bucket whose connection managers may use (None: none is open)."""

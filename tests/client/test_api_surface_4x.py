@@ -422,11 +422,6 @@ NOT_PROVIDED: dict[str, str] = {
     "acouchbase.management.eventing": "the eventing service (as couchbase.management.eventing)",
     "couchbase.cluster.Cluster.eventing_functions": "the eventing service (see above)",
     "couchbase.scope.Scope.eventing_functions": "the eventing service (see above)",
-    "couchbase.management.analytics": "analytics management needs an analytics service; the "
-                                      "local cluster has none yet (issue 16)",
-    "acouchbase.management.analytics": "analytics management (issue 16, as above)",
-    "txcouchbase.management.analytics": "analytics management (issue 16, as above)",
-    "couchbase.cluster.Cluster.analytics_indexes": "analytics management (issue 16)",
     "couchbase.cluster.Cluster.transactions": "distributed ACID transactions (the ATR/xattr "
                                               "protocol): not part of issue 12",
     "couchbase.cluster.Transactions": "transactions (see Cluster.transactions)",
@@ -437,54 +432,22 @@ NOT_PROVIDED: dict[str, str] = {
     "couchbase.options.VectorSearchOptions": "vector search (see couchbase.vector_search)",
     "couchbase.search.SearchQueryBuilder": "private helper of the official SDK's request "
                                            "building, exported by accident",
-    "couchbase.cluster.AnalyticsIndexManager":
-        "analytics management (issue 16, see couchbase.management.analytics)",
     "couchbase.cluster.EventingFunctionManager":
         "the eventing service (see couchbase.management.eventing)",
-    "couchbase.management.options.ConnectLinkOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
-    "couchbase.management.options.CreateAnalyticsIndexOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
-    "couchbase.management.options.CreateDatasetOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
-    "couchbase.management.options.CreateDataverseOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
-    "couchbase.management.options.CreateLinkAnalyticsOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
     "couchbase.management.options.DeployFunctionOptions":
         "the eventing service (see couchbase.management.eventing)",
-    "couchbase.management.options.DisconnectLinkOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
-    "couchbase.management.options.DropAnalyticsIndexOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
-    "couchbase.management.options.DropDatasetOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
-    "couchbase.management.options.DropDataverseOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
     "couchbase.management.options.DropFunctionOptions":
         "the eventing service (see couchbase.management.eventing)",
-    "couchbase.management.options.DropLinkAnalyticsOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
     "couchbase.management.options.EventingFunctionOptions":
         "the eventing service (see couchbase.management.eventing)",
     "couchbase.management.options.FunctionsStatusOptions":
         "the eventing service (see couchbase.management.eventing)",
-    "couchbase.management.options.GetAllAnalyticsIndexesOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
-    "couchbase.management.options.GetAllDatasetOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
     "couchbase.management.options.GetAllFunctionOptions":
         "the eventing service (see couchbase.management.eventing)",
     "couchbase.management.options.GetFunctionOptions":
         "the eventing service (see couchbase.management.eventing)",
-    "couchbase.management.options.GetLinksAnalyticsOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
-    "couchbase.management.options.GetPendingMutationsOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
     "couchbase.management.options.PauseFunctionOptions":
         "the eventing service (see couchbase.management.eventing)",
-    "couchbase.management.options.ReplaceLinkAnalyticsOptions":
-        "analytics management (issue 16, see couchbase.management.analytics)",
     "couchbase.management.options.ResumeFunctionOptions":
         "the eventing service (see couchbase.management.eventing)",
     "couchbase.management.options.UndeployFunctionOptions":

@@ -261,6 +261,76 @@ class GetAllSearchIndexStatsOptions(ManagementOptions):
     pass
 
 
+# -- analytics (couchbase.management.analytics) ----------------------------------------------
+class CreateDataverseOptions(ManagementOptions):
+    _names = ("ignore_if_exists",)
+
+
+class DropDataverseOptions(ManagementOptions):
+    _names = ("ignore_if_not_exists",)
+
+
+class CreateDatasetOptions(ManagementOptions):
+    _names = ("ignore_if_exists", "condition", "dataverse_name")
+
+
+class DropDatasetOptions(ManagementOptions):
+    _names = ("ignore_if_not_exists", "dataverse_name")
+
+
+class GetAllDatasetOptions(ManagementOptions):
+    pass
+
+
+class CreateAnalyticsIndexOptions(ManagementOptions):
+    _names = ("ignore_if_exists", "dataverse_name")
+
+
+class DropAnalyticsIndexOptions(ManagementOptions):
+    _names = ("ignore_if_not_exists", "dataverse_name")
+
+
+class GetAllAnalyticsIndexesOptions(ManagementOptions):
+    pass
+
+
+class ConnectLinkOptions(ManagementOptions):
+    _names = ("dataverse_name", "link_name", "force")
+
+
+class DisconnectLinkOptions(ManagementOptions):
+    _names = ("dataverse_name", "link_name")
+
+
+class GetPendingMutationsOptions(ManagementOptions):
+    pass
+
+
+class CreateLinkAnalyticsOptions(ManagementOptions):
+    pass
+
+
+class ReplaceLinkAnalyticsOptions(ManagementOptions):
+    pass
+
+
+class DropLinkAnalyticsOptions(ManagementOptions):
+    pass
+
+
+class GetLinksAnalyticsOptions(ManagementOptions):
+    _names = ("dataverse_name", "name", "link_type")
+
+
+_ANALYTICS_OPTIONS = [
+    "ConnectLinkOptions", "CreateAnalyticsIndexOptions", "CreateDatasetOptions",
+    "CreateDataverseOptions", "CreateLinkAnalyticsOptions", "DisconnectLinkOptions",
+    "DropAnalyticsIndexOptions", "DropDatasetOptions", "DropDataverseOptions",
+    "DropLinkAnalyticsOptions", "GetAllAnalyticsIndexesOptions", "GetAllDatasetOptions",
+    "GetLinksAnalyticsOptions", "GetPendingMutationsOptions", "ReplaceLinkAnalyticsOptions",
+]
+
+
 __all__ = [
     "AllowQueryingSearchIndexOptions",
     "AnalyzeDocumentSearchIndexOptions",
@@ -314,4 +384,5 @@ __all__ = [
     "UserOptions",
     "WatchQueryIndexOptions",
     "merge",
+    *_ANALYTICS_OPTIONS,
 ]

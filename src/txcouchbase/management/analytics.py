@@ -1,0 +1,16 @@
+"""``txcouchbase.management.analytics``: the :mod:`couchbase.management.analytics` classes. The
+manager of a Twisted cluster returns Deferreds (one class for every front end)."""
+
+from __future__ import annotations
+
+from couchbase.management.analytics import (
+    AnalyticsDataset,
+    AnalyticsDataType,
+    AnalyticsIndex,
+    AnalyticsIndexManager,
+    AnalyticsLink,
+    AnalyticsLinkType,
+)
+
+__all__ = ["AnalyticsDataType", "AnalyticsDataset", "AnalyticsIndex", "AnalyticsIndexManager",
+           "AnalyticsLink", "AnalyticsLinkType"]
