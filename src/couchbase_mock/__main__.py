@@ -100,7 +100,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         "--standard-ports", action="store_true",
         help="the first node on Couchbase Server's ports (8091 management, 8092 views, "
-        "8093 query, 8094 search, 11210 KV); the others per --port-base or ephemeral",
+        "8093 query, 8094 search, 8095 analytics, 11210 KV); the others per --port-base "
+        "or ephemeral",
     )
     parser.add_argument(
         "--data-dir", default=None, metavar="DIR",

@@ -47,7 +47,7 @@ class MockCluster:
     bucket, ``"default"``). ``port_base`` fixes the ports (see
     :mod:`couchbase_mock.server`); by default they are ephemeral.
     ``standard_ports=True`` puts the first node on Couchbase Server's ports
-    (8091 management, 8092 views, 8093 query, 8094 search, 11210 KV).
+    (8091 management, 8092 views, 8093 query, 8094 search, 8095 analytics, 11210 KV).
     ``limits`` (:class:`couchbase_mock.limits.Limits`) bounds connections,
     packet and body sizes and unsent output. ``alternate_hostname`` is
     advertised as each node's ``external``
