@@ -422,11 +422,8 @@ NOT_PROVIDED: dict[str, str] = {
     "acouchbase.management.eventing": "the eventing service (as couchbase.management.eventing)",
     "couchbase.cluster.Cluster.eventing_functions": "the eventing service (see above)",
     "couchbase.scope.Scope.eventing_functions": "the eventing service (see above)",
-    "couchbase.cluster.Cluster.transactions": "distributed ACID transactions (the ATR/xattr "
-                                              "protocol): not part of issue 12",
-    "couchbase.cluster.Transactions": "transactions (see Cluster.transactions)",
-    "couchbase.options.TransactionConfig": "transactions (see Cluster.transactions)",
-    "couchbase.options.TransactionOptions": "transactions (see Cluster.transactions)",
+    "couchbase.cluster.Transactions": "Cluster.transactions' class lives in "
+                                      "couchbase.transactions, not re-exported here yet",
     "couchbase.vector_search": "vector search needs the search service's vector indexes "
                                "(Server 7.6 FTS with vectors), which the local cluster lacks",
     "couchbase.options.VectorSearchOptions": "vector search (see couchbase.vector_search)",
@@ -457,12 +454,8 @@ NOT_PROVIDED: dict[str, str] = {
     "couchbase.options.TransactionGetMultiOptions": "transactions (see Cluster.transactions)",
     "couchbase.options.TransactionGetMultiReplicasFromPreferredServerGroupOptions":
         "transactions (see Cluster.transactions)",
-    "couchbase.options.TransactionGetOptions": "transactions (see Cluster.transactions)",
     "couchbase.options.TransactionGetReplicaFromPreferredServerGroupOptions":
         "transactions (see Cluster.transactions)",
-    "couchbase.options.TransactionInsertOptions": "transactions (see Cluster.transactions)",
-    "couchbase.options.TransactionQueryOptions": "transactions (see Cluster.transactions)",
-    "couchbase.options.TransactionReplaceOptions": "transactions (see Cluster.transactions)",
 }
 
 _NO_AUTH = "authenticator not written (JWT: Server 8.0)"
