@@ -13,8 +13,11 @@ those CAS values; one changed document fails the commit (17007) and writes none.
 keep and restore copies of them. A transaction past its ``txtimeout`` is dropped
 (17010). A failed statement leaves the transaction as it was before it.
 
-Staging stays in this process's memory (keyed by txid): the data service sees
-nothing until COMMIT. Error codes and texts follow the query service's
+A plain transaction's staging stays in this process's memory (keyed by txid): the
+data service sees nothing until COMMIT. One begun with an SDK attempt's ``txdata``
+(``ctx.query``) also stages every write through the attempt's ATR and the
+documents' ``txn`` xattrs, and commits and rolls back as the SDKs do
+(:mod:`.tx_staging`), so KV and query steps mix in one transaction. Error codes and texts follow the query service's
 transaction errors (17xxx): 17002 statement not allowed in a transaction, 17004
 transaction context (unknown txid...), 17007 commit failed, 17009 no such
 savepoint, 17010 transaction timeout, 17012 duplicate key, 17013 a statement of
@@ -175,6 +178,8 @@ class Transaction:
         self.busy = threading.Lock()
         """Held while one of its statements runs (17013 for a second at once)."""
         self._cas = 0
+        self.staging: Any = None
+        """An SDK attempt's protocol staging (tx_staging.py), when BEGIN had its txdata."""
 
     def next_cas(self) -> int:
         """A CAS for a staged document (new at each write, as a real one would be)."""
@@ -210,12 +215,16 @@ class TransactionTable:
         self.ended: OrderedDict[str, str] = OrderedDict()  # txid -> "released"/"expired"
         self.lock = threading.Lock()
 
-    def begin(self, timeout: Optional[float] = None) -> Transaction:
+    def begin(self, timeout: Optional[float] = None, txid: Optional[str] = None
+              ) -> Transaction:
+        """A new transaction (``txid``: an SDK attempt's id; 17004 if open already)."""
         now = self.clock()
-        tx = Transaction(str(uuid.uuid4()), DEFAULT_TIMEOUT if timeout is None else timeout,
-                         now)
+        tx = Transaction(txid or str(uuid.uuid4()),
+                         DEFAULT_TIMEOUT if timeout is None else timeout, now)
         with self.lock:
             self._sweep(now)
+            if tx.txid in self.open:
+                raise context_error(f"transaction {tx.txid} is already started")
             self.open[tx.txid] = tx
         return tx
 
@@ -305,6 +314,10 @@ class TxView:
             base_cas = committed.cas if committed is not None else 0
         else:
             base_cas = old.base_cas
+        if self.tx.staging is not None:  # into the data service, as an SDK stages
+            base_cas = self.tx.staging.stage(path, key, rec)
+            if rec is not None:
+                rec = rec._replace(cas=base_cas)
         self.tx.writes[(path, key)] = Staged(rec, base_cas)
         return rec
 
@@ -316,14 +329,12 @@ class TxView:
         if self.get(path, key) is not None:
             raise TxError(17012, f"Duplicate Key: {key}")
         rec = self._record(key, value, flags, expiry)
-        self._stage(path, key, rec)
-        return rec
+        return self._stage(path, key, rec)  # type: ignore[return-value]
 
     def upsert(self, path: Path, key: str, value: bytes, flags: int = JSON_FLAGS,
                expiry: int = 0) -> DocRecord:
         rec = self._record(key, value, flags, expiry)
-        self._stage(path, key, rec)
-        return rec
+        return self._stage(path, key, rec)  # type: ignore[return-value]
 
     def _current(self, path: Path, key: str, cas: int, op: str) -> DocRecord:
         current = self.get(path, key)
@@ -338,8 +349,7 @@ class TxView:
                 expiry: int = 0, cas: int = 0) -> DocRecord:
         self._current(path, key, cas, "replace")
         rec = self._record(key, value, flags, expiry)
-        self._stage(path, key, rec)
-        return rec
+        return self._stage(path, key, rec)  # type: ignore[return-value]
 
     def remove(self, path: Path, key: str, cas: int = 0) -> None:
         self._current(path, key, cas, "delete")
@@ -431,6 +441,13 @@ def commit(engine: Any, tx: Transaction) -> int:
     """Write ``tx``'s pending writes, all or none: on the writer thread, every
     document must still have the CAS the transaction first saw (17007 if one
     changed, naming it); then each is written with that CAS. Returns the count."""
+    if tx.staging is not None:
+        conflict = tx.staging.commit(dict(tx.writes))
+        if conflict is not None:
+            raise TxError(17007, "Commit Transaction statement error: write-write conflict: "
+                                 f"document {conflict} is no longer staged by the transaction",
+                          retry=True)
+        return len(tx.writes)
     store = engine.datastore
     writes = list(tx.writes.items())
 

@@ -31,6 +31,7 @@ from ..transactions import (
     table_of,
     tx_engine,
 )
+from ..tx_staging import adopt, has_store, keyspace_path
 from . import runner, statement
 from .functions import ExecuteFunction
 from .merge import Merge
@@ -160,8 +161,7 @@ def run_request(engine: Any, stmt: Optional[A.Node], params: TxParams,
     if params.txid and params.implicit:
         raise context_error("tximplicit cannot be used with txid")
     if isinstance(inner, BeginWork) and not params.active:
-        tx = table.begin(_timeout(params))
-        _settings(tx, params)
+        tx = _begin(engine, table, params)
         metrics.update(tx.metrics(table.clock()))
         return _result([{"txid": tx.txid}])
     if params.implicit:
@@ -182,11 +182,86 @@ def run_request(engine: Any, stmt: Optional[A.Node], params: TxParams,
                              "within the transaction", rollback=False)
     try:
         _settings(tx, params)
-        result = _statement(engine, table, tx, inner, call)
+        result = _statement(engine, table, tx, inner, call, params)
     finally:
         tx.busy.release()
     metrics.update(tx.metrics(table.clock()))
     return result
+
+
+def _begin(engine: Any, table: Any, params: TxParams) -> Any:
+    """BEGIN WORK: a transaction; with an SDK attempt's txdata (and the local
+    cluster's data service) one whose txid is the attempt id and whose writes are
+    staged through the attempt's ATR (n1ql/tx_staging.py)."""
+    data = params.data or {}
+    ids = data.get("id")
+    attempt = ids.get("atmpt") if isinstance(ids, dict) else None
+    staged = isinstance(attempt, str) and bool(attempt) and has_store(engine.datastore)
+    tx = table.begin(_timeout(params), txid=attempt if staged else None)
+    _settings(tx, params)
+    if staged:
+        try:
+            tx.staging = adopt(engine.datastore, data, params.durability, tx.writes)
+        except BaseException:
+            table.end(tx)
+            raise
+    return tx
+
+
+KV_OPS = ("__get", "__insert", "__update", "__delete")
+
+
+def kv_op(stmt: Any) -> Optional[str]:
+    """``__get``... when ``stmt`` is an SDK's ``EXECUTE __get`` (a KV step of a
+    transaction in query mode), else None."""
+    if isinstance(stmt, A.Execute) and isinstance(stmt.name, A.Literal) \
+            and stmt.name.value in KV_OPS:
+        return str(stmt.name.value)
+    return None
+
+
+class KvOp:
+    """``EXECUTE __get/__insert/__update/__delete`` with the request's positional
+    parameters ``[keyspace, key(, content, options)]`` and txdata ``{"kv": true,
+    "scas": cas}``: the SDK's KV step run on the transaction's view. Rows:
+    ``{"scas", "doc", "txnMeta"}`` (none for ``__delete``). Stands in for the
+    engine in the request's ``call``."""
+
+    def __init__(self, view: Any, tx: Any, op: str, params: TxParams) -> None:
+        self.view, self.tx, self.op, self.params = view, tx, op, params
+
+    def query(self, statement: Any, positional: Optional[list] = None, *args: Any,
+              **kwargs: Any) -> Any:
+        import json
+
+        values = list(positional or [])
+        if len(values) < (4 if self.op in ("__insert", "__update") else 2):
+            raise TxError(17004, f"Transaction context error: EXECUTE {self.op} needs its "
+                                 "keyspace and key (and content) as positional parameters",
+                          rollback=False)
+        path, key = keyspace_path(values[0]), str(values[1])
+        store = self.view.datastore
+        scas = (self.params.data or {}).get("scas")
+        cas = int(scas) if isinstance(scas, (str, int)) and str(scas).isdigit() else 0
+        if self.op == "__delete":
+            store.remove(path, key, cas)
+            return _result([])
+        if self.op == "__get":
+            rec = store.get(path, key)
+            if rec is None:
+                raise TxError(17014, f"Key not found : {key}", rollback=False)
+        else:
+            body = json.dumps(values[2], separators=(",", ":")).encode()
+            rec = store.insert(path, key, body) if self.op == "__insert" else \
+                store.replace(path, key, body, cas=cas)
+        row: dict[str, Any] = {"scas": str(rec.cas), "doc": json.loads(rec.value)}
+        staging = self.tx.staging
+        if staging is not None and (path, key) in staging.ops:
+            row["txnMeta"] = {"atmpt": staging.attempt_id, "txn": staging.txn_id,
+                              "atr": {"key": staging.atr_id, "bkt": staging.atr_keyspace[0],
+                                      "scp": staging.atr_keyspace[1],
+                                      "coll": staging.atr_keyspace[2]}}
+        return _result([row])
 
 
 def _result(rows: list) -> Any:
@@ -224,7 +299,8 @@ def _settings(tx: Any, params: TxParams) -> None:
         tx.kvtimeout = config["kvTimeoutMs"] / 1000.0
 
 
-def _statement(engine: Any, table: Any, tx: Any, stmt: Any, call: Callable[[Any], Any]) -> Any:
+def _statement(engine: Any, table: Any, tx: Any, stmt: Any, call: Callable[[Any], Any],
+               params: TxParams) -> Any:
     tx.statements += 1
     if isinstance(stmt, BeginWork):
         raise not_allowed(_name(stmt))
@@ -236,7 +312,11 @@ def _statement(engine: Any, table: Any, tx: Any, stmt: Any, call: Callable[[Any]
         return _result([])
     if isinstance(stmt, RollbackWork):
         if stmt.savepoint is None:
-            table.end(tx)
+            try:
+                if tx.staging is not None:
+                    tx.staging.rollback()
+            finally:
+                table.end(tx)
         else:
             tx.rollback_to(stmt.savepoint)
         return _result([])
@@ -245,6 +325,9 @@ def _statement(engine: Any, table: Any, tx: Any, stmt: Any, call: Callable[[Any]
         return _result([])
     if isinstance(stmt, SetTransaction):
         return _result([])
+    op = kv_op(stmt)
+    if op is not None:
+        return _in(engine, tx, lambda view: call(KvOp(view, tx, op, params)))
     if stmt is not None and not isinstance(stmt, ALLOWED):
         raise not_allowed(_name(stmt))
     return _in(engine, tx, call)
