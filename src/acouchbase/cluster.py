@@ -127,6 +127,9 @@ class AsyncCluster(ClusterBase[Bucket]):
 
     async def close(self) -> None:
         """Close the cluster's connections and its buckets'."""
+        txns = self.__dict__.get("_transactions")
+        if txns is not None:
+            await txns.close()  # stops the background transaction cleanup
         self._close_buckets()
 
 

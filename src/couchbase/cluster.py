@@ -308,6 +308,9 @@ class BlockingClusterBase(ClusterBase[B]):
                             lambda b: not b.closed)  # type: ignore[attr-defined]
 
     def close(self) -> None:
+        txns = self.__dict__.get("_transactions")
+        if txns is not None:
+            txns.close()  # stops the background transaction cleanup
         self._close_buckets()
 
     def __enter__(self: C) -> C:

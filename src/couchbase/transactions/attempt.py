@@ -27,6 +27,7 @@ sync and asyncio front ends run the same code.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 import uuid
@@ -139,6 +140,7 @@ class Attempt:
         self.atr: Optional[tuple[Any, str]] = None  # (collection, ATR id)
         self.staged: dict[tuple[str, str, str, str], Staged] = {}
         self.failed: Optional[OperationFailed] = None
+        self.left_behind = False  # its entry or staged documents stayed: the cleanup's
 
     # -- guards ------------------------------------------------------------------------
     def expired(self) -> bool:
@@ -408,6 +410,7 @@ class Attempt:
             yield Call(atr_coll, "mutate_in", atr_id,
                        [SD.remove(f"{F.ATTEMPTS}.{self.id}", xattr=True)], self._durable())
         except Exception:  # noqa: BLE001 (the cleanup removes entries left behind)
+            self.left_behind = True
             return False
         return True
 
@@ -417,6 +420,7 @@ class Attempt:
         if self.atr is None:
             self.state = F.COMPLETED
             return True
+        _crash_point("pending")
         atr_coll, atr_id = self.atr
         try:
             yield Call(atr_coll, "mutate_in", atr_id,
@@ -433,11 +437,15 @@ class Attempt:
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc, "committing") from exc
         self.state = F.COMMITTED
+        _crash_point("committed")
         complete = True
         for staged in list(self.staged.values()):
             done = yield from self._unstage(staged)
             complete = complete and done
-        yield from self._drop_entry()
+            _crash_point("unstaging")
+        self.left_behind = self.left_behind or not complete
+        if complete:  # else the entry stays COMMITTED so the cleanup can finish the rest
+            yield from self._drop_entry()
         self.state = F.COMPLETED
         return complete
 
@@ -488,6 +496,15 @@ class Attempt:
                 pass
         yield from self._drop_entry()
         self.state = F.ROLLED_BACK
+
+
+def _crash_point(name: str) -> None:
+    """Test-only: a process run with ``COUCHBASE_TXN_CRASH_AT=<name>`` dies here as a
+    crashed client would ("pending": staged, before the commit point; "committed":
+    past it, nothing unstaged; "unstaging": one document unstaged). See
+    tests/client/test_transactions_cleanup.py."""
+    if os.environ.get("COUCHBASE_TXN_CRASH_AT") == name:
+        os._exit(86)
 
 
 def backoff(retry: int) -> float:

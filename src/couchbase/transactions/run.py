@@ -29,6 +29,7 @@ from .._errors4x import (
 from ..durability import DurabilityLevel, ServerDurability
 from ..options import TransactionConfig, TransactionOptions, timeout_seconds
 from .attempt import Attempt, OperationFailed, backoff
+from .cleanup_worker import Cleanup
 from .context import AsyncAttemptContext, AttemptContext
 from .results import TransactionResult
 from .steps import Call, Flow, Pause, run_async, run_blocking
@@ -76,6 +77,8 @@ class TransactionsBase:
         self._config: dict[str, Any] = dict(config or {})
         self._collections: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
+        self._cleanup = Cleanup(cluster, self._config, self._resolve,
+                                _Settings(self._config, {}).durability)
 
     def _resolve(self, bucket: str, scope: str, name: str) -> Any:
         """The collection ``bucket.scope.name`` (an ATR's, another transaction's)."""
@@ -102,12 +105,14 @@ class TransactionsBase:
             try:
                 yield Call(logic, "__call__", make_ctx(attempt))
                 complete = yield from attempt.commit()
+                self._cleanup.track(attempt)
                 return TransactionResult(transaction_id, complete)
             except TransactionCommitAmbiguous:
                 raise
             except Exception as exc:  # noqa: BLE001 (the logic's or ours: rolled back)
                 failure = attempt.failed or (exc if isinstance(exc, OperationFailed) else None)
                 yield from attempt.rollback()
+                self._cleanup.track(attempt)
                 if (failure is not None and failure.expired) or attempt.expired():
                     raise TransactionExpired(
                         message=f"transaction {transaction_id} expired after "
@@ -125,6 +130,10 @@ class TransactionsBase:
 class Transactions(TransactionsBase):
     """``cluster.transactions`` of the sync front end."""
 
+    def __init__(self, cluster: Any, config: Optional[TransactionConfig] = None) -> None:
+        super().__init__(cluster, config)
+        self._cleanup.start()
+
     def run(self, txn_logic: Callable[[AttemptContext], Any],
             transaction_options: Optional[TransactionOptions] = None,
             **kwargs: Any) -> TransactionResult:
@@ -135,7 +144,8 @@ class Transactions(TransactionsBase):
         return run_blocking(self._run(txn_logic, options, AttemptContext))
 
     def close(self) -> None:
-        pass
+        """Stop the background cleanup (``cluster.close()`` calls it)."""
+        self._cleanup.stop()
 
 
 class AsyncTransactions(TransactionsBase):
@@ -146,7 +156,8 @@ class AsyncTransactions(TransactionsBase):
                   transaction_options: Optional[TransactionOptions] = None,
                   **kwargs: Any) -> TransactionResult:
         options = transaction_options or kwargs.get("per_txn_config")
+        self._cleanup.start_async()
         return await run_async(self._run(txn_logic, options, AsyncAttemptContext))
 
     async def close(self) -> None:
-        pass
+        await self._cleanup.stop_async()
