@@ -15,7 +15,6 @@ from couchbase.durability import DurabilityLevel, ServerDurability
 from couchbase.exceptions import (
     DocumentExistsException,
     DocumentNotFoundException,
-    FeatureUnavailableException,
     InvalidArgumentException,
     TransactionExpired,
     TransactionFailed,
@@ -287,14 +286,6 @@ def test_bad_arguments(cluster, coll, ids):
     with pytest.raises(TransactionFailed) as info:
         cluster.transactions.run(lambda ctx: ctx.replace({"not": "a result"}, {}))
     assert isinstance(info.value.inner_cause, InvalidArgumentException)
-
-
-def test_query_is_not_there_yet(cluster):
-    def logic(ctx):
-        with pytest.raises(FeatureUnavailableException):
-            ctx.query("SELECT 1")
-
-    cluster.transactions.run(logic)
 
 
 def test_get_multi(cluster, coll, ids):

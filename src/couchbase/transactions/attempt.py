@@ -140,6 +140,7 @@ class Attempt:
         self.atr: Optional[tuple[Any, str]] = None  # (collection, ATR id)
         self.staged: dict[tuple[str, str, str, str], Staged] = {}
         self.failed: Optional[OperationFailed] = None
+        self.query: Any = None  # query mode (query.py), from the first ctx.query on
         self.left_behind = False  # its entry or staged documents stayed: the cleanup's
 
     # -- guards ------------------------------------------------------------------------
@@ -220,6 +221,8 @@ class Attempt:
         return AtrEntry.parse(attempt_id, _field(res, 0)), now_ms
 
     def get(self, coll: Any, key: str) -> Flow:
+        if self.query is not None:
+            return (yield from _query_steps().get(self, coll, key))
         staged = self.staged.get(_where(coll, key))
         if staged is not None:
             if staged.op == F.REMOVE:
@@ -324,6 +327,8 @@ class Attempt:
         return specs
 
     def insert(self, coll: Any, key: str, value: Any) -> Flow:
+        if self.query is not None:
+            return (yield from _query_steps().insert(self, coll, key, value))
         where = _where(coll, key)
         staged = self.staged.get(where)
         if staged is not None and staged.op != F.REMOVE:
@@ -357,6 +362,8 @@ class Attempt:
         return TransactionGetResult(coll, key, res.cas, value)
 
     def replace(self, doc: TransactionGetResult, value: Any) -> Flow:
+        if self.query is not None:
+            return (yield from _query_steps().replace(self, doc, value))
         coll, key = doc.collection, doc.id
         where = _where(coll, key)
         staged = self.staged.get(where)
@@ -374,6 +381,8 @@ class Attempt:
         return TransactionGetResult(coll, key, res.cas, value)
 
     def remove(self, doc: TransactionGetResult) -> Flow:
+        if self.query is not None:
+            return (yield from _query_steps().remove(self, doc))
         coll, key = doc.collection, doc.id
         where = _where(coll, key)
         staged = self.staged.get(where)
@@ -416,6 +425,8 @@ class Attempt:
 
     def commit(self) -> Flow:
         """Commit: returns whether every staged write was unstaged."""
+        if self.query is not None:
+            return (yield from _query_steps().commit(self))
         self.check()
         if self.atr is None:
             self.state = F.COMPLETED
@@ -478,6 +489,8 @@ class Attempt:
 
     def rollback(self) -> Flow:
         """Undo the staged writes; never raises."""
+        if self.query is not None:
+            return (yield from _query_steps().rollback(self))
         if self.atr is None or self.state != F.PENDING:
             self.state = F.ROLLED_BACK if self.atr is not None else self.state
             return
@@ -505,6 +518,13 @@ def _crash_point(name: str) -> None:
     tests/client/test_transactions_cleanup.py."""
     if os.environ.get("COUCHBASE_TXN_CRASH_AT") == name:
         os._exit(86)
+
+
+def _query_steps() -> Any:
+    """The steps of an attempt in query mode (:mod:`.query`, which imports this module)."""
+    from . import query
+
+    return query
 
 
 def backoff(retry: int) -> float:

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors4x import FeatureUnavailableException
+from . import query as _query
 from .attempt import Attempt
 from .results import TransactionGetResult
 from .steps import run_async, run_blocking
 
 
-def _no_query() -> FeatureUnavailableException:
-    return FeatureUnavailableException(
-        message="queries inside a transaction (ctx.query) are not supported by this "
-        "client yet")
+def _query_options(options: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    if options is not None and not isinstance(options, dict):
+        from .._errors4x import InvalidArgumentException
+
+        raise InvalidArgumentException(message="expected TransactionQueryOptions(...), "
+                                       f"not {options!r}")
+    return {**(options or {}), **kwargs}
 
 
 def _check_doc(doc: Any) -> None:
@@ -85,8 +88,11 @@ class AttemptContext:
         run_blocking(self._attempt.guarded(self._attempt.remove(txn_get_result)))
 
     def query(self, query: str, options: Any = None, **kwargs: Any) -> Any:
-        """Not supported yet: FeatureUnavailableException."""
-        raise _no_query()
+        """Run a SQL++ statement in this transaction (TransactionQueryOptions or their
+        keywords): a TransactionQueryResult (``rows()``, ``metadata()``). It sees the
+        transaction's writes, its writes are the transaction's; from the first query
+        on, the attempt's other steps go through the query service too."""
+        return run_blocking(_query.query(self._attempt, query, _query_options(options, kwargs)))
 
 
 class AsyncAttemptContext:
@@ -117,4 +123,5 @@ class AsyncAttemptContext:
         await run_async(self._attempt.guarded(self._attempt.remove(txn_get_result)))
 
     async def query(self, query: str, options: Any = None, **kwargs: Any) -> Any:
-        raise _no_query()
+        return await run_async(_query.query(self._attempt, query,
+                                            _query_options(options, kwargs)))
