@@ -42,6 +42,7 @@ COUCHBASE_CAPABILITIES = [
     "subdoc.ReplaceBodyWithXattr",
     "subdoc.DocumentMacroSupport",
     "subdoc.ReviveDocument",
+    "subdoc.BinaryXattr",  # the BINARY_VALUE path flag (subdoc/binary.py)
     "subdoc.ReplicaRead",  # lookups with the replica-read doc flag (kv_handlers)
 ]
 MEMCACHED_CAPABILITIES = ["cbhello", "nodesExt"]

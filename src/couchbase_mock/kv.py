@@ -58,6 +58,7 @@ SUPPORTED_FEATURES = frozenset(
         Feature.SUBDOC_REPLACE_BODY_WITH_XATTR,
         Feature.SUBDOC_ALLOWS_ACCESS_ON_MULTIPLE_XATTR_KEYS,
         Feature.SUBDOC_REPLICA_READ,
+        Feature.SUBDOC_BINARY_XATTR,  # subdoc/binary.py
         Feature.SNAPPY,  # couchbase_mock.compression
     }
 )

@@ -35,8 +35,17 @@ import couchbase.subdocument as SD
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.exceptions import DocumentNotFoundException, TransactionOperationFailed
-from couchbase.options import ClusterOptions, LookupInOptions, TransactionConfig, TransactionOptions
+from couchbase.options import (
+    ClusterOptions,
+    LookupInOptions,
+    TransactionConfig,
+    TransactionGetOptions,
+    TransactionInsertOptions,
+    TransactionOptions,
+    TransactionReplaceOptions,
+)
 from couchbase.transactions import TransactionKeyspace
+from couchbase.transcoder import RawBinaryTranscoder
 
 
 class Boom(Exception):
@@ -245,6 +254,23 @@ def main():
         seen_meta.update(bkt=atr["bkt"], scp=atr["scp"], coll=atr["coll"])
     run.step("metadata collection", lambda: txns.run(with_meta, opts),
              lambda res: seen_meta)
+
+    # -- a binary document (RawBinaryTranscoder): staged in ``txn.op.bin`` with the
+    # BINARY_VALUE path flag and the user flags in the MULTI_MUTATION extras (7.6.2+)
+    tc = RawBinaryTranscoder()
+    seen_bin = {}
+
+    def binary_insert(ctx):
+        ctx.insert(coll, k("bin"), b"\x00\x01raw", TransactionInsertOptions(transcoder=tc))
+
+    def binary_replace(ctx):
+        doc = ctx.get(coll, k("bin"), TransactionGetOptions(transcoder=tc))
+        seen_bin["in txn"] = {"bytes": doc.content_as[bytes].decode("latin-1")}
+        ctx.replace(doc, b"\xffnew", TransactionReplaceOptions(transcoder=tc))
+    run.step("binary insert", lambda: txns.run(binary_insert),
+             lambda res: coll.get(k("bin"), transcoder=tc).value)
+    run.step("binary replace", lambda: txns.run(binary_replace),
+             lambda res: dict(seen_bin, after=coll.get(k("bin"), transcoder=tc).value))
 
     if bench:
         coll.upsert(k("x"), {"v": 1_000_000})

@@ -49,6 +49,8 @@ EXPECTED = {
     "both read then write, lambda raises": {"no lost update": True,
                                             "one committed at least": True},
     "metadata collection": {"bkt": "default", "scp": "Pmeta", "coll": "atrs"},
+    "binary insert": {"bytes": "\x00\x01raw"},
+    "binary replace": {"in txn": {"bytes": "\x00\x01raw"}, "after": {"bytes": "\xffnew"}},
 }
 
 
@@ -86,7 +88,8 @@ def test_cluster_config_advertises_what_transactions_use(mock_process):
     with urllib.request.urlopen(request, timeout=10) as reply:
         caps = set(json.load(reply)["bucketCapabilities"])
     assert {"durableWrite", "tombstonedUserXAttrs", "xattr", "subdoc.ReviveDocument",
-            "subdoc.ReplaceBodyWithXattr", "subdoc.DocumentMacroSupport"} <= caps
+            "subdoc.ReplaceBodyWithXattr", "subdoc.DocumentMacroSupport",
+            "subdoc.BinaryXattr"} <= caps
 
 
 # OURS: when this package's transactions (src/couchbase/transactions/, issue 16) land,

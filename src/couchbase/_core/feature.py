@@ -39,6 +39,7 @@ class Feature(IntEnum):
     DEDUPE_NOT_MY_VBUCKET_CLUSTERMAP = 0x1E
     CLUSTERMAP_CHANGE_NOTIFICATION_BRIEF = 0x1F
     SUBDOC_ALLOWS_ACCESS_ON_MULTIPLE_XATTR_KEYS = 0x20
+    SUBDOC_BINARY_XATTR = 0x21  # the BINARY_VALUE path flag (Server 7.6.2+)
 
 
 def encode_features(features: Iterable[int]) -> bytes:

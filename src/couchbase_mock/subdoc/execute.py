@@ -17,7 +17,9 @@ from couchbase._core.opcode import Opcode
 from couchbase._core.status import Status
 
 from ..storage import Document
+from . import binary
 from . import operations as ops
+from .binary import BINARY_VALUE
 from .body import Body
 from .errors import CAN_ONLY_REVIVE_DELETED_DOCUMENTS, DELETED_DOCUMENT_CANT_HAVE_VALUE, SubdocError
 from .spec import ADD, CREATE_AS_DELETED, EXPAND_MACROS, MKDOC, REVIVE_DOCUMENT, Request, Spec
@@ -88,7 +90,10 @@ def lookups(req: Request, doc: Document, vbucket_uuid: int, now: float) -> list[
             if spec.xattr_key is not None:
                 assert spec.traits.run is not None
                 root = _xattr_root(spec, doc, vbucket_uuid, now)
-                results.append((Status.SUCCESS, spec.traits.run(root, spec.path)))
+                value = spec.traits.run(root, spec.path)
+                if spec.flags & BINARY_VALUE and spec.opcode == Opcode.SUBDOC_GET:
+                    value = binary.read(value)
+                results.append((Status.SUCCESS, value))
                 continue
             if failure is not None:
                 raise failure
@@ -159,8 +164,13 @@ class Mutation:
                         datatype = Datatype.JSON if _looks_like_json(body) else Datatype.RAW
                     continue
                 if spec.opcode == Opcode.SUBDOC_REPLACE_BODY_WITH_XATTR:
-                    body, parsed, fresh = ops.dump(_xattr_value(spec, xattrs)), None, False
-                    datatype = Datatype.JSON
+                    value = _xattr_value(spec, xattrs)
+                    raw = binary.unwrap(value) if spec.flags & BINARY_VALUE else None
+                    if raw is None:
+                        body, datatype = ops.dump(value), Datatype.JSON
+                    else:
+                        body, datatype = raw, Datatype.RAW
+                    parsed, fresh = None, False
                     continue
                 mkdir = spec.mkdir or bool(flags & (MKDOC | ADD))
                 assert spec.traits.run is not None
@@ -190,7 +200,8 @@ class Mutation:
         elif fresh:
             # A new document's body: none while deleted, else an empty object.
             body, datatype = (b"", Datatype.RAW) if deleted else (b"{}", Datatype.JSON)
-        doc = Document(body, old.flags if old is not None and not old.deleted else 0, 0, 0,
+        flags_kept = old.flags if old is not None and not old.deleted else 0
+        doc = Document(body, flags_kept if req.user_flags is None else req.user_flags, 0, 0,
                        datatype, xattrs=xattrs or None, deleted=deleted)
         if whole_delete:
             doc = doc.tombstone()
@@ -204,7 +215,7 @@ class Mutation:
         key = spec.xattr_key
         assert key is not None and spec.traits.run is not None
         root = _stored_root(key, xattrs)
-        value = spec.value
+        value = binary.wrap(spec.value) if spec.flags & BINARY_VALUE else spec.value
         if spec.flags & EXPAND_MACROS:
             parsed = ops.parse_value(value)
             if ops.depth(parsed) > ops.MAX_DEPTH:

@@ -25,6 +25,7 @@ from couchbase._core.opcode import Opcode
 from couchbase._core.status import Status
 
 from . import operations as ops
+from .binary import BINARY_VALUE
 from .errors import SubdocError
 from .path import MAX_PATH_LENGTH, Component, parse_path
 from .xattrs import VIRTUAL, split_key
@@ -110,20 +111,24 @@ class Spec:
 class Request:
     """A decoded sub-document request."""
 
-    __slots__ = ("specs", "doc_flags", "expiry", "mutation")
+    __slots__ = ("specs", "doc_flags", "expiry", "mutation", "user_flags")
 
-    def __init__(self, specs: list[Spec], doc_flags: int, expiry: int, mutation: bool) -> None:
+    def __init__(self, specs: list[Spec], doc_flags: int, expiry: int, mutation: bool,
+                 user_flags: Optional[int] = None) -> None:
         self.specs = specs
         self.doc_flags = doc_flags
         self.expiry = expiry
         self.mutation = mutation
+        self.user_flags = user_flags  # the document's new flags, if the request set them
 
 
 def _spec(opcode: int, traits: Traits, flags: int, raw_path: bytes, value: bytes) -> Spec:
     allowed = (MKDIR_P | XATTR_PATH | EXPAND_MACROS) if traits.mutation else XATTR_PATH
-    if flags & ~allowed:
+    if flags & ~(allowed | BINARY_VALUE):
         raise SubdocError(Status.EINVAL)
-    if flags & EXPAND_MACROS and not flags & XATTR_PATH:
+    if flags & (EXPAND_MACROS | BINARY_VALUE) and not flags & XATTR_PATH:
+        raise SubdocError(Status.SUBDOC_XATTR_INVALID_FLAG_COMBO)
+    if flags & BINARY_VALUE and flags & EXPAND_MACROS:
         raise SubdocError(Status.SUBDOC_XATTR_INVALID_FLAG_COMBO)
     if traits.value != bool(value):
         raise SubdocError(Status.EINVAL)
@@ -192,10 +197,14 @@ def decode_multi(mutation: bool, extras: bytes, value: bytes, cas: int,
                  multiple_xattr_keys: bool) -> Request:
     """A MULTI_LOOKUP (``mutation`` false) or MULTI_MUTATION request."""
     size = len(extras)
-    if size not in ((0, 1, 4, 5) if mutation else (0, 1)):
+    # A mutation's extras may also carry the document's user flags after the expiry
+    # (8 or 9 bytes; Server 7.6.2+, what the official SDK sends to stage a binary
+    # document in a transaction: the staged insert's flags).
+    if size not in ((0, 1, 4, 5, 8, 9) if mutation else (0, 1)):
         raise SubdocError(Status.EINVAL)
     expiry = struct.unpack_from(">I", extras)[0] if size >= 4 else 0
-    doc_flags = extras[-1] if size in (1, 5) else 0
+    user_flags = struct.unpack_from(">I", extras, 4)[0] if size >= 8 else None
+    doc_flags = extras[-1] if size in (1, 5, 9) else 0
     _doc_flags(doc_flags, mutation, cas)
     specs: list[Spec] = []
     pos = 0
@@ -220,7 +229,7 @@ def decode_multi(mutation: bool, extras: bytes, value: bytes, cas: int,
     if not specs:
         raise SubdocError(Status.EINVAL)
     _check_xattr_rules(specs, multiple_xattr_keys)
-    return Request(specs, doc_flags, expiry, mutation)
+    return Request(specs, doc_flags, expiry, mutation, user_flags)
 
 
 def _check_xattr_rules(specs: list[Spec], multiple_keys: bool) -> None:
