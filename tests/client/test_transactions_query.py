@@ -8,7 +8,9 @@ the transaction (TransactionFailed, rolled back)."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -21,9 +23,11 @@ from couchbase.exceptions import (
     DocumentNotFoundException,
     InvalidArgumentException,
     ParsingFailedException,
+    TransactionExpired,
     TransactionFailed,
 )
-from couchbase.options import ClusterOptions, TransactionQueryOptions
+from couchbase.options import ClusterOptions, TransactionOptions, TransactionQueryOptions
+from couchbase.transactions import query as txquery
 from couchbase_mock import MockCluster
 
 
@@ -213,3 +217,62 @@ def test_asyncio_query_and_kv_steps(mock, ids):
         await cluster.close()
 
     asyncio.run(main())
+
+
+def test_queries_of_an_attempt_stick_to_one_query_node(cluster, coll, ids, monkeypatch):
+    sent = []
+    real = txquery._Runner.run
+
+    def spy(self, statement, options, endpoint):
+        rows, meta, used = real(self, statement, options, endpoint)
+        sent.append((statement, options["raw"].get("txid"), (used.host, used.port)))
+        return rows, meta, used
+
+    monkeypatch.setattr(txquery._Runner, "run", spy)
+
+    def logic(ctx):
+        for key in ids[:3]:
+            ctx.query("UPSERT INTO `default` (KEY, VALUE) VALUES ($1, {'n': 1})", _params(key))
+        ctx.get(coll, ids[0])
+
+    cluster.transactions.run(logic)
+    statements = [s for s, _, _ in sent]
+    assert statements == ["BEGIN WORK"] + ["UPSERT INTO `default` (KEY, VALUE) VALUES "
+                                           "($1, {'n': 1})"] * 3 + ["EXECUTE __get", "COMMIT"]
+    assert len({node for _, _, node in sent}) == 1  # (the local cluster has 2 query nodes)
+    assert sent[0][1] is None and len({txid for _, txid, _ in sent[1:]}) == 1
+
+
+def test_kv_transaction_waits_for_a_query_staged_write(cluster, coll, ids):
+    """A document a transaction in query mode staged is a write-write conflict for
+    another (KV) transaction until the first one commits."""
+    a = ids[0]
+    coll.upsert(a, {"n": 1})
+    started, done = [], []
+    gate = threading.Event()
+    finish = threading.Event()
+
+    def first(ctx):
+        ctx.query("UPDATE `default` USE KEYS $1 SET n = 2", _params(a))
+        gate.set()
+        finish.wait(10)
+
+    worker = threading.Thread(target=lambda: done.append(cluster.transactions.run(first)))
+    worker.start()
+    try:
+        assert gate.wait(10)
+
+        def second(ctx):
+            started.append(1)
+            doc = ctx.get(coll, a)
+            ctx.replace(doc, {"n": doc.content_as[dict]["n"] + 10})
+
+        with pytest.raises(TransactionExpired):
+            cluster.transactions.run(second, TransactionOptions(timeout=timedelta(seconds=1)))
+        assert len(started) > 1  # retried while the other attempt held the document
+    finally:
+        finish.set()
+        worker.join(20)
+    assert done and coll.get(a).content_as[dict] == {"n": 2}
+    cluster.transactions.run(second)
+    assert coll.get(a).content_as[dict] == {"n": 12}

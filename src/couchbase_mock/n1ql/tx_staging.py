@@ -41,7 +41,9 @@ from .errors import N1QLError
 
 Where = tuple[Path, str]
 DURABILITY_CODES = {"none": "n", "majority": "m", "majorityandpersistactive": "pa",
-                    "persisttomajority": "pm"}
+                    "majorityandpersisttoactive": "pa", "persisttomajority": "pm"}
+"""A durability level (the query parameter's or txdata's spelling, lower case without
+underscores) as an ATR entry writes it."""
 
 
 def _txerror(code: int, msg: str, retry: bool = False) -> N1QLError:
