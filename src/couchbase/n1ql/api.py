@@ -52,7 +52,7 @@ class N1QLAPI:
     def _n1ql_flow(self, request: N1QLRequest) -> Flow:
         # the endpoint is looked up when the flow starts: its errors leave through the driver
         timeout = parse_duration(request.params.get_option("timeout"))
-        endpoint = getattr(request, "_endpoint", None) or self._query_endpoint(timeout)
+        endpoint = getattr(request, "_pinned_endpoint", None) or self._query_endpoint(timeout)
         request._endpoint = endpoint  # type: ignore[attr-defined]  # (ctx.query follows it)
         return (yield from query_flow(request, endpoint, self._n1ql_prepared(),
                                       self._n1ql_enhanced()))

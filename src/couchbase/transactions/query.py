@@ -79,7 +79,7 @@ class _Runner:
         result = query_request(conn, statement, (options,), {})
         request = result._request
         if endpoint is not None:
-            request._endpoint = endpoint
+            request._pinned_endpoint = endpoint  # the attempt sticks to one query node
         if hasattr(request, "__aiter__"):
             return self._collect(result, request)
         rows = list(result.rows())

@@ -14,6 +14,10 @@ request's ``txid`` (:func:`run_request`; without one they fail with 17004).
 Within a transaction only SELECT, INSERT, UPSERT, UPDATE, DELETE, MERGE,
 EXECUTE FUNCTION, PREPARE and EXECUTE run (begin-transaction.adoc); anything
 else fails with 17002. State and semantics: :mod:`..transactions`.
+
+An SDK's transaction in query mode (``ctx.query``) begins with its attempt's
+``txdata`` (staged through the attempt's ATR: :mod:`..tx_staging`) and runs its KV
+steps as ``EXECUTE __get``, ``__insert``, ``__update``, ``__delete`` (:class:`KvOp`).
 """
 
 from __future__ import annotations
