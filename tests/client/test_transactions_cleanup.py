@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -296,3 +297,79 @@ def test_gevent_cluster_runs_transactions_and_cleans_in_a_greenlet(mock, plain):
     assert runner.dead
     assert _body(coll, keys[0]) == {"v": "new!"}
     assert json.dumps(_body(coll, keys[1])) == '{"v": "new"}'
+
+
+# -- with the official SDK 4.x (its C++ core) -------------------------------------------
+OFFICIAL = Path(__file__).resolve().parents[2] / ".cache" / "official-sdk" / "bin" / "python"
+needs_official = pytest.mark.skipif(not OFFICIAL.exists(), reason="the official SDK's venv "
+                                    "is made by tests/interop (.cache/official-sdk)")
+
+# Run by the official SDK: argv CONNSTR KEYS ACTION; prints the documents' bodies
+# (plain gets and a transaction's gets) as one JSON line. "clean": first wait (its
+# lost-attempts cleanup on, window 1 s) until the first key shows the new body.
+OFFICIAL_SCRIPT = r"""
+import json, sys, time
+from datetime import timedelta
+from couchbase.auth import PasswordAuthenticator
+from couchbase.cluster import Cluster
+from couchbase.exceptions import DocumentNotFoundException
+from couchbase.options import ClusterOptions, TransactionConfig
+from couchbase.transactions import TransactionKeyspace
+connstr, keys, action = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
+config = TransactionConfig(cleanup_window=timedelta(seconds=1), metadata_collection=(
+    TransactionKeyspace(bucket="default", scope="_default", collection="_default")))
+cluster = Cluster(connstr, ClusterOptions(PasswordAuthenticator("Administrator", "password"),
+                                          transaction_config=config))
+coll = cluster.bucket("default").default_collection()
+def plain(key):
+    try:
+        return coll.get(key).content_as[dict]
+    except DocumentNotFoundException:
+        return None
+cluster.transactions.run(lambda ctx: None)
+deadline = time.time() + 45
+while action == "clean" and plain(keys[0]) != {"v": "new"} and time.time() < deadline:
+    time.sleep(0.25)
+out = {"plain": [plain(k) for k in keys], "txn": []}
+def read(ctx):
+    out["txn"] = []
+    for k in keys:
+        try:
+            out["txn"].append(ctx.get(coll, k).content_as[dict])
+        except DocumentNotFoundException:
+            out["txn"].append(None)
+cluster.transactions.run(read)
+print(json.dumps(out), flush=True)
+"""
+
+
+def _official(mock, keys, action):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    proc = subprocess.run([str(OFFICIAL), "-c", OFFICIAL_SCRIPT, mock.connstr, ",".join(keys),
+                           action], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@needs_official
+def test_official_sdk_cleanup_commits_what_our_killed_client_left(mock, plain):
+    coll, keys, atr_id, entry = _staged_by_dead_client(mock, plain, "committed")
+    seen = _official(mock, keys, "clean")
+    expected = [{"v": "new"}] * 4 + [None]
+    assert seen == {"plain": expected, "txn": expected}
+    _wait(lambda: not _entries(coll, atr_id), 10)
+    assert not any(_has_txn(coll, key) for key in keys)
+
+
+@needs_official
+def test_official_sdk_reads_what_our_cleanup_committed(mock, plain):
+    coll, keys, atr_id, entry = _staged_by_dead_client(mock, plain, "unstaging")
+    cleaner = _cleaner(mock)
+    try:
+        cleaner.bucket("default")
+        assert cleaner.transactions._cleanup.lost
+        _wait(lambda: not _entries(coll, atr_id))
+    finally:
+        cleaner.close()
+    expected = [{"v": "new"}] * 4 + [None]
+    assert _official(mock, keys, "read") == {"plain": expected, "txn": expected}
