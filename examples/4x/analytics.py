@@ -103,11 +103,12 @@ def queries(cluster: Cluster) -> None:
 
 def scoped(cluster: Cluster) -> None:
     """An analytics collection named like the Data service's collection."""
-    # a result is fetched when read: execute() runs a statement that returns nothing
-    cluster.analytics_query("CREATE DATAVERSE `travel-sample`.inventory IF NOT EXISTS").execute()
-    cluster.analytics_query("CREATE DATASET IF NOT EXISTS `travel-sample`.inventory.airport "
-                            "ON `travel-sample`.inventory.airport").execute()
-    cluster.analytics_query("CONNECT LINK `travel-sample`.inventory.Local").execute()
+    # a statement runs when its result is read, even one that returns no rows
+    for statement in ("CREATE DATAVERSE `travel-sample`.inventory IF NOT EXISTS",
+                      "CREATE DATASET IF NOT EXISTS `travel-sample`.inventory.airport "
+                      "ON `travel-sample`.inventory.airport",
+                      "CONNECT LINK `travel-sample`.inventory.Local"):
+        list(cluster.analytics_query(statement).rows())
     result = cluster.analytics_query(
         "SELECT airportname, country FROM `travel-sample`.inventory.airport a "
         "WHERE a.country = 'France' ORDER BY a.airportname LIMIT 3")
@@ -133,7 +134,7 @@ def cleanup(cluster: Cluster) -> None:
     indexes.disconnect_link()
     indexes.drop_index("airports_by_country", "airports")
     indexes.drop_dataset("airports")
-    cluster.analytics_query("DROP DATAVERSE `travel-sample`.inventory").execute()
+    list(cluster.analytics_query("DROP DATAVERSE `travel-sample`.inventory").rows())
     print("datasets after dropping:", sorted(d.dataset_name
                                              for d in indexes.get_all_datasets()))
 

@@ -201,7 +201,7 @@ def test_ddl_errors_carry_analytics_codes(mock: MockCluster) -> None:
     assert error(mock, "DROP INDEX twice.ds.nope")[1] == 24047
     ok(mock, "DROP INDEX twice.ds.nope IF EXISTS")
     ok(mock, "DROP DATASET twice.ds")
-    assert error(mock, "DROP DATASET twice.ds")[1] == 24045
+    assert error(mock, "DROP DATASET twice.ds")[1] == 24025  # (DDL: not 24045)
     ok(mock, "DROP DATASET twice.ds IF EXISTS")
     assert error(mock, "CONNECT LINK twice.Remote")[1] == 24006
     assert error(mock, "SELEKT 1")[1] == 24000

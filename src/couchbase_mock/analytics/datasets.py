@@ -137,11 +137,13 @@ class AnalyticsState:
             raise AnalyticsError(24034, f"Cannot find analytics scope with name {name}")
         return name
 
-    def dataset(self, dataverse: str, name: str) -> Dataset:
+    def dataset(self, dataverse: str, name: str, code: int = 24045) -> Dataset:
+        """The dataset; unknown: 24045 where a query names it, 24025 for DDL (the code
+        the SDKs' DROP DATASET maps to DatasetNotFound)."""
         found = self.datasets.get((dataverse, name))
         if found is None:
-            raise AnalyticsError(24045, f"Cannot find analytics collection with name {name} "
-                                        f"in analytics scope {display(dataverse)}")
+            raise AnalyticsError(code, f"Cannot find analytics collection with name {name} "
+                                       f"in analytics scope {display(dataverse)}")
         return found
 
     def add_dataset(self, ds: Dataset) -> None:

@@ -223,7 +223,7 @@ class Session:
         if (dataverse, name) not in self.state.datasets and if_exists:
             return
         self.state.dataverse(dataverse)
-        self.state.drop_dataset(self.state.dataset(dataverse, name))
+        self.state.drop_dataset(self.state.dataset(dataverse, name, 24025))
 
     # -- indexes -----------------------------------------------------------------
 
@@ -247,7 +247,7 @@ class Session:
         c.keyword("TYPE", "BTREE")
         c.end()
         self.state.dataverse(dataverse)
-        self.state.dataset(dataverse, dataset)
+        self.state.dataset(dataverse, dataset, 24025)
         if (dataverse, dataset, name) in self.state.indexes:
             if if_not_exists:
                 return
@@ -266,7 +266,7 @@ class Session:
             if if_exists:
                 return
             self.state.dataverse(dataverse)
-            self.state.dataset(dataverse, dataset)
+            self.state.dataset(dataverse, dataset, 24025)
             raise AnalyticsError(24047, f"Cannot find index with name {parts[-1]}")
         del self.state.indexes[key]
 

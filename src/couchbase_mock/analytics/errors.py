@@ -3,7 +3,7 @@
 Codes used here (the Analytics error-codes page): 20000 unauthorized, 21002
 request timed out, 24000 syntax error, 24034 unknown dataverse (analytics
 scope), 24039 dataverse exists, 24040 dataset (analytics collection) exists,
-24045 unknown dataset, 24047 unknown index, 24048 index exists, 24006 unknown
+24045 unknown dataset (24025 in DDL), 24047 unknown index, 24048 index exists, 24006 unknown
 link, 24055 link exists, 21008 a parameter the service does not take.
 """
 
