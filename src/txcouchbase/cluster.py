@@ -76,6 +76,16 @@ class TxCluster(ClusterBase[Bucket]):
         """Bucket ``name`` (it starts connecting now; its methods wait for that)."""
         return self._bucket(name, self._new_bucket, lambda b: not b.closed)
 
+    @property
+    def transactions(self) -> Any:
+        """Not on Twisted, as in the official SDK 4.x (its txcouchbase has no
+        transactions): use the sync or the acouchbase Cluster."""
+        from couchbase._errors4x import FeatureUnavailableException
+
+        raise FeatureUnavailableException(
+            message="transactions are not available on txcouchbase (as in the official "
+                    "SDK): use couchbase.cluster.Cluster or acouchbase.cluster.Cluster")
+
     # -- what differs from the sync Cluster: Deferreds throughout ----------------------------
     def diagnostics(self, *options: Any,  # type: ignore[override]
                     **kwargs: Any) -> defer.Deferred[Any]:

@@ -81,6 +81,15 @@ def test_the_4x_names() -> None:
     assert TxScope is Scope and TxCollection is Collection
 
 
+def test_no_transactions_on_twisted(reactor: Any, cluster: Any) -> None:
+    """The official SDK's txcouchbase has no transactions: a clear error, not the
+    asyncio form's coroutine that a Twisted caller could never run."""
+    from couchbase.exceptions import FeatureUnavailableException
+
+    with pytest.raises(FeatureUnavailableException, match="acouchbase"):
+        getattr(cluster, "transactions")  # noqa: B009 - the property raises
+
+
 def test_connect_with_no_bucket(reactor: Any, cluster: Any) -> None:
     assert not cluster._buckets and cluster.connected
     assert cluster._conn._cluster.bucket is None  # its own connection selects none
