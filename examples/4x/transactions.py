@@ -6,11 +6,9 @@ operation on its own, per-transaction ``TransactionOptions``, the result
 (``transaction_id``, ``unstaging_complete``), staged writes invisible outside the
 transaction until it commits, rollback when the logic raises (``TransactionFailed``
 and its ``inner_cause``), the guide's complete error handling
-(``TransactionCommitAmbiguous`` vs ``TransactionFailed``) and its game example.
-
-Not here yet: the guide's SQL++ examples inside a transaction (``ctx.query``,
-``TransactionQueryOptions``, mixing key-value and queries), which this client
-does not support yet.
+(``TransactionCommitAmbiguous`` vs ``TransactionFailed``), its game example, and
+SQL++ in a transaction (``ctx.query``: a SELECT, a SELECT then an UPDATE, an INSERT
+read back by a SELECT, a key-value insert read by a query, ``TransactionQueryOptions``).
 
 Runs against the embedded local cluster (or yours: see ``_local.py``);
 ``tests/test_examples_4x.py`` checks what it prints.
@@ -31,7 +29,14 @@ from couchbase.exceptions import (
     TransactionCommitAmbiguous,
     TransactionFailed,
 )
-from couchbase.options import ClusterOptions, TransactionConfig, TransactionOptions
+from couchbase.n1ql import QueryProfile, QueryScanConsistency
+from couchbase.options import (
+    ClusterOptions,
+    QueryOptions,
+    TransactionConfig,
+    TransactionOptions,
+    TransactionQueryOptions,
+)
 from couchbase.transactions import AttemptContext
 
 
@@ -233,6 +238,60 @@ def game(cluster: Cluster, collection: Any) -> None:
     player_hits_monster(cluster, collection, 10, "player-1", "monster-1")
 
 
+def queries(cluster: Cluster, collection: Any) -> None:
+    """SQL++ inside a transaction: ``ctx.query``, not ``cluster.query``."""
+    hotels = "`travel-sample`.inventory.hotel"
+
+    def txn_select(ctx: AttemptContext) -> None:
+        res = ctx.query(f"SELECT h.name FROM {hotels} h WHERE h.country = 'United Kingdom' "
+                        "ORDER BY h.name LIMIT 2")
+        print("select:", [row["name"] for row in res.rows()])
+
+    cluster.transactions.run(txn_select)
+
+    def price_from_recent_reviews(reviews: list) -> float:
+        return 99.98  # (the guide's stand-in for a pricing model)
+
+    chain = "h.url LIKE 'http://www.yha%' AND h.country = 'United Kingdom'"
+
+    def txn_complex(ctx: AttemptContext) -> None:
+        res = ctx.query(f"SELECT h.reviews FROM {hotels} h WHERE {chain}")
+        price = price_from_recent_reviews(list(res.rows()))
+        res = ctx.query(f"UPDATE {hotels} h SET h.price = {price} WHERE {chain}")
+        print("hotels repriced:", res.metadata().metrics().mutation_count())
+
+    cluster.transactions.run(txn_complex)
+    res = cluster.query(f"SELECT RAW COUNT(*) FROM {hotels} h WHERE {chain} AND h.price = 99.98",
+                        QueryOptions(scan_consistency=QueryScanConsistency.REQUEST_PLUS))
+    print("repriced after commit:", list(res.rows()))
+
+    remove_or_ignore(collection, "doc-q")
+    remove_or_ignore(collection, "doc-greeting")
+    airlines = "`travel-sample`.inventory.airline"
+
+    def txn_insert(ctx: AttemptContext) -> None:
+        ctx.query(f"INSERT INTO {airlines} VALUES ('doc-q', {{'hello': 'world'}})")
+        res = ctx.query(f"SELECT a.hello FROM {airlines} a USE KEYS 'doc-q'")
+        print("query reads its own insert:", list(res.rows()))
+
+    cluster.transactions.run(txn_insert)
+
+    def txn_ryow(ctx: AttemptContext) -> None:
+        ctx.insert(collection, "doc-greeting", {"greeting": "hello world"})
+        res = ctx.query(f"SELECT a.greeting FROM {airlines} a USE KEYS 'doc-greeting'")
+        print("query reads a key-value insert:", list(res.rows()))
+
+    cluster.transactions.run(txn_ryow)
+
+    def txn_options(ctx: AttemptContext) -> None:
+        res = ctx.query(f"SELECT RAW a.hello FROM {airlines} a USE KEYS $key",
+                        TransactionQueryOptions(named_parameters={"key": "doc-q"},
+                                                profile=QueryProfile.TIMINGS))
+        print("with options:", list(res.rows()))
+
+    cluster.transactions.run(txn_options)
+
+
 def main(connstr: str, username: str, password: str) -> None:
     cluster = connect(connstr, username, password)
     collection = cluster.bucket("travel-sample").scope("inventory").collection("airline")
@@ -241,6 +300,7 @@ def main(connstr: str, username: str, password: str) -> None:
     rollback(cluster, collection)
     complete_error_handling(cluster, collection)
     game(cluster, collection)
+    queries(cluster, collection)
     cluster.close()
 
 
