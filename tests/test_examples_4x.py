@@ -103,14 +103,14 @@ EXPECTED = {
         "positional option: [{'airports': 497}]",
         "named keyword: [{'airports': 497}]",
         "named option: [{'airports': 497}]",
-        "airport: {'faa': 'AFF', 'airportname': 'Trans Lyon Intl'}",
-        "airport: {'faa': 'AHH', 'airportname': 'Marseille Regional'}",
-        "airport: {'faa': 'AJM', 'airportname': 'Liberty Paris County'}",
+        "airport: AFF Trans Lyon Intl",
+        "airport: AHH Marseille Regional",
+        "airport: AJM Liberty Paris County",
         "after an upsert, request_plus: [{'airports': 498}]",
         "client context id mirrored: True",
         "priority: [{'airports': 497}]",
         "read only: [{'airports': 497}]",
-        "bad statement: ParsingFailedException, code 24000",
+        "bad statement rejected, code 24000",
         "full name: [{'airportname': 'Adams County', 'country': 'France'}, {'airportname': 'Adams "
         "Field', 'country': 'France'}, {'airportname': 'Adams Regional', 'country': 'France'}]",
         "from the scope: [{'airportname': 'Adams County', 'country': 'France'}, "
