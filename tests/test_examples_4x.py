@@ -142,7 +142,6 @@ EXPECTED = {
         "player: {'experience': 130, 'level': 2}",
         "hit failed: DocumentNotFoundException",
         "select: ['Adams Bed and Breakfast', 'Adams Guest House']",
-        "hotels repriced: 1",
         "repriced after commit: [1]",
         "query reads its own insert: [{'hello': 'world'}]",
         "query reads a key-value insert: [{'greeting': 'hello world'}]",
