@@ -18,10 +18,18 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import h11
 
-from . import alternate, bucket_rest, client_cert, collections_rest, configjson, users_rest
+from . import (
+    alternate,
+    bucket_rest,
+    client_cert,
+    collections_rest,
+    configjson,
+    ui_routes,  # the web console (couchbase_mock/ui)
+    users_rest,
+)
 from .cluster import Cluster
 from .control import parse_query_payload, run_command
-from .httpserver import REALM, Headers, HTTPProtocol, credentials, request_path
+from .httpserver import REALM, Headers, HTTPProtocol, request_path
 from .persistence import meta_durable, meta_mark
 from .rbac import forbidden, permitted
 from .samples import rest as samples_rest
@@ -244,11 +252,11 @@ class MgmtProtocol(HTTPProtocol):
         # loopback unless told otherwise.
         if request.method == b"GET" and request_path(request.target).startswith(CONTROL_PREFIX):
             return True
-        return super().authorized(request)
+        # the web console: its files, login/logout and session cookies (ui_routes)
+        return super().authorized(request) or ui_routes.screen(self.cluster, request)
 
     def unauthorized(self, request: h11.Request) -> tuple[Headers, bytes]:
-        reply = _unauthorized()
-        return [("Content-Type", reply.content_type), *reply.headers], reply.body
+        return [("Content-Type", "text/plain"), *ui_routes.challenge(request)], b""
 
     def eof_received(self) -> Optional[bool]:
         # Unlike the views and query ports, a half-sent request is not answered
@@ -267,10 +275,9 @@ class MgmtProtocol(HTTPProtocol):
             self.take_body()
             self._task = asyncio.ensure_future(self._control(target))
             return
-        creds = credentials(req.headers)
-        user = None
-        if creds is not None and self.cluster.check_password(*creds):
-            user = creds[0]
+        handled, user = ui_routes.dispatch(self, req)  # the web console's, else who asks
+        if handled:
+            return
         mark = meta_mark(self.cluster)
         result = route(
             self.cluster, self.node, req.method.decode(), req.target.decode("latin-1"), user,
