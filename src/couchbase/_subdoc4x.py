@@ -106,7 +106,8 @@ class SubdocOperations4x:
         expiry = expiry_seconds(options.get("expiry"))
         try:
             req = command.request(ekey, _kv.check_cas(cas, key), expiry,
-                                  _kv4x.subdoc_doc_flags(options, semantics))
+                                  _kv4x.subdoc_doc_flags(options, semantics),
+                                  options.get("_user_flags"))  # (transactions only)
         except CouchbaseError as exc:
             raise to_4x(exc) from None
         if len(req.value) > MAX_VALUE_SIZE:

@@ -352,6 +352,8 @@ def convert_macro_cas_to_cas(cas: str) -> int:
 # -- what the API layer sends ----------------------------------------------------
 def _encode_value(spec: tuple[Any, ...]) -> bytes:
     value = spec[3]
+    if spec[2] & 0x20 and isinstance(value, (bytes, bytearray)):  # PathFlags.BINARY_VALUE
+        return bytes(value)
     try:
         if spec[0] == Opcode.SUBDOC_COUNTER:
             return str(value).encode()

@@ -44,6 +44,7 @@ EXPECTED = {
     "insert over a removed document": {"v": "again"},
     "insert of an existing document": {"raised": "TransactionFailed"},
     "get of a missing document": {"raised": "TransactionFailed"},
+    "insert, get, replace in one transaction": {"v": 2},
     "write-write conflict": {"final": {"v": 2}, "errors": [], "A tries": 1, "B retried": True},
     "both read then write, lambda catches": {"added": 2, "committed": 2, "retried": True},
     "both read then write, lambda raises": {"no lost update": True,
@@ -92,10 +93,8 @@ def test_cluster_config_advertises_what_transactions_use(mock_process):
             "subdoc.BinaryXattr"} <= caps
 
 
-# OURS: when this package's transactions (src/couchbase/transactions/, issue 16) land,
-# drop the skip: the same script under our SDK must give EXPECTED too, and the two
-# SDKs' transactions must see each other's staged and committed data.
-@pytest.mark.skip(reason="this package's cluster.transactions is being written (issue 16)")
+# The same script under our SDK gives EXPECTED too (tests/client/test_transactions_interop.py
+# checks that the two SDKs see each other's staged and committed data).
 def test_our_sdk_transactions_on_the_local_cluster(mock_process):
     steps = dict(run_script(sys.executable, SCRIPT, mock_process,
                             f"p{uuid.uuid4().hex[:6]}-", True))

@@ -64,6 +64,7 @@ MUTATION_OPCODES = frozenset((
     Opcode.SUBDOC_DELETE, Opcode.SUBDOC_REPLACE, Opcode.SUBDOC_ARRAY_PUSH_LAST,
     Opcode.SUBDOC_ARRAY_PUSH_FIRST, Opcode.SUBDOC_ARRAY_INSERT,
     Opcode.SUBDOC_ARRAY_ADD_UNIQUE, Opcode.SUBDOC_COUNTER,
+    Opcode.SUBDOC_REPLACE_BODY_WITH_XATTR,  # (transactions: commit a staged body)
 ))
 WHOLE_DOCUMENT_OPCODES = frozenset((Opcode.GET, Opcode.SET, Opcode.DELETE))
 EMPTY_PATH_OPCODES = WHOLE_DOCUMENT_OPCODES | {
@@ -199,9 +200,14 @@ class SubdocCommand:
             return Opcode.SUBDOC_MULTI_LOOKUP if self.lookup else Opcode.SUBDOC_MULTI_MUTATION
         return self.specs[0].opcode
 
-    def request(self, key: bytes, cas: int = 0, expiry: int = 0, doc_flags: int = 0) -> Request:
-        """The request for document ``key``; ``cas``/``expiry`` only make sense for mutations."""
-        tail = (_U32.pack(expiry) if expiry else b"") + (bytes((doc_flags,)) if doc_flags else b"")
+    def request(self, key: bytes, cas: int = 0, expiry: int = 0, doc_flags: int = 0,
+                user_flags: Optional[int] = None) -> Request:
+        """The request for document ``key``; ``cas``/``expiry`` only make sense for mutations.
+        ``user_flags``: the document's new flags, after the expiry in a MULTI_MUTATION's
+        extras (Server 7.6.2+; transactions set them when they stage or commit a body)."""
+        tail = (_U32.pack(expiry) if expiry or user_flags is not None else b"") + \
+            (_U32.pack(user_flags) if user_flags is not None else b"") + \
+            (bytes((doc_flags,)) if doc_flags else b"")
         if not self.multi:
             spec = self.specs[0]
             extras = _SINGLE_EXTRAS.pack(len(spec.path), spec.flags) + tail

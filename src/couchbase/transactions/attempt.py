@@ -52,6 +52,7 @@ from .._errors4x import (
 )
 from ..durability import ServerDurability
 from ..options import LookupInOptions, MutateInOptions, RemoveOptions
+from . import content as C
 from . import fields as F
 from .atr import AtrEntry, atr_id_for_key, doc_record
 from .results import TransactionGetResult
@@ -64,7 +65,6 @@ _TRANSIENT = (CasMismatchException, DocumentNotFoundException, DocumentExistsExc
               PathExistsException, PathNotFoundException)
 _AMBIGUOUS = (AmbiguousTimeoutException, DurabilitySyncWriteAmbiguousException,
               RequestCanceledException)
-_SET_DOC = SD.SubDocOp.SET_DOC
 Resolve = Callable[[str, str, str], Any]  # (bucket, scope, collection) -> Collection
 
 
@@ -88,7 +88,8 @@ class Staged:
     coll: Any
     key: str
     cas: int
-    content: Any
+    content: Any  # as the logic gave it (what ctx.get answers in this attempt)
+    encoded: Optional[C.Content] = None  # what the commit writes (None: a remove)
 
 
 @dataclass
@@ -96,9 +97,11 @@ class _Doc:
     """A document read with its transaction metadata (tombstones included)."""
 
     cas: int
-    body: Any
+    body: Optional[bytes]
+    flags: int
     txn: Optional[dict[str, Any]]
     deleted: bool
+    binary: Optional[bytes] = None  # the binary content staged in txn.op.bin
 
 
 def _where(coll: Any, key: str) -> tuple[str, str, str, str]:
@@ -190,13 +193,14 @@ class Attempt:
     def read(self, coll: Any, key: str) -> Flow:
         """The document with its ``txn`` xattr, tombstones included; None if missing."""
         try:
-            res = yield Call(coll, "lookup_in", key,
-                             [SD.get(F.TXN, xattr=True), SD.get("$document", xattr=True),
-                              SD.get_full()], LookupInOptions(access_deleted=True))
+            res = yield Call(coll, "lookup_in", key, C.READ_SPECS,
+                             LookupInOptions(access_deleted=True))
         except DocumentNotFoundException:
             return None
         meta = _field(res, 1) or {}
-        return _Doc(res.cas, _field(res, 2), _field(res, 0), bool(meta.get("deleted")))
+        flags = meta.get("flags")
+        return _Doc(res.cas, C.raw_field(res, 2), flags if isinstance(flags, int) else 0,
+                    _field(res, 0), bool(meta.get("deleted")), C.raw_field(res, 3))
 
     def atr_entry(self, txn: dict[str, Any]) -> Flow:
         """``(entry or None, server time in ms or None)`` of the attempt that staged ``txn``."""
@@ -220,7 +224,8 @@ class Attempt:
             now_ms = None
         return AtrEntry.parse(attempt_id, _field(res, 0)), now_ms
 
-    def get(self, coll: Any, key: str) -> Flow:
+    def get(self, coll: Any, key: str, transcoder: Any = None) -> Flow:
+        """The document as this attempt sees it, decoded by ``transcoder`` (None: JSON)."""
         if self.query is not None:
             return (yield from _query_steps().get(self, coll, key))
         staged = self.staged.get(_where(coll, key))
@@ -238,12 +243,16 @@ class Attempt:
                 op = _txn_get(doc.txn, "op", "type")
                 if op == F.REMOVE:
                     raise DocumentNotFoundException(message=f"no document {key!r}", key=key)
-                if op in (F.INSERT, F.REPLACE):
-                    return TransactionGetResult(coll, key, doc.cas,
-                                                _txn_get(doc.txn, "op", "stgd"), doc.txn)
+                found = C.staged_content(doc.txn, doc.binary)
+                if op in (F.INSERT, F.REPLACE) and found is not None:
+                    value = found.value if transcoder is None and not found.binary \
+                        else C.decode(C.encoded(found), found.flags, transcoder)
+                    return TransactionGetResult(coll, key, doc.cas, value, doc.txn,
+                                                found.flags)
         if doc.deleted:
             raise DocumentNotFoundException(message=f"no document {key!r}", key=key)
-        return TransactionGetResult(coll, key, doc.cas, doc.body, doc.txn)
+        return TransactionGetResult(coll, key, doc.cas, C.decode(doc.body, doc.flags, transcoder),
+                                    doc.txn, doc.flags)
 
     def get_multi(self, specs: list[Any]) -> Flow:
         """Per spec ``(content,)`` as ``get`` sees it, or None if the document is missing."""
@@ -303,7 +312,7 @@ class Attempt:
         self.atr = (atr_coll, atr_id)
         self.state = F.PENDING
 
-    def _staging(self, op: str, content: Any = None) -> list[Any]:
+    def _staging(self, op: str, content: Optional[C.Content] = None) -> list[Any]:
         atr_coll, atr_id = self.atr  # type: ignore[misc]
         x = {"xattr": True, "create_parents": True}
         specs = [SD.upsert(F.TXN, {}, xattr=True),
@@ -315,8 +324,8 @@ class Attempt:
                  SD.upsert(F.TXN_ATR_SCOPE, atr_coll.scope_name, **x),
                  SD.upsert(F.TXN_ATR_COLLECTION, atr_coll.name, **x),
                  SD.upsert(F.TXN_OP_TYPE, op, **x)]
-        if op != F.REMOVE:
-            specs.append(SD.upsert(F.TXN_STAGED, content, **x))
+        if content is not None:
+            specs.extend(C.staging_specs(content))
         specs.append(SD.upsert(F.TXN_CRC32, SD.MutationMacro.value_crc32c(),
                                create_parents=True))
         if op != F.INSERT:
@@ -326,9 +335,10 @@ class Attempt:
                 specs.append(SD.upsert(path, macro, _expand_macros=True, **x))
         return specs
 
-    def insert(self, coll: Any, key: str, value: Any) -> Flow:
+    def insert(self, coll: Any, key: str, value: Any, transcoder: Any = None) -> Flow:
         if self.query is not None:
             return (yield from _query_steps().insert(self, coll, key, value))
+        content = C.encode(value, transcoder)
         where = _where(coll, key)
         staged = self.staged.get(where)
         if staged is not None and staged.op != F.REMOVE:
@@ -337,15 +347,16 @@ class Attempt:
         yield from self.ensure_atr(coll, key)
         if staged is not None:  # removed, then inserted again: a replace
             res = yield from self._write(coll, "mutate_in", "staging the insert", key,
-                                         self._staging(F.REPLACE, value),
+                                         self._staging(F.REPLACE, content),
                                          self._durable(cas=staged.cas))
-            self.staged[where] = Staged(F.REPLACE, coll, key, res.cas, value)
-            return TransactionGetResult(coll, key, res.cas, value)
-        specs = self._staging(F.INSERT, value)
+            self.staged[where] = Staged(F.REPLACE, coll, key, res.cas, value, content)
+            return TransactionGetResult(coll, key, res.cas, value, None, content.flags)
+        specs = self._staging(F.INSERT, content)
         try:
             res = yield Call(coll, "mutate_in", key, specs,
                              self._durable(store_semantics=SD.StoreSemantics.INSERT,
-                                           access_deleted=True, create_as_deleted=True))
+                                           access_deleted=True, create_as_deleted=True,
+                                           _user_flags=content.flags))
         except DocumentExistsException:
             doc = yield from self.read(coll, key)
             if doc is None:
@@ -355,15 +366,17 @@ class Attempt:
             if not doc.deleted:
                 raise DocumentExistsException(message=f"{key!r} exists", key=key) from None
             res = yield from self._write(coll, "mutate_in", "staging the insert", key, specs,
-                                         self._durable(cas=doc.cas, access_deleted=True))
+                                         self._durable(cas=doc.cas, access_deleted=True,
+                                                       _user_flags=content.flags))
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc, "staging the insert") from exc
-        self.staged[where] = Staged(F.INSERT, coll, key, res.cas, value)
-        return TransactionGetResult(coll, key, res.cas, value)
+        self.staged[where] = Staged(F.INSERT, coll, key, res.cas, value, content)
+        return TransactionGetResult(coll, key, res.cas, value, None, content.flags)
 
-    def replace(self, doc: TransactionGetResult, value: Any) -> Flow:
+    def replace(self, doc: TransactionGetResult, value: Any, transcoder: Any = None) -> Flow:
         if self.query is not None:
             return (yield from _query_steps().replace(self, doc, value))
+        content = C.encode(value, transcoder)
         coll, key = doc.collection, doc.id
         where = _where(coll, key)
         staged = self.staged.get(where)
@@ -375,10 +388,10 @@ class Attempt:
         op = staged.op if staged is not None else F.REPLACE
         cas = staged.cas if staged is not None else doc.cas
         res = yield from self._write(coll, "mutate_in", "staging the replace", key,
-                                     self._staging(op, value),
+                                     self._staging(op, content),
                                      self._durable(cas=cas, access_deleted=op == F.INSERT))
-        self.staged[where] = Staged(op, coll, key, res.cas, value)
-        return TransactionGetResult(coll, key, res.cas, value)
+        self.staged[where] = Staged(op, coll, key, res.cas, value, content)
+        return TransactionGetResult(coll, key, res.cas, value, None, content.flags)
 
     def remove(self, doc: TransactionGetResult) -> Flow:
         if self.query is not None:
@@ -471,10 +484,11 @@ class Attempt:
                     yield Call(s.coll, "remove", s.key, opts)
                 else:
                     insert = s.op == F.INSERT
-                    yield Call(s.coll, "mutate_in", s.key,
-                               [SD.remove(F.TXN, xattr=True), SD.Spec(_SET_DOC, "", 0, s.content)],
+                    encoded = s.encoded or C.encode(s.content, None)
+                    yield Call(s.coll, "mutate_in", s.key, C.commit_specs(encoded),
                                self._durable(cas=cas, access_deleted=insert,
-                                             revive_document=insert))
+                                             revive_document=insert,
+                                             _user_flags=encoded.flags))
                 return True
             except CasMismatchException:
                 doc = yield from self.read(s.coll, s.key)

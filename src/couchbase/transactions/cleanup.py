@@ -38,6 +38,7 @@ from .._errors4x import (
 )
 from ..durability import ServerDurability
 from ..options import LookupInOptions, MutateInOptions, RemoveOptions
+from . import content as C
 from . import fields as F
 from .atr import NUM_ATRS, AtrEntry, cas_to_ms
 from .steps import Call, Flow
@@ -205,9 +206,8 @@ def _per_doc(resolve: Resolve, record: Any, attempt_id: str, same_body: bool,
                    str(record.get(F.DOC_COLLECTION) or "_default"))
     key = record[F.DOC_ID]
     try:
-        res = yield Call(coll, "lookup_in", key,
-                         [SD.get(F.TXN, xattr=True), SD.get("$document", xattr=True),
-                          SD.get_full()], LookupInOptions(access_deleted=True))
+        res = yield Call(coll, "lookup_in", key, C.READ_SPECS,
+                         LookupInOptions(access_deleted=True))
     except DocumentNotFoundException:
         return
     txn = _value(res, 0)
@@ -217,33 +217,35 @@ def _per_doc(resolve: Resolve, record: Any, attempt_id: str, same_body: bool,
     op = txn.get("op") or {}
     if same_body and op.get("crc32") != meta.get("value_crc32c"):
         return  # the body changed since the staging: not ours to touch
-    yield from action(coll, key, res.cas, op, bool(meta.get("deleted")), level)
+    yield from action(coll, key, res.cas, op, bool(meta.get("deleted")), level,
+                      C.staged_content(txn, C.raw_field(res, 3)))
 
 
 def _commit_doc(coll: Any, key: str, cas: int, op: dict[str, Any], deleted: bool,
-                level: int) -> Flow:
-    if op.get("type") not in (F.INSERT, F.REPLACE):
+                level: int, content: Optional[C.Content]) -> Flow:
+    """Make the staged content (JSON or binary, with its flags) the body."""
+    if op.get("type") not in (F.INSERT, F.REPLACE) or content is None:
         return
-    yield Call(coll, "mutate_in", key,
-               [SD.remove(F.TXN, xattr=True), SD.Spec(SD.SubDocOp.SET_DOC, "", 0, op.get("stgd"))],
-               _mutate_options(level, cas=cas, access_deleted=deleted, revive_document=deleted))
+    yield Call(coll, "mutate_in", key, C.commit_specs(content),
+               _mutate_options(level, cas=cas, access_deleted=deleted, revive_document=deleted,
+                               _user_flags=content.flags))
 
 
 def _remove_doc(coll: Any, key: str, cas: int, op: dict[str, Any], deleted: bool,
-                level: int) -> Flow:
+                level: int, content: Optional[C.Content] = None) -> Flow:
     if op.get("type") == F.REMOVE and not deleted:
         yield Call(coll, "remove", key, _remove_options(level, cas))
 
 
 def _drop_insert(coll: Any, key: str, cas: int, op: dict[str, Any], deleted: bool,
-                 level: int) -> Flow:
+                 level: int, content: Optional[C.Content] = None) -> Flow:
     if deleted:
-        yield from _unlink(coll, key, cas, op, deleted, level)
+        yield from _unlink(coll, key, cas, op, deleted, level, content)
     else:
         yield Call(coll, "remove", key, _remove_options(level, cas))
 
 
 def _unlink(coll: Any, key: str, cas: int, op: dict[str, Any], deleted: bool,
-            level: int) -> Flow:
+            level: int, content: Optional[C.Content] = None) -> Flow:
     yield Call(coll, "mutate_in", key, [SD.remove(F.TXN, xattr=True)],
                _mutate_options(level, cas=cas, access_deleted=True))

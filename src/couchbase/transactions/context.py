@@ -22,6 +22,25 @@ def _query_options(options: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     return {**(options or {}), **kwargs}
 
 
+def _transcoder(options: Any, kwargs: dict[str, Any]) -> Any:
+    """The ``transcoder`` of TransactionGet/Insert/ReplaceOptions or the keywords (None:
+    JSON). A class is instantiated, as the Collection's methods take either."""
+    if options is not None and not isinstance(options, dict):
+        from .._errors4x import InvalidArgumentException
+
+        raise InvalidArgumentException(message="expected TransactionGetOptions, "
+                                       "TransactionInsertOptions or TransactionReplaceOptions, "
+                                       f"not {options!r}")
+    transcoder = kwargs.get("transcoder", (options or {}).get("transcoder"))
+    if isinstance(transcoder, type):
+        transcoder = transcoder()
+    if transcoder is not None and not callable(getattr(transcoder, "encode_value", None)):
+        from .._errors4x import InvalidArgumentException
+
+        raise InvalidArgumentException(message=f"not a transcoder: {transcoder!r}")
+    return transcoder
+
+
 def _check_doc(doc: Any) -> None:
     if not isinstance(doc, TransactionGetResult):
         from .._errors4x import InvalidArgumentException
@@ -63,8 +82,10 @@ class AttemptContext:
         self._attempt = attempt
 
     def get(self, coll: Any, key: str, options: Any = None, **kwargs: Any) -> TransactionGetResult:
-        """The document ``key`` of ``coll`` as this transaction sees it."""
-        return run_blocking(self._attempt.guarded(self._attempt.get(coll, key)))
+        """The document ``key`` of ``coll`` as this transaction sees it
+        (TransactionGetOptions: ``transcoder``)."""
+        tc = _transcoder(options, kwargs)
+        return run_blocking(self._attempt.guarded(self._attempt.get(coll, key, tc)))
 
     def get_multi(self, specs: list[Any], options: Any = None, **kwargs: Any) -> Any:
         """Several documents (a list of TransactionGetMultiSpec): a
@@ -73,14 +94,19 @@ class AttemptContext:
 
     def insert(self, coll: Any, key: str, value: Any, options: Any = None,
                **kwargs: Any) -> TransactionGetResult:
-        """Stage a new document."""
-        return run_blocking(self._attempt.guarded(self._attempt.insert(coll, key, value)))
+        """Stage a new document (TransactionInsertOptions: ``transcoder``, e.g.
+        RawBinaryTranscoder for bytes)."""
+        tc = _transcoder(options, kwargs)
+        return run_blocking(self._attempt.guarded(self._attempt.insert(coll, key, value, tc)))
 
     def replace(self, txn_get_result: TransactionGetResult, value: Any, options: Any = None,
                 **kwargs: Any) -> TransactionGetResult:
-        """Stage new content for a document read (or written) in this transaction."""
+        """Stage new content for a document read (or written) in this transaction
+        (TransactionReplaceOptions: ``transcoder``)."""
         _check_doc(txn_get_result)
-        return run_blocking(self._attempt.guarded(self._attempt.replace(txn_get_result, value)))
+        tc = _transcoder(options, kwargs)
+        return run_blocking(self._attempt.guarded(
+            self._attempt.replace(txn_get_result, value, tc)))
 
     def remove(self, txn_get_result: TransactionGetResult, **kwargs: Any) -> None:
         """Stage the removal of a document read (or written) in this transaction."""
@@ -103,20 +129,24 @@ class AsyncAttemptContext:
 
     async def get(self, coll: Any, key: str, options: Any = None,
                   **kwargs: Any) -> TransactionGetResult:
-        return await run_async(self._attempt.guarded(self._attempt.get(coll, key)))
+        tc = _transcoder(options, kwargs)
+        return await run_async(self._attempt.guarded(self._attempt.get(coll, key, tc)))
 
     async def get_multi(self, specs: list[Any], options: Any = None, **kwargs: Any) -> Any:
         return await run_async(self._attempt.guarded(self._attempt.get_multi(_specs(specs))))
 
     async def insert(self, coll: Any, key: str, value: Any, options: Any = None,
                      **kwargs: Any) -> TransactionGetResult:
-        return await run_async(self._attempt.guarded(self._attempt.insert(coll, key, value)))
+        tc = _transcoder(options, kwargs)
+        return await run_async(self._attempt.guarded(
+            self._attempt.insert(coll, key, value, tc)))
 
     async def replace(self, txn_get_result: TransactionGetResult, value: Any,
                       options: Any = None, **kwargs: Any) -> TransactionGetResult:
         _check_doc(txn_get_result)
+        tc = _transcoder(options, kwargs)
         return await run_async(self._attempt.guarded(
-            self._attempt.replace(txn_get_result, value)))
+            self._attempt.replace(txn_get_result, value, tc)))
 
     async def remove(self, txn_get_result: TransactionGetResult, **kwargs: Any) -> None:
         _check_doc(txn_get_result)

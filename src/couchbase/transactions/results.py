@@ -29,15 +29,16 @@ class TransactionGetResult:
     """A document as the transaction sees it: ``id``, ``cas``, ``content_as[dict]``.
     Pass it to ``ctx.replace`` / ``ctx.remove``."""
 
-    __slots__ = ("_collection", "_key", "_cas", "_content", "_txn")
+    __slots__ = ("_collection", "_key", "_cas", "_content", "_txn", "_flags")
 
     def __init__(self, collection: Any, key: str, cas: int, content: Any,
-                 txn: Optional[dict[str, Any]] = None) -> None:
+                 txn: Optional[dict[str, Any]] = None, flags: Optional[int] = None) -> None:
         self._collection = collection
         self._key = key
         self._cas = cas
-        self._content = content
+        self._content = content  # decoded by the get's transcoder (JSON by default)
         self._txn = txn  # the document's "txn" xattr when it was read
+        self._flags = flags  # the flags of the content read or written
 
     @property
     def id(self) -> str:
@@ -51,8 +52,9 @@ class TransactionGetResult:
 
     @property
     def content_as(self) -> ContentProxy:
-        """``content_as[dict]``: the content, converted; a copy, so changing it
-        changes nothing staged."""
+        """``content_as[dict]`` (``content_as[bytes]`` for a document read with
+        ``TransactionGetOptions(transcoder=RawBinaryTranscoder())``): the content,
+        converted; a copy, so changing it changes nothing staged."""
         return ContentProxy(copy.deepcopy(self._content))
 
     @property
