@@ -14,7 +14,7 @@ export default async function buckets(main) {
     list.replaceChildren(all.length ? table(['Bucket', 'Type', 'Items', 'RAM quota', ''],
       all.map((b) => [
         h('a', { href: `#/documents?bucket=${encodeURIComponent(b.name)}` }, b.name),
-        b.bucketType || '', b.basicStats ? String(b.basicStats.itemCount) : '',
+        b.bucketType === 'membase' ? 'couchbase' : b.bucketType || '', b.basicStats ? String(b.basicStats.itemCount) : '',
         b.quota ? bytes(b.quota.rawRAM || b.quota.ram) : '',
         h('span', { class: 'actions' },
           b.controllers && b.controllers.flush ? confirmButton('Flush', async () => {

@@ -14,9 +14,9 @@ export default async function dashboard(main) {
       table(['Node', 'Status', 'Services', 'Version'], pool.nodes.map((n) => [
         n.hostname, n.status, (n.services || []).join(', '), n.version || '']))),
     h('section', null, h('h2', null, `Buckets (${buckets.length})`),
-      table(['Bucket', 'Type', 'Items', 'RAM quota'], buckets.map((b) => [
-        b.name, b.bucketType || b.bucketCapabilitiesVer || '', b.basicStats ? b.basicStats.itemCount : '',
-        b.quota ? bytes(b.quota.ram) : '']))),
+      table(['Bucket', 'Type', 'Items', 'RAM quota per node'], buckets.map((b) => [
+        b.name, b.bucketType === 'membase' ? 'couchbase' : b.bucketType || '', b.basicStats ? b.basicStats.itemCount : '',
+        b.quota ? bytes(b.quota.rawRAM || b.quota.ram) : '']))),
     h('section', null, h('h2', null, 'Activity'), charts));
   const draw = async () => {
     const cards = [];

@@ -95,7 +95,7 @@ export default async function views(main, params) {
   if (params.get('published')) status.replaceChildren(note(`Published ${params.get('published')}`, 'ok'));
   main.append(h('div', { class: 'toolbar' }, field('Bucket', bucketSel)), status,
     rows.length ? table(['Design document', 'View', ''], rows) : h('p', null, 'No design documents yet.'),
-    h('details', { class: 'card params' }, h('summary', null, 'Query parameters'),
+    h('details', { class: 'card params', open: true }, h('summary', null, 'Query parameters'),
       h('div', { class: 'param-grid' }, PARAMS.map((p) => field(p, inputs[p])))),
     results, editor);
   return null;
