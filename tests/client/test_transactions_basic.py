@@ -139,6 +139,24 @@ def test_insert_and_remove(cluster, coll, ids):
     assert not _has_txn(coll, new)
 
 
+def test_insert_get_replace_in_one_transaction(cluster, coll, ids):
+    """The guide's simple transaction: the replace works on what ctx.get read of the
+    transaction's own staged insert; nothing is seen before the commit."""
+    key = ids[0]
+    seen = {}
+
+    def logic(ctx):
+        ctx.insert(coll, key, {"v": 1})
+        doc = ctx.get(coll, key)
+        ctx.replace(doc, {"v": doc.content_as[dict]["v"] + 1})
+        seen["before commit"] = coll.exists(key).exists
+
+    result = cluster.transactions.run(logic)
+    assert result.unstaging_complete and seen == {"before commit": False}
+    assert coll.get(key).content_as[dict] == {"v": 2}
+    assert not _has_txn(coll, key)
+
+
 def test_insert_then_remove_in_one_transaction_leaves_nothing(cluster, coll, ids):
     key = ids[0]
 

@@ -153,6 +153,15 @@ def main():
     run.step("get of a missing document",
              lambda: txns.run(lambda ctx: ctx.get(coll, k("never"))))
 
+    # -- the guide's simple transaction: insert, get, replace in one transaction (the
+    # official SDK re-stages its own insert: a CAS mutation of the tombstone it created)
+    def insert_get_replace(ctx):
+        ctx.insert(coll, k("igr"), {"v": 1})
+        doc = ctx.get(coll, k("igr"))
+        ctx.replace(doc, {"v": doc.content_as[dict]["v"] + 1})
+    run.step("insert, get, replace in one transaction",
+             lambda: txns.run(insert_get_replace), lambda res: body(k("igr")))
+
     # -- write-write conflict: B meets A's staged write, waits, retries, both commit.
     # The official Python SDK 4.6.3 retries an attempt only when the lambda returns:
     # its run() loop (couchbase/transactions/logic/transactions_logic.py) turns any

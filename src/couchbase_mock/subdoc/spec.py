@@ -160,6 +160,11 @@ def _spec(opcode: int, traits: Traits, flags: int, raw_path: bytes, value: bytes
 
 
 def _doc_flags(doc_flags: int, mutation: bool, cas: int) -> None:
+    """The doc-flag rules kv_engine checks for single- and multi-path requests alike.
+    CREATE_AS_DELETED alone (or with ACCESS_DELETED and a CAS) is a valid multi-path
+    mutation: it changes the tombstone that CAS names and leaves it deleted (what a
+    transaction sends to re-stage its own insert); only a single-path request needs
+    MKDOC or ADD with it (see ``decode_single``)."""
     if doc_flags & ~_DOC_FLAGS:
         raise SubdocError(Status.EINVAL)
     if not mutation and doc_flags & ~(ACCESS_DELETED | REPLICA_READ):
@@ -170,8 +175,8 @@ def _doc_flags(doc_flags: int, mutation: bool, cas: int) -> None:
         raise SubdocError(Status.EINVAL)
     if doc_flags & ADD and cas:
         raise SubdocError(Status.EINVAL)
-    if doc_flags & CREATE_AS_DELETED and not doc_flags & (MKDOC | ADD):
-        raise SubdocError(Status.EINVAL)
+    if doc_flags & REPLICA_READ and doc_flags & ACCESS_DELETED:
+        raise SubdocError(Status.EINVAL)  # a replica never answers for a tombstone
     if doc_flags & REVIVE_DOCUMENT and (
             not doc_flags & ACCESS_DELETED or doc_flags & CREATE_AS_DELETED):
         raise SubdocError(Status.EINVAL)
@@ -189,6 +194,9 @@ def decode_single(opcode: int, extras: bytes, value: bytes, cas: int) -> Request
     _doc_flags(doc_flags, traits.mutation, cas)
     if pathlen > len(value):
         raise SubdocError(Status.EINVAL)
+    if doc_flags & CREATE_AS_DELETED and (
+            not doc_flags & (MKDOC | ADD) or not flags & XATTR_PATH):
+        raise SubdocError(Status.EINVAL)  # kv_engine: only with MKDOC/ADD, on an XATTR
     spec = _spec(opcode, traits, flags, value[:pathlen], value[pathlen:])
     return Request([spec], doc_flags, expiry, traits.mutation)
 
