@@ -284,7 +284,7 @@ def test_concurrent_edit_shows_a_conflict_and_keeps_both(client, beer_db):
     assert resp.status_code == 409
     page = text(resp)
     assert "Someone else saved this beer" in page
-    assert 'value="6.0"' in page and "My words" in page  # mine, still in the form
+    assert 'value="6"' in page and "My words" in page  # mine, still in the form
     assert "Their words" in re.search(r'id="current-version">(.*?)</section>', page,
                                       re.S).group(1)
     stored = beer_db.get(beer_id)

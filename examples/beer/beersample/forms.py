@@ -62,7 +62,7 @@ def _number(text: str, label: str, low: float, high: float, integer: bool) -> An
         raise ValueError(f"{label} must be {kind}") from None
     if not low <= value <= high or value != value:
         raise ValueError(f"{label} must be between {low:g} and {high:g}")
-    return value
+    return int(value) if value == int(value) else value  # "5" is 5, not 5.0
 
 
 def beer_fields(form: Mapping[str, str],
