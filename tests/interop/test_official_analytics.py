@@ -22,10 +22,6 @@ SCRIPT = "official_sdk_analytics4x.py"
 
 # step -> (official outcome, ours, why)
 KNOWN_DIFFERENCES: dict[str, tuple[object, object, str]] = {
-    "pending mutations": (
-        {"Pdv.airports": 0}, {"Pdv": {"airports": 0}},
-        "the official SDK 4.x flattens the service's {dataverse: {dataset: n}} into "
-        "'dataverse.dataset' keys; ours returns the map the management RFC specifies"),
     "syntax error": (
         {"raised": "CouchbaseException"}, {"raised": "ParsingFailedException"},
         "24000 (syntax error): the official SDK has no class for it; ours raises "
@@ -46,6 +42,7 @@ EXPECTED = {
     "dataset bucket and link": [["default", "Local"]],
     "indexes": [["airports", "airports", "Pdv"], ["airports", "by_country", "Pdv"]],
     "create index again": {"raised": "QueryIndexAlreadyExistsException"},
+    "pending mutations": {"Pdv.airports": 0},  # flat "dataverse.dataset" keys
     "positional as arguments": ["Charles de Gaulle", "Orly"],
     "named as options": ["San Francisco Intl"],
     "count": [{"$1": 2}],

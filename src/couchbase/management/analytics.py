@@ -13,7 +13,8 @@
 Dataverses, datasets, indexes and the ``Local`` link are managed with
 analytics DDL statements (``CREATE DATAVERSE``, ``CREATE DATASET ... ON``,
 ``CREATE INDEX``, ``CONNECT LINK``...) and listed from ``Metadata``; pending
-mutations come from ``/analytics/node/agg/stats/remaining`` and remote links
+mutations come from ``/analytics/node/agg/stats/remaining`` (flattened to
+``"dataverse.dataset"`` keys, as the official SDK 4.x returns them) and remote links
 from ``/analytics/link``. A dataverse name with a ``/`` names a scope's
 dataverse (``"travel-sample/inventory"``). Each call runs on the cluster's
 front end: the value on the sync API, an awaitable on acouchbase, a Deferred
@@ -253,6 +254,15 @@ def _rest_flow(mgmt: Endpoint, method: str, target: str, form: Optional[dict] = 
     return value
 
 
+def _flat_pending(stats: Any) -> dict[str, int]:
+    """The service's ``{dataverse: {dataset: count}}`` as ``{"dataverse.dataset": count}``."""
+    if not isinstance(stats, dict):
+        return {}
+    return {f"{dataverse}.{dataset}": count
+            for dataverse, datasets in stats.items() if isinstance(datasets, dict)
+            for dataset, count in datasets.items()}
+
+
 class AnalyticsIndexManager(Manager):
     """Dataverses, datasets, analytics indexes and links of a cluster."""
 
@@ -364,10 +374,16 @@ class AnalyticsIndexManager(Manager):
         return self._none(f"DISCONNECT LINK {link}", opts)
 
     def get_pending_mutations(self, *options: Any, **kwargs: Any) -> Any:
-        """Mutations each dataset has yet to ingest: ``{dataverse: {dataset: count}}``."""
+        """Mutations each dataset has yet to ingest: ``{"dataverse.dataset": count}``,
+        the flat map the official SDK 4.x returns (the service answers
+        ``{dataverse: {dataset: count}}``); empty while no link is connected."""
         opts = merge(GetPendingMutationsOptions, options, kwargs)
-        return self._call(lambda mgmt: _rest_flow(
-            mgmt, "GET", "/analytics/node/agg/stats/remaining"), opts)
+
+        def make(mgmt: Endpoint) -> Flow:
+            stats = yield from _rest_flow(mgmt, "GET", "/analytics/node/agg/stats/remaining")
+            return _flat_pending(stats)
+
+        return self._call(make, opts)
 
     # -- remote links -------------------------------------------------------------------
     def _link_target(self, dataverse: str, name: str) -> str:
