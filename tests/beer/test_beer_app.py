@@ -458,3 +458,22 @@ def test_the_command_starts_cluster_and_app():
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_python_m_form_and_help():
+    out = subprocess.run([sys.executable, "-m", "beersample", "--help"], cwd=BEER_DIR,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "--connstr" in out.stdout
+
+
+def test_connstr_points_it_at_an_existing_cluster(beer_db):
+    """--connstr: a cluster that already holds beer-sample (here a second local one)."""
+    from beersample.cli import connect
+
+    from couchbase_mock import MockCluster
+
+    with MockCluster(samples=["beer-sample"]) as other:
+        with connect(other.connstr, other.username, other.password) as db:
+            assert db.get(JULEOL).value["name"] == "Juleøl"
+            assert [r.docid for r in db.query("brewery", "by_name", limit=1, stale=False,
+                                              mapkey_range=["21st", "21st\u0fff"])] == [BREWERY]

@@ -1,0 +1,7 @@
+"""``python -m beersample`` (from examples/beer): the same as beer.py."""
+
+from __future__ import annotations
+
+from .cli import main
+
+main()
