@@ -96,6 +96,11 @@ def test_console_walkthrough(page: Any, cluster: MockCluster) -> None:
     page.click("button:text('Explain')")
     page.wait_for_selector("pre.plan:has-text('#operator')")
     screenshot(page, "query-explain")
+    browser_log(page).expect(r"status of 4\d\d")  # a syntax error is the query's 400
+    page.fill("textarea[name=statement]", "SELECT name\nFRM `beer-sample`")
+    page.click("button:text('Execute')")
+    page.wait_for_selector(".errors .position:has-text('line 2')")
+    screenshot(page, "query-error")
 
     # a view: saved in a development design document, queried, published
     page.goto(cluster.mgmt_url + "/ui/index.html#/views?bucket=beer-sample")

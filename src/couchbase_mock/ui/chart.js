@@ -16,9 +16,10 @@ export function lineChart(title, values, format = (v) => String(Math.round(v))) 
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img',
     'aria-label': title });
   root.append(svg('line', { x1: 0, y1: H - 1, x2: W, y2: H - 1, class: 'axis' }));
-  if (values.length > 1) {
-    const step = W / (values.length - 1);
-    const points = values.map((v, i) =>
+  const series = values.length === 1 ? [values[0], values[0]] : values; // one sample: a level line
+  if (series.length > 1) {
+    const step = W / (series.length - 1);
+    const points = series.map((v, i) =>
       `${(i * step).toFixed(1)},${(H - 4 - (v / max) * (H - 16)).toFixed(1)}`);
     root.append(svg('polyline', { points: points.join(' '), class: 'series' }));
   }
