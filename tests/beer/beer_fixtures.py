@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-pytest.importorskip("flask")
+pytest.importorskip("flask", reason="the beer app needs Flask: pip install -e '.[beer-app]'")
 
 BEER_DIR = Path(__file__).resolve().parents[2] / "examples" / "beer"
 if str(BEER_DIR) not in sys.path:

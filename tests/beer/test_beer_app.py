@@ -16,9 +16,16 @@ from html import unescape
 from typing import Any
 
 import pytest
-from beer_fixtures import BEER_DIR, PAGE
 
-from couchbase.views.params import Query
+pytest.importorskip("flask", reason="the beer app needs Flask: pip install -e '.[beer-app]'")
+
+import beer_fixtures  # noqa: E402 - tests/beer
+from beer_fixtures import BEER_DIR, PAGE  # noqa: E402
+
+from couchbase.views.params import Query  # noqa: E402
+
+beer_db = beer_fixtures.beer_db
+beer_app = beer_fixtures.beer_app
 
 JULEOL = "aass_brewery-juleol"
 BREWERY = "21st_amendment_brewery_cafe"

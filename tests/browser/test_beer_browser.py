@@ -15,6 +15,7 @@ import pytest
 from browser_helpers import all_viewports, browser_log, screenshot  # tests/browser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "beer"))
+pytest.importorskip("flask", reason="the beer app needs Flask: pip install -e '.[beer-app]'")
 
 import beer_fixtures  # noqa: E402 - tests/beer
 
