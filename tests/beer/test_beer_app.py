@@ -484,3 +484,25 @@ def test_connstr_points_it_at_an_existing_cluster(beer_db):
             assert db.get(JULEOL).value["name"] == "Juleøl"
             assert [r.docid for r in db.query("brewery", "by_name", limit=1, stale=False,
                                               mapkey_range=["21st", "21st\u0fff"])] == [BREWERY]
+
+
+def test_write_between_read_and_replace_is_caught_by_cas(beer_db):
+    """The window the page cannot see: someone saves after update() read the
+    document and before it replaced it; the server's CAS check refuses ours."""
+    from beersample import store
+
+    beer_id = f"{BREWERY}-race_{uuid.uuid4().hex[:6]}"
+    cas = beer_db.add(beer_id, {"type": "beer", "name": "Race", "brewery_id": BREWERY}).cas
+
+    class Racing:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(beer_db, name)
+
+        def replace(self, key: str, value: Any, cas: int) -> Any:
+            beer_db.replace(key, {**value, "description": "Sneaked in"})
+            return beer_db.replace(key, value, cas=cas)
+
+    with pytest.raises(store.Conflict) as caught:
+        store.update(Racing(), "beer", beer_id, {"name": "Mine"}, cas)
+    assert caught.value.current.description == "Sneaked in"
+    assert beer_db.get(beer_id).value["name"] == "Race"
