@@ -499,7 +499,7 @@ def test_write_between_read_and_replace_is_caught_by_cas(beer_db):
             return getattr(beer_db, name)
 
         def replace(self, key: str, value: Any, cas: int) -> Any:
-            beer_db.replace(key, {**value, "description": "Sneaked in"})
+            beer_db.replace(key, {**beer_db.get(key).value, "description": "Sneaked in"})
             return beer_db.replace(key, value, cas=cas)
 
     with pytest.raises(store.Conflict) as caught:
