@@ -56,7 +56,7 @@ from . import content as C
 from . import fields as F
 from .atr import AtrEntry, atr_id_for_key, doc_record
 from .results import TransactionGetResult
-from .steps import Call, Flow
+from .steps import Call, Flow, Pause
 
 _TRANSIENT = (CasMismatchException, DocumentNotFoundException, DocumentExistsException,
               TemporaryFailException, DocumentLockedException,
@@ -445,21 +445,7 @@ class Attempt:
             self.state = F.COMPLETED
             return True
         _crash_point("pending")
-        atr_coll, atr_id = self.atr
-        try:
-            yield Call(atr_coll, "mutate_in", atr_id,
-                       self._entry_specs(F.COMMITTED, F.COMMIT_START), self._durable())
-        except _AMBIGUOUS as exc:
-            entry, _ = yield from self.atr_entry({"id": {"atmpt": self.id}, "atr": {
-                "id": atr_id, "bkt": atr_coll.bucket_name, "scp": atr_coll.scope_name,
-                "coll": atr_coll.name}})
-            if entry is None or entry.state != F.COMMITTED:
-                from .._errors4x import TransactionCommitAmbiguous
-
-                raise TransactionCommitAmbiguous(
-                    message=f"the commit's outcome is unknown: {exc}", inner_cause=exc) from exc
-        except Exception as exc:  # noqa: BLE001
-            raise self._fail(exc, "committing") from exc
+        yield from self._commit_point()
         self.state = F.COMMITTED
         _crash_point("committed")
         complete = True
@@ -472,6 +458,54 @@ class Attempt:
             yield from self._drop_entry()
         self.state = F.COMPLETED
         return complete
+
+    def _commit_point(self) -> Flow:
+        """Set the ATR entry COMMITTED. A write with no known outcome (ambiguous) is
+        settled by reading the entry: COMMITTED is done, PENDING is written again (the
+        write is idempotent), gone or aborted means it did not commit (the cleanup or
+        another client took the attempt). TransactionCommitAmbiguous only when the
+        entry cannot be read before the transaction's time is up."""
+        from .._errors4x import TransactionCommitAmbiguous
+
+        atr_coll, atr_id = self.atr  # type: ignore[misc]
+        specs = self._entry_specs(F.COMMITTED, F.COMMIT_START)
+        where = {"id": {"atmpt": self.id}, "atr": {
+            "id": atr_id, "bkt": atr_coll.bucket_name, "scp": atr_coll.scope_name,
+            "coll": atr_coll.name}}
+        ambiguous: Optional[BaseException] = None
+        state = F.PENDING
+        tries = 0
+        while True:
+            if ambiguous is None or state == F.PENDING:
+                try:
+                    yield Call(atr_coll, "mutate_in", atr_id, specs, self._durable())
+                    return
+                except _AMBIGUOUS as exc:
+                    ambiguous = exc
+                except Exception as exc:  # noqa: BLE001
+                    if ambiguous is None:
+                        raise self._fail(exc, "committing") from exc
+                    ambiguous = exc
+            try:
+                entry, _ = yield from self.atr_entry(where)
+                state = entry.state if entry is not None else "absent"
+            except Exception as exc:  # noqa: BLE001 (cannot tell: try again while time remains)
+                state, ambiguous = "unknown", exc
+            if state in (F.COMMITTED, F.COMPLETED):
+                return
+            if state not in (F.PENDING, "unknown"):
+                raise OperationFailed(f"the commit did not happen: the attempt's ATR entry is "
+                                      f"{state} (taken over by the cleanup?)", ambiguous,
+                                      expired=self.expired())
+            if self.expired():
+                if state == F.PENDING:  # known not committed
+                    raise OperationFailed("the transaction expired while committing",
+                                          ambiguous, expired=True)
+                raise TransactionCommitAmbiguous(
+                    message=f"the commit's outcome is unknown: {ambiguous}",
+                    inner_cause=ambiguous)
+            yield Pause(backoff(tries))
+            tries += 1
 
     def _unstage(self, s: Staged) -> Flow:
         cas = s.cas
