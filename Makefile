@@ -20,6 +20,7 @@ demo: $(BIN)/python
 # runs' counts and the verdict: "make test: CPython N passed...; PyPy N passed: ALL PASSED".
 test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
+	@scripts/install-browser.sh
 	@logs=$$(mktemp -d); \
 	{ $(BIN)/python -m pytest -q -n 2 --dist loadfile; echo $$? >$$logs/cpython.rc; } 2>&1 | tee $$logs/cpython.log; \
 	{ scripts/test-pypy.sh; echo $$? >$$logs/pypy.rc; } 2>&1 | tee $$logs/pypy.log; \
