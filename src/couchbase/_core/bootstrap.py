@@ -34,8 +34,8 @@ WANTED_FEATURES = (
     Feature.JSON,
     Feature.ALT_REQUEST_SUPPORT,
     Feature.COLLECTIONS,
-    Feature.XATTR,
     Feature.SUBDOC_REPLICA_READ,  # lookup_in_any_replica / lookup_in_all_replicas
+    Feature.SUBDOC_BINARY_XATTR,  # transactions stage binary documents in txn.op.bin
 )
 _OFF = frozenset(("false", "off", "0", "no"))
 _ON = frozenset(("true", "on", "1", "yes"))
