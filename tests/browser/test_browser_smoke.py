@@ -110,3 +110,12 @@ def test_an_expected_error_is_excused_once(new_page: Callable[..., Any],
     page.wait_for_timeout(100)
     with pytest.raises(BrowserLogError, match="status of 404"):
         browser_log(page).check()
+
+
+def test_the_skip_reason_names_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import browser_helpers
+
+    monkeypatch.setattr(browser_helpers, "CHROMIUM", "/nonexistent/chromium")
+    reason = browser_helpers.browser_unavailable_reason()
+    assert reason is not None and "/nonexistent/chromium is missing" in reason
+    assert "scripts/install-browser.sh" in reason
