@@ -1,6 +1,7 @@
 """The web console clicked through in a browser (issue 17): log in, install
-beer-sample, find a beer, edit it, see a CAS conflict from a concurrent edit,
-run a N1QL query and an EXPLAIN, create a view and query it and publish it.
+beer-sample, create/flush/delete a bucket, find a beer, edit it, see a CAS
+conflict from a concurrent edit, run a N1QL query and an EXPLAIN (and see a
+syntax error's position), create a view, query it and publish it.
 Screenshots of each step go to the artefact folder."""
 
 from __future__ import annotations
@@ -55,6 +56,19 @@ def test_console_walkthrough(page: Any, cluster: MockCluster) -> None:
     page.wait_for_selector("text=Sample installed", timeout=30_000)
     page.wait_for_selector("a:text-is('beer-sample')")
     screenshot(page, "buckets")
+
+    # create, flush and delete a bucket (each destructive button asks a second click)
+    page.fill("input[name=name]", "scratch")
+    page.click("button:text('Create')")
+    page.wait_for_selector("text=Created scratch")
+    row = page.locator("tr:has(a:text-is('scratch'))")
+    row.locator("button:text('Flush')").click()
+    row.locator("button:text('Confirm flush')").click()
+    page.wait_for_selector("text=Flushed scratch")
+    row.locator("button:text('Delete')").click()
+    row.locator("button:text('Confirm delete')").click()
+    page.wait_for_selector("text=Deleted scratch")
+    assert "scratch" not in cluster.bucket_names
 
     # find a beer by its key and open it
     page.goto(cluster.mgmt_url + "/ui/index.html#/documents?bucket=beer-sample")

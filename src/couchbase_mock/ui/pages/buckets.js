@@ -69,7 +69,7 @@ export default async function buckets(main) {
     if (!timer) timer = setInterval(() => { watch().catch(() => {}); }, 500);
   };
 
-  const name = h('input', { name: 'name', required: true, pattern: '[A-Za-z0-9_.%-]+' });
+  const name = h('input', { name: 'name', required: true, pattern: '[A-Za-z0-9_.%\\-]+' });
   const quota = h('input', { name: 'ramQuota', type: 'number', min: 100, value: '100' });
   const type = h('select', { name: 'bucketType' },
     ['couchbase', 'ephemeral', 'memcached'].map((t) => h('option', { value: t }, t)));
