@@ -109,6 +109,10 @@ def open_data_dir(cluster: Cluster, data_dir: str, seed: Callable[[Cluster], Non
             bucket.manifest = Manifest.from_json(spec["manifest"], spec.get("next_id", 0))
             if bucket.type == COUCHBASE:
                 _restore_documents(cluster, bucket, store)
+        if "analytics" in cluster.restored_extra:  # its catalog back, datasets refilled
+            from .analytics.datasets import analytics_state
+
+            analytics_state(cluster)
     flusher = Flusher(store)
     cluster.attach_flusher(flusher)
     return flusher

@@ -129,6 +129,16 @@ class AnalyticsState:
         self.engine = QueryEngine(self.store)
         self.jobs: dict[str, dict[str, Any]] = {}  # async mode: handle -> outcome
         cluster.commit_observers.append(self._committed)
+        from . import persist  # (the data directory's catalog: restored, then kept)
+
+        restored = cluster.restored_extra.get(persist.META)
+        if isinstance(restored, dict):
+            persist.restore(self, restored)
+        cluster.metadata_sources[persist.META] = lambda: persist.saved(self)
+
+    def changed(self) -> None:
+        """After a catalog change: queue the catalog for the data directory, if any."""
+        self.cluster.persist_meta()
 
     # -- catalog -------------------------------------------------------------
 

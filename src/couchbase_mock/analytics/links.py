@@ -50,6 +50,7 @@ def handle(state: AnalyticsState, method: str, parts: list[str], body: bytes,
             if key not in state.links:
                 raise _missing(dataverse, name)
             del state.links[key]
+            state.changed()
             return 200, {}
         if method not in ("POST", "PUT"):
             return 405, {"errors": [{"code": 1, "msg": f"Method {method} not allowed"}]}
@@ -66,6 +67,7 @@ def handle(state: AnalyticsState, method: str, parts: list[str], body: bytes,
             if state.links[key]["type"] != kind:
                 raise AnalyticsError(24000, "A link's type cannot be changed")
         state.links[key] = dict(form)
+        state.changed()
         return 200, {}
     except AnalyticsError as err:
         return _fail(err)

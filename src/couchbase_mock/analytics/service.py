@@ -39,6 +39,7 @@ from ..cluster import Cluster
 from ..httpserver import Headers, HTTPProtocol
 from ..n1ql.cancel import Cancel
 from ..n1ql.durations import go_duration, parse_go_duration
+from ..persistence import meta_durable, meta_mark
 from . import links
 from .datasets import DEFAULT_DATAVERSE, AnalyticsState, analytics_state
 from .ddl import Session, dataverse_of_context, split_statements
@@ -132,6 +133,7 @@ def execute(state: AnalyticsState, req: Request) -> tuple[list[Any], int]:
         if cancel.deadline is not None and time.monotonic() > cancel.deadline:
             raise AnalyticsError(21002, "Request timed out and will be cancelled", 500)
         if session.run(text):
+            state.changed()  # (USE too: a no-op snapshot, cheap)
             rows, processed = [], 0
             continue
         rows, processed = run_query(state, text, session.dataverse, req.positional,
@@ -232,9 +234,11 @@ class AnalyticsProtocol(HTTPProtocol):
         scheme = "https" if self.transport and self.transport.get_extra_info("sslcontext") \
             else "http"
         base = f"{scheme}://{self.cluster.host}:{port}"
+        mark = meta_mark(self.cluster)  # a catalog change: on disk before the answer
         status, doc = handle(self.cluster, request.method.decode(),
                              request.target.decode("latin-1"), list(request.headers), body,
                              self._received, base)
+        await meta_durable(self.cluster, mark)
         data = json.dumps(doc, separators=(",", ":")).encode()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
         self.send_whole(status, headers, data, request.method == b"HEAD")
