@@ -57,22 +57,23 @@ def test_viewport_and_screenshot(page: Any, viewport: dict[str, int]) -> None:
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("script, logged", [
-    ("console.error('boom')", "console.error: boom"),
-    ("console.warn('careful')", "console.warning: careful"),
-    ("setTimeout(() => { throw new Error('kaput') })", "uncaught exception: kaput"),
+@pytest.mark.parametrize("script, event, logged", [
+    ("console.error('boom')", "console", "console.error: boom"),
+    ("console.warn('careful')", "console", "console.warning: careful"),
+    ("setTimeout(() => { throw new Error('kaput') })", "pageerror", "uncaught exception: kaput"),
 ])
-def test_a_console_error_fails_the_check(page: Any, script: str, logged: str) -> None:
-    page.set_content(f"<script>{script}</script>")
-    page.wait_for_timeout(100)  # the events arrive asynchronously
+def test_a_console_error_fails_the_check(page: Any, script: str, event: str,
+                                         logged: str) -> None:
+    with page.expect_event(event):  # the events arrive asynchronously
+        page.set_content(f"<script>{script}</script>")
     with pytest.raises(BrowserLogError, match=logged):
         browser_log(page).check()
     browser_log(page).check()  # reported once: the page is clean again
 
 
 def test_plain_console_log_is_fine(page: Any) -> None:
-    page.set_content("<script>console.log('hello'); console.info('fyi')</script>")
-    page.wait_for_timeout(100)
+    with page.expect_console_message(lambda m: m.text == "fyi"):  # the last one
+        page.set_content("<script>console.log('hello'); console.info('fyi')</script>")
     browser_log(page).check()
 
 
@@ -92,8 +93,8 @@ def test_a_failed_request_is_a_console_error(new_page: Callable[..., Any],
                                               cluster: MockCluster) -> None:
     # A fetch answered 404 is logged by Chromium as "Failed to load resource".
     page = admin_page(new_page, cluster)
-    assert page.evaluate("fetch('/pools/no-such-pool').then(r => r.status)") == 404
-    page.wait_for_timeout(100)
+    with page.expect_console_message():  # Chromium logs it after the fetch resolves
+        assert page.evaluate("fetch('/pools/no-such-pool').then(r => r.status)") == 404
     with pytest.raises(BrowserLogError, match="status of 404"):
         browser_log(page).check()
 
@@ -103,11 +104,11 @@ def test_an_expected_error_is_excused_once(new_page: Callable[..., Any],
     page = admin_page(new_page, cluster)
     browser_log(page).expect(r"status of 404")
     fetch = "fetch('/pools/no-such-pool').then(r => r.status)"
-    assert page.evaluate(fetch) == 404
-    page.wait_for_timeout(100)
+    with page.expect_console_message():
+        assert page.evaluate(fetch) == 404
     browser_log(page).check()
-    assert page.evaluate(fetch) == 404  # the second one is not excused
-    page.wait_for_timeout(100)
+    with page.expect_console_message():
+        assert page.evaluate(fetch) == 404  # the second one is not excused
     with pytest.raises(BrowserLogError, match="status of 404"):
         browser_log(page).check()
 
