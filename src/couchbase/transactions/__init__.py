@@ -23,11 +23,13 @@ from .run import AsyncTransactions, Transactions
 from .transaction_keyspace import TransactionKeyspace
 from .transactions_get_multi import (
     TransactionGetMultiMode,
+    TransactionGetMultiOptions,
     TransactionGetMultiResult,
     TransactionGetMultiSpec,
 )
 
 __all__ = ["AsyncAttemptContext", "AsyncTransactions", "AttemptContext",
-           "TransactionGetMultiMode", "TransactionGetMultiResult", "TransactionGetMultiSpec",
+           "TransactionGetMultiMode", "TransactionGetMultiOptions", "TransactionGetMultiResult",
+           "TransactionGetMultiSpec",
            "TransactionGetResult", "TransactionKeyspace", "TransactionResult",
            "Transactions"]

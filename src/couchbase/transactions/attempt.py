@@ -254,19 +254,12 @@ class Attempt:
         return TransactionGetResult(coll, key, doc.cas, C.decode(doc.body, doc.flags, transcoder),
                                     doc.txn, doc.flags)
 
-    def get_multi(self, specs: list[Any]) -> Flow:
-        """Per spec ``(content,)`` as ``get`` sees it, or None if the document is missing."""
-        from .transactions_get_multi import TransactionGetMultiResult
+    def get_multi(self, specs: list[Any], mode: Any = None) -> Flow:
+        """A TransactionGetMultiResult: see :mod:`.transactions_get_multi` (read skew)."""
+        from .transactions_get_multi import TransactionGetMultiMode, get_multi
 
-        contents: list[Any] = []
-        for spec in specs:
-            try:
-                doc = yield from self.get(spec.collection, spec.id)
-            except DocumentNotFoundException:
-                contents.append(None)
-            else:
-                contents.append((doc._content,))
-        return TransactionGetMultiResult(contents)
+        return (yield from get_multi(
+            self, specs, mode or TransactionGetMultiMode.PRIORITISE_READ_SKEW_DETECTION))
 
     def check_conflict(self, txn: Optional[dict[str, Any]]) -> Flow:
         """Raise a retryable failure if ``txn`` is another live attempt's staging."""

@@ -61,6 +61,12 @@ def _specs(specs: Any) -> list[Any]:
     return specs
 
 
+def _mode(options: Any, kwargs: dict[str, Any]) -> Any:
+    from .transactions_get_multi import mode_of
+
+    return mode_of(options, kwargs)
+
+
 class AttemptContext:
     """The transaction's view of the data, for one attempt::
 
@@ -90,7 +96,8 @@ class AttemptContext:
     def get_multi(self, specs: list[Any], options: Any = None, **kwargs: Any) -> Any:
         """Several documents (a list of TransactionGetMultiSpec): a
         TransactionGetMultiResult (``exists(i)``, ``content_as[dict](i)``)."""
-        return run_blocking(self._attempt.guarded(self._attempt.get_multi(_specs(specs))))
+        return run_blocking(self._attempt.guarded(self._attempt.get_multi(
+            _specs(specs), _mode(options, kwargs))))
 
     def insert(self, coll: Any, key: str, value: Any, options: Any = None,
                **kwargs: Any) -> TransactionGetResult:
@@ -133,7 +140,8 @@ class AsyncAttemptContext:
         return await run_async(self._attempt.guarded(self._attempt.get(coll, key, tc)))
 
     async def get_multi(self, specs: list[Any], options: Any = None, **kwargs: Any) -> Any:
-        return await run_async(self._attempt.guarded(self._attempt.get_multi(_specs(specs))))
+        return await run_async(self._attempt.guarded(self._attempt.get_multi(
+            _specs(specs), _mode(options, kwargs))))
 
     async def insert(self, coll: Any, key: str, value: Any, options: Any = None,
                      **kwargs: Any) -> TransactionGetResult:

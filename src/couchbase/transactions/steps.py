@@ -42,6 +42,17 @@ class Pause:
         self.seconds = seconds
 
 
+class Gather:
+    """Run ``flows`` (each a flow of its own) and receive the list of their results: one
+    after another in the caller's thread, concurrently on asyncio. The first failure
+    is the step's."""
+
+    __slots__ = ("flows",)
+
+    def __init__(self, flows: list[Flow]) -> None:
+        self.flows = flows
+
+
 def run_blocking(flow: Flow) -> Any:
     """Run ``flow`` in the caller's thread."""
     reply: Any = None
@@ -55,6 +66,8 @@ def run_blocking(flow: Flow) -> Any:
         try:
             if isinstance(step, Pause):
                 time.sleep(step.seconds)
+            elif isinstance(step, Gather):
+                reply = [run_blocking(f) for f in step.flows]
             else:
                 reply = getattr(step.target, step.method)(*step.args, **step.kwargs)
         except Exception as exc:  # noqa: BLE001 (handed to the flow, which decides)
@@ -74,6 +87,8 @@ async def run_async(flow: Flow) -> Any:
         try:
             if isinstance(step, Pause):
                 await asyncio.sleep(step.seconds)
+            elif isinstance(step, Gather):
+                reply = list(await asyncio.gather(*(run_async(f) for f in step.flows)))
             else:
                 reply = getattr(step.target, step.method)(*step.args, **step.kwargs)
                 if inspect.isawaitable(reply):
