@@ -1,7 +1,9 @@
 """Fixtures of the browser tests; the work is in browser_helpers.py.
 
-- ``browser`` (session): headless Debian Chromium via Playwright, or a skip saying
-  what is missing.
+- ``browser`` (module): headless Debian Chromium via Playwright, or a skip saying
+  what is missing. Not session-wide: Playwright's sync API keeps an asyncio loop
+  marked running in this thread while it is alive, so every later test of the same
+  worker calling asyncio.run() would fail.
 - ``viewport``: 1280x800 unless a test is marked ``@all_viewports`` (or parametrizes
   ``viewport`` itself).
 - ``new_page``: ``new_page(**context_options)`` opens a page in a fresh context;
@@ -17,7 +19,7 @@ import pytest
 from browser_helpers import DEFAULT_VIEWPORT, launch_browser, open_pages  # tests/browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     yield from launch_browser()
 
