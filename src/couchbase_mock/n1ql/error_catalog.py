@@ -66,6 +66,10 @@ CATALOG: list[Entry] = [
     Entry(1010, "E_SERVICE_HTTP_UNSUPPORTED_METHOD", "Unsupported http method: «method»",
           ["The REST endpoint does not accept the HTTP method used."],
           ["Use a method the endpoint documents."], _Y),
+    Entry(1040, "E_SERVICE_BAD_VALUE", "Error processing «feature»",
+          ["A request parameter's value could not be used: a duration that does not "
+           "parse, an unknown scan_consistency or durability_level."],
+          ["Send the parameter in the form the query settings reference gives."], _Y),
     Entry(1050, "E_SERVICE_NO_VALUE", "No «feature» value",
           ["The request has neither a statement nor a prepared statement name."],
           ["Include a statement or a prepared parameter in the request."], _Y),
@@ -75,6 +79,10 @@ CATALOG: list[Entry] = [
     Entry(1065, "E_SERVICE_UNRECOGNIZED_PARAMETER", "Unrecognized parameter in request: "
           "«parameter»", ["The request names a parameter the query service does not know."],
           ["Check the spelling of the request parameters."], _Y),
+    Entry(1070, "E_SERVICE_TYPE_MISMATCH", "«feature» has to be of type «type»",
+          ["A request parameter has the wrong JSON type (txid not a string, tximplicit "
+           "not a boolean, args not an array...)."],
+          ["Send the parameter with the type the query settings reference gives."], _Y),
     Entry(1080, "E_SERVICE_TIMEOUT", "Timeout «duration» exceeded",
           ["The statement ran longer than the request's timeout or the node's timeout setting."],
           ["Raise the timeout, add an index, or reduce the work the statement does."], _M),
