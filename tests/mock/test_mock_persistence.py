@@ -141,10 +141,11 @@ def test_an_unusable_data_directory_is_refused_with_the_reason(tmp_path):
 
 
 def test_no_acknowledged_persisted_write_is_lost_when_the_process_is_killed(tmp_path):
-    """20 SIGKILLs at random moments under a persist_to=1 write load, each
-    followed by a restart on the same directory (scripts/crash-test.py: 100)."""
-    report = crash_harness.run(str(tmp_path), rounds=20)
-    assert report.rounds == 20 and report.persisted_acked > 20
+    """10 SIGKILLs at random moments under a persist_to=1 write load, each
+    followed by a restart on the same directory (the long form, scripts/crash-test.py,
+    does 100: run it after changing the store)."""
+    report = crash_harness.run(str(tmp_path), rounds=10)
+    assert report.rounds == 10 and report.persisted_acked > 10
     assert report.persisted_lost == []
 
 
