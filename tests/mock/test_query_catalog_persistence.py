@@ -25,6 +25,7 @@ import signal
 import threading
 import urllib.error
 import urllib.request
+from http.client import HTTPException
 from typing import Any, Optional
 
 import crash_harness
@@ -180,8 +181,8 @@ def _take_until_killed(base: str, proc: Any, after: float) -> list[int]:
     try:
         while True:
             got.append(q(base, "SELECT RAW NEXT VALUE FOR app.inv.fast")[0])
-    except (OSError, AssertionError, ValueError, TypeError):
-        pass  # the connection the kill cut
+    except (OSError, HTTPException, AssertionError, ValueError, TypeError):
+        pass  # the connection the kill cut (IncompleteRead: between headers and body)
     finally:
         timer.join()
         proc.wait()
