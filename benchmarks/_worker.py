@@ -6,13 +6,16 @@ the same way and the mock server's CPU is never counted. Only the standard
 library is imported at module level: this file runs under our SDK and under the
 official one, and both packages are named ``couchbase``.
 
-Config keys: ``client`` ("ours", "official", "raw" or "ours-profile"),
+Config keys: ``client`` ("ours", "official", "raw", "ours-profile", "memory" or
+"official-memory"),
 ``connstr``, ``kv`` ([host, port] of one KV node, for "raw"), ``username``,
 ``password``, ``bucket``, ``ops``, ``warmup``, ``multi_keys``, ``multi_rounds``,
 ``mock_pid`` (whose CPU is sampled around each phase, if given), ``repeat``
 (measured runs per phase; the medians are reported), ``ca`` (with ``--tls``:
 the cluster CA's PEM file; ``connstr`` is then ``couchbases://`` and ``kv`` a
-TLS port, and every client verifies the server's certificate against it).
+TLS port, and every client verifies the server's certificate against it),
+``mem_buckets``/``mem_clusters``/``mem_docs`` (how many idle connections and
+cached documents the memory clients measure).
 
 Output: one line ``BENCH-RESULT {json}`` on stdout; each phase is either
 ``{"ops", "wall_s", "cpu_s", "mock_cpu_s", "runs"}`` or ``{"error": "..."}``.
@@ -22,8 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import ssl
 import statistics
 import sys
 import time
@@ -31,9 +32,6 @@ import traceback
 from typing import Any, Callable, Optional
 
 RESULT_MARK = "BENCH-RESULT "
-_NOOP = 0x0A
-_SASL_AUTH = 0x21
-_SELECT_BUCKET = 0x89
 
 
 def make_doc(i: int) -> dict[str, Any]:
@@ -309,60 +307,111 @@ def run_official(cfg: dict[str, Any]) -> dict[str, Any]:
     return phases.results
 
 
-# -- the floor: NOOP ping-pong on one socket ---------------------------------------
+# -- the floors: NOOP ping-pong and pipelined quiet GETs/SETs on one socket --------
 
 def run_raw(cfg: dict[str, Any]) -> dict[str, Any]:
-    """NOOPs one at a time over one socket, with our packet codec: Python's floor.
+    """The floors (``_floors.py``): NOOPs one at a time, then ``multi_keys`` quiet
+    SETs and GETs per batch on one socket, with our packet codec.
 
     With a ``ca`` the socket is wrapped by the standard library's ``ssl`` (the
-    certificate and host name verified against it), so the floor includes TLS.
+    certificate and host name verified against it), so the floors include TLS.
     """
-    from couchbase._core.packet import PacketReader, encode_packet
-    from couchbase._core.scram import plain_payload
+    import _floors
 
-    host, port = cfg["kv"]
-    sock = socket.create_connection((host, port), timeout=10)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    if cfg.get("ca"):
-        sock = ssl.create_default_context(cafile=cfg["ca"]).wrap_socket(
-            sock, server_hostname=host)
-    reader = PacketReader()
-    recv, feed, sendall = sock.recv, reader.feed, sock.sendall
-
-    def call(opcode: int, key: bytes = b"", value: bytes = b"") -> Any:
-        sendall(encode_packet(0x80, opcode, key, value, opaque=1))
-        pkts = feed(recv(65536))
-        while not pkts:
-            pkts = feed(recv(65536))
-        return pkts[0]
-
-    # A real session, as a client would have (NOOP itself needs no authentication).
-    pkt = call(_SASL_AUTH, b"PLAIN", plain_payload(cfg["username"], cfg["password"]))
-    _check(pkt.status == 0, f"SASL PLAIN failed: status 0x{pkt.status:02x}")
-    pkt = call(_SELECT_BUCKET, cfg["bucket"].encode())
-    _check(pkt.status == 0, f"SELECT_BUCKET failed: status 0x{pkt.status:02x}")
-
-    def noops(start: int, n: int) -> None:
-        last = None
-        for opaque in range(start, start + n):
-            sendall(encode_packet(0x80, _NOOP, opaque=opaque))
-            pkts = feed(recv(65536))
-            while not pkts:
-                pkts = feed(recv(65536))
-            last = pkts[0]
-        _check(last is not None and last.opaque == start + n - 1 and last.status == 0,
-               "NOOP answered out of order")
-
+    kv = _floors.KVSocket(cfg)
+    noops = _floors.noop_loop(kv)
     noops(10, cfg["warmup"])
     phases = Phases(cfg)
     n = cfg["ops"]
     phases.run("noop", n, lambda: noops(100_000, n))
-    sock.close()
+
+    m, rounds = cfg["multi_keys"], cfg["multi_rounds"]
+    keys = _floors.local_keys(kv, "raw-pipe-", m)
+    value = json.dumps(make_doc(1)).encode()
+    setq = _floors.pipelined(kv, _floors.SETQ, keys, value, expect=0)
+    getq = _floors.pipelined(kv, _floors.GETQ, keys, b"", expect=m)
+    setq()  # warm-up (and the documents the GETQs read)
+    getq()
+
+    def times(batch: Callable[[], None]) -> Callable[[], None]:
+        def body() -> None:
+            for _ in range(rounds):
+                batch()
+        return body
+
+    phases.run("pipelined_set", m * rounds, times(setq))
+    phases.run("pipelined_get", m * rounds, times(getq))
+    kv.close()
     return phases.results
 
 
+# -- memory: idle connections, and the local cluster's cost per cached document ----
+
+def run_memory(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Bytes per idle ``Bucket`` (this process) and per 1,000 documents (the mock's RSS).
+
+    Our ``Bucket`` to the 4-node cluster holds one KV connection per node; each
+    is opened and used once (a get), then left idle while measured.
+    """
+    import _memory
+
+    n, doc = int(cfg.get("mem_buckets", 20)), make_doc(1)
+    first = _open_ours(cfg)
+    first.upsert("mem-probe", doc)
+
+    def open_idle() -> Any:
+        cb = _open_ours(cfg)
+        cb.get("mem-probe")
+        return cb
+
+    open_idle().close()  # imports and first-use caches are not per connection
+    out: dict[str, Any] = {}
+    out["idle_bucket"], held = _memory.per_item(n, open_idle)
+    for cb in held:
+        cb.close()
+
+    docs, batch = int(cfg.get("mem_docs", 100_000)), 1000
+    mock_pid = cfg.get("mock_pid")
+    if docs > 0 and mock_pid:  # the mock's RSS grows by what it keeps per document
+        rss0 = _memory.rss_bytes(mock_pid)
+        for start in range(0, docs, batch):
+            first.upsert_multi({f"mem-doc-{i:07d}": doc
+                                for i in range(start, min(start + batch, docs))})
+        rss1 = _memory.rss_bytes(mock_pid)
+        out["mock_docs"] = {"n": docs, "tracemalloc_bytes": None,
+                            "rss_bytes": None if rss0 is None or rss1 is None
+                            else (rss1 - rss0) / docs}
+    first.close()
+    return out
+
+
+def run_official_memory(cfg: dict[str, Any]) -> dict[str, Any]:
+    """RSS per idle official ``Cluster`` + bucket (its C++ core: tracemalloc cannot see it)."""
+    import _memory
+
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.options import ClusterOptions
+
+    ca = cfg.get("ca")
+
+    def open_idle() -> Any:
+        cluster = Cluster(cfg["connstr"], ClusterOptions(PasswordAuthenticator(
+            cfg["username"], cfg["password"], cert_path=ca)))
+        coll = cluster.bucket(cfg["bucket"]).default_collection()
+        coll.upsert("mem-probe-official", {"a": 1})
+        return cluster
+
+    open_idle().close()
+    result, held = _memory.per_item(int(cfg.get("mem_clusters", 10)), open_idle, trace=False)
+    for cluster in held:
+        cluster.close()
+    return {"idle_bucket": result}
+
+
 RUNNERS = {"ours": run_ours, "official": run_official, "raw": run_raw,
-           "ours-profile": run_ours_profile}
+           "ours-profile": run_ours_profile, "memory": run_memory,
+           "official-memory": run_official_memory}
 
 
 def main() -> int:

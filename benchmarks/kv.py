@@ -203,16 +203,31 @@ def server_python(name: str) -> str:
     return found
 
 
+def pypy_python() -> Optional[str]:
+    """PyPy for the PyPy column: the project's PyPy virtualenv, else ``pypy3``; None
+    when neither exists. Our worker runs under it with ``src/`` first on the path."""
+    try:
+        return server_python("pypy3")
+    except RuntimeError:
+        return None
+
+
 def run_all(args: argparse.Namespace) -> dict[str, Any]:
     layout, mock_cpus, worker_cpus = cpu_layout(args.cpus)
     mock_python = server_python(args.server_python)
+    pypy = pypy_python() if "pypy" in args.clients else None
     report: dict[str, Any] = {
         "config": {"ops": args.ops, "warmup": args.warmup, "multi_keys": args.multi_keys,
                    "multi_rounds": args.multi_rounds, "repeat": args.repeat, "nodes": 4,
                    "replicas": 1, "python": sys.version.split()[0], "cpus": os.cpu_count(),
                    "layout": layout, "server_python": _version_of(mock_python),
-                   "clients": list(args.clients), "tls": args.tls},
+                   "pypy": _version_of(pypy) if pypy else None,
+                   "clients": list(args.clients), "tls": args.tls,
+                   "mem_buckets": args.mem_buckets, "mem_docs": args.mem_docs},
     }
+    if "pypy" in args.clients and pypy is None:
+        report["pypy"] = {"error": "no PyPy: neither .venv-pypy (scripts/test-pypy.sh) "
+                                   "nor pypy3 on the PATH"}
     official: Optional[str] = None
     if "official" in args.clients:
         _progress("checking the official SDK virtualenv")
@@ -230,21 +245,37 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
             "multi_keys": args.multi_keys, "multi_rounds": args.multi_rounds,
             "repeat": args.repeat, "mock_pid": mock.pid,
             "ca": info.get("ca"),  # --tls: connstr is couchbases://, kv a TLS port
+            "mem_buckets": args.mem_buckets, "mem_clusters": args.mem_clusters,
+            "mem_docs": args.mem_docs,
         }
         ours_env = _our_env()
+        # (report key, worker client, interpreter, environment): one after another
+        plan: list[tuple[str, str, str, dict[str, str]]] = []
         if "ours" in args.clients:
-            _progress("running ours")
-            report["ours"] = run_worker(sys.executable, "ours", cfg, ours_env, args.timeout,
-                                        worker_cpus)
+            plan.append(("ours", "ours", sys.executable, ours_env))
+        if pypy is not None:
+            plan.append(("pypy", "ours", pypy, ours_env))
         if official is not None:
-            _progress("running official")
-            report["official"] = run_worker(official, "official", cfg,
-                                            _official_sdk.clean_env(), args.timeout,
-                                            worker_cpus)
+            plan.append(("official", "official", official, _official_sdk.clean_env()))
         if "raw" in args.clients:
-            _progress("running raw")
-            report["raw"] = run_worker(sys.executable, "raw", cfg, ours_env, args.timeout,
-                                       worker_cpus)
+            plan.append(("raw", "raw", sys.executable, ours_env))
+            if pypy is not None:
+                plan.append(("raw-pypy", "raw", pypy, ours_env))
+        for key, client, python, env in plan:
+            _progress(f"running {key}")
+            report[key] = run_worker(python, client, cfg, env, args.timeout, worker_cpus)
+        if "memory" in args.clients:
+            # last: it loads mem_docs documents into the mock and holds idle connections
+            _progress("measuring memory")
+            report["memory"] = run_worker(sys.executable, "memory", cfg, ours_env,
+                                          args.timeout, worker_cpus)
+            if pypy is not None:
+                report["memory-pypy"] = run_worker(pypy, "memory", dict(cfg, mem_docs=0),
+                                                   ours_env, args.timeout, worker_cpus)
+            if official is not None:
+                report["memory-official"] = run_worker(
+                    official, "official-memory", cfg, _official_sdk.clean_env(),
+                    args.timeout, worker_cpus)
         if args.profile:
             _progress("running profile")
             report["profile"] = run_worker(sys.executable, "ours-profile", cfg, ours_env,
@@ -291,7 +322,10 @@ def _rates(p: dict[str, Any]) -> tuple[Optional[float], Optional[float], Optiona
             None if mock is None else mock / ops * 1e6)
 
 
-CLIENTS = ("ours", "official", "raw")
+CLIENTS = ("ours", "pypy", "official", "raw", "memory")
+# table columns: (label, report key of the timed worker, report key of its floors)
+COLUMNS = (("CPython", "ours", "raw"), ("PyPy", "pypy", "raw-pypy"),
+           ("official", "official", None))
 
 ROWS = [
     ("get", "get ({ops})"),
@@ -303,35 +337,52 @@ ROWS = [
     ("upsert_4x", "4.x upsert ({ops})"),
     ("get_multi_4x", "4.x get_multi {m} keys"),
 ]
+FLOORS = [
+    ("noop", "floor: NOOP 1 at a time"),
+    ("pipelined_get", "floor: {m} GETQ+NOOP"),
+    ("pipelined_set", "floor: {m} SETQ+NOOP"),
+]
+MEMORY = [  # (report key, phase, label, unit divisor)
+    ("idle_bucket", "idle Bucket (4 KV conns)", 1),
+    ("mock_docs", "local cluster, 1,000 docs", 1000),
+]
 
 
 def summarize(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per operation with every derived number (None: n/a)."""
+    """One row per operation, floor and memory figure, every derived number (None: n/a)."""
     conf = report["config"]
+    tls = " (TLS)" if conf.get("tls") else ""
     rows = []
-    for phase, label in ROWS:
-        ours = _rates(_phase(report, "ours", phase))
-        off = _rates(_phase(report, "official", phase.replace("_4x", "")))
-        rows.append({
-            "operation": label.format(ops=conf["ops"], m=conf["multi_keys"]),
-            "phase": phase,
-            "unit": "keys" if "multi" in phase else "ops",
-            "ours_ops_s": ours[0], "ours_cpu_us": ours[1], "ours_mock_cpu_us": ours[2],
-            "official_ops_s": off[0], "official_cpu_us": off[1],
-            "official_mock_cpu_us": off[2],
-            "ratio_ops_s": _ratio(ours[0], off[0]), "ratio_cpu": _ratio(ours[1], off[1]),
-            "ours_error": _phase(report, "ours", phase).get("error"),
-            "official_error": _phase(report, "official", phase.replace("_4x", "")).get("error"),
-        })
-    raw = _rates(_phase(report, "raw", "noop"))
-    rows.append({
-        "operation": "raw NOOP floor" + (" (TLS)" if conf.get("tls") else ""),
-        "phase": "noop", "unit": "ops",
-        "ours_ops_s": raw[0], "ours_cpu_us": raw[1], "ours_mock_cpu_us": raw[2],
-        "official_ops_s": None, "official_cpu_us": None, "official_mock_cpu_us": None,
-        "ratio_ops_s": None, "ratio_cpu": None,
-        "ours_error": _phase(report, "raw", "noop").get("error"), "official_error": None,
-    })
+    for phase, label in ROWS + FLOORS:
+        is_floor = (phase, label) in FLOORS
+        row: dict[str, Any] = {
+            "operation": label.format(ops=conf["ops"], m=conf["multi_keys"])
+            + (tls if is_floor else ""),
+            "phase": phase, "kind": "floor" if is_floor else "client",
+            "unit": "keys" if "multi" in phase or "pipelined" in phase else "ops",
+        }
+        for _, ours_key, floor_key in COLUMNS:
+            key = floor_key if is_floor else ours_key
+            src_phase = phase.replace("_4x", "") if ours_key == "official" else phase
+            p = _phase(report, key, src_phase) if key else {"error": None}
+            ops_s, cpu, mock = _rates(p)
+            row[f"{ours_key}_ops_s"], row[f"{ours_key}_cpu_us"] = ops_s, cpu
+            row[f"{ours_key}_mock_cpu_us"] = mock
+            row[f"{ours_key}_error"] = p.get("error") if key else None
+        row["ratio_ops_s"] = _ratio(row["ours_ops_s"], row["official_ops_s"])
+        row["ratio_cpu"] = _ratio(row["ours_cpu_us"], row["official_cpu_us"])
+        rows.append(row)
+    for phase, label, per in MEMORY:
+        row = {"operation": label, "phase": phase, "kind": "memory", "unit": "bytes"}
+        for _, key, _ in COLUMNS:
+            mem_key = {"ours": "memory", "pypy": "memory-pypy",
+                       "official": "memory-official"}[key]
+            m = (report.get(mem_key) or {}).get(phase) or {}
+            for view in ("tracemalloc", "rss"):
+                v = m.get(f"{view}_bytes")
+                row[f"{key}_{view}_bytes"] = None if v is None else v * per
+            row[f"{key}_error"] = (report.get(mem_key) or {}).get("error")
+        rows.append(row)
     return rows
 
 
@@ -340,77 +391,97 @@ def _ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
 
 
 def _num(x: Optional[float], fmt: str) -> str:
-    return "n/a" if x is None else format(x, fmt)
+    return "-" if x is None else format(x, fmt)
 
 
-def _times(x: Optional[float]) -> str:
-    return "n/a" if x is None else f"{x:.2f}x"
+def _kb(x: Optional[float]) -> str:
+    return "-" if x is None else f"{x / 1024:,.1f}"
 
 
 def render(report: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     conf = report["config"]
-    head = (f"{'operation':<24}{'ours ops/s':>12}{'ours CPU us/op':>16}"
-            f"{'official ops/s':>16}{'official CPU us/op':>20}"
-            f"{'ours/off ops/s':>16}{'ours/off CPU':>14}")
+    cols = "".join(f"{label:>24}" for label, _, _ in COLUMNS)
+    sub = "".join(f"{'ops/s':>10}{'CPU us/op':>14}" for _ in COLUMNS)
+    head = f"{'':<30}{cols}{'server CPU us/op':>20}"
+    head2 = f"{'operation':<30}{sub}{'(CPy/PyPy/off)':>20}"
     lines = [
         f"couchbase_mock 4 nodes, 1 replica; ~100-byte JSON docs; {conf['ops']} ops, "
         f"warm-up {conf['warmup']}; multi: {conf['multi_rounds']} x {conf['multi_keys']} keys; "
-        f"Python {conf['python']}, {conf['cpus']} CPUs; mock on {conf['server_python']}",
+        f"{conf['cpus']} CPUs; mock on {conf['server_python']}",
+        f"CPython {conf['python']}; PyPy: {conf.get('pypy') or 'not run'}; "
         f"CPU layout {conf['layout']}; median of {conf['repeat']} runs per row; "
-        "multi rows: keys/s and CPU us per key",
+        "multi and pipelined rows: keys/s and CPU us per key",
         "over TLS only: ours and official over couchbases:// with the CA (verified), "
-        "raw floor on an ssl-wrapped socket" if conf.get("tls") else
+        "floors on an ssl-wrapped socket" if conf.get("tls") else
         "plain TCP (couchbase://); --tls measures over TLS",
         "",
         head,
-        "-" * len(head),
+        head2,
+        "-" * len(head2),
     ]
     for r in rows:
-        is_raw = r["phase"] == "noop"
-        lines.append(
-            f"{r['operation']:<24}{_num(r['ours_ops_s'], ',.0f'):>12}"
-            f"{_num(r['ours_cpu_us'], '.1f'):>16}"
-            f"{'-' if is_raw else _num(r['official_ops_s'], ',.0f'):>16}"
-            f"{'-' if is_raw else _num(r['official_cpu_us'], '.1f'):>20}"
-            f"{'-' if is_raw else _times(r['ratio_ops_s']):>16}"
-            f"{'-' if is_raw else _times(r['ratio_cpu']):>14}"
-        )
+        if r["kind"] == "memory":
+            continue
+        cells = "".join(f"{_num(r[f'{k}_ops_s'], ',.0f'):>10}{_num(r[f'{k}_cpu_us'], '.1f'):>14}"
+                        for _, k, _ in COLUMNS)
+        mocks = "/".join(_num(r[f"{k}_mock_cpu_us"], ".0f") for _, k, _ in COLUMNS)
+        lines.append(f"{r['operation']:<30}{cells}{mocks:>20}")
     lines.append("")
-    floor = rows[-1]["ours_cpu_us"]
-    for r in rows[:2]:
-        ours, off = r["ours_cpu_us"], r["official_cpu_us"]
-        if floor and ours is not None:
-            text = (f"{r['phase']}: ours {ours:.1f} us/op = {ours / floor:.1f}x the raw NOOP "
-                    f"floor ({floor:.1f} us/op), {ours - floor:.1f} us/op above it")
-            if off is not None:
-                text += f"; official {off:.1f} us/op = {off / floor:.1f}x"
-            lines.append(text)
-    mock_bits = []
+    sub = "".join(f"{'tracemalloc':>12}{'RSS':>12}" for _ in COLUMNS)
+    lines.append(f"{'memory, KiB':<30}{sub}")
+    lines.append("-" * len(head2))
     for r in rows:
-        if r["ours_mock_cpu_us"] is not None:
-            bit = f"{r['phase']} {r['ours_mock_cpu_us']:.0f}"
-            if r["official_mock_cpu_us"] is not None:
-                bit += f"/{r['official_mock_cpu_us']:.0f}"
-            mock_bits.append(bit)
-    if mock_bits:
-        lines.append("mock server CPU us/op (ours/official): " + ", ".join(mock_bits))
+        if r["kind"] == "memory":
+            cells = "".join(f"{_kb(r[f'{k}_tracemalloc_bytes']):>12}{_kb(r[f'{k}_rss_bytes']):>12}"
+                            for _, k, _ in COLUMNS)
+            lines.append(f"{r['operation']:<30}{cells}")
+    lines.append("")
+    lines.extend(_floor_lines(rows))
+    lines.extend(_notes(report, rows))
+    return "\n".join(lines)
+
+
+def _floor_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Our CPU per op against the floor of the same interpreter, and the official's."""
+    by = {r["phase"]: r for r in rows}
+    out = []
+    for phase, floor in (("get", "noop"), ("upsert", "noop"),
+                         ("get_multi", "pipelined_get"), ("upsert_multi", "pipelined_set")):
+        bits = []
+        for label, key, _ in COLUMNS:
+            base_key = "ours" if key == "official" else key  # official: the CPython floor
+            ours, base = by[phase][f"{key}_cpu_us"], by[floor][f"{base_key}_cpu_us"]
+            if ours is not None and base:
+                bits.append(f"{label} {ours / base:.1f}x")
+        if bits:
+            out.append(f"{phase} CPU / {floor} floor: " + ", ".join(bits))
+    ratio = by["get"]["ratio_cpu"], by["get_multi"]["ratio_cpu"]
+    if ratio[0] is not None:
+        out.append(f"ours (CPython) / official CPU per op: get {ratio[0]:.2f}x"
+                   + (f", get_multi {ratio[1]:.2f}x" if ratio[1] is not None else ""))
+    return out
+
+
+def _notes(report: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     notes = []
-    for client in ("ours", "official", "raw"):
+    for client in ("ours", "pypy", "official", "raw"):
         note = (report.get(client) or {}).get("note")
         if note:
             notes.append(f"{client}: {note['error']}")
-    ran = conf.get("clients", CLIENTS)
+    for key in ("memory", "memory-pypy", "memory-official", "pypy"):
+        err = (report.get(key) or {}).get("error")
+        if err:
+            notes.append(f"{key}: {err.splitlines()[0][:300]}")
+    ran = report["config"].get("clients", CLIENTS)
     for r in rows:
-        for who in ("ours", "official"):
-            err = r[f"{who}_error"]
-            if err and (who if r["phase"] != "noop" else "raw") in ran:
-                notes.append(f"{r['phase']} ({'raw' if r['phase'] == 'noop' else who}): "
-                             f"{err.splitlines()[0][:300]}")
-    if notes:
-        lines.append("")
-        lines.append("notes:")
-        lines.extend(f"  {n}" for n in notes)
-    return "\n".join(lines)
+        if r["kind"] == "memory":
+            continue
+        for _, key, floor_key in COLUMNS:
+            err = r[f"{key}_error"]
+            who = floor_key if r["kind"] == "floor" else key
+            if err and who and who.split("-")[0] in ran and err != "not run":
+                notes.append(f"{r['phase']} ({who}): {err.splitlines()[0][:300]}")
+    return (["", "notes:"] + [f"  {n}" for n in notes]) if notes else []
 
 
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
@@ -431,7 +502,14 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=600,
                         help="seconds each worker may take (default 600)")
     parser.add_argument("--clients", default=",".join(CLIENTS),
-                        help="comma-separated workers to run (default: ours,official,raw)")
+                        help="comma-separated workers to run (default: "
+                        "ours,pypy,official,raw,memory; pypy runs ours and raw under PyPy)")
+    parser.add_argument("--mem-buckets", type=int, default=20,
+                        help="idle Buckets opened to measure memory per connection (20)")
+    parser.add_argument("--mem-clusters", type=int, default=10,
+                        help="idle official Clusters opened for the same (10)")
+    parser.add_argument("--mem-docs", type=int, default=100_000,
+                        help="documents loaded to measure the local cluster's memory (100000)")
     parser.add_argument("--server-python", default=sys.executable,
                         help="interpreter running the mock (default: this one); pypy3 means "
                         ".venv-pypy/bin/python (see scripts/test-pypy.sh)")
@@ -442,7 +520,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true",
                         help="also cProfile our single get loop (top 25 by tottime)")
     args = parser.parse_args(argv)
-    for name in ("ops", "multi_keys", "multi_rounds", "warmup", "repeat"):
+    for name in ("ops", "multi_keys", "multi_rounds", "warmup", "repeat", "mem_buckets",
+                 "mem_clusters", "mem_docs"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     args.clients = [c for c in args.clients.split(",") if c]
@@ -464,8 +543,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     rows = summarize(report)
     if args.json:
         print(json.dumps({"config": report["config"], "rows": rows, "raw": {
-            k: report[k] for k in ("ours", "official", "raw", "profile") if k in report}},
-            indent=2))
+            k: v for k, v in report.items() if k != "config"}}, indent=2))
     else:
         print(render(report, rows))
         prof = report.get("profile")
