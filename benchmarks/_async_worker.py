@@ -9,7 +9,9 @@ named ``couchbase``.
 Config keys: ``client`` (one of ``RUNNERS``), ``connstr``, ``username``,
 ``password``, ``bucket``, ``ops`` (gets per run), ``inflight`` (requests kept
 in flight), ``warmup`` (gets before the measured runs), ``repeat`` (measured
-runs; medians are reported), ``mock_pid`` (whose CPU is sampled per run).
+runs; medians are reported), ``mock_pid`` (whose CPU is sampled per run),
+``ca`` (--tls: the cluster CA; ``connstr`` is then ``couchbases://``),
+``mem_inflight`` (gets in flight at once for the memory clients).
 
 Every client runs the same pattern: ``inflight`` lanes, each issuing its share
 of the keys one after another (the next get as soon as its previous one
@@ -23,6 +25,7 @@ Output: one line ``BENCH-RESULT {json}`` on stdout, either
 
 from __future__ import annotations
 
+import gc
 import json
 import statistics
 import sys
@@ -37,15 +40,34 @@ class Unavailable(Exception):
     """The client to measure cannot be imported here."""
 
 
+class _GcClock:
+    """CPU time spent in the cyclic GC's collections (``gc.callbacks``; stays 0 where
+    there is none: PyPy)."""
+
+    def __init__(self) -> None:
+        self.total, self._began = 0.0, 0.0
+        getattr(gc, "callbacks", []).append(self._event)
+
+    def _event(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._began = time.process_time()
+        else:
+            self.total += time.process_time() - self._began
+
+
 class Runs:
-    """Wall time, this process's CPU time and the mock's CPU time of each measured run."""
+    """Wall time, this process's CPU time (and its GC's) and the mock's CPU time of each
+    measured run."""
 
     def __init__(self, cfg: dict[str, Any]) -> None:
         self.mock_pid = cfg.get("mock_pid")
         self.runs: list[dict[str, Any]] = []
         self._start: Optional[tuple[float, float, Optional[float]]] = None
+        self._gc = _GcClock()
+        self._gc0 = 0.0
 
     def start(self) -> None:
+        self._gc0 = self._gc.total
         self._start = (time.perf_counter(), time.process_time(), process_cpu(self.mock_pid))
 
     def stop(self) -> None:
@@ -53,7 +75,7 @@ class Runs:
         wall0, cpu0, mock0 = self._start
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         mock1 = process_cpu(self.mock_pid)
-        self.runs.append({"wall_s": wall, "cpu_s": cpu,
+        self.runs.append({"wall_s": wall, "cpu_s": cpu, "gc_s": self._gc.total - self._gc0,
                           "mock_cpu_s": None if mock0 is None or mock1 is None
                           else mock1 - mock0})
         self._start = None
@@ -64,6 +86,7 @@ class Runs:
             "ops": ops, "api": api,
             "wall_s": statistics.median(r["wall_s"] for r in self.runs),
             "cpu_s": statistics.median(r["cpu_s"] for r in self.runs),
+            "gc_s": statistics.median(r["gc_s"] for r in self.runs),
             "mock_cpu_s": statistics.median(mocks) if len(mocks) == len(self.runs) else None,
             "runs": self.runs,
         }
@@ -136,8 +159,7 @@ def run_asyncio_ours(cfg: dict[str, Any]) -> dict[str, Any]:
         "acouchbase.bucket", fromlist=["Bucket"]).Bucket)
 
     async def main() -> dict[str, Any]:
-        cb = Bucket(f"{cfg['connstr']}/{cfg['bucket']}", username=cfg["username"],
-                    password=cfg["password"])
+        cb = Bucket(_connstr(cfg), username=cfg["username"], password=cfg["password"])
         await cb.connect()
         try:
             return await _asyncio_measure(cfg, "aio-ours-", cb.upsert, cb.get,
@@ -148,8 +170,8 @@ def run_asyncio_ours(cfg: dict[str, Any]) -> dict[str, Any]:
     return asyncio.run(main())
 
 
-def run_asyncio_official(cfg: dict[str, Any]) -> dict[str, Any]:
-    import asyncio
+async def _official_collection(cfg: dict[str, Any]) -> tuple[Any, Any, str]:
+    """The official SDK's asyncio cluster, default collection and the API's name."""
 
     def names() -> Any:
         from acouchbase.cluster import Cluster
@@ -159,26 +181,95 @@ def run_asyncio_official(cfg: dict[str, Any]) -> dict[str, Any]:
         return Cluster, PasswordAuthenticator, ClusterOptions
 
     Cluster, PasswordAuthenticator, ClusterOptions = _import("official acouchbase", names)
-    user, password = cfg["username"], cfg["password"]
+    user, password, ca = cfg["username"], cfg["password"], cfg.get("ca")
+    api = "acouchbase.cluster.Cluster -> default_collection().get"
+    try:
+        cluster = await Cluster.connect(
+            cfg["connstr"], ClusterOptions(PasswordAuthenticator(user, password, cert_path=ca)))
+    except Exception as exc:
+        if type(exc).__name__ != "AuthenticationException":
+            raise
+        # as in _worker.py: SASL only decides how connections open, not op costs
+        cluster = await Cluster.connect(cfg["connstr"], ClusterOptions(
+            PasswordAuthenticator(user, password, cert_path=ca,
+                                  allowed_sasl_mechanisms=["PLAIN"])))
+        api += " (SASL PLAIN: SCRAM refused)"
+    bucket = cluster.bucket(cfg["bucket"])
+    await bucket.on_connect()
+    return cluster, bucket.default_collection(), api
+
+
+def run_asyncio_official(cfg: dict[str, Any]) -> dict[str, Any]:
+    import asyncio
 
     async def main() -> dict[str, Any]:
-        api = "acouchbase.cluster.Cluster -> default_collection().get"
-        try:
-            cluster = await Cluster.connect(
-                cfg["connstr"], ClusterOptions(PasswordAuthenticator(user, password)))
-        except Exception as exc:
-            if type(exc).__name__ != "AuthenticationException":
-                raise
-            # as in _worker.py: SASL only decides how connections open, not op costs
-            cluster = await Cluster.connect(cfg["connstr"], ClusterOptions(
-                PasswordAuthenticator(user, password, allowed_sasl_mechanisms=["PLAIN"])))
-            api += " (SASL PLAIN: SCRAM refused)"
-        bucket = cluster.bucket(cfg["bucket"])
-        await bucket.on_connect()
-        coll = bucket.default_collection()
+        cluster, coll, api = await _official_collection(cfg)
         try:
             return await _asyncio_measure(cfg, "aio-offi-", coll.upsert, coll.get,
                                           lambda r: r.content_as[dict], api)
+        finally:
+            await cluster.close()
+
+    return asyncio.run(main())
+
+
+# -- memory per in-flight operation (asyncio) --------------------------------------------
+
+async def _asyncio_inflight_memory(cfg: dict[str, Any], prefix: str, upsert: Callable[..., Any],
+                                   get: Callable[[str], Any], api: str,
+                                   trace: bool = True) -> dict[str, Any]:
+    """Bytes per get in flight: ``mem_inflight`` gets (10,000) issued at once, measured
+    after one turn of the loop (every request sent, no answer read yet), then awaited."""
+    import asyncio
+
+    import _memory
+
+    n, doc = int(cfg.get("mem_inflight", 10_000)), make_doc(1)
+    keys = _keys(prefix, n)
+
+    async def load(ks: list[str]) -> None:
+        for k in ks:
+            await upsert(k, doc)
+
+    await asyncio.gather(*(load(ks) for ks in _lanes(keys, 100)))
+    await asyncio.gather(*(get(k) for k in keys[:1000]))  # warm: first-use caches
+    delta = _memory.Delta(trace)
+    delta.start()
+    futures = [asyncio.ensure_future(get(k)) for k in keys]
+    await asyncio.sleep(0)  # each get starts: encoded, written, waiting for its answer
+    result = delta.stop(n)
+    answers = await asyncio.gather(*futures)
+    _check(len(answers) == n, "in-flight gets missed keys")
+    result["api"] = api
+    return result
+
+
+def run_asyncio_ours_memory(cfg: dict[str, Any]) -> dict[str, Any]:
+    import asyncio
+
+    Bucket = _import("acouchbase.bucket", lambda: __import__(
+        "acouchbase.bucket", fromlist=["Bucket"]).Bucket)
+
+    async def main() -> dict[str, Any]:
+        cb = Bucket(_connstr(cfg), username=cfg["username"], password=cfg["password"])
+        await cb.connect()
+        try:
+            return await _asyncio_inflight_memory(cfg, "aio-mem-", cb.upsert, cb.get,
+                                                  "acouchbase.bucket.Bucket.get")
+        finally:
+            cb.close()
+
+    return asyncio.run(main())
+
+
+def run_asyncio_official_memory(cfg: dict[str, Any]) -> dict[str, Any]:
+    import asyncio
+
+    async def main() -> dict[str, Any]:
+        cluster, coll, api = await _official_collection(cfg)
+        try:
+            return await _asyncio_inflight_memory(cfg, "aio-offi-mem-", coll.upsert,
+                                                  coll.get, api, trace=False)
         finally:
             await cluster.close()
 
@@ -273,8 +364,14 @@ def _twisted_measure(cfg: dict[str, Any], connect: Callable[[], Any],
     return out
 
 
+def _connstr(cfg: dict[str, Any]) -> str:
+    """Our connection string to the bucket; with --tls's CA, verified against it."""
+    tls = f"?cert_path={cfg['ca']}" if cfg.get("ca") else ""
+    return f"{cfg['connstr']}/{cfg['bucket']}{tls}"
+
+
 def _conn_kwargs(cfg: dict[str, Any]) -> dict[str, Any]:
-    return {"connection_string": f"{cfg['connstr']}/{cfg['bucket']}",
+    return {"connection_string": _connstr(cfg),
             "username": cfg["username"], "password": cfg["password"]}
 
 
@@ -341,6 +438,8 @@ RUNNERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "asyncio-official": run_asyncio_official,
     "twisted-deferred": run_twisted_deferred,
     "twisted-raw": run_twisted_raw,
+    "asyncio-ours-memory": run_asyncio_ours_memory,
+    "asyncio-official-memory": run_asyncio_official_memory,
 }
 
 
