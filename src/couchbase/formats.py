@@ -32,7 +32,10 @@ _COMMON = {0x01: FMT_PICKLE, 0x02: FMT_JSON, 0x03: FMT_BYTES, 0x04: FMT_UTF8}
 _LEGACY = {LEGACY_JSON: FMT_JSON, LEGACY_PICKLE: FMT_PICKLE, LEGACY_BYTES: FMT_BYTES,
            LEGACY_UTF8: FMT_UTF8}
 
-_raw_decode = json.JSONDecoder().raw_decode
+# JSONDecoder.raw_decode(text) is one call of its scanner at index 0 (CPython's C
+# scanner, which clears its memo after each call), wrapped in a Python frame that
+# turns StopIteration into JSONDecodeError: the scanner is called directly here.
+_scan_once = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def json_loads(text: str) -> Any:
@@ -40,8 +43,8 @@ def json_loads(text: str) -> Any:
     with no whitespace around it: every value the SDKs store). Anything else goes to
     ``json.loads`` itself, so results and errors are exactly its."""
     try:
-        value, end = _raw_decode(text)
-    except ValueError:
+        value, end = _scan_once(text, 0)
+    except (StopIteration, ValueError):
         return json.loads(text)  # leading whitespace, or not JSON: json.loads says which
     if end != len(text):
         return json.loads(text)  # trailing whitespace, or more after the value
@@ -52,18 +55,30 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _c_make_encoder = getattr(json.encoder, "c_make_encoder", None)  # CPython's C accelerator
 
 
+# CPython's C encoder with the settings of _ENCODER, made once, without the
+# circular-reference check (``markers`` None): that leaves it stateless, so one is
+# shared by every thread, and spares it a dict insert and delete per container.
+_FAST_ENCODE = None if _c_make_encoder is None else _c_make_encoder(
+    None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+
+
 def json_dumps(value: Any) -> str:
     """``json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode(value)``.
 
     On CPython it calls the C encoder that ``encode`` ends up in directly,
-    skipping the Python layers in between (a quarter of the time of a
-    100-byte document); a fresh ``markers`` dict per call keeps the circular
-    reference check. Elsewhere (PyPy) it is ``encode`` itself.
+    skipping the Python layers in between (a third of the time of a 100-byte
+    document). A circular value recurses until RecursionError there, and is
+    then encoded again by ``encode`` itself, so the error is exactly the
+    standard library's (``ValueError: Circular reference detected``, or
+    RecursionError for a value nested too deep). Elsewhere (PyPy) it is
+    ``encode`` itself.
     """
-    if _c_make_encoder is None or isinstance(value, str):
+    if _FAST_ENCODE is None or isinstance(value, str):
         return _ENCODER.encode(value)
-    return "".join(_c_make_encoder({}, _ENCODER.default, json.encoder.encode_basestring,
-                                   None, ":", ",", False, False, True)(value, 0))
+    try:
+        return "".join(_FAST_ENCODE(value, 0))
+    except RecursionError:
+        return _ENCODER.encode(value)
 
 
 _json_encode: Callable[[Any], Any] = json_dumps
@@ -144,6 +159,8 @@ def encode_value(value: Any, fmt: int) -> tuple[bytes, int]:
 
 def decode_value(data: bytes, flags: int) -> Any:
     """Deserialise ``data`` according to the format ``flags`` record."""
+    if flags == FMT_JSON:  # what every SDK since 2.x writes for a JSON document
+        return _json_decode(data.decode("utf-8"))
     fmt = format_of_flags(flags)
     if fmt == FMT_JSON:
         return _json_decode(data.decode("utf-8"))

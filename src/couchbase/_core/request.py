@@ -13,10 +13,12 @@ from .compression import COMPRESSIBLE, Deflate
 from .feature import Datatype
 from .leb128 import prefix_key
 from .opcode import Magic, Opcode
-from .packet import encode_packet
+from .packet import CLASSIC_HEADER, encode_packet
 
 _OBSERVE_HEAD = struct.Struct(">HH")
 SNAPPY = Datatype.SNAPPY
+_OBSERVE = int(Opcode.OBSERVE)  # (plain ints: comparing with an IntEnum member is slower)
+_REQUEST = int(Magic.REQUEST)
 
 
 class Request:
@@ -53,19 +55,31 @@ class Request:
         """The packet for one connection: ``collections`` if it negotiated them,
         ``deflate`` its compression (:meth:`Compression.deflater`)."""
         self.vbucket = vbucket
+        key = self.key
         # document keys are never empty; an empty key (GET_COLLECTION_ID...) gets no prefix
-        key = prefix_key(self.cid, self.key) if collections and self.key else self.key
-        if self.opcode == Opcode.OBSERVE:  # the key travels in the value, with its vbucket
+        if collections and key:
+            cid = self.cid
+            key = b"\x00" + key if not cid else prefix_key(cid, key)  # (0: default collection)
+        opcode = self.opcode
+        if opcode == _OBSERVE:  # the key travels in the value, with its vbucket
             return encode_packet(
-                Magic.REQUEST, self.opcode, b"", _OBSERVE_HEAD.pack(vbucket, len(key)) + key,
+                Magic.REQUEST, opcode, b"", _OBSERVE_HEAD.pack(vbucket, len(key)) + key,
                 opaque=opaque,
             )
-        value, datatype = self.value, self.datatype
-        if deflate is not None and self.opcode in COMPRESSIBLE and not datatype & SNAPPY:
+        value, datatype, extras = self.value, self.datatype, self.extras
+        if deflate is not None and opcode in COMPRESSIBLE and not datatype & SNAPPY:
             packed = deflate(value)
             if packed is not None:
                 value, datatype = packed, datatype | SNAPPY
-        return encode_packet(
-            Magic.REQUEST, self.opcode, key, value, self.extras, self.framing,
-            datatype, vbucket, opaque, self.cas,
-        )
+        if self.framing:
+            return encode_packet(
+                Magic.REQUEST, opcode, key, value, extras, self.framing,
+                datatype, vbucket, opaque, self.cas,
+            )
+        # The common case (every request, for every key-value call), encode_packet's
+        # classic framing written out: one header pack and one join.
+        klen, elen = len(key), len(extras)
+        return b"".join((
+            CLASSIC_HEADER.pack(_REQUEST, opcode, klen, elen, datatype, vbucket,
+                                elen + klen + len(value), opaque, self.cas),
+            extras, key, value))
