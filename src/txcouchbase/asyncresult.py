@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from couchbase._operation import Operation, complete
 from couchbase.exceptions import CouchbaseError
 from couchbase.result import OperationResult
 
@@ -44,10 +45,11 @@ class AsyncResult:
     set) and the exception, as ``sys.exc_info()`` would give it.
     """
 
-    __slots__ = ("key", "callback", "errback", "_held")
+    __slots__ = ("key", "callback", "errback", "_held", "_op")
 
     def __init__(self, key: Any = None) -> None:
         self.key = key
+        self._op: Optional[Operation] = None  # the operation ``_answer`` completes
         self.callback: Callable[[Any], Any] = _ignore
         self.errback: Callable[[Any, Any, BaseException, Any], Any] = _log_error
         self._held: Any = _CALLING
@@ -78,6 +80,13 @@ class AsyncResult:
             self._fail(error)
         else:
             self._ok(result)
+
+    def _answer(self, pkt: Any, error: Optional[BaseException]) -> None:
+        """The cluster's ``done(packet, error)`` for ``_op`` (the raw path's per-operation
+        callback: a bound method, where a partial and its tuple were two more objects
+        for the cyclic GC to track while the operation is in flight)."""
+        assert self._op is not None
+        complete(self._op, self._done, pkt, error)
 
     def _opres(self, exc: BaseException) -> Any:
         if isinstance(exc, CouchbaseError):

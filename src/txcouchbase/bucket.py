@@ -16,10 +16,9 @@ handles instead: cheaper, for code that needs no callback chain.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
-from couchbase._operation import Done, Operation, complete
+from couchbase._operation import Done, Operation
 from couchbase.asynchronous.analytics import BatchedAnalyticsRequest
 from couchbase.asynchronous.batched_view import BatchedView
 from couchbase.asynchronous.fulltext import BatchedSearchRequest
@@ -37,7 +36,8 @@ class RawBucket(TxBucketBase):
         if self._state != _UP:
             return self._later(lambda: self._run(op), op.key)
         res = AsyncResult(op.key)
-        self._cluster.execute(op.req, partial(complete, op, res._done))
+        res._op = op
+        self._cluster.execute(op.req, res._answer)
         return res._release(self._reactor)
 
     def _handle(self, key: Any = None) -> tuple[Any, Done]:
