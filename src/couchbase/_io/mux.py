@@ -378,7 +378,15 @@ class _Op:
             self.timer.cancel()
         if error is not None:
             error = to_public(error)  # errors leave the cluster as documented exceptions
-        self.done(pkt, error)
+        # A finished op may wait in the cluster's timeout queue until the ones before it
+        # finish: let go of the front end's callback (its future, result and document)
+        # now, so they die young instead of being promoted and traversed by the GC.
+        done, self.done = self.done, _finished
+        done(pkt, error)
+
+
+def _finished(pkt: Optional[Packet], error: Optional[BaseException]) -> None:
+    """What a finished :class:`_Op` holds instead of its callback (never called)."""
 
 
 class _ProbeEntry:
