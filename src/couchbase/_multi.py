@@ -52,7 +52,7 @@ def _ops(keys: Any, what: str, build: Build) -> list[Operation]:
         op = build(key, value, item, options)
         op.item = item  # the outcome is written into the application's Item, if any
         out.append(op)
-    if not out:
+    if len({op.key for op in out}) == len(out):  # (the common case: no key twice)
         return out
     seen = set()
     for op in out:

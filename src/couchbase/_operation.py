@@ -126,9 +126,12 @@ def _couchbase_error(exc: BaseException, key: Any) -> CouchbaseError:
 def multi_result(ops: list[Operation], results: list[Result],
                  error: Optional[CouchbaseError]) -> MultiResult:
     """Gather a batch's results by key; raise ``error`` carrying them as ``all_results``."""
-    out = MultiResult()
-    for op, result in zip(ops, results):
-        out._add(op.key, result)
+    # MultiResult._add for each result, in bulk (a repeated key: the last one stays)
+    out = MultiResult(zip([op.key for op in ops], results))
+    for result in results:
+        if result.rc:
+            out.all_ok = False
+            break
     if error is not None:
         error.all_results = out
         raise error

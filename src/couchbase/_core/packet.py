@@ -205,6 +205,11 @@ class PacketReader:
         pos = 0
         size = len(buf)
         unpack_classic = _CLASSIC.unpack_from
+        # The buffer as bytes, copied once when a packet in it is whole: the packets'
+        # fields are then plain slices of it (one object each, not a bytearray slice
+        # and its bytes copy). A value arriving in many reads is not copied until
+        # it is complete.
+        whole = b""
         while size - pos >= HEADER_LEN:
             magic = buf[pos]
             if magic in _ALT_MAGICS:
@@ -223,6 +228,8 @@ class PacketReader:
             end = pos + HEADER_LEN + bodylen
             if end > size:
                 break
+            if not whole:
+                whole = bytes(buf)
             p = pos + HEADER_LEN
             pkt = Packet.__new__(Packet)
             pkt.magic = magic
@@ -232,13 +239,13 @@ class PacketReader:
             pkt.status = field
             pkt.opaque = opaque
             pkt.cas = cas
-            pkt.framing = bytes(buf[p : p + flen]) if flen else b""
+            pkt.framing = whole[p : p + flen]
             p += flen
-            pkt.extras = bytes(buf[p : p + elen]) if elen else b""
+            pkt.extras = whole[p : p + elen]
             p += elen
-            pkt.key = bytes(buf[p : p + klen]) if klen else b""
+            pkt.key = whole[p : p + klen]
             p += klen
-            pkt.value = bytes(buf[p:end])
+            pkt.value = whole[p:end]
             out.append(pkt)
             pos = end
         if pos:

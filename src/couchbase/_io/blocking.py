@@ -10,6 +10,7 @@ as they are, for the cluster to translate where they leave it.
 
 from __future__ import annotations
 
+import select
 import selectors
 import socket
 import ssl
@@ -38,6 +39,8 @@ _HTTP_READ_SIZE = 65536
 # driver can check its deadline. It bounds how late a timeout can fire.
 _SLICE = struct.pack("ll", 0, 20_000)  # 20 ms as struct timeval
 _WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+_POLL = getattr(select, "poll", None)
+_POLLIN = getattr(select, "POLLIN", 1)
 
 
 class Stream(Protocol):
@@ -87,14 +90,29 @@ class SocketNetwork:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("operation timed out")
-        with selectors.DefaultSelector() as sel:
-            for node in nodes:
-                if node.sock is not None:
-                    sel.register(node, selectors.EVENT_READ, node)  # by node.fileno()
-            events = sel.select(remaining)
+        if _POLL is None:  # (Windows)
+            with selectors.DefaultSelector() as sel:
+                for node in nodes:
+                    if node.sock is not None:
+                        sel.register(node, selectors.EVENT_READ, node)  # by node.fileno()
+                events = sel.select(remaining)
+            if not events:
+                raise TimeoutError("operation timed out")
+            return [key.data for key, _ in events]
+        # poll(2) from C: a multi-key batch waits a few times per call, and a selectors
+        # object (epoll fd, Python-level keys) cost ~0.1 ms of CPU each time
+        poller = _POLL()
+        by_fd = {}
+        for node in nodes:
+            if node.sock is not None:
+                fd = node.fileno()
+                by_fd[fd] = node
+                poller.register(fd, _POLLIN)
+        # (milliseconds, rounded up; an error or hang-up counts as readable: recv says which)
+        events = poller.poll(remaining * 1000.0)
         if not events:
             raise TimeoutError("operation timed out")
-        return [key.data for key, _ in events]
+        return [by_fd[fd] for fd, _ in events]
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)

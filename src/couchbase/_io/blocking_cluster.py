@@ -215,21 +215,32 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         """Send ``todo`` and read every answer; the requests to send again (NOT_MY_VBUCKET)."""
         batches: dict[BlockingNode, list[bytes]] = {}
         unreachable: dict[int, BaseException] = {}  # kv node -> why it could not be opened
+        # kv node index -> (its connection, its batch): looked up once per node, not per key
+        lanes: dict[int, tuple[BlockingNode, list[bytes]]] = {}
+        router = self.router
+        route = router.route_index
+        config = router.config
         for index, req in todo:
             node_index = -1
             try:
-                vb, node_index = self.router.route_index(req.key, req.replica)
-                failed = unreachable.get(node_index)
-                if failed is not None:  # one attempt per node and batch, not one per key
-                    results[index] = failed
-                    continue
-                node = self.node_at(node_index, deadline)
+                vb, node_index = route(req.key, req.replica)
+                lane = lanes.get(node_index)
+                if lane is None:
+                    failed = unreachable.get(node_index)
+                    if failed is not None:  # one attempt per node and batch, not one per key
+                        results[index] = failed
+                        continue
+                    node = self.node_at(node_index, deadline)
+                    if router.config is not config:  # opening it brought a newer map:
+                        lanes.clear()  # node indexes now mean other nodes
+                        config = router.config
+                    lane = lanes[node_index] = (node, batches.setdefault(node, []))
             except (CoreError, CouchbaseError) as exc:
                 results[index] = unreachable[node_index] = to_public(exc)
                 continue
+            node, chunks = lane
             opaque = node.inflight.put((index, req))
-            batches.setdefault(node, []).append(
-                req.encode(vb, opaque, node.collections, node.deflate))
+            chunks.append(req.encode(vb, opaque, node.collections, node.deflate))
         waiting: set[BlockingNode] = set()
         for node, chunks in batches.items():
             try:
@@ -262,12 +273,13 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                     continue
                 elapsed = time.monotonic() - started
                 slow = elapsed if elapsed > self.tracing.kv else 0.0
+                pop = node.inflight.pop
                 for pkt in packets:
-                    entry = node.inflight.pop(pkt.opaque)
+                    entry = pop(pkt.opaque)
                     if entry is None:
                         node.unmatched(pkt)  # (the answer to an abandoned request)
                         continue
-                    if pkt.status == Status.NOT_MY_VBUCKET:
+                    if pkt.status == _NOT_MY_VBUCKET:
                         retry.append(entry)
                         moved = (pkt, node)
                     else:
