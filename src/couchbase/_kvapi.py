@@ -263,7 +263,7 @@ class KeyValueAPI(SubdocOperations, DataStructures, MultiOperations):
                format: Optional[int] = None, persist_to: int = 0,
                replicate_to: int = 0) -> Any:
         """Store ``value`` under ``key`` whether or not it exists."""
-        req = _kv.store_request(Opcode.SET, key, value, cas, ttl, self._fmt(format),
+        req = _kv.store_request(_kv.SET, key, value, cas, ttl, self._fmt(format),
                                 self._opts.encode_value)
         return self._mutate(self._op(key, req, _kv.mutation_result), persist_to, replicate_to)
 

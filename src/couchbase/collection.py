@@ -320,7 +320,7 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
         (``expiry``, ``preserve_expiry``, ``durability``, ``transcoder``, ``timeout``)."""
         if not (opts or kwargs):  # the common case, kept short
             try:
-                req = _kv.store_request(Opcode.SET, key, value, 0, 0, 0, self._encode_default)
+                req = _kv.store_request(_kv.SET, key, value, 0, 0, 0, self._encode_default)
             except CouchbaseError as exc:
                 raise to_4x(exc) from None
             return self._run(Operation(key, req, _kv4x.mutation_finish, self))
