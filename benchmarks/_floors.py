@@ -135,7 +135,7 @@ def pipelined(kv: KVSocket, opcode: int, keys: list[tuple[bytes, int]], value: b
         sock.sendall(b"".join(out))
         got = 0
         while True:
-            for pkt in feed(sock.recv(262144)):
+            for pkt in feed(sock.recv(65536)):
                 if pkt.opaque == noop_opaque:
                     _check(got == expect, f"{got} answers before the NOOP, expected {expect}")
                     return

@@ -37,6 +37,10 @@ class _Corked:
         self.flush()  # (a transport sends what it buffered before it closes)
         self.transport.close()
 
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        """The transport's (its socket's addresses for the tracing reports)."""
+        return self.transport.get_extra_info(name, default)
+
 
 class _Protocol(asyncio.Protocol):
     """Feeds a core protocol (a KV node or an HTTP link) from an asyncio connection."""

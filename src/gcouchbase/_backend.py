@@ -24,7 +24,7 @@ from gevent.hub import Hub
 
 from couchbase._io.mux import StreamProtocol
 
-_READ_SIZE = 256 * 1024
+_READ_SIZE = 64 * 1024  # as the blocking driver: a 256 KiB recv buffer is an mmap each
 
 
 class _Tls:
