@@ -17,7 +17,8 @@ A plain transaction's staging stays in this process's memory (keyed by txid): th
 data service sees nothing until COMMIT. One begun with an SDK attempt's ``txdata``
 (``ctx.query``) also stages every write through the attempt's ATR and the
 documents' ``txn`` xattrs, and commits and rolls back as the SDKs do
-(:mod:`.tx_staging`), so KV and query steps mix in one transaction. Error codes and texts follow the query service's
+(:mod:`.tx_staging`), so KV and query steps mix in one transaction. Error codes and
+texts follow the query service's
 transaction errors (17xxx): 17002 statement not allowed in a transaction, 17004
 transaction context (unknown txid...), 17007 commit failed, 17009 no such
 savepoint, 17010 transaction timeout, 17012 duplicate key, 17013 a statement of
