@@ -4,17 +4,10 @@ leave in one write, and finished operations leave no garbage cycles behind."""
 from __future__ import annotations
 
 import asyncio
-import gc
-import platform
-
-import pytest
 
 from acouchbase._backend import _Corked
 from acouchbase.bucket import Bucket
-
-# reference counting frees what has no cycle; PyPy has neither it nor a count
-_CPYTHON = pytest.mark.skipif(platform.python_implementation() != "CPython",
-                              reason="CPython's reference counting and gc.collect() count")
+from gc_probe import CPYTHON_ONLY, cycles_per_op  # tests/, shared
 
 
 class _Transport:
@@ -76,29 +69,27 @@ def test_nothing_is_written_to_a_transport_already_closing():
     assert asyncio.run(main()) == []
 
 
-@_CPYTHON
+@CPYTHON_ONLY
 def test_gets_in_flight_create_no_garbage_cycles(mock_cluster):
     """Operations are freed by reference counting: the cyclic GC finds nothing to
-    collect after 500 gets, 100 in flight (it would otherwise run far more often)."""
-    async def main():
-        cb = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
-                    password="password")
-        await cb.connect()
-        await cb.upsert_multi({f"gc-{i}": {"i": i} for i in range(100)})
-        await asyncio.gather(*(cb.get(f"gc-{i}") for i in range(100)))  # warm up
+    collect after gets 100 in flight (it would otherwise run far more often)."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # the Bucket is made on it
+    cb = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
+                password="password")
+    try:
+        loop.run_until_complete(cb.connect())
+        loop.run_until_complete(cb.upsert_multi({f"gc-{i}": {"i": i} for i in range(100)}))
 
-        async def lane(i: int) -> None:
-            for _ in range(5):
+        async def lane(i: int, rounds: int) -> None:
+            for _ in range(rounds):
                 assert (await cb.get(f"gc-{i}")).value == {"i": i}
 
-        gc.collect()
-        gc.disable()
-        try:
-            await asyncio.gather(*(lane(i) for i in range(100)))
-            found = gc.collect()
-        finally:
-            gc.enable()
-        cb.close()
-        return found
+        def gets(n: int) -> None:  # n gets, 100 in flight
+            loop.run_until_complete(asyncio.gather(*(lane(i, n // 100) for i in range(100))))
 
-    assert asyncio.run(main()) < 50  # (the loop's own bookkeeping, not one per get)
+        assert cycles_per_op(gets) < 0.5  # a cycle per get would be >= 1
+    finally:
+        cb.close()
+        loop.close()
+        asyncio.set_event_loop(None)

@@ -14,6 +14,8 @@ from browser_helpers import browser_log, screenshot  # tests/browser
 
 from couchbase_mock.mock import MockCluster
 
+expect = pytest.importorskip("playwright.sync_api").expect  # assertions that wait
+
 BEER = "21st_amendment_brewery_cafe-21a_ipa"
 
 
@@ -77,15 +79,16 @@ def test_console_walkthrough(page: Any, cluster: MockCluster) -> None:
     page.click(f"a:text-is('{BEER}')")
     page.wait_for_selector(f"h1:text-is('{BEER}')")
     editor = page.locator("textarea[name=json]")
-    assert '"name": "21A IPA"' in editor.input_value()
-    first_cas = page.locator("output[name=cas]").inner_text()
-    assert first_cas.isdigit()
+    cas = page.locator("output[name=cas]")
+    expect(editor).to_have_value(re.compile('"name": "21A IPA"'))  # (filled after the h1)
+    expect(cas).to_have_text(re.compile(r"^\d+$"))
+    first_cas = cas.inner_text()
 
     # edit it: saved, with a new CAS
     editor.fill(editor.input_value().replace('"21A IPA"', '"21A IPA (edited)"'))
     page.click("button:text('Save')")
     page.wait_for_selector(f"text=Saved {BEER}")
-    assert page.locator("output[name=cas]").inner_text() != first_cas
+    expect(cas).not_to_have_text(first_cas)
     screenshot(page, "document")
 
     # someone else writes it: saving the stale copy shows the conflict, changes nothing
@@ -97,7 +100,7 @@ def test_console_walkthrough(page: Any, cluster: MockCluster) -> None:
     screenshot(page, "document-conflict")
     page.click("button:text('Load current version')")
     page.wait_for_selector("text=Reloaded the current version")
-    assert "(concurrent)" in editor.input_value()
+    expect(editor).to_have_value(re.compile(r"\(concurrent\)"))
 
     # the query workbench: results as a table, then the plan
     page.click("nav a[href='#/query']")
@@ -128,11 +131,11 @@ def test_console_walkthrough(page: Any, cluster: MockCluster) -> None:
     page.fill("input[name=full_set]", "true")  # a development view: every node's data
     page.locator("tr:has-text('by_abv') button:text('Run')").click()
     page.wait_for_selector("h3:has-text('dev_console/by_abv')")
-    assert page.locator(".view-results tbody tr").count() > 0
+    page.wait_for_selector(".view-results tbody tr")  # at least one row
     screenshot(page, "views")
     page.locator("tr:has-text('dev_console') button:text('Publish')").click()
     page.wait_for_selector("text=Published console")
-    assert page.locator("td:text-is('console')").count() == 1
+    expect(page.locator("td:text-is('console')")).to_have_count(1)
 
     page.click("nav a[href='#/indexes']")
     page.wait_for_selector("td:text-is('beer_primary')")
