@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import random
 import sys
-import threading
-import time
 import uuid
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Iterator
 
-import couchbase.subdocument as SD
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions
-from couchbase.transactions.atr import atr_id_for_key
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from txn_load import leftovers, transfers  # noqa: E402 (the load test's loop)
 
 START = 1000
 
@@ -37,37 +36,6 @@ def target(connstr: str | None) -> Iterator[str]:
 
     with MockCluster(nodes=2, replicas=1) as mock:
         yield mock.connstr
-
-
-def soak(cluster: Any, keys: list[str], threads: int, total: int) -> tuple[int, list[str], float]:
-    coll = cluster.bucket("default").default_collection()
-    errors: list[str] = []
-    done = [0] * threads
-
-    def worker(n: int) -> None:
-        rng = random.Random(n)
-        for _ in range(total // threads + (n < total % threads)):
-            src, dst = rng.sample(keys, 2)
-            amount = rng.randint(1, 20)
-
-            def transfer(ctx: Any, src: str = src, dst: str = dst, amount: int = amount) -> None:
-                a, b = ctx.get(coll, src), ctx.get(coll, dst)
-                ctx.replace(a, {"balance": a.content_as[dict]["balance"] - amount})
-                ctx.replace(b, {"balance": b.content_as[dict]["balance"] + amount})
-
-            try:
-                cluster.transactions.run(transfer)
-                done[n] += 1
-            except Exception as exc:  # noqa: BLE001 (counted and reported)
-                errors.append(f"{type(exc).__name__}: {exc}")
-
-    began = time.monotonic()
-    workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    return sum(done), errors, time.monotonic() - began
 
 
 def main() -> int:
@@ -87,17 +55,14 @@ def main() -> int:
             keys = [f"soak-{tag}-{i}" for i in range(args.accounts)]
             for key in keys:
                 coll.upsert(key, {"balance": START})
-            done, errors, seconds = soak(cluster, keys, args.threads, args.transactions)
+            done, errors, seconds = transfers(cluster, keys, args.threads, args.transactions)
             total = sum(coll.get(k).content_as[dict]["balance"] for k in keys)
-            staged = [k for k in keys
-                      if coll.lookup_in(k, [SD.exists("txn", xattr=True)]).exists(0)]
-            entries = sum(len(coll.lookup_in(a, [SD.get("attempts", xattr=True)])
-                              .content_as[dict](0)) for a in {atr_id_for_key(k) for k in keys})
+            staged, entries = leftovers(coll, keys)
         finally:
             cluster.close()
     print(f"{done} transactions ({args.threads} threads, {args.accounts} accounts) in "
           f"{seconds:.1f} s: {done / seconds:.0f}/s; {len(errors)} failed")
-    for error in sorted(set(errors))[:5]:
+    for error in sorted({f"{type(e).__name__}: {e}" for e in errors})[:5]:
         print("  ", error)
     print(f"sum {total} (expected {START * args.accounts}); staged documents {len(staged)}; "
           f"ATR entries left {entries}")
