@@ -137,3 +137,12 @@ def test_network_external_uses_alternate_addresses():
             cb.close()
     with pytest.raises(ArgumentError):
         Bucket("couchbase://127.0.0.1/default?network=moon")
+
+
+def test_idle_connections_keep_no_copy_of_the_config_text(cb):
+    cb.upsert_multi({f"idle-{i}": i for i in range(64)})  # a connection to every node
+    cluster = cb._live()
+    assert len(cluster.nodes) == 4
+    assert all(node.session.config is None for node in cluster.nodes.values())
+    assert cluster.router.config is not None and cluster.router.config.num_vbuckets == 1024
+    assert cb.get("idle-3").value == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 import zlib
 from collections import Counter
 from typing import Any
@@ -411,3 +412,52 @@ def test_other_network_names_and_legacy_configs():
 def test_bad_network_is_a_config_error(network):
     with pytest.raises(ConfigError):
         ClusterConfig.from_json(ALT_CONFIG, "h", network=network)
+
+
+# -- memory: a client keeps one parsed map per bucket, and it is small ------------------------
+
+def test_equal_vbucket_map_rows_are_one_shared_list(cfg: ClusterConfig) -> None:
+    assert cfg.vbucket_map[0] == [0, 1] and cfg.vbucket_map[1] == [1, 0]
+    assert cfg.vbucket_map[7] == [1, -1]
+    assert len({id(row) for row in cfg.vbucket_map}) == 3
+    assert cfg.vbucket_map[0] is cfg.vbucket_map[2]
+    # raw holds those rows, not a second copy of the map
+    assert cfg.raw["vBucketServerMap"]["vBucketMap"] is cfg.vbucket_map
+    assert cfg.raw["nodesExt"][0]["services"]["kv"] == 11210
+
+
+def test_a_dict_passed_in_is_left_as_it_was() -> None:
+    data = config_7x()
+    data["vBucketServerMap"]["vBucketMapForward"] = [[1, 0]] * 1024
+    before = json.dumps(data)
+    rows = data["vBucketServerMap"]["vBucketMap"]
+    cfg = ClusterConfig.from_json(data, "h")
+    assert json.dumps(data) == before
+    assert data["vBucketServerMap"]["vBucketMap"] is rows
+    assert cfg.vbucket_map is not rows and cfg.vbucket_map == rows
+    assert cfg.raw["vBucketServerMap"]["vBucketMapForward"] is cfg.vbucket_map_forward
+
+
+def test_a_bad_row_is_still_refused_with_shared_rows() -> None:
+    data = config_7x()
+    data["vBucketServerMap"]["vBucketMap"][5] = [0, "x"]
+    with pytest.raises(ConfigError, match="non-integer"):
+        ClusterConfig.from_json(data, "h")
+
+
+@pytest.mark.skipif(platform.python_implementation() != "CPython",
+                    reason="tracemalloc is CPython's")
+def test_a_parsed_1024_vbucket_config_keeps_under_24_kib() -> None:
+    import tracemalloc
+
+    text = json.dumps(config_7x()).encode()
+    ClusterConfig.from_json(text, "h")  # first-use caches are not the config's
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        cfg = ClusterConfig.from_json(text, "h")
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert cfg.num_vbuckets == 1024
+    assert kept < 24 * 1024  # the outer list (8 KiB) and the rest of the JSON; ~200 KiB before

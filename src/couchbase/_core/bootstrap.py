@@ -73,7 +73,9 @@ class Session:
 
     def __init__(self, features: frozenset[int], config: Optional[bytes], mechanism: str) -> None:
         self.features = features
-        self.config = config  # raw cluster config JSON, None if the server has none
+        # the cluster config JSON the server sent (None: it has none), until the
+        # cluster's router has taken it (ClusterBase._adopt_config)
+        self.config = config
         self.mechanism = mechanism
         self.collections = Feature.COLLECTIONS in features
 

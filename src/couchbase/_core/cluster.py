@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Generic, Optional, Protocol, TypeVar
 
+from .bootstrap import Session
 from .commands import Endpoint
 from .compression import Compression
 from .connstr import ConnectionString
@@ -92,6 +93,7 @@ class NodeConnection(Protocol):
     port: int
     collections: bool
     usable: bool  # False once the connection failed or was closed: the cache opens a new one
+    session: Optional[Session]  # what its bootstrap negotiated (None until it finished)
 
     def close(self) -> None: ...
 
@@ -233,6 +235,9 @@ class ClusterBase(Generic[N]):
         emit(_IO_LOG, DEBUG, "connected to %s:%s", node.host, node.port)
         if config:
             self.router.update(config, node.host)
+        session = node.session
+        if session is not None and session.config is config:
+            session.config = None  # parsed into the router: no copy of its text per connection
 
     def collections_enabled(self) -> bool:
         """Whether the connections negotiated collections."""

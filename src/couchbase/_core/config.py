@@ -208,12 +208,23 @@ def _pair_legacy(nodes: list[NodeInfo], servers: list[tuple[str, int | None]]) -
 
 
 def _int_matrix(value: Any, what: str) -> list[list[int]]:
+    """``value`` as rows of ints; equal rows are one shared list (read them, never
+    change them in place). A 1,024-vbucket map names a handful of distinct node
+    lists, so the map costs its outer list (8 KiB) instead of ~90 KiB of rows."""
     if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
         raise ConfigError(f"{what} must be a list of lists")
+    distinct: dict[tuple[int, ...], list[int]] = {}
+    out: list[list[int]] = []
     try:
-        return [[int(i) for i in row] for row in value]
+        for row in value:
+            key = tuple([int(i) for i in row])
+            shared = distinct.get(key)
+            if shared is None:
+                shared = distinct[key] = list(key)
+            out.append(shared)
     except (TypeError, ValueError):
         raise ConfigError(f"{what} holds a non-integer") from None
+    return out
 
 
 class ClusterConfig:
@@ -234,7 +245,7 @@ class ClusterConfig:
         self.cluster_capabilities: dict[str, Any] = {}
         self.collections_manifest_uid: int | None = None
         self.network = DEFAULT_NETWORK
-        self.raw: dict[str, Any] = {}
+        self.raw: dict[str, Any] = {}  # the JSON object (its vbucket maps: the parsed rows)
         self._ring: list[int] = []
         self._ring_nodes: list[int] = []
 
@@ -288,6 +299,15 @@ class ClusterConfig:
             self.vbucket_map = _int_matrix(vbmap["vBucketMap"], "vBucketMap")
         if "vBucketMapForward" in vbmap:
             self.vbucket_map_forward = _int_matrix(vbmap["vBucketMapForward"], "vBucketMapForward")
+        if self.vbucket_map or self.vbucket_map_forward:
+            # ``raw`` holds the parsed maps (shared rows), not the decoder's 1,024 lists
+            # again; copies, so a dict the caller passed in is left as it was.
+            vbmap = dict(vbmap)
+            if self.vbucket_map:
+                vbmap["vBucketMap"] = self.vbucket_map
+            if self.vbucket_map_forward is not None:
+                vbmap["vBucketMapForward"] = self.vbucket_map_forward
+            self.raw = dict(data, vBucketServerMap=vbmap)
         caps = data.get("bucketCapabilities")
         caps = caps if isinstance(caps, list) else []
         self.bucket_capabilities = {c for c in caps if isinstance(c, str)}
