@@ -144,5 +144,7 @@ def test_idle_connections_keep_no_copy_of_the_config_text(cb):
     cluster = cb._live()
     assert len(cluster.nodes) == 4
     assert all(node.session.config is None for node in cluster.nodes.values())
+    # the same negotiated features: one set shared by the connections
+    assert len({id(node.session.features) for node in cluster.nodes.values()}) == 1
     assert cluster.router.config is not None and cluster.router.config.num_vbuckets == 1024
     assert cb.get("idle-3").value == 3

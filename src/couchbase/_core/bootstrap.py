@@ -80,6 +80,18 @@ class Session:
         self.collections = Feature.COLLECTIONS in features
 
 
+# The feature sets servers accepted: a cluster's connections all negotiate the same
+# one, so they share one frozenset (~360 bytes each otherwise). Bounded, in case.
+_ACCEPTED: dict[frozenset[int], frozenset[int]] = {}
+
+
+def _accepted(value: bytes) -> frozenset[int]:
+    features = frozenset(decode_features(value))
+    if len(_ACCEPTED) < 64:
+        return _ACCEPTED.setdefault(features, features)
+    return _ACCEPTED.get(features, features)
+
+
 def user_agent(name: str = "couchbase-pure") -> bytes:
     return json.dumps({"a": name}, separators=(",", ":")).encode()
 
@@ -111,7 +123,7 @@ def bootstrap(
         pkt = yield hello
         if pkt.opcode != Opcode.HELLO:
             raise RemoteProtocolError(f"unexpected opcode 0x{pkt.opcode:02x} during bootstrap")
-        features_on = (frozenset(decode_features(pkt.value)) if pkt.status == Status.SUCCESS
+        features_on = (_accepted(pkt.value) if pkt.status == Status.SUCCESS
                        else frozenset[int]())
         return (yield from _select_and_config(bucket, features_on, "certificate"))
     preference = ["PLAIN"] if tls else [m for m in scram.MECHANISMS if m != "PLAIN"]
@@ -127,7 +139,7 @@ def bootstrap(
     while True:
         if pkt.opcode == Opcode.HELLO:
             if pkt.status == Status.SUCCESS:
-                accepted = frozenset(decode_features(pkt.value))
+                accepted = _accepted(pkt.value)
             emit(_LOG, DEBUG, "HELLO: the server accepted features %s (status 0x%02x)",
                  sorted(accepted), pkt.status)
         elif pkt.opcode == Opcode.SASL_LIST_MECHS:
