@@ -11,7 +11,8 @@ Config keys: ``client`` (one of ``RUNNERS``), ``connstr``, ``username``,
 in flight), ``warmup`` (gets before the measured runs), ``repeat`` (measured
 runs; medians are reported), ``mock_pid`` (whose CPU is sampled per run),
 ``ca`` (--tls: the cluster CA; ``connstr`` is then ``couchbases://``),
-``mem_inflight`` (gets in flight at once for the memory clients).
+``mem_inflight`` (gets in flight at once for the memory clients), ``mem_timeout``
+(their operation timeout, seconds).
 
 Every client runs the same pattern: ``inflight`` lanes, each issuing its share
 of the keys one after another (the next get as soon as its previous one
@@ -100,6 +101,12 @@ def _lanes(keys: list[str], width: int) -> list[list[str]]:
     return [keys[i::width] for i in range(min(width, len(keys)))]
 
 
+def _warm_keys(keys: list[str], warmup: int) -> list[str]:
+    """``warmup`` keys, going round ``keys`` as often as needed (PyPy's warm-up is
+    longer than a run: its JIT is still compiling the event-loop path after 10,000)."""
+    return (keys * (warmup // len(keys) + 1))[:warmup] if keys else []
+
+
 def _import(what: str, names: Callable[[], Any]) -> Any:
     try:
         return names()
@@ -142,7 +149,7 @@ async def _asyncio_measure(cfg: dict[str, Any], prefix: str, upsert: Callable[..
             await upsert(k, doc)
 
     await asyncio.gather(*(load(ks) for ks in _lanes(keys, width)))
-    await _asyncio_batch(keys[: cfg["warmup"]], width, get, decode)
+    await _asyncio_batch(_warm_keys(keys, cfg["warmup"]), width, get, decode)
     runs = Runs(cfg)
     for _ in range(cfg["repeat"]):
         runs.start()
@@ -243,12 +250,17 @@ async def _asyncio_inflight_memory(cfg: dict[str, Any], prefix: str, upsert: Cal
     await asyncio.gather(*(get(k) for k in keys[:1000]))  # warm: first-use caches
     delta = _memory.Delta(trace)
     delta.start()
+    began = time.perf_counter()
     futures = [asyncio.ensure_future(get(k)) for k in keys]
     await asyncio.sleep(0)  # each get starts: encoded, written, waiting for its answer
+    issued = time.perf_counter() - began
     result = delta.stop(n)
+    began = time.perf_counter()
     answers = await asyncio.gather(*futures)
     _check(len(answers) == n, "in-flight gets missed keys")
-    result["api"] = api
+    # how long issuing all and then awaiting all took (the measurement's pause between
+    # them not counted): the timeout these gets need
+    result.update(api=api, issue_s=issued, answer_s=time.perf_counter() - began)
     return result
 
 
@@ -261,7 +273,7 @@ def run_asyncio_ours_memory(cfg: dict[str, Any]) -> dict[str, Any]:
     async def main() -> dict[str, Any]:
         cb = Bucket(_connstr(cfg), username=cfg["username"], password=cfg["password"])
         await cb.connect()
-        cb.timeout = 60.0  # 10,000 at once on a loaded machine: the default 2.5 s is short
+        cb.timeout = float(cfg.get("mem_timeout", 60.0))  # (async.py's MEM_TIMEOUT)
         try:
             return await _asyncio_inflight_memory(cfg, "aio-mem-", cb.upsert, cb.get,
                                                   "acouchbase.bucket.Bucket.get")
@@ -275,7 +287,8 @@ def run_asyncio_official_memory(cfg: dict[str, Any]) -> dict[str, Any]:
     import asyncio
 
     async def main() -> dict[str, Any]:
-        cluster, coll, api = await _official_collection(cfg, kv_timeout=60.0)
+        cluster, coll, api = await _official_collection(
+            cfg, kv_timeout=float(cfg.get("mem_timeout", 60.0)))
         try:
             return await _asyncio_inflight_memory(cfg, "aio-offi-mem-", coll.upsert,
                                                   coll.get, api, trace=False)
@@ -354,7 +367,7 @@ def _twisted_measure(cfg: dict[str, Any], connect: Callable[[], Any],
             keys = _keys(f"tx-{api.split('.')[-1][:12]}-", cfg["ops"])
             await _twisted_batch(keys, width, upsert_for(cb, doc), lambda r: None)
             get = issue_for(cb, "get")
-            await _twisted_batch(keys[: cfg["warmup"]], width, get, decode)
+            await _twisted_batch(_warm_keys(keys, cfg["warmup"]), width, get, decode)
             runs = Runs(cfg)
             for _ in range(cfg["repeat"]):
                 runs.start()
