@@ -116,21 +116,30 @@ class Compression:
         mutation's value: the compressed value, or None to send it as it is. The
         settings are read on every call, so changing them applies at once."""
         negotiated = Feature.SNAPPY in features
+        compress_within = snappy.compress_within
 
         def deflate(value: bytes) -> Optional[bytes]:
             mode = self.mode
-            if not mode & COMPRESS_OUT or len(value) < self.min_size or \
+            size = len(value)
+            if not mode & COMPRESS_OUT or size < self.min_size or \
                     not (negotiated or mode & COMPRESS_FORCE):
                 return None
-            packed = snappy.compress(value)
-            if len(packed) > len(value) * self.min_ratio or len(packed) >= len(value):
-                return None
-            return packed
+            # Sent compressed only if compressed / original <= min_ratio and smaller:
+            # a budget in whole bytes, so the codec gives up (or its output is
+            # dropped before any copy) once it is passed.
+            return compress_within(value, budget(size, self.min_ratio))
         return deflate
 
     def __repr__(self) -> str:
         return (f"Compression(mode={self.mode}, min_size={self.min_size}, "
                 f"min_ratio={self.min_ratio})")
+
+
+def budget(size: int, min_ratio: float) -> int:
+    """The most bytes a value of ``size`` bytes may take compressed to be sent so:
+    ``packed <= size * min_ratio`` and ``packed < size``."""
+    limit = int(size * min_ratio)  # (floor: both are >= 0)
+    return limit if limit < size else size - 1
 
 
 def wants_snappy(options: Mapping[str, str]) -> bool:
@@ -146,5 +155,5 @@ def inflate(value: bytes) -> bytes:
 
 __all__ = ["COMPRESSIBLE", "COMPRESS_FORCE", "COMPRESS_IN", "COMPRESS_INOUT", "COMPRESS_NONE",
            "COMPRESS_OUT", "Compression", "DEFAULT_MIN_RATIO", "DEFAULT_MIN_SIZE",
-           "DEFAULT_MODE", "MODES", "check_min_ratio", "check_min_size", "check_mode",
+           "DEFAULT_MODE", "MODES", "budget", "check_min_ratio", "check_min_size", "check_mode",
            "inflate", "wants_snappy"]

@@ -164,7 +164,12 @@ def _copy(out: bytearray, offset: int, size: int) -> None:
         out += bytes(((size - 1) << 2 | 2, offset & 0xFF, offset >> 8))
 
 
-def _compress_block(src: bytes, start: int, end: int, out: bytearray) -> None:
+def _compress_block(src: bytes, start: int, end: int, out: bytearray,
+                    budget: Optional[int] = None) -> bool:
+    """Append ``src[start:end]`` compressed to ``out``; False (and stop) as soon as
+    ``out`` grows past ``budget`` bytes, when one is given."""
+    if budget is None:
+        budget = 0xFFFFFFFFFFFF  # (nothing reaches this: Snappy values are < 4 GiB)
     table: dict[bytes, int] = {}
     get = table.get
     from_bytes = int.from_bytes
@@ -172,11 +177,14 @@ def _compress_block(src: bytes, start: int, end: int, out: bytearray) -> None:
     pos = start
     last = end - _MIN_MATCH  # the last position a match can start at
     skip = 32
+    give_up = literal_start + budget - len(out)
     while pos <= last:
         key = src[pos : pos + 4]
         cand = get(key)
         table[key] = pos
         if cand is None:
+            if pos > give_up:  # the literal pending from literal_start alone is too long
+                return False
             pos += skip >> 5
             skip += 1
             continue
@@ -205,33 +213,60 @@ def _compress_block(src: bytes, start: int, end: int, out: bytearray) -> None:
         pos += size
         literal_start = pos
         skip = 32
+        give_up = pos + budget - len(out)
         if pos <= last:  # let the next search find the bytes just before it
             table[src[pos - 1 : pos + 3]] = pos - 1
     if literal_start < end:
         _literal(out, src[literal_start:end])
+    return len(out) <= budget
 
 
 def pure_compress(data: Any) -> bytes:
     """``data`` in Snappy's raw format."""
+    packed = pure_compress_within(data, None)
+    assert packed is not None  # (no budget: never given up)
+    return packed
+
+
+def pure_compress_within(data: Any, budget: Optional[int]) -> Optional[bytes]:
+    """``data`` in Snappy's raw format if that takes at most ``budget`` bytes, else
+    None, given up as soon as the output passes the budget (a value that does not
+    compress costs only the part of the work that shows it)."""
     src = bytes(data)
     size = len(src)
     if size > 0xFFFFFFFF:
         raise SnappyError("Snappy values are at most 4 GiB")
     out = bytearray(_varint(size))
     for start in range(0, size, _BLOCK):
-        _compress_block(src, start, min(start + _BLOCK, size), out)
+        if not _compress_block(src, start, min(start + _BLOCK, size), out, budget):
+            return None
+    if budget is not None and len(out) > budget:  # (an empty value: no block)
+        return None
     return bytes(out)
 
 
 # -- the codec in use --------------------------------------------------------------------
-def _fast_codec() -> Optional[tuple[Callable[[Any], bytes], Callable[[Any, int], bytes]]]:
+Within = Callable[[Any, Optional[int]], Optional[bytes]]
+
+
+def _fast_codec() -> Optional[tuple[Callable[[Any], bytes], Callable[[Any, int], bytes], Within]]:
     try:
         from cramjam import snappy as fast
     except ImportError:
         return None
 
+    compress_raw = fast.compress_raw
+
     def fast_compress(data: Any) -> bytes:
-        return bytes(fast.compress_raw(bytes(data)))
+        return bytes(compress_raw(bytes(data)))
+
+    def fast_compress_within(data: Any, budget: Optional[int]) -> Optional[bytes]:
+        # cramjam's own buffer is measured first: the copy into bytes is made only for
+        # output that is sent (most small values do not compress within the budget)
+        packed = compress_raw(data if type(data) is bytes else bytes(data))
+        if budget is not None and len(packed) > budget:
+            return None
+        return bytes(packed)
 
     def fast_decompress(data: Any, limit: int = DEFAULT_LIMIT) -> bytes:
         src = bytes(data)
@@ -247,7 +282,7 @@ def _fast_codec() -> Optional[tuple[Callable[[Any], bytes], Callable[[Any, int],
             raise SnappyError(f"output is {len(out)} bytes, the header declared {length}")
         return out
 
-    return fast_compress, fast_decompress
+    return fast_compress, fast_decompress, fast_compress_within
 
 
 _FAST = _fast_codec()
@@ -256,6 +291,9 @@ FAST = _FAST is not None
 
 compress: Callable[[Any], bytes] = _FAST[0] if _FAST else pure_compress
 decompress: Callable[..., bytes] = _FAST[1] if _FAST else pure_decompress
+compress_within: Within = _FAST[2] if _FAST else pure_compress_within
+"""``compress_within(data, budget)``: :data:`compress`'s output if it is at most
+``budget`` bytes (None: any size), else None."""
 
-__all__ = ["DEFAULT_LIMIT", "FAST", "SnappyError", "compress", "decompress",
-           "pure_compress", "pure_decompress", "uncompressed_length"]
+__all__ = ["DEFAULT_LIMIT", "FAST", "SnappyError", "compress", "compress_within", "decompress",
+           "pure_compress", "pure_compress_within", "pure_decompress", "uncompressed_length"]
