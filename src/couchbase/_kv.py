@@ -108,6 +108,20 @@ def encode_key(key: Any) -> bytes:
     return data
 
 
+def encode_keys(keys: Any) -> list[bytes]:
+    """:func:`encode_key` for a batch, in one loop. A str key of ASCII characters
+    and a length the server allows (nearly every key) is encoded right here;
+    any other key goes to :func:`encode_key`, which takes it or raises."""
+    out: list[bytes] = []
+    append = out.append
+    for key in keys:
+        if type(key) is str and 0 < len(key) <= MAX_KEY_LENGTH and key.isascii():
+            append(key.encode("ascii"))
+        else:
+            append(encode_key(key))
+    return out
+
+
 def check_ttl(ttl: Any, key: Any = None) -> int:
     if ttl is None:
         return 0

@@ -101,7 +101,9 @@ def finish_batch(ops: list[Operation], answers: list[Answer],
             result: Result = ValueResult(key, exc.rc)
         else:
             try:
-                result = op.result(answer)
+                # op.result(answer), written out: this runs for every key of a batch
+                answer.vbucket = op.req.vbucket
+                result = op.finish(key, answer, *op.args)
             except Exception as err:
                 exc = _couchbase_error(err, key)
                 result = exc.result if exc.result is not None else ValueResult(key, exc.rc)

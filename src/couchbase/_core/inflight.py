@@ -57,6 +57,19 @@ class InflightTable(Generic[T]):
         entries[opaque] = entry
         return opaque
 
+    def put_all(self, entries: list[T]) -> range | list[int]:
+        """:meth:`put` for a batch: the opaques, in order. With nothing in flight
+        (a blocking batch, the common case) they are consecutive: one range, one
+        dict update."""
+        start = self._next
+        end = start + len(entries)
+        if not self._entries and end < _U32:
+            opaques = range(start, end)
+            self._entries.update(zip(opaques, entries))
+            self._next = end
+            return opaques
+        return [self.put(entry) for entry in entries]
+
     def add(self, opaque: int, entry: T) -> None:
         if opaque in self._entries:
             raise KeyError(f"opaque {opaque} is already in flight")

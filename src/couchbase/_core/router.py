@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
+from zlib import crc32
 
 from .config import AUTO_NETWORK, ClusterConfig
-from .errors import NoRoute
+from .errors import CoreError, NoRoute
 from .logsink import DEBUG, emit
 from .vbucket import vbucket_for_key
+
+if TYPE_CHECKING:
+    from .request import Request
 
 
 def _log_revision(old: ClusterConfig, new: ClusterConfig, origin: str) -> None:
@@ -74,6 +78,31 @@ class Router:
                 return vb, found
         what = f"replica {replica}" if replica else "active copy"
         raise NoRoute(f"no node holds the {what} of vbucket {vb}", key)
+
+    def route_many(self, reqs: list[Request]) -> list[Union[tuple[int, int], CoreError]]:
+        """:meth:`route_index` for a batch, in one loop: per request its ``(vbucket,
+        kv node index)``, or the :class:`~couchbase._core.errors.NoRoute` it raises.
+
+        The fast path (a vbucket map, the active copy, a node for the vbucket) is
+        :func:`vbucket_for_key` written out with the map bound once; any other
+        request goes through :meth:`route_index` itself.
+        """
+        vbmap, nvb = self._vbmap, self._nvb
+        out: list[Union[tuple[int, int], CoreError]] = []
+        append = out.append
+        route = self.route_index
+        for req in reqs:
+            if vbmap and not req.replica:
+                vb = ((crc32(req.key) >> 16) & 0x7FFF) % nvb  # (vbucket_for_key)
+                index = vbmap[vb][0]
+                if index >= 0:
+                    append((vb, index))
+                    continue
+            try:
+                append(route(req.key, req.replica))
+            except CoreError as exc:
+                append(exc)
+        return out
 
     def address(self, index: int) -> tuple[str, int]:
         """``(host, KV port)`` of kv node ``index`` (the TLS port over TLS)."""

@@ -10,5 +10,8 @@ def vbucket_for_key(key: bytes, num_vbuckets: int) -> int:
 
     >>> vbucket_for_key(b"foo", 1024)
     115
+
+    (:meth:`Router.route_many <couchbase._core.router.Router.route_many>` writes
+    it out in its batch loop.)
     """
     return ((crc32(key) >> 16) & 0x7FFF) % num_vbuckets

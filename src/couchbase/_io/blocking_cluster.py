@@ -19,7 +19,7 @@ from .._core.commands import EachNode, Endpoint, NodeProbe
 from .._core.errors import ConnectionClosed, CoreError
 from .._core.opcode import Opcode
 from .._core.packet import Packet
-from .._core.request import Request
+from .._core.request import Request, encode_many
 from .._core.retry import RetryPolicy
 from .._core.status import Status
 from .._logging import io_log
@@ -42,6 +42,8 @@ _NODE_FAILURES = (CouchbaseNetworkError, ConnectionClosed)
 """Errors that say a node could not be reached or dropped the connection."""
 _NOT_MY_VBUCKET = int(Status.NOT_MY_VBUCKET)  # (a plain int compares faster than the enum)
 _CONFIG_REQUEST = Request(Opcode.GET_CLUSTER_CONFIG, b"")
+# one node's share of a batch: inflight entries (index, request), requests, vbuckets
+Lane = tuple[list[tuple[int, Request]], list[Request], list[int]]
 
 
 class BlockingCluster(ClusterBase[BlockingNode]):
@@ -213,38 +215,47 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                deadline: float, started: float) -> Optional[tuple[list[tuple[int, Request]],
                                                   tuple[Packet, BlockingNode]]]:
         """Send ``todo`` and read every answer; the requests to send again (NOT_MY_VBUCKET)."""
-        batches: dict[BlockingNode, list[bytes]] = {}
         unreachable: dict[int, BaseException] = {}  # kv node -> why it could not be opened
         # kv node index -> (its connection, its batch): looked up once per node, not per key
-        lanes: dict[int, tuple[BlockingNode, list[bytes]]] = {}
+        lanes: dict[int, tuple[BlockingNode, Lane]] = {}
+        batches: dict[BlockingNode, Lane] = {}
         router = self.router
-        route = router.route_index
         config = router.config
-        for index, req in todo:
-            node_index = -1
-            try:
-                vb, node_index = route(req.key, req.replica)
-                lane = lanes.get(node_index)
-                if lane is None:
-                    failed = unreachable.get(node_index)
-                    if failed is not None:  # one attempt per node and batch, not one per key
-                        results[index] = failed
-                        continue
-                    node = self.node_at(node_index, deadline)
-                    if router.config is not config:  # opening it brought a newer map:
-                        lanes.clear()  # node indexes now mean other nodes
-                        config = router.config
-                    lane = lanes[node_index] = (node, batches.setdefault(node, []))
-            except (CoreError, CouchbaseError) as exc:
-                results[index] = unreachable[node_index] = to_public(exc)
+        reqs = [req for _, req in todo]
+        routes = router.route_many(reqs)  # (vbucket, node index) per request, in one loop
+        for pos, (index, req) in enumerate(todo):
+            route = routes[pos]
+            if isinstance(route, CoreError):
+                results[index] = to_public(route)
                 continue
-            node, chunks = lane
-            opaque = node.inflight.put((index, req))
-            chunks.append(req.encode(vb, opaque, node.collections, node.deflate))
+            vb, node_index = route
+            lane = lanes.get(node_index)
+            if lane is None:
+                failed = unreachable.get(node_index)
+                if failed is not None:  # one attempt per node and batch, not one per key
+                    results[index] = failed
+                    continue
+                try:
+                    node = self.node_at(node_index, deadline)
+                except (CoreError, CouchbaseError) as exc:
+                    results[index] = unreachable[node_index] = to_public(exc)
+                    continue
+                if router.config is not config:  # opening it brought a newer map:
+                    lanes.clear()  # node indexes now mean other nodes: route the rest again
+                    config = router.config
+                    routes[pos + 1:] = router.route_many(reqs[pos + 1:])
+                lane = lanes[node_index] = (node, batches.setdefault(node, ([], [], [])))
+            entries, lane_reqs, vbs = lane[1]
+            entries.append((index, req))
+            lane_reqs.append(req)
+            vbs.append(vb)
+        # each node's requests: opaques for all of them, then one buffer, one write
         waiting: set[BlockingNode] = set()
-        for node, chunks in batches.items():
+        for node, (entries, lane_reqs, vbs) in batches.items():
+            opaques = node.inflight.put_all(entries)
             try:
-                node.send(b"".join(chunks), deadline)
+                node.send(encode_many(lane_reqs, vbs, opaques, node.collections, node.deflate),
+                          deadline)
             except CouchbaseError as exc:
                 for index, _ in node.inflight.drain():
                     results[index] = exc
