@@ -172,7 +172,7 @@ def _progress(what: str) -> None:
 def _cell(r: Optional[dict[str, Any]], phase: Optional[str] = None) -> dict[str, Any]:
     """ops/s, client CPU us/op, mock CPU us/op of one result (or of one of its phases)."""
     out: dict[str, Any] = {"ops_s": None, "cpu_us_op": None, "mock_cpu_us_op": None,
-                           "na": None}
+                           "gc_share": None, "na": None}
     if r is not None and phase is not None and "error" not in r:
         r = r.get(phase) or {"error": "not run"}
     if r is None:
@@ -187,6 +187,9 @@ def _cell(r: Optional[dict[str, Any]], phase: Optional[str] = None) -> dict[str,
         out["cpu_us_op"] = r["cpu_s"] / ops * 1e6
         mock = r.get("mock_cpu_s")
         out["mock_cpu_us_op"] = None if mock is None else mock / ops * 1e6
+        # the cyclic GC's share of the client's CPU (gc.callbacks; PyPy has none)
+        gc_s = r.get("gc_s")
+        out["gc_share"] = gc_s / r["cpu_s"] if gc_s is not None and r["cpu_s"] > 0 else None
     return out
 
 
@@ -232,9 +235,9 @@ def _num(x: Optional[float], fmt: str) -> str:
 def render(report: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     conf = report["config"]
     head = (f"{'':<38}" + "".join(f"{label:>24}" for label, _ in COLUMNS)
-            + f"{'server CPU us/op':>18}")
+            + f"{'server CPU us/op':>18}{'GC share':>10}")
     head2 = (f"{'client':<38}" + f"{'ops/s':>10}{'CPU us/op':>14}" * len(COLUMNS)
-             + f"{'(CPy/PyPy)':>18}")
+             + f"{'(CPy/PyPy)':>18}{'(CPy)':>10}")
     lines = [
         f"couchbase_mock 4 nodes, 1 replica, on {conf.get('server_python')}; {conf['ops']} "
         f"gets of ~100-byte JSON docs, {conf['inflight']} in flight; warm-up "
@@ -264,7 +267,9 @@ def render(report: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             else:
                 cells += f"{_num(c['ops_s'], ',.0f'):>10}{_num(c['cpu_us_op'], '.1f'):>14}"
             mocks.append("-" if c is None else _num(c["mock_cpu_us_op"], ".0f"))
-        lines.append(f"{r['label']:<38}{cells}{'/'.join(mocks):>18}")
+        first = r["cells"]
+        share = "-" if not first or first["gc_share"] is None else f"{first['gc_share']:.0%}"
+        lines.append(f"{r['label']:<38}{cells}{'/'.join(mocks):>18}{share:>10}")
     lines.append("")
     mem_head = (f"{'memory, bytes per op':<38}{'CPy tracemalloc':>16}{'CPy RSS':>12}"
                 f"{'PyPy GC heap':>14}{'PyPy RSS':>12}{'official RSS':>14}")

@@ -77,3 +77,17 @@ def test_warm_up_goes_round_the_keys(bench: Any) -> None:
     assert worker._warm_keys(["a", "b", "c"], 7) == ["a", "b", "c", "a", "b", "c", "a"]
     assert worker._warm_keys(["a", "b", "c"], 2) == ["a", "b"]
     assert worker._warm_keys(["a"], 0) == [] and worker._warm_keys([], 5) == []
+
+
+def test_gc_share_of_client_cpu_is_a_column(bench: Any) -> None:
+    """The cyclic GC's share of the client's CPU (issue 18 asks for it measured): the
+    CPython column's gc_s over its cpu_s; '-' where a worker measured none."""
+    async_py, _ = bench
+    report = _report(bench, {"error": "not measured"})
+    report["results"]["asyncio-ours"]["gc_s"] = 10_000 * 4e-6  # 4 of 10 us per op
+    text = async_py.render(report, async_py.summarize(report))
+    assert "GC share" in text
+    ours = next(line for line in text.splitlines() if line.startswith("asyncio: ours"))
+    assert ours.rstrip().endswith("40%")
+    twisted = next(line for line in text.splitlines() if line.startswith("Twisted: ours, D"))
+    assert twisted.rstrip().endswith("-")
