@@ -217,7 +217,8 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     mock_python = server_python(args.server_python)
     pypy = pypy_python() if "pypy" in args.clients else None
     report: dict[str, Any] = {
-        "config": {"ops": args.ops, "warmup": args.warmup, "multi_keys": args.multi_keys,
+        "config": {"ops": args.ops, "warmup": args.warmup, "pypy_warmup": args.pypy_warmup,
+                   "multi_keys": args.multi_keys,
                    "multi_rounds": args.multi_rounds, "repeat": args.repeat, "nodes": 4,
                    "replicas": 1, "python": sys.version.split()[0], "cpus": os.cpu_count(),
                    "layout": layout, "server_python": _version_of(mock_python),
@@ -253,6 +254,9 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
         plan: list[tuple[str, str, str, dict[str, str]]] = []
         if "ours" in args.clients:
             plan.append(("ours", "ours", sys.executable, ours_env))
+        # PyPy's JIT is still compiling the client's path after 1,000 operations: its
+        # workers warm up for --pypy-warmup operations instead
+        pypy_cfg = dict(cfg, warmup=args.pypy_warmup)
         if pypy is not None:
             plan.append(("pypy", "ours", pypy, ours_env))
         if official is not None:
@@ -263,7 +267,8 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
                 plan.append(("raw-pypy", "raw", pypy, ours_env))
         for key, client, python, env in plan:
             _progress(f"running {key}")
-            report[key] = run_worker(python, client, cfg, env, args.timeout, worker_cpus)
+            report[key] = run_worker(python, client, pypy_cfg if python == pypy else cfg,
+                                     env, args.timeout, worker_cpus)
         if "memory" in args.clients:
             # last: it loads mem_docs documents into the mock and holds idle connections
             _progress("measuring memory")
@@ -406,7 +411,8 @@ def render(report: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     head2 = f"{'operation':<30}{sub}{'(CPy/PyPy/off)':>20}"
     lines = [
         f"couchbase_mock 4 nodes, 1 replica; ~100-byte JSON docs; {conf['ops']} ops, "
-        f"warm-up {conf['warmup']}; multi: {conf['multi_rounds']} x {conf['multi_keys']} keys; "
+        f"warm-up {conf['warmup']} (PyPy: {conf.get('pypy_warmup', conf['warmup'])}); "
+        f"multi: {conf['multi_rounds']} x {conf['multi_keys']} keys; "
         f"{conf['cpus']} CPUs; mock on {conf['server_python']}",
         f"CPython {conf['python']}; PyPy: {conf.get('pypy') or 'not run'}; "
         f"CPU layout {conf['layout']}; median of {conf['repeat']} runs per row; "
@@ -494,6 +500,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                         help="multi calls per measured phase (default 10)")
     parser.add_argument("--warmup", type=int, default=1000,
                         help="untimed operations before measuring (default 1000)")
+    parser.add_argument("--pypy-warmup", type=int, default=20_000,
+                        help="untimed operations before measuring in the PyPy workers, whose "
+                        "JIT compiles the client's path meanwhile (default 20000)")
     parser.add_argument("--repeat", type=int, default=5,
                         help="measured runs per row, the median is shown (default 5)")
     parser.add_argument("--cpus", choices=LAYOUTS, default="same",
@@ -520,7 +529,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true",
                         help="also cProfile our single get loop (top 25 by tottime)")
     args = parser.parse_args(argv)
-    for name in ("ops", "multi_keys", "multi_rounds", "warmup", "repeat", "mem_buckets",
+    for name in ("ops", "multi_keys", "multi_rounds", "warmup", "pypy_warmup", "repeat",
+                 "mem_buckets",
                  "mem_clusters", "mem_docs"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")

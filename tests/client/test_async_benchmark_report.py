@@ -91,3 +91,19 @@ def test_gc_share_of_client_cpu_is_a_column(bench: Any) -> None:
     assert ours.rstrip().endswith("40%")
     twisted = next(line for line in text.splitlines() if line.startswith("Twisted: ours, D"))
     assert twisted.rstrip().endswith("-")
+
+
+def test_kv_benchmark_warms_pypy_longer() -> None:
+    """kv.py's PyPy workers warm up for --pypy-warmup operations (the JIT compiles the
+    client's path meanwhile), and the multi warm-up goes through every warm key."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        kv, worker = importlib.import_module("kv"), importlib.import_module("_worker")
+    finally:
+        sys.path.remove(str(BENCH))
+    assert kv.parse_args([]).pypy_warmup == 20_000
+    assert kv.parse_args(["--pypy-warmup", "5"]).pypy_warmup == 5
+    with pytest.raises(SystemExit):
+        kv.parse_args(["--pypy-warmup", "0"])
+    assert worker._chunks(["a", "b", "c"], 2) == [["a", "b"], ["c"]]
+    assert worker._chunks([], 2) == [[]]
