@@ -87,6 +87,10 @@ def rc_of(status: int) -> int:
 
 def encode_key(key: Any) -> bytes:
     """Validate and encode a key; raises before anything reaches the wire."""
+    # The common case first: an ASCII str of a length the server allows is its own
+    # UTF-8, and can hold no lone surrogate.
+    if type(key) is str and 0 < len(key) <= MAX_KEY_LENGTH and key.isascii():
+        return key.encode("ascii")
     if isinstance(key, str):
         try:
             data = key.encode("utf-8")
@@ -158,8 +162,10 @@ def store_request(
         cas = check_cas(cas, key)
     try:
         data, flags = encoder(value, fmt)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"the transcoder returned {type(data).__name__}, not bytes")
+        if type(data) is not bytes:  # (what every built-in format returns)
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                raise TypeError(f"the transcoder returned {type(data).__name__}, not bytes")
+            data = bytes(data)
         extras = _FLAGS_EXPIRY.pack(flags, expiry)
     except CouchbaseError:
         raise
@@ -175,7 +181,7 @@ def store_request(
     # JSON by its flags: say so in the datatype (HELLO always negotiates JSON), as the
     # server trusts a client that negotiated it; sub-document commands need it
     datatype = _JSON if flags & _COMMON_MASK == _COMMON_JSON else 0
-    return Request(opcode, ekey, extras, bytes(data), cas, datatype)
+    return Request(opcode, ekey, extras, data, cas, datatype)
 
 
 def _too_big(key: Any, size: int) -> TooBigError:

@@ -263,9 +263,15 @@ class KeyValueAPI(SubdocOperations, DataStructures, MultiOperations):
                format: Optional[int] = None, persist_to: int = 0,
                replicate_to: int = 0) -> Any:
         """Store ``value`` under ``key`` whether or not it exists."""
-        req = _kv.store_request(_kv.SET, key, value, cas, ttl, self._fmt(format),
-                                self._opts.encode_value)
-        return self._mutate(self._op(key, req, _kv.mutation_result), persist_to, replicate_to)
+        opts = self._opts
+        # The common case written out (no format named, no durability to wait for):
+        # the same as self._fmt(format) and self._mutate(op, ...), two calls fewer.
+        fmt = opts.default_format if format is None else self._fmt(format)
+        op = self._op(key, _kv.store_request(_kv.SET, key, value, cas, ttl, fmt,
+                                             opts.encode_value), _kv.mutation_result)
+        if not (persist_to or replicate_to or opts.durability is not None):
+            return self._run(op)
+        return self._mutate(op, persist_to, replicate_to)
 
     def insert(self, key: Any, value: Any, ttl: int = 0, format: Optional[int] = None,
                persist_to: int = 0, replicate_to: int = 0) -> Any:
