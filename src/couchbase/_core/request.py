@@ -67,10 +67,8 @@ class Request:
                 opaque=opaque,
             )
         value, datatype, extras = self.value, self.datatype, self.extras
-        if deflate is not None and opcode in COMPRESSIBLE and not datatype & SNAPPY:
-            packed = deflate(value)
-            if packed is not None:
-                value, datatype = packed, datatype | SNAPPY
+        if deflate is not None and opcode in COMPRESSIBLE:
+            value, datatype = _deflated(value, datatype, deflate)
         if self.framing:
             return encode_packet(
                 Magic.REQUEST, opcode, key, value, extras, self.framing,
@@ -85,15 +83,24 @@ class Request:
             extras, key, value))
 
 
+def _deflated(value: bytes, datatype: int, deflate: Deflate) -> tuple[bytes, int]:
+    """A mutation's value and datatype as sent: compressed if ``deflate`` says so
+    (and it was not compressed already)."""
+    if not datatype & SNAPPY:
+        packed = deflate(value)
+        if packed is not None:
+            return packed, datatype | SNAPPY
+    return value, datatype
+
+
 def encode_many(reqs: list[Request], vbuckets: list[int], opaques: Iterable[int],
                 collections: bool, deflate: Optional[Deflate] = None) -> bytes:
     """:meth:`Request.encode` for a batch going to one connection, into one buffer.
 
-    The fast path (classic framing, the default collection, nothing to
-    compress: a multi-get, or a multi-store without compression) is the header
-    packed straight into the buffer with the key's one-byte collection prefix
-    (default collection: 0) written before it; any other request is encoded by
-    :meth:`Request.encode`.
+    The fast path (classic framing, the default collection: a multi-get or a
+    multi-store) is the header packed straight into the buffer, the key's
+    one-byte collection prefix (default collection: 0) written before it; any
+    other request is encoded by :meth:`Request.encode`.
     """
     out = bytearray()
     pack = CLASSIC_HEADER.pack
@@ -101,14 +108,15 @@ def encode_many(reqs: list[Request], vbuckets: list[int], opaques: Iterable[int]
     plen = len(prefix)
     for req, vb, opaque in zip(reqs, vbuckets, opaques):
         opcode, key = req.opcode, req.key
-        if (req.framing or req.cid or not key or opcode == _OBSERVE
-                or (deflate is not None and opcode in COMPRESSIBLE)):
+        if req.framing or req.cid or not key or opcode == _OBSERVE:
             out += req.encode(vb, opaque, collections, deflate)
             continue
         req.vbucket = vb
-        extras, value = req.extras, req.value
+        extras, value, datatype = req.extras, req.value, req.datatype
+        if deflate is not None and opcode in COMPRESSIBLE:
+            value, datatype = _deflated(value, datatype, deflate)
         klen, elen = len(key) + plen, len(extras)
-        out += pack(_REQUEST, opcode, klen, elen, req.datatype, vb, elen + klen + len(value),
+        out += pack(_REQUEST, opcode, klen, elen, datatype, vb, elen + klen + len(value),
                     opaque, req.cas)
         out += extras
         out += prefix

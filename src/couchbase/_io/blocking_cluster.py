@@ -173,8 +173,9 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         todo = list(enumerate(reqs))
         requests = [req for _, req in todo]
         # one deadline for the batch: the longest any of its requests may take
-        deadline = started + max([req.timeout or self.settings.timeout for req in requests],
-                                 default=self.settings.timeout)
+        default = self.settings.timeout
+        timeouts = {req.timeout for req in requests}  # (nearly always {None}: the default)
+        deadline = started + max([t or default for t in timeouts], default=default)
         results: list[Optional[Answer]] = [None] * len(todo)
         attempt = 0
         refreshed = False

@@ -1,0 +1,129 @@
+"""The sync API's batch fast path (get_multi of a list, upsert_multi of a plain dict):
+the same outcomes as the general path, at its edges."""
+
+from __future__ import annotations
+
+import pytest
+
+from couchbase import FMT_BYTES, FMT_PICKLE, FMT_UTF8
+from couchbase.bucket import Bucket
+from couchbase.exceptions import (
+    ArgumentError,
+    DuplicateCommandsError,
+    NotFoundError,
+    ValueFormatError,
+)
+from couchbase_mock.mock import MockCluster
+
+
+def test_a_batch_mixing_present_and_missing_keys(cb, key):
+    here = {f"{key}-here-{i}": {"i": i} for i in range(20)}
+    cb.upsert_multi(here)
+    keys = [f"{key}-missing-{i}" if i % 3 == 0 else f"{key}-here-{i}" for i in range(20)]
+    quiet = cb.get_multi(keys, quiet=True)
+    assert not quiet.all_ok
+    for i, k in enumerate(keys):
+        if i % 3 == 0:
+            assert quiet[k].rc == 0xD and not quiet[k].success and quiet[k].value is None
+        else:
+            assert quiet[k].success and quiet[k].value == {"i": i}
+    with pytest.raises(NotFoundError) as info:
+        cb.get_multi(keys, quiet=False)
+    assert info.value.key == keys[0]  # the first failure in the caller's order
+    results = info.value.all_results
+    assert set(results) == set(keys)
+    assert results[keys[1]].value == {"i": 1} and results[keys[3]].rc == 0xD
+
+
+def test_a_batch_spanning_every_node(cb, key):
+    docs = {f"{key}-{i}": [i, str(i)] for i in range(200)}
+    router = cb._live().router
+    nodes = {router.route_index(k.encode())[1] for k in docs}
+    assert nodes == set(range(len(router.addresses())))  # (4 nodes: all of them)
+    stored = cb.upsert_multi(docs)
+    assert stored.all_ok and all(r.cas for r in stored.values())
+    got = cb.get_multi(list(docs))
+    assert {k: r.value for k, r in got.items()} == docs
+    assert all(got[k].cas == stored[k].cas for k in docs)
+    assert list(cb.get_multi(tuple(docs))) == list(docs)  # a tuple too, order kept
+
+
+def test_values_stored_in_other_formats_come_back_in_theirs(cb, key):
+    cb.upsert(f"{key}-text", "plain text", format=FMT_UTF8)
+    cb.upsert(f"{key}-bytes", b"\x00\xffraw", format=FMT_BYTES)
+    cb.upsert(f"{key}-pickle", {1, 2, 3}, format=FMT_PICKLE)
+    cb.upsert(f"{key}-json", {"a": [1]})
+    got = cb.get_multi([f"{key}-text", f"{key}-bytes", f"{key}-pickle", f"{key}-json"])
+    assert got[f"{key}-text"].value == "plain text"
+    assert got[f"{key}-bytes"].value == b"\x00\xffraw"
+    assert got[f"{key}-pickle"].value == {1, 2, 3}
+    assert got[f"{key}-json"].value == {"a": [1]}
+    raw = cb.get_multi([f"{key}-json"], no_format=True)
+    assert raw[f"{key}-json"].value == b'{"a":[1]}'
+
+
+def test_upsert_multi_with_a_format_for_the_whole_batch(cb, key):
+    docs = {f"{key}-{i}": f"text {i}" for i in range(10)}
+    cb.upsert_multi(docs, format=FMT_UTF8)
+    got = cb.get_multi(list(docs))
+    assert {k: (r.value, r.flags) for k, r in got.items()} == \
+        {k: (v, FMT_UTF8) for k, v in docs.items()}
+
+
+def test_a_key_too_long_fails_the_batch_before_anything_is_sent(cb, key):
+    long_key = "k" * 251  # the server takes at most 250 bytes
+    with pytest.raises(ArgumentError):
+        cb.upsert_multi({f"{key}-first": 1, long_key: 2})
+    with pytest.raises(NotFoundError):
+        cb.get(f"{key}-first")  # (nothing was written)
+    with pytest.raises(ArgumentError):
+        cb.get_multi([f"{key}-first", long_key])
+    # 250 characters, 500 bytes of UTF-8: too long as well
+    with pytest.raises(ArgumentError):
+        cb.get_multi([f"{key}-first", "é" * 250])
+    cb.upsert("k" * 250, "fits")  # 250 bytes is allowed
+    assert cb.get_multi(["k" * 250])["k" * 250].value == "fits"
+
+
+def test_keys_that_are_not_plain_ascii_take_the_general_checks(cb, key):
+    docs = {f"{key}-clé": 1, f"{key}-键": 2}
+    cb.upsert_multi(docs)
+    got = cb.get_multi([*docs, f"{key}-ascii"], quiet=True)
+    assert got[f"{key}-clé"].value == 1 and got[f"{key}-键"].value == 2
+    with pytest.raises(ArgumentError):
+        cb.get_multi([f"{key}-a", ""])  # an empty key
+    with pytest.raises(ValueFormatError):
+        cb.get_multi([f"{key}-a", 12])  # not a str
+    with pytest.raises(ValueFormatError):
+        cb.get_multi([f"{key}-a", "\ud800"])  # a lone surrogate has no UTF-8
+    with pytest.raises(DuplicateCommandsError):
+        cb.get_multi([f"{key}-a", f"{key}-a"])
+
+
+def test_a_batch_follows_a_failover_through_not_my_vbucket(monkeypatch):
+    from couchbase._io.blocking_cluster import BlockingCluster
+
+    seen = []
+    original = BlockingCluster._not_my_vbucket
+
+    def spy(self, pkt, *args):
+        seen.append(pkt.status)
+        return original(self, pkt, *args)
+
+    monkeypatch.setattr(BlockingCluster, "_not_my_vbucket", spy)
+    with MockCluster(nodes=3, replicas=1) as mock:
+        cb = Bucket(f"{mock.connstr}/default", username="Administrator", password="password")
+        try:
+            docs = {f"nmvb-{i}": {"i": i} for i in range(300)}
+            cb.upsert_multi(docs)
+            assert cb.get_multi(list(docs)).all_ok  # connections to every node are open
+            old = cb._live().router.config
+            mock.failover(1)  # node 1 stays up, answering NOT_MY_VBUCKET for what it had
+            got = cb.get_multi(list(docs))
+            assert {k: r.value for k, r in got.items()} == docs
+            assert seen and cb._live().router.config is not old  # it took the new map
+            again = {k: {"i": -v["i"]} for k, v in docs.items()}
+            assert cb.upsert_multi(again).all_ok
+            assert {k: r.value for k, r in cb.get_multi(list(docs)).items()} == again
+        finally:
+            cb.close()
