@@ -79,6 +79,13 @@ class InflightTable(Generic[T]):
         """The entry for ``opaque``, removed; ``None`` when unknown (late or stray reply)."""
         return self._entries.pop(opaque, None)
 
+    @property
+    def entries(self) -> dict[int, T]:
+        """The opaque -> entry dict itself, for a driver's loop over a batch of
+        answers (``entries.pop(opaque, None)`` is :meth:`pop` without its call);
+        opaques are allocated only by :meth:`put` and :meth:`allocate`."""
+        return self._entries
+
     def get(self, opaque: int) -> T | None:
         """The entry without removing it (for responses that are not the last one)."""
         return self._entries.get(opaque)

@@ -223,13 +223,13 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         router = self.router
         config = router.config
         reqs = [req for _, req in todo]
-        routes = router.route_many(reqs)  # (vbucket, node index) per request, in one loop
-        for pos, (index, req) in enumerate(todo):
-            route = routes[pos]
-            if isinstance(route, CoreError):
-                results[index] = to_public(route)
+        vbuckets, routes = router.route_many(reqs)  # vbucket, node index: in one loop
+        for pos, entry in enumerate(todo):
+            index, req = entry
+            node_index = routes[pos]
+            if not isinstance(node_index, int):  # (NoRoute)
+                results[index] = to_public(node_index)
                 continue
-            vb, node_index = route
             lane = lanes.get(node_index)
             if lane is None:
                 failed = unreachable.get(node_index)
@@ -244,12 +244,12 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                 if router.config is not config:  # opening it brought a newer map:
                     lanes.clear()  # node indexes now mean other nodes: route the rest again
                     config = router.config
-                    routes[pos + 1:] = router.route_many(reqs[pos + 1:])
+                    vbuckets[pos + 1:], routes[pos + 1:] = router.route_many(reqs[pos + 1:])
                 lane = lanes[node_index] = (node, batches.setdefault(node, ([], [], [])))
             entries, lane_reqs, vbs = lane[1]
-            entries.append((index, req))
+            entries.append(entry)  # (the inflight entry: index and request)
             lane_reqs.append(req)
-            vbs.append(vb)
+            vbs.append(vbuckets[pos])
         # each node's requests: opaques for all of them, then one buffer, one write
         waiting: set[BlockingNode] = set()
         for node, (entries, lane_reqs, vbs) in batches.items():
@@ -285,9 +285,9 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                     continue
                 elapsed = time.monotonic() - started
                 slow = elapsed if elapsed > self.tracing.kv else 0.0
-                pop = node.inflight.pop
+                pop = node.inflight.entries.pop  # (the dict's own: no Python call per key)
                 for pkt in packets:
-                    entry = pop(pkt.opaque)
+                    entry = pop(pkt.opaque, None)
                     if entry is None:
                         node.unmatched(pkt)  # (the answer to an abandoned request)
                         continue
