@@ -47,7 +47,16 @@ from .executor import SelectPlan
 from .explain import dml_plan, explained_text, index_ddl_plan
 from .hints import report as hints_report
 from .index_with import apply_index_with
-from .indexes import Index, IndexCatalog, PrimaryIndex, SecondaryIndex, decode, key_text, meta_of
+from .indexes import (
+    Index,
+    IndexCatalog,
+    PrimaryIndex,
+    SecondaryIndex,
+    build_all,
+    decode,
+    key_text,
+    meta_of,
+)
 from .monitor import RequestLog
 from .parser import parse
 from .planner import require_keyspace
@@ -303,37 +312,40 @@ class QueryEngine:
                 return
             raise index_exists(name)
         if not deferred:
-            self._build(index, ctx, undo="drop")
+            self._build([index], ctx, undo="drop")
 
-    def _build(self, index: Index, ctx: Context, undo: str) -> None:
-        """Fill a ``building`` index from a snapshot of its keyspace, off the
-        writer thread; changes made meanwhile wait in ``index.pending``. If the
-        request fails first, ``undo`` says what becomes of the index: ``"drop"``
-        it, or make it ``"deferred"`` again."""
-        path = index.path
+    def _build(self, indexes: list[Index], ctx: Context, undo: str) -> None:
+        """Fill ``building`` indexes of one keyspace from one snapshot of it, in
+        one pass (:func:`~.indexes.build_all`), off the writer thread; changes
+        made meanwhile wait in each ``index.pending``. If the request fails
+        first, ``undo`` says what becomes of the indexes: ``"drop"`` them, or
+        make them ``"deferred"`` again."""
+        path = indexes[0].path
 
-        def still_ours() -> bool:
+        def still_ours(index: Index) -> bool:
             return self.catalog.get(path, index.name) is index
 
         try:
             ctx.cancel.check()
-            index.build(self.datastore.scan(path))
+            build_all(indexes, self.datastore.scan(path))
             ctx.cancel.check()
         except BaseException:
             def revert() -> None:
-                if not still_ours():
-                    return
-                index.pending = []
-                if undo == "drop":
-                    self.catalog.drop(path, index.name)
-                else:
-                    index.state = "deferred"
+                for index in indexes:
+                    if not still_ours(index):
+                        continue
+                    index.pending = []
+                    if undo == "drop":
+                        self.catalog.drop(path, index.name)
+                    else:
+                        index.state = "deferred"
             self.on_loop(revert)
             raise
 
         def finish() -> None:
-            if still_ours():  # not dropped (or its keyspace) meanwhile
-                index.finish_build()
+            for index in indexes:
+                if still_ours(index):  # not dropped (or its keyspace) meanwhile
+                    index.finish_build()
 
         self.on_loop(finish)
 
@@ -363,17 +375,23 @@ class QueryEngine:
                 continue
             v = Compiler(Scope()).compile(node)({CTX: ctx})
             names.extend(v if type(v) is list else [v])
+        indexes = []
         for name in names:
             index = self.catalog.get(path, name) if isinstance(name, str) else None
             if index is None:
                 raise index_not_found(str(name))
+            indexes.append(index)
 
-            def start(index: Index = index) -> bool:
-                if index.state != "deferred":
-                    return False  # online, or being built by another request
-                index.state = "building"
+        def start() -> list[Index]:
+            started = []
+            for index in dict.fromkeys(indexes):  # a name given twice is built once
+                if index.state == "deferred":  # not online, nor being built elsewhere
+                    index.state = "building"
+                    started.append(index)
+            if started:
                 self.catalog.changed()
-                return True
+            return started
 
-            if self.on_loop(start):
-                self._build(index, ctx, undo="deferred")
+        started = self.on_loop(start)
+        if started:  # one scan of the keyspace fills them all, as GSI builds them
+            self._build(started, ctx, undo="deferred")

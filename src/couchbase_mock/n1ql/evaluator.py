@@ -669,11 +669,16 @@ class Compiler:
                 arrays.append(v)
             ctx = env.get(CTX)
             check = ctx.cancel.check if ctx is not None else _no_check
+            # One copy of the environment, rebound for each element: each
+            # consumer (ANY/EVERY, ARRAY/FIRST/OBJECT) is done with an
+            # element's environment before it asks for the next, so a copy per
+            # element (an array index key's cost per element) buys nothing.
+            e = dict(env)
+            bound = list(zip(sources, arrays))
             for i in range(min(len(a) for a in arrays)):
                 if not i & 255:
                     check()
-                e = dict(env)
-                for (var, pos, _fn, _w), arr in zip(sources, arrays):
+                for (var, pos, _fn, _w), arr in bound:
                     e[var] = arr[i]
                     if pos:
                         e[pos] = i

@@ -193,6 +193,45 @@ class Values(tuple):
         return 0
 
 
+def doc_env(rec: DocRecord) -> dict:
+    """The environment an index's key and WHERE functions read a document from."""
+    value = decode(rec)
+    return {DOC: value, META + DOC: meta_of(rec, value), CTX: None}
+
+
+def _entry(row: list, key: str) -> tuple:
+    """An index entry: ``(leading collation key, (other collation keys...), id,
+    Values(row))``."""
+    return (collation_key(row[0]), tuple([collation_key(v) for v in row[1:]]), key,
+            Values(row))
+
+
+def build_all(indexes: list, records: Any) -> None:
+    """Fill ``indexes`` (all over one keyspace) from its documents in one pass:
+    each document is decoded once for all of them (``BUILD INDEX`` of several
+    deferred indexes, as GSI builds them in one scan)."""
+    records = list(records)
+    secondary: list[tuple[SecondaryIndex, list, dict]] = []
+    for ix in indexes:
+        if ix.primary:
+            ix.build(records)
+        else:
+            secondary.append((ix, [], {}))
+    if not secondary:
+        return
+    for rec in records:
+        env = doc_env(rec)
+        for ix, entries, by_doc in secondary:
+            es = ix._entries(rec, env)
+            if es:
+                entries.extend(es)
+                by_doc[rec.key] = es
+    for ix, entries, by_doc in secondary:
+        entries.sort()
+        ix.entries = entries
+        ix.by_doc = by_doc
+
+
 class Index:
     """Common state: name, keyspace, state and the definition as N1QL text."""
 
@@ -330,44 +369,39 @@ class SecondaryIndex(Index):
                             for i, k in enumerate(keys)]
         """Per key, its field path if it is one (what a covering scan rebuilds)."""
 
-    def _entries(self, rec: DocRecord) -> list:
-        value = decode(rec)
-        env = {DOC: value, META + DOC: meta_of(rec, value), CTX: None}
+    def _entries(self, rec: DocRecord, env: Optional[dict] = None) -> list:
+        """The entries of one document (``env``: its :func:`doc_env`, shared by the
+        indexes that :func:`build_all` fills together)."""
+        if env is None:
+            env = doc_env(rec)
         try:
             if self._where_fn is not None and not truth(self._where_fn(env)):
                 return []
             values = [f(env) for f in self._key_fns]
             pos = self.array_pos
             if pos is None:
-                rows = [values]
-            else:
-                assert self.array is not None
-                elements = _elements(values[pos], self.array.levels)
-                if not elements and pos > 0:
-                    elements = [MISSING]
-                rows = [values[:pos] + [e] + values[pos + 1:] for e in elements]
+                # The common case: one row, so one entry (no duplicates to drop).
+                if values[0] is MISSING and not self.include_missing:
+                    return []
+                return [_entry(values, rec.key)]
+            assert self.array is not None
+            elements = _elements(values[pos], self.array.levels)
+            if not elements and pos > 0:
+                elements = [MISSING]
             out: dict[tuple, tuple] = {}
             keep_missing = self.include_missing
-            for row in rows:
+            for e in elements:
+                row = values[:pos] + [e] + values[pos + 1:]
                 if row[0] is MISSING and not keep_missing:
                     continue
-                e = (collation_key(row[0]), tuple(collation_key(v) for v in row[1:]), rec.key)
-                out.setdefault(e, e + (Values(row),))
+                entry = _entry(row, rec.key)
+                out.setdefault(entry[:3], entry)
             return list(out.values())
         except Exception:  # a key that cannot be evaluated: not indexed, as GSI
             return []  # (and never an error in the KV write that got us here)
 
     def build(self, records: Any) -> None:
-        entries = []
-        by_doc = {}
-        for rec in records:
-            es = self._entries(rec)
-            if es:
-                entries.extend(es)
-                by_doc[rec.key] = es
-        entries.sort()
-        self.entries = entries
-        self.by_doc = by_doc
+        build_all([self], records)
 
     def update(self, key: str, rec: Optional[DocRecord]) -> None:
         for old in self.by_doc.pop(key, ()):

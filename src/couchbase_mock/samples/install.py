@@ -27,6 +27,8 @@ from typing import Callable, Iterable, Optional
 
 from ..bucket import COUCHBASE
 from ..cluster import Cluster
+from ..n1ql import ast as A
+from ..n1ql.parser import parse
 from ..n1ql_adapter import JSON_FLAGS, ClusterQueryEngine, query_engine_for
 from ..views.service import bucket_views
 from . import beer, gamesim, travel
@@ -111,10 +113,35 @@ def _load(cluster: Cluster, engine: ClusterQueryEngine, sample: Sample, bucket: 
         engine.workers.turns.pass_turn()  # queries waiting for a worker go first
     if sample.design_docs and not engine.on_loop(lambda: _design_docs(cluster, sample, bucket)):
         return
-    for statement in sample.indexes:
+    for statement in index_statements(sample.indexes):
         if cluster.buckets.get(name) is not bucket:
             return
         engine.query(statement)
+
+
+def index_statements(creates: Iterable[str]) -> list[str]:
+    """The sample's ``CREATE INDEX`` statements made deferred, then one ``BUILD
+    INDEX`` per keyspace: the engine fills a keyspace's indexes in one pass over
+    its documents (each decoded once), not one pass per index. The indexes end
+    up as the plain statements would leave them (the WITH is not part of an
+    index's definition in ``system:indexes``)."""
+    out = []
+    by_keyspace: dict[str, list[str]] = {}
+    for statement in creates:
+        stmt = parse(statement)
+        assert isinstance(stmt, A.CreateIndex) and stmt.with_ is None, statement
+        out.append(statement + ' WITH {"defer_build": true}')
+        ref = stmt.ref
+        keyspace = ".".join(_quoted(part) for part in (ref.bucket, ref.scope, ref.collection)
+                            if part is not None)
+        by_keyspace.setdefault(keyspace, []).append(_quoted(stmt.name or "#primary"))
+    for keyspace, names in by_keyspace.items():
+        out.append(f"BUILD INDEX ON {keyspace}({', '.join(names)})")
+    return out
+
+
+def _quoted(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _design_docs(cluster: Cluster, sample: Sample, bucket: object) -> bool:
