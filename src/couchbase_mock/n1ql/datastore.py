@@ -36,6 +36,11 @@ class DocRecord(NamedTuple):
     expiration: int = 0
 
 
+def _record(fields: tuple) -> DocRecord:
+    """A stored document's fields as a :class:`DocRecord` (no copy, no checks)."""
+    return tuple.__new__(DocRecord, fields)
+
+
 Listener = Callable[[Path, str, Optional[DocRecord]], None]
 
 
@@ -98,7 +103,11 @@ class MemoryDatastore:
     """
 
     def __init__(self) -> None:
-        self._data: dict[Path, dict[str, DocRecord]] = {}
+        # Each document is kept as a plain tuple of the DocRecord's fields: a
+        # tuple of str/bytes/int the cyclic collector untracks, where a
+        # DocRecord (a tuple subclass) stays tracked, one object per document
+        # walked by every full collection. Readers get a DocRecord (_record).
+        self._data: dict[Path, dict[str, tuple]] = {}
         self._listeners: list[Listener] = []
         self._cas = itertools.count(1_600_000_000_000_000_000, 65536)
         self._scopes: set[tuple[str, str]] = set()  # scopes made by create_scope
@@ -165,15 +174,16 @@ class MemoryDatastore:
         return sorted(self._data)
 
     def scan(self, path: Path) -> Iterable[DocRecord]:
-        return list(self._data[path].values())
+        return [_record(t) for t in self._data[path].values()]
 
     def get(self, path: Path, key: str) -> Optional[DocRecord]:
         coll = self._data.get(path)
-        return coll.get(key) if coll is not None else None
+        t = coll.get(key) if coll is not None else None
+        return _record(t) if t is not None else None
 
     def _store(self, path: Path, key: str, value: bytes, flags: int, expiry: int) -> DocRecord:
         rec = DocRecord(key, value, next(self._cas), flags, expiry)
-        self._data[path][key] = rec
+        self._data[path][key] = tuple(rec)
         for listener in self._listeners:
             listener(path, key, rec)
         return rec
@@ -193,7 +203,7 @@ class MemoryDatastore:
         old = self._data[path].get(key)
         if old is None:
             raise DocumentNotFound(key)
-        if cas and cas != old.cas:
+        if cas and cas != old[2]:
             raise CasMismatch(key)
         return self._store(path, key, value, flags, expiry)
 
@@ -201,7 +211,7 @@ class MemoryDatastore:
         old = self._data[path].get(key)
         if old is None:
             raise DocumentNotFound(key)
-        if cas and cas != old.cas:
+        if cas and cas != old[2]:
             raise CasMismatch(key)
         del self._data[path][key]
         for listener in self._listeners:

@@ -674,6 +674,15 @@ class Compiler:
             # element's environment before it asks for the next, so a copy per
             # element (an array index key's cost per element) buys nothing.
             e = dict(env)
+            if len(sources) == 1:  # the common case: FOR v IN one array
+                var, pos = sources[0][0], sources[0][1]
+                for i, e[var] in enumerate(arrays[0]):
+                    if not i & 255:
+                        check()
+                    if pos:
+                        e[pos] = i
+                    yield e
+                return
             bound = list(zip(sources, arrays))
             for i in range(min(len(a) for a in arrays)):
                 if not i & 255:
@@ -724,6 +733,14 @@ class Compiler:
                     return MISSING
                 if type(v) not in (list, dict):
                     return None
+            if kind == "ARRAY":  # one loop, no generator per stage (array index keys)
+                out_array = []
+                for e in envs(env):
+                    if when is None or truth(when(e)):
+                        v = value(e)
+                        if v is not MISSING:
+                            out_array.append(v)
+                return out_array
             rows = (e for e in envs(env) if when is None or truth(when(e)))
             if kind == "FIRST":
                 for e in rows:
@@ -731,16 +748,14 @@ class Compiler:
                     if v is not MISSING:
                         return v
                 return MISSING
-            if kind == "OBJECT":
-                out = {}
-                for e in rows:
-                    k = name(e) if name is not None else None
-                    if type(k) is str:
-                        v = value(e)
-                        if v is not MISSING:
-                            out[k] = v
-                return out
-            return [v for v in (value(e) for e in rows) if v is not MISSING]
+            out = {}  # OBJECT
+            for e in rows:
+                k = name(e) if name is not None else None
+                if type(k) is str:
+                    v = value(e)
+                    if v is not MISSING:
+                        out[k] = v
+            return out
 
         return comprehension
 

@@ -175,24 +175,6 @@ def _elements(value: Any, levels: int = 1) -> list:
     return out
 
 
-class Values(tuple):
-    """The keys' values in an entry: carried along, never part of the order."""
-
-    __slots__ = ()
-
-    def __lt__(self, other: Any) -> bool:
-        return False
-
-    def __gt__(self, other: Any) -> bool:
-        return False
-
-    def __eq__(self, other: Any) -> bool:
-        return True
-
-    def __hash__(self) -> int:
-        return 0
-
-
 def doc_env(rec: DocRecord) -> dict:
     """The environment an index's key and WHERE functions read a document from."""
     value = decode(rec)
@@ -201,9 +183,16 @@ def doc_env(rec: DocRecord) -> dict:
 
 def _entry(row: list, key: str) -> tuple:
     """An index entry: ``(leading collation key, (other collation keys...), id,
-    Values(row))``."""
+    (key values...))``.
+
+    The first three parts are unique in an index (a document's entries are
+    distinct), so sorting and bisecting never compare the key values, which
+    may be objects or arrays. Every part is a plain tuple, str or number for
+    scalar keys, so the cyclic collector untracks such an entry once it has
+    survived a collection: a large index costs the collector nothing per
+    entry (a ``tuple`` subclass or a list inside would keep it tracked)."""
     return (collation_key(row[0]), tuple([collation_key(v) for v in row[1:]]), key,
-            Values(row))
+            tuple(row))
 
 
 def build_all(indexes: list, records: Any) -> None:
@@ -211,7 +200,7 @@ def build_all(indexes: list, records: Any) -> None:
     each document is decoded once for all of them (``BUILD INDEX`` of several
     deferred indexes, as GSI builds them in one scan)."""
     records = list(records)
-    secondary: list[tuple[SecondaryIndex, list, dict]] = []
+    secondary: list[tuple[SecondaryIndex, list, dict[str, tuple]]] = []
     for ix in indexes:
         if ix.primary:
             ix.build(records)
@@ -225,7 +214,7 @@ def build_all(indexes: list, records: Any) -> None:
             es = ix._entries(rec, env)
             if es:
                 entries.extend(es)
-                by_doc[rec.key] = es
+                by_doc[rec.key] = tuple(es)  # untracked once its entries are
     for ix, entries, by_doc in secondary:
         entries.sort()
         ix.entries = entries
@@ -320,7 +309,8 @@ class PrimaryIndex(Index):
 
 class SecondaryIndex(Index):
     """Entries ``(leading key, (other keys...), document id, key values)``, the
-    keys as collation keys; ``by_doc``: each document's entries."""
+    keys as collation keys (see :func:`_entry`); ``by_doc``: each document's
+    entries, a tuple."""
 
     def __init__(self, name: str, path: Path, keys: list, where: Optional[A.Node],
                  namespace: str = "default", modifiers: Optional[list] = None) -> None:
@@ -334,7 +324,7 @@ class SecondaryIndex(Index):
         self._key_fns = [compiler.compile(k) for k in keys]
         self._where_fn = compiler.compile(where) if where is not None else None
         self.entries: list[tuple] = []
-        self.by_doc: dict[str, list] = {}
+        self.by_doc: dict[str, tuple] = {}
         self.key_attribs: list = [""] * len(keys)
         """Per key, ``DESC`` and/or ``INCLUDE MISSING`` (leading key) as written."""
 
@@ -413,7 +403,7 @@ class SecondaryIndex(Index):
             for e in new:
                 insort(self.entries, e)
             if new:
-                self.by_doc[key] = new
+                self.by_doc[key] = tuple(new)
 
     def scan(self, spans: list) -> Iterator[str]:
         """Document ids whose leading key is in any of ``spans``:
