@@ -200,24 +200,33 @@ class PacketReader:
                 pkt.key = data[p : p + klen]
                 pkt.value = data[p + klen :]
                 return [pkt]
-        buf += data
+        # Several packets (a batch's answers), or pieces of them. The bytes the
+        # packets' fields are sliced from: ``data`` itself when nothing was buffered
+        # (no copy), else the buffer as bytes, copied once when a packet in it is
+        # whole (one object per field, not a bytearray slice and its bytes copy; a
+        # value arriving in many reads is not copied until it is complete).
+        fresh = not buf and type(data) is bytes
+        if not fresh:
+            buf += data
+        source = data if fresh else buf
         out: list[Packet] = []
         pos = 0
-        size = len(buf)
+        size = len(source)
         unpack_classic = _CLASSIC.unpack_from
-        # The buffer as bytes, copied once when a packet in it is whole: the packets'
-        # fields are then plain slices of it (one object each, not a bytearray slice
-        # and its bytes copy). A value arriving in many reads is not copied until
-        # it is complete.
-        whole = b""
+        new_packet = Packet.__new__
+        whole = data if fresh else b""
         while size - pos >= HEADER_LEN:
-            magic = buf[pos]
-            if magic in _ALT_MAGICS:
+            magic = source[pos]
+            if magic in _CLASSIC_MAGICS:  # (the common case first: classic framing)
+                (magic, opcode, klen, elen, datatype, field, bodylen, opaque,
+                 cas) = unpack_classic(source, pos)
+                flen = 0
+            elif magic in _ALT_MAGICS:
                 (magic, opcode, flen, klen, elen, datatype, field, bodylen, opaque,
-                 cas) = _ALT.unpack_from(buf, pos)
+                 cas) = _ALT.unpack_from(source, pos)
             elif magic in _KNOWN_MAGICS:
                 (magic, opcode, klen, elen, datatype, field, bodylen, opaque,
-                 cas) = unpack_classic(buf, pos)
+                 cas) = unpack_classic(source, pos)
                 flen = 0
             else:
                 raise RemoteProtocolError(f"unknown magic 0x{magic:02x}")
@@ -231,7 +240,7 @@ class PacketReader:
             if not whole:
                 whole = bytes(buf)
             p = pos + HEADER_LEN
-            pkt = Packet.__new__(Packet)
+            pkt = new_packet(Packet)
             pkt.magic = magic
             pkt.opcode = opcode
             pkt.datatype = datatype
@@ -239,8 +248,11 @@ class PacketReader:
             pkt.status = field
             pkt.opaque = opaque
             pkt.cas = cas
-            pkt.framing = whole[p : p + flen]
-            p += flen
+            if flen:
+                pkt.framing = whole[p : p + flen]
+                p += flen
+            else:
+                pkt.framing = b""
             pkt.extras = whole[p : p + elen]
             p += elen
             pkt.key = whole[p : p + klen]
@@ -248,6 +260,10 @@ class PacketReader:
             pkt.value = whole[p:end]
             out.append(pkt)
             pos = end
+        if fresh:
+            if pos < size:
+                buf += data[pos:]  # (the start of a packet still coming)
+            return out
         if pos:
             del buf[:pos]
         return out
