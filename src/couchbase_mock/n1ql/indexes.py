@@ -31,6 +31,7 @@ a query may iterate the dict it got (:meth:`IndexCatalog.of`) from any thread.
 from __future__ import annotations
 
 import copy
+import json
 import secrets
 from bisect import bisect_left, insort
 from typing import Any, Callable, Iterator, Optional
@@ -183,7 +184,8 @@ def doc_env(rec: DocRecord) -> dict:
 
 def _entry(row: list, key: str) -> tuple:
     """An index entry: ``(leading collation key, (other collation keys...), id,
-    (key values...))``.
+    (key values...))``, the values frozen (:func:`_frozen`; read them with
+    :func:`key_values`).
 
     The first three parts are unique in an index (a document's entries are
     distinct), so sorting and bisecting never compare the key values, which
@@ -192,7 +194,44 @@ def _entry(row: list, key: str) -> tuple:
     survived a collection: a large index costs the collector nothing per
     entry (a ``tuple`` subclass or a list inside would keep it tracked)."""
     return (collation_key(row[0]), tuple([collation_key(v) for v in row[1:]]), key,
-            tuple(row))
+            tuple([_frozen(v) for v in row]))
+
+
+def _frozen(v: Any) -> Any:
+    """A key value as an entry keeps it, with no object the collector tracks:
+    an array as a tuple, an object as its JSON text (bytes), MISSING as
+    ``b""``. Neither tuples nor bytes are N1QL values, so :func:`key_values`
+    knows what to rebuild."""
+    t = type(v)
+    if t is list:
+        return tuple([_frozen(x) for x in v])
+    if t is dict:
+        try:
+            return json.dumps(v, separators=(",", ":")).encode()
+        except (TypeError, ValueError):  # not JSON (a Binary inside): kept as it is
+            return v
+    if v is MISSING:
+        return b""
+    return v
+
+
+def _thawed(v: Any) -> Any:
+    t = type(v)
+    if t is tuple:
+        return [_thawed(x) for x in v]
+    if t is bytes:
+        return json.loads(v) if v else MISSING
+    return v
+
+
+def key_values(entry: tuple) -> tuple:
+    """The keys' values of an index entry, as evaluated (fresh arrays and
+    objects: a caller may keep or change them)."""
+    row = entry[3]
+    for v in row:
+        if type(v) is tuple or type(v) is bytes:
+            return tuple([_thawed(x) for x in row])
+    return row  # scalars only: nothing to rebuild
 
 
 def build_all(indexes: list, records: Any) -> None:

@@ -36,6 +36,7 @@ from .indexes import (
     field_path,
     ids_in,
     key_text,
+    key_values,
     rename,
 )
 from .values import MISSING, TOP, collation_key
@@ -331,7 +332,7 @@ class Access:
                 key = entry[2]
                 if key not in seen:
                     seen.add(key)
-                    yield key, build(entry[3])
+                    yield key, build(key_values(entry))
 
     def explain(self, alias: Optional[str] = None) -> dict:
         from .explain import scan_operator
@@ -698,9 +699,10 @@ class VectorOrder:
         entries = on_loop(lambda: list(index.entries))
         scored = []
         for entry in entries:
-            if dim is not None and isvector(entry[3][0], dim, "float32") is not True:
+            vector = key_values(entry)[0]
+            if dim is not None and isvector(vector, dim, "float32") is not True:
                 continue  # no vector of the index's dimension: not in a vector index
-            d = vector_distance(entry[3][0], query, self.metric)
+            d = vector_distance(vector, query, self.metric)
             scored.append((collation_key(d), entry[2]))
         scored.sort()
         seen: set = set()
