@@ -95,31 +95,30 @@ def _deflated(value: bytes, datatype: int, deflate: Deflate) -> tuple[bytes, int
 
 def encode_many(reqs: list[Request], vbuckets: list[int], opaques: Iterable[int],
                 collections: bool, deflate: Optional[Deflate] = None) -> bytes:
-    """:meth:`Request.encode` for a batch going to one connection, into one buffer.
+    """:meth:`Request.encode` for a batch going to one connection, as one string.
 
     The fast path (classic framing, the default collection: a multi-get or a
-    multi-store) is the header packed straight into the buffer, the key's
-    one-byte collection prefix (default collection: 0) written before it; any
-    other request is encoded by :meth:`Request.encode`.
+    multi-store) packs the header and lists it with the body's pieces (the
+    key after its one-byte collection prefix, 0 for the default collection)
+    for one join at the end; any other request is encoded by
+    :meth:`Request.encode`.
     """
-    out = bytearray()
+    parts: list[bytes] = []
+    add = parts.append
+    put = parts.extend
     pack = CLASSIC_HEADER.pack
     prefix = b"\x00" if collections else b""
     plen = len(prefix)
     for req, vb, opaque in zip(reqs, vbuckets, opaques):
         opcode, key = req.opcode, req.key
         if req.framing or req.cid or not key or opcode == _OBSERVE:
-            out += req.encode(vb, opaque, collections, deflate)
+            add(req.encode(vb, opaque, collections, deflate))
             continue
         req.vbucket = vb
         extras, value, datatype = req.extras, req.value, req.datatype
         if deflate is not None and opcode in COMPRESSIBLE:
             value, datatype = _deflated(value, datatype, deflate)
         klen, elen = len(key) + plen, len(extras)
-        out += pack(_REQUEST, opcode, klen, elen, datatype, vb, elen + klen + len(value),
-                    opaque, req.cas)
-        out += extras
-        out += prefix
-        out += key
-        out += value
-    return bytes(out)
+        put((pack(_REQUEST, opcode, klen, elen, datatype, vb, elen + klen + len(value),
+                  opaque, req.cas), extras, prefix, key, value))
+    return b"".join(parts)
