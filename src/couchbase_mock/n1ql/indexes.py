@@ -204,7 +204,10 @@ def _frozen(v: Any) -> Any:
     knows what to rebuild."""
     t = type(v)
     if t is list:
-        return tuple([_frozen(x) for x in v])
+        for x in v:
+            if type(x) is list or type(x) is dict or x is MISSING:
+                return tuple([_frozen(x) for x in v])
+        return tuple(v)  # the common case: an array of scalars
     if t is dict:
         try:
             return json.dumps(v, separators=(",", ":")).encode()
