@@ -217,6 +217,12 @@ def get_request(key: Any, ttl: Any = 0, replica: int = 0) -> Request:
     return Request(GET, ekey)
 
 
+def get_requests(keys: Any) -> list[Request]:
+    """:func:`get_request` (no ttl, the active copy) for a batch of keys: their
+    checks in one loop (:func:`encode_keys`), then one GET each."""
+    return [Request(GET, ekey) for ekey in encode_keys(keys)]
+
+
 def lock_request(key: Any, ttl: Any, ttl_required: bool = True) -> Request:
     """GET_LOCKED. 2.x requires a ttl; 1.x's ``ttl=0`` asks for the server's
     default (15 s), so its Connection passes ``ttl_required=False``."""

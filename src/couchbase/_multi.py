@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from . import _kv
 from ._core.opcode import Opcode
-from ._core.request import Request
 from ._operation import Operation
 from .exceptions import ArgumentError, DuplicateCommandsError
 from .items import Item, ItemCollection
@@ -209,11 +208,11 @@ class MultiOperations:
         replica_index = 1 if replica else 0
 
         if type(keys) in (list, tuple) and not ttl and not replica:
-            # The fast path: plain GETs of a list of keys, built in one loop (the keys
-            # encoded and checked in one more: _kv.encode_keys).
-            op, finish, get = self._op, _kv.value_result, _kv.GET
-            ops = [op(key, Request(get, ekey), finish, quiet, no_format, decoder)
-                   for key, ekey in zip(keys, _kv.encode_keys(keys))]
+            # The fast path: plain GETs of a list of keys (_kv.get_requests checks
+            # the keys in one loop), their operations made in one more.
+            op, finish = self._op, _kv.value_result
+            ops = [op(key, req, finish, quiet, no_format, decoder)
+                   for key, req in zip(keys, _kv.get_requests(keys))]
             return self._run_multi(_unique_ops(ops, "get_multi"), quiet)
 
         per_key = isinstance(keys, dict)
