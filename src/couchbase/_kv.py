@@ -51,6 +51,7 @@ _SNAPPY = Datatype.SNAPPY
 # costs ~140 ns on CPython 3.11 (a class attribute lookup through EnumType), a global
 # a few ns. Requests carry ints either way (IntEnum members are ints).
 GET, SET = int(Opcode.GET), int(Opcode.SET)
+_RESPONSE_MAGIC = 0x81
 
 # server status -> libcouchbase error code (what Result.rc reports)
 STATUS_TO_RC = {
@@ -337,6 +338,39 @@ def value_result(
             f"couldn't decode value: {exc}", key=key, inner_cause=exc, objextra=raw
         ) from exc
     return ValueResult(key, 0, pkt.cas, value, flags)
+
+
+def value_results(keys: Any, values: list[Any], flags: list[Any], cas: list[Any],
+                  no_format: bool, decoder: Decoder) -> tuple[list[Any], list[int]]:
+    """:func:`value_result` for a batch of GETs answered as lists
+    (:meth:`BlockingCluster.get_many`): a ValueResult for every key that holds a
+    value, None for the others, and their positions. The caller finishes those
+    with :func:`value_result` (on their answers, or :func:`answer_packet` when the
+    decoder failed), so that errors are made in one place."""
+    out: list[Any] = []
+    rest: list[int] = []
+    add = out.append
+    for g, (key, raw, fl, c) in enumerate(zip(keys, values, flags, cas)):
+        if raw is None:  # (no value: its answer goes the general way)
+            rest.append(g)
+            add(None)
+            continue
+        if no_format:
+            add(ValueResult(key, 0, c, raw, fl))
+            continue
+        try:
+            value = decoder(raw, fl)
+        except Exception:
+            rest.append(g)
+            add(None)
+            continue
+        add(ValueResult(key, 0, c, value, fl))
+    return out, rest
+
+
+def answer_packet(value: bytes, flags: int, cas: int) -> Packet:
+    """The SUCCESS answer to a GET that :func:`value_results` was given as lists."""
+    return Packet(_RESPONSE_MAGIC, GET, value=value, extras=_U32.pack(flags), cas=cas)
 
 
 def counter_result(key: Any, pkt: Packet) -> ValueResult:

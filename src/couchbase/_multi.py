@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from . import _kv
 from ._core.opcode import Opcode
-from ._operation import Operation
+from ._operation import Answer, Operation, finish_batch
 from .exceptions import ArgumentError, DuplicateCommandsError
 from .items import Item, ItemCollection
-from .result import Result
+from .result import MultiResult, Result
 
 if TYPE_CHECKING:
+    from ._io.blocking_cluster import GetBatch
     from ._kvapi import ApiOptions
 
 Build = Callable[[Any, Any, Optional[Item], dict[str, Any]], Operation]
@@ -57,16 +58,20 @@ def _ops(keys: Any, what: str, build: Build) -> list[Operation]:
 
 def _unique_ops(out: list[Operation], what: str) -> list[Operation]:
     """``out``, unless a key appears twice: DuplicateCommandsError."""
-    if len({op.key for op in out}) == len(out):  # (the common case: no key twice)
-        return out
+    _unique_keys([op.key for op in out], what)
+    return out
+
+
+def _unique_keys(keys: Any, what: str) -> None:
+    """DuplicateCommandsError if a key appears twice in ``keys``."""
+    if len(set(keys)) == len(keys):  # (the common case: no key twice)
+        return
     seen = set()
-    for op in out:
-        key = op.key
+    for key in keys:
         if key in seen:
             raise DuplicateCommandsError(
                 f"the key {key!r} appears more than once in one {what} call", key=key)
         seen.add(key)
-    return out
 
 
 def _item_cas(item: Optional[Item], opt: dict[str, Any], default: int = 0) -> int:
@@ -103,6 +108,7 @@ class MultiOperations:
     _endure_flow: Callable[..., Any]
     _op: Callable[..., Operation]  # (key, request, finish, *args)
     _lock_ttl_required: bool
+    _guard: Any  # the sync front end's (entered around every key-value request)
 
     # -- storing --------------------------------------------------------------
     def _store_multi(self, opcode: int, keys: Any, ttl: int, format: Optional[int],
@@ -208,6 +214,9 @@ class MultiOperations:
         replica_index = 1 if replica else 0
 
         if type(keys) in (list, tuple) and not ttl and not replica:
+            get_many = self._batch_gets()
+            if get_many is not None:  # the sync API: no object per key on the way
+                return self._get_many(get_many, keys, quiet, no_format, decoder)
             # The fast path: plain GETs of a list of keys (_kv.get_requests checks
             # the keys in one loop), their operations made in one more.
             op, finish = self._op, _kv.value_result
@@ -224,6 +233,46 @@ class MultiOperations:
             return self._op(key, req, _kv.value_result, quiet, no_format, decoder)
 
         return self._run_multi(_ops(keys, "get_multi", build), quiet)
+
+    def _batch_gets(self) -> Optional[Callable[[list[bytes]], GetBatch]]:
+        """The blocking cluster's ``get_many`` when this bucket's batches go straight
+        to it (the sync API, outside a pipeline); None: the general path."""
+        if getattr(self, "_pipeline", None) is not None:
+            return None
+        return getattr(vars(self).get("_io"), "get_many", None)
+
+    def _get_many(self, get_many: Callable[[list[bytes]], GetBatch], keys: Any, quiet: bool,
+                  no_format: bool, decoder: Any) -> MultiResult:
+        """get_multi of a list of keys through ``get_many``: the values come back as
+        lists and become results in one loop (:func:`_kv.value_results`); any key
+        without a value (missing, an error, a value that did not decode) is
+        finished as the general path finishes it (:func:`finish_batch`)."""
+        ekeys = _kv.encode_keys(keys)
+        _unique_keys(keys, "get_multi")
+        with self._guard:
+            values, flags, cas, others = get_many(ekeys)
+        results, rest = _kv.value_results(keys, values, flags, cas, no_format, decoder)
+        error = None
+        if rest:
+            op, finish, answer_packet = self._op, _kv.value_result, _kv.answer_packet
+            ops = [op(keys[g], _kv.get_request(keys[g]), finish, quiet, no_format, decoder)
+                   for g in rest]
+            answers: list[Answer] = []
+            for g in rest:  # (its answer; a value that did not decode: as answered)
+                other = others[g]
+                answers.append(other if other is not None else
+                               answer_packet(values[g], flags[g], cas[g]))
+            done, error = finish_batch(ops, answers)
+            for g, result in zip(rest, done):
+                results[g] = result
+        # (multi_result's, for a list of keys rather than operations)
+        out = MultiResult(zip(keys, results))
+        if rest:
+            out.all_ok = not any(result.rc for result in results)
+        if error is not None:
+            error.all_results = out
+            raise error
+        return out
 
     def rget_multi(self, keys: Iterable[Any], replica_index: Optional[int] = None,
                    quiet: Optional[bool] = None) -> Any:

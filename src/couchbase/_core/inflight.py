@@ -70,6 +70,16 @@ class InflightTable(Generic[T]):
             return opaques
         return [self.put(entry) for entry in entries]
 
+    def reserve(self, count: int) -> int | None:
+        """The first of ``count`` consecutive opaques taken for a batch that keeps
+        no entries here (a blocking GET batch: its answers' opaques are indexes);
+        None unless nothing is in flight and they fit before the wrap."""
+        start = self._next
+        if self._entries or start + count >= _U32:
+            return None
+        self._next = start + count
+        return start
+
     def add(self, opaque: int, entry: T) -> None:
         if opaque in self._entries:
             raise KeyError(f"opaque {opaque} is already in flight")

@@ -12,6 +12,7 @@ Alternative framing (0x08 / 0x18) splits keylen into framing-extras length
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 from .errors import RemoteProtocolError
 from .opcode import Magic
@@ -285,3 +286,90 @@ def response_to(
         _RESPONSE, request.opcode, key, value, extras, framing, datatype, status,
         request.opaque, cas,
     )
+
+
+_GET_ANSWER = struct.Struct(">BBHBBHIIQI")
+"""A classic header and the 4 bytes after it: a GET answer's flags (its extras)."""
+_GET_OK = (_RESPONSE, 0x00, 0, 4)  # magic, opcode GET, key length 0, extras length 4
+_SNAPPY_BIT = 0x02  # (feature.Datatype.SNAPPY: a compressed value goes the general way)
+
+
+class GetAnswers(PacketReader):
+    """A :class:`PacketReader` for one connection's batch of plain GETs (opaques
+    ``base`` to ``base + len(where) - 1``), put in the connection's place while
+    the batch is answered.
+
+    The common answer (classic response, SUCCESS, 4 bytes of flags, an
+    uncompressed value, one of the batch's opaques) becomes no
+    :class:`Packet`: its value, flags and CAS go straight into the caller's
+    lists at ``where[opaque - base]`` (one header unpack and one slice per key).
+    :meth:`feed` returns every other packet whole (a missing key, NOT_MY_VBUCKET,
+    a temporary failure, an orphan), for the general rules; ``answered`` counts
+    the answers it kept.
+    """
+
+    __slots__ = ("base", "where", "values", "flags", "cas", "answered")
+
+    def __init__(self, reader: PacketReader, base: int, where: list[int], values: list[Any],
+                 flags: list[Any], cas: list[Any]) -> None:
+        self._buf = reader._buf  # (the connection reader's own: bytes it buffered go on)
+        self.base = base
+        self.where = where
+        self.values = values
+        self.flags = flags
+        self.cas = cas
+        self.answered = 0
+
+    def feed(self, data: bytes) -> list[Packet]:
+        buf = self._buf
+        if buf:  # (a packet split across reads: join it to its start)
+            buf += data
+            source = bytes(buf)
+            buf.clear()
+        else:
+            source = data
+        others: list[Packet] = []
+        pos, size, answered = 0, len(source), 0
+        base, where, count = self.base, self.where, len(self.where)
+        values, flags, cas = self.values, self.flags, self.cas
+        unpack = _GET_ANSWER.unpack_from
+        while size - pos >= HEADER_LEN:
+            if size - pos < 28:  # (too short for a value's flags: the general way)
+                end = self._other(source, pos, others)
+                if end < 0:
+                    break
+                pos = end
+                continue
+            (magic, opcode, klen, elen, datatype, status, bodylen, opaque, c,
+             fl) = unpack(source, pos)
+            end = pos + HEADER_LEN + bodylen
+            i = opaque - base
+            if (end <= size and not status and (magic, opcode, klen, elen) == _GET_OK
+                    and not datatype & _SNAPPY_BIT and 0 <= i < count):
+                g = where[i]
+                values[g] = source[pos + 28 : end]
+                flags[g] = fl
+                cas[g] = c
+                answered += 1
+                pos = end
+                continue
+            end = self._other(source, pos, others)
+            if end < 0:
+                break
+            pos = end
+        self.answered += answered
+        if pos < size:
+            buf += source[pos:]  # (the start of a packet still coming)
+        return others
+
+    @staticmethod
+    def _other(source: bytes, pos: int, out: list[Packet]) -> int:
+        """The packet at ``pos`` through :meth:`PacketReader.feed` (its checks and
+        framings) into ``out``; where it ends, or -1 if it is not whole yet."""
+        end = pos + HEADER_LEN + _CLASSIC.unpack_from(source, pos)[6]
+        if end > len(source):
+            if end - pos - HEADER_LEN > MAX_BODY or source[pos] not in _KNOWN_MAGICS:
+                PacketReader().feed(source[pos : pos + HEADER_LEN])  # (raises)
+            return -1
+        out.extend(PacketReader().feed(source[pos:end]))
+        return end

@@ -122,3 +122,28 @@ def encode_many(reqs: list[Request], vbuckets: list[int], opaques: Iterable[int]
         put((pack(_REQUEST, opcode, klen, elen, datatype, vb, elen + klen + len(value),
                   opaque, req.cas), extras, prefix, key, value))
     return b"".join(parts)
+
+
+_GET_HEAD = struct.Struct(">2sH2xHII8x")
+"""A GET request's header: magic and opcode (given as 2 bytes), key length,
+vbucket, body length (the key's), opaque; no extras, datatype or CAS."""
+_GET_MAGIC_OPCODE = bytes((_REQUEST, int(Opcode.GET)))
+
+
+def encode_gets(keys: list[bytes], vbuckets: list[int], base: int, collections: bool) -> bytes:
+    """Plain GETs of ``keys`` (the default collection, the active copy) for one
+    connection, as one string: the i-th with opaque ``base + i``. What
+    :func:`encode_many` sends for them, without a :class:`Request` per key."""
+    pack = _GET_HEAD.pack
+    head = _GET_MAGIC_OPCODE
+    parts: list[bytes] = []
+    put = parts.extend
+    if collections:  # the key after its collection prefix: 0, the default collection
+        for opaque, key, vb in zip(range(base, base + len(keys)), keys, vbuckets):
+            klen = len(key) + 1
+            put((pack(head, klen, vb, klen, opaque), b"\x00", key))
+    else:
+        for opaque, key, vb in zip(range(base, base + len(keys)), keys, vbuckets):
+            klen = len(key)
+            put((pack(head, klen, vb, klen, opaque), key))
+    return b"".join(parts)

@@ -112,6 +112,16 @@ class Router:
             add_node(index)
         return vbuckets, nodes
 
+    def active_many(self, keys: list[bytes]) -> Optional[tuple[list[int], list[int]]]:
+        """The vbucket of every key and the kv node index of its active copy (-1:
+        none), in two loops without a call per key; None without a vbucket map
+        (a memcached bucket: :meth:`route_index` decides)."""
+        vbmap, nvb = self._vbmap, self._nvb
+        if not vbmap:
+            return None
+        vbuckets = [((crc32(key) >> 16) & 0x7FFF) % nvb for key in keys]  # (vbucket_for_key)
+        return vbuckets, [vbmap[vb][0] for vb in vbuckets]
+
     def address(self, index: int) -> tuple[str, int]:
         """``(host, KV port)`` of kv node ``index`` (the TLS port over TLS)."""
         assert self.config is not None

@@ -11,15 +11,15 @@ exceptions (:func:`~couchbase._public_errors.to_public`).
 from __future__ import annotations
 
 import time
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from .._core.bootstrap import Session, hello_features
 from .._core.cluster import ClusterBase
 from .._core.commands import EachNode, Endpoint, NodeProbe
 from .._core.errors import ConnectionClosed, CoreError
 from .._core.opcode import Opcode
-from .._core.packet import Packet
-from .._core.request import Request, encode_many
+from .._core.packet import GetAnswers, Packet, PacketReader
+from .._core.request import Request, encode_gets, encode_many
 from .._core.retry import RetryPolicy
 from .._core.status import Status
 from .._logging import io_log
@@ -44,6 +44,12 @@ _NOT_MY_VBUCKET = int(Status.NOT_MY_VBUCKET)  # (a plain int compares faster tha
 _CONFIG_REQUEST = Request(Opcode.GET_CLUSTER_CONFIG, b"")
 # one node's share of a batch: inflight entries (index, request), requests, vbuckets
 Lane = tuple[list[tuple[int, Request]], list[Request], list[int]]
+_GET = int(Opcode.GET)
+# get_many's lists, per key: values, flags, cas, and the answers for the general rules
+GetBatch = tuple[list[Any], list[Any], list[Any], list[Optional[Answer]]]
+# one node's share of get_many: its batch reader, the reader it replaced, the
+# positions of its keys, its first opaque
+_GetLane = tuple[GetAnswers, PacketReader, list[int], int]
 
 
 class BlockingCluster(ClusterBase[BlockingNode]):
@@ -206,6 +212,148 @@ class BlockingCluster(ClusterBase[BlockingNode]):
             attempt += 1
             todo = entries
         return [r if r is not None else NotMyVbucketError("no response") for r in results]
+
+    def get_many(self, keys: list[bytes]) -> GetBatch:
+        """Plain GETs of ``keys`` (encoded; the default collection, the active
+        copies): the common get_multi, without a Request, an inflight entry or a
+        Packet per key (:func:`encode_gets` out, :class:`GetAnswers` in).
+
+        Returns ``(values, flags, cas, others)``, per key in order: ``values[i]``
+        the value it holds (SUCCESS; with ``flags[i]`` and ``cas[i]``), or None
+        and ``others[i]`` is what the general rules make of it: its answer (a
+        missing key, any other status) or the error that kept it from one (the
+        batch timed out). Keys the rules send again (NOT_MY_VBUCKET, a node that
+        could not be reached or dropped the connection, no route) go through
+        :meth:`execute_multi`: retries and errors are decided there only.
+        """
+        if self.closed:
+            self._refuse_closed()
+        started = time.monotonic()
+        deadline = started + self.settings.timeout
+        n = len(keys)
+        values: list[Any] = [None] * n
+        flags: list[Any] = [None] * n
+        cas: list[Any] = [None] * n
+        others: list[Optional[Answer]] = [None] * n
+        again: list[int] = []  # positions of the keys for execute_multi
+        routed = self.router.active_many(keys)
+        if routed is None:  # (no vbucket map: a memcached bucket)
+            again = list(range(n))
+        else:
+            waiting = self._send_gets(keys, *routed, values, flags, cas, again, deadline)
+            try:
+                self._read_gets(waiting, keys, others, again, deadline, started)
+            finally:  # each connection gets its own reader back (unless it was closed)
+                for node, (reader, old, _, _) in waiting.items():
+                    if node.reader is reader:
+                        node.reader = old
+            elapsed = time.monotonic() - started
+            if elapsed > self.tracing.kv:  # (infinite when tracing is off)
+                for node, (_, _, where, base) in waiting.items():
+                    for i, g in enumerate(where):
+                        if values[g] is not None:
+                            self.tracer.kv_slow(_GET, elapsed, node, base + i)
+        if again:  # the general path, within what is left of the batch's time
+            reqs = [Request(_GET, keys[g]) for g in again]
+            left = max(deadline - time.monotonic(), 0.001)
+            for req in reqs:
+                req.timeout = left
+            for g, answer in zip(again, self.execute_multi(reqs)):
+                others[g] = answer
+        return values, flags, cas, others
+
+    def _send_gets(self, keys: list[bytes], vbuckets: list[int], routes: list[int],
+                   values: list[Any], flags: list[Any], cas: list[Any], again: list[int],
+                   deadline: float) -> dict[BlockingNode, _GetLane]:
+        """One buffer and one write per node for :meth:`get_many`; the nodes written
+        to, each with its batch reader (in the connection's place), the reader it
+        replaced, the positions of its keys and its first opaque."""
+        lanes: dict[int, list[int]] = {}  # kv node index -> positions of its keys
+        for g, index in enumerate(routes):
+            lane = lanes.get(index)
+            if lane is None:
+                lane = lanes[index] = []
+            lane.append(g)
+        config = self.router.config
+        waiting: dict[BlockingNode, _GetLane] = {}
+        for index, where in lanes.items():
+            if index < 0 or self.router.config is not config:  # (no route; a newer map)
+                again.extend(where)
+                continue
+            try:
+                node = self.node_at(index, deadline)
+            except (CoreError, CouchbaseError):
+                again.extend(where)  # (execute_multi tries again, or says why not)
+                continue
+            base = node.inflight.reserve(len(where))
+            if base is None or node.has_pending or node in waiting:
+                again.extend(where)  # (something else in flight: the general path)
+                continue
+            try:
+                node.send(encode_gets([keys[g] for g in where], [vbuckets[g] for g in where],
+                                      base, node.collections), deadline)
+            except CouchbaseError:
+                again.extend(where)
+                continue
+            reader = GetAnswers(node.reader, base, where, values, flags, cas)
+            waiting[node] = (reader, node.reader, where, base)
+            node.reader = reader
+        return waiting
+
+    def _read_gets(self, lanes: dict[BlockingNode, _GetLane], keys: list[bytes],
+                   others: list[Optional[Answer]], again: list[int], deadline: float,
+                   started: float) -> None:
+        """Read :meth:`get_many`'s answers: the common ones land in its lists
+        (:class:`GetAnswers`), the others are matched here."""
+        waiting = {node for node, lane in lanes.items() if lane[0].answered < len(lane[2])}
+        moved: Optional[tuple[Packet, BlockingNode]] = None
+        nmvb: list[int] = []  # positions answered NOT_MY_VBUCKET
+        while waiting:
+            try:
+                ready = self.network.wait_readable(list(waiting), deadline)
+            except TimeoutError as exc:
+                for node in waiting:
+                    reader, _, where, base = lanes[node]
+                    for i, g in enumerate(where):
+                        if reader.values[g] is None and others[g] is None:
+                            others[g] = exc
+                            self._timed_out(node, base + i, Request(_GET, keys[g]), started)
+                break
+            for node in ready:
+                reader, _, where, base = lanes[node]
+                try:
+                    packets = node.receive(deadline)
+                except (CoreError, CouchbaseError) as exc:
+                    # The connection is gone: its unanswered keys go the general way
+                    # (a new connection, or another node's map, once).
+                    for g in where:
+                        if reader.values[g] is None and others[g] is None:
+                            others[g] = to_public(exc)
+                            again.append(g)
+                    waiting.discard(node)
+                    continue
+                count = len(where)
+                for pkt in packets:
+                    i = pkt.opaque - base
+                    g = where[i] if 0 <= i < count else -1
+                    if g < 0 or others[g] is not None or reader.values[g] is not None:
+                        node.unmatched(pkt)  # (the answer to an abandoned request)
+                        continue
+                    others[g] = pkt
+                    reader.answered += 1
+                    if pkt.status == _NOT_MY_VBUCKET:
+                        nmvb.append(g)
+                        moved = (pkt, node)
+                if reader.answered >= count:
+                    waiting.discard(node)
+        if moved is not None:  # take the map it carries, pause as the retry policy says
+            try:
+                self._not_my_vbucket(moved[0], moved[1], deadline, 0)
+            except CouchbaseError as exc:
+                for g in nmvb:
+                    others[g] = exc
+                return
+            again.extend(nmvb)
 
     def _refresh_config_any(self, deadline: float) -> bool:
         """:meth:`_refresh_config` from any node that still answers."""
