@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from couchbase import FMT_BYTES, FMT_PICKLE, FMT_UTF8
+from couchbase._core.packet import GetAnswers, PacketReader, encode_packet
+from couchbase._io.blocking import BlockingNode
 from couchbase.bucket import Bucket
 from couchbase.exceptions import (
     ArgumentError,
@@ -13,6 +15,8 @@ from couchbase.exceptions import (
     NotFoundError,
     ValueFormatError,
 )
+from couchbase.exceptions import TimeoutError as CouchbaseTimeoutError
+from couchbase.transcoder import Transcoder
 from couchbase_mock.mock import MockCluster
 
 
@@ -127,3 +131,126 @@ def test_a_batch_follows_a_failover_through_not_my_vbucket(monkeypatch):
             assert {k: r.value for k, r in cb.get_multi(list(docs)).items()} == again
         finally:
             cb.close()
+
+
+# -- the sync get_multi's batch path: BlockingCluster.get_many ---------------------------
+
+def _get_answer(opaque: int, value: bytes, flags: int, cas: int, status: int = 0,
+                extras: bytes = b"") -> bytes:
+    return encode_packet(0x81, 0x00, b"", value, extras or flags.to_bytes(4, "big"), b"",
+                         0, status, opaque, cas)
+
+
+def test_the_batch_reader_takes_answers_split_anywhere():
+    """Answers cut at every byte (inside headers, flags, values): the same outcome as
+    in one piece. SUCCESS answers land in the lists; others come back as packets;
+    an opaque outside the batch is returned for the general rules."""
+    stream = b"".join([
+        _get_answer(100, b'{"a":1}', 0x02000000, 7),
+        _get_answer(101, b"Not found", 0, 0, status=0x01, extras=b"\x00"),  # (odd: 1 byte)
+        encode_packet(0x81, 0x00, b"", b"", b"", b"", 0, 0x01, 102, 0),  # 24 bytes only
+        _get_answer(103, b"", 0x01, 9),  # an empty value
+        _get_answer(999, b"orphan", 0, 1),  # not one of the batch's
+        _get_answer(104, b"x" * 300, 0x04000000, 11),
+    ])
+    for cut in [None, *range(1, len(stream))]:
+        for step in ([len(stream)] if cut is None else [cut]):
+            n = 5
+            values, flags, cas = [None] * n, [None] * n, [None] * n
+            where = [4, 3, 2, 1, 0]  # (positions in the caller's order: reversed)
+            reader = GetAnswers(PacketReader(), 100, where, values, flags, cas)
+            others = []
+            for start in range(0, len(stream), step):
+                others += reader.feed(stream[start:start + step])
+            assert reader.pending == 0
+            assert values == [b"x" * 300, b"", None, None, b'{"a":1}'], cut
+            assert flags[4] == 0x02000000 and cas[4] == 7 and flags[0] == 0x04000000
+            assert [(p.opaque, p.status) for p in others] == [(101, 1), (102, 1), (999, 0)]
+            assert reader.answered == 3
+
+
+def test_the_batch_reader_keeps_what_the_connection_had_buffered():
+    first = _get_answer(5, b"late", 0, 1)
+    old = PacketReader()
+    assert old.feed(first[:10]) == []
+    values, flags, cas = [None], [None], [None]
+    reader = GetAnswers(old, 6, [0], values, flags, cas)
+    others = reader.feed(first[10:] + _get_answer(6, b"1", 0x02000000, 3))
+    assert [p.opaque for p in others] == [5] and values == [b"1"]
+
+
+def test_a_value_that_does_not_decode_fails_its_key_only(mock_cluster, key):
+    class Picky(Transcoder):
+        def decode_value(self, value: bytes, flags: int) -> object:
+            if value == b'"bad"':
+                raise ValueError("not this one")
+            return super().decode_value(value, flags)
+
+    cb = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
+                password="password", transcoder=Picky())
+    try:
+        cb.upsert_multi({f"{key}-ok": "good", f"{key}-bad": "bad"})
+        with pytest.raises(ValueFormatError) as info:
+            cb.get_multi([f"{key}-ok", f"{key}-bad"])
+        assert info.value.key == f"{key}-bad"
+        results = info.value.all_results
+        assert results[f"{key}-ok"].value == "good" and not results[f"{key}-bad"].success
+    finally:
+        cb.close()
+
+
+def test_missing_keys_only(cb, key):
+    keys = [f"{key}-{i}" for i in range(30)]
+    got = cb.get_multi(keys, quiet=True)
+    assert list(got) == keys and not got.all_ok
+    assert all(r.rc == 0xD and r.value is None for r in got.values())
+    with pytest.raises(NotFoundError):
+        cb.get_multi(keys)
+    assert cb.get_multi([]) == {}
+
+
+def test_a_connection_lost_mid_batch_is_read_again_over_a_new_one(cb, key, monkeypatch):
+    """GETs are safe to repeat: the keys of a node whose connection dropped after the
+    batch was written are fetched again (a new connection), the others kept."""
+    docs = {f"{key}-{i}": i for i in range(100)}
+    cb.upsert_multi(docs)
+    original = BlockingNode.send
+    dropped = []
+
+    def send(self, data, deadline):
+        original(self, data, deadline)
+        if not dropped and len(data) > 500:  # (the batch's write to the first node)
+            dropped.append(self)
+            self.sock.shutdown(2)  # the stream ends before any answer is read
+
+    monkeypatch.setattr(BlockingNode, "send", send)
+    got = cb.get_multi(list(docs))
+    assert dropped and got.all_ok and {k: r.value for k, r in got.items()} == docs
+
+
+def test_a_node_that_never_answers_times_its_keys_out(mock_cluster, key, monkeypatch):
+    cb = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
+                password="password", timeout=0.3)
+    try:
+        docs = {f"{key}-{i}": i for i in range(100)}
+        cb.upsert_multi(docs)
+        original = BlockingNode.send
+        silent = []
+
+        def send(self, data, deadline):
+            if not silent and len(data) > 500:
+                silent.append(self)  # this node's batch is never written: no answers
+                return
+            original(self, data, deadline)
+
+        monkeypatch.setattr(BlockingNode, "send", send)
+        with pytest.raises(CouchbaseTimeoutError) as info:
+            cb.get_multi(list(docs))
+        results = info.value.all_results
+        late = {k for k, r in results.items() if not r.success}
+        assert late and len(late) < len(docs)  # that node's keys only
+        assert all(results[k].value == docs[k] for k in docs if k not in late)
+        monkeypatch.setattr(BlockingNode, "send", original)
+        assert cb.get_multi(list(docs)).all_ok  # the connection still serves
+    finally:
+        cb.close()
