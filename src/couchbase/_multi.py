@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from . import _kv
 from ._core.opcode import Opcode
-from ._operation import Answer, Operation, finish_batch
+from ._operation import Answer, Operation, finish_batch, keyed_result
 from .exceptions import ArgumentError, DuplicateCommandsError
 from .items import Item, ItemCollection
 from .result import MultiResult, Result
@@ -72,6 +72,16 @@ def _unique_keys(keys: Any, what: str) -> None:
             raise DuplicateCommandsError(
                 f"the key {key!r} appears more than once in one {what} call", key=key)
         seen.add(key)
+
+
+GetMany = Callable[[list[bytes], int], "GetBatch"]  # (encoded keys, collection id)
+
+
+def batch_gets(bucket: Any) -> Optional[GetMany]:
+    """The blocking cluster's ``get_many`` when ``bucket``'s requests go straight to
+    it (the sync API; not gevent's, whose connections are the callback driver's,
+    nor asyncio's or Twisted's); None: the general path."""
+    return getattr(vars(bucket).get("_io"), "get_many", None)
 
 
 def _item_cas(item: Optional[Item], opt: dict[str, Any], default: int = 0) -> int:
@@ -234,14 +244,13 @@ class MultiOperations:
 
         return self._run_multi(_ops(keys, "get_multi", build), quiet)
 
-    def _batch_gets(self) -> Optional[Callable[[list[bytes]], GetBatch]]:
-        """The blocking cluster's ``get_many`` when this bucket's batches go straight
-        to it (the sync API, outside a pipeline); None: the general path."""
+    def _batch_gets(self) -> Optional[GetMany]:
+        """:func:`batch_gets` of this bucket, outside a pipeline; None: the general path."""
         if getattr(self, "_pipeline", None) is not None:
             return None
-        return getattr(vars(self).get("_io"), "get_many", None)
+        return batch_gets(self)
 
-    def _get_many(self, get_many: Callable[[list[bytes]], GetBatch], keys: Any, quiet: bool,
+    def _get_many(self, get_many: GetMany, keys: Any, quiet: bool,
                   no_format: bool, decoder: Any) -> MultiResult:
         """get_multi of a list of keys through ``get_many``: the values come back as
         lists and become results in one loop (:func:`_kv.value_results`); any key
@@ -250,7 +259,7 @@ class MultiOperations:
         ekeys = _kv.encode_keys(keys)
         _unique_keys(keys, "get_multi")
         with self._guard:
-            values, flags, cas, others = get_many(ekeys)
+            values, flags, cas, others = get_many(ekeys, 0)
         results, rest = _kv.value_results(keys, values, flags, cas, no_format, decoder)
         error = None
         if rest:
@@ -265,14 +274,7 @@ class MultiOperations:
             done, error = finish_batch(ops, answers)
             for g, result in zip(rest, done):
                 results[g] = result
-        # (multi_result's, for a list of keys rather than operations)
-        out = MultiResult(zip(keys, results))
-        if rest:
-            out.all_ok = not any(result.rc for result in results)
-        if error is not None:
-            error.all_results = out
-            raise error
-        return out
+        return keyed_result(keys, results, error)
 
     def rget_multi(self, keys: Iterable[Any], replica_index: Optional[int] = None,
                    quiet: Optional[bool] = None) -> Any:

@@ -9,12 +9,15 @@ instead. Mutations with ClientDurability go key by key (each polls OBSERVE).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
-from . import _kv4x
+from . import _kv, _kv4x
 from ._core.opcode import Opcode
 from ._errors4x import InvalidArgumentException, to_4x
+from ._multi import GetMany, batch_gets
+from ._operation import finish_batch
 from ._results4x import (
+    GetResult,
     MultiExistsResult,
     MultiGetReplicaResult,
     MultiGetResult,
@@ -65,11 +68,17 @@ class MultiOperations4x:
     _client_durable_flow: Callable[..., Flow]
     _parent: Any
     _drive: Callable[[Flow], Any]
+    _cid: Optional[int]
+    _transcoder: Any
 
     def _multi(self, items: list[tuple[Any, Any]], opts: tuple[Any, ...],
                kwargs: dict[str, Any], build: Build,
                result: Callable[[dict, dict], Any]) -> Any:
-        options, per_key, return_exceptions = _options(opts, kwargs)
+        return self._multi_of(items, *_options(opts, kwargs), build, result)
+
+    def _multi_of(self, items: list[tuple[Any, Any]], options: dict[str, Any], per_key: dict,
+                  return_exceptions: bool, build: Build,
+                  result: Callable[[dict, dict], Any]) -> Any:
         ops: list[Operation] = []
         durable: list[tuple[Operation, Any]] = []
         for key, value in items:
@@ -103,8 +112,53 @@ class MultiOperations4x:
     # -- reading --------------------------------------------------------------------------
     def get_multi(self, keys: Iterable[str], *opts: Any, **kwargs: Any) -> Any:
         """Every document of ``keys``: a MultiGetResult."""
-        return self._multi(_items(keys, False), opts, kwargs,
-                           lambda k, _, o: self._get_op(k, o), MultiGetResult)
+        items = _items(keys, False)
+        options, per_key, return_exceptions = _options(opts, kwargs)
+        # The fast path (the sync API, every key with the bucket's transcoder and
+        # timeout): the blocking cluster's get_many, no Operation per key.
+        get_many = (None if per_key or options.get("transcoder") is not None
+                    or options.get("timeout") is not None else batch_gets(self._parent))
+        if get_many is not None:
+            return self._get_many(get_many, [key for key, _ in items], options,
+                                  return_exceptions)
+        return self._multi_of(items, options, per_key, return_exceptions,
+                              lambda k, _, o: self._get_op(k, o), MultiGetResult)
+
+    def _get_many(self, get_many: GetMany, keys: list[Any], options: dict[str, Any],
+                  return_exceptions: bool) -> Any:
+        """get_multi through ``get_many``: a GetResult for each value in one loop;
+        any other answer (a missing key, a compressed value, an error) is finished
+        as :meth:`_multi_flow` finishes it, by its :meth:`_get_op` operation."""
+        cid = self._cid
+        if cid is None:
+            cid = self._drive(self._cid_flow())
+        try:
+            ekeys = _kv.encode_keys(keys)
+            with self._parent._guard:
+                values, flags, cas, others = get_many(ekeys, cid)
+        except CouchbaseError as exc:
+            raise to_4x(exc) from None
+        decode = self._transcoder.decode_value
+        results: dict[Any, Any] = {}
+        errors: dict[Any, BaseException] = {}
+        rest: list[tuple[Any, Any]] = []
+        for key, raw, fl, c, other in zip(keys, values, flags, cas, others):
+            if raw is not None:
+                results[key] = GetResult(key, c, raw, fl, decode)
+            else:
+                rest.append((key, other))
+        if rest:
+            ops = [_kv4x.capturing(self._get_op(key, options)) for key, _ in rest]
+            for op in ops:
+                op.req.cid = cid
+            answers, first = finish_batch(ops, [answer for _, answer in rest])
+            for op, answer in zip(ops, answers):
+                _sort(op, answer, results, errors, first)
+            if any(key in results for key, _ in rest):  # (a compressed value: keys' order)
+                results = {key: results[key] for key in keys if key in results}
+        if errors and not return_exceptions:
+            raise next(iter(errors.values()))
+        return MultiGetResult(results, errors)
 
     def exists_multi(self, keys: Iterable[str], *opts: Any, **kwargs: Any) -> Any:
         return self._multi(_items(keys, False), opts, kwargs,

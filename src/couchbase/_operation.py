@@ -128,8 +128,14 @@ def _couchbase_error(exc: BaseException, key: Any) -> CouchbaseError:
 def multi_result(ops: list[Operation], results: list[Result],
                  error: Optional[CouchbaseError]) -> MultiResult:
     """Gather a batch's results by key; raise ``error`` carrying them as ``all_results``."""
+    return keyed_result([op.key for op in ops], results, error)
+
+
+def keyed_result(keys: Any, results: list[Result],
+                 error: Optional[CouchbaseError]) -> MultiResult:
+    """:func:`multi_result` for a batch given as its keys (in the results' order)."""
     # MultiResult._add for each result, in bulk (a repeated key: the last one stays)
-    out = MultiResult(zip([op.key for op in ops], results))
+    out = MultiResult(zip(keys, results))
     for result in results:
         if result.rc:
             out.all_ok = False
@@ -151,4 +157,5 @@ def _into_item(item: Item, result: Result) -> Item:
     return item
 
 
-__all__ = ["Answer", "Done", "Operation", "complete", "failed", "finish_batch", "multi_result"]
+__all__ = ["Answer", "Done", "Operation", "complete", "failed", "finish_batch", "keyed_result",
+           "multi_result"]

@@ -254,3 +254,109 @@ def test_a_node_that_never_answers_times_its_keys_out(mock_cluster, key, monkeyp
         assert cb.get_multi(list(docs)).all_ok  # the connection still serves
     finally:
         cb.close()
+
+
+# -- the 4.x Collection.get_multi on the same path -----------------------------------------
+
+def test_encode_gets_puts_the_collection_prefix_in_front_of_each_key():
+    from couchbase._core.leb128 import split_key
+    from couchbase._core.request import encode_gets
+
+    for cid, collections in ((0, True), (9, True), (200, True), (0, False)):
+        data = encode_gets([b"a", b"bcd"], [3, 1000], 40, collections, cid)
+        pkts = PacketReader().feed(data)
+        assert [(p.opcode, p.vbucket, p.opaque) for p in pkts] == [(0, 3, 40), (0, 1000, 41)]
+        if collections:
+            assert [split_key(p.key) for p in pkts] == [(cid, b"a"), (cid, b"bcd")]
+        else:
+            assert [p.key for p in pkts] == [b"a", b"bcd"]
+
+
+def _spy_get_many(monkeypatch):
+    from couchbase._io.blocking_cluster import BlockingCluster
+
+    calls = []
+    original = BlockingCluster.get_many
+
+    def spy(self, keys, cid=0):
+        calls.append(cid)
+        return original(self, keys, cid)
+
+    monkeypatch.setattr(BlockingCluster, "get_many", spy)
+    return calls
+
+
+def test_collection_get_multi_takes_get_many_unless_options_say_otherwise(cb, key,
+                                                                         monkeypatch):
+    from datetime import timedelta
+
+    from couchbase.transcoder import RawJSONTranscoder
+
+    calls = _spy_get_many(monkeypatch)
+    coll = cb.default_collection()
+    docs = {f"{key}-{i}": {"i": i} for i in range(5)}
+    coll.upsert_multi(docs)
+    assert coll.get_multi(list(docs)).all_ok and calls == [0]
+    assert coll.get_multi(list(docs), return_exceptions=False).all_ok and calls == [0, 0]
+    for kwargs in ({"timeout": timedelta(seconds=3)}, {"transcoder": RawJSONTranscoder()},
+                   {"per_key_options": {f"{key}-0": {"timeout": timedelta(seconds=3)}}}):
+        got = coll.get_multi(list(docs), **kwargs)  # (each key built by the single get's rules)
+        assert got.all_ok and calls == [0, 0]
+    raw = coll.get_multi(list(docs), transcoder=RawJSONTranscoder())
+    assert raw.results[f"{key}-0"].content_as[bytes] == b'{"i":0}'
+    with pytest.raises(Exception) as info:  # a bad key: the 4.x class, before anything is sent
+        coll.get_multi([f"{key}-0", "k" * 251])
+    assert type(info.value).__name__ == "InvalidArgumentException" and calls == [0, 0]
+
+
+def test_collection_get_multi_follows_a_failover_through_not_my_vbucket():
+    with MockCluster(nodes=3, replicas=1) as mock:
+        mock.create_scope("default", "app")
+        mock.create_collection("default", "app", "users")
+        cb = Bucket(f"{mock.connstr}/default", username="Administrator", password="password")
+        try:
+            coll = cb.scope("app").collection("users")
+            docs = {f"nmvb-{i}": {"i": i} for i in range(300)}
+            assert coll.upsert_multi(docs).all_ok
+            assert coll.get_multi(list(docs)).all_ok  # connections to every node are open
+            old = cb._live().router.config
+            mock.failover(1)
+            got = coll.get_multi(list(docs))
+            assert got.all_ok and {k: r.content_as[dict] for k, r in got.results.items()} == docs
+            assert cb._live().router.config is not old
+        finally:
+            cb.close()
+
+
+def test_collection_get_multi_times_out_a_silent_node_as_the_general_path(
+        mock_cluster, key, monkeypatch):
+    from couchbase import _multi4x
+
+    cb = Bucket(f"{mock_cluster.connstr}/default", username="Administrator",
+                password="password", timeout=0.3)
+    try:
+        coll = cb.default_collection()
+        docs = {f"{key}-{i}": i for i in range(100)}
+        coll.upsert_multi(docs)
+        original = BlockingNode.send
+        for general in (False, True):
+            if general:
+                monkeypatch.setattr(_multi4x, "batch_gets", lambda bucket: None)
+            silent = []
+
+            def send(self, data, deadline, silent=silent):
+                if not silent and len(data) > 500:
+                    silent.append(self)  # this node's batch is never written
+                    return
+                original(self, data, deadline)
+
+            monkeypatch.setattr(BlockingNode, "send", send)
+            got = coll.get_multi(list(docs))
+            monkeypatch.setattr(BlockingNode, "send", original)
+            late = {k: type(e).__name__ for k, e in got.exceptions.items()}
+            assert late and len(late) < len(docs)  # that node's keys only
+            assert set(late.values()) == {"UnAmbiguousTimeoutException"}
+            assert all(got.results[k].content_as[int] == docs[k] for k in docs if k not in late)
+            assert coll.get_multi(list(docs)).all_ok  # the connection still serves
+    finally:
+        cb.close()

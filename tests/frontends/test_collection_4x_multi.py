@@ -3,6 +3,7 @@ all_ok), return_exceptions, per_key_options, and the binary *_multi."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -99,3 +100,57 @@ def test_binary_multi(coll: Any, key: str) -> None:
     assert all(isinstance(r, CounterResult) and r.content == 5
                for r in counted.results.values())
     assert binary.decrement_multi(keys, delta=2).results[keys[0]].content == 3
+
+
+# -- get_multi: the sync API's batch path and the general one give the same ---------------
+
+def test_get_multi_in_a_named_collection(cb: Any, key: str, mock_cluster: Any) -> None:
+    scope = f"s{abs(hash(key)) % 10**8}"
+    mock_cluster.create_scope("default", scope)
+    mock_cluster.create_collection("default", scope, "people")
+    named = Proxy(cb._target.scope(scope).collection("people"), cb._resolve)
+    default = Proxy(cb._target.default_collection(), cb._resolve)
+    docs = {f"{key}-{i}": {"i": i} for i in range(40)}
+    assert named.upsert_multi(docs).all_ok
+    got = named.get_multi(list(docs))
+    assert got.all_ok and {k: r.content_as[dict] for k, r in got.results.items()} == docs
+    assert list(got.results) == list(docs)  # in the keys' order
+    elsewhere = default.get_multi(list(docs))  # the same keys, another collection
+    assert not elsewhere.results and set(elsewhere.exceptions) == set(docs)
+    assert all(isinstance(e, DocumentNotFoundException) for e in elsewhere.exceptions.values())
+
+
+def test_get_multi_of_missing_keys(coll: Any, key: str) -> None:
+    keys = [f"{key}-none-{i}" for i in range(30)]
+    got = coll.get_multi(keys)
+    assert isinstance(got, MultiGetResult) and not got.all_ok and not got.results
+    assert list(got.exceptions) == keys
+    assert all(isinstance(e, DocumentNotFoundException) for e in got.exceptions.values())
+    with pytest.raises(DocumentNotFoundException):
+        coll.get_multi(keys, return_exceptions=False)
+    coll.upsert(keys[7], "seven")
+    mixed = coll.get_multi(keys, GetMultiOptions(return_exceptions=True))
+    assert list(mixed.results) == [keys[7]] and keys[7] not in mixed.exceptions
+    assert mixed.results[keys[7]].content_as[str] == "seven"
+    with pytest.raises(DocumentNotFoundException):
+        coll.get_multi(keys, GetMultiOptions(return_exceptions=False))
+
+
+def test_get_multi_with_per_key_options_behaves_the_same(coll: Any, key: str) -> None:
+    docs = {f"{key}-{i}": {"i": i} for i in range(10)}
+    coll.upsert_multi(docs)
+    keys = [*docs, f"{key}-missing"]
+    plain = coll.get_multi(keys)
+    for kwargs in ({"per_key_options": {keys[0]: {"timeout": timedelta(seconds=5)}}},
+                   {"timeout": timedelta(seconds=5)}):  # (the general path)
+        other = coll.get_multi(keys, **kwargs)
+        assert list(other.results) == list(plain.results)
+        assert {k: (r.cas, r.content_as[dict]) for k, r in other.results.items()} == \
+            {k: (r.cas, r.content_as[dict]) for k, r in plain.results.items()}
+        assert {k: type(e) for k, e in other.exceptions.items()} == \
+            {k: type(e) for k, e in plain.exceptions.items()}
+        assert _no_opaque(other.exceptions[keys[-1]]) == _no_opaque(plain.exceptions[keys[-1]])
+
+
+def _no_opaque(exc: BaseException) -> str:
+    return re.sub(r"'opaque': \d+", "", str(exc))  # (the one field that differs)

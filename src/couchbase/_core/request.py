@@ -130,18 +130,21 @@ vbucket, body length (the key's), opaque; no extras, datatype or CAS."""
 _GET_MAGIC_OPCODE = bytes((_REQUEST, int(Opcode.GET)))
 
 
-def encode_gets(keys: list[bytes], vbuckets: list[int], base: int, collections: bool) -> bytes:
-    """Plain GETs of ``keys`` (the default collection, the active copy) for one
+def encode_gets(keys: list[bytes], vbuckets: list[int], base: int, collections: bool,
+                cid: int = 0) -> bytes:
+    """Plain GETs of ``keys`` (in collection ``cid``, the active copy) for one
     connection, as one string: the i-th with opaque ``base + i``. What
     :func:`encode_many` sends for them, without a :class:`Request` per key."""
     pack = _GET_HEAD.pack
     head = _GET_MAGIC_OPCODE
     parts: list[bytes] = []
     put = parts.extend
-    if collections:  # the key after its collection prefix: 0, the default collection
+    if collections:  # the key after its collection prefix (LEB128; 0: the default collection)
+        prefix = prefix_key(cid, b"")
+        plen = len(prefix)
         for opaque, key, vb in zip(range(base, base + len(keys)), keys, vbuckets):
-            klen = len(key) + 1
-            put((pack(head, klen, vb, klen, opaque), b"\x00", key))
+            klen = len(key) + plen
+            put((pack(head, klen, vb, klen, opaque), prefix, key))
     else:
         for opaque, key, vb in zip(range(base, base + len(keys)), keys, vbuckets):
             klen = len(key)

@@ -213,9 +213,9 @@ class BlockingCluster(ClusterBase[BlockingNode]):
             todo = entries
         return [r if r is not None else NotMyVbucketError("no response") for r in results]
 
-    def get_many(self, keys: list[bytes]) -> GetBatch:
-        """Plain GETs of ``keys`` (encoded; the default collection, the active
-        copies): the common get_multi, without a Request, an inflight entry or a
+    def get_many(self, keys: list[bytes], cid: int = 0) -> GetBatch:
+        """Plain GETs of ``keys`` (encoded; in collection ``cid``, the active
+        copies): the common get_multi (2.x and 4.x), without a Request, an inflight entry or a
         Packet per key (:func:`encode_gets` out, :class:`GetAnswers` in).
 
         Returns ``(values, flags, cas, others)``, per key in order: ``values[i]``
@@ -240,9 +240,9 @@ class BlockingCluster(ClusterBase[BlockingNode]):
         if routed is None:  # (no vbucket map: a memcached bucket)
             again = list(range(n))
         else:
-            waiting = self._send_gets(keys, *routed, values, flags, cas, again, deadline)
+            waiting = self._send_gets(keys, *routed, cid, values, flags, cas, again, deadline)
             try:
-                self._read_gets(waiting, keys, others, again, deadline, started)
+                self._read_gets(waiting, keys, cid, others, again, deadline, started)
             finally:  # each connection gets its own reader back (unless it was closed)
                 for node, (reader, old, _, _) in waiting.items():
                     if node.reader is reader:
@@ -254,7 +254,7 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                         if values[g] is not None:
                             self.tracer.kv_slow(_GET, elapsed, node, base + i)
         if again:  # the general path, within what is left of the batch's time
-            reqs = [Request(_GET, keys[g]) for g in again]
+            reqs = [Request(_GET, keys[g], cid=cid) for g in again]
             left = max(deadline - time.monotonic(), 0.001)
             for req in reqs:
                 req.timeout = left
@@ -262,7 +262,7 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                 others[g] = answer
         return values, flags, cas, others
 
-    def _send_gets(self, keys: list[bytes], vbuckets: list[int], routes: list[int],
+    def _send_gets(self, keys: list[bytes], vbuckets: list[int], routes: list[int], cid: int,
                    values: list[Any], flags: list[Any], cas: list[Any], again: list[int],
                    deadline: float) -> dict[BlockingNode, _GetLane]:
         """One buffer and one write per node for :meth:`get_many`; the nodes written
@@ -291,7 +291,7 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                 continue
             try:
                 node.send(encode_gets([keys[g] for g in where], [vbuckets[g] for g in where],
-                                      base, node.collections), deadline)
+                                      base, node.collections, cid), deadline)
             except CouchbaseError:
                 again.extend(where)
                 continue
@@ -300,7 +300,7 @@ class BlockingCluster(ClusterBase[BlockingNode]):
             node.reader = reader
         return waiting
 
-    def _read_gets(self, lanes: dict[BlockingNode, _GetLane], keys: list[bytes],
+    def _read_gets(self, lanes: dict[BlockingNode, _GetLane], keys: list[bytes], cid: int,
                    others: list[Optional[Answer]], again: list[int], deadline: float,
                    started: float) -> None:
         """Read :meth:`get_many`'s answers: the common ones land in its lists
@@ -317,7 +317,8 @@ class BlockingCluster(ClusterBase[BlockingNode]):
                     for i, g in enumerate(where):
                         if reader.values[g] is None and others[g] is None:
                             others[g] = exc
-                            self._timed_out(node, base + i, Request(_GET, keys[g]), started)
+                            self._timed_out(node, base + i, Request(_GET, keys[g], cid=cid),
+                                            started)
                 break
             for node in ready:
                 reader, _, where, base = lanes[node]
