@@ -91,7 +91,9 @@ class BlockingFrontEnd:
                 if error is exc:
                     raise
                 raise error from exc
-        return op.result(pkt)
+        # op.result(pkt), written out (one frame fewer on every sync call)
+        pkt.vbucket = op.req.vbucket
+        return op.finish(op.key, pkt, *op.args)
 
     def _complete(self, ops: list[Operation]) -> tuple[list[Result], Optional[CouchbaseError]]:
         """Execute operations in one pipelined batch: their results and the first error."""

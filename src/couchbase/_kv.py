@@ -286,7 +286,7 @@ def mutation_result(key: Any, pkt: Packet, quiet: bool = False) -> OperationResu
         raise exc
     result = OperationResult(key, 0, pkt.cas)
     if len(pkt.extras) == 16:
-        _add_token(result, pkt)
+        result._token = pkt  # (_add_token, written out)
     return result
 
 

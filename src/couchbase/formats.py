@@ -142,6 +142,14 @@ def encode_value(value: Any, fmt: int) -> tuple[bytes, int]:
     :class:`~couchbase.exceptions.ValueFormatError`).
     """
     if fmt == FMT_JSON:
+        if type(value) is dict and _json_encode is json_dumps and _FAST_ENCODE is not None:
+            # A document with the default converter (nearly every call): json_dumps,
+            # written out, one frame fewer. A RecursionError (a circular or too deep
+            # value) goes on to json_dumps, which raises the standard library's error.
+            try:
+                return "".join(_FAST_ENCODE(value, 0)).encode("utf-8"), FMT_JSON
+            except RecursionError:
+                pass
         encoded = _json_encode(value)
         if isinstance(encoded, str):
             encoded = encoded.encode("utf-8")

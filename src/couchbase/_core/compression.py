@@ -117,6 +117,7 @@ class Compression:
         settings are read on every call, so changing them applies at once."""
         negotiated = Feature.SNAPPY in features
         compress_within = snappy.compress_within
+        compress_buffer = snappy.compress_buffer  # (None without cramjam)
 
         def deflate(value: bytes) -> Optional[bytes]:
             mode = self.mode
@@ -125,9 +126,17 @@ class Compression:
                     not (negotiated or mode & COMPRESS_FORCE):
                 return None
             # Sent compressed only if compressed / original <= min_ratio and smaller:
-            # a budget in whole bytes, so the codec gives up (or its output is
-            # dropped before any copy) once it is passed.
-            return compress_within(value, budget(size, self.min_ratio))
+            # a budget in whole bytes (budget(size, min_ratio), written out), so the
+            # codec gives up (or its output is dropped before any copy) once it is
+            # passed. This runs for every mutation, and most small values do not
+            # compress within it: the fast codec is called right here.
+            limit = int(size * self.min_ratio)
+            if limit >= size:
+                limit = size - 1
+            if compress_buffer is None or type(value) is not bytes:
+                return compress_within(value, limit)
+            packed = compress_buffer(value)
+            return bytes(packed) if len(packed) <= limit else None
         return deflate
 
     def __repr__(self) -> str:

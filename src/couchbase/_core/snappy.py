@@ -249,7 +249,8 @@ def pure_compress_within(data: Any, budget: Optional[int]) -> Optional[bytes]:
 Within = Callable[[Any, Optional[int]], Optional[bytes]]
 
 
-def _fast_codec() -> Optional[tuple[Callable[[Any], bytes], Callable[[Any, int], bytes], Within]]:
+def _fast_codec() -> Optional[tuple[Callable[[Any], bytes], Callable[[Any, int], bytes], Within,
+                                    Callable[[bytes], Any]]]:
     try:
         from cramjam import snappy as fast
     except ImportError:
@@ -282,7 +283,7 @@ def _fast_codec() -> Optional[tuple[Callable[[Any], bytes], Callable[[Any, int],
             raise SnappyError(f"output is {len(out)} bytes, the header declared {length}")
         return out
 
-    return fast_compress, fast_decompress, fast_compress_within
+    return fast_compress, fast_decompress, fast_compress_within, compress_raw
 
 
 _FAST = _fast_codec()
@@ -294,6 +295,11 @@ decompress: Callable[..., bytes] = _FAST[1] if _FAST else pure_decompress
 compress_within: Within = _FAST[2] if _FAST else pure_compress_within
 """``compress_within(data, budget)``: :data:`compress`'s output if it is at most
 ``budget`` bytes (None: any size), else None."""
+compress_buffer: Optional[Callable[[bytes], Any]] = _FAST[3] if _FAST else None
+"""The fast codec's own call (``cramjam.snappy.compress_raw``): ``data`` compressed
+into cramjam's buffer (``len()`` is its size, ``bytes()`` copies it out); None
+without cramjam. For a caller that measures before it copies (the deflater)."""
 
-__all__ = ["DEFAULT_LIMIT", "FAST", "SnappyError", "compress", "compress_within", "decompress",
+__all__ = ["DEFAULT_LIMIT", "FAST", "SnappyError", "compress", "compress_buffer",
+           "compress_within", "decompress",
            "pure_compress", "pure_compress_within", "pure_decompress", "uncompressed_length"]
