@@ -83,6 +83,7 @@ def check_timeout(value: Any) -> float:
 
 
 _NO_MATCHING_SERVER = NoMatchingServerError.CODE
+_ADD, _REPLACE = int(Opcode.ADD), int(Opcode.REPLACE)  # (plain ints, as _kv.SET)
 
 
 def _observe_finish(key: Any, pkt: Any, from_master: bool) -> Result:
@@ -259,34 +260,35 @@ class KeyValueAPI(SubdocOperations, DataStructures, MultiOperations):
         return durability.timeout if durability is not None else DEFAULT_TIMEOUT
 
     # -- storing -----------------------------------------------------------------
-    def upsert(self, key: Any, value: Any, cas: int = 0, ttl: int = 0,
-               format: Optional[int] = None, persist_to: int = 0,
-               replicate_to: int = 0) -> Any:
-        """Store ``value`` under ``key`` whether or not it exists."""
+    def _store(self, opcode: int, key: Any, value: Any, cas: Any, ttl: Any,
+               format: Optional[int], persist_to: int, replicate_to: int) -> Any:
+        """upsert, insert and replace (SET, ADD, REPLACE): the request, then the
+        common case (no durability to wait for) straight to ``_run``; the same as
+        ``self._fmt(format)`` and ``self._mutate(op, ...)``, two calls fewer."""
         opts = self._opts
-        # The common case written out (no format named, no durability to wait for):
-        # the same as self._fmt(format) and self._mutate(op, ...), two calls fewer.
         fmt = opts.default_format if format is None else self._fmt(format)
-        op = self._op(key, _kv.store_request(_kv.SET, key, value, cas, ttl, fmt,
+        op = self._op(key, _kv.store_request(opcode, key, value, cas, ttl, fmt,
                                              opts.encode_value), _kv.mutation_result)
         if not (persist_to or replicate_to or opts.durability is not None):
             return self._run(op)
         return self._mutate(op, persist_to, replicate_to)
 
+    def upsert(self, key: Any, value: Any, cas: int = 0, ttl: int = 0,
+               format: Optional[int] = None, persist_to: int = 0,
+               replicate_to: int = 0) -> Any:
+        """Store ``value`` under ``key`` whether or not it exists."""
+        return self._store(_kv.SET, key, value, cas, ttl, format, persist_to, replicate_to)
+
     def insert(self, key: Any, value: Any, ttl: int = 0, format: Optional[int] = None,
                persist_to: int = 0, replicate_to: int = 0) -> Any:
         """Store ``value`` only if ``key`` does not exist (else :class:`KeyExistsError`)."""
-        req = _kv.store_request(Opcode.ADD, key, value, 0, ttl, self._fmt(format),
-                                self._opts.encode_value)
-        return self._mutate(self._op(key, req, _kv.mutation_result), persist_to, replicate_to)
+        return self._store(_ADD, key, value, 0, ttl, format, persist_to, replicate_to)
 
     def replace(self, key: Any, value: Any, cas: int = 0, ttl: int = 0,
                 format: Optional[int] = None, persist_to: int = 0,
                 replicate_to: int = 0) -> Any:
         """Store ``value`` only if ``key`` exists (else :class:`NotFoundError`)."""
-        req = _kv.store_request(Opcode.REPLACE, key, value, cas, ttl, self._fmt(format),
-                                self._opts.encode_value)
-        return self._mutate(self._op(key, req, _kv.mutation_result), persist_to, replicate_to)
+        return self._store(_REPLACE, key, value, cas, ttl, format, persist_to, replicate_to)
 
     def append(self, key: Any, value: Any, cas: int = 0, format: Optional[int] = None,
                persist_to: int = 0, replicate_to: int = 0) -> Any:
