@@ -112,16 +112,18 @@ class MultiOperations4x:
     # -- reading --------------------------------------------------------------------------
     def get_multi(self, keys: Iterable[str], *opts: Any, **kwargs: Any) -> Any:
         """Every document of ``keys``: a MultiGetResult."""
-        items = _items(keys, False)
+        # (a list as it is: no (key, None) pair per key on the fast path)
+        items = None if type(keys) in (list, tuple) else _items(keys, False)
         options, per_key, return_exceptions = _options(opts, kwargs)
         # The fast path (the sync API, every key with the bucket's transcoder and
         # timeout): the blocking cluster's get_many, no Operation per key.
         get_many = (None if per_key or options.get("transcoder") is not None
                     or options.get("timeout") is not None else batch_gets(self._parent))
         if get_many is not None:
-            return self._get_many(get_many, [key for key, _ in items], options,
-                                  return_exceptions)
-        return self._multi_of(items, options, per_key, return_exceptions,
+            return self._get_many(get_many, list(keys) if items is None else
+                                  [key for key, _ in items], options, return_exceptions)
+        return self._multi_of(_items(keys, False) if items is None else items, options,
+                              per_key, return_exceptions,
                               lambda k, _, o: self._get_op(k, o), MultiGetResult)
 
     def _get_many(self, get_many: GetMany, keys: list[Any], options: dict[str, Any],
