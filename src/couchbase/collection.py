@@ -36,7 +36,7 @@ from ._subdoc4x import SubdocOperations4x
 from .exceptions import ArgumentError, CouchbaseError
 from .options import expiry_seconds, merge
 from .result import GetResult
-from .transcoder import DEFAULT_TRANSCODER
+from .transcoder import DEFAULT_TRANSCODER, JSONTranscoder
 
 if TYPE_CHECKING:
     from ._bucketbase import BucketBase, Flow
@@ -115,7 +115,14 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
         self._scope_name = scope
         self._name = name
         self._cid = 0 if scope == DEFAULT and name == DEFAULT else cid
-        self._transcoder = getattr(bucket, "_default_transcoder", None) or DEFAULT_TRANSCODER
+        self._transcoder = transcoder = \
+            getattr(bucket, "_default_transcoder", None) or DEFAULT_TRANSCODER
+        # What a store with no options gives store_request as encoder(value, format):
+        # the built-in JSONTranscoder takes (value, format) itself, ignoring the
+        # format (one frame fewer per upsert); any other transcoder gets the value.
+        self._encode_default: Callable[[Any, int], Any] = (
+            transcoder.encode_value if type(transcoder) is JSONTranscoder
+            else lambda value, _fmt: transcoder.encode_value(value))
         self._kv2: Optional[_CollectionKV] = None
 
     # -- what it is ---------------------------------------------------------------------
@@ -335,9 +342,6 @@ class Collection(SubdocOperations4x, MultiOperations4x, _kv4x.Where):
         """Store ``value`` only if the document exists (DocumentNotFoundException), and
         with ``cas`` only if unchanged since (CasMismatchException)."""
         return self._mutation(*self._store_op(Opcode.REPLACE, key, value, merge(opts, kwargs)))
-
-    def _encode_default(self, value: Any, _fmt: int) -> Any:
-        return self._transcoder.encode_value(value)
 
     def remove(self, key: str, *opts: Any, **kwargs: Any) -> Any:
         """Remove the document (only at ``cas`` if given): a MutationResult."""

@@ -132,3 +132,27 @@ def test_durability_takes_the_durable_path(cb, key, monkeypatch):
     cb.replace(key, 5)  # outside the block: no durability, no flow
     assert flows == [(0x02, 1, 0), (0x03, 0, 1), (0x01, 1, 1), (0x03, 1, 0)]
     assert cb.get(key).value == 5
+
+
+# -- the 4.x Collection's upsert with no options ------------------------------------------
+def test_collection_upsert_encodes_through_its_default_transcoder(cb, key):
+    from couchbase.collection import Collection
+    from couchbase.exceptions import ValueFormatException
+
+    coll = Collection(cb)
+    coll.upsert(key, {"a": [1, "ü"]})
+    assert coll.get(key).content_as[dict] == {"a": [1, "ü"]}
+    with pytest.raises(ValueFormatException):  # the JSONTranscoder refuses bytes
+        coll.upsert(key, b"\x00")
+
+    class OneArgument:  # a transcoder of the 4.x shape: encode_value(value) only
+        def encode_value(self, value):
+            return value.upper().encode(), FMT_UTF8
+
+        def decode_value(self, value, flags):
+            return value.decode()
+
+    cb._default_transcoder = OneArgument()
+    coll = Collection(cb)
+    coll.upsert(key, "shout")
+    assert coll.get(key).value == "SHOUT"
