@@ -461,6 +461,18 @@ def _floor_lines(rows: list[dict[str, Any]]) -> list[str]:
                 bits.append(f"{label} {ours / base:.1f}x")
         if bits:
             out.append(f"{phase} CPU / {floor} floor: " + ", ".join(bits))
+    # issue 18's multi target is in keys/s: a share of the pipelined floor's throughput
+    for phase, floor in (("get_multi", "pipelined_get"), ("get_multi_4x", "pipelined_get"),
+                         ("upsert_multi", "pipelined_set")):
+        bits = []
+        for label, key, _ in COLUMNS:
+            base_key = "ours" if key == "official" else key
+            ours = by.get(phase, {}).get(f"{key}_ops_s")
+            base = by.get(floor, {}).get(f"{base_key}_ops_s")
+            if ours is not None and base:
+                bits.append(f"{label} {ours / base:.0%}")
+        if bits:
+            out.append(f"{phase} keys/s / {floor} floor keys/s: " + ", ".join(bits))
     ratio = by["get"]["ratio_cpu"], by["get_multi"]["ratio_cpu"]
     if ratio[0] is not None:
         out.append(f"ours (CPython) / official CPU per op: get {ratio[0]:.2f}x"

@@ -107,3 +107,27 @@ def test_kv_benchmark_warms_pypy_longer() -> None:
         kv.parse_args(["--pypy-warmup", "0"])
     assert worker._chunks(["a", "b", "c"], 2) == [["a", "b"], ["c"]]
     assert worker._chunks([], 2) == [[]]
+
+
+def test_kv_benchmark_prints_multi_throughput_as_a_share_of_the_floor() -> None:
+    """Issue 18's multi target is keys/s against the pipelined floor's keys/s: kv.py
+    prints that share per column (each interpreter against its own floor; the
+    official SDK against CPython's), beside the CPU ratios."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        kv = importlib.import_module("kv")
+    finally:
+        sys.path.remove(str(BENCH))
+    ops = {"get": (1, 1, 1), "upsert": (1, 1, 1), "get_multi": (100, 300, 20),
+           "get_multi_4x": (150, None, 20), "upsert_multi": (50, 40, 10),
+           "noop": (1, 1, None), "pipelined_get": (200, 400, None),
+           "pipelined_set": (100, 100, None)}
+    rows = [{"phase": p, **{f"{k}_ops_s": v for k, v in zip(("ours", "pypy", "official"), o)},
+             **{f"{k}_cpu_us": 1.0 for k in ("ours", "pypy", "official")}, "ratio_cpu": None}
+            for p, o in ops.items()]
+    lines = kv._floor_lines(rows)
+    assert "get_multi keys/s / pipelined_get floor keys/s: CPython 50%, PyPy 75%, official 10%" \
+        in lines
+    assert "get_multi_4x keys/s / pipelined_get floor keys/s: CPython 75%, official 10%" in lines
+    assert "upsert_multi keys/s / pipelined_set floor keys/s: CPython 50%, PyPy 40%, " \
+        "official 10%" in lines
