@@ -216,7 +216,9 @@ def mutation_finish(key: Any, pkt: Packet, where: Where, opcode: int = 0,
                     cas_given: bool = False) -> MutationResult:
     if pkt.status:
         raise _fail(key, pkt, where, opcode, cas_given)
-    return MutationResult(key, pkt.cas, _token(pkt, where) if len(pkt.extras) == 16 else None)
+    if len(pkt.extras) == 16:  # (MUTATION_SEQNO: the token is made when first asked for)
+        return MutationResult(key, pkt.cas, pkt, where)
+    return MutationResult(key, pkt.cas)
 
 
 def unlock_finish(key: Any, pkt: Packet, where: Where, opcode: int = 0,

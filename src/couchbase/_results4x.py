@@ -10,12 +10,15 @@ read, as in the official SDK.
 
 from __future__ import annotations
 
+import struct
 from datetime import datetime
 from typing import Any, Callable, Optional
 
 from .formats import json_loads
+from .mutation_state import MutationToken
 
 _UNSET: Any = object()
+_TOKEN = struct.Struct(">QQ")  # MUTATION_SEQNO extras: vbucket uuid, sequence number
 
 
 class ContentProxy:
@@ -172,16 +175,26 @@ class MutationResult(Result):
     """A mutation's outcome: ``cas`` and ``mutation_token()`` (None when the server
     sends none)."""
 
-    __slots__ = ("_token",)
+    __slots__ = ("_token", "_where")
 
-    def __init__(self, key: Any, cas: int, token: Any = None) -> None:
+    def __init__(self, key: Any, cas: int, token: Any = None, where: Any = None) -> None:
         self._key = key
         self._cas = cas
+        # The token, or (``where`` given: the collection, for its bucket's name) the
+        # response it is made from on first use: most applications never read it.
         self._token = token
+        self._where = where
 
     def mutation_token(self) -> Any:
         """The :class:`~couchbase.mutation_state.MutationToken`, or None."""
-        return self._token
+        where = self._where
+        if where is None:
+            return self._token
+        pkt = self._token
+        uuid, seqno = _TOKEN.unpack(pkt.extras)
+        token = MutationToken(pkt.vbucket, uuid, seqno, where.bucket_name)
+        self._token, self._where = token, None
+        return token
 
 
 class CounterResult(MutationResult):
