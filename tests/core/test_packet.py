@@ -330,3 +330,62 @@ def test_stream_round_trip(packets: list[Packet], rng: random.Random) -> None:
     for p in packets:
         p.magic = _expected_magic(p)
     assert got == packets
+
+
+# --- the one-answer short path of PacketReader.feed, and its edges ---------------
+
+def _answer(opaque: int, value: bytes = b"", extras: bytes = b"") -> Packet:
+    return Packet(Magic.RESPONSE, Opcode.GET, value=value, extras=extras, opaque=opaque,
+                  cas=7)
+
+
+def test_one_whole_answer_in_one_read() -> None:
+    sent = _answer(1, b'{"a":1}', b"\x00\x00\x00\x02")
+    reader = PacketReader()
+    assert _wire(reader.feed(sent.encode())) == _wire([sent])
+    assert reader.pending == 0
+
+
+def test_bare_24_byte_answer() -> None:
+    bare = Packet(Magic.RESPONSE, Opcode.SET, status=0x01, opaque=3, cas=0)
+    wire = bare.encode()
+    assert len(wire) == HEADER_LEN
+    got = PacketReader().feed(wire)
+    assert len(got) == 1 and got[0].status == 0x01 and got[0].opaque == 3
+    assert (got[0].extras, got[0].key, got[0].value, got[0].framing) == (b"", b"", b"", b"")
+
+
+def test_one_and_a_half_packets_then_the_rest() -> None:
+    first, second = _answer(1, b"x" * 10), _answer(2, b"y" * 30, b"\x00" * 4)
+    stream = first.encode() + second.encode()
+    cut = len(first.encode()) + HEADER_LEN + 5
+    reader = PacketReader()
+    assert _wire(reader.feed(stream[:cut])) == _wire([first])
+    assert reader.pending == HEADER_LEN + 5
+    assert _wire(reader.feed(stream[cut:])) == _wire([second])
+    assert reader.pending == 0
+
+
+@pytest.mark.parametrize("cut", range(1, HEADER_LEN + 4))
+def test_one_answer_split_in_its_header_or_just_after(cut: int) -> None:
+    sent = _answer(9, b"value", b"\x00\x00\x00\x01")
+    wire = sent.encode()
+    reader = PacketReader()
+    assert reader.feed(wire[:cut]) == []
+    assert reader.pending == cut
+    assert _wire(reader.feed(wire[cut:])) == _wire([sent])
+    assert reader.pending == 0
+
+
+def test_short_path_keeps_the_checks() -> None:
+    bad = bytearray(_answer(1, b"ab").encode())
+    bad[4] = 4  # extras longer than the 2-byte body
+    with pytest.raises(RemoteProtocolError):
+        PacketReader().feed(bytes(bad))
+
+
+def test_a_bytearray_or_memoryview_read_parses_as_bytes_do() -> None:
+    sent = _answer(5, b"v" * 3)
+    for data in (bytearray(sent.encode()), memoryview(sent.encode())):
+        got = PacketReader().feed(data)  # type: ignore[arg-type]
+        assert _wire(got) == _wire([sent])

@@ -153,6 +153,10 @@ def encode_packet(
     return b"".join((header, extras, key, value))
 
 
+_new_packet = Packet.__new__
+_unpack_classic = _CLASSIC.unpack_from
+
+
 def decode_packet(data: bytes) -> Packet:
     """Decode exactly one whole packet."""
     reader = PacketReader()
@@ -180,14 +184,16 @@ class PacketReader:
 
     def feed(self, data: bytes) -> list[Packet]:
         buf = self._buf
-        if (not buf and type(data) is bytes and len(data) >= HEADER_LEN
-                and data[0] in _CLASSIC_MAGICS):
+        size = len(data)
+        if not buf and size >= 24 and type(data) is bytes and data[0] in _CLASSIC_MAGICS:
             # The common case: exactly one classic packet, nothing buffered (a
-            # client's response, or the local cluster's request).
+            # client's response, or the local cluster's request). Literal 24s
+            # (HEADER_LEN) and module-level bound methods: no global or attribute
+            # lookups on the path every answer takes.
             (magic, opcode, klen, elen, datatype, field, bodylen, opaque,
-             cas) = _CLASSIC.unpack_from(data)
-            if HEADER_LEN + bodylen == len(data) and elen + klen <= bodylen:
-                pkt = Packet.__new__(Packet)
+             cas) = _unpack_classic(data)
+            if bodylen + 24 == size and elen + klen <= bodylen:
+                pkt = _new_packet(Packet)
                 pkt.magic = magic
                 pkt.opcode = opcode
                 pkt.datatype = datatype
@@ -196,8 +202,8 @@ class PacketReader:
                 pkt.opaque = opaque
                 pkt.cas = cas
                 pkt.framing = b""
-                p = HEADER_LEN + elen
-                pkt.extras = data[HEADER_LEN:p]
+                p = 24 + elen
+                pkt.extras = data[24:p]
                 pkt.key = data[p : p + klen]
                 pkt.value = data[p + klen :]
                 return [pkt]

@@ -17,6 +17,7 @@ from .packet import CLASSIC_HEADER, encode_packet
 
 _OBSERVE_HEAD = struct.Struct(">HH")
 SNAPPY = Datatype.SNAPPY
+_SNAPPY = int(SNAPPY)
 _OBSERVE = int(Opcode.OBSERVE)  # (plain ints: comparing with an IntEnum member is slower)
 _REQUEST = int(Magic.REQUEST)
 
@@ -56,40 +57,49 @@ class Request:
         ``deflate`` its compression (:meth:`Compression.deflater`)."""
         self.vbucket = vbucket
         key = self.key
-        # document keys are never empty; an empty key (GET_COLLECTION_ID...) gets no prefix
-        if collections and key:
-            cid = self.cid
-            key = b"\x00" + key if not cid else prefix_key(cid, key)  # (0: default collection)
         opcode = self.opcode
         if opcode == _OBSERVE:  # the key travels in the value, with its vbucket
+            if collections and key:
+                key = prefix_key(self.cid, key)
             return encode_packet(
                 Magic.REQUEST, opcode, b"", _OBSERVE_HEAD.pack(vbucket, len(key)) + key,
                 opaque=opaque,
             )
         value, datatype, extras = self.value, self.datatype, self.extras
-        if deflate is not None and opcode in COMPRESSIBLE:
-            value, datatype = _deflated(value, datatype, deflate)
+        if deflate is not None and opcode in COMPRESSIBLE and not datatype & _SNAPPY:
+            packed = deflate(value)  # (_deflated, written out)
+            if packed is not None:
+                value, datatype = packed, datatype | _SNAPPY
+        # document keys are never empty; an empty key (GET_COLLECTION_ID...) gets no
+        # prefix; the default collection's is one zero byte, joined in below
+        prefix = b""
+        if collections and key:
+            cid = self.cid
+            if cid:
+                key = prefix_key(cid, key)
+            else:
+                prefix = b"\x00"
         if self.framing:
             return encode_packet(
-                Magic.REQUEST, opcode, key, value, extras, self.framing,
+                Magic.REQUEST, opcode, prefix + key, value, extras, self.framing,
                 datatype, vbucket, opaque, self.cas,
             )
         # The common case (every request, for every key-value call), encode_packet's
         # classic framing written out: one header pack and one join.
-        klen, elen = len(key), len(extras)
+        klen, elen = len(key) + len(prefix), len(extras)
         return b"".join((
             CLASSIC_HEADER.pack(_REQUEST, opcode, klen, elen, datatype, vbucket,
                                 elen + klen + len(value), opaque, self.cas),
-            extras, key, value))
+            extras, prefix, key, value))
 
 
 def _deflated(value: bytes, datatype: int, deflate: Deflate) -> tuple[bytes, int]:
     """A mutation's value and datatype as sent: compressed if ``deflate`` says so
     (and it was not compressed already)."""
-    if not datatype & SNAPPY:
+    if not datatype & _SNAPPY:
         packed = deflate(value)
         if packed is not None:
-            return packed, datatype | SNAPPY
+            return packed, datatype | _SNAPPY
     return value, datatype
 
 

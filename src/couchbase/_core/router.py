@@ -8,7 +8,6 @@ from zlib import crc32
 from .config import AUTO_NETWORK, ClusterConfig
 from .errors import CoreError, NoRoute
 from .logsink import DEBUG, emit
-from .vbucket import vbucket_for_key
 
 if TYPE_CHECKING:
     from .request import Request
@@ -64,11 +63,12 @@ class Router:
         every operation. Raises :class:`~couchbase._core.errors.NoRoute`."""
         vbmap = self._vbmap
         if vbmap:
-            vb = vbucket_for_key(key, self._nvb)
+            vb = ((crc32(key) >> 16) & 0x7FFF) % self._nvb  # (vbucket_for_key, written out)
             row = vbmap[vb]
-            index = row[replica] if replica < len(row) else -1
-            if index >= 0:
-                return vb, index
+            if replica < len(row):
+                index = row[replica]
+                if index >= 0:
+                    return vb, index
         else:
             config = self.config
             if config is None:
@@ -86,8 +86,8 @@ class Router:
         tuple per request: fewer objects for the garbage collector to track).
 
         The fast path (a vbucket map, the active copy, a node for the vbucket) is
-        :func:`vbucket_for_key` written out with the map bound once; any other
-        request goes through :meth:`route_index` itself.
+        :func:`~couchbase._core.vbucket.vbucket_for_key` written out with the map
+        bound once; any other request goes through :meth:`route_index` itself.
         """
         vbmap, nvb = self._vbmap, self._nvb
         vbuckets: list[int] = []
