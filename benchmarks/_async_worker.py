@@ -159,15 +159,20 @@ async def _asyncio_measure(cfg: dict[str, Any], prefix: str, upsert: Callable[..
     return runs.result(len(keys), api)
 
 
+async def _ours_bucket(cfg: dict[str, Any]) -> Any:
+    """Our asyncio Bucket (acouchbase), connected."""
+    Bucket = _import("acouchbase.bucket", lambda: __import__(
+        "acouchbase.bucket", fromlist=["Bucket"]).Bucket)
+    cb = Bucket(_connstr(cfg), username=cfg["username"], password=cfg["password"])
+    await cb.connect()
+    return cb
+
+
 def run_asyncio_ours(cfg: dict[str, Any]) -> dict[str, Any]:
     import asyncio
 
-    Bucket = _import("acouchbase.bucket", lambda: __import__(
-        "acouchbase.bucket", fromlist=["Bucket"]).Bucket)
-
     async def main() -> dict[str, Any]:
-        cb = Bucket(_connstr(cfg), username=cfg["username"], password=cfg["password"])
-        await cb.connect()
+        cb = await _ours_bucket(cfg)
         try:
             return await _asyncio_measure(cfg, "aio-ours-", cb.upsert, cb.get,
                                           lambda r: r.value, "acouchbase.bucket.Bucket.get")
@@ -267,12 +272,8 @@ async def _asyncio_inflight_memory(cfg: dict[str, Any], prefix: str, upsert: Cal
 def run_asyncio_ours_memory(cfg: dict[str, Any]) -> dict[str, Any]:
     import asyncio
 
-    Bucket = _import("acouchbase.bucket", lambda: __import__(
-        "acouchbase.bucket", fromlist=["Bucket"]).Bucket)
-
     async def main() -> dict[str, Any]:
-        cb = Bucket(_connstr(cfg), username=cfg["username"], password=cfg["password"])
-        await cb.connect()
+        cb = await _ours_bucket(cfg)
         cb.timeout = float(cfg.get("mem_timeout", 60.0))  # (async.py's MEM_TIMEOUT)
         try:
             return await _asyncio_inflight_memory(cfg, "aio-mem-", cb.upsert, cb.get,

@@ -50,7 +50,7 @@ def find_jar(explicit: Optional[str]) -> Optional[Path]:
     return jars[-1] if jars else None
 
 
-class JavaMock:
+class JavaMock(kv.ServerProcess):
     """A ``java -jar CouchbaseMock.jar`` process on an ephemeral REST port, stopped
     (control connection closed, then SIGTERM/SIGKILL) on exit whatever happens."""
 
@@ -94,15 +94,6 @@ class JavaMock:
         if not port.isdigit():
             raise RuntimeError(f"Java mock sent no REST port ({buf!r}){self._stderr_tail()}")
         return int(port)
-
-    def _stderr_tail(self) -> str:
-        self.stderr.seek(0)
-        tail = self.stderr.read()[-2000:].decode("utf-8", "replace").strip()
-        return f":\n{tail}" if tail else ""
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
 
     def stop(self) -> None:
         if self.control is not None:

@@ -89,7 +89,24 @@ def _our_env(src: Path = SRC) -> dict[str, str]:
     return env
 
 
-class Mock:
+class ServerProcess:
+    """What a benchmarked server process keeps: ``proc`` and its ``stderr`` (a
+    temporary file), for errors that quote the end of what it printed."""
+
+    proc: subprocess.Popen
+    stderr: Any
+
+    def _stderr_tail(self) -> str:
+        self.stderr.seek(0)
+        tail = self.stderr.read()[-2000:].decode("utf-8", "replace").strip()
+        return f":\n{tail}" if tail else ""
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+
+class Mock(ServerProcess):
     """A ``python -m couchbase_mock`` process, stopped on exit whatever happens.
 
     ``python`` runs it (default: this interpreter), with ``src`` first on its
@@ -133,15 +150,6 @@ class Mock:
                                        f"{self._stderr_tail()}")
                 buf += chunk
         return buf.split(b"\n", 1)[0].decode()
-
-    def _stderr_tail(self) -> str:
-        self.stderr.seek(0)
-        tail = self.stderr.read()[-2000:].decode("utf-8", "replace").strip()
-        return f":\n{tail}" if tail else ""
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
 
     def kv_address(self) -> tuple[str, int]:
         first = self.info["connstr"].split("://", 1)[1].split(",")[0]
